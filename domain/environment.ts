@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** host:port, the form Temporal's gRPC clients take. */
+const HostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. temporal.example.org:7233');
+
+const Port = z.coerce
+  .number({ error: 'expected a port number between 1 and 65535' })
+  .int('expected a port number between 1 and 65535')
+  .min(1, 'expected a port number between 1 and 65535')
+  .max(65535, 'expected a port number between 1 and 65535');
+
+const NonEmpty = z.string().trim().min(1, 'expected a non-empty value');
+
+const Url = (schemes: string[], example: string) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, e.g. ${example}`);
+
+/**
+ * Every setting of the service, read from environment variables. Unset means "use the embedded
+ * default": no TEMPORAL_ADDRESS starts a local Temporal dev server, no SMTP_URL a local mail sink.
+ */
+export const Environment = z
+  .object({
+    TEMPORAL_ADDRESS: HostPort.optional(),
+    TEMPORAL_NAMESPACE: NonEmpty.default('default'),
+    TEMPORAL_TASK_QUEUE: NonEmpty.default('alliance-projects'),
+    TEMPORAL_TLS_CERT: NonEmpty.optional(),
+    TEMPORAL_TLS_KEY: NonEmpty.optional(),
+    TEMPORAL_TLS_CA: NonEmpty.optional(),
+    TEMPORAL_TLS_SERVER_NAME: NonEmpty.optional(),
+    TEMPORAL_API_KEY: NonEmpty.optional(),
+    /** Embedded server only: where it listens and how long closed workflows stay visible. */
+    TEMPORAL_PORT: Port.default(7233),
+    TEMPORAL_UI_PORT: Port.default(8233),
+    TEMPORAL_RETENTION_DAYS: z.coerce
+      .number({ error: 'expected a whole number of days between 1 and 36500' })
+      .int('expected a whole number of days between 1 and 36500')
+      .min(1, 'expected a whole number of days between 1 and 36500')
+      .max(36500, 'expected a whole number of days between 1 and 36500')
+      .default(3650),
+    TEMPORAL_CLI_PATH: NonEmpty.optional(),
+    ALLIANCE_DATA_DIR: NonEmpty.default('./data'),
+    SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+      const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'expected a file path: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY are set together for mutual TLS',
+      });
+    }
+  });
+export type Environment = z.infer<typeof Environment>;
+
+/** A start-up setting that cannot be used; its message names the variable and what is expected. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Never echoed back in an error: they may carry credentials. */
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'SMTP_URL']);
+
+/** Parses the process environment; throws one line per bad variable. */
+export function parseEnvironment(source: Record<string, string | undefined>): Environment {
+  // An empty variable (FOO=) means "unset" to most shells' users; treat it so.
+  const defined = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = Environment.safeParse(defined);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    const got = SECRET_VARIABLES.has(variable) ? undefined : defined[variable];
+    return `${variable}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+  });
+  throw new ConfigurationError(problems);
+}

@@ -1,0 +1,12 @@
+/** One dev server and one time-skipping server per run (test/global-setup.ts); files run in parallel. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/setup-logging.ts'],
+  testTimeout: 120_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributes } from '../domain/search-attributes';
+import { startEmbeddedServer } from '../worker/embedded-server';
+import { repositoryRoot, temporalBinary } from '../worker/temporal-binaries';
+import { tagAndSleep } from './fixtures/platform-workflows';
+import { connectDevServer, connectTimeSkippingServer, uniqueName } from './helpers/environments';
+
+const fixtureWorkflows = require.resolve('./fixtures/platform-workflows');
+
+async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, body: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: fixtureWorkflows });
+  return worker.runUntil(body);
+}
+
+describe('the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => (env = await connectDevServer()));
+  afterAll(() => env?.teardown());
+
+  it('finds a running workflow by one of the project custom search attributes', async () => {
+    const taskQueue = uniqueName('platform');
+    const division = uniqueName('TE2');
+    const handle = await env.client.workflow.start(tagAndSleep, { taskQueue, workflowId: uniqueName('tag'), args: [division, 30] });
+    await withWorker(env, taskQueue, async () => {
+      const query = `${searchAttributes.division.name} = '${division}' AND ExecutionStatus = 'Running'`;
+      let found: string[] = [];
+      for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
+        found = [];
+        for await (const execution of env.client.workflow.list({ query })) found.push(execution.workflowId);
+        if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(found).toEqual([handle.workflowId]);
+    });
+    await handle.terminate('test finished');
+  });
+});
+
+describe('the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => (env = await connectTimeSkippingServer()));
+  afterAll(() => env?.teardown());
+
+  it('completes a workflow that sleeps 30 days, its clock moving 30 days on', async () => {
+    const taskQueue = uniqueName('platform');
+    const before = await env.currentTimeMs();
+    const result = await withWorker(env, taskQueue, () =>
+      env.client.workflow.execute(tagAndSleep, { taskQueue, workflowId: uniqueName('sleep'), args: ['TE1', 30] }),
+    );
+    expect(result).toBe('slept 30 days');
+    expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the embedded server of `make start`', () => {
+  it('keeps a running workflow across a stop and a start on the same data directory', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-data-'));
+    const port = await freePort();
+    const options = { cliPath: temporalBinary('temporal'), dataDir, namespace: 'default', port, uiPort: null, retentionDays: 3650 };
+    const workflowId = uniqueName('persist');
+    try {
+      const first = await startEmbeddedServer(options);
+      const connection = await Connection.connect({ address: first.address });
+      await new Client({ connection }).workflow.start(tagAndSleep, { taskQueue: 'nobody-polls', workflowId, args: ['TE3', 30] });
+      await connection.close();
+      await first.stop();
+
+      const second = await startEmbeddedServer(options);
+      const again = await Connection.connect({ address: second.address });
+      const client = new Client({ connection: again });
+      const description = await client.workflow.getHandle(workflowId).describe();
+      const namespace = await again.workflowService.describeNamespace({ namespace: 'default' });
+      await again.close();
+      await second.stop();
+      expect(description.status.name).toBe('RUNNING');
+      expect(Number(namespace.config?.workflowExecutionRetentionTtl?.seconds)).toBe(3650 * 24 * 3600);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('start-up configuration', () => {
+  const startService = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it.each([
+    ['TEMPORAL_ADDRESS', 'no-port-here', 'expected host:port'],
+    ['TEMPORAL_UI_PORT', 'eighty', 'expected a port number'],
+    ['SMTP_URL', 'http://mail.example.org', 'expected a URL starting with smtp://'],
+  ])('stops on a bad %s with one line naming it', (variable, value, expected) => {
+    const run = startService({ [variable]: value });
+    expect(run.status).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
+    expect(lines[0]).toContain(expected);
+  });
+});

@@ -1,0 +1,24 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { ClusterConnectionOptions } from '../client/connection-options';
+
+export interface ServiceWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: object;
+}
+
+/** The one way a worker of this service is built, by `make start` and by the tests alike. */
+export async function createServiceWorker(options: ServiceWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: options.activities,
+  });
+}
+
+export function connectWorker(options: ClusterConnectionOptions): Promise<NativeConnection> {
+  return NativeConnection.connect(options);
+}

@@ -1,0 +1,78 @@
+/**
+ * `make start`: the service on its embedded default (a Temporal dev server persisting under the
+ * data directory, then the worker), or the worker alone joining the cluster at TEMPORAL_ADDRESS.
+ * Stays in the foreground; Ctrl-C stops everything cleanly.
+ */
+import path from 'node:path';
+import { ConfigurationError, parseEnvironment } from '../domain/environment';
+import { clusterConnectionOptions } from '../client/connection-options';
+import { createActivities } from '../activities';
+import { connectWorker, createServiceWorker } from './create-worker';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { temporalBinary } from './temporal-binaries';
+
+async function main(): Promise<void> {
+  const env = parseEnvironment(process.env);
+  let embedded: EmbeddedServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    console.log('Starting the embedded Temporal dev server…');
+    embedded = await startEmbeddedServer({
+      cliPath: temporalBinary('temporal', env.TEMPORAL_CLI_PATH),
+      dataDir: env.ALLIANCE_DATA_DIR,
+      namespace: env.TEMPORAL_NAMESPACE,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      retentionDays: env.TEMPORAL_RETENTION_DAYS,
+    });
+  }
+  const address = embedded?.address ?? env.TEMPORAL_ADDRESS!;
+  const connection = await connectWorker(embedded ? { address } : clusterConnectionOptions(env, address));
+  const worker = await createServiceWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({}),
+  });
+
+  const lines: [string, string][] = [
+    ['Temporal gRPC', address + (embedded ? ' (embedded dev server)' : ' (external cluster)')],
+    ['Namespace', env.TEMPORAL_NAMESPACE],
+    ['Task queue', env.TEMPORAL_TASK_QUEUE],
+    ...(embedded?.uiUrl ? [['Web UI', embedded.uiUrl] as [string, string]] : []),
+    ...(embedded
+      ? [
+          ['Data directory', path.resolve(env.ALLIANCE_DATA_DIR)] as [string, string],
+          ['Temporal database', embedded.databaseFile] as [string, string],
+        ]
+      : []),
+  ];
+  console.log('Alliance orchestration service is running:');
+  for (const [label, value] of lines) console.log(`  ${label.padEnd(18)} ${value}`);
+  console.log('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping: worker first, then the embedded server…');
+    worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await embedded?.stop();
+    console.log('Stopped.');
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
