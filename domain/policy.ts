@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { IsoDuration } from './duration';
+
+export const BudgetCategory = z.enum(['personnel', 'operatingExpenses', 'serviceEquipment', 'researchEquipment']);
+export type BudgetCategory = z.infer<typeof BudgetCategory>;
+
+const Ntd = z.number().int('expected whole NT$').nonnegative('expected an amount of NT$0 or more');
+
+/** A window relative to the start of a project year: opens after `opensAfter`, closes after `closesAfter`. */
+export const RelativeWindow = z
+  .object({ opensAfter: IsoDuration, closesAfter: IsoDuration })
+  .strict();
+export type RelativeWindow = z.infer<typeof RelativeWindow>;
+
+/**
+ * Everything that may change from one call to the next, as data. Durations are ISO-8601 so a
+ * compressed policy (PT5S…) can run a whole lifecycle in seconds against a real server.
+ */
+export const ProgrammePolicy = z
+  .object({
+    yearlyCapNtd: Ntd.positive(),
+    maxYearsPerPhase: z.number().int().min(1),
+    maxPhases: z.number().int().min(1),
+    fundableBudgetCategories: z.array(BudgetCategory).min(1),
+    /** A phase-2 application's year-3 income must exceed its grant; industry–academia project funding counts at this weight. */
+    phase2IndustryProjectFundingWeight: z.number().min(0).max(1),
+    reviewersPerApplication: z.number().int().min(1),
+    /** Length of one project year (1 Feb → 31 Jan in the deck). */
+    projectYearLength: IsoDuration,
+    /** The two tranche windows of every project year, relative to its start. */
+    trancheWindows: z.array(RelativeWindow).length(2, 'expected exactly two tranche windows, one per tranche'),
+    /** Progress reports are due this long before a project year ends (every year but the last). */
+    progressReportDueBeforeYearEnd: IsoDuration,
+    /** The closing report is due this long after the project ends. */
+    closingReportGrace: IsoDuration,
+    reminders: z
+      .object({
+        /** Reminders before a deadline, e.g. P30D, P7D, P1D. */
+        before: z.array(IsoDuration),
+        /** Overdue notices after it (first, second, final), before the consequence. */
+        after: z.array(IsoDuration),
+      })
+      .strict(),
+  })
+  .strict();
+export type ProgrammePolicy = z.infer<typeof ProgrammePolicy>;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { type Actor } from './actor';
+import { Application, YearKpi } from './application';
+import { Instant } from './roc-date';
+
+const Text = z.string().trim().min(1, 'expected some text');
+const Ntd = z.number().int('expected whole NT$').positive('expected an amount above NT$0');
+const Score = z.number().min(0, 'expected a score from 0 to 100').max(100, 'expected a score from 0 to 100');
+const Empty = z.object({}).strict();
+
+/**
+ * What each command of a project carries besides who sends it and when. One entry per event of
+ * `projectMachine`; the workflow's update validators parse with these before asking the machine.
+ */
+export const projectEventPayloads = {
+  'application.update': z.object({ application: Application }).strict(),
+  'application.submit': Empty,
+  'application.withdraw': z.object({ reason: Text }).strict(),
+  'endorsement.record': z.object({ rosterId: Text, letterReference: Text }).strict(),
+  'review.start': Empty,
+  'reviewer.assign': z.object({ reviewerId: Text }).strict(),
+  'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
+  'presentation.invite': Empty,
+  'presentation.schedule': z.object({ slot: Instant, venue: Text }).strict(),
+  'presentation.record': z.object({ panelScore: Score, comments: Text }).strict(),
+  'decision.record': z.discriminatedUnion('outcome', [
+    z.object({ outcome: z.literal('approved'), amountsNtd: z.array(Ntd).min(1) }).strict(),
+    z.object({ outcome: z.literal('rejected'), reason: Text }).strict(),
+  ]),
+  'decision.announce': Empty,
+  'contract.issue': z.object({ contractNumber: Text }).strict(),
+  'contract.sign': Empty,
+  'consent.sign': Empty,
+  'tranche.request': z.object({ amountNtd: Ntd }).strict(),
+  'tranche.pay': z.object({ paymentReference: Text }).strict(),
+  'progressReport.submit': z.object({ summary: Text, kpis: YearKpi.optional() }).strict(),
+  'progressReport.accept': z.object({ comments: z.string().default('') }).strict(),
+  'progressReport.return': z.object({ reason: Text }).strict(),
+  'siteVisit.select': Empty,
+  'siteVisit.record': z.object({ visitedOn: Instant, suggestions: Text }).strict(),
+  'closingReport.submit': z.object({ summary: Text }).strict(),
+  'closingReport.accept': z.object({ comments: z.string().default('') }).strict(),
+  'closingReport.return': z.object({ reason: Text }).strict(),
+  'project.suspend': z.object({ reason: Text }).strict(),
+  'project.resume': Empty,
+  'project.terminate': z.object({ reason: Text }).strict(),
+  'deadline.application': Empty,
+  'deadline.endorsement': Empty,
+  'deadline.progressReport': Empty,
+  'deadline.closingReport': Empty,
+  'year.end': Empty,
+} as const;
+
+export type ProjectEventType = keyof typeof projectEventPayloads;
+export const projectEventTypes = Object.keys(projectEventPayloads) as ProjectEventType[];
+
+/** Every event carries who sent it and when (the workflow's clock), besides its payload. */
+type Envelope = { actor: Actor; at: string };
+export type ProjectEventOf<T extends ProjectEventType> = { type: T } & Envelope & z.output<(typeof projectEventPayloads)[T]>;
+export type ProjectEvent = { [T in ProjectEventType]: ProjectEventOf<T> }[ProjectEventType];
+export type ProjectPayload<T extends ProjectEventType> = z.input<(typeof projectEventPayloads)[T]>;

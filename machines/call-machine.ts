@@ -1,0 +1,44 @@
+import { setup } from 'xstate';
+import type { Actor, Role } from '../domain/actor';
+
+type CallEventType =
+  | 'deadline.application'
+  | 'deadline.endorsement'
+  | 'review.start'
+  | 'presentation.start'
+  | 'decision.start'
+  | 'decision.announce'
+  | 'call.close';
+
+export type CallEvent = { type: CallEventType; actor: Actor; at: string };
+
+export const callEventRoles: Record<CallEventType, readonly Role[]> = {
+  'deadline.application': ['system'],
+  'deadline.endorsement': ['system'],
+  'review.start': ['office'],
+  'presentation.start': ['office'],
+  'decision.start': ['office'],
+  'decision.announce': ['office'],
+  'call.close': ['office'],
+};
+
+/**
+ * The life of one call: open for applications, closed to applications, closed to endorsements,
+ * then the three review steps, announcement and closing. Projects outlive their call.
+ */
+export const callMachine = setup({
+  types: { events: {} as CallEvent },
+}).createMachine({
+  id: 'call',
+  initial: 'open',
+  states: {
+    open: { on: { 'deadline.application': 'applicationsClosed' } },
+    applicationsClosed: { on: { 'deadline.endorsement': 'endorsementsClosed' } },
+    endorsementsClosed: { on: { 'review.start': 'onlineReview' } },
+    onlineReview: { on: { 'presentation.start': 'presentationReview' } },
+    presentationReview: { on: { 'decision.start': 'finalDecision' } },
+    finalDecision: { on: { 'decision.announce': 'announced' } },
+    announced: { on: { 'call.close': 'closed' } },
+    closed: { type: 'final' },
+  },
+});

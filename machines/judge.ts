@@ -1,0 +1,118 @@
+import { __unsafe_getAllOwnEventDescriptors, transition, type SnapshotFrom } from 'xstate';
+import type { Actor, Role } from '../domain/actor';
+import { projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
+import { checkApplication, checkApprovedAmounts } from '../domain/rules';
+import { projectEventRoles, projectMachine } from './project-machine';
+import { describeState } from './state-names';
+
+export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;
+
+/** Which of the three checks refused a command. */
+export type RefusalCode = 'INVALID_PAYLOAD' | 'ROLE_NOT_ALLOWED' | 'ILLEGAL_TRANSITION';
+
+export interface Refusal {
+  ok: false;
+  code: RefusalCode;
+  message: string;
+  /** One line per problem (schema issues, rule violations). */
+  details: string[];
+}
+
+export interface Verdict {
+  ok: true;
+  event: ProjectEvent;
+}
+
+export interface Command {
+  type: string;
+  actor: Actor;
+  payload: unknown;
+}
+
+const isEventType = (type: string): type is ProjectEventType => Object.hasOwn(projectEventPayloads, type);
+
+/** Event types the current state handles at all, before guards. */
+export function handledEventTypes(snapshot: ProjectSnapshot): ProjectEventType[] {
+  return __unsafe_getAllOwnEventDescriptors(snapshot).filter(isEventType);
+}
+
+/** What a UI would offer each role now (payload-dependent guards are checked when the command is sent). */
+export function offeredEvents(snapshot: ProjectSnapshot): Record<Role, ProjectEventType[]> {
+  const handled = handledEventTypes(snapshot);
+  const roles: Role[] = ['office', 'pi', 'institution', 'reviewer', 'system', 'auditor'];
+  return Object.fromEntries(roles.map((role) => [role, handled.filter((type) => projectEventRoles[type].includes(role))])) as Record<Role, ProjectEventType[]>;
+}
+
+/**
+ * The three checks every command passes before it may touch a project, in order: the payload's
+ * schema, the acting role, and the machine (state and guards). Pure; the workflow's update
+ * validators call it so that a refused command never enters history.
+ */
+export function judge(snapshot: ProjectSnapshot, command: Command, at: string): Verdict | Refusal {
+  if (!isEventType(command.type)) {
+    return refuse('INVALID_PAYLOAD', `"${command.type}" is not a project command; use one of: ${Object.keys(projectEventPayloads).join(', ')}.`);
+  }
+  const type = command.type;
+  const parsed = projectEventPayloads[type].safeParse(command.payload ?? {});
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+    return refuse('INVALID_PAYLOAD', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
+  }
+  const roles = projectEventRoles[type];
+  if (!roles.includes(command.actor.role)) {
+    return refuse('ROLE_NOT_ALLOWED', `${type} may be sent only by ${roles.join(' or ')}, not by ${command.actor.role} ${command.actor.id}.`);
+  }
+  const event = { ...parsed.data, type, actor: command.actor, at } as ProjectEvent;
+  if (snapshot.can(event)) return { ok: true, event };
+  return explainIllegal(snapshot, event);
+}
+
+function refuse(code: RefusalCode, message: string, details: string[] = []): Refusal {
+  return { ok: false, code, message, details };
+}
+
+/** Why the machine said no, in words a person can act on. */
+function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal {
+  const where = describeState(snapshot.value);
+  const handled = handledEventTypes(snapshot);
+  if (snapshot.status === 'done') {
+    return refuse('ILLEGAL_TRANSITION', `${event.type} was refused: the project has ended (${where})${snapshot.context.endReason ? ` — ${snapshot.context.endReason}` : ''}; it accepts nothing more.`);
+  }
+  if (!handled.includes(event.type)) {
+    const offered = handled.filter((t) => projectEventRoles[t].includes(event.actor.role));
+    return refuse('ILLEGAL_TRANSITION', `${event.type} is not possible while the project is ${where}; ${event.actor.role} may now send ${offered.length ? offered.join(', ') : 'nothing'}.`);
+  }
+  const context = snapshot.context;
+  const details = (() => {
+    switch (event.type) {
+      case 'application.submit':
+        return checkApplication(context.application, context.policy).map((v) => `${v.code}: ${v.message}`);
+      case 'decision.record':
+        return event.outcome === 'approved'
+          ? checkApprovedAmounts(event.amountsNtd, context.application, context.policy).map((v) => `${v.code}: ${v.message}`)
+          : ['A rejection is recorded after the presentation review or straight from the written review.'];
+      case 'reviewer.assign':
+        return [`Reviewer ${event.reviewerId} is already assigned to this application.`];
+      case 'review.record':
+        return context.reviews.some((r) => r.reviewerId === event.actor.id)
+          ? [`Reviewer ${event.actor.id} has already recorded a review of this application.`]
+          : [`Reviewer ${event.actor.id} is not assigned to this application.`];
+      case 'tranche.request': {
+        const year = context.projectYear;
+        if (year > 1 && !context.acceptedReports.includes(year - 1)) {
+          return [`Year ${year}'s tranches are withheld until the progress report of year ${year - 1} is accepted.`];
+        }
+        return [`NT$${event.amountNtd.toLocaleString('en-US')} would exceed the amount approved for year ${year}.`];
+      }
+      default:
+        return [`The conditions for ${event.type} are not met while the project is ${where}.`];
+    }
+  })();
+  return refuse('ILLEGAL_TRANSITION', `${event.type} was refused: ${details.join(' ')}`, details);
+}
+
+/** Applies an accepted event through XState's pure transition(). */
+export function apply(snapshot: ProjectSnapshot, event: ProjectEvent): ProjectSnapshot {
+  const [next] = transition(projectMachine, snapshot, event);
+  return next;
+}

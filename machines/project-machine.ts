@@ -1,0 +1,415 @@
+import { and, assign, not, setup } from 'xstate';
+import type { Role } from '../domain/actor';
+import type { ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
+import { checkApplication, checkApprovedAmounts } from '../domain/rules';
+import type { ProjectContext, ProjectInput } from './project-context';
+
+/** Who may send each event. `system` is the deadline timers; `auditor` sends nothing. */
+export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
+  'application.update': ['pi'],
+  'application.submit': ['pi'],
+  'application.withdraw': ['pi'],
+  'endorsement.record': ['institution'],
+  'review.start': ['office'],
+  'reviewer.assign': ['office'],
+  'review.record': ['reviewer'],
+  'presentation.invite': ['office'],
+  'presentation.schedule': ['office'],
+  'presentation.record': ['office'],
+  'decision.record': ['office'],
+  'decision.announce': ['office'],
+  'contract.issue': ['office'],
+  'contract.sign': ['institution'],
+  'consent.sign': ['pi'],
+  'tranche.request': ['institution'],
+  'tranche.pay': ['office'],
+  'progressReport.submit': ['pi'],
+  'progressReport.accept': ['office'],
+  'progressReport.return': ['office'],
+  'siteVisit.select': ['office'],
+  'siteVisit.record': ['office'],
+  'closingReport.submit': ['pi'],
+  'closingReport.accept': ['office'],
+  'closingReport.return': ['office'],
+  'project.suspend': ['office'],
+  'project.resume': ['office'],
+  'project.terminate': ['office'],
+  'deadline.application': ['system'],
+  'deadline.endorsement': ['system'],
+  'deadline.progressReport': ['system'],
+  'deadline.closingReport': ['system'],
+  'year.end': ['system'],
+};
+
+type E<T extends ProjectEventType> = ProjectEventOf<T>;
+const as = <T extends ProjectEventType>(event: ProjectEvent) => event as E<T>;
+
+const paidInYear = (context: ProjectContext, year: number): number =>
+  context.disbursements.filter((d) => d.year === year).reduce((sum, d) => sum + d.amountNtd, 0);
+
+const approvedForYear = (context: ProjectContext, year: number): number =>
+  context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
+
+/**
+ * The whole life of one project: application, endorsement, the three review steps, decision,
+ * contract, execution year by year (tranches, progress report, site visit in parallel), closing.
+ * Pure: no timers, no I/O. Deadlines arrive as `system` events from the hosting workflow.
+ */
+export const projectMachine = setup({
+  types: {
+    context: {} as ProjectContext,
+    events: {} as ProjectEvent,
+    input: {} as ProjectInput,
+  },
+  guards: {
+    applicationIsEligible: ({ context }) => checkApplication(context.application, context.policy).length === 0,
+    reviewerNotYetAssigned: ({ context, event }) => !context.reviewers.includes(as<'reviewer.assign'>(event).reviewerId),
+    isAssignedReviewerWithoutReview: ({ context, event }) =>
+      context.reviewers.includes(event.actor.id) && !context.reviews.some((r) => r.reviewerId === event.actor.id),
+    isRejection: ({ event }) => as<'decision.record'>(event).outcome === 'rejected',
+    decisionWithinLimits: ({ context, event }) => {
+      const decision = as<'decision.record'>(event);
+      return decision.outcome === 'rejected' || checkApprovedAmounts(decision.amountsNtd, context.application, context.policy).length === 0;
+    },
+    decisionIsApproval: ({ context }) => context.decision?.outcome === 'approved',
+    previousProgressReportAccepted: ({ context }) =>
+      context.projectYear <= 1 || context.acceptedReports.includes(context.projectYear - 1),
+    trancheWithinApproval: ({ context, event }) =>
+      paidInYear(context, context.projectYear) + as<'tranche.request'>(event).amountNtd <= approvedForYear(context, context.projectYear),
+    isFinalYear: ({ context }) => context.projectYear >= context.application.yearsRequested,
+    progressReportDueThisYear: ({ context }) => context.reportYear < context.application.yearsRequested,
+    acceptedReportIsLate: ({ context }) => context.reportYear < context.projectYear,
+    reportPastDue: ({ context }) => context.reportPastDue,
+    closingPastDue: ({ context }) => context.closingPastDue,
+  },
+  actions: {
+    updateApplication: assign({ application: ({ event }) => as<'application.update'>(event).application }),
+    recordEndorsement: assign({
+      endorsement: ({ event }) => {
+        const e = as<'endorsement.record'>(event);
+        return { by: e.actor, at: e.at, rosterId: e.rosterId, letterReference: e.letterReference };
+      },
+    }),
+    assignReviewer: assign({ reviewers: ({ context, event }) => [...context.reviewers, as<'reviewer.assign'>(event).reviewerId] }),
+    recordReview: assign({
+      reviews: ({ context, event }) => {
+        const e = as<'review.record'>(event);
+        return [...context.reviews, { by: e.actor, at: e.at, reviewerId: e.actor.id, score: e.score, recommendation: e.recommendation, comments: e.comments }];
+      },
+    }),
+    scheduleSlot: assign({
+      presentation: ({ event }) => {
+        const e = as<'presentation.schedule'>(event);
+        return { by: e.actor, at: e.at, slot: e.slot, venue: e.venue };
+      },
+    }),
+    recordPanel: assign({
+      presentation: ({ context, event }) => {
+        const e = as<'presentation.record'>(event);
+        return { ...context.presentation, by: e.actor, at: e.at, panelScore: e.panelScore, comments: e.comments };
+      },
+    }),
+    recordDecision: assign({
+      decision: ({ event }) => {
+        const e = as<'decision.record'>(event);
+        return e.outcome === 'approved'
+          ? { by: e.actor, at: e.at, outcome: 'approved', amountsNtd: e.amountsNtd }
+          : { by: e.actor, at: e.at, outcome: 'rejected', reason: e.reason };
+      },
+    }),
+    recordRejectionReason: assign({
+      endReason: ({ context }) => (context.decision?.outcome === 'rejected' ? context.decision.reason : null),
+    }),
+    issueContract: assign({ contractNumber: ({ event }) => as<'contract.issue'>(event).contractNumber }),
+    startFirstYear: assign({ projectYear: 1, reportYear: 1, reportPastDue: false }),
+    startNextYear: assign({ projectYear: ({ context }) => context.projectYear + 1, pendingTranche: null }),
+    requestTranche: assign({
+      pendingTranche: ({ event }) => {
+        const e = as<'tranche.request'>(event);
+        return { amountNtd: e.amountNtd, requestedBy: e.actor, requestedAt: e.at };
+      },
+    }),
+    payTranche: assign(({ context, event }) => {
+      const e = as<'tranche.pay'>(event);
+      const pending = context.pendingTranche!;
+      const tranche = context.disbursements.some((d) => d.year === context.projectYear) ? 2 : 1;
+      return {
+        pendingTranche: null,
+        disbursements: [
+          ...context.disbursements,
+          { by: e.actor, at: e.at, year: context.projectYear, tranche, amountNtd: pending.amountNtd, requestedBy: pending.requestedBy, requestedAt: pending.requestedAt, paymentReference: e.paymentReference },
+        ],
+      };
+    }),
+    submitReport: assign({
+      reports: ({ context, event }) => {
+        const e = as<'progressReport.submit'>(event);
+        return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '' }];
+      },
+    }),
+    acceptReport: assign(({ context, event }) => {
+      const e = as<'progressReport.accept'>(event);
+      return {
+        acceptedReports: [...context.acceptedReports, context.reportYear],
+        reports: [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: '', outcome: 'accepted' as const, note: e.comments }],
+      };
+    }),
+    returnReport: assign({
+      reports: ({ context, event }) => {
+        const e = as<'progressReport.return'>(event);
+        return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: '', outcome: 'returned' as const, note: e.reason }];
+      },
+    }),
+    markReportPastDue: assign({ reportPastDue: true }),
+    /** The next outstanding report is this year's: the late one has just been accepted. */
+    catchUpReportYear: assign({ reportYear: ({ context }) => context.projectYear, reportPastDue: false }),
+    advanceReportYear: assign({ reportYear: ({ context }) => context.reportYear + 1, reportPastDue: false }),
+    recordSiteVisit: assign({
+      siteVisits: ({ context, event }) => {
+        const e = as<'siteVisit.record'>(event);
+        return [...context.siteVisits, { by: e.actor, at: e.at, year: context.projectYear, visitedOn: e.visitedOn, suggestions: e.suggestions }];
+      },
+    }),
+    submitClosingReport: assign({
+      closingReports: ({ context, event }) => {
+        const e = as<'closingReport.submit'>(event);
+        return [...context.closingReports, { by: e.actor, at: e.at, year: context.projectYear, summary: e.summary, outcome: 'submitted' as const, note: '' }];
+      },
+    }),
+    acceptClosingReport: assign({
+      closingReports: ({ context, event }) => {
+        const e = as<'closingReport.accept'>(event);
+        return [...context.closingReports, { by: e.actor, at: e.at, year: context.projectYear, summary: '', outcome: 'accepted' as const, note: e.comments }];
+      },
+    }),
+    returnClosingReport: assign({
+      closingReports: ({ context, event }) => {
+        const e = as<'closingReport.return'>(event);
+        return [...context.closingReports, { by: e.actor, at: e.at, year: context.projectYear, summary: '', outcome: 'returned' as const, note: e.reason }];
+      },
+    }),
+    markClosingPastDue: assign({ closingPastDue: true }),
+    recordEndReason: assign({
+      endReason: ({ event }) => {
+        switch (event.type) {
+          case 'deadline.application': return 'not submitted by the application deadline';
+          case 'deadline.endorsement': return 'not endorsed by the institution endorsement deadline';
+          case 'application.withdraw': return event.reason;
+          case 'project.terminate': return event.reason;
+          default: return null;
+        }
+      },
+    }),
+  },
+}).createMachine({
+  id: 'project',
+  initial: 'draft',
+  context: ({ input }) => ({
+    projectId: input.projectId,
+    callId: input.callId,
+    policy: input.policy,
+    application: input.application,
+    endorsement: null,
+    reviewers: [],
+    reviews: [],
+    presentation: null,
+    decision: null,
+    contractNumber: null,
+    projectYear: 0,
+    pendingTranche: null,
+    disbursements: [],
+    reportYear: 0,
+    reportPastDue: false,
+    acceptedReports: [],
+    reports: [],
+    siteVisits: [],
+    closingReports: [],
+    closingPastDue: false,
+    endReason: null,
+  }),
+  states: {
+    draft: {
+      on: {
+        'application.update': { actions: 'updateApplication' },
+        'application.submit': { guard: 'applicationIsEligible', target: 'submitted' },
+        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+        'deadline.application': { target: 'lapsed', actions: 'recordEndReason' },
+      },
+    },
+    submitted: {
+      on: {
+        'endorsement.record': { target: 'endorsed', actions: 'recordEndorsement' },
+        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+        'deadline.endorsement': { target: 'lapsed', actions: 'recordEndReason' },
+      },
+    },
+    endorsed: {
+      on: {
+        'review.start': { target: 'review' },
+        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+      },
+    },
+    review: {
+      initial: 'writtenReview',
+      on: {
+        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+      },
+      states: {
+        writtenReview: {
+          on: {
+            'reviewer.assign': { guard: 'reviewerNotYetAssigned', actions: 'assignReviewer' },
+            'review.record': { guard: 'isAssignedReviewerWithoutReview', actions: 'recordReview' },
+            'presentation.invite': { target: 'presentationReview' },
+            // Not invited to present: the office may reject straight from the written review.
+            'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
+          },
+        },
+        presentationReview: {
+          initial: 'invited',
+          states: {
+            invited: { on: { 'presentation.schedule': { target: 'scheduled', actions: 'scheduleSlot' } } },
+            scheduled: { on: { 'presentation.record': { target: '#project.review.finalDecision', actions: 'recordPanel' } } },
+          },
+        },
+        finalDecision: {
+          initial: 'pending',
+          states: {
+            pending: { on: { 'decision.record': { guard: 'decisionWithinLimits', target: 'decided', actions: 'recordDecision' } } },
+            decided: {
+              on: {
+                'decision.record': { guard: 'decisionWithinLimits', target: 'decided', actions: 'recordDecision' },
+                'decision.announce': [
+                  { guard: 'decisionIsApproval', target: '#project.approved' },
+                  { target: '#project.rejected', actions: 'recordRejectionReason' },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    approved: {
+      on: {
+        'contract.issue': { target: 'contracting', actions: 'issueContract' },
+        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+      },
+    },
+    contracting: {
+      type: 'parallel',
+      onDone: { target: 'execution', actions: 'startFirstYear' },
+      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+      states: {
+        contract: {
+          initial: 'unsigned',
+          states: { unsigned: { on: { 'contract.sign': 'signed' } }, signed: { type: 'final' } },
+        },
+        consent: {
+          initial: 'unsigned',
+          states: { unsigned: { on: { 'consent.sign': 'signed' } }, signed: { type: 'final' } },
+        },
+      },
+    },
+    execution: {
+      type: 'parallel',
+      on: {
+        'year.end': { guard: 'isFinalYear', target: 'closing' },
+        'project.suspend': { target: 'suspended' },
+        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+      },
+      states: {
+        /** Resuming a suspended project returns every region to where it was. */
+        history: { type: 'history', history: 'deep' },
+        funding: {
+          initial: 'awaitingFirstTranche',
+          on: { 'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: 'startNextYear' } },
+          states: {
+            awaitingFirstTranche: {
+              on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'firstTrancheRequested', actions: 'requestTranche' } },
+            },
+            firstTrancheRequested: { on: { 'tranche.pay': { target: 'awaitingSecondTranche', actions: 'payTranche' } } },
+            awaitingSecondTranche: {
+              on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'secondTrancheRequested', actions: 'requestTranche' } },
+            },
+            secondTrancheRequested: { on: { 'tranche.pay': { target: 'yearFunded', actions: 'payTranche' } } },
+            yearFunded: {},
+          },
+        },
+        progressReport: {
+          initial: 'checking',
+          states: {
+            checking: {
+              always: [{ guard: 'progressReportDueThisYear', target: 'awaiting' }, { target: 'notRequired' }],
+            },
+            awaiting: {
+              on: {
+                'progressReport.submit': { target: 'submitted', actions: 'submitReport' },
+                'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
+              },
+            },
+            overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: 'submitReport' } } },
+            submitted: {
+              on: {
+                'progressReport.accept': [
+                  { guard: 'acceptedReportIsLate', target: 'checking', actions: ['acceptReport', 'catchUpReportYear'] },
+                  { target: 'accepted', actions: 'acceptReport' },
+                ],
+                'progressReport.return': [
+                  { guard: 'reportPastDue', target: 'overdue', actions: 'returnReport' },
+                  { target: 'awaiting', actions: 'returnReport' },
+                ],
+              },
+            },
+            accepted: {
+              on: { 'year.end': { guard: not('isFinalYear'), target: 'checking', actions: 'advanceReportYear' } },
+            },
+            notRequired: {},
+          },
+        },
+        siteVisit: {
+          initial: 'notSelected',
+          on: { 'year.end': { guard: not('isFinalYear'), target: '.notSelected' } },
+          states: {
+            notSelected: { on: { 'siteVisit.select': 'selected' } },
+            selected: { on: { 'siteVisit.record': { target: 'visited', actions: 'recordSiteVisit' } } },
+            visited: {},
+          },
+        },
+      },
+    },
+    suspended: {
+      on: {
+        'project.resume': { target: 'execution.history' },
+        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+      },
+    },
+    closing: {
+      initial: 'awaitingReport',
+      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+      states: {
+        awaitingReport: {
+          on: {
+            'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' },
+            'deadline.closingReport': { target: 'overdue', actions: 'markClosingPastDue' },
+          },
+        },
+        overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' } } },
+        submitted: {
+          on: {
+            'closingReport.accept': { target: '#project.closed', actions: 'acceptClosingReport' },
+            'closingReport.return': [
+              { guard: 'closingPastDue', target: 'overdue', actions: 'returnClosingReport' },
+              { target: 'awaitingReport', actions: 'returnClosingReport' },
+            ],
+          },
+        },
+      },
+    },
+    closed: { type: 'final' },
+    rejected: { type: 'final' },
+    lapsed: { type: 'final' },
+    withdrawn: { type: 'final' },
+    terminated: { type: 'final' },
+  },
+});
+
+export type ProjectMachine = typeof projectMachine;
