@@ -21,6 +21,9 @@ build: install
 start: build
 	node dist/worker/main.js
 
+docs: build
+	node dist/scripts/generate-statechart-docs.js
+
 lint: install
 	npx eslint .
 

@@ -335,12 +335,11 @@ export const projectMachine = setup({
           },
         },
         progressReport: {
-          initial: 'checking',
+          initial: 'awaiting',
           states: {
-            checking: {
-              always: [{ guard: 'progressReportDueThisYear', target: 'awaiting' }, { target: 'notRequired' }],
-            },
             awaiting: {
+              // The last project year ends with the closing report instead.
+              always: { guard: not('progressReportDueThisYear'), target: 'notRequired' },
               on: {
                 'progressReport.submit': { target: 'submitted', actions: 'submitReport' },
                 'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
@@ -350,7 +349,7 @@ export const projectMachine = setup({
             submitted: {
               on: {
                 'progressReport.accept': [
-                  { guard: 'acceptedReportIsLate', target: 'checking', actions: ['acceptReport', 'catchUpReportYear'] },
+                  { guard: 'acceptedReportIsLate', target: 'awaiting', actions: ['acceptReport', 'catchUpReportYear'] },
                   { target: 'accepted', actions: 'acceptReport' },
                 ],
                 'progressReport.return': [
@@ -360,7 +359,7 @@ export const projectMachine = setup({
               },
             },
             accepted: {
-              on: { 'year.end': { guard: not('isFinalYear'), target: 'checking', actions: 'advanceReportYear' } },
+              on: { 'year.end': { guard: not('isFinalYear'), target: 'awaiting', actions: 'advanceReportYear' } },
             },
             notRequired: {},
           },
