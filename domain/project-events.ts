@@ -7,6 +7,8 @@ const Text = z.string().trim().min(1, 'expected some text');
 const Ntd = z.number().int('expected whole NT$').positive('expected an amount above NT$0');
 const Score = z.number().min(0, 'expected a score from 0 to 100').max(100, 'expected a score from 0 to 100');
 const Empty = z.object({}).strict();
+/** Deadline events name the instant they enforce, so a refusal can say which deadline was missed. */
+const Deadline = z.object({ deadline: Instant }).strict();
 
 /**
  * What each command of a project carries besides who sends it and when. One entry per event of
@@ -44,10 +46,10 @@ export const projectEventPayloads = {
   'project.suspend': z.object({ reason: Text }).strict(),
   'project.resume': Empty,
   'project.terminate': z.object({ reason: Text }).strict(),
-  'deadline.application': Empty,
-  'deadline.endorsement': Empty,
-  'deadline.progressReport': Empty,
-  'deadline.closingReport': Empty,
+  'deadline.application': Deadline,
+  'deadline.endorsement': Deadline,
+  'deadline.progressReport': Deadline,
+  'deadline.closingReport': Deadline,
   'year.end': Empty,
 } as const;
 

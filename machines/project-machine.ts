@@ -1,6 +1,7 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Role } from '../domain/actor';
 import type { ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
+import { formatRocDate } from '../domain/roc-date';
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
 import type { ProjectContext, ProjectInput } from './project-context';
 
@@ -192,8 +193,8 @@ export const projectMachine = setup({
     recordEndReason: assign({
       endReason: ({ event }) => {
         switch (event.type) {
-          case 'deadline.application': return 'not submitted by the application deadline';
-          case 'deadline.endorsement': return 'not endorsed by the institution endorsement deadline';
+          case 'deadline.application': return `not submitted by the application deadline, ${formatRocDate(event.deadline)}`;
+          case 'deadline.endorsement': return `not endorsed by the institution endorsement deadline, ${formatRocDate(event.deadline)}`;
           case 'application.withdraw': return event.reason;
           case 'project.terminate': return event.reason;
           default: return null;

@@ -6,7 +6,11 @@ export interface ServiceWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: object;
+  /** Tests bundle the workflow code once per file and pass it here. */
+  workflowBundle?: { code: string };
 }
+
+export const workflowsPath = require.resolve('../workflows');
 
 /** The one way a worker of this service is built, by `make start` and by the tests alike. */
 export async function createServiceWorker(options: ServiceWorkerOptions): Promise<Worker> {
@@ -14,7 +18,7 @@ export async function createServiceWorker(options: ServiceWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities,
   });
 }

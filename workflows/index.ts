@@ -1,2 +1,2 @@
 // Every workflow of the service, for the worker's workflowsPath.
-export {};
+export { projectWorkflow } from './project-workflow';

@@ -50,13 +50,13 @@ describe('projectMachine, one step at a time', () => {
     expect(drive(start(), ['deadline.application']).value).toBe('lapsed');
     const late = drive(start(), ['application.submit', 'deadline.endorsement']);
     expect(late.value).toBe('lapsed');
-    expect(late.context.endReason).toBe('not endorsed by the institution endorsement deadline');
+    expect(late.context.endReason).toBe('not endorsed by the institution endorsement deadline, 105.09.12 17:00');
   });
 
   it('refuses a command after the project lapsed, saying why it ended', () => {
     const verdict = refusal(drive(start(), ['deadline.application']), 'application.submit');
     expect(verdict).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
-    expect(!verdict.ok && verdict.message).toMatch(/has ended \(in lapsed\) — not submitted by the application deadline/);
+    expect(!verdict.ok && verdict.message).toMatch(/has ended \(in lapsed\) — not submitted by the application deadline, 105.09.12 17:00/);
   });
 
   it('refuses a review from a reviewer who is not assigned', () => {

@@ -1,0 +1,24 @@
+/**
+ * Every way a command can fail, as the client library and the `alliance` command report it.
+ * The exit status of the command line is part of the contract (see README).
+ */
+export const errorCodes = {
+  VALIDATION: { exitStatus: 2, meaning: 'the input is malformed: fix the named field' },
+  ROLE_NOT_ALLOWED: { exitStatus: 3, meaning: 'the acting role may not send this command' },
+  ILLEGAL_TRANSITION: { exitStatus: 4, meaning: 'the project is not in a state that accepts this command now' },
+  NOT_FOUND: { exitStatus: 5, meaning: 'no such project or call' },
+  NOT_REACHABLE: { exitStatus: 6, meaning: 'the Temporal service cannot be reached' },
+} as const;
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The one error type of the client edge: a closed set of codes and a message a person can act on. */
+export class AllianceError extends Error {
+  override readonly name = 'AllianceError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}

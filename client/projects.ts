@@ -1,0 +1,132 @@
+import {
+  type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Actor, Role } from '../domain/actor';
+import { Application, type ApplicationInput } from '../domain/application';
+import type { Call } from '../domain/call';
+import { projectWorkflowId } from '../domain/ids';
+import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import { searchAttributes as keys } from '../domain/search-attributes';
+import type { projectWorkflow } from '../workflows';
+import {
+  offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
+  type CommandResult, type ProjectView, type TransitionLogEntry,
+} from '../workflows/project-messages';
+import { AllianceError } from './errors';
+
+const refusalCodes: Record<string, AllianceError['code']> = {
+  INVALID_PAYLOAD: 'VALIDATION',
+  ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED',
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+};
+
+/** Turns what Temporal threw into an AllianceError with the code a caller can act on. */
+export function toAllianceError(error: unknown, what: string): AllianceError {
+  if (error instanceof AllianceError) return error;
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const code = refusalCodes[error.cause.type ?? ''];
+    const details = (error.cause.details?.[0] as string[] | undefined) ?? [];
+    if (code) return new AllianceError(code, error.cause.message, details);
+  }
+  if (error instanceof WorkflowNotFoundError || (error as { name?: string }).name === 'WorkflowNotFoundError') {
+    return new AllianceError('NOT_FOUND', `${what} does not exist (check the call and application ids).`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/UNAVAILABLE|ECONNREFUSED|deadline exceeded|Failed to connect|connect/i.test(message)) {
+    return new AllianceError('NOT_REACHABLE', `The Temporal service cannot be reached (${message}); is \`make start\` running, or TEMPORAL_ADDRESS right?`);
+  }
+  throw error;
+}
+
+/** The projects of the programme, as the office, PIs, institutions and reviewers reach them. */
+export class ProjectClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  handle(projectId: string): WorkflowHandle<typeof projectWorkflow> {
+    return this.client.workflow.getHandle<typeof projectWorkflow>(projectId);
+  }
+
+  /** Opens a draft application as a project workflow; its id is derived from the call and application. */
+  async create(call: Call, input: ApplicationInput): Promise<string> {
+    const parsed = Application.safeParse(input);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(application)'}: ${i.message}`);
+      throw new AllianceError('VALIDATION', `The application is invalid: ${details.join('; ')}.`, details);
+    }
+    const application = parsed.data;
+    const workflowId = projectWorkflowId(call.id, application.id);
+    try {
+      await this.client.workflow.start('projectWorkflow', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [{ call, application }],
+        typedSearchAttributes: [
+          { key: keys.callId, value: call.id },
+          { key: keys.rocYear, value: call.rocYear },
+          { key: keys.division, value: application.division },
+          { key: keys.region, value: application.region },
+          { key: keys.institution, value: application.institution.id },
+          { key: keys.state, value: 'draft' },
+          { key: keys.phase, value: application.phase.phase },
+          { key: keys.projectYear, value: 0 },
+          { key: keys.overdue, value: false },
+        ],
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new AllianceError('VALIDATION', `Application ${application.id} already exists in call ${call.id} (${workflowId}); choose another application id.`);
+      }
+      throw toAllianceError(error, workflowId);
+    }
+    return workflowId;
+  }
+
+  /** Sends one command; a refusal becomes an AllianceError whose code says which check refused it. */
+  async send<T extends ProjectEventType>(projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>): Promise<CommandResult> {
+    try {
+      return await this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }] });
+    } catch (error) {
+      const coded = toAllianceError(error, projectId);
+      throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, coded) : coded;
+    }
+  }
+
+  /** A finished project takes no updates; Temporal says "not found", the office should hear why. */
+  private async explainEnded(projectId: string, type: string, notFound: AllianceError): Promise<AllianceError> {
+    try {
+      const view = await this.view(projectId);
+      const reason = view.context.endReason ? ` — ${view.context.endReason}` : '';
+      return new AllianceError('ILLEGAL_TRANSITION', `${type} was refused: the project has ended (${view.lifecycle})${reason}; it accepts nothing more.`);
+    } catch {
+      return notFound;
+    }
+  }
+
+  async view(projectId: string): Promise<ProjectView> {
+    try {
+      return await this.handle(projectId).query(projectStateQuery);
+    } catch (error) {
+      throw toAllianceError(error, projectId);
+    }
+  }
+
+  async offered(projectId: string): Promise<Record<Role, ProjectEventType[]>> {
+    try {
+      return await this.handle(projectId).query(offeredEventsQuery);
+    } catch (error) {
+      throw toAllianceError(error, projectId);
+    }
+  }
+
+  async transitionLog(projectId: string): Promise<TransitionLogEntry[]> {
+    try {
+      return await this.handle(projectId).query(transitionLogQuery);
+    } catch (error) {
+      throw toAllianceError(error, projectId);
+    }
+  }
+}

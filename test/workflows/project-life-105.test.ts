@@ -1,0 +1,113 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { alliance105 } from '../../domain/calls';
+import { addDuration, subtractDuration } from '../../domain/duration';
+import { formatRocDate, rocYearOf } from '../../domain/roc-date';
+import { fetchRunChain } from '../../client/history';
+import type { ProjectClient } from '../../client/projects';
+import { projectYearEnd } from '../../machines/deadlines';
+import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
+import { connectTimeSkippingServer, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([connectTimeSkippingServer(), bundleServiceWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+/** Moves the test server's clock to `instant`, firing every timer on the way. */
+async function skipTo(instant: string | Date): Promise<void> {
+  const ms = new Date(instant).getTime() - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+
+const reviewers = ['rev-1', 'rev-2', 'rev-3'];
+
+it('runs a three-year project of the 105 call from draft to closed across the real calendar dates', async () => {
+  // The 105 calendar replayed in the first future year whose 07-11 is still ahead.
+  const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
+  const call = shiftCall(alliance105, years, uniqueName('alliance-105'));
+  const { calendar, policy } = call;
+  const yearEnd = (n: number) => projectYearEnd(calendar, policy.projectYearLength, n);
+  const taskQueue = uniqueName('life-105');
+
+  await withServiceWorker(env, bundle, taskQueue, async (projects: ProjectClient) => {
+    const id = await projects.create(call, anApplication({ id: 'TE2-0001' }));
+    const send = projects.send.bind(projects, id);
+
+    await skipTo(addDuration(calendar.applicationWindow.opens, 'P30D'));
+    await send('application.submit', actors.pi, {});
+    await skipTo(subtractDuration(calendar.endorsementDeadline, 'P2D'));
+    await send('endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' });
+    // Past both deadlines: an endorsed project does not lapse.
+    await skipTo(addDuration(calendar.reviewPeriod.opens, 'P1D'));
+    expect((await projects.view(id)).lifecycle).toBe('endorsed');
+
+    await send('review.start', actors.office, {});
+    for (const reviewerId of reviewers) await send('reviewer.assign', actors.office, { reviewerId });
+    for (const [i, reviewerId] of reviewers.entries()) {
+      await send('review.record', { role: 'reviewer', id: reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' });
+    }
+    await send('presentation.invite', actors.office, {});
+    await send('presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' });
+    await skipTo(addDuration(calendar.reviewPeriod.opens, 'P40D'));
+    await send('presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' });
+    await send('decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
+    await send('decision.announce', actors.office, {});
+    await send('contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' });
+
+    await skipTo(addDuration(calendar.firstProjectYearStarts, 'P3D'));
+    await send('contract.sign', actors.institution, {});
+    expect((await send('consent.sign', actors.pi, {})).states).toContain('execution.funding.awaitingFirstTranche');
+
+    for (const year of [1, 2, 3]) {
+      const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);
+      await skipTo(addDuration(start, 'P10D'));
+      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-1` });
+      await skipTo(addDuration(start, 'P5M10D'));
+      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-2` });
+      if (year === 2) {
+        expect(formatRocDate(calendar.siteVisitWindow.opens).endsWith('.04.01')).toBe(true);
+        await skipTo(addDuration(calendar.siteVisitWindow.opens, 'P10D'));
+        await send('siteVisit.select', actors.office, {});
+        await send('siteVisit.record', actors.office, { visitedOn: addDuration(calendar.siteVisitWindow.opens, 'P10D').toISOString(), suggestions: 'Recruit more members from Central Taiwan' });
+      }
+      if (year < 3) {
+        const due = subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd);
+        await skipTo(subtractDuration(due, 'P10D'));
+        await send('progressReport.submit', actors.pi, { summary: `Year ${year}: members and fees as planned` });
+        await send('progressReport.accept', actors.office, { comments: 'Accepted' });
+      }
+      // The year ends by its timer; the workflow continues as new into the next year.
+      await skipTo(addDuration(yearEnd(year), 'PT1H'));
+      const view = await projects.view(id);
+      expect(view.projectYear).toBe(year < 3 ? year + 1 : 3);
+      expect(view.lifecycle).toBe(year < 3 ? 'execution' : 'closing');
+    }
+
+    await skipTo(addDuration(yearEnd(3), 'P30D'));
+    await send('closingReport.submit', actors.pi, { summary: 'Alliance self-sustaining on member fees' });
+    await send('closingReport.accept', actors.office, { comments: 'Closed' });
+    const result = await projects.handle(id).result();
+
+    expect(result.lifecycle).toBe('closed');
+    expect(result.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual(
+      ['1.1:1000000', '1.2:1000000', '2.1:1000000', '2.2:1000000', '3.1:1000000', '3.2:1000000'],
+    );
+    expect(result.context.acceptedReports).toEqual([1, 2]);
+    expect(result.context.siteVisits).toHaveLength(1);
+    const log = await projects.transitionLog(id);
+    expect(log.filter((e) => e.event === 'year.end').map((e) => e.actor.role)).toEqual(['system', 'system', 'system']);
+    expect(log.at(-1)).toMatchObject({ event: 'closingReport.accept', to: ['closed'] });
+    // One run per project year, plus the years before: continue-as-new kept each history short.
+    const runs = await fetchRunChain(env.client, id);
+    expect(runs).toHaveLength(4);
+    for (const run of runs) expect(run.history.events!.length).toBeLessThan(200);
+  });
+});
+

@@ -1,0 +1,59 @@
+// The messages of projectWorkflow, shared by the workflow and the client.
+import type { UpdateDefinition } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, Role } from '../domain/actor';
+import type { Application } from '../domain/application';
+import type { Call } from '../domain/call';
+import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import { projectEventTypes } from '../domain/project-events';
+import type { ProjectContext } from '../machines/project-context';
+import type { Deadline } from '../machines/deadlines';
+
+export interface ProjectWorkflowInput {
+  call: Call;
+  application: Application;
+  /** Present after continue-as-new: where the previous run left off. */
+  carried?: { snapshot: unknown; log: TransitionLogEntry[] };
+}
+
+export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {
+  actor: Actor;
+  payload: ProjectPayload<T>;
+}
+
+/** One accepted transition, for the log query and the audit trail. */
+export interface TransitionLogEntry {
+  seq: number;
+  at: string;
+  actor: Actor;
+  event: ProjectEventType;
+  from: string[];
+  to: string[];
+}
+
+export interface ProjectView {
+  workflowId: string;
+  lifecycle: string;
+  /** Every active state as a dotted path, one per region. */
+  states: string[];
+  done: boolean;
+  overdue: boolean;
+  projectYear: number;
+  deadlines: Deadline[];
+  context: ProjectContext;
+}
+
+export interface CommandResult {
+  lifecycle: string;
+  states: string[];
+  projectYear: number;
+}
+
+/** One update per machine event; the update's name is the event's type, e.g. `tranche.request`. */
+export const projectUpdates = Object.fromEntries(
+  projectEventTypes.map((type) => [type, defineUpdate<CommandResult, [CommandArgs]>(type)]),
+) as { [T in ProjectEventType]: UpdateDefinition<CommandResult, [CommandArgs<T>], T> };
+
+export const projectStateQuery = defineQuery<ProjectView>('project.state');
+export const offeredEventsQuery = defineQuery<Record<Role, ProjectEventType[]>>('project.offeredEvents');
+export const transitionLogQuery = defineQuery<TransitionLogEntry[]>('project.transitionLog');

@@ -1,0 +1,123 @@
+import {
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { createActor, initialTransition } from 'xstate';
+import { Actor } from '../domain/actor';
+import { projectEventTypes, type ProjectEvent } from '../domain/project-events';
+import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
+import { apply, judge, offeredEvents, type ProjectSnapshot, type Refusal } from '../machines/judge';
+import { projectMachine } from '../machines/project-machine';
+import { lifecycleState, statePaths } from '../machines/state-names';
+import { dispatchTransitionEffects } from './effects';
+import {
+  offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
+  type CommandArgs, type CommandResult, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
+} from './project-messages';
+import { isOverdue, projectSearchAttributes } from './project-search-attributes';
+
+const now = (): string => new Date().toISOString();
+
+/** A refused command, as the caller sees it: the code says which check refused, the message why. */
+function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>): ApplicationFailure {
+  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
+}
+
+function restore(persisted: unknown): ProjectSnapshot {
+  return createActor(projectMachine, { snapshot: persisted as never, input: undefined }).getSnapshot();
+}
+
+/**
+ * One project, from draft to closed, for years. The machine decides what is legal; every command
+ * is an update validated before it enters history; deadlines are timers from the call calendar.
+ * Continues as new at every project-year boundary, carrying the machine snapshot and the log.
+ */
+export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectView> {
+  const { call, application } = input;
+  const { workflowId } = workflowInfo();
+  let snapshot: ProjectSnapshot = input.carried
+    ? restore(input.carried.snapshot)
+    : initialTransition(projectMachine, { projectId: workflowId, callId: call.id, policy: call.policy, application })[0];
+  const log: TransitionLogEntry[] = input.carried?.log ?? [];
+  const yearAtStart = snapshot.context.projectYear;
+  let version = 0;
+
+  const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
+    const entry: TransitionLogEntry = {
+      seq: log.length + 1, at: event.at, actor: event.actor, event: event.type,
+      from: statePaths(before.value), to: statePaths(after.value),
+    };
+    log.push(entry);
+    snapshot = after;
+    version++;
+    upsertSearchAttributes(projectSearchAttributes(after, call));
+    dispatchTransitionEffects(entry, before, after);
+  };
+
+  const enforceDeadlines = (): void => {
+    for (const fired of fireDueDeadlines(snapshot, call.calendar, now())) record(fired.before, fired.event, fired.after);
+  };
+
+  const result = (): CommandResult => ({ lifecycle: lifecycleState(snapshot.value), states: statePaths(snapshot.value), projectYear: snapshot.context.projectYear });
+
+  for (const type of projectEventTypes) {
+    setHandler(
+      projectUpdates[type] as UpdateDefinition<CommandResult, [CommandArgs], string>,
+      (args: CommandArgs) => {
+        enforceDeadlines();
+        const verdict = judge(snapshot, { type, actor: args.actor, payload: args.payload }, now());
+        if (!verdict.ok) throw refusalFailure(verdict);
+        record(snapshot, verdict.event, apply(snapshot, verdict.event));
+        return Promise.resolve(result());
+      },
+      {
+        // Runs before the update enters history: a refusal leaves no trace.
+        validator: (args: CommandArgs) => {
+          const actor = Actor.safeParse(args?.actor);
+          if (!actor.success) {
+            throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `${type} was refused: name the acting role and id (actor: { role, id }).`, details: actor.error.issues.map((i) => i.message) });
+          }
+          if (actor.data.role === 'system') {
+            throw refusalFailure({ code: 'ROLE_NOT_ALLOWED', message: `${type} was refused: system events come only from the project's deadline timers.`, details: [] });
+          }
+          const at = now();
+          const current = fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
+          const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at);
+          if (!verdict.ok) throw refusalFailure(verdict);
+        },
+      },
+    );
+  }
+
+  const view = (): ProjectView => ({
+    workflowId,
+    lifecycle: lifecycleState(snapshot.value),
+    states: statePaths(snapshot.value),
+    done: snapshot.status === 'done',
+    overdue: isOverdue(snapshot),
+    projectYear: snapshot.context.projectYear,
+    deadlines: pendingDeadlines(snapshot, call.calendar),
+    context: snapshot.context,
+  });
+  setHandler(projectStateQuery, view);
+  setHandler(offeredEventsQuery, () => offeredEvents(snapshot));
+  setHandler(transitionLogQuery, () => log);
+
+  upsertSearchAttributes(projectSearchAttributes(snapshot, call));
+
+  for (;;) {
+    enforceDeadlines();
+    if (snapshot.status === 'done') break;
+    if (snapshot.context.projectYear !== yearAtStart || workflowInfo().continueAsNewSuggested) {
+      // A new project year starts a new run: the history of one run stays one year long.
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: projectMachine.getPersistedSnapshot(snapshot), log } });
+    }
+    const seen = version;
+    const next = pendingDeadlines(snapshot, call.calendar)[0];
+    if (next) await condition(() => version !== seen, Math.max(1, Date.parse(next.at) - Date.now()));
+    else await condition(() => version !== seen);
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
