@@ -2,7 +2,7 @@
 VENV := .venv
 TEMPORAL_BINARIES := $(VENV)/bin/temporal $(VENV)/bin/temporal-test-server
 
-.PHONY: install start test lint typecheck build docs clean
+.PHONY: install start test lint typecheck build docs histories clean
 
 install: node_modules/.installed $(VENV)/.installed
 
@@ -23,6 +23,10 @@ start: build
 
 docs: build
 	node dist/scripts/generate-statechart-docs.js
+
+# Re-records the replay corpus in test/histories/ from the full-life tests.
+histories: install
+	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev
 
 lint: install
 	npx eslint .

@@ -6,7 +6,8 @@ import type { Actor, Role } from '../domain/actor';
 import { Application, type ApplicationInput } from '../domain/application';
 import type { Call } from '../domain/call';
 import { projectWorkflowId } from '../domain/ids';
-import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import { projectEventPayloads, type ProjectEventType, type ProjectPayload } from '../domain/project-events';
+import { projectEventRoles } from '../machines/project-machine';
 import { searchAttributes as keys } from '../domain/search-attributes';
 import type { projectWorkflow } from '../workflows';
 import {
@@ -91,12 +92,21 @@ export class ProjectClient {
       return await this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }] });
     } catch (error) {
       const coded = toAllianceError(error, projectId);
-      throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, coded) : coded;
+      throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, actor, payload, coded) : coded;
     }
   }
 
   /** A finished project takes no updates; Temporal says "not found", the office should hear why. */
-  private async explainEnded(projectId: string, type: string, notFound: AllianceError): Promise<AllianceError> {
+  private async explainEnded(projectId: string, type: ProjectEventType, actor: Actor, payload: unknown, notFound: AllianceError): Promise<AllianceError> {
+    // The same first two checks the workflow's validator makes, so the code does not depend on whether the project still runs.
+    const parsed = projectEventPayloads[type].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+      return new AllianceError('VALIDATION', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
+    }
+    if (!projectEventRoles[type].includes(actor.role) || actor.role === 'system') {
+      return new AllianceError('ROLE_NOT_ALLOWED', `${type} may be sent only by ${projectEventRoles[type].join(' or ')}, not by ${actor.role} ${actor.id}.`);
+    }
     try {
       const view = await this.view(projectId);
       const reason = view.context.endReason ? ` — ${view.context.endReason}` : '';

@@ -8,6 +8,7 @@ import { searchAttributes } from '../../domain/search-attributes';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
+import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, compressedCall, waitForProject, withServiceWorker, type CompressedTimes } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -57,6 +58,7 @@ describe('deadlines on the dev server, with the policy compressed to seconds', (
       const id = await projects.create(call, anApplication());
       const view = await waitForProject(projects, id, (v) => v.lifecycle === 'lapsed');
       expect(view.done).toBe(true);
+      await recordHistories(env.client, id, 'project-lapsed-application');
       const error = await refusal(projects.send(id, 'application.submit', actors.pi, {}));
       expect(error).toBeInstanceOf(AllianceError);
       expect(error.code).toBe('ILLEGAL_TRANSITION');
@@ -113,6 +115,7 @@ describe('deadlines on the dev server, with the policy compressed to seconds', (
       await projects.send(id, 'closingReport.submit', actors.pi, { summary: 'Done' });
       await projects.send(id, 'closingReport.accept', actors.office, { comments: 'OK' });
       expect((await projects.handle(id).result()).lifecycle).toBe('closed');
+      await recordHistories(env.client, id, 'project-closing-overdue');
     });
   });
 
@@ -141,6 +144,7 @@ describe('deadlines on the dev server, with the policy compressed to seconds', (
       expect(result.context.disbursements).toHaveLength(6);
       expect(result.context.acceptedReports).toEqual([1, 2]);
       expect(result.overdue).toBe(false);
+      await recordHistories(env.client, id, 'project-life-compressed');
     });
   });
 });

@@ -9,6 +9,7 @@ import { projectYearEnd } from '../../machines/deadlines';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectTimeSkippingServer, uniqueName } from '../helpers/environments';
+import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -108,6 +109,7 @@ it('runs a three-year project of the 105 call from draft to closed across the re
     const runs = await fetchRunChain(env.client, id);
     expect(runs).toHaveLength(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThan(200);
+    await recordHistories(env.client, id, 'project-life-105');
   });
 });
 
