@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements-temporal.txt
 
 build: install
 	npx tsc -p tsconfig.build.json
+	chmod +x dist/client/cli/alliance.js
 
 start: build
 	node dist/worker/main.js
@@ -25,8 +26,8 @@ docs: build
 	node dist/scripts/generate-statechart-docs.js
 
 # Re-records the replay corpus in test/histories/ from the full-life tests.
-histories: install
-	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev
+histories: build
+	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts
 
 lint: install
 	npx eslint .

@@ -1,10 +1,17 @@
-/** Everything the activities need from the outside world; each later capability adds a field. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ActivityDependencies {}
+import type { ProjectClient } from '../client/projects';
+import { createProjectCommandActivities } from './project-commands';
+
+/** Everything the activities need from the outside world. */
+export interface ActivityDependencies {
+  /** The service's own client, for activities that act on other workflows. */
+  projects: ProjectClient;
+}
 
 /** Builds the service's activities over their dependencies (see STYLE: dependency injection). */
-export function createActivities(_deps: ActivityDependencies) {
-  return {};
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createProjectCommandActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -25,6 +25,10 @@ export const ProgrammePolicy = z
     /** A phase-2 application's year-3 income must exceed its grant; industry–academia project funding counts at this weight. */
     phase2IndustryProjectFundingWeight: z.number().min(0).max(1),
     reviewersPerApplication: z.number().int().min(1),
+    /** How long the online written review round runs once the office starts it (assumption: the deck gives only the review period). */
+    writtenReviewPeriod: IsoDuration,
+    /** Length of one presentation slot (assumption). */
+    presentationSlotLength: IsoDuration,
     /** Length of one project year (1 Feb → 31 Jan in the deck). */
     projectYearLength: IsoDuration,
     /** The two tranche windows of every project year, relative to its start. */

@@ -42,3 +42,20 @@ export const callMachine = setup({
     closed: { type: 'final' },
   },
 });
+
+/**
+ * The office's and institutions' commands on a call: who may send each, in which call states, and
+ * the machine event it moves the call with (if any). A command in another state is refused.
+ */
+export const callCommands = {
+  'call.registerApplication': { roles: ['pi'], states: ['open'] },
+  'call.submitRoster': { roles: ['institution'], states: ['open', 'applicationsClosed'] },
+  'call.startWrittenReview': { roles: ['office'], states: ['endorsementsClosed', 'onlineReview'], event: 'review.start' },
+  'call.closeWrittenReview': { roles: ['office'], states: ['onlineReview'] },
+  'call.invitePresentations': { roles: ['office'], states: ['onlineReview', 'presentationReview'], event: 'presentation.start' },
+  'call.schedulePresentations': { roles: ['office'], states: ['presentationReview'] },
+  'call.startDecisionMeeting': { roles: ['office'], states: ['presentationReview', 'finalDecision'], event: 'decision.start' },
+  'call.announce': { roles: ['office'], states: ['finalDecision', 'announced'], event: 'decision.announce' },
+  'call.close': { roles: ['office'], states: ['announced'], event: 'call.close' },
+} as const satisfies Record<string, { roles: readonly Role[]; states: readonly string[]; event?: CallEventType }>;
+export type CallCommand = keyof typeof callCommands;

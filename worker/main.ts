@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { ConfigurationError, parseEnvironment } from '../domain/environment';
 import { clusterConnectionOptions } from '../client/connection-options';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
+import { ProjectClient } from '../client/projects';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { temporalBinary } from './temporal-binaries';
@@ -26,12 +28,16 @@ async function main(): Promise<void> {
     });
   }
   const address = embedded?.address ?? env.TEMPORAL_ADDRESS!;
-  const connection = await connectWorker(embedded ? { address } : clusterConnectionOptions(env, address));
+  const connectionOptions = embedded ? { address } : clusterConnectionOptions(env, address);
+  const connection = await connectWorker(connectionOptions);
+  // Activities that act on other workflows use an ordinary client of the same cluster.
+  const clientConnection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   const worker = await createServiceWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({}),
+    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE) }),
   });
 
   const lines: [string, string][] = [
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    await clientConnection.close();
     await embedded?.stop();
     console.log('Stopped.');
   }

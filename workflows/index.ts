@@ -1,2 +1,3 @@
 // Every workflow of the service, for the worker's workflowsPath.
 export { projectWorkflow } from './project-workflow';
+export { callWorkflow } from './call-workflow';

@@ -10,6 +10,7 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort(
 it('has recorded histories of whole project lives to replay', () => {
   expect(files.some((f) => f.startsWith('project-life-105.'))).toBe(true);
   expect(files.some((f) => f.startsWith('project-life-compressed.'))).toBe(true);
+  expect(files.some((f) => f.startsWith('call-through-decisions.'))).toBe(true);
 });
 
 it('replays every recorded history against the current workflow code without a determinism error', async () => {

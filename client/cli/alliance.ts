@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** `alliance`: the programme office's, institutions', PIs', reviewers' and auditors' command line. */
+import { type Command, CommanderError } from 'commander';
+import { ConfigurationError } from '../../domain/environment';
+import { AllianceError, errorCodes } from '../errors';
+import { buildProgram, type Globals, type Runner } from './program';
+import { openSession } from './session';
+
+let exitStatus = 0;
+
+const run: Runner = (action) => async (...received: unknown[]) => {
+  const command = received.at(-1) as Command;
+  const opts = received.at(-2) as Record<string, string>;
+  const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
+  const globals = command.optsWithGlobals<Globals>();
+  const print = (human: string, data: unknown) => console.log(globals.json ? JSON.stringify(data, null, 2) : human);
+  const session = await openSession();
+  try {
+    await action({ session, print, globals, args, opts });
+  } finally {
+    await session.close();
+  }
+};
+
+async function main(): Promise<void> {
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; a usage mistake is a validation error.
+      exitStatus = error.exitCode === 0 ? 0 : errorCodes.VALIDATION.exitStatus;
+      return;
+    }
+    if (error instanceof AllianceError) {
+      console.error(`${error.code}: ${error.message}`);
+      for (const detail of error.details) console.error(`  - ${detail}`);
+      exitStatus = errorCodes[error.code].exitStatus;
+      return;
+    }
+    if (error instanceof ConfigurationError) {
+      for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+      exitStatus = errorCodes.VALIDATION.exitStatus;
+      return;
+    }
+    console.error(error instanceof Error ? error.message : error);
+    exitStatus = 1;
+  }
+}
+
+void main().then(() => process.exit(exitStatus));

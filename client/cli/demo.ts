@@ -1,0 +1,162 @@
+import type { Actor } from '../../domain/actor';
+import type { Application } from '../../domain/application';
+import { Application as ApplicationSchema } from '../../domain/application';
+import { alliance105 } from '../../domain/calls';
+import { requestedTotal } from '../../domain/rules';
+import { generateCohort, generateReviewerPool, seededRandom } from '../cohort';
+import { compressedCall } from '../compressed-call';
+import { ntd, table } from './output';
+import type { Session } from './session';
+
+const office: Actor = { role: 'office', id: 'office-demo' };
+
+/** Runs `work` over `items`, at most `limit` at a time, in a stable order of results. */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!, i);
+    }
+  }));
+  return results;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`the demo waited ${timeoutMs / 1000} s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export interface DemoSummary {
+  callId: string;
+  rows: { division: string; applied: number; approved: number; approvedNtd: number; overdueReports: number }[];
+  table: string;
+}
+
+/**
+ * The 91 applications of the 105 call, generated from `seed`, through endorsement, the three
+ * review rounds, decisions and a first project year compressed to seconds — on the running service.
+ */
+export async function runDemo(session: Session, seed: number, log: (line: string) => void): Promise<DemoSummary> {
+  const random = seededRandom(seed * 7919);
+  const started = Date.now();
+  const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const call = compressedCall(alliance105, started, {
+    applicationClosesIn: 30, endorsementIn: 40, firstYearStartsIn: 75,
+    yearLength: 'PT50S', progressReportDueBeforeYearEnd: 'PT20S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
+  }, callId);
+  const cohort: Application[] = generateCohort(seed).map((a) => ApplicationSchema.parse(a));
+  const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+  const { calls, projects } = session;
+
+  await calls.open(call, generateReviewerPool(seed));
+  log(`opened ${callId}: applications close in 30 s, endorsements in 40 s, project year 1 runs 75–125 s`);
+
+  // Two PIs never submit; one institution leaves one applicant off its roster. Both lapse.
+  const neverSubmitted = new Set(cohort.filter((_, i) => i % 45 === 44).map((a) => a.id));
+  const ids = await inParallel(cohort, 8, async (application) => {
+    const actor: Actor = { role: 'pi', id: application.pi.id };
+    const id = await calls.registerApplication(callId, actor, application);
+    if (!neverSubmitted.has(application.id)) await projects.send(id, 'application.submit', actor, {});
+    return id;
+  });
+  log(`${ids.length} applications created, ${ids.length - neverSubmitted.size} submitted (${elapsed()})`);
+
+  const byInstitution = new Map<string, Application[]>();
+  for (const a of cohort) if (!neverSubmitted.has(a.id)) byInstitution.set(a.institution.id, [...(byInstitution.get(a.institution.id) ?? []), a]);
+  const forgotten = [...byInstitution.values()][0]!.at(-1)!.id;
+  for (const [institutionId, applications] of byInstitution) {
+    const applicationIds = applications.map((a) => a.id).filter((id) => id !== forgotten);
+    await calls.submitRoster(callId, { role: 'institution', id: institutionId }, { rosterId: `${institutionId}-105-01`, letterReference: `${institutionId}研字第105${String(applicationIds.length).padStart(4, '0')}號`, applicationIds });
+  }
+  log(`${byInstitution.size} institutions sent their rosters; ${forgotten} was left off (${elapsed()})`);
+
+  await until('the endorsement deadline', async () => (await calls.status(callId)).state === 'endorsementsClosed', 120_000);
+  const assigned = await calls.startWrittenReview(callId, office);
+  log(`written review started: ${assigned.applied} commands (${elapsed()})`);
+
+  const status = await calls.status(callId);
+  const reviewTasks = Object.entries(status.assignments).flatMap(([applicationId, reviewers]) => reviewers.map((reviewerId) => ({ applicationId, reviewerId })));
+  await inParallel(reviewTasks, 8, async ({ applicationId, reviewerId }) => {
+    if (random() < 0.03) return; // a few reviewers never answer
+    const score = 60 + Math.round(random() * 35);
+    await projects.send(`project:${callId}:${applicationId}`, 'review.record', { role: 'reviewer', id: reviewerId }, { score, recommendation: score >= 75 ? 'fund' : score >= 68 ? 'fundWithChanges' : 'doNotFund', comments: '書面審查意見' });
+  });
+  const [round] = await calls.closeWrittenReview(callId, office);
+  log(`written review closed: ${reviewTasks.length - (round?.missing.length ?? 0)} reviews in, ${round?.missing.length ?? 0} missing (${elapsed()})`);
+
+  await calls.invitePresentations(callId, office, { topPerDivision: 9 });
+  await calls.schedulePresentations(callId, office, new Date(Date.now() + 3_600_000).toISOString());
+  const invited = (await calls.status(callId)).invited;
+  await inParallel(invited, 8, (applicationId) =>
+    projects.send(`project:${callId}:${applicationId}`, 'presentation.record', office, { panelScore: 65 + Math.round(random() * 30), comments: '簡報審查意見' }));
+  log(`${invited.length} applications presented (${elapsed()})`);
+
+  const ranking = await calls.startDecisionMeeting(callId, office);
+  const decisions = Object.values(ranking).flatMap((list) => list.map((r) => ({ r, approve: r.panelScore !== null && r.rank <= Math.ceil(list.length * 0.65) })));
+  await inParallel(decisions, 8, async ({ r, approve }) => {
+    const application = cohort.find((a) => a.id === r.applicationId)!;
+    // The office trims each approved year to 90 % of the request, rounded down to NT$10,000.
+    const amountsNtd = application.budget.map((b) => Math.floor((requestedTotal(application, b.year) * 0.9) / 10_000) * 10_000);
+    await projects.send(r.projectId, 'decision.record', office, approve ? { outcome: 'approved', amountsNtd } : { outcome: 'rejected', reason: '經決審會議評比未獲補助' });
+  });
+  await calls.announce(callId, office);
+  const approved = decisions.filter((d) => d.approve).map((d) => d.r);
+  log(`decisions announced: ${approved.length} approved (${elapsed()})`);
+
+  await inParallel(approved, 8, async (r) => {
+    const application = cohort.find((a) => a.id === r.applicationId)!;
+    const institution: Actor = { role: 'institution', id: application.institution.id };
+    await projects.send(r.projectId, 'contract.issue', office, { contractNumber: `MOST 106-2622-${r.applicationId}` });
+    await projects.send(r.projectId, 'contract.sign', institution, {});
+    await projects.send(r.projectId, 'consent.sign', { role: 'pi', id: application.pi.id }, {});
+  });
+  log(`contracts signed (${elapsed()})`);
+
+  await until('project year 1 to start', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts)), 120_000);
+  const late = new Set<string>();
+  await inParallel(approved, 8, async (r) => {
+    const application = cohort.find((a) => a.id === r.applicationId)!;
+    const institution: Actor = { role: 'institution', id: application.institution.id };
+    const view = await projects.view(r.projectId);
+    const yearOne = view.context.decision?.outcome === 'approved' ? view.context.decision.amountsNtd[0]! : 0;
+    for (const [tranche, amountNtd] of [[1, Math.floor(yearOne / 2)], [2, yearOne - Math.floor(yearOne / 2)]] as const) {
+      await projects.send(r.projectId, 'tranche.request', institution, { amountNtd });
+      await projects.send(r.projectId, 'tranche.pay', office, { paymentReference: `PAY-${r.applicationId}-1-${tranche}` });
+    }
+    if (application.yearsRequested > 1) {
+      if (random() < 0.15) late.add(r.projectId);
+      else {
+        await projects.send(r.projectId, 'progressReport.submit', { role: 'pi', id: application.pi.id }, { summary: '第一年度期中進度報告' });
+        await projects.send(r.projectId, 'progressReport.accept', office, { comments: '同意核撥次年度經費' });
+      }
+    }
+  });
+  log(`year 1 funded; ${late.size} progress reports not sent in (${elapsed()})`);
+
+  await until('the end of project year 1', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts) + 51_000), 120_000);
+  const views = await inParallel(ids, 8, (id) => projects.view(id));
+  const divisions = [...new Set(cohort.map((a) => a.division))].sort();
+  const rows = divisions.map((division) => {
+    const mine = views.filter((v) => v.context.application.division === division);
+    const approvedHere = mine.filter((v) => v.context.decision?.outcome === 'approved' && !['rejected', 'lapsed', 'withdrawn'].includes(v.lifecycle));
+    return {
+      division,
+      applied: mine.length,
+      approved: approvedHere.length,
+      approvedNtd: approvedHere.reduce((sum, v) => sum + (v.context.decision?.outcome === 'approved' ? v.context.decision.amountsNtd.reduce((a, b) => a + b, 0) : 0), 0),
+      overdueReports: mine.filter((v) => v.overdue).length,
+    };
+  });
+  const total = rows.reduce((t, r) => ({ applied: t.applied + r.applied, approved: t.approved + r.approved, approvedNtd: t.approvedNtd + r.approvedNtd, overdueReports: t.overdueReports + r.overdueReports }), { applied: 0, approved: 0, approvedNtd: 0, overdueReports: 0 });
+  const rendered = table(
+    ['division', 'applied', 'approved', 'NT$ approved', 'overdue reports'],
+    [...rows.map((r) => [r.division, r.applied, r.approved, ntd(r.approvedNtd), r.overdueReports]), ['total', total.applied, total.approved, ntd(total.approvedNtd), total.overdueReports]],
+  );
+  log(`demo finished in ${elapsed()}; call ${callId}, lapsed: ${views.filter((v) => v.lifecycle === 'lapsed').length}`);
+  return { callId, rows, table: rendered };
+}

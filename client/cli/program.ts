@@ -1,0 +1,268 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { Division } from '../../domain/application';
+import { Division as DivisionSchema } from '../../domain/application';
+import { parseRocDate, formatRocDate } from '../../domain/roc-date';
+import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
+import type { ProjectView } from '../../workflows/project-messages';
+import type { CallView, OperationRecord } from '../../workflows/call-messages';
+import { AllianceError, errorCodes } from '../errors';
+import { ntd, progressBar, table } from './output';
+import { parseActor, projectId, readJsonFile, type Session } from './session';
+import { runDemo } from './demo';
+
+export interface Globals {
+  as?: string;
+  json?: boolean;
+}
+
+export type Print = (human: string, data: unknown) => void;
+
+/** What an action gets: the session, how to print, the global options, its positional arguments (variadic ones flattened) and its options. */
+export interface ActionContext {
+  session: Session;
+  print: Print;
+  globals: Globals;
+  args: string[];
+  opts: Record<string, string>;
+}
+export type Runner = (action: (ctx: ActionContext) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+
+/** Instants on the command line: ISO with offset, or ROC (105.12.05 09:00). */
+function instant(text: string): string {
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))) return new Date(text).toISOString();
+  try {
+    return parseRocDate(text).toISOString();
+  } catch {
+    throw new AllianceError('VALIDATION', `"${text}" is not an instant: write 2016-12-05T09:00:00+08:00 or 105.12.05 09:00.`);
+  }
+}
+
+function division(text: string | undefined): Division | undefined {
+  if (text === undefined) return undefined;
+  const parsed = DivisionSchema.safeParse(text);
+  if (!parsed.success) throw new AllianceError('VALIDATION', `--division ${text}: expected one of ${DivisionSchema.options.join(', ')}.`);
+  return parsed.data;
+}
+
+function amount(text: string): number {
+  const value = Number(text.replace(/[,_]/g, ''));
+  if (!Number.isInteger(value) || value <= 0) throw new AllianceError('VALIDATION', `"${text}" is not an amount: write whole NT$, e.g. 1000000.`);
+  return value;
+}
+
+export function describeProject(view: ProjectView): string {
+  const c = view.context;
+  const rows: [string, string][] = [
+    ['project', view.workflowId],
+    ['title', `${c.application.title} (${c.application.division}, ${c.application.region})`],
+    ['institution', `${c.application.institution.name} (${c.application.institution.id})`],
+    ['state', view.states.join(', ')],
+    ['project year', String(view.projectYear)],
+    ['overdue', view.overdue ? 'yes' : 'no'],
+    ['reviews', `${c.reviews.length} of ${c.reviewers.length} assigned`],
+    ['decision', c.decision ? (c.decision.outcome === 'approved' ? `approved ${c.decision.amountsNtd.map(ntd).join(' / ')}` : `rejected: ${c.decision.reason}`) : '—'],
+    ['paid', c.disbursements.length ? c.disbursements.map((d) => `Y${d.year}T${d.tranche} ${ntd(d.amountNtd)}`).join(', ') : '—'],
+    ['reports accepted', c.acceptedReports.length ? c.acceptedReports.map((y) => `year ${y}`).join(', ') : '—'],
+    ...(c.endReason ? [['ended because', c.endReason] as [string, string]] : []),
+    ...view.deadlines.map((d) => ['next deadline', `${d.label}: ${formatRocDate(d.at, { withTime: true })}`] as [string, string]),
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(17)} ${v}`).join('\n');
+}
+
+function describeOperation(record: OperationRecord): string {
+  const head = `${record.operation}: ${record.applied} of ${record.total} commands applied`;
+  if (record.skipped.length === 0) return head;
+  return `${head}; ${record.skipped.length} skipped:\n${table(['project', 'command', 'why'], record.skipped.map((s) => [s.projectId, s.type, s.reason]))}`;
+}
+
+function describeCall(view: CallView): string {
+  const byDivision = new Map<string, number>();
+  for (const p of view.projects) byDivision.set(p.division, (byDivision.get(p.division) ?? 0) + 1);
+  return [
+    `call ${view.callId}: ${view.state}`,
+    `${view.projects.length} applications, ${view.rosters.length} rosters, ${Object.keys(view.assignments).length} under review, ${view.invited.length} invited to present`,
+    table(['division', 'applications'], [...byDivision].sort().map(([d, n]) => [d, n])),
+    ...view.rounds.map((r) => `written review ${r.scope}: started ${formatRocDate(r.startedAt, { withTime: true })}, ${r.closedAt ? `closed, ${r.missing.length} reviews missing` : `ends ${formatRocDate(r.deadline, { withTime: true })}`}`),
+  ].join('\n');
+}
+
+/** Runs a call's bulk operation, drawing its progress while it runs. */
+async function withProgress<T>(session: Session, callId: string, label: string, work: Promise<T>): Promise<T> {
+  const bar = progressBar(label);
+  let finished = false;
+  const poll = (async () => {
+    while (!finished && process.stderr.isTTY) {
+      const progress = await session.calls.progress(callId).catch(() => null);
+      if (progress) bar.update(progress.done, progress.total);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  })();
+  try {
+    return await work;
+  } finally {
+    finished = true;
+    await poll;
+    bar.finish();
+  }
+}
+
+/** The `alliance` command line: every operation of every role, tables by default, --json for scripts. */
+export function buildProgram(run: Runner): Command {
+  const program = new Command('alliance')
+    .description('Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews and decisions.')
+    .option('--as <role:id>', 'who acts, e.g. office:kao, pi:pi-lin, institution:NTU, reviewer:rev-1')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .showHelpAfterError()
+    .addHelpText('after', `\nExit status: 0 success; ${Object.entries(errorCodes).map(([code, { exitStatus }]) => `${exitStatus} ${code}`).join('; ')}; 1 anything else.`);
+
+  const call = program.command('call').description('open a call and follow it');
+  call.command('open <callFile> <reviewerPoolFile>').description('open a call from its file (calendar and policy) and its reviewer pool (office)')
+    .action(run(async ({ session: s, print, globals: g, args }) => {
+      parseActor(g.as);
+      const [callFile, poolFile] = args as [string, string];
+      const id = await s.calls.open(readJsonFile(callFile, 'call file'), readJsonFile(poolFile, 'reviewer pool'));
+      print(`call ${id} is open`, { callId: id });
+    }));
+  call.command('status <callId>').description('where a call stands').action(run(async ({ session: s, print, args }) => {
+    const view = await s.calls.status(args[0]!);
+    print(describeCall(view), view);
+  }));
+  call.command('close <callId>').description('close an announced call; its projects go on (office)').action(run(async ({ session: s, print, globals: g, args }) => {
+    const state = await s.calls.close(args[0]!, parseActor(g.as));
+    print(`call ${args[0]} is ${state}`, { state });
+  }));
+
+  const application = program.command('application').description("a PI's application");
+  application.command('create <callId> <applicationFile>').description('register a draft application from a JSON file (pi)').action(run(async ({ session: s, print, globals: g, args }) => {
+    const [callId, file] = args as [string, string];
+    const id = await s.calls.registerApplication(callId, parseActor(g.as), readJsonFile(file, 'application file') as never);
+    print(`created ${id}`, { projectId: id });
+  }));
+
+  const projectCommand = <T extends ProjectEventType>(parent: Command, name: string, type: T, description: string, options: Option[], payload: (o: Record<string, string>) => ProjectPayload<T>) => {
+    const command = parent.command(`${name} <project>`).description(`${description} (${type})`);
+    for (const option of options) command.addOption(option);
+    command.action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const id = projectId(args[0]!);
+      const result = await s.projects.send(id, type, parseActor(g.as), payload(opts));
+      print(`${id}: ${result.states.join(', ')}`, result);
+    }));
+  };
+  const required = (flags: string, description: string) => new Option(flags, description).makeOptionMandatory();
+  projectCommand(application, 'submit', 'application.submit', 'submit the application (pi)', [], () => ({}));
+  projectCommand(application, 'withdraw', 'application.withdraw', 'withdraw the application (pi)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+
+  const roster = program.command('roster').description("an institution's roster (造冊) of endorsed applicants");
+  roster.command('submit <callId> <applicationIds...>').description('endorse these applicants in one roster (institution)')
+    .addOption(required('--roster <id>', 'roster id')).addOption(required('--letter <reference>', "reference of the institution's official letter"))
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const [callId, ...applicationIds] = args;
+      const record = await withProgress(s, callId!, 'endorsing', s.calls.submitRoster(callId!, parseActor(g.as), { rosterId: opts.roster!, letterReference: opts.letter!, applicationIds }));
+      print(describeOperation(record), record);
+    }));
+
+  const review = program.command('review').description('the online written review');
+  review.command('start <callId>').description('start the round for the call or one division and assign reviewers (office)').option('--division <code>', 'only this division')
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const record = await withProgress(s, args[0]!, 'assigning', s.calls.startWrittenReview(args[0]!, parseActor(g.as), division(opts.division)));
+      print(describeOperation(record), record);
+    }));
+  review.command('status <callId>').description('assignments and missing reviews').action(run(async ({ session: s, print, args }) => {
+    const view = await s.calls.status(args[0]!);
+    const rows = Object.entries(view.assignments).map(([app, ids]) => [app, ids.join(', ')]);
+    print([table(['application', 'reviewers'], rows), ...view.rounds.map((r) => `round ${r.scope}: ${r.closedAt ? `closed, missing ${r.missing.map((m) => `${m.reviewerId}@${m.projectId}`).join(', ') || 'none'}` : 'open'}`)].join('\n'), { assignments: view.assignments, rounds: view.rounds });
+  }));
+  review.command('close <callId>').description('close the round now; lists missing reviews (office)').option('--division <code>', 'only this division')
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const rounds = await s.calls.closeWrittenReview(args[0]!, parseActor(g.as), division(opts.division));
+      print(rounds.map((r) => `round ${r.scope} closed; missing reviews: ${r.missing.length ? r.missing.map((m) => `${m.reviewerId} on ${m.projectId}`).join(', ') : 'none'}`).join('\n') || 'no open round', rounds);
+    }));
+  projectCommand(review, 'record', 'review.record', 'record your review (reviewer)',
+    [required('--score <0-100>', 'score'), required('--recommendation <fund|fundWithChanges|doNotFund>', 'recommendation'), required('--comments <text>', 'comments')],
+    (o) => ({ score: Number(o.score), recommendation: o.recommendation as 'fund', comments: o.comments! }));
+  review.command('show <project>').description('the reviews you may see: your own first, the others once yours is in').action(run(async ({ session: s, print, globals: g, args }) => {
+    const actor = parseActor(g.as);
+    const view = await s.projects.view(projectId(args[0]!));
+    const own = view.context.reviews.some((r) => r.reviewerId === actor.id);
+    const visible = actor.role === 'office' || actor.role === 'auditor' || own ? view.context.reviews : [];
+    if (actor.role === 'reviewer' && !own && !view.context.reviewers.includes(actor.id)) throw new AllianceError('ROLE_NOT_ALLOWED', `Reviewer ${actor.id} is not assigned to this application.`);
+    if (!['office', 'auditor', 'reviewer'].includes(actor.role)) throw new AllianceError('ROLE_NOT_ALLOWED', 'Reviews are seen by the office, auditors and the assigned reviewers only.');
+    print(visible.length ? table(['reviewer', 'score', 'recommendation', 'comments'], visible.map((r) => [r.reviewerId, r.score, r.recommendation, r.comments])) : 'Record your own review first; the others show once yours is in.', visible);
+  }));
+
+  const presentation = program.command('presentation').description('the presentation review');
+  presentation.command('invite <callId> [applicationIds...]').description('invite the top N of each division, or these applications (office)').option('--top <n>', 'top N of each division by written score')
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const [callId, ...ids] = args;
+      const top = opts.top;
+      const record = await withProgress(s, callId!, 'inviting', s.calls.invitePresentations(callId!, parseActor(g.as), top !== undefined ? { topPerDivision: Number(top) } : { applicationIds: ids }));
+      print(describeOperation(record), record);
+    }));
+  presentation.command('schedule <callId>').description('give every invited application a slot, division by division (office)').addOption(required('--starts-at <instant>', 'first slot, e.g. 105.12.05 09:00'))
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      const record = await withProgress(s, args[0]!, 'scheduling', s.calls.schedulePresentations(args[0]!, parseActor(g.as), instant(opts.startsAt!)));
+      print(describeOperation(record), record);
+    }));
+  projectCommand(presentation, 'record', 'presentation.record', "record the panel's score (office)", [required('--score <0-100>', 'panel score'), required('--comments <text>', 'comments')], (o) => ({ panelScore: Number(o.score), comments: o.comments! }));
+
+  const decision = program.command('decision').description('the final decision meeting');
+  decision.command('start <callId>').description('open the meeting: the ranked list per division (office)').action(run(async ({ session: s, print, globals: g, args }) => {
+    const ranking = await s.calls.startDecisionMeeting(args[0]!, parseActor(g.as));
+    const rows = Object.entries(ranking).sort().flatMap(([d, list]) => list.map((r) => [d, r.rank, r.applicationId, r.writtenAverage ?? '—', r.panelScore ?? '—']));
+    print(table(['division', 'rank', 'application', 'written avg', 'panel'], rows), ranking);
+  }));
+  projectCommand(decision, 'record', 'decision.record', 'approve with amounts per year, or reject with a reason (office)',
+    [new Option('--approve <amounts>', 'NT$ per year, comma-separated, e.g. 2000000,2000000'), new Option('--reject <reason>', 'why')],
+    (o) => {
+      if ((o.approve === undefined) === (o.reject === undefined)) throw new AllianceError('VALIDATION', 'Give either --approve AMOUNTS or --reject REASON.');
+      return o.approve !== undefined ? { outcome: 'approved', amountsNtd: o.approve.split(',').map(amount) } : { outcome: 'rejected', reason: o.reject! };
+    });
+  decision.command('announce <callId>').description('announce every decision of the call at once (office)').action(run(async ({ session: s, print, globals: g, args }) => {
+    const record = await withProgress(s, args[0]!, 'announcing', s.calls.announce(args[0]!, parseActor(g.as)));
+    print(describeOperation(record), record);
+  }));
+
+  const contract = program.command('contract').description('the grant contract');
+  projectCommand(contract, 'issue', 'contract.issue', 'issue the contract (office)', [required('--number <contract number>', 'contract number')], (o) => ({ contractNumber: o.number! }));
+  projectCommand(contract, 'sign', 'contract.sign', 'sign the contract (institution)', [], () => ({}));
+  projectCommand(contract, 'consent', 'consent.sign', 'sign the execution consent (pi)', [], () => ({}));
+
+  const tranche = program.command('tranche').description('disbursements');
+  projectCommand(tranche, 'request', 'tranche.request', 'request the next tranche (institution)', [required('--amount <ntd>', 'NT$')], (o) => ({ amountNtd: amount(o.amount!) }));
+  projectCommand(tranche, 'pay', 'tranche.pay', 'pay the requested tranche (office)', [required('--reference <payment reference>', 'payment reference')], (o) => ({ paymentReference: o.reference! }));
+
+  const report = program.command('report').description('annual progress reports');
+  projectCommand(report, 'submit', 'progressReport.submit', 'submit the progress report (pi)', [required('--summary <text>', 'summary')], (o) => ({ summary: o.summary! }));
+  projectCommand(report, 'accept', 'progressReport.accept', 'accept it, releasing next year (office)', [new Option('--comments <text>', 'comments').default('')], (o) => ({ comments: o.comments ?? '' }));
+  projectCommand(report, 'return', 'progressReport.return', 'return it for changes (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+
+  const visit = program.command('site-visit').description('site visits');
+  projectCommand(visit, 'select', 'siteVisit.select', 'select the project for a visit (office)', [], () => ({}));
+  projectCommand(visit, 'record', 'siteVisit.record', 'record the visit (office)', [required('--date <instant>', 'when, e.g. 107.04.15 10:00'), required('--suggestions <text>', 'improvement suggestions')], (o) => ({ visitedOn: instant(o.date!), suggestions: o.suggestions! }));
+
+  const closing = program.command('closing').description('the closing report');
+  projectCommand(closing, 'submit', 'closingReport.submit', 'submit the closing report (pi)', [required('--summary <text>', 'summary')], (o) => ({ summary: o.summary! }));
+  projectCommand(closing, 'accept', 'closingReport.accept', 'accept it and close the project (office)', [new Option('--comments <text>', 'comments').default('')], (o) => ({ comments: o.comments ?? '' }));
+  projectCommand(closing, 'return', 'closingReport.return', 'return it for changes (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+
+  const project = program.command('project').description('one project');
+  project.command('show <project>').description('where a project stands').action(run(async ({ session: s, print, args }) => {
+    const view = await s.projects.view(projectId(args[0]!));
+    print(describeProject(view), view);
+  }));
+  projectCommand(project, 'suspend', 'project.suspend', 'suspend a running project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+  projectCommand(project, 'resume', 'project.resume', 'resume a suspended project (office)', [], () => ({}));
+  projectCommand(project, 'terminate', 'project.terminate', 'terminate the project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+
+  program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
+    .option('--seed <n>', 'cohort seed', '105')
+    .action(run(async ({ session: s, print, opts }) => {
+      const summary = await runDemo(s, Number(opts.seed), (line: string) => process.stderr.write(`${line}\n`));
+      print(summary.table, summary.rows);
+    }));
+
+  program.exitOverride();
+  return program;
+}
+
+export { CommanderError };

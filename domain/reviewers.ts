@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { Division } from './application';
+
+/** A member of the reviewer pool; conflicts are declared by application or by institution. */
+export const Reviewer = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. rev-te2-01'),
+    name: z.string().min(1),
+    email: z.email(),
+    institutionId: z.string().min(1),
+    divisions: z.array(Division).min(1, 'expected at least one review division'),
+    conflicts: z
+      .object({ applicationIds: z.array(z.string()).default([]), institutionIds: z.array(z.string()).default([]) })
+      .strict()
+      .default({ applicationIds: [], institutionIds: [] }),
+  })
+  .strict();
+export type Reviewer = z.infer<typeof Reviewer>;
+
+export const ReviewerPool = z.array(Reviewer).superRefine((pool, ctx) => {
+  const seen = new Set<string>();
+  pool.forEach((reviewer, i) => {
+    if (seen.has(reviewer.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `reviewer id ${reviewer.id} appears twice; ids must be unique` });
+    seen.add(reviewer.id);
+  });
+});
+export type ReviewerPool = z.infer<typeof ReviewerPool>;

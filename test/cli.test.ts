@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { errorCodes } from '../client/errors';
+import { alliance105 } from '../domain/calls';
+import type { Reviewer } from '../domain/reviewers';
+import { repositoryRoot } from '../worker/temporal-binaries';
+import { anApplication } from './fixtures/applications';
+import { connectDevServer, uniqueName } from './helpers/environments';
+import { recordHistories } from './helpers/histories';
+import { bundleServiceWorkflows, compressedCall, withServiceWorker } from './helpers/project-harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-cli-'));
+const file = (name: string, data: unknown): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, JSON.stringify(data));
+  return p;
+};
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+/** Runs the built `alliance` command against the test's dev server and task queue. */
+function alliance(taskQueue: string, args: string[], address = process.env.TEST_DEV_SERVER_ADDRESS!): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const ok = (run: Run): Run => {
+  if (run.status !== 0) throw new Error(`alliance exited ${run.status}: ${run.stderr}`);
+  return run;
+};
+const json = <T>(run: Run): T => JSON.parse(ok(run).stdout) as T;
+
+const reviewer = (id: string, institutionId: string, division: 'TE1' | 'TE2', conflicts: string[] = []): Reviewer => ({
+  id, name: id, email: `${id}@example.tw`, institutionId, divisions: [division], conflicts: { applicationIds: conflicts, institutionIds: [] },
+});
+
+it('runs a call through endorsement, the three review rounds and the decisions with the command line alone', async () => {
+  const taskQueue = uniqueName('cli');
+  const callId = uniqueName('cli-call');
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 14, endorsementIn: 20, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+  }, callId);
+  call.policy.reviewersPerApplication = 2;
+  const pool = [
+    reviewer('r-ntu', 'NTU', 'TE2'), reviewer('r-ncku', 'NCKU', 'TE2', ['TE2-0002']), reviewer('r-nthu', 'NTHU', 'TE2'), reviewer('r-nchu', 'NCHU', 'TE2'),
+    reviewer('r1-nthu', 'NTHU', 'TE1'), reviewer('r1-nchu', 'NCHU', 'TE1'),
+  ];
+  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const };
+  const apps = [
+    anApplication({ id: 'TE2-0001' }),
+    anApplication({ id: 'TE2-0002', institution: ncku, pi: { ...anApplication().pi, id: 'pi-chen', institutionId: 'NCKU' } }),
+    anApplication({ id: 'TE1-0001', division: 'TE1' }),
+  ];
+
+  await withServiceWorker(env, bundle, taskQueue, async () => {
+    const cli = (...args: string[]) => alliance(taskQueue, args);
+    const show = async (app: string) => json<{ states: string[]; lifecycle: string }>(await cli('project', 'show', `${callId}:${app}`, '--json'));
+
+    ok(await cli('--as', 'office:kao', 'call', 'open', file('call.json', call), file('pool.json', pool)));
+    for (const a of apps) {
+      ok(await cli('--as', `pi:${a.pi.id}`, 'application', 'create', callId, file(`${a.id}.json`, a)));
+      ok(await cli('--as', `pi:${a.pi.id}`, 'application', 'submit', `${callId}:${a.id}`));
+    }
+    expect((await show('TE2-0001')).lifecycle).toBe('submitted');
+
+    const roster = json<{ applied: number }>(await cli('--as', 'institution:NTU', '--json', 'roster', 'submit', callId, 'TE2-0001', 'TE1-0001', '--roster', 'NTU-01', '--letter', '臺大研字第1050012345號'));
+    expect(roster.applied).toBe(2);
+    ok(await cli('--as', 'institution:NCKU', 'roster', 'submit', callId, 'TE2-0002', '--roster', 'NCKU-01', '--letter', '成大研字第1050000001號'));
+    expect((await show('TE2-0002')).lifecycle).toBe('endorsed');
+
+    while (json<{ state: string }>(await cli('call', 'status', callId, '--json')).state !== 'endorsementsClosed') await new Promise((r) => setTimeout(r, 500));
+    const first = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
+    expect(first.applied).toBe(first.total);
+    const again = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
+    expect(again.applied).toBe(0);
+    const { assignments } = json<{ assignments: Record<string, string[]> }>(await cli('review', 'status', callId, '--json'));
+    expect(Object.values(assignments).map((ids) => ids.length)).toEqual([2, 2, 2]);
+    expect(assignments['TE2-0001']).not.toContain('r-ntu');
+    expect(assignments['TE2-0002']).not.toContain('r-ncku');
+    expect((await show('TE2-0001')).states).toEqual(['review.writtenReview']);
+
+    const [firstReviewer] = assignments['TE2-0001']!;
+    expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/Record your own review first/);
+    for (const [app, ids] of Object.entries(assignments)) {
+      for (const [i, id] of ids.entries()) {
+        if (app === 'TE1-0001' && i === 1) continue; // one review never arrives
+        ok(await cli('--as', `reviewer:${id}`, 'review', 'record', `${callId}:${app}`, '--score', String(app === 'TE2-0002' ? 70 : 85 + i), '--recommendation', 'fund', '--comments', '具產業價值'));
+      }
+    }
+    expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toContain(firstReviewer);
+    const closed = json<{ missing: { projectId: string }[] }[]>(await cli('--as', 'office:kao', '--json', 'review', 'close', callId));
+    expect(closed[0]!.missing.map((m) => m.projectId)).toEqual([`project:${callId}:TE1-0001`]);
+
+    ok(await cli('--as', 'office:kao', 'presentation', 'invite', callId, '--top', '1'));
+    expect((await show('TE2-0001')).states).toEqual(['review.presentationReview.invited']);
+    expect((await show('TE2-0002')).states).toEqual(['review.writtenReview']);
+    ok(await cli('--as', 'office:kao', 'presentation', 'schedule', callId, '--starts-at', '2026.12.05 09:00'.replace('2026', String(new Date().getFullYear() - 1911 + 1))));
+    for (const app of ['TE2-0001', 'TE1-0001']) ok(await cli('--as', 'office:kao', 'presentation', 'record', `${callId}:${app}`, '--score', '88', '--comments', '簡報清楚'));
+    expect((await show('TE2-0001')).states).toEqual(['review.finalDecision.pending']);
+
+    const ranking = ok(await cli('--as', 'office:kao', 'decision', 'start', callId));
+    expect(ranking.stdout).toMatch(/TE2\s+1\s+TE2-0001\s+85\.5\s+88/);
+    ok(await cli('--as', 'office:kao', 'decision', 'record', `${callId}:TE2-0001`, '--approve', '2000000,2000000,1800000'));
+    ok(await cli('--as', 'office:kao', 'decision', 'record', `${callId}:TE1-0001`, '--approve', '1500000,1500000,1500000'));
+    ok(await cli('--as', 'office:kao', 'decision', 'record', `${callId}:TE2-0002`, '--reject', '書面審查未獲推薦'));
+    const announced = json<{ applied: number }>(await cli('--as', 'office:kao', '--json', 'decision', 'announce', callId));
+    expect(announced.applied).toBe(3);
+    expect((await show('TE2-0001')).lifecycle).toBe('approved');
+    expect((await show('TE2-0002')).lifecycle).toBe('rejected');
+    expect(ok(await cli('project', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/decision\s+approved NT\$2,000,000 \/ NT\$2,000,000 \/ NT\$1,800,000/);
+
+    await recordHistories(env.client, `call:${callId}`, 'call-through-decisions');
+
+    // Every error kind: its exit status and a message that says what to do.
+    const project = `${callId}:TE2-0001`;
+    const cases: [string[], keyof typeof errorCodes, RegExp][] = [
+      [['tranche', 'request', project, '--amount', '1000000'], 'VALIDATION', /--as ROLE:ID/],
+      [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', 'lots'], 'VALIDATION', /write whole NT\$/],
+      [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
+      [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor wu/],
+      [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'], 'ILLEGAL_TRANSITION', /tranche.request is not possible while the project is in approved/],
+      [['project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await cli(...args);
+      expect({ args, status: run.status }).toEqual({ args, status: errorCodes[code].exitStatus });
+      expect(run.stderr).toMatch(new RegExp(`^${code}: `));
+      expect(run.stderr).toMatch(message);
+    }
+  });
+});
+
+it('exits with NOT_REACHABLE when no Temporal service answers', async () => {
+  const run = await alliance('any', ['project', 'show', 'alliance-105:TE2-0001'], '127.0.0.1:1');
+  expect(run.status).toBe(errorCodes.NOT_REACHABLE.exitStatus);
+  expect(run.stderr).toMatch(/^NOT_REACHABLE: The Temporal service at 127.0.0.1:1 cannot be reached/);
+});
+
+it('prints help for every command and exits 0', async () => {
+  for (const args of [['--help'], ['review', '--help'], ['decision', 'record', '--help']]) {
+    const run = await alliance('any', args);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Usage: alliance/);
+  }
+});

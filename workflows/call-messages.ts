@@ -1,0 +1,79 @@
+// The messages of callWorkflow, shared by the workflow and the client.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../domain/actor';
+import type { ApplicationInput, Division } from '../domain/application';
+import type { Call } from '../domain/call';
+import type { RankedApplication } from '../domain/ranking';
+import type { Reviewer } from '../domain/reviewers';
+import type { BulkOutcome } from '../activities/project-commands';
+
+export interface CallWorkflowInput {
+  call: Call;
+  reviewerPool: Reviewer[];
+}
+
+export interface RegisteredProject {
+  projectId: string;
+  applicationId: string;
+  institutionId: string;
+  division: Division;
+  region: string;
+  title: string;
+  requestedNtd: number;
+}
+
+export interface Roster {
+  institutionId: string;
+  rosterId: string;
+  letterReference: string;
+  applicationIds: string[];
+  by: Actor;
+  at: string;
+}
+
+export interface ReviewRound {
+  scope: Division | 'all';
+  startedAt: string;
+  deadline: string;
+  closedAt: string | null;
+  missing: { projectId: string; reviewerId: string }[];
+}
+
+/** One bulk operation, as the office sees it afterwards. */
+export interface OperationRecord extends BulkOutcome {
+  operation: string;
+  by: Actor;
+  at: string;
+}
+
+export interface CallView {
+  callId: string;
+  state: string;
+  projects: RegisteredProject[];
+  rosters: Roster[];
+  assignments: Record<string, string[]>;
+  rounds: ReviewRound[];
+  invited: string[];
+  slots: Record<string, string>;
+  operations: OperationRecord[];
+}
+
+type WithActor<T> = { actor: Actor } & T;
+export type ActorArgs = WithActor<object>;
+export type RegisterArgs = WithActor<{ application: ApplicationInput }>;
+export type RosterArgs = WithActor<{ rosterId: string; letterReference: string; applicationIds: string[] }>;
+export type ScopeArgs = WithActor<{ division?: Division }>;
+export type InviteArgs = WithActor<{ topPerDivision?: number; applicationIds?: string[] }>;
+export type ScheduleArgs = WithActor<{ startsAt: string }>;
+
+export const registerApplicationUpdate = defineUpdate<string, [RegisterArgs]>('call.registerApplication');
+export const submitRosterUpdate = defineUpdate<OperationRecord, [RosterArgs]>('call.submitRoster');
+export const startWrittenReviewUpdate = defineUpdate<OperationRecord, [ScopeArgs]>('call.startWrittenReview');
+export const closeWrittenReviewUpdate = defineUpdate<ReviewRound[], [ScopeArgs]>('call.closeWrittenReview');
+export const invitePresentationsUpdate = defineUpdate<OperationRecord, [InviteArgs]>('call.invitePresentations');
+export const schedulePresentationsUpdate = defineUpdate<OperationRecord, [ScheduleArgs]>('call.schedulePresentations');
+export const startDecisionMeetingUpdate = defineUpdate<Record<string, RankedApplication[]>, [ActorArgs]>('call.startDecisionMeeting');
+export const announceUpdate = defineUpdate<OperationRecord, [ActorArgs]>('call.announce');
+export const closeCallUpdate = defineUpdate<string, [ActorArgs]>('call.close');
+
+export const callStatusQuery = defineQuery<CallView>('call.status');

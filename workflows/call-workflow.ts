@@ -1,0 +1,280 @@
+import {
+  allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, startChild, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { Activities } from '../activities';
+import type { ProjectCommand } from '../activities/project-commands';
+import { Actor } from '../domain/actor';
+import { Application, type Division } from '../domain/application';
+import { planAssignments } from '../domain/assignment';
+import { addDuration } from '../domain/duration';
+import { projectWorkflowId } from '../domain/ids';
+import { rankByDivision } from '../domain/ranking';
+import { formatRocDate } from '../domain/roc-date';
+import { requestedTotal } from '../domain/rules';
+import { searchAttributes as keys } from '../domain/search-attributes';
+import { callCommands, callMachine, type CallCommand, type CallEvent } from '../machines/call-machine';
+import {
+  announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
+  type ActorArgs, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
+} from './call-messages';
+import { projectWorkflow } from './project-workflow';
+
+const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const now = (): string => new Date().toISOString();
+const refuse = (code: string, message: string): never => {
+  throw ApplicationFailure.create({ type: code, message, details: [[]], nonRetryable: true });
+};
+
+/**
+ * One call of the programme: its application and endorsement deadlines, the institutions'
+ * rosters and the office's review rounds, decision meeting and announcement. Its projects are
+ * started as abandoned children: they outlive the call by years.
+ */
+export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): Promise<CallView> {
+  let snapshot: SnapshotFrom<typeof callMachine> = initialTransition(callMachine)[0];
+  const projects: RegisteredProject[] = [];
+  const rosters: Roster[] = [];
+  const assignments: Record<string, string[]> = {};
+  const rounds: ReviewRound[] = [];
+  const invited: string[] = [];
+  const slots: Record<string, string> = {};
+  const operations: OperationRecord[] = [];
+  let version = 0;
+
+  const state = (): string => snapshot.value;
+  const move = (type: CallEvent['type'], actor: Actor): void => {
+    const event: CallEvent = { type, actor, at: now() };
+    if (snapshot.can(event)) {
+      snapshot = transition(callMachine, snapshot, event)[0];
+      version++;
+      upsertSearchAttributes([{ key: keys.state, value: state() }]);
+    }
+  };
+
+  /** Role and call state, the law of `callCommands`; then the payload check of each command. */
+  const admit = (command: CallCommand, args: { actor?: unknown }): Actor => {
+    const actor = Actor.safeParse(args?.actor);
+    if (!actor.success) refuse('INVALID_PAYLOAD', `${command} was refused: name the acting role and id (actor: { role, id }).`);
+    const rule = callCommands[command];
+    const roles: readonly string[] = rule.roles;
+    if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
+    const states: readonly string[] = rule.states;
+    if (!states.includes(state())) {
+      const when = state() === 'open' ? '' : state() === 'applicationsClosed' ? ` (applications closed ${formatRocDate(call.calendar.applicationWindow.closes)})` : state() === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(call.calendar.endorsementDeadline)})` : '';
+      refuse('ILLEGAL_TRANSITION', `${command} is not possible while call ${call.id} is ${state()}${when}; it is possible when the call is ${states.join(' or ')}.`);
+    }
+    return actor.data!;
+  };
+
+  // Bulk operations run one at a time, in the order they were accepted.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const bulk = (operation: string, actor: Actor, commands: ProjectCommand[]): Promise<OperationRecord> =>
+    exclusive(async () => {
+      const outcome = await applyProjectCommands(commands);
+      const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
+      operations.push(record);
+      version++;
+      return record;
+    });
+
+  const inScope = (division?: Division) => projects.filter((p) => !division || p.division === division);
+  const onRoster = (p: RegisteredProject) => rosters.some((r) => r.applicationIds.includes(p.applicationId));
+
+  setHandler(registerApplicationUpdate, async (args) => {
+    const application = Application.parse(args.application);
+    const workflowId = projectWorkflowId(call.id, application.id);
+    await startChild(projectWorkflow, {
+      workflowId,
+      args: [{ call, application }],
+      parentClosePolicy: 'ABANDON',
+      typedSearchAttributes: [
+        { key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.division, value: application.division },
+        { key: keys.region, value: application.region }, { key: keys.institution, value: application.institution.id }, { key: keys.state, value: 'draft' },
+        { key: keys.phase, value: application.phase.phase }, { key: keys.projectYear, value: 0 }, { key: keys.overdue, value: false },
+      ],
+    });
+    projects.push({
+      projectId: workflowId, applicationId: application.id, institutionId: application.institution.id, division: application.division,
+      region: application.region, title: application.title,
+      requestedNtd: application.budget.reduce((sum, b) => sum + requestedTotal(application, b.year), 0),
+    });
+    version++;
+    return workflowId;
+  }, {
+    validator: (args: RegisterArgs) => {
+      admit('call.registerApplication', args);
+      const parsed = Application.safeParse(args.application);
+      if (!parsed.success) refuse('INVALID_PAYLOAD', `The application is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      if (projects.some((p) => p.applicationId === parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
+    },
+  });
+
+  setHandler(submitRosterUpdate, (args) => {
+    const actor = admit('call.submitRoster', args);
+    const roster: Roster = { institutionId: actor.id, rosterId: args.rosterId, letterReference: args.letterReference, applicationIds: args.applicationIds, by: actor, at: now() };
+    rosters.push(roster);
+    version++;
+    return bulk(`roster ${args.rosterId}`, actor, args.applicationIds.map((applicationId) => ({
+      projectId: projectWorkflowId(call.id, applicationId), type: 'endorsement.record', actor, payload: { rosterId: args.rosterId, letterReference: args.letterReference },
+    })));
+  }, {
+    validator: (args: RosterArgs) => {
+      const actor = admit('call.submitRoster', args);
+      if (!args.rosterId?.trim() || !args.letterReference?.trim()) refuse('INVALID_PAYLOAD', 'A roster needs its id and the reference of the official letter.');
+      if (!Array.isArray(args.applicationIds) || args.applicationIds.length === 0) refuse('INVALID_PAYLOAD', 'A roster lists at least one application id.');
+      if (rosters.some((r) => r.institutionId === actor.id)) refuse('ILLEGAL_TRANSITION', `Institution ${actor.id} has already submitted its roster; an institution endorses its applicants in one roster.`);
+      for (const id of args.applicationIds) {
+        const project = projects.find((p) => p.applicationId === id);
+        if (!project) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
+        else if (project.institutionId !== actor.id) refuse('ROLE_NOT_ALLOWED', `Application ${id} belongs to ${project.institutionId}; ${actor.id} may endorse only its own applicants.`);
+      }
+    },
+  });
+
+  setHandler(startWrittenReviewUpdate, async (args) => {
+    const actor = admit('call.startWrittenReview', args);
+    move('review.start', actor);
+    const scope: Division | 'all' = args.division ?? 'all';
+    if (!rounds.some((r) => r.scope === scope)) {
+      rounds.push({ scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] });
+    }
+    const candidates = inScope(args.division).filter(onRoster);
+    const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
+    const reviewable = candidates.filter((p) => ['endorsed', 'review'].includes(summaries.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
+    const plan = planAssignments(
+      reviewable.map((p) => ({ applicationId: p.applicationId, division: p.division, institutionId: p.institutionId })),
+      reviewerPool, call.policy.reviewersPerApplication, assignments,
+    );
+    Object.assign(assignments, plan.assignments);
+    const commands: ProjectCommand[] = reviewable.flatMap((p) => [
+      { projectId: p.projectId, type: 'review.start' as const, actor, payload: {} },
+      ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => ({ projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId } })),
+    ]);
+    const record = await bulk(`written review ${scope}`, actor, commands);
+    for (const s of plan.shortfalls) record.skipped.push({ projectId: projectWorkflowId(call.id, s.applicationId), type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
+    return record;
+  }, { validator: (args: ScopeArgs) => void admit('call.startWrittenReview', args) });
+
+  const closeRounds = async (division: Division | undefined): Promise<ReviewRound[]> => {
+    const open = rounds.filter((r) => !r.closedAt && (!division || r.scope === division || r.scope === 'all'));
+    const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
+    for (const round of open) {
+      round.closedAt = now();
+      round.missing = projects
+        .filter((p) => (round.scope === 'all' || p.division === round.scope) && assignments[p.applicationId])
+        .flatMap((p) => {
+          const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
+          return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
+        });
+    }
+    version++;
+    return open;
+  };
+  setHandler(closeWrittenReviewUpdate, (args) => exclusive(() => closeRounds(args.division)), {
+    validator: (args: ScopeArgs) => void admit('call.closeWrittenReview', args),
+  });
+
+  const ranking = async () => {
+    const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
+    return rankByDivision(summaries.map((s) => {
+      const p = projects.find((x) => x.projectId === s.projectId)!;
+      return { projectId: s.projectId, applicationId: p.applicationId, division: p.division, writtenScores: s.reviews.map((r) => r.score), panelScore: s.panelScore };
+    }));
+  };
+
+  setHandler(invitePresentationsUpdate, async (args) => {
+    const actor = admit('call.invitePresentations', args);
+    move('presentation.start', actor);
+    let chosen: string[] = args.applicationIds ?? [];
+    if (args.topPerDivision !== undefined) {
+      chosen = Object.values(await ranking()).flatMap((list) => list.slice(0, args.topPerDivision).map((r) => r.applicationId));
+    }
+    for (const id of chosen) if (!invited.includes(id)) invited.push(id);
+    return bulk('presentation invitations', actor, chosen.map((id) => ({ projectId: projectWorkflowId(call.id, id), type: 'presentation.invite', actor, payload: {} })));
+  }, {
+    validator: (args: InviteArgs) => {
+      admit('call.invitePresentations', args);
+      if ((args.topPerDivision === undefined) === (args.applicationIds === undefined)) refuse('INVALID_PAYLOAD', 'Invite either the top N of each division (topPerDivision) or a list of application ids, not both.');
+      if (args.topPerDivision !== undefined && !(Number.isInteger(args.topPerDivision) && args.topPerDivision > 0)) refuse('INVALID_PAYLOAD', 'topPerDivision: expected a whole number above 0.');
+      for (const id of args.applicationIds ?? []) if (!projects.some((p) => p.applicationId === id)) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
+    },
+  });
+
+  setHandler(schedulePresentationsUpdate, (args) => {
+    const actor = admit('call.schedulePresentations', args);
+    // Each division presents in its own room, one slot after another in invitation order.
+    const perDivision = new Map<string, number>();
+    const commands: ProjectCommand[] = invited.map((id) => {
+      const project = projects.find((p) => p.applicationId === id)!;
+      const n = perDivision.get(project.division) ?? 0;
+      perDivision.set(project.division, n + 1);
+      let slot = new Date(args.startsAt);
+      for (let i = 0; i < n; i++) slot = addDuration(slot, call.policy.presentationSlotLength);
+      slots[id] = slot.toISOString();
+      return { projectId: project.projectId, type: 'presentation.schedule', actor, payload: { slot: slot.toISOString(), venue: `${project.division} 簡報室` } };
+    });
+    return bulk('presentation schedule', actor, commands);
+  }, {
+    validator: (args: ScheduleArgs) => {
+      admit('call.schedulePresentations', args);
+      if (Number.isNaN(Date.parse(args.startsAt ?? ''))) refuse('INVALID_PAYLOAD', 'startsAt: expected an instant such as 2016-12-05T09:00:00+08:00.');
+    },
+  });
+
+  setHandler(startDecisionMeetingUpdate, (args) => {
+    const actor = admit('call.startDecisionMeeting', args);
+    move('decision.start', actor);
+    return exclusive(ranking);
+  }, { validator: (args: ActorArgs) => void admit('call.startDecisionMeeting', args) });
+
+  setHandler(announceUpdate, (args) => {
+    const actor = admit('call.announce', args);
+    move('decision.announce', actor);
+    return bulk('announcement', actor, projects.filter((p) => assignments[p.applicationId]).map((p) => ({ projectId: p.projectId, type: 'decision.announce', actor, payload: {} })));
+  }, { validator: (args: ActorArgs) => void admit('call.announce', args) });
+
+  setHandler(closeCallUpdate, (args) => {
+    move('call.close', admit('call.close', args));
+    return Promise.resolve(state());
+  }, { validator: (args: ActorArgs) => void admit('call.close', args) });
+
+  const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations });
+  setHandler(callStatusQuery, view);
+
+  const system: Actor = { role: 'system', id: 'deadline-timer' };
+  const nextTimer = (): { at: string; fire: () => Promise<unknown> } | undefined => {
+    const timers: { at: string; fire: () => Promise<unknown> }[] = [];
+    if (state() === 'open') timers.push({ at: call.calendar.applicationWindow.closes, fire: () => Promise.resolve(move('deadline.application', system)) });
+    if (state() === 'applicationsClosed') timers.push({ at: call.calendar.endorsementDeadline, fire: () => Promise.resolve(move('deadline.endorsement', system)) });
+    for (const round of rounds.filter((r) => !r.closedAt)) {
+      timers.push({ at: round.deadline, fire: () => exclusive(() => closeRounds(round.scope === 'all' ? undefined : round.scope)) });
+    }
+    return timers.sort((a, b) => a.at.localeCompare(b.at))[0];
+  };
+
+  upsertSearchAttributes([{ key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.state, value: state() }]);
+  while (snapshot.status !== 'done') {
+    const timer = nextTimer();
+    const seen = version;
+    if (timer && Date.parse(timer.at) <= Date.now()) {
+      await timer.fire();
+      continue;
+    }
+    if (timer) await condition(() => version !== seen, Date.parse(timer.at) - Date.now());
+    else await condition(() => version !== seen);
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
