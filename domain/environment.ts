@@ -47,6 +47,8 @@ export const Environment = z
       .default(3650),
     TEMPORAL_CLI_PATH: NonEmpty.optional(),
     ALLIANCE_DATA_DIR: NonEmpty.default('./data'),
+    /** The audit ledger's SQLite file; default ledger.sqlite in the data directory. */
+    ALLIANCE_LEDGER_PATH: NonEmpty.optional(),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
   })
   .superRefine((env, ctx) => {

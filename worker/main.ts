@@ -9,6 +9,8 @@ import { clusterConnectionOptions } from '../client/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { ProjectClient } from '../client/projects';
+import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
+import { ledgerFile } from '../client/ledger-file';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { temporalBinary } from './temporal-binaries';
@@ -33,17 +35,20 @@ async function main(): Promise<void> {
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const ledgerPath = ledgerFile(env);
+  const ledger = new SqliteLedgerStore(ledgerPath);
   const worker = await createServiceWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE) }),
+    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger }),
   });
 
   const lines: [string, string][] = [
     ['Temporal gRPC', address + (embedded ? ' (embedded dev server)' : ' (external cluster)')],
     ['Namespace', env.TEMPORAL_NAMESPACE],
     ['Task queue', env.TEMPORAL_TASK_QUEUE],
+    ['Audit ledger', ledgerPath],
     ...(embedded?.uiUrl ? [['Web UI', embedded.uiUrl] as [string, string]] : []),
     ...(embedded
       ? [
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await clientConnection.close();
+    ledger.close();
     await embedded?.stop();
     console.log('Stopped.');
   }

@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, startChild, upsertSearchAttributes,
+  allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../activities';
@@ -19,6 +19,7 @@ import {
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type ActorArgs, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
+import { createAuditTrail } from './audit-trail';
 import { projectWorkflow } from './project-workflow';
 
 const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
@@ -47,14 +48,18 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   const slots: Record<string, string> = {};
   const operations: OperationRecord[] = [];
   let version = 0;
+  let transitions = 0;
+  const audit = createAuditTrail(workflowInfo().workflowId);
 
   const state = (): string => snapshot.value;
   const move = (type: CallEvent['type'], actor: Actor): void => {
     const event: CallEvent = { type, actor, at: now() };
     if (snapshot.can(event)) {
+      const from = state();
       snapshot = transition(callMachine, snapshot, event)[0];
       version++;
       upsertSearchAttributes([{ key: keys.state, value: state() }]);
+      audit.record({ entry: { seq: ++transitions, at: event.at, actor, event: type as never, from: [from], to: [state()] }, payload: {} });
     }
   };
 
@@ -276,5 +281,6 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     else await condition(() => version !== seen);
   }
   await condition(allHandlersFinished);
+  await audit.settled();
   return view();
 }

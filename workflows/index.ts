@@ -1,3 +1,4 @@
 // Every workflow of the service, for the worker's workflowsPath.
 export { projectWorkflow } from './project-workflow';
 export { callWorkflow } from './call-workflow';
+export { archiveWorkflow } from './archive-workflow';

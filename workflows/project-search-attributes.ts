@@ -26,3 +26,12 @@ export function projectSearchAttributes(snapshot: ProjectSnapshot, call: Call): 
     { key: keys.overdue, value: isOverdue(snapshot) },
   ];
 }
+
+/** The same facts for the audit ledger's project table, which outlives Temporal's retention. */
+export function projectRecord(snapshot: ProjectSnapshot, call: Call) {
+  const { application, projectYear } = snapshot.context;
+  return {
+    callId: call.id, rocYear: call.rocYear, division: application.division, region: application.region, institution: application.institution.id,
+    state: lifecycleState(snapshot.value), phase: application.phase.phase, projectYear, overdue: isOverdue(snapshot),
+  };
+}

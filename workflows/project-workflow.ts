@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { createActor, initialTransition } from 'xstate';
@@ -9,12 +9,14 @@ import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
 import { apply, judge, offeredEvents, type ProjectSnapshot, type Refusal } from '../machines/judge';
 import { projectMachine } from '../machines/project-machine';
 import { lifecycleState, statePaths } from '../machines/state-names';
+import { archiveWorkflow } from './archive-workflow';
+import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
 import {
   offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandArgs, type CommandResult, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
 } from './project-messages';
-import { isOverdue, projectSearchAttributes } from './project-search-attributes';
+import { isOverdue, projectRecord, projectSearchAttributes } from './project-search-attributes';
 
 const now = (): string => new Date().toISOString();
 
@@ -41,6 +43,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const log: TransitionLogEntry[] = input.carried?.log ?? [];
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
+  const audit = createAuditTrail(workflowId);
 
   const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
     const entry: TransitionLogEntry = {
@@ -52,6 +55,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     version++;
     upsertSearchAttributes(projectSearchAttributes(after, call));
     dispatchTransitionEffects(entry, before, after);
+    const { type: _type, actor: _actor, at: _at, ...payload } = event;
+    audit.record({ entry, payload, project: projectRecord(after, call) });
   };
 
   const enforceDeadlines = (): void => {
@@ -105,12 +110,20 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
 
   upsertSearchAttributes(projectSearchAttributes(snapshot, call));
 
+  /** Before this run ends: every handler finished and every transition in the ledger, however late the last came in. */
+  const quiesce = async (): Promise<void> => {
+    do {
+      await condition(allHandlersFinished);
+      await audit.settled();
+    } while (!allHandlersFinished());
+  };
+
   for (;;) {
     enforceDeadlines();
     if (snapshot.status === 'done') break;
     if (snapshot.context.projectYear !== yearAtStart || workflowInfo().continueAsNewSuggested) {
       // A new project year starts a new run: the history of one run stays one year long.
-      await condition(allHandlersFinished);
+      await quiesce();
       return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: projectMachine.getPersistedSnapshot(snapshot), log } });
     }
     const seen = version;
@@ -118,6 +131,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     if (next) await condition(() => version !== seen, Math.max(1, Date.parse(next.at) - Date.now()));
     else await condition(() => version !== seen);
   }
-  await condition(allHandlersFinished);
+  await quiesce();
+  if (patched('archive-on-close-v1')) {
+    // The archive copies this chain's history once it has closed, so it outlives Temporal's retention.
+    await startChild(archiveWorkflow, { workflowId: `archive:${workflowId}`, args: [workflowId], parentClosePolicy: 'ABANDON' });
+  }
   return view();
 }

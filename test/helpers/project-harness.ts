@@ -5,17 +5,31 @@ import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
 import { ProjectClient } from '../../client/projects';
+import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
+import type { LedgerStore } from '../../activities/ledger/store';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** The service's workflow code, bundled once per test file. */
 export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
 }
 
-/** Runs `body` while a fresh worker of the service polls `taskQueue`. */
-export async function withServiceWorker<T>(env: TestWorkflowEnvironment, bundle: WorkflowBundle, taskQueue: string, body: (projects: ProjectClient) => Promise<T>): Promise<T> {
+/** A fresh audit ledger in a temporary directory. */
+export function temporaryLedger(): { ledger: SqliteLedgerStore; file: string } {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-ledger-')), 'ledger.sqlite');
+  return { ledger: new SqliteLedgerStore(file), file };
+}
+
+/** Runs `body` while a fresh worker of the service polls `taskQueue`, with its own ledger unless one is given. */
+export async function withServiceWorker<T>(
+  env: TestWorkflowEnvironment, bundle: WorkflowBundle, taskQueue: string,
+  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, ledger: LedgerStore = temporaryLedger().ledger,
+): Promise<T> {
   const projects = new ProjectClient(env.client, taskQueue);
-  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities: createActivities({ projects }), workflowBundle: bundle });
-  return worker.runUntil(body(projects));
+  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities: createActivities({ projects, client: env.client, ledger }), workflowBundle: bundle });
+  return worker.runUntil(body(projects, ledger));
 }
 
 const shiftWindow = (w: Window, by: string): Window => ({ opens: addDuration(w.opens, by).toISOString(), closes: addDuration(w.closes, by).toISOString() });
@@ -50,5 +64,23 @@ export async function waitForProject(projects: ProjectClient, id: string, predic
     if (predicate(view)) return view;
     if (Date.now() > deadline) throw new Error(`project ${id} is still ${view.states.join(', ')} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** The latest run's history length once nothing is in flight: no workflow task, no activity (ledger writes), no continue-as-new. */
+export async function settledHistoryLength(projects: ProjectClient, id: string): Promise<string> {
+  let last = '';
+  for (let attempt = 0; ; attempt++) {
+    await projects.view(id);
+    const description = await projects.handle(id).describe();
+    if (attempt > 100) {
+      const failure = description.raw.pendingActivities?.[0]?.lastFailure?.message;
+      throw new Error(`${id} did not settle: ${description.raw.pendingActivities?.length ?? 0} activities pending${failure ? ` (last failure: ${failure})` : ''}`);
+    }
+    const busy = (description.raw.pendingActivities?.length ?? 0) > 0 || Boolean(description.raw.pendingWorkflowTask);
+    const now = `${description.runId}:${(await projects.handle(id).fetchHistory()).events!.length}`;
+    if (!busy && now === last) return now;
+    last = busy ? '' : now;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -9,7 +9,7 @@ import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
-import { bundleServiceWorkflows, compressedCall, waitForProject, withServiceWorker, type CompressedTimes } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, settledHistoryLength, waitForProject, withServiceWorker, type CompressedTimes } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -155,7 +155,7 @@ describe('refused commands on the dev server', () => {
     await withServiceWorker(env, bundle, uniqueName('refused'), async (projects) => {
       const id = await projects.create(call, anApplication());
       await projects.send(id, 'application.submit', actors.pi, {});
-      const length = async () => (await projects.handle(id).fetchHistory()).events!.length;
+      const length = () => settledHistoryLength(projects, id);
       const before = await length();
       const cases: [Promise<unknown>, string][] = [
         [projects.send(id, 'tranche.request', actors.institution, { amountNtd: 1_000_000 }), 'ILLEGAL_TRANSITION'],

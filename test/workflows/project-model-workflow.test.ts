@@ -12,7 +12,7 @@ import { statePaths } from '../../machines/state-names';
 import { anApplication } from '../fixtures/applications';
 import { actors, sampleEvents } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, settledHistoryLength, withServiceWorker } from '../helpers/project-harness';
 
 type Snapshot = SnapshotFrom<typeof projectMachine>;
 
@@ -60,19 +60,6 @@ function predicted(snapshot: Snapshot, event: ProjectEvent, next?: Snapshot): st
   const verdict = judge(snapshot, { type, actor, payload }, event.at);
   if (!verdict.ok) return `refused: ${machineCode[verdict.code]}`;
   return `accepted → ${statePaths((next ?? snapshot).value).join(' | ')}`;
-}
-
-/** The latest run's history length once the worker has caught up (first task done, continue-as-new finished). */
-async function settledHistoryLength(projects: ProjectClient, id: string): Promise<string> {
-  let last = '';
-  for (;;) {
-    await projects.view(id);
-    const { runId } = await projects.handle(id).describe();
-    const now = `${runId}:${(await projects.handle(id).fetchHistory()).events!.length}`;
-    if (now === last) return now;
-    last = now;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 let env: TestWorkflowEnvironment;

@@ -1,0 +1,34 @@
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { RecordTransitionInput } from '../activities/audit';
+
+const { recordTransition } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // The ledger may be down for a while: transitions wait for it, they are never dropped.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Patch id of the audit ledger: histories recorded before it replay without ledger activities. */
+export const AUDIT_LEDGER_PATCH = 'audit-ledger-v1';
+
+/**
+ * Writes a workflow's transitions to the ledger one after another, in the order they happened,
+ * so each entry can carry the hash of the one before. `settled()` waits for all of them.
+ */
+export function createAuditTrail(workflowId: string) {
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    record(input: Omit<RecordTransitionInput, 'workflowId'>): void {
+      if (!patched(AUDIT_LEDGER_PATCH)) return;
+      chain = chain.then(() => recordTransition({ ...input, workflowId }));
+    },
+    /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
+    async settled(): Promise<void> {
+      for (;;) {
+        const current = chain;
+        await current;
+        if (current === chain) return;
+      }
+    },
+  };
+}
