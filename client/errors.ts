@@ -8,6 +8,7 @@ export const errorCodes = {
   ILLEGAL_TRANSITION: { exitStatus: 4, meaning: 'the project is not in a state that accepts this command now' },
   NOT_FOUND: { exitStatus: 5, meaning: 'no such project or call' },
   NOT_REACHABLE: { exitStatus: 6, meaning: 'the Temporal service cannot be reached' },
+  INTEGRITY: { exitStatus: 7, meaning: 'the audit ledger does not verify: an entry was altered, removed or disagrees with Temporal' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

@@ -40,6 +40,19 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   throw error;
 }
 
+/** The payload and role checks of the workflow's validator, made before sending. */
+function precheck(type: ProjectEventType, actor: Actor, payload: unknown): AllianceError | null {
+  const parsed = projectEventPayloads[type].safeParse(payload ?? {});
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+    return new AllianceError('VALIDATION', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
+  }
+  if (!projectEventRoles[type].includes(actor.role) || actor.role === 'system') {
+    return new AllianceError('ROLE_NOT_ALLOWED', `${type} may be sent only by ${projectEventRoles[type].join(' or ')}, not by ${actor.role} ${actor.id}.`);
+  }
+  return null;
+}
+
 /** The projects of the programme, as the office, PIs, institutions and reviewers reach them. */
 export class ProjectClient {
   constructor(
@@ -87,7 +100,10 @@ export class ProjectClient {
   }
 
   /** Sends one command; a refusal becomes an AllianceError whose code says which check refused it. */
-  async send<T extends ProjectEventType>(projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>): Promise<CommandResult> {
+  async send<T extends ProjectEventType>(projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>, options: { precheck?: boolean } = {}): Promise<CommandResult> {
+    // The workflow's validator decides; these two checks need no round trip and no running worker.
+    const early = options.precheck === false ? null : precheck(type, actor, payload);
+    if (early) throw early;
     try {
       return await this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }] });
     } catch (error) {
@@ -98,15 +114,9 @@ export class ProjectClient {
 
   /** A finished project takes no updates; Temporal says "not found", the office should hear why. */
   private async explainEnded(projectId: string, type: ProjectEventType, actor: Actor, payload: unknown, notFound: AllianceError): Promise<AllianceError> {
-    // The same first two checks the workflow's validator makes, so the code does not depend on whether the project still runs.
-    const parsed = projectEventPayloads[type].safeParse(payload ?? {});
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
-      return new AllianceError('VALIDATION', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
-    }
-    if (!projectEventRoles[type].includes(actor.role) || actor.role === 'system') {
-      return new AllianceError('ROLE_NOT_ALLOWED', `${type} may be sent only by ${projectEventRoles[type].join(' or ')}, not by ${actor.role} ${actor.id}.`);
-    }
+    // No validator runs any more: the same first two checks, so the code does not depend on whether the project still runs.
+    const early = precheck(type, actor, payload);
+    if (early) return early;
     try {
       const view = await this.view(projectId);
       const reason = view.context.endReason ? ` — ${view.context.endReason}` : '';

@@ -3,7 +3,8 @@ import type { Activities } from '../activities';
 import type { RecordTransitionInput } from '../activities/audit';
 
 const { recordTransition } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // An append takes milliseconds; a worker that died mid-append is noticed and retried soon.
+  startToCloseTimeout: '10 seconds',
   // The ledger may be down for a while: transitions wait for it, they are never dropped.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

@@ -254,6 +254,55 @@ export function buildProgram(run: Runner): Command {
   projectCommand(project, 'resume', 'project.resume', 'resume a suspended project (office)', [], () => ({}));
   projectCommand(project, 'terminate', 'project.terminate', 'terminate the project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
 
+  const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
+  const auditor = (g: Globals) => {
+    const actor = parseActor(g.as);
+    if (actor.role !== 'auditor' && actor.role !== 'office') throw new AllianceError('ROLE_NOT_ALLOWED', `audit commands are for auditors and the office, not for ${actor.role} ${actor.id}.`);
+  };
+  audit.command('history <project>').description('the domain trail from the ledger; --raw for the Temporal events (live or archived)').option('--raw', 'the raw Temporal event history of every run')
+    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+      auditor(g);
+      const id = args[0]!.startsWith('call:') ? args[0]! : projectId(args[0]!);
+      if (opts.raw) {
+        const raw = await s.audit().rawHistory(id);
+        print([`${id}: ${raw.runs.length} runs, from ${raw.source === 'archive' ? 'the archive (Temporal no longer holds them)' : 'Temporal'}`, ...raw.runs.map((r) => `  run ${r.runId}  ${(r.history as { events?: unknown[] }).events?.length ?? 0} events  sha256 ${r.sha256}`)].join('\n'), raw);
+        return;
+      }
+      const entries = s.audit().history(id);
+      print(table(['#', 'at (Taipei)', 'who', 'event', 'from → to'], entries.map((e) => [e.entrySeq, formatRocDate(e.at, { withTime: true }), `${e.actor.role}:${e.actor.id}`, e.event, `${e.from.join(', ')} → ${e.to.join(', ')}`])), entries);
+    }));
+  audit.command('search').description('projects by call, division, region, institution, state, overdue, date range')
+    .option('--call <id>').option('--division <code>').option('--region <region>').option('--institution <id>').option('--state <state>')
+    .option('--overdue', 'only overdue projects').option('--from <instant>', 'with a transition at or after').option('--to <instant>', 'with a transition before')
+    .action(run(async ({ session: s, print, globals: g, opts }) => {
+      auditor(g);
+      const found = await s.audit().search({
+        ...(opts.call ? { callId: opts.call } : {}), ...(opts.division ? { division: division(opts.division) } : {}), ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.institution ? { institution: opts.institution } : {}), ...(opts.state ? { state: opts.state } : {}), ...(opts.overdue ? { overdue: true } : {}),
+        ...(opts.from ? { from: instant(opts.from) } : {}), ...(opts.to ? { to: instant(opts.to) } : {}),
+      });
+      print(table(['project', 'division', 'region', 'institution', 'state', 'year', 'overdue'], found.map((p) => [p.workflowId, p.division, p.region, p.institution, p.state, p.projectYear, p.overdue ? 'yes' : ''])), found);
+    }));
+  audit.command('verify [project]').description('recompute the hash chains and compare the ledger with Temporal; names the first broken entry').option('--all', 'the whole ledger (the default without a project)')
+    .action(run(async ({ session: s, print, globals: g, args }) => {
+      auditor(g);
+      const target = args[0] ? projectId(args[0]) : undefined;
+      const report = await s.audit().verify(target);
+      if (report.broken) {
+        const b = report.broken;
+        throw new AllianceError('INTEGRITY', `ledger entry ${b.seq} (${b.workflowId} transition ${b.entrySeq}) is broken: ${b.reason}.`);
+      }
+      print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds`, report);
+    }));
+  audit.command('export').description('ledger entries of a call or a project').addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('--call <id>').option('--project <project>')
+    .action(run(({ session: s, globals: g, opts }) => {
+      auditor(g);
+      if (!opts.call === !opts.project) throw new AllianceError('VALIDATION', 'Export either --call ID or --project CALL:APPLICATION.');
+      console.log(s.audit().export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
+      return Promise.resolve();
+    }));
+
   program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
     .option('--seed <n>', 'cohort seed', '105')
     .action(run(async ({ session: s, print, opts }) => {

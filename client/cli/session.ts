@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
+import { AuditClient } from '../audit';
+import { ledgerFile } from '../ledger-file';
 import { Client, Connection } from '@temporalio/client';
 import { Actor, Role } from '../../domain/actor';
 import { parseEnvironment } from '../../domain/environment';
@@ -10,6 +13,8 @@ import { ProjectClient } from '../projects';
 export interface Session {
   calls: CallClient;
   projects: ProjectClient;
+  /** The auditor's read-only view of ledger, archive and Temporal. */
+  audit(): AuditClient;
   close(): Promise<void>;
 }
 
@@ -24,10 +29,20 @@ export async function openSession(): Promise<Session> {
     throw new AllianceError('NOT_REACHABLE', `The Temporal service at ${address} cannot be reached (${(error as Error).message}); start it with \`make start\` or set TEMPORAL_ADDRESS.`);
   }
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  let ledger: SqliteLedgerStore | undefined;
   return {
     calls: new CallClient(client, env.TEMPORAL_TASK_QUEUE),
     projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
-    close: () => connection.close(),
+    audit: () => {
+      const file = ledgerFile(env);
+      if (!existsSync(file)) throw new AllianceError('NOT_FOUND', `There is no audit ledger at ${file}; set ALLIANCE_LEDGER_PATH (or ALLIANCE_DATA_DIR) to where the service keeps it.`);
+      ledger ??= new SqliteLedgerStore(file, { readOnly: true });
+      return new AuditClient(client, ledger);
+    },
+    close: async () => {
+      ledger?.close();
+      await connection.close();
+    },
   };
 }
 

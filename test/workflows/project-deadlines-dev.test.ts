@@ -156,13 +156,15 @@ describe('refused commands on the dev server', () => {
       const id = await projects.create(call, anApplication());
       await projects.send(id, 'application.submit', actors.pi, {});
       const length = () => settledHistoryLength(projects, id);
+      // Straight to the workflow's validator, past the client's own checks.
+      const raw = { precheck: false };
       const before = await length();
       const cases: [Promise<unknown>, string][] = [
         [projects.send(id, 'tranche.request', actors.institution, { amountNtd: 1_000_000 }), 'ILLEGAL_TRANSITION'],
-        [projects.send(id, 'endorsement.record', actors.pi, { rosterId: 'R', letterReference: 'L' }), 'ROLE_NOT_ALLOWED'],
-        [projects.send(id, 'endorsement.record', actors.auditor, { rosterId: 'R', letterReference: 'L' }), 'ROLE_NOT_ALLOWED'],
-        [projects.send(id, 'endorsement.record', actors.institution, { rosterId: '', letterReference: 'L' }), 'VALIDATION'],
-        [projects.send(id, 'deadline.endorsement', actors.system, { deadline: new Date().toISOString() }), 'ROLE_NOT_ALLOWED'],
+        [projects.send(id, 'endorsement.record', actors.pi, { rosterId: 'R', letterReference: 'L' }, raw), 'ROLE_NOT_ALLOWED'],
+        [projects.send(id, 'endorsement.record', actors.auditor, { rosterId: 'R', letterReference: 'L' }, raw), 'ROLE_NOT_ALLOWED'],
+        [projects.send(id, 'endorsement.record', actors.institution, { rosterId: '', letterReference: 'L' }, raw), 'VALIDATION'],
+        [projects.send(id, 'deadline.endorsement', actors.system, { deadline: new Date().toISOString() }, raw), 'ROLE_NOT_ALLOWED'],
       ];
       for (const [promise, code] of cases) expect((await refusal(promise)).code).toBe(code);
       expect(await length()).toBe(before);

@@ -1,0 +1,143 @@
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { sha256 } from '../activities/ledger/digest';
+import type { LedgerEntry, LedgerStore, ProjectFilter, ProjectRecord } from '../activities/ledger/store';
+import { verifyChains, type BrokenEntry } from '../activities/ledger/verify';
+import { searchAttributes as keys } from '../domain/search-attributes';
+import { transitionLogQuery } from '../workflows/project-messages';
+import { AllianceError } from './errors';
+import { fetchRunChain } from './history';
+
+export interface RawHistory {
+  source: 'temporal' | 'archive';
+  runs: { runId: string; sha256: string; history: unknown }[];
+}
+
+export interface SearchFilter extends ProjectFilter {
+  /** Projects with a transition in [from, to). */
+  from?: string;
+  to?: string;
+}
+
+export interface VerifyReport {
+  checked: number;
+  comparedWithTemporal: number;
+  broken: BrokenEntry | null;
+}
+
+const quote = (value: string): string => `'${value.replace(/'/g, "\\'")}'`;
+const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
+
+/** What auditors may do: read the ledger, the archive and Temporal, and change nothing. */
+export class AuditClient {
+  constructor(
+    private readonly client: Client,
+    private readonly ledger: LedgerStore,
+  ) {}
+
+  /** The domain trail of a project (or call) from the ledger, which outlives Temporal's retention. */
+  history(workflowId: string): LedgerEntry[] {
+    const entries = this.ledger.entries({ workflowId });
+    if (entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
+    return entries;
+  }
+
+  /** The raw Temporal events of every run: live while Temporal keeps them, then from the archive. */
+  async rawHistory(workflowId: string): Promise<RawHistory> {
+    try {
+      const runs = await fetchRunChain(this.client, workflowId);
+      return {
+        source: 'temporal',
+        runs: runs.map((run) => {
+          const json = historyToJSON(run.history);
+          return { runId: run.runId, sha256: sha256(json), history: JSON.parse(json) as unknown };
+        }),
+      };
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const archived = this.ledger.archivedRuns(workflowId);
+    if (archived.length === 0) throw new AllianceError('NOT_FOUND', `${workflowId} is neither in Temporal nor in the archive.`);
+    for (const run of archived) {
+      if (sha256(run.historyJson) !== run.sha256) throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
+    }
+    return { source: 'archive', runs: archived.map((r) => ({ runId: r.runId, sha256: r.sha256, history: JSON.parse(r.historyJson) as unknown })) };
+  }
+
+  /** Filters as one visibility query over the search attributes; the ledger answers for projects Temporal no longer holds. */
+  async search(filter: SearchFilter): Promise<ProjectRecord[]> {
+    const clauses = [`WorkflowId STARTS_WITH 'project:'`];
+    if (filter.callId) clauses.push(`${keys.callId.name} = ${quote(filter.callId)}`);
+    if (filter.division) clauses.push(`${keys.division.name} = ${quote(filter.division)}`);
+    if (filter.region) clauses.push(`${keys.region.name} = ${quote(filter.region)}`);
+    if (filter.institution) clauses.push(`${keys.institution.name} = ${quote(filter.institution)}`);
+    if (filter.state) clauses.push(`${keys.state.name} = ${quote(filter.state)}`);
+    if (filter.overdue !== undefined) clauses.push(`${keys.overdue.name} = ${filter.overdue}`);
+    const found = new Map<string, ProjectRecord>();
+    const live = new Set<string>();
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      if (live.has(execution.workflowId)) continue;
+      live.add(execution.workflowId);
+      const attributes = execution.typedSearchAttributes;
+      found.set(execution.workflowId, {
+        workflowId: execution.workflowId,
+        callId: attributes.get(keys.callId) ?? '', rocYear: attributes.get(keys.rocYear) ?? 0, division: attributes.get(keys.division) ?? '',
+        region: attributes.get(keys.region) ?? '', institution: attributes.get(keys.institution) ?? '', state: attributes.get(keys.state) ?? '',
+        phase: attributes.get(keys.phase) ?? 0, projectYear: attributes.get(keys.projectYear) ?? 0, overdue: attributes.get(keys.overdue) ?? false,
+        updatedAt: (execution.closeTime ?? execution.startTime).toISOString(),
+      });
+    }
+    const { from, to, ...columns } = filter;
+    for (const record of this.ledger.projects(columns)) {
+      if (found.has(record.workflowId)) continue;
+      // Not in Temporal's visibility store: ask whether the workflow is gone or just not matching.
+      const gone = await this.client.workflow.getHandle(record.workflowId).describe().then(() => false, (error: unknown) => isNotFound(error));
+      if (gone) found.set(record.workflowId, record);
+    }
+    let results = [...found.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+    if (from || to) {
+      const active = new Set(this.ledger.entries({ from, to }).map((e) => e.workflowId));
+      results = results.filter((r) => active.has(r.workflowId));
+    }
+    return results;
+  }
+
+  /** Recomputes the hash chains and compares the ledger with each project's own log while Temporal has it. */
+  async verify(workflowId?: string): Promise<VerifyReport> {
+    const entries = this.ledger.entries(workflowId ? { workflowId } : {});
+    if (workflowId && entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
+    const chains = verifyChains(entries, workflowId ? 'project' : 'ledger');
+    if (chains.broken) return { checked: chains.checked, comparedWithTemporal: 0, broken: chains.broken };
+    let compared = 0;
+    const projects = [...new Set(entries.map((e) => e.workflowId))].filter((id) => id.startsWith('project:'));
+    for (const id of projects) {
+      let log;
+      try {
+        log = await this.client.workflow.getHandle(id).query(transitionLogQuery);
+      } catch (error) {
+        // Gone from Temporal, or no worker to answer: the chains above are all there is to check.
+        if (isNotFound(error) || /no poller/i.test(String((error as { cause?: Error }).cause?.message ?? ''))) continue;
+        throw error;
+      }
+      const mine = entries.filter((e) => e.workflowId === id);
+      for (const entry of mine) {
+        const original = log.find((l) => l.seq === entry.entrySeq);
+        const same = original && original.event === entry.event && original.at === entry.at && original.actor.role === entry.actor.role &&
+          original.actor.id === entry.actor.id && original.from.join('|') === entry.from.join('|') && original.to.join('|') === entry.to.join('|');
+        compared++;
+        if (!same) return { checked: chains.checked, comparedWithTemporal: compared, broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' } };
+      }
+    }
+    return { checked: chains.checked, comparedWithTemporal: compared, broken: null };
+  }
+
+  /** Ledger entries of a call or a project, as CSV or JSON. */
+  export(format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): string {
+    const entries = this.ledger.entries(scope.workflowId ? { workflowId: scope.workflowId } : { callId: scope.callId });
+    if (format === 'json') return JSON.stringify(entries, null, 2);
+    const header = ['seq', 'workflowId', 'entrySeq', 'at', 'actorRole', 'actorId', 'event', 'from', 'to', 'payloadDigest', 'prevHash', 'prevWorkflowHash', 'hash'];
+    const cell = (v: string | number): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    const rows = entries.map((e) => [e.seq, e.workflowId, e.entrySeq, e.at, e.actor.role, e.actor.id, e.event, e.from.join(' | '), e.to.join(' | '), e.payloadDigest, e.prevHash, e.prevWorkflowHash, e.hash].map(cell).join(','));
+    return [header.join(','), ...rows].join('\n');
+  }
+}

@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { Database } from 'node-sqlite3-wasm';
+import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
+import { verifyChains } from '../activities/ledger/verify';
+import { ProjectClient } from '../client/projects';
+import { errorCodes } from '../client/errors';
+import { alliance105 } from '../domain/calls';
+import { repositoryRoot } from '../worker/temporal-binaries';
+import { anApplication } from './fixtures/applications';
+import { actors } from './fixtures/project-events';
+import { connectDevServer, uniqueName } from './helpers/environments';
+import { bundleServiceWorkflows, compressedCall, settledHistoryLength, temporaryLedger, waitForProject, withServiceWorker } from './helpers/project-harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+interface Run { status: number | null; stdout: string; stderr: string }
+function alliance(ledgerPath: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), '--as', 'auditor:wu', ...args], {
+      env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function toExecution(projects: ProjectClient, id: string): Promise<void> {
+  const send = projects.send.bind(projects, id);
+  await send('application.submit', actors.pi, {});
+  await send('endorsement.record', actors.institution, { rosterId: 'R', letterReference: 'L' });
+  await send('review.start', actors.office, {});
+  await send('presentation.invite', actors.office, {});
+  await send('presentation.schedule', actors.office, { slot: new Date().toISOString(), venue: 'Room 1' });
+  await send('presentation.record', actors.office, { panelScore: 88, comments: 'Good' });
+  await send('decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
+  await send('decision.announce', actors.office, {});
+  await send('contract.issue', actors.office, { contractNumber: 'C-1' });
+  await send('contract.sign', actors.institution, {});
+  await send('consent.sign', actors.pi, {});
+}
+
+it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
+  const { ledger, file } = temporaryLedger();
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 5, endorsementIn: 300, firstYearStartsIn: 8, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT50S', closingReportGrace: 'PT60S',
+  }, uniqueName('audit'));
+  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const };
+  const nchu = { id: 'NCHU', name: '國立中興大學', type: 'universityOrCollege' as const };
+  const pi = anApplication().pi;
+  const apps = {
+    overdue: anApplication({ id: 'TE2-0001' }),
+    onTime: anApplication({ id: 'TE2-0002', region: 'south', institution: ncku, pi: { ...pi, institutionId: 'NCKU' } }),
+    lapsed: anApplication({ id: 'TE1-0001', division: 'TE1' }),
+    inReview: anApplication({ id: 'TE1-0002', division: 'TE1', region: 'central', institution: nchu, pi: { ...pi, institutionId: 'NCHU' } }),
+  };
+  const ids = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, `project:${call.id}:${a.id}`])) as Record<keyof typeof apps, string>;
+
+  await withServiceWorker(env, bundle, uniqueName('audit'), async (projects) => {
+    for (const a of Object.values(apps)) await projects.create(call, a);
+    await toExecution(projects, ids.overdue);
+    await toExecution(projects, ids.onTime);
+    await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
+    await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
+    await projects.send(ids.inReview, 'application.submit', actors.pi, {});
+    await projects.send(ids.inReview, 'endorsement.record', actors.institution, { rosterId: 'R2', letterReference: 'L2' });
+    await projects.send(ids.inReview, 'review.start', actors.office, {});
+    await waitForProject(projects, ids.overdue, (v) => v.overdue);
+    await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
+    for (const id of Object.values(ids)) await settledHistoryLength(projects, id);
+    // The lapsed project's history reaches the archive, then Temporal forgets it.
+    for (let i = 0; ledger.archivedRuns(ids.lapsed).length === 0; i++) {
+      if (i > 100) throw new Error('the lapsed project was never archived');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: ids.lapsed } });
+    for (let i = 0; await projects.handle(ids.lapsed).describe().then(() => true, () => false); i++) {
+      if (i > 100) throw new Error('Temporal did not delete the lapsed project');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
+  const verified = await alliance(file, ['audit', 'verify', '--all']);
+  expect(verified.stderr).toBe('');
+  expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
+  expect(verified.status).toBe(0);
+  }, ledger);
+  ledger.close();
+
+  const cli = (...args: string[]) => alliance(file, args);
+  const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
+  expect(history.status).toBe(0);
+  expect((JSON.parse(history.stdout) as { event: string; actor: { role: string } }[]).map((e) => `${e.actor.role} ${e.event}`)).toEqual(['system deadline.application']);
+  const raw = JSON.parse((await cli('audit', 'history', `${call.id}:TE1-0001`, '--raw', '--json')).stdout) as { source: string; runs: { history: { events: unknown[] } }[] };
+  expect(raw.source).toBe('archive');
+  expect(raw.runs[0]!.history.events.length).toBeGreaterThan(5);
+
+  const search = async (...filters: string[]) => (JSON.parse((await cli('audit', 'search', '--call', call.id, ...filters, '--json')).stdout) as { workflowId: string }[]).map((p) => p.workflowId);
+  expect(await search('--division', 'TE2')).toEqual([ids.overdue, ids.onTime]);
+  expect(await search('--overdue')).toEqual([ids.overdue]);
+  expect(await search('--state', 'lapsed')).toEqual([ids.lapsed]);
+  expect(await search('--division', 'TE1', '--state', 'review')).toEqual([ids.inReview]);
+  expect(await search('--region', 'south')).toEqual([ids.onTime]);
+
+  const csv = (await cli('audit', 'export', '--format', 'csv', '--call', call.id)).stdout.trim().split('\n');
+  expect(csv[0]).toBe('seq,workflowId,entrySeq,at,actorRole,actorId,event,from,to,payloadDigest,prevHash,prevWorkflowHash,hash');
+  const total = new SqliteLedgerStore(file, { readOnly: true });
+  expect(csv).toHaveLength(total.entries({ callId: call.id }).length + 1);
+  const victim = total.entries({ workflowId: ids.onTime }).find((e) => e.event === 'progressReport.submit')!;
+  total.close();
+
+  // One byte of one entry: pi-lin becomes pi-lim.
+  const db = new Database(file);
+  db.run("UPDATE ledger SET actor_id = 'pi-lim' WHERE seq = ?", [victim.seq]);
+  db.close();
+  expect(victim.actor.id).toBe('pi-lin');
+  for (const args of [['audit', 'verify', '--all'], ['audit', 'verify', `${call.id}:TE2-0002`]]) {
+    const broken = await cli(...args);
+    expect(broken.status).toBe(errorCodes.INTEGRITY.exitStatus);
+    expect(broken.stderr).toContain(`INTEGRITY: ledger entry ${victim.seq} (${ids.onTime} transition ${victim.entrySeq}) is broken: its content does not match its hash`);
+  }
+
+  const refused = await cli('project', 'terminate', `${call.id}:TE2-0001`, '--reason', 'auditors change nothing');
+  expect(refused.status).toBe(errorCodes.ROLE_NOT_ALLOWED.exitStatus);
+  expect(refused.stderr).toMatch(/project.terminate may be sent only by office, not by auditor wu/);
+});
+
+/** Starts the service's real worker process against the test's dev server. */
+function startWorkerProcess(taskQueue: string, ledgerPath: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
+    env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, TEMPORAL_TASK_QUEUE: taskQueue, ALLIANCE_LEDGER_PATH: ledgerPath },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Press Ctrl-C to stop.')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
+  });
+}
+
+it('writes each transition to the ledger exactly once while the worker is killed mid-activity and restarted', async () => {
+  const { ledger, file } = temporaryLedger();
+  ledger.close();
+  const taskQueue = uniqueName('killed');
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+  }, uniqueName('killed'));
+  const projects = new ProjectClient(env.client, taskQueue);
+  let worker = await startWorkerProcess(taskQueue, file);
+  const id = await projects.create(call, anApplication());
+  const send = projects.send.bind(projects, id);
+  const steps: (() => Promise<unknown>)[] = [
+    () => send('application.submit', actors.pi, {}),
+    () => send('endorsement.record', actors.institution, { rosterId: 'R', letterReference: 'L' }),
+    () => send('review.start', actors.office, {}),
+    () => send('reviewer.assign', actors.office, { reviewerId: 'rev-1' }),
+    () => send('review.record', actors.reviewer, { score: 90, recommendation: 'fund', comments: 'Good' }),
+    () => send('presentation.invite', actors.office, {}),
+    () => send('presentation.schedule', actors.office, { slot: new Date().toISOString(), venue: 'Room 1' }),
+    () => send('presentation.record', actors.office, { panelScore: 88, comments: 'Good' }),
+  ];
+  for (const [i, step] of steps.entries()) {
+    await step();
+    if (i === 2 || i === 5) {
+      // The ledger activity of this transition is in flight: kill the worker without a chance to finish.
+      worker.kill('SIGKILL');
+      worker = await startWorkerProcess(taskQueue, file);
+    }
+  }
+  await settledHistoryLength(projects, id);
+  const log = await projects.transitionLog(id);
+  worker.kill('SIGTERM');
+  const reader = new SqliteLedgerStore(file, { readOnly: true });
+  const entries = reader.entries({ workflowId: id });
+  reader.close();
+  expect(entries.map((e) => `${e.entrySeq} ${e.event}`)).toEqual(log.map((l) => `${l.seq} ${l.event}`));
+  expect(verifyChains(entries, 'project').broken).toBeNull();
+  await projects.handle(id).terminate('test finished');
+});
