@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { IsoDuration } from './duration';
+
+/** Every notice the service sends (issue 6's list), one template each per language. */
+export const NoticeKind = z.enum([
+  'applicationReceived', 'endorsementReceived', 'endorsementMissing', 'reviewAssigned', 'reviewReminder',
+  'presentationInvitation', 'decision', 'contractReady', 'tranchePaid', 'progressReportDue', 'progressReportOverdue',
+  'progressReportAccepted', 'progressReportReturned', 'siteVisitSelected', 'closingReportDue', 'closingReportOverdue',
+  'projectClosed', 'deliveryFailed',
+]);
+export type NoticeKind = z.infer<typeof NoticeKind>;
+
+/** Who a notice goes to, resolved against the project when it is sent. */
+export const NoticeRecipient = z.enum(['pi', 'coPis', 'institutionResearchOffice', 'assignedReviewers', 'office']);
+export type NoticeRecipient = z.infer<typeof NoticeRecipient>;
+
+export const Language = z.enum(['zh-TW', 'en']);
+export type Language = z.infer<typeof Language>;
+
+/** Reminders before a deadline and overdue notices after it, as offsets from the deadline. */
+const ReminderSchedule = z.object({ before: z.array(IsoDuration), after: z.array(IsoDuration) }).strict();
+
+/**
+ * Which notices go to whom, and when reminders fall: data, validated, compressible to seconds
+ * like the rest of the policy. The consequence after the last overdue notice is the machine's.
+ */
+export const NotificationPolicy = z
+  .object({
+    language: Language,
+    officeEmail: z.email(),
+    notices: z.record(NoticeKind, z.object({ recipients: z.array(NoticeRecipient).min(1) }).strict()),
+    reminders: z
+      .object({
+        endorsement: ReminderSchedule,
+        writtenReview: ReminderSchedule,
+        progressReport: ReminderSchedule,
+        closingReport: ReminderSchedule,
+      })
+      .strict(),
+    /** After this long undelivered, the office is told (the notice keeps being retried). */
+    undeliveredAlertAfter: IsoDuration,
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    for (const kind of NoticeKind.options) {
+      if (!policy.notices[kind]) ctx.addIssue({ code: 'custom', path: ['notices', kind], message: `expected the recipients of the ${kind} notice` });
+    }
+  });
+export type NotificationPolicy = z.infer<typeof NotificationPolicy>;
