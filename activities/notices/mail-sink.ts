@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { sha256 } from '../ledger/digest';
+
+export interface MailSink {
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default when no SMTP_URL is set: a real SMTP server on loopback that keeps each
+ * message as an .eml file, named by its Message-ID so a message sent twice is kept once.
+ */
+export function startMailSink(options: { dir: string; port?: number }): Promise<MailSink> {
+  mkdirSync(options.dir, { recursive: true });
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    banner: 'alliance mail sink',
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const message = Buffer.concat(chunks);
+        const head = message.subarray(0, message.indexOf('\r\n\r\n') > 0 ? message.indexOf('\r\n\r\n') : message.length).toString('utf8');
+        const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? `${Date.now()}-${Math.random()}`;
+        const file = path.join(options.dir, `${sha256(messageId).slice(0, 24)}.eml`);
+        if (!existsSync(file)) writeFileSync(file, message);
+        callback();
+      });
+    },
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      const address = server.server.address() as { port: number };
+      resolve({ port: address.port, dir: options.dir, stop: () => new Promise<void>((done) => server.close(() => done())) });
+    });
+  });
+}
