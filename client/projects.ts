@@ -8,8 +8,8 @@ import type { Call } from '../domain/call';
 import { projectWorkflowId } from '../domain/ids';
 import { projectEventPayloads, type ProjectEventType, type ProjectPayload } from '../domain/project-events';
 import { projectEventRoles } from '../machines/project-machine';
-import { searchAttributes as keys } from '../domain/search-attributes';
 import type { projectWorkflow } from '../workflows';
+import { draftFacts, searchAttributesOf } from '../workflows/project-search-attributes';
 import {
   offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandResult, type ProjectView, type TransitionLogEntry,
@@ -78,17 +78,7 @@ export class ProjectClient {
         workflowId,
         taskQueue: this.taskQueue,
         args: [{ call, application }],
-        typedSearchAttributes: [
-          { key: keys.callId, value: call.id },
-          { key: keys.rocYear, value: call.rocYear },
-          { key: keys.division, value: application.division },
-          { key: keys.region, value: application.region },
-          { key: keys.institution, value: application.institution.id },
-          { key: keys.state, value: 'draft' },
-          { key: keys.phase, value: application.phase.phase },
-          { key: keys.projectYear, value: 0 },
-          { key: keys.overdue, value: false },
-        ],
+        typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {

@@ -11,6 +11,7 @@ import { alliance105 } from '../domain/calls';
 import { repositoryRoot } from '../worker/temporal-binaries';
 import { anApplication } from './fixtures/applications';
 import { actors } from './fixtures/project-events';
+import { runAlliance } from './helpers/cli';
 import { connectDevServer, uniqueName } from './helpers/environments';
 import { bundleServiceWorkflows, compressedCall, settledHistoryLength, temporaryLedger, waitForProject, withServiceWorker } from './helpers/project-harness';
 
@@ -21,19 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-interface Run { status: number | null; stdout: string; stderr: string }
-function alliance(ledgerPath: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), '--as', 'auditor:wu', ...args], {
-      env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** The built `alliance` command, as auditor wu, against the test's dev server and a given ledger. */
+const alliance = (ledgerPath: string, args: string[]) =>
+  runAlliance(['--as', 'auditor:wu', ...args], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath });
 
 async function toExecution(projects: ProjectClient, id: string): Promise<void> {
   const send = projects.send.bind(projects, id);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +6,8 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { errorCodes } from '../client/errors';
 import { alliance105 } from '../domain/calls';
 import type { Reviewer } from '../domain/reviewers';
-import { repositoryRoot } from '../worker/temporal-binaries';
 import { anApplication } from './fixtures/applications';
+import { runAlliance, type CliRun } from './helpers/cli';
 import { connectDevServer, uniqueName } from './helpers/environments';
 import { recordHistories } from './helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from './helpers/project-harness';
@@ -27,21 +26,11 @@ const file = (name: string, data: unknown): string => {
   return p;
 };
 
-interface Run { status: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 
 /** Runs the built `alliance` command against the test's dev server and task queue. */
-function alliance(taskQueue: string, args: string[], address = process.env.TEST_DEV_SERVER_ADDRESS!): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const alliance = (taskQueue: string, args: string[], address = process.env.TEST_DEV_SERVER_ADDRESS!): Promise<Run> =>
+  runAlliance(args, { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue });
 
 const ok = (run: Run): Run => {
   if (run.status !== 0) throw new Error(`alliance exited ${run.status}: ${run.stderr}`);

@@ -21,6 +21,7 @@ import {
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
 import { projectWorkflow } from './project-workflow';
+import { draftFacts, searchAttributesOf } from './project-search-attributes';
 
 const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
@@ -104,11 +105,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       workflowId,
       args: [{ call, application }],
       parentClosePolicy: 'ABANDON',
-      typedSearchAttributes: [
-        { key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.division, value: application.division },
-        { key: keys.region, value: application.region }, { key: keys.institution, value: application.institution.id }, { key: keys.state, value: 'draft' },
-        { key: keys.phase, value: application.phase.phase }, { key: keys.projectYear, value: 0 }, { key: keys.overdue, value: false },
-      ],
+      typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
     });
     projects.push({
       projectId: workflowId, applicationId: application.id, institutionId: application.institution.id, division: application.division,

@@ -1,4 +1,5 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { searchAttributes as keys } from '../domain/search-attributes';
 import type { ProjectSnapshot } from '../machines/judge';
@@ -11,27 +12,45 @@ export function isOverdue(snapshot: ProjectSnapshot): boolean {
     (snapshot.matches('suspended') && snapshot.context.reportPastDue && !snapshot.context.acceptedReports.includes(snapshot.context.reportYear));
 }
 
-/** What the office filters projects by, upserted on every transition. */
-export function projectSearchAttributes(snapshot: ProjectSnapshot, call: Call): SearchAttributeUpdatePair[] {
-  const { application, projectYear } = snapshot.context;
+/** What the office filters projects by: search attributes in Temporal, the project table of the audit ledger. */
+export interface ProjectFacts {
+  callId: string;
+  rocYear: number;
+  division: string;
+  region: string;
+  institution: string;
+  state: string;
+  phase: number;
+  projectYear: number;
+  overdue: boolean;
+}
+
+/** The facts of a project not yet started: a draft of its call. */
+export function draftFacts(call: Call, application: Application): ProjectFacts {
+  return {
+    callId: call.id, rocYear: call.rocYear, division: application.division, region: application.region, institution: application.institution.id,
+    state: 'draft', phase: application.phase.phase, projectYear: 0, overdue: false,
+  };
+}
+
+/** The facts of a running project, after any transition. */
+export function projectRecord(snapshot: ProjectSnapshot, call: Call): ProjectFacts {
+  return { ...draftFacts(call, snapshot.context.application), state: lifecycleState(snapshot.value), projectYear: snapshot.context.projectYear, overdue: isOverdue(snapshot) };
+}
+
+/** The facts as Temporal search attributes, set at start and upserted on every transition. */
+export function searchAttributesOf(facts: ProjectFacts): SearchAttributePair[] {
   return [
-    { key: keys.callId, value: call.id },
-    { key: keys.rocYear, value: call.rocYear },
-    { key: keys.division, value: application.division },
-    { key: keys.region, value: application.region },
-    { key: keys.institution, value: application.institution.id },
-    { key: keys.state, value: lifecycleState(snapshot.value) },
-    { key: keys.phase, value: application.phase.phase },
-    { key: keys.projectYear, value: projectYear },
-    { key: keys.overdue, value: isOverdue(snapshot) },
+    { key: keys.callId, value: facts.callId },
+    { key: keys.rocYear, value: facts.rocYear },
+    { key: keys.division, value: facts.division },
+    { key: keys.region, value: facts.region },
+    { key: keys.institution, value: facts.institution },
+    { key: keys.state, value: facts.state },
+    { key: keys.phase, value: facts.phase },
+    { key: keys.projectYear, value: facts.projectYear },
+    { key: keys.overdue, value: facts.overdue },
   ];
 }
 
-/** The same facts for the audit ledger's project table, which outlives Temporal's retention. */
-export function projectRecord(snapshot: ProjectSnapshot, call: Call) {
-  const { application, projectYear } = snapshot.context;
-  return {
-    callId: call.id, rocYear: call.rocYear, division: application.division, region: application.region, institution: application.institution.id,
-    state: lifecycleState(snapshot.value), phase: application.phase.phase, projectYear, overdue: isOverdue(snapshot),
-  };
-}
+export const projectSearchAttributes = (snapshot: ProjectSnapshot, call: Call): SearchAttributePair[] => searchAttributesOf(projectRecord(snapshot, call));
