@@ -1,4 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
+import type { ProjectRecord } from '../activities/ledger/store';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { searchAttributes as keys } from '../domain/search-attributes';
@@ -13,17 +14,7 @@ export function isOverdue(snapshot: ProjectSnapshot): boolean {
 }
 
 /** What the office filters projects by: search attributes in Temporal, the project table of the audit ledger. */
-export interface ProjectFacts {
-  callId: string;
-  rocYear: number;
-  division: string;
-  region: string;
-  institution: string;
-  state: string;
-  phase: number;
-  projectYear: number;
-  overdue: boolean;
-}
+export type ProjectFacts = Omit<ProjectRecord, 'workflowId' | 'updatedAt'>;
 
 /** The facts of a project not yet started: a draft of its call. */
 export function draftFacts(call: Call, application: Application): ProjectFacts {
