@@ -6,8 +6,8 @@ import type { Actor, Role } from '../domain/actor';
 import { Application, type ApplicationInput } from '../domain/application';
 import type { Call } from '../domain/call';
 import { projectWorkflowId } from '../domain/ids';
-import { projectEventPayloads, type ProjectEventType, type ProjectPayload } from '../domain/project-events';
-import { projectEventRoles } from '../machines/project-machine';
+import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import { checkPayloadAndRole } from '../machines/judge';
 import type { projectWorkflow } from '../workflows';
 import { draftFacts, searchAttributesOf } from '../workflows/project-search-attributes';
 import {
@@ -42,15 +42,8 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
 
 /** The payload and role checks of the workflow's validator, made before sending. */
 function precheck(type: ProjectEventType, actor: Actor, payload: unknown): AllianceError | null {
-  const parsed = projectEventPayloads[type].safeParse(payload ?? {});
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
-    return new AllianceError('VALIDATION', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
-  }
-  if (!projectEventRoles[type].includes(actor.role) || actor.role === 'system') {
-    return new AllianceError('ROLE_NOT_ALLOWED', `${type} may be sent only by ${projectEventRoles[type].join(' or ')}, not by ${actor.role} ${actor.id}.`);
-  }
-  return null;
+  const checked = checkPayloadAndRole(type, actor, payload, { fromOutside: true });
+  return checked.ok ? null : new AllianceError(refusalCodes[checked.code]!, checked.message, checked.details);
 }
 
 /** The projects of the programme, as the office, PIs, institutions and reviewers reach them. */

@@ -44,25 +44,38 @@ export function offeredEvents(snapshot: ProjectSnapshot): Record<Role, ProjectEv
 }
 
 /**
- * The three checks every command passes before it may touch a project, in order: the payload's
- * schema, the acting role, and the machine (state and guards). Pure; the workflow's update
- * validators call it so that a refused command never enters history.
+ * The two checks that need no state: the payload's schema and the acting role. A command from
+ * outside the workflow may never act as `system`: those events come only from its timers.
  */
-export function judge(snapshot: ProjectSnapshot, command: Command, at: string): Verdict | Refusal {
-  if (!isEventType(command.type)) {
-    return refuse('INVALID_PAYLOAD', `"${command.type}" is not a project command; use one of: ${Object.keys(projectEventPayloads).join(', ')}.`);
-  }
-  const type = command.type;
-  const parsed = projectEventPayloads[type].safeParse(command.payload ?? {});
+export function checkPayloadAndRole(type: ProjectEventType, actor: Actor, payload: unknown, options: { fromOutside?: boolean } = {}): Refusal | { ok: true; payload: object } {
+  const parsed = projectEventPayloads[type].safeParse(payload ?? {});
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
     return refuse('INVALID_PAYLOAD', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
   }
-  const roles = projectEventRoles[type];
-  if (!roles.includes(command.actor.role)) {
-    return refuse('ROLE_NOT_ALLOWED', `${type} may be sent only by ${roles.join(' or ')}, not by ${command.actor.role} ${command.actor.id}.`);
+  if (options.fromOutside && actor.role === 'system') {
+    return refuse('ROLE_NOT_ALLOWED', `${type} was refused: system events come only from the project's deadline timers.`);
   }
-  const event = { ...parsed.data, type, actor: command.actor, at } as ProjectEvent;
+  const roles = projectEventRoles[type];
+  if (!roles.includes(actor.role)) {
+    return refuse('ROLE_NOT_ALLOWED', `${type} may be sent only by ${roles.join(' or ')}, not by ${actor.role} ${actor.id}.`);
+  }
+  return { ok: true, payload: parsed.data };
+}
+
+/**
+ * The three checks every command passes before it may touch a project, in order: the payload's
+ * schema, the acting role, and the machine (state and guards). Pure; the workflow's update
+ * validators call it so that a refused command never enters history.
+ */
+export function judge(snapshot: ProjectSnapshot, command: Command, at: string, options: { fromOutside?: boolean } = {}): Verdict | Refusal {
+  if (!isEventType(command.type)) {
+    return refuse('INVALID_PAYLOAD', `"${command.type}" is not a project command; use one of: ${Object.keys(projectEventPayloads).join(', ')}.`);
+  }
+  const type = command.type;
+  const checked = checkPayloadAndRole(type, command.actor, command.payload, options);
+  if (!checked.ok) return checked;
+  const event = { ...checked.payload, type, actor: command.actor, at } as ProjectEvent;
   if (snapshot.can(event)) return { ok: true, event };
   return explainIllegal(snapshot, event);
 }

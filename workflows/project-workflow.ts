@@ -82,12 +82,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
           if (!actor.success) {
             throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `${type} was refused: name the acting role and id (actor: { role, id }).`, details: actor.error.issues.map((i) => i.message) });
           }
-          if (actor.data.role === 'system') {
-            throw refusalFailure({ code: 'ROLE_NOT_ALLOWED', message: `${type} was refused: system events come only from the project's deadline timers.`, details: [] });
-          }
           const at = now();
           const current = fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
-          const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at);
+          const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at, { fromOutside: true });
           if (!verdict.ok) throw refusalFailure(verdict);
         },
       },

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Division } from '../../domain/application';
 import { Division as DivisionSchema } from '../../domain/application';
 import { parseRocDate, formatRocDate } from '../../domain/roc-date';
@@ -314,4 +314,3 @@ export function buildProgram(run: Runner): Command {
   return program;
 }
 
-export { CommanderError };
