@@ -1,4 +1,4 @@
-/** One dev server and one time-skipping server per run (test/global-setup.ts); files run in parallel. */
+/** One dev server per run (test/global-setup.ts), a time-skipping server per file that needs one; files run in parallel. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -1,28 +1,21 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { allSearchAttributeKeys } from '../domain/search-attributes';
-import { registerSearchAttributes } from '../worker/namespace';
 import { temporalBinary } from '../worker/temporal-binaries';
 
 /**
- * One dev server and one time-skipping server for the whole run, both the official binaries from
- * the project's virtualenv. Test files reach them through the addresses set here.
+ * One dev server for the whole run, the official binary from the project's virtualenv; test files
+ * reach it through the address set here. Time-skipping files start their own test server
+ * (test/helpers/environments.ts `startTimeSkippingServer`).
  */
 export default async function globalSetup(): Promise<void> {
-  const [devServer, timeSkipping] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: temporalBinary('temporal') },
-        ip: '127.0.0.1',
-        searchAttributes: allSearchAttributeKeys,
-        log: { format: 'pretty', level: 'warn' },
-      },
-    }),
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
-    }),
-  ]);
-  await registerSearchAttributes(timeSkipping.connection, 'default');
+  const devServer = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalBinary('temporal') },
+      ip: '127.0.0.1',
+      searchAttributes: allSearchAttributeKeys,
+      log: { format: 'pretty', level: 'warn' },
+    },
+  });
   process.env.TEST_DEV_SERVER_ADDRESS = devServer.address;
-  process.env.TEST_TIME_SKIPPING_ADDRESS = timeSkipping.address;
-  (globalThis as Record<string, unknown>).__temporalServers = [devServer, timeSkipping];
+  (globalThis as Record<string, unknown>).__temporalServers = [devServer];
 }

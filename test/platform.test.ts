@@ -10,7 +10,7 @@ import { searchAttributes } from '../domain/search-attributes';
 import { startEmbeddedServer } from '../worker/embedded-server';
 import { repositoryRoot, temporalBinary } from '../worker/temporal-binaries';
 import { tagAndSleep } from './fixtures/platform-workflows';
-import { connectDevServer, connectTimeSkippingServer, uniqueName } from './helpers/environments';
+import { connectDevServer, startTimeSkippingServer, uniqueName } from './helpers/environments';
 
 const fixtureWorkflows = require.resolve('./fixtures/platform-workflows');
 
@@ -44,7 +44,7 @@ describe('the dev server', () => {
 
 describe('the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => (env = await connectTimeSkippingServer()));
+  beforeAll(async () => (env = await startTimeSkippingServer()));
   afterAll(() => env?.teardown());
 
   it('completes a workflow that sleeps 30 days, its clock moving 30 days on', async () => {

@@ -8,14 +8,14 @@ import type { ProjectClient } from '../../client/projects';
 import { projectYearEnd } from '../../machines/deadlines';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
-import { connectTimeSkippingServer, uniqueName } from '../helpers/environments';
+import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([connectTimeSkippingServer(), bundleServiceWorkflows()]);
+  [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleServiceWorkflows()]);
 });
 afterAll(() => env?.teardown());
 
@@ -109,6 +109,8 @@ it('runs a three-year project of the 105 call from draft to closed across the re
     const runs = await fetchRunChain(env.client, id);
     expect(runs).toHaveLength(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThan(400);
+    // The archive child outlives the project; waiting for it leaves nothing running on the shared server.
+    expect(await env.client.workflow.getHandle(`archive:${id}`).result()).toBe(runs.length);
     await recordHistories(env.client, id, 'project-life-105');
   });
 });
