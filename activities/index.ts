@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ProjectClient } from '../client/projects';
 import { createAuditActivities } from './audit';
 import type { LedgerStore } from './ledger/store';
+import { createNoticeActivities, type MailDependencies } from './notices';
 import { createProjectCommandActivities } from './project-commands';
 
 /** Everything the activities need from the outside world. */
@@ -10,6 +11,7 @@ export interface ActivityDependencies {
   projects: ProjectClient;
   client: Client;
   ledger: LedgerStore;
+  mail: MailDependencies;
 }
 
 /** Builds the service's activities over their dependencies (see STYLE: dependency injection). */
@@ -17,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createProjectCommandActivities(deps),
     ...createAuditActivities(deps),
+    ...createNoticeActivities(deps),
   };
 }
 

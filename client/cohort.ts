@@ -59,7 +59,7 @@ export function generateCohort(seed: number, sizes = cohort105): ApplicationInpu
     const topic = topics[division][Math.floor(random() * 3)]!;
     return {
       id,
-      institution: { id: institutionId, name: institutionName, type: 'universityOrCollege' },
+      institution: { id: institutionId, name: institutionName, type: 'universityOrCollege', researchOfficeEmail: `rd@${institutionId.toLowerCase()}.edu.tw` },
       pi: {
         id: `pi-${id.toLowerCase()}`, name: `計畫主持人 ${id}`, email: `pi-${id.toLowerCase()}@${institutionId.toLowerCase()}.edu.tw`,
         institutionId, employment: 'fullTimeMonthly', qualification: { category: 'professor', rank: random() < 0.5 ? 'professor' : 'associateProfessor' },

@@ -1,4 +1,5 @@
 import type { Call, Window } from '../domain/call';
+import type { NotificationPolicy } from '../domain/notification-policy';
 
 export interface CompressedTimes {
   /** Seconds from now until each date of the call. */
@@ -10,6 +11,19 @@ export interface CompressedTimes {
   progressReportDueBeforeYearEnd: string;
   closingReportGrace: string;
   writtenReviewPeriod?: string;
+  /** Every reminder schedule of the notification policy, in seconds (default: 2 s and 1 s before, 1 s and 2 s after). */
+  reminders?: { before: string[]; after: string[] };
+  /** When the office hears of a notice still undelivered (default 30 s). */
+  undeliveredAlertAfter?: string;
+}
+
+function compressedNotifications(base: NotificationPolicy, t: CompressedTimes): NotificationPolicy {
+  const schedule = t.reminders ?? { before: ['PT2S', 'PT1S'], after: ['PT1S', 'PT2S'] };
+  return {
+    ...base,
+    reminders: { endorsement: schedule, writtenReview: schedule, progressReport: schedule, closingReport: schedule },
+    undeliveredAlertAfter: t.undeliveredAlertAfter ?? 'PT30S',
+  };
 }
 
 /**
@@ -39,7 +53,7 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
       progressReportDueBeforeYearEnd: t.progressReportDueBeforeYearEnd,
       closingReportGrace: t.closingReportGrace,
       writtenReviewPeriod: t.writtenReviewPeriod ?? 'PT10M',
-      reminders: { before: ['PT2S', 'PT1S'], after: ['PT1S', 'PT2S'] },
     },
+    ...(base.notifications && { notifications: compressedNotifications(base.notifications, t) }),
   };
 }

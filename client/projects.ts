@@ -3,7 +3,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor, Role } from '../domain/actor';
-import { Application, type ApplicationInput } from '../domain/application';
+import { NewApplication, type ApplicationInput } from '../domain/application';
 import type { Call } from '../domain/call';
 import { projectWorkflowId } from '../domain/ids';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -59,7 +59,7 @@ export class ProjectClient {
 
   /** Opens a draft application as a project workflow; its id is derived from the call and application. */
   async create(call: Call, input: ApplicationInput): Promise<string> {
-    const parsed = Application.safeParse(input);
+    const parsed = NewApplication.safeParse(input);
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(application)'}: ${i.message}`);
       throw new AllianceError('VALIDATION', `The application is invalid: ${details.join('; ')}.`, details);

@@ -19,7 +19,17 @@ export const InstitutionType = z.enum([
 export type InstitutionType = z.infer<typeof InstitutionType>;
 
 export const Institution = z
-  .object({ id: z.string().min(1), name: z.string().min(1), type: InstitutionType })
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    type: InstitutionType,
+    /**
+     * The research office (研發處) that endorses applications and receives the institution's
+     * notices. Required of every new application (`NewApplication`); optional here because
+     * applications recorded before it existed must still read back.
+     */
+    researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').optional(),
+  })
   .strict();
 export type Institution = z.infer<typeof Institution>;
 
@@ -148,3 +158,8 @@ export const Application = z
   .strict();
 export type Application = z.infer<typeof Application>;
 export type ApplicationInput = z.input<typeof Application>;
+
+/** An application entering the programme now: everything `Application` asks, and an address for the institution's notices. */
+export const NewApplication = Application.extend({
+  institution: Institution.extend({ researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw') }),
+});

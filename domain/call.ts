@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationPolicy } from './notification-policy';
 import { ProgrammePolicy } from './policy';
 import { Instant } from './roc-date';
 
@@ -42,6 +43,8 @@ export const Call = z
     title: z.string().min(1),
     calendar: CallCalendar,
     policy: ProgrammePolicy,
+    /** Who is told what, and the reminder schedule; a call without it sends no email. */
+    notifications: NotificationPolicy.optional(),
   })
   .strict();
 export type Call = z.infer<typeof Call>;

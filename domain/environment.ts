@@ -50,6 +50,10 @@ export const Environment = z
     /** The audit ledger's SQLite file; default ledger.sqlite in the data directory. */
     ALLIANCE_LEDGER_PATH: NonEmpty.optional(),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
+    /** The sender of every notice. */
+    SMTP_FROM: NonEmpty.default('產學技術聯盟合作計畫辦公室 <alliance-office@most.gov.tw>'),
+    /** Without SMTP_URL: the port of the embedded loopback mail sink that keeps each message as .eml. */
+    SMTP_SINK_PORT: Port.default(2525),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

@@ -17,6 +17,12 @@ export type NoticeRecipient = z.infer<typeof NoticeRecipient>;
 export const Language = z.enum(['zh-TW', 'en']);
 export type Language = z.infer<typeof Language>;
 
+/** A value that reads differently per language (an outcome, a recipient's title). */
+export type Localized = Record<Language, string>;
+
+/** The data a notice's template is filled from; dates as ISO instants, amounts as NT$ numbers. */
+export type NoticeVariables = Record<string, string | number | Localized>;
+
 /** Reminders before a deadline and overdue notices after it, as offsets from the deadline. */
 const ReminderSchedule = z.object({ before: z.array(IsoDuration), after: z.array(IsoDuration) }).strict();
 

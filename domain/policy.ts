@@ -37,14 +37,6 @@ export const ProgrammePolicy = z
     progressReportDueBeforeYearEnd: IsoDuration,
     /** The closing report is due this long after the project ends. */
     closingReportGrace: IsoDuration,
-    reminders: z
-      .object({
-        /** Reminders before a deadline, e.g. P30D, P7D, P1D. */
-        before: z.array(IsoDuration),
-        /** Overdue notices after it (first, second, final), before the consequence. */
-        after: z.array(IsoDuration),
-      })
-      .strict(),
   })
   .strict();
 export type ProgrammePolicy = z.infer<typeof ProgrammePolicy>;

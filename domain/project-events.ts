@@ -20,7 +20,8 @@ export const projectEventPayloads = {
   'application.withdraw': z.object({ reason: Text }).strict(),
   'endorsement.record': z.object({ rosterId: Text, letterReference: Text }).strict(),
   'review.start': Empty,
-  'reviewer.assign': z.object({ reviewerId: Text }).strict(),
+  /** Name and e-mail come from the reviewer pool, so the review invitation can reach the reviewer. */
+  'reviewer.assign': z.object({ reviewerId: Text, name: Text.optional(), email: z.email('expected the reviewer\'s e-mail address').optional() }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
   'presentation.invite': Empty,
   'presentation.schedule': z.object({ slot: Instant, venue: Text }).strict(),

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
@@ -8,11 +7,11 @@ import { verifyChains } from '../activities/ledger/verify';
 import { ProjectClient } from '../client/projects';
 import { errorCodes } from '../client/errors';
 import { alliance105 } from '../domain/calls';
-import { repositoryRoot } from '../worker/temporal-binaries';
 import { anApplication } from './fixtures/applications';
 import { actors } from './fixtures/project-events';
 import { runAlliance } from './helpers/cli';
-import { connectDevServer, uniqueName } from './helpers/environments';
+import { connectDevServer, freePort, uniqueName } from './helpers/environments';
+import { startWorkerProcess } from './helpers/worker-process';
 import { bundleServiceWorkflows, compressedCall, settledHistoryLength, temporaryLedger, waitForProject, withServiceWorker } from './helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -46,8 +45,8 @@ it('answers history, search, verify and export for auditors, also after Temporal
   const call = compressedCall(alliance105, Date.now(), {
     applicationClosesIn: 5, endorsementIn: 300, firstYearStartsIn: 8, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT50S', closingReportGrace: 'PT60S',
   }, uniqueName('audit'));
-  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const };
-  const nchu = { id: 'NCHU', name: '國立中興大學', type: 'universityOrCollege' as const };
+  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
+  const nchu = { id: 'NCHU', name: '國立中興大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@nchu.edu.tw' };
   const pi = anApplication().pi;
   const apps = {
     overdue: anApplication({ id: 'TE2-0001' }),
@@ -125,31 +124,16 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(refused.stderr).toMatch(/project.terminate may be sent only by office, not by auditor wu/);
 });
 
-/** Starts the service's real worker process against the test's dev server. */
-function startWorkerProcess(taskQueue: string, ledgerPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
-    env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, TEMPORAL_TASK_QUEUE: taskQueue, ALLIANCE_LEDGER_PATH: ledgerPath },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
-}
-
 it('writes each transition to the ledger exactly once while the worker is killed mid-activity and restarted', async () => {
   const { ledger, file } = temporaryLedger();
   ledger.close();
   const taskQueue = uniqueName('killed');
+  const workerOptions = { taskQueue, dataDir: path.dirname(file), env: { ALLIANCE_LEDGER_PATH: file, SMTP_SINK_PORT: String(await freePort()) } };
   const call = compressedCall(alliance105, Date.now(), {
     applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
   }, uniqueName('killed'));
   const projects = new ProjectClient(env.client, taskQueue);
-  let worker = await startWorkerProcess(taskQueue, file);
+  let worker = await startWorkerProcess(workerOptions);
   const id = await projects.create(call, anApplication());
   const send = projects.send.bind(projects, id);
   const steps: (() => Promise<unknown>)[] = [
@@ -167,7 +151,7 @@ it('writes each transition to the ledger exactly once while the worker is killed
     if (i === 2 || i === 5) {
       // The ledger activity of this transition is in flight: kill the worker without a chance to finish.
       worker.kill('SIGKILL');
-      worker = await startWorkerProcess(taskQueue, file);
+      worker = await startWorkerProcess(workerOptions);
     }
   }
   await settledHistoryLength(projects, id);

@@ -46,14 +46,15 @@ it('runs a call through endorsement, the three review rounds and the decisions w
   const taskQueue = uniqueName('cli');
   const callId = uniqueName('cli-call');
   const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 14, endorsementIn: 20, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+    // Room for six command-line runs before the application deadline on a loaded machine.
+    applicationClosesIn: 35, endorsementIn: 40, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
   }, callId);
   call.policy.reviewersPerApplication = 2;
   const pool = [
     reviewer('r-ntu', 'NTU', 'TE2'), reviewer('r-ncku', 'NCKU', 'TE2', ['TE2-0002']), reviewer('r-nthu', 'NTHU', 'TE2'), reviewer('r-nchu', 'NCHU', 'TE2'),
     reviewer('r1-nthu', 'NTHU', 'TE1'), reviewer('r1-nchu', 'NCHU', 'TE1'),
   ];
-  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const };
+  const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
   const apps = [
     anApplication({ id: 'TE2-0001' }),
     anApplication({ id: 'TE2-0002', institution: ncku, pi: { ...anApplication().pi, id: 'pi-chen', institutionId: 'NCKU' } }),

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +9,7 @@ import { searchAttributes } from '../domain/search-attributes';
 import { startEmbeddedServer } from '../worker/embedded-server';
 import { repositoryRoot, temporalBinary } from '../worker/temporal-binaries';
 import { tagAndSleep } from './fixtures/platform-workflows';
-import { connectDevServer, startTimeSkippingServer, uniqueName } from './helpers/environments';
+import { connectDevServer, freePort, startTimeSkippingServer, uniqueName } from './helpers/environments';
 
 const fixtureWorkflows = require.resolve('./fixtures/platform-workflows');
 
@@ -57,17 +56,6 @@ describe('the time-skipping server', () => {
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the embedded server of `make start`', () => {
   it('keeps a running workflow across a stop and a start on the same data directory', async () => {

@@ -13,6 +13,7 @@ import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
 import { ledgerFile } from '../client/ledger-file';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { startServiceMail } from './mail';
 import { temporalBinary } from './temporal-binaries';
 
 async function main(): Promise<void> {
@@ -37,11 +38,12 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   const ledgerPath = ledgerFile(env);
   const ledger = new SqliteLedgerStore(ledgerPath);
+  const mail = await startServiceMail(env);
   const worker = await createServiceWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger }),
+    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps }),
   });
 
   const lines: [string, string][] = [
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
     ['Namespace', env.TEMPORAL_NAMESPACE],
     ['Task queue', env.TEMPORAL_TASK_QUEUE],
     ['Audit ledger', ledgerPath],
+    ['Mail', mail.destination],
+    ['Notice log', mail.noticeLog],
     ...(embedded?.uiUrl ? [['Web UI', embedded.uiUrl] as [string, string]] : []),
     ...(embedded
       ? [
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     await connection.close();
     await clientConnection.close();
     ledger.close();
+    await mail.stop();
     await embedded?.stop();
     console.log('Stopped.');
   }

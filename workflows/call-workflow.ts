@@ -5,7 +5,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../activities';
 import type { ProjectCommand } from '../activities/project-commands';
 import { Actor } from '../domain/actor';
-import { Application, type Division } from '../domain/application';
+import { Application, NewApplication, type Division } from '../domain/application';
 import { planAssignments } from '../domain/assignment';
 import { addDuration } from '../domain/duration';
 import { projectWorkflowId } from '../domain/ids';
@@ -117,7 +117,8 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   }, {
     validator: (args: RegisterArgs) => {
       admit('call.registerApplication', args);
-      const parsed = Application.safeParse(args.application);
+      // New applications only (validators do not run on replay): the handler reads older ones too.
+      const parsed = NewApplication.safeParse(args.application);
       if (!parsed.success) refuse('INVALID_PAYLOAD', `The application is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
       if (projects.some((p) => p.applicationId === parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
     },
@@ -162,7 +163,10 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     Object.assign(assignments, plan.assignments);
     const commands: ProjectCommand[] = reviewable.flatMap((p) => [
       { projectId: p.projectId, type: 'review.start' as const, actor, payload: {} },
-      ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => ({ projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId } })),
+      ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
+        const reviewer = reviewerPool.find((r) => r.id === reviewerId);
+        return { projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }) } };
+      }),
     ]);
     const record = await bulk(`written review ${scope}`, actor, commands);
     for (const s of plan.shortfalls) record.skipped.push({ projectId: projectWorkflowId(call.id, s.applicationId), type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });

@@ -3,8 +3,9 @@ import type { ProjectSnapshot } from '../machines/judge';
 import type { TransitionLogEntry } from './project-messages';
 
 /**
- * The one place where a transition's side effects are dispatched. Today: the workflow log (which
- * the worker's logger forwards). Notices (email) and the audit ledger are activities started here.
+ * The log line of every transition (the worker's logger forwards it). The transition's other
+ * effects sit beside this call in the workflow's `record`: the audit trail (audit-trail.ts) and
+ * the e-mail notices (notifier.ts), each behind its own patch.
  */
 export function dispatchTransitionEffects(entry: TransitionLogEntry, _before: ProjectSnapshot, _after: ProjectSnapshot): void {
   log.info('project transition', { seq: entry.seq, event: entry.event, actor: `${entry.actor.role}:${entry.actor.id}`, from: entry.from.join(' | '), to: entry.to.join(' | ') });

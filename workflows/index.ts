@@ -2,3 +2,4 @@
 export { projectWorkflow } from './project-workflow';
 export { callWorkflow } from './call-workflow';
 export { archiveWorkflow } from './archive-workflow';
+export { noticeWorkflow } from './notice-workflow';

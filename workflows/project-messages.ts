@@ -1,5 +1,6 @@
 // The messages of projectWorkflow, shared by the workflow and the client.
 import type { UpdateDefinition } from '@temporalio/common';
+import type { CarriedNotices } from './notifier';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../domain/actor';
 import type { Application } from '../domain/application';
@@ -13,7 +14,7 @@ export interface ProjectWorkflowInput {
   call: Call;
   application: Application;
   /** Present after continue-as-new: where the previous run left off. */
-  carried?: { snapshot: unknown; log: TransitionLogEntry[] };
+  carried?: { snapshot: unknown; log: TransitionLogEntry[]; notices?: CarriedNotices };
 }
 
 export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {

@@ -12,6 +12,7 @@ import { lifecycleState, statePaths } from '../machines/state-names';
 import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
+import { createNotifier } from './notifier';
 import {
   offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandArgs, type CommandResult, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
@@ -44,6 +45,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
   const audit = createAuditTrail(workflowId);
+  const notifier = createNotifier(workflowId, call, application, input.carried?.notices);
 
   const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
     const entry: TransitionLogEntry = {
@@ -57,6 +59,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     dispatchTransitionEffects(entry, before, after);
     const { type: _type, actor: _actor, at: _at, ...payload } = event;
     audit.record({ entry, payload, project: projectRecord(after, call) });
+    notifier.onTransition(entry.seq, event, after);
   };
 
   const enforceDeadlines = (): void => {
@@ -112,6 +115,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     do {
       await condition(allHandlersFinished);
       await audit.settled();
+      await notifier.settled();
     } while (!allHandlersFinished());
   };
 
@@ -121,11 +125,13 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     if (snapshot.context.projectYear !== yearAtStart || workflowInfo().continueAsNewSuggested) {
       // A new project year starts a new run: the history of one run stays one year long.
       await quiesce();
-      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: projectMachine.getPersistedSnapshot(snapshot), log } });
+      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: projectMachine.getPersistedSnapshot(snapshot), log, notices: notifier.carry() } });
     }
     const seen = version;
-    const next = pendingDeadlines(snapshot, call.calendar)[0];
-    if (next) await condition(() => version !== seen, Math.max(1, Date.parse(next.at) - Date.now()));
+    // Wake at the next deadline or the next reminder, whichever comes first, or on a command.
+    const reminderAt = notifier.remind(snapshot, now());
+    const wakeAt = [pendingDeadlines(snapshot, call.calendar)[0]?.at, reminderAt].filter((at) => at !== undefined).sort()[0];
+    if (wakeAt) await condition(() => version !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
     else await condition(() => version !== seen);
   }
   await quiesce();

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
+import { openSqlite } from '../sqlite-file';
 import { canonicalJson } from './digest';
 import {
   entryHash, LedgerConflictError, LedgerGapError,
@@ -52,8 +51,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database;
 
   constructor(file: string, options: { readOnly?: boolean } = {}) {
-    if (!options.readOnly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file, { readOnly: options.readOnly ?? false });
+    this.db = openSqlite(file, options);
     if (!options.readOnly) this.db.exec(SCHEMA);
   }
 

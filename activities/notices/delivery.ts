@@ -6,7 +6,7 @@ import type { RenderedNotice } from './render';
 export interface NoticeToSend {
   /** (workflow, notice, recipient): the same key is sent at most once. */
   key: string;
-  to: string;
+  to: string | { name: string; address: string };
   notice: RenderedNotice;
 }
 

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
+import { openSqlite } from '../sqlite-file';
 
 export interface NoticeState {
   key: string;
@@ -17,8 +16,7 @@ export class SqliteNoticeLog {
   private readonly db: Database;
 
   constructor(file: string) {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS notices (
       key TEXT PRIMARY KEY, status TEXT NOT NULL, message_id TEXT NOT NULL, first_attempt_at TEXT NOT NULL,
       attempts INTEGER NOT NULL, last_error TEXT, sent_at TEXT)`);

@@ -1,8 +1,8 @@
-import type { Language, NoticeKind } from '../../domain/notification-policy';
+import type { Language, NoticeKind, NoticeVariables } from '../../domain/notification-policy';
 import { formatRocDateChinese } from '../../domain/roc-date';
 import { templates } from './templates';
 
-export type NoticeVariables = Record<string, string | number>;
+export type { NoticeVariables };
 
 export interface RenderedNotice {
   subject: string;
@@ -27,7 +27,8 @@ function formatInstant(value: string | number, language: Language): string {
 /** Fills `{{name}}`, `{{name:date}}` and `{{name:ntd}}` from `variables`, escaping for HTML when asked. */
 function fill(template: string, variables: NoticeVariables, language: Language, where: string, html: boolean): string {
   return template.replace(/\{\{(\w+)(?::(date|ntd))?\}\}/g, (_, name: string, format?: 'date' | 'ntd') => {
-    const value = variables[name];
+    const given = variables[name];
+    const value = typeof given === 'object' ? given[language] : given;
     if (value === undefined || value === '') throw new MissingTemplateVariableError(`${where} needs {{${name}}} but it was not given`);
     const text = format === 'date' ? formatInstant(value, language) : format === 'ntd' ? `NT$${Number(value).toLocaleString('en-US')}` : String(value);
     return html ? escapeHtml(text) : text;

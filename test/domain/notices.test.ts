@@ -1,5 +1,5 @@
 import { NoticeKind, NotificationPolicy } from '../../domain/notification-policy';
-import policyFile from '../../domain/calls/notifications.json';
+import callFile from '../../domain/calls/alliance-105.json';
 import { MissingTemplateVariableError, renderNotice, templateVariables } from '../../activities/notices/render';
 
 /** A value for every variable any template uses. */
@@ -11,8 +11,10 @@ const variables = {
   failedSubject: '進度報告提醒', failedRecipient: 'lin@ntu.edu.tw', since: '2017-10-01T00:00:00.000Z', error: 'ECONNREFUSED',
 };
 
+const policyFile = callFile.notifications;
+
 describe('the notification policy', () => {
-  it('validates the shipped policy file, which names recipients for every notice', () => {
+  it('validates the 105 call\'s notification policy, which names recipients for every notice', () => {
     const policy = NotificationPolicy.parse(policyFile);
     expect(Object.keys(policy.notices).sort()).toEqual([...NoticeKind.options].sort());
     expect(policy.reminders.progressReport).toEqual({ before: ['P30D', 'P7D', 'P1D'], after: ['P1D', 'P14D', 'P30D'] });

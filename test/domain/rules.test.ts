@@ -16,10 +16,10 @@ const withPi = (qualification: Qualification, extra: Partial<Investigator> = {})
 
 describe('eligible institutions', () => {
   it.each(['universityOrCollege', 'publicResearchInstitution'] as const)('accepts a %s', (type) => {
-    expect(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type } }))).toEqual([]);
+    expect(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type, researchOfficeEmail: 'rd@ntu.edu.tw' } }))).toEqual([]);
   });
   it.each(['company', 'privateResearchInstitution', 'teachingHospital'] as const)('refuses a %s', (type) => {
-    expect(codes(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type } })))).toEqual(['INELIGIBLE_INSTITUTION']);
+    expect(codes(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type, researchOfficeEmail: 'rd@ntu.edu.tw' } })))).toEqual(['INELIGIBLE_INSTITUTION']);
   });
 });
 

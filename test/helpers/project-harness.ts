@@ -8,6 +8,10 @@ import { ProjectClient } from '../../client/projects';
 import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
+import { createTransport } from 'nodemailer';
+import type { MailDependencies } from '../../activities/notices';
+import { startMailSink, type MailSink } from '../../activities/notices/mail-sink';
+import { SqliteNoticeLog } from '../../activities/notices/notice-log';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,14 +26,32 @@ export function temporaryLedger(): { ledger: SqliteLedgerStore; file: string } {
   return { ledger: new SqliteLedgerStore(file), file };
 }
 
-/** Runs `body` while a fresh worker of the service polls `taskQueue`, with its own ledger unless one is given. */
+/** A fresh loopback SMTP sink keeping .eml files, with its notice log, in a temporary directory. */
+export async function temporaryMail(): Promise<{ mail: MailDependencies; sink: MailSink; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-mail-'));
+  const sink = await startMailSink({ dir: path.join(dir, 'mail') });
+  const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, sink, stop: async () => { transport.close(); await sink.stop(); log.close(); } };
+}
+
+/**
+ * Runs `body` while a fresh worker of the service polls `taskQueue`, with its own ledger and mail
+ * sink unless they are given.
+ */
 export async function withServiceWorker<T>(
   env: TestWorkflowEnvironment, bundle: WorkflowBundle, taskQueue: string,
-  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, ledger: LedgerStore = temporaryLedger().ledger,
+  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, ledger: LedgerStore = temporaryLedger().ledger, mail?: MailDependencies,
 ): Promise<T> {
   const projects = new ProjectClient(env.client, taskQueue);
-  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities: createActivities({ projects, client: env.client, ledger }), workflowBundle: bundle });
-  return worker.runUntil(body(projects, ledger));
+  const ownMail = mail ? undefined : await temporaryMail();
+  try {
+    const activities = createActivities({ projects, client: env.client, ledger, mail: mail ?? ownMail!.mail });
+    const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: bundle });
+    return await worker.runUntil(body(projects, ledger));
+  } finally {
+    await ownMail?.stop();
+  }
 }
 
 const shiftWindow = (w: Window, by: string): Window => ({ opens: addDuration(w.opens, by).toISOString(), closes: addDuration(w.closes, by).toISOString() });
@@ -67,7 +89,7 @@ export async function waitForProject(projects: ProjectClient, id: string, predic
   }
 }
 
-/** The latest run's history length once nothing is in flight: no workflow task, no activity (ledger writes), no continue-as-new. */
+/** The latest run's history length once nothing is in flight: no workflow task, no activity (ledger writes), no notice workflow, no continue-as-new. */
 export async function settledHistoryLength(projects: ProjectClient, id: string): Promise<string> {
   let last = '';
   for (let attempt = 0; ; attempt++) {
@@ -75,9 +97,12 @@ export async function settledHistoryLength(projects: ProjectClient, id: string):
     const description = await projects.handle(id).describe();
     if (attempt > 100) {
       const failure = description.raw.pendingActivities?.[0]?.lastFailure?.message;
-      throw new Error(`${id} did not settle: ${description.raw.pendingActivities?.length ?? 0} activities pending${failure ? ` (last failure: ${failure})` : ''}`);
+      const children = (description.raw.pendingChildren ?? []).map((c) => c.workflowId).join(', ');
+      throw new Error(`${id} did not settle: ${description.raw.pendingActivities?.length ?? 0} activities pending${failure ? ` (last failure: ${failure})` : ''}${children ? `; child workflows still running: ${children}` : ''}`);
     }
-    const busy = (description.raw.pendingActivities?.length ?? 0) > 0 || Boolean(description.raw.pendingWorkflowTask);
+    // Notice workflows report back to a running project when they finish, adding events.
+    const childrenPending = description.status.name === 'RUNNING' && (description.raw.pendingChildren?.length ?? 0) > 0;
+    const busy = (description.raw.pendingActivities?.length ?? 0) > 0 || childrenPending || Boolean(description.raw.pendingWorkflowTask);
     const now = `${description.runId}:${(await projects.handle(id).fetchHistory()).events!.length}`;
     if (!busy && now === last) return now;
     last = busy ? '' : now;

@@ -6,10 +6,10 @@ import { formatRocDate, rocYearOf } from '../../domain/roc-date';
 import { fetchRunChain } from '../../client/history';
 import type { ProjectClient } from '../../client/projects';
 import { projectYearEnd } from '../../machines/deadlines';
-import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
+import { clockSkipper, runToFirstProjectYear } from '../helpers/life-105';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -19,11 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-/** Moves the test server's clock to `instant`, firing every timer on the way. */
-async function skipTo(instant: string | Date): Promise<void> {
-  const ms = new Date(instant).getTime() - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
+const skipTo = (instant: string | Date) => clockSkipper(env)(instant);
 
 const reviewers = ['rev-1', 'rev-2', 'rev-3'];
 
@@ -36,33 +32,8 @@ it('runs a three-year project of the 105 call from draft to closed across the re
   const taskQueue = uniqueName('life-105');
 
   await withServiceWorker(env, bundle, taskQueue, async (projects: ProjectClient) => {
-    const id = await projects.create(call, anApplication({ id: 'TE2-0001' }));
+    const id = await runToFirstProjectYear(projects, call, skipTo, reviewers.map((reviewerId) => ({ reviewerId })));
     const send = projects.send.bind(projects, id);
-
-    await skipTo(addDuration(calendar.applicationWindow.opens, 'P30D'));
-    await send('application.submit', actors.pi, {});
-    await skipTo(subtractDuration(calendar.endorsementDeadline, 'P2D'));
-    await send('endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' });
-    // Past both deadlines: an endorsed project does not lapse.
-    await skipTo(addDuration(calendar.reviewPeriod.opens, 'P1D'));
-    expect((await projects.view(id)).lifecycle).toBe('endorsed');
-
-    await send('review.start', actors.office, {});
-    for (const reviewerId of reviewers) await send('reviewer.assign', actors.office, { reviewerId });
-    for (const [i, reviewerId] of reviewers.entries()) {
-      await send('review.record', { role: 'reviewer', id: reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' });
-    }
-    await send('presentation.invite', actors.office, {});
-    await send('presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' });
-    await skipTo(addDuration(calendar.reviewPeriod.opens, 'P40D'));
-    await send('presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' });
-    await send('decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
-    await send('decision.announce', actors.office, {});
-    await send('contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' });
-
-    await skipTo(addDuration(calendar.firstProjectYearStarts, 'P3D'));
-    await send('contract.sign', actors.institution, {});
-    expect((await send('consent.sign', actors.pi, {})).states).toContain('execution.funding.awaitingFirstTranche');
 
     for (const year of [1, 2, 3]) {
       const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);

@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { createTransport } from 'nodemailer';
+import type { ParsedMail } from 'mailparser';
+import { SqliteNoticeLog } from '../../activities/notices/notice-log';
+import { ProjectClient } from '../../client/projects';
+import { alliance105 } from '../../domain/calls';
+import type { Call } from '../../domain/call';
+import type { NoticeOutcome } from '../../workflows/notice-workflow';
+import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
+import { connectDevServer, freePort, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { recipientsOf, startRecordingSmtp, waitForMail } from '../helpers/smtp';
+import { startWorkerProcess } from '../helpers/worker-process';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+/** The 105 call, far from its deadlines, in the given language, telling the office after `alertAfter`. */
+function callFor(language: 'zh-TW' | 'en', alertAfter: string): Call {
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M',
+    closingReportGrace: 'P3M', undeliveredAlertAfter: alertAfter,
+  }, uniqueName('notices'));
+  return { ...call, notifications: { ...call.notifications!, language } };
+}
+
+const coPi = { ...anApplication().pi, id: 'copi-wang', name: '王美華', email: 'wang@ntu.edu.tw' };
+const noticeResult = (id: string) => env.client.workflow.getHandle(id).result() as Promise<NoticeOutcome>;
+const copiesOf = (accepted: ParsedMail[]) => {
+  const counts = new Map<string, number>();
+  for (const mail of accepted) for (const to of recipientsOf(mail)) counts.set(`${mail.messageId} ${to}`, (counts.get(`${mail.messageId} ${to}`) ?? 0) + 1);
+  return [...counts.values()];
+};
+
+it('delivers every notice exactly once across an SMTP outage, in English, and tells the office of those held up', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-outage-'));
+  let smtp = await startRecordingSmtp();
+  const { port, accepted } = smtp;
+  const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 2_000 });
+  const call = callFor('en', 'PT4S');
+  const taskQueue = uniqueName('outage');
+
+  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
+    const id = await projects.create(call, anApplication({ coPis: [coPi] }));
+    await projects.send(id, 'application.submit', actors.pi, {});
+    await waitForMail(smtp, (all) => all.length === 1);
+
+    await smtp.stop();
+    await projects.send(id, 'endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' });
+    await projects.send(id, 'review.start', actors.office, {});
+    await projects.send(id, 'reviewer.assign', actors.office, { reviewerId: 'rev-chen', name: 'Dr. Chen', email: 'chen@itri.org.tw' });
+    // Long enough for failed attempts and for the office's alert to fall due.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    expect(log.undelivered().length).toBeGreaterThanOrEqual(1);
+    smtp = await startRecordingSmtp({ port, accepted });
+
+    const [received, endorsed, assigned] = await Promise.all(
+      ['t1-applicationReceived', 't2-endorsementReceived', 't4-reviewAssigned'].map((n) => noticeResult(`notice:${id}:${n}`)),
+    );
+    expect(received).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: false });
+    expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
+    expect(assigned).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: true });
+    await projects.handle(id).terminate('test finished');
+  }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
+  await smtp.stop();
+  log.close();
+
+  expect(copiesOf(accepted).every((n) => n === 1)).toBe(true);
+  const byRecipient = accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`).sort();
+  expect(byRecipient).toEqual([
+    'alliance-office@most.gov.tw: [System] Notice not delivered: [Review] 5G 邊緣運算產業聯盟',
+    'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+    'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+    'chen@itri.org.tw: [Review] 5G 邊緣運算產業聯盟',
+    'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Application received: 5G 邊緣運算產業聯盟',
+    'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+    'wang@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+  ].sort());
+  const receivedMail = accepted.find((m) => m.subject?.includes('Application received'))!;
+  expect(receivedMail.text).toContain('Dear 林志明,');
+  // English dates are Gregorian, in Taipei time.
+  expect(receivedMail.text).toMatch(/by \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Taipei time\)/);
+  const review = accepted.find((m) => recipientsOf(m).includes('chen@itri.org.tw'))!;
+  expect(review.text).toContain('Dear Dr. Chen,');
+  const alert = accepted.find((m) => m.subject?.includes('[System]') && m.text?.includes('chen@itri.org.tw'))!;
+  expect(alert.text).toMatch(/has not been delivered since .* Last error: .*ECONNREFUSED/s);
+});
+
+it('sends no notice twice when the worker is killed in the middle of sending it', async () => {
+  let holding: (() => void) | undefined;
+  let held = 0;
+  const smtp = await startRecordingSmtp({
+    // The first message waits at the end of DATA, unanswered, until the test has killed its sender.
+    gate: () => (held++ > 0 ? true : new Promise<boolean>((resolve) => (holding = () => resolve(false)))),
+  });
+  const taskQueue = uniqueName('killed-mail');
+  const workerOptions = {
+    taskQueue, dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-killed-mail-')),
+    env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_SINK_PORT: String(await freePort()) },
+  };
+  const projects = new ProjectClient(env.client, taskQueue);
+  let worker = await startWorkerProcess(workerOptions);
+  const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
+  await projects.send(id, 'application.submit', actors.pi, {});
+  for (let waited = 0; !holding; waited += 100) {
+    if (waited > 30_000) throw new Error('the notice never reached the SMTP server');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  worker.kill('SIGKILL');
+  holding();
+  worker = await startWorkerProcess(workerOptions);
+  // The killed attempt times out (30 s) and the restarted worker sends the notice again, once.
+  const outcome = await noticeResult(`notice:${id}:t1-applicationReceived`);
+  worker.kill('SIGTERM');
+  await smtp.stop();
+  expect(outcome).toMatchObject({ status: 'delivered', sent: 1 });
+  expect(smtp.accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`)).toEqual([
+    'lin@ntu.edu.tw: 【105年度產學技術聯盟合作計畫】已收到計畫申請：5G 邊緣運算產業聯盟',
+  ]);
+  await projects.handle(id).terminate('test finished');
+}, 120_000);
