@@ -25,9 +25,9 @@ afterAll(() => env?.teardown());
 const alliance = (ledgerPath: string, args: string[]) =>
   runAlliance(['--as', 'auditor:wu', ...args], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath });
 
+/** A submitted project on to its first project year. */
 async function toExecution(projects: ProjectClient, id: string): Promise<void> {
   const send = projects.send.bind(projects, id);
-  await send('application.submit', actors.pi, {});
   await send('endorsement.record', actors.institution, { rosterId: 'R', letterReference: 'L' });
   await send('review.start', actors.office, {});
   await send('presentation.invite', actors.office, {});
@@ -43,7 +43,8 @@ async function toExecution(projects: ProjectClient, id: string): Promise<void> {
 it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
   const { ledger, file } = temporaryLedger();
   const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 5, endorsementIn: 300, firstYearStartsIn: 8, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT50S', closingReportGrace: 'PT60S',
+    // Year 1's report falls due 25 s in: time for two projects to reach execution on a loaded machine first.
+    applicationClosesIn: 8, endorsementIn: 300, firstYearStartsIn: 10, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT45S', closingReportGrace: 'PT60S',
   }, uniqueName('audit'));
   const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
   const nchu = { id: 'NCHU', name: '國立中興大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@nchu.edu.tw' };
@@ -58,11 +59,12 @@ it('answers history, search, verify and export for auditors, also after Temporal
 
   await withServiceWorker(env, bundle, uniqueName('audit'), async (projects) => {
     for (const a of Object.values(apps)) await projects.create(call, a);
+    // Submitted before the application deadline; the lapsed one never is.
+    for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
     await toExecution(projects, ids.overdue);
     await toExecution(projects, ids.onTime);
     await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
     await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
-    await projects.send(ids.inReview, 'application.submit', actors.pi, {});
     await projects.send(ids.inReview, 'endorsement.record', actors.institution, { rosterId: 'R2', letterReference: 'L2' });
     await projects.send(ids.inReview, 'review.start', actors.office, {});
     await waitForProject(projects, ids.overdue, (v) => v.overdue);

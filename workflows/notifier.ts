@@ -48,7 +48,7 @@ function addresses(
  * `noticeWorkflow` each. Nothing happens for a call without a notification policy, or when
  * replaying a history recorded before notices existed.
  */
-export function createNotifier(workflowId: string, call: Call, application: Application, carried: CarriedNotices | undefined) {
+export function createNotifier(workflowId: string, call: Call, carried: CarriedNotices | undefined) {
   const policy = call.notifications;
   const handled = new Set(carried?.handled ?? []);
   const reviewers = { ...carried?.reviewers };
@@ -57,6 +57,8 @@ export function createNotifier(workflowId: string, call: Call, application: Appl
   const enabled = (): boolean => policy !== undefined && patched(NOTICES_PATCH);
 
   const send = (notice: PlannedNotice, snapshot: ProjectSnapshot): void => {
+    // The application as it stands now: the PI may have updated it since the project started.
+    const application = snapshot.context.application;
     const reviewerIds = notice.reviewerIds ?? snapshot.context.reviewers;
     const seen = new Set<string>();
     const recipients = policy!.notices[notice.kind].recipients

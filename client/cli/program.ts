@@ -6,6 +6,7 @@ import type { ProjectEventType, ProjectPayload } from '../../domain/project-even
 import type { ProjectView } from '../../workflows/project-messages';
 import type { CallView, OperationRecord } from '../../workflows/call-messages';
 import { AllianceError, errorCodes } from '../errors';
+import type { NoticeSummary } from '../notices';
 import { ntd, progressBar, table } from './output';
 import { parseActor, projectId, readJsonFile, type Session } from './session';
 import { runDemo } from './demo';
@@ -255,9 +256,9 @@ export function buildProgram(run: Runner): Command {
   projectCommand(project, 'terminate', 'project.terminate', 'terminate the project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
 
   const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
-  const auditor = (g: Globals) => {
+  const auditor = (g: Globals, commands = 'audit') => {
     const actor = parseActor(g.as);
-    if (actor.role !== 'auditor' && actor.role !== 'office') throw new AllianceError('ROLE_NOT_ALLOWED', `audit commands are for auditors and the office, not for ${actor.role} ${actor.id}.`);
+    if (actor.role !== 'auditor' && actor.role !== 'office') throw new AllianceError('ROLE_NOT_ALLOWED', `${commands} commands are for auditors and the office, not for ${actor.role} ${actor.id}.`);
   };
   audit.command('history <project>').description('the domain trail from the ledger; --raw for the Temporal events (live or archived)').option('--raw', 'the raw Temporal event history of every run')
     .action(run(async ({ session: s, print, globals: g, args, opts }) => {
@@ -302,6 +303,20 @@ export function buildProgram(run: Runner): Command {
       console.log(s.audit().export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
       return Promise.resolve();
     }));
+
+  const notices = program.command('notices').description('e-mail notices: what a project was sent, what waits for the mail relay (office, auditors)');
+  const noticeTable = (found: NoticeSummary[]) => table(['notice', 'kind', 'started (Taipei)', 'status', 'office told', 'detail'],
+    found.map((n) => [n.noticeId, n.kind, formatRocDate(n.startedAt, { withTime: true }), n.status, n.officeAlerted ? 'yes' : '', n.detail]));
+  notices.command('list <project>').description('every notice of a project, oldest first').action(run(async ({ session: s, print, globals: g, args }) => {
+    auditor(g, 'notices');
+    const found = await s.notices.forProject(projectId(args[0]!));
+    print(noticeTable(found), found);
+  }));
+  notices.command('undelivered').description('notices not yet delivered to every recipient, with their attempts and last error').action(run(async ({ session: s, print, globals: g }) => {
+    auditor(g, 'notices');
+    const found = await s.notices.undelivered();
+    print(found.length ? noticeTable(found) : 'every notice has been delivered', found);
+  }));
 
   program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
     .option('--seed <n>', 'cohort seed', '105')

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Actor, Role } from '../../domain/actor';
 import { parseEnvironment } from '../../domain/environment';
 import { CallClient } from '../calls';
+import { NoticeClient } from '../notices';
 import { clusterConnectionOptions } from '../connection-options';
 import { AllianceError } from '../errors';
 import { ProjectClient } from '../projects';
@@ -13,6 +14,7 @@ import { ProjectClient } from '../projects';
 export interface Session {
   calls: CallClient;
   projects: ProjectClient;
+  notices: NoticeClient;
   /** The auditor's read-only view of ledger, archive and Temporal. */
   audit(): AuditClient;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function openSession(): Promise<Session> {
   return {
     calls: new CallClient(client, env.TEMPORAL_TASK_QUEUE),
     projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
+    notices: new NoticeClient(client),
     audit: () => {
       const file = ledgerFile(env);
       if (!existsSync(file)) throw new AllianceError('NOT_FOUND', `There is no audit ledger at ${file}; set ALLIANCE_LEDGER_PATH (or ALLIANCE_DATA_DIR) to where the service keeps it.`);

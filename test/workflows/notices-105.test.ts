@@ -12,6 +12,7 @@ import { formatRocDateChinese, rocYearOf } from '../../domain/roc-date';
 import { projectYearEnd } from '../../machines/deadlines';
 import { actors } from '../fixtures/project-events';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
+import { recordHistories } from '../helpers/histories';
 import { clockSkipper, runToFirstProjectYear } from '../helpers/life-105';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, waitForMail, type RecordingSmtp } from '../helpers/smtp';
@@ -85,6 +86,8 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
     await send('tranche.pay', actors.office, { paymentReference: 'PAY-2-1' });
     await noticesSettled(projects, id);
     await projects.handle(id).terminate('test finished');
+    await recordHistories(env.client, id, 'project-notices-105');
+    await recordHistories(env.client, `notice:${id}:${reminders.at(-1)!.id}`, 'notice-overdue-105');
   }, undefined, mail);
   await smtp.stop();
   log.close();

@@ -6,13 +6,16 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { createTransport } from 'nodemailer';
 import type { ParsedMail } from 'mailparser';
 import { SqliteNoticeLog } from '../../activities/notices/notice-log';
+import { NoticeClient, type NoticeSummary } from '../../client/notices';
 import { ProjectClient } from '../../client/projects';
 import { alliance105 } from '../../domain/calls';
 import type { Call } from '../../domain/call';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
+import { runAlliance } from '../helpers/cli';
 import { connectDevServer, freePort, uniqueName } from '../helpers/environments';
+import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, waitForMail } from '../helpers/smtp';
 import { startWorkerProcess } from '../helpers/worker-process';
@@ -33,6 +36,16 @@ function callFor(language: 'zh-TW' | 'en', alertAfter: string): Call {
   return { ...call, notifications: { ...call.notifications!, language } };
 }
 
+/** Polls `read` until `done` holds of its answer (visibility catches up within seconds). */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 const coPi = { ...anApplication().pi, id: 'copi-wang', name: '王美華', email: 'wang@ntu.edu.tw' };
 const noticeResult = (id: string) => env.client.workflow.getHandle(id).result() as Promise<NoticeOutcome>;
 const copiesOf = (accepted: ParsedMail[]) => {
@@ -49,6 +62,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 2_000 });
   const call = callFor('en', 'PT4S');
   const taskQueue = uniqueName('outage');
+  const notices = new NoticeClient(env.client);
 
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     const id = await projects.create(call, anApplication({ coPis: [coPi] }));
@@ -62,6 +76,12 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     // Long enough for failed attempts and for the office's alert to fall due.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect(log.undelivered().length).toBeGreaterThanOrEqual(1);
+    // The office sees what is held up, and why.
+    const heldUp = await eventually(async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(`notice:${id}:`)), (found) => found.length === 2);
+    expect(heldUp.map((n) => [n.noticeId, n.kind, n.status])).toEqual([
+      ['t2-endorsementReceived', 'endorsementReceived', 'pending'], ['t4-reviewAssigned', 'reviewAssigned', 'pending'],
+    ]);
+    expect(heldUp[0]!.detail).toMatch(/attempt\(s\), last error: .*ECONNREFUSED/);
     smtp = await startRecordingSmtp({ port, accepted });
 
     const [received, endorsed, assigned] = await Promise.all(
@@ -70,7 +90,16 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     expect(received).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: false });
     expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
     expect(assigned).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: true });
+    const listed = await eventually(async () => {
+      const run = await runAlliance(['--as', 'office:kao', '--json', 'notices', 'list', id], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, TEMPORAL_TASK_QUEUE: taskQueue });
+      if (run.status !== 0) throw new Error(`alliance notices list exited ${run.status}: ${run.stderr}`);
+      return JSON.parse(run.stdout) as NoticeSummary[];
+    }, (found) => found.every((n) => n.status === 'delivered') && found.length === 3);
+    expect(listed.map((n) => `${n.noticeId} ${n.status} ${n.officeAlerted}`)).toEqual([
+      't1-applicationReceived delivered false', 't2-endorsementReceived delivered true', 't4-reviewAssigned delivered true',
+    ]);
     await projects.handle(id).terminate('test finished');
+    await recordHistories(env.client, `notice:${id}:t4-reviewAssigned`, 'notice-held-up');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
   await smtp.stop();
   log.close();

@@ -1,0 +1,57 @@
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { NoticeOutcome } from '../workflows/notice-workflow';
+
+export interface NoticeSummary {
+  workflowId: string;
+  /** The notice's id within its project: `t<transition>-<kind>` or `r-<kind>-<deadline>-<offset>`. */
+  noticeId: string;
+  kind: string;
+  startedAt: string;
+  status: 'delivered' | 'refused' | 'pending' | 'failed';
+  /** Delivered: to how many; pending: attempts and the last error; refused: the relay's answer. */
+  detail: string;
+  officeAlerted: boolean;
+}
+
+/** `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → its project part and its notice part. */
+function noticeIdOf(workflowId: string): { noticeId: string; kind: string } {
+  const noticeId = workflowId.slice(workflowId.lastIndexOf(':') + 1);
+  const kind = noticeId.startsWith('r-') ? noticeId.split('-')[1]! : noticeId.slice(noticeId.indexOf('-') + 1);
+  return { noticeId, kind };
+}
+
+/** The office's view of notices: what a project was sent, and what is still waiting for the mail relay. */
+export class NoticeClient {
+  constructor(private readonly client: Client) {}
+
+  /** Every notice of one project, oldest first. */
+  forProject(projectWorkflowId: string): Promise<NoticeSummary[]> {
+    return this.list(`WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH 'notice:${projectWorkflowId.replace(/'/g, '')}:'`);
+  }
+
+  /** Every notice not yet delivered to all its recipients, across all projects. */
+  undelivered(): Promise<NoticeSummary[]> {
+    return this.list(`WorkflowType = 'noticeWorkflow' AND ExecutionStatus = 'Running'`);
+  }
+
+  private async list(query: string): Promise<NoticeSummary[]> {
+    const executions: WorkflowExecutionInfo[] = [];
+    for await (const execution of this.client.workflow.list({ query })) executions.push(execution);
+    executions.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    return Promise.all(executions.map((e) => this.summarize(e)));
+  }
+
+  private async summarize(execution: WorkflowExecutionInfo): Promise<NoticeSummary> {
+    const base = { workflowId: execution.workflowId, ...noticeIdOf(execution.workflowId), startedAt: execution.startTime.toISOString() };
+    const handle = this.client.workflow.getHandle(execution.workflowId, execution.runId);
+    if (execution.status.name === 'RUNNING') {
+      const pending = (await handle.describe()).raw.pendingActivities?.[0];
+      const error = pending?.lastFailure?.message;
+      return { ...base, status: 'pending', officeAlerted: false, detail: `${pending?.attempt ?? 0} attempt(s)${error ? `, last error: ${error}` : ''}` };
+    }
+    if (execution.status.name !== 'COMPLETED') return { ...base, status: 'failed', officeAlerted: false, detail: execution.status.name.toLowerCase() };
+    const outcome = (await handle.result()) as NoticeOutcome;
+    if (outcome.status === 'refused') return { ...base, status: 'refused', officeAlerted: true, detail: outcome.reason };
+    return { ...base, status: 'delivered', officeAlerted: outcome.officeAlerted, detail: `${outcome.sent + outcome.alreadySent} recipient(s)` };
+  }
+}
