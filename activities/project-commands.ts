@@ -19,10 +19,21 @@ export interface BulkOutcome {
   skipped: { projectId: string; type: ProjectEventType; reason: string }[];
 }
 
-/** What a bulk operation has done so far; heartbeated so a retry resumes where the last attempt stopped. */
-interface Progress extends BulkOutcome {
-  done: number;
+/**
+ * What a bulk operation has done so far, heartbeated so a retry resumes where the last attempt
+ * stopped: how many of each project's commands are done (attempts from before lanes heartbeated only `done`).
+ */
+interface Progress {
+  total: number;
+  applied: number;
+  skipped: (BulkOutcome['skipped'][number] & { index: number })[];
+  doneByProject?: Record<string, number>;
+  /** Commands done in all: what a progress bar shows. */
+  done?: number;
 }
+
+/** Projects are independent workflows: this many are sent commands at once, each in its own order. */
+const PROJECTS_AT_ONCE = 8;
 
 export interface ProjectSummary {
   projectId: string;
@@ -37,27 +48,43 @@ export interface ProjectSummary {
 export function createProjectCommandActivities(deps: { projects: ProjectClient }) {
   return {
     /**
-     * Sends each command to its project in order. Idempotent: a command the project refuses as
+     * Sends each command to its project, each project's in order, several projects at once. Idempotent: a command the project refuses as
      * illegal now (e.g. a reviewer already assigned) is skipped, so a re-run changes nothing.
      */
     async applyProjectCommands(commands: ProjectCommand[]): Promise<BulkOutcome> {
       const context = Context.current();
       const resumed = context.info.heartbeatDetails as Progress | undefined;
-      const progress: Progress = resumed ?? { done: 0, total: commands.length, applied: 0, skipped: [] };
-      for (let i = progress.done; i < commands.length; i++) {
-        const command = commands[i]!;
-        try {
-          await deps.projects.send(command.projectId, command.type, command.actor, command.payload);
-          progress.applied++;
-        } catch (error) {
-          if (!(error instanceof AllianceError) || error.code === 'NOT_REACHABLE') throw error;
-          progress.skipped.push({ projectId: command.projectId, type: command.type, reason: error.message });
-        }
-        progress.done = i + 1;
-        context.heartbeat(progress);
+      const progress: Progress = { total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], doneByProject: { ...resumed?.doneByProject } };
+      const doneByProject = progress.doneByProject!;
+      const lanes = new Map<string, { command: ProjectCommand; index: number }[]>();
+      commands.forEach((command, index) => lanes.set(command.projectId, [...(lanes.get(command.projectId) ?? []), { command, index }]));
+      if (resumed?.done !== undefined && !resumed.doneByProject) {
+        for (const { projectId } of commands.slice(0, resumed.done)) doneByProject[projectId] = (doneByProject[projectId] ?? 0) + 1;
       }
-      const { done: _done, ...outcome } = progress;
-      return outcome;
+      const queue = [...lanes.entries()];
+      const lane = async (): Promise<void> => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const [projectId, list] = next;
+          for (let k = doneByProject[projectId] ?? 0; k < list.length; k++) {
+            const { command, index } = list[k]!;
+            try {
+              await deps.projects.send(command.projectId, command.type, command.actor, command.payload);
+              progress.applied++;
+            } catch (error) {
+              if (!(error instanceof AllianceError) || error.code === 'NOT_REACHABLE') throw error;
+              progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message });
+            }
+            doneByProject[projectId] = k + 1;
+            progress.done = progress.applied + progress.skipped.length;
+            context.heartbeat(progress);
+          }
+        }
+      };
+      const results = await Promise.allSettled(Array.from({ length: Math.min(PROJECTS_AT_ONCE, queue.length) }, lane));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const skipped = [...progress.skipped].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
+      return { total: progress.total, applied: progress.applied, skipped };
     },
 
     /** The review-relevant state of each project, for rankings and missing-review lists. */

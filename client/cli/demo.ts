@@ -45,16 +45,20 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   const random = seededRandom(seed * 7919);
   const started = Date.now();
   const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  // Room for the review rounds, decisions and contracts of 91 applications (and their notices) on
+  // a two-core machine before year 1 starts, and for 60 projects' tranches and reports within it.
+  const yearOneStartsIn = 180;
+  const yearLengthSeconds = 90;
   const call = compressedCall(alliance105, started, {
-    applicationClosesIn: 30, endorsementIn: 40, firstYearStartsIn: 75,
-    yearLength: 'PT50S', progressReportDueBeforeYearEnd: 'PT20S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
+    applicationClosesIn: 30, endorsementIn: 40, firstYearStartsIn: yearOneStartsIn,
+    yearLength: `PT${yearLengthSeconds}S`, progressReportDueBeforeYearEnd: 'PT30S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
   }, callId);
   const cohort: Application[] = generateCohort(seed).map((a) => ApplicationSchema.parse(a));
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const { calls, projects } = session;
 
   await calls.open(call, generateReviewerPool(seed));
-  log(`opened ${callId}: applications close in 30 s, endorsements in 40 s, project year 1 runs 75–125 s`);
+  log(`opened ${callId}: applications close in 30 s, endorsements in 40 s, project year 1 runs ${yearOneStartsIn}–${yearOneStartsIn + yearLengthSeconds} s`);
 
   // Two PIs never submit; one institution leaves one applicant off its roster. Both lapse.
   const neverSubmitted = new Set(cohort.filter((_, i) => i % 45 === 44).map((a) => a.id));
@@ -117,7 +121,7 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   });
   log(`contracts signed (${elapsed()})`);
 
-  await until('project year 1 to start', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts)), 120_000);
+  await until('project year 1 to start', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts)), (yearOneStartsIn + 60) * 1000);
   const late = new Set<string>();
   await inParallel(approved, 8, async (r) => {
     const application = cohort.find((a) => a.id === r.applicationId)!;
@@ -138,7 +142,7 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   });
   log(`year 1 funded; ${late.size} progress reports not sent in (${elapsed()})`);
 
-  await until('the end of project year 1', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts) + 51_000), 120_000);
+  await until('the end of project year 1', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts) + (yearLengthSeconds + 1) * 1000), (yearLengthSeconds + 60) * 1000);
   const views = await inParallel(ids, 8, (id) => projects.view(id));
   const divisions = [...new Set(cohort.map((a) => a.division))].sort();
   const rows = divisions.map((division) => {
