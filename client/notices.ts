@@ -13,9 +13,12 @@ export interface NoticeSummary {
   officeAlerted: boolean;
 }
 
-/** `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → its project part and its notice part. */
-function noticeIdOf(workflowId: string): { noticeId: string; kind: string } {
-  const noticeId = workflowId.slice(workflowId.lastIndexOf(':') + 1);
+/**
+ * `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → `t12-tranchePaid`, kind `tranchePaid`;
+ * reminder ids carry an ISO instant (with colons): `r-progressReportDue-2017-10-31T16:00:00.000Z--P30D`.
+ */
+export function noticeIdOf(workflowId: string): { noticeId: string; kind: string } {
+  const noticeId = /:(t\d+-\w+|r-.+)$/.exec(workflowId)?.[1] ?? workflowId;
   const kind = noticeId.startsWith('r-') ? noticeId.split('-')[1]! : noticeId.slice(noticeId.indexOf('-') + 1);
   return { noticeId, kind };
 }

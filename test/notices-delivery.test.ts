@@ -1,8 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { createTransport } from 'nodemailer';
+import { createNoticeActivities } from '../activities/notices';
 import { createNoticeDelivery } from '../activities/notices/delivery';
 import { startMailSink } from '../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../activities/notices/notice-log';
@@ -71,5 +75,60 @@ describe('notice delivery over real SMTP on loopback', () => {
     const stored = messages(mailDir);
     expect(stored).toHaveLength(1);
     expect((await simpleParser(stored[0]!)).text).toContain('NT$1,000,000');
+  });
+});
+
+describe('a relay that refuses', () => {
+  /** A real SMTP server that refuses one mailbox at RCPT TO, or every sender at MAIL FROM. */
+  async function refusingRelay(refuse: { mailbox?: string; sender?: boolean }) {
+    const accepted: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      onMailFrom: (_address, _session, callback) => callback(refuse.sender ? Object.assign(new Error('sender not allowed'), { responseCode: 550 }) : undefined),
+      onRcptTo: (address, _session, callback) => callback(address.address === refuse.mailbox ? Object.assign(new Error('no such mailbox'), { responseCode: 550 }) : undefined),
+      onData(stream, session, callback) {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          accepted.push(...session.envelope.rcptTo.map((r) => r.address));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as { port: number };
+    return { port, accepted, stop: () => new Promise<void>((done) => server.close(() => done())) };
+  }
+
+  const input = (key: string) => ({
+    key, kind: 'applicationReceived' as const, language: 'zh-TW' as const,
+    variables: { callTitle: '105年度產學技術聯盟合作計畫', projectTitle: '5G 邊緣運算產業聯盟', applicationId: 'TE2-0001', deadline: '2016-09-19T09:00:00.000Z' },
+    recipients: [
+      { role: 'pi' as const, name: '林志明', email: 'gone@ntu.edu.tw' },
+      { role: 'coPis' as const, name: '王美華', email: 'wang@ntu.edu.tw' },
+    ],
+  });
+
+  it('gives up on a mailbox refused for good, after the others have had theirs', async () => {
+    const relay = await refusingRelay({ mailbox: 'gone@ntu.edu.tw' });
+    const { log } = setup();
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: createTransport({ host: '127.0.0.1', port: relay.port, secure: false, ignoreTLS: true }), from: 'office@example.tw', log } });
+    const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-refused')).catch((e: unknown) => e);
+    await relay.stop();
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'NoticeRefused', nonRetryable: true });
+    expect((failure as Error).message).toContain('gone@ntu.edu.tw');
+    expect(relay.accepted).toEqual(['wang@ntu.edu.tw']);
+  });
+
+  it('keeps retrying when the relay refuses the sender: the relay is at fault, not the address', async () => {
+    const relay = await refusingRelay({ sender: true });
+    const { log } = setup();
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: createTransport({ host: '127.0.0.1', port: relay.port, secure: false, ignoreTLS: true }), from: 'office@example.tw', log } });
+    const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-sender')).catch((e: unknown) => e);
+    await relay.stop();
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect((failure as Error).message).toContain('sender not allowed');
+    expect(log.undelivered().map((n) => n.key)).toEqual(['k-sender/gone@ntu.edu.tw']);
   });
 });

@@ -25,14 +25,14 @@ export async function startServiceMail(env: Environment): Promise<ServiceMail> {
   let transport;
   let destination: string;
   if (env.SMTP_URL) {
-    // Pooled connections (a busy day sends hundreds of notices); timeouts well inside the delivery
-    // activity's 30 s, so a stuck relay fails the attempt and it is retried.
-    transport = createTransport({ url: env.SMTP_URL, pool: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+    // A connection per mail, so no mail waits in a queue; timeouts well inside the delivery
+    // activity's 30 s heartbeat, so a stuck relay fails the attempt and it is retried.
+    transport = createTransport({ url: env.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
     const url = new URL(env.SMTP_URL);
     destination = `${url.protocol}//${url.host} (SMTP_URL)`;
   } else {
     sink = await startMailSink({ dir: path.resolve(env.ALLIANCE_DATA_DIR, 'mail'), port: env.SMTP_SINK_PORT });
-    transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, connectionTimeout: 10_000, socketTimeout: 20_000 });
+    transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 20_000 });
     destination = `${sink.dir} (.eml files; embedded SMTP sink on 127.0.0.1:${sink.port})`;
   }
   return {

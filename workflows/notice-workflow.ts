@@ -4,9 +4,11 @@ import type { DeliverNoticeInput } from '../activities/notices';
 import { addDuration } from '../domain/duration';
 
 const { deliverNotice } = proxyActivities<Activities>({
-  // One short SMTP conversation per recipient (the transports time out within 20 s); a worker that
-  // died mid-send is noticed after 30 s and the notice goes to another.
-  startToCloseTimeout: '30 seconds',
+  // One short SMTP conversation per recipient, a heartbeat after each: a worker that died mid-send
+  // is noticed within 30 s and the notice goes to another, while the timed-out attempt, told by its
+  // next heartbeat, stops instead of sending alongside the retry.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   // A relay that is down delays mail, never loses it: retried without end, at most every 10 minutes.
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });

@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { Language, Localized, NoticeKind, NoticeRecipient, NoticeVariables } from '../../domain/notification-policy';
 import { createNoticeDelivery } from './delivery';
@@ -34,11 +34,21 @@ export interface UndeliveredNoticeInput extends DeliverNoticeInput {
 const nameIn = (name: string | Localized, language: Language): string => (typeof name === 'string' ? name : name[language]);
 const mailKey = (key: string, email: string): string => `${key}/${email.toLowerCase()}`;
 
-/** An SMTP reply in the 5xx range: the relay refuses for good (no such mailbox), retrying will not help. */
-const isPermanent = (error: unknown): boolean => {
-  const code = (error as { responseCode?: number }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+/**
+ * The relay refused this recipient for good (a 5xx answer to RCPT TO: no such mailbox). A 5xx
+ * anywhere else (login, sender, greeting) is the relay's problem, not the address's: retried.
+ */
+const isRefusedRecipient = (error: unknown): boolean => {
+  const { responseCode, command } = error as { responseCode?: number; command?: string };
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600 && command === 'RCPT TO';
 };
+
+/** Tells the server the attempt is alive; stops an attempt the server has already given up on. */
+function stillWanted(progress: unknown): void {
+  const context = Context.current();
+  context.heartbeat(progress);
+  if (context.cancellationSignal.aborted) throw new CancelledFailure('the delivery attempt was cancelled (timed out); a retry takes over');
+}
 
 /** The notice activities: render from data, send through SMTP once per (workflow, notice, recipient). */
 export function createNoticeActivities(deps: { mail: MailDependencies }) {
@@ -65,13 +75,14 @@ export function createNoticeActivities(deps: { mail: MailDependencies }) {
       let alreadySent = 0;
       const refused: string[] = [];
       for (const recipient of input.recipients) {
+        stillWanted({ sent, alreadySent });
         const notice = render(input, recipient);
         try {
           const outcome = await deliver({ key: mailKey(input.key, recipient.email), to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice });
           if (outcome.status === 'sent') sent++;
           else alreadySent++;
         } catch (error) {
-          if (!isPermanent(error)) throw error;
+          if (!isRefusedRecipient(error)) throw error;
           refused.push(`${recipient.email}: ${(error as Error).message}`);
         }
       }
@@ -85,7 +96,13 @@ export function createNoticeActivities(deps: { mail: MailDependencies }) {
       for (const recipient of input.recipients) {
         const state = deps.mail.log.get(mailKey(input.key, recipient.email));
         if (state?.status === 'sent') continue;
-        const failedSubject = render(input, recipient).subject;
+        // A notice whose template failed cannot be rendered here either: name it by its kind.
+        let failedSubject: string = input.kind;
+        try {
+          failedSubject = render(input, recipient).subject;
+        } catch {
+          // keep the kind
+        }
         log.warn('notice not delivered', { key: input.key, recipient: recipient.email, since: state?.firstAttemptAt, error: state?.lastError });
         const office: NoticeAddress = { role: 'office', name: { 'zh-TW': '計畫辦公室', en: 'Programme office' }, email: input.officeEmail };
         const alert = renderNotice('deliveryFailed', input.language, {

@@ -1,5 +1,6 @@
 import { initialTransition } from 'xstate';
 import { renderNotice } from '../../activities/notices/render';
+import { noticeIdOf } from '../../client/notices';
 import { NewApplication } from '../../domain/application';
 import { alliance105 } from '../../domain/calls';
 import type { ProjectEventType } from '../../domain/project-events';
@@ -98,4 +99,10 @@ it('asks every new application for its research office\'s address, and says how 
   expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
     'institution.researchOfficeEmail: expected the research office e-mail address, e.g. rd@ntu.edu.tw',
   ]);
+});
+
+it('names a notice workflow by its notice and kind, reminders (whose ids hold an instant) included', () => {
+  expect(noticeIdOf('notice:project:alliance-105:TE2-0001:t12-tranchePaid')).toEqual({ noticeId: 't12-tranchePaid', kind: 'tranchePaid' });
+  expect(noticeIdOf('notice:project:alliance-105:TE2-0001:r-progressReportDue-2017-10-31T16:00:00.000Z--P30D'))
+    .toEqual({ noticeId: 'r-progressReportDue-2017-10-31T16:00:00.000Z--P30D', kind: 'progressReportDue' });
 });
