@@ -1,4 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { noticeWorkflowId } from '../domain/ids';
 import type { NoticeOutcome } from '../workflows/notice-workflow';
 
 export interface NoticeSummary {
@@ -29,7 +30,7 @@ export class NoticeClient {
 
   /** Every notice of one project, oldest first. */
   forProject(projectWorkflowId: string): Promise<NoticeSummary[]> {
-    return this.list(`WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH 'notice:${projectWorkflowId.replace(/'/g, '')}:'`);
+    return this.list(`WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH '${noticeWorkflowId(projectWorkflowId.replace(/'/g, ''), '')}'`);
   }
 
   /** Every notice not yet delivered to all its recipients, across all projects. */

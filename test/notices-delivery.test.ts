@@ -5,10 +5,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { createTransport } from 'nodemailer';
 import { createNoticeActivities } from '../activities/notices';
 import { createNoticeDelivery } from '../activities/notices/delivery';
-import { startMailSink } from '../activities/notices/mail-sink';
+import { loopbackTransport, startMailSink } from '../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../activities/notices/notice-log';
 import { renderNotice } from '../activities/notices/render';
 
@@ -26,7 +25,7 @@ describe('notice delivery over real SMTP on loopback', () => {
   it('sends a notice once per key, readable in zh-TW with its ROC date', async () => {
     const { log, mailDir } = setup();
     const sink = await startMailSink({ dir: mailDir });
-    const deliver = createNoticeDelivery({ transport: createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true }), from: 'alliance-office@most.gov.tw', log });
+    const deliver = createNoticeDelivery({ transport: loopbackTransport(sink.port), from: 'alliance-office@most.gov.tw', log });
     const item = { key: 'project:alliance-105:TE2-0001/progressReportDue-1-P30D/lin@ntu.edu.tw', to: '林志明 <lin@ntu.edu.tw>', notice: renderNotice('progressReportDue', 'zh-TW', variables) };
     expect((await deliver(item)).status).toBe('sent');
     expect((await deliver(item)).status).toBe('alreadySent');
@@ -46,7 +45,7 @@ describe('notice delivery over real SMTP on loopback', () => {
     const sink = await startMailSink({ dir: mailDir });
     const port = sink.port;
     await sink.stop();
-    const deliver = createNoticeDelivery({ transport: createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 2_000 }), from: 'office@example.tw', log });
+    const deliver = createNoticeDelivery({ transport: loopbackTransport(port, { connectionTimeout: 2_000 }), from: 'office@example.tw', log });
     const item = { key: 'k-outage', to: 'lin@ntu.edu.tw', notice: renderNotice('progressReportOverdue', 'en', { ...variables, notice: 1 }) };
     await expect(deliver(item)).rejects.toThrow();
     await expect(deliver(item)).rejects.toThrow();
@@ -63,7 +62,7 @@ describe('notice delivery over real SMTP on loopback', () => {
   it('keeps one copy when the same notice reaches the sink twice (a crash between sending and recording)', async () => {
     const { dir, mailDir } = setup();
     const sink = await startMailSink({ dir: mailDir });
-    const transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+    const transport = loopbackTransport(sink.port);
     const item = { key: 'k-crash', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
     // Two workers, two logs: the second never learnt that the first had sent it.
     for (const file of ['a.sqlite', 'b.sqlite']) {
@@ -112,7 +111,7 @@ describe('a relay that refuses', () => {
   it('gives up on a mailbox refused for good, after the others have had theirs', async () => {
     const relay = await refusingRelay({ mailbox: 'gone@ntu.edu.tw' });
     const { log } = setup();
-    const { deliverNotice } = createNoticeActivities({ mail: { transport: createTransport({ host: '127.0.0.1', port: relay.port, secure: false, ignoreTLS: true }), from: 'office@example.tw', log } });
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log } });
     const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-refused')).catch((e: unknown) => e);
     await relay.stop();
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -124,7 +123,7 @@ describe('a relay that refuses', () => {
   it('keeps retrying when the relay refuses the sender: the relay is at fault, not the address', async () => {
     const relay = await refusingRelay({ sender: true });
     const { log } = setup();
-    const { deliverNotice } = createNoticeActivities({ mail: { transport: createTransport({ host: '127.0.0.1', port: relay.port, secure: false, ignoreTLS: true }), from: 'office@example.tw', log } });
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log } });
     const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-sender')).catch((e: unknown) => e);
     await relay.stop();
     expect(failure).not.toBeInstanceOf(ApplicationFailure);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Environment } from '../domain/environment';
 import type { MailDependencies } from '../activities/notices';
-import { startMailSink, type MailSink } from '../activities/notices/mail-sink';
+import { loopbackTransport, startMailSink, type MailSink } from '../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../activities/notices/notice-log';
 
 export interface ServiceMail {
@@ -32,7 +32,7 @@ export async function startServiceMail(env: Environment): Promise<ServiceMail> {
     destination = `${url.protocol}//${url.host} (SMTP_URL)`;
   } else {
     sink = await startMailSink({ dir: path.resolve(env.ALLIANCE_DATA_DIR, 'mail'), port: env.SMTP_SINK_PORT });
-    transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 20_000 });
+    transport = loopbackTransport(sink.port, { connectionTimeout: 10_000, socketTimeout: 20_000 });
     destination = `${sink.dir} (.eml files; embedded SMTP sink on 127.0.0.1:${sink.port})`;
   }
   return {

@@ -1,6 +1,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RecordTransitionInput } from '../activities/audit';
+import { settle } from './settle';
 
 const { recordTransition } = proxyActivities<Activities>({
   // An append takes milliseconds; a worker that died mid-append is noticed and retried soon.
@@ -24,12 +25,6 @@ export function createAuditTrail(workflowId: string) {
       chain = chain.then(() => recordTransition({ ...input, workflowId }));
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
-    async settled(): Promise<void> {
-      for (;;) {
-        const current = chain;
-        await current;
-        if (current === chain) return;
-      }
-    },
+    settled: (): Promise<void> => settle(() => chain),
   };
 }

@@ -3,11 +3,14 @@ import { log, patched, startChild } from '@temporalio/workflow';
 import type { NoticeAddress } from '../activities/notices';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
+import { noticeWorkflowId } from '../domain/ids';
 import type { NoticeRecipient } from '../domain/notification-policy';
 import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
 import { noticeWorkflow } from './notice-workflow';
+import type { TransitionLogEntry } from './project-messages';
+import { settle } from './settle';
 
 /** Patch id of e-mail notices: histories recorded before it replay without notice workflows. */
 export const NOTICES_PATCH = 'notices-v1';
@@ -18,8 +21,6 @@ export interface CarriedNotices {
   handled: string[];
   /** Reviewers' names and addresses, as the office assigned them. */
   reviewers: Record<string, { name: string; email: string }>;
-  /** When the written review started: its deadline follows from it. */
-  reviewStartedAt?: string;
 }
 
 /** Who a role is, for this project: addresses from the application, the reviewer pool and the policy. */
@@ -48,11 +49,12 @@ function addresses(
  * `noticeWorkflow` each. Nothing happens for a call without a notification policy, or when
  * replaying a history recorded before notices existed.
  */
-export function createNotifier(workflowId: string, call: Call, carried: CarriedNotices | undefined) {
+export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined) {
   const policy = call.notifications;
   const handled = new Set(carried?.handled ?? []);
   const reviewers = { ...carried?.reviewers };
-  let reviewStartedAt = carried?.reviewStartedAt;
+  // The written review's deadline follows from its start, which the project's log holds.
+  const reviewStartedAt = (): string | undefined => transitions.find((entry) => entry.event === 'review.start')?.at;
   let starts: Promise<unknown> = Promise.resolve();
   const enabled = (): boolean => policy !== undefined && patched(NOTICES_PATCH);
 
@@ -69,7 +71,7 @@ export function createNotifier(workflowId: string, call: Call, carried: CarriedN
       return;
     }
     const variables = { callTitle: call.title, projectTitle: application.title, applicationId: application.id, ...notice.variables };
-    const noticeId = `notice:${workflowId}:${notice.id}`;
+    const noticeId = noticeWorkflowId(workflowId, notice.id);
     const started = startChild(noticeWorkflow, {
       workflowId: noticeId,
       args: [{ key: noticeId, kind: notice.kind, language: policy!.language, variables, recipients, officeEmail: policy!.officeEmail, undeliveredAlertAfter: policy!.undeliveredAlertAfter }],
@@ -86,27 +88,20 @@ export function createNotifier(workflowId: string, call: Call, carried: CarriedN
   return {
     onTransition(seq: number, event: ProjectEvent, after: ProjectSnapshot): void {
       if (!enabled()) return;
-      if (event.type === 'review.start') reviewStartedAt = event.at;
       if (event.type === 'reviewer.assign' && event.email) reviewers[event.reviewerId] = { name: event.name ?? event.reviewerId, email: event.email };
-      for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt)) send(notice, after);
+      for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt())) send(notice, after);
     },
     /** Sends the reminders due by `now`; returns when the next one falls. */
     remind(snapshot: ProjectSnapshot, now: string): string | undefined {
       if (!enabled()) return undefined;
-      const schedule = reminderSchedule(snapshot, call, reviewStartedAt);
+      const schedule = reminderSchedule(snapshot, call, reviewStartedAt());
       const due = dueReminders(schedule, handled, now);
       for (const id of due.handled) handled.add(id);
       for (const reminder of due.send) send(reminder, snapshot);
       return nextReminderAt(schedule, handled);
     },
     /** Resolves once every notice workflow asked for so far has started (before the run ends). */
-    async settled(): Promise<void> {
-      for (;;) {
-        const current = starts;
-        await current;
-        if (current === starts) return;
-      }
-    },
-    carry: (): CarriedNotices => ({ handled: [...handled], reviewers, ...(reviewStartedAt && { reviewStartedAt }) }),
+    settled: (): Promise<void> => settle(() => starts),
+    carry: (): CarriedNotices => ({ handled: [...handled], reviewers }),
   };
 }

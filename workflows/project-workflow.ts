@@ -45,7 +45,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
   const audit = createAuditTrail(workflowId);
-  const notifier = createNotifier(workflowId, call, input.carried?.notices);
+  const notifier = createNotifier(workflowId, call, log, input.carried?.notices);
 
   const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
     const entry: TransitionLogEntry = {

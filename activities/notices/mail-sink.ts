@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createTransport, type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { sha256 } from '../ledger/digest';
 
@@ -39,4 +40,9 @@ export function startMailSink(options: { dir: string; port?: number }): Promise<
       resolve({ port: address.port, dir: options.dir, stop: () => new Promise<void>((done) => server.close(() => done())) });
     });
   });
+}
+
+/** A nodemailer transport to an SMTP server on this machine's loopback (no TLS there to negotiate). */
+export function loopbackTransport(port: number, timeouts: { connectionTimeout?: number; socketTimeout?: number } = {}): Transporter {
+  return createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, ...timeouts });
 }

@@ -8,9 +8,8 @@ import { ProjectClient } from '../../client/projects';
 import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
-import { createTransport } from 'nodemailer';
 import type { MailDependencies } from '../../activities/notices';
-import { startMailSink, type MailSink } from '../../activities/notices/mail-sink';
+import { loopbackTransport, startMailSink } from '../../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../../activities/notices/notice-log';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,12 +26,12 @@ export function temporaryLedger(): { ledger: SqliteLedgerStore; file: string } {
 }
 
 /** A fresh loopback SMTP sink keeping .eml files, with its notice log, in a temporary directory. */
-export async function temporaryMail(): Promise<{ mail: MailDependencies; sink: MailSink; stop: () => Promise<void> }> {
+export async function temporaryMail(): Promise<{ mail: MailDependencies; stop: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-mail-'));
   const sink = await startMailSink({ dir: path.join(dir, 'mail') });
   const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
-  const transport = createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
-  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, sink, stop: async () => { transport.close(); await sink.stop(); log.close(); } };
+  const transport = loopbackTransport(sink.port);
+  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, stop: async () => { transport.close(); await sink.stop(); log.close(); } };
 }
 
 /**

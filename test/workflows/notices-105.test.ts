@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { createTransport } from 'nodemailer';
+import { loopbackTransport } from '../../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../../activities/notices/notice-log';
 import type { ProjectClient } from '../../client/projects';
 import { alliance105 } from '../../domain/calls';
+import { noticeWorkflowId } from '../../domain/ids';
 import { addDuration, subtractDuration } from '../../domain/duration';
 import { formatRocDateChinese, rocYearOf } from '../../domain/roc-date';
 import { projectYearEnd } from '../../machines/deadlines';
@@ -45,7 +46,7 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
   const due = subtractDuration(projectYearEnd(calendar, policy.projectYearLength, 1), policy.progressReportDueBeforeYearEnd);
   const smtp = await startRecordingSmtp();
   const log = new SqliteNoticeLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-notices-105-')), 'notices.sqlite'));
-  const mail = { transport: createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true }), from: 'alliance-office@most.gov.tw', log };
+  const mail = { transport: loopbackTransport(smtp.port), from: 'alliance-office@most.gov.tw', log };
   const coPi = { id: 'copi-wang', name: '王美華', email: 'wang@ntu.edu.tw', institutionId: 'NTU', employment: 'fullTimeMonthly' as const, qualification: { category: 'professor' as const, rank: 'professor' as const } };
 
   await withServiceWorker(env, bundle, uniqueName('notices-105'), async (projects) => {
@@ -69,7 +70,7 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
       await skipTo(new Date(reminder.at.getTime() + 60_000));
       expected.push(reminder.subject);
       await waitForMail(smtp, () => reportMail(smtp).length === expected.length);
-      const started = (await env.client.workflow.getHandle(`notice:${id}:${reminder.id}`).describe()).startTime.getTime();
+      const started = (await env.client.workflow.getHandle(noticeWorkflowId(id, reminder.id)).describe()).startTime.getTime();
       expect(started).toBeGreaterThanOrEqual(reminder.at.getTime());
       expect(started).toBeLessThan(reminder.at.getTime() + 60_000);
     }
@@ -87,7 +88,7 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
     await noticesSettled(projects, id);
     await projects.handle(id).terminate('test finished');
     await recordHistories(env.client, id, 'project-notices-105');
-    await recordHistories(env.client, `notice:${id}:${reminders.at(-1)!.id}`, 'notice-overdue-105');
+    await recordHistories(env.client, noticeWorkflowId(id, reminders.at(-1)!.id), 'notice-overdue-105');
   }, undefined, mail);
   await smtp.stop();
   log.close();

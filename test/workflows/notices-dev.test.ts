@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { createTransport } from 'nodemailer';
 import type { ParsedMail } from 'mailparser';
+import { loopbackTransport } from '../../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../../activities/notices/notice-log';
 import { NoticeClient, type NoticeSummary } from '../../client/notices';
 import { ProjectClient } from '../../client/projects';
 import { alliance105 } from '../../domain/calls';
+import { noticeWorkflowId } from '../../domain/ids';
 import type { Call } from '../../domain/call';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
 import { anApplication } from '../fixtures/applications';
@@ -59,7 +60,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   let smtp = await startRecordingSmtp();
   const { port, accepted } = smtp;
   const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
-  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 2_000 });
+  const transport = loopbackTransport(port, { connectionTimeout: 2_000 });
   const call = callFor('en', 'PT4S');
   const taskQueue = uniqueName('outage');
   const notices = new NoticeClient(env.client);
@@ -77,7 +78,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect(log.undelivered().length).toBeGreaterThanOrEqual(1);
     // The office sees what is held up, and why.
-    const heldUp = await eventually(async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(`notice:${id}:`)), (found) => found.length === 2);
+    const heldUp = await eventually(async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(noticeWorkflowId(id, ''))), (found) => found.length === 2);
     expect(heldUp.map((n) => [n.noticeId, n.kind, n.status])).toEqual([
       ['t2-endorsementReceived', 'endorsementReceived', 'pending'], ['t4-reviewAssigned', 'reviewAssigned', 'pending'],
     ]);
@@ -85,7 +86,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     smtp = await startRecordingSmtp({ port, accepted });
 
     const [received, endorsed, assigned] = await Promise.all(
-      ['t1-applicationReceived', 't2-endorsementReceived', 't4-reviewAssigned'].map((n) => noticeResult(`notice:${id}:${n}`)),
+      ['t1-applicationReceived', 't2-endorsementReceived', 't4-reviewAssigned'].map((n) => noticeResult(noticeWorkflowId(id, n))),
     );
     expect(received).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: false });
     expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
@@ -99,7 +100,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
       't1-applicationReceived delivered false', 't2-endorsementReceived delivered true', 't4-reviewAssigned delivered true',
     ]);
     await projects.handle(id).terminate('test finished');
-    await recordHistories(env.client, `notice:${id}:t4-reviewAssigned`, 'notice-held-up');
+    await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
   await smtp.stop();
   log.close();
@@ -149,7 +150,7 @@ it('sends no notice twice when the worker is killed in the middle of sending it'
   holding();
   worker = await startWorkerProcess(workerOptions);
   // The killed attempt times out (30 s) and the restarted worker sends the notice again, once.
-  const outcome = await noticeResult(`notice:${id}:t1-applicationReceived`);
+  const outcome = await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'));
   worker.kill('SIGTERM');
   await smtp.stop();
   expect(outcome).toMatchObject({ status: 'delivered', sent: 1 });
