@@ -5,10 +5,12 @@
 export const errorCodes = {
   VALIDATION: { exitStatus: 2, meaning: 'the input is malformed: fix the named field' },
   ROLE_NOT_ALLOWED: { exitStatus: 3, meaning: 'the acting role may not send this command' },
+  FORBIDDEN: { exitStatus: 8, meaning: 'the project is not yours: it names another PI or institution, or is not assigned to you' },
   ILLEGAL_TRANSITION: { exitStatus: 4, meaning: 'the project is not in a state that accepts this command now' },
   NOT_FOUND: { exitStatus: 5, meaning: 'no such project or call' },
   NOT_REACHABLE: { exitStatus: 6, meaning: 'the Temporal service cannot be reached' },
   INTEGRITY: { exitStatus: 7, meaning: 'the audit ledger does not verify: an entry was altered, removed or disagrees with Temporal' },
+  UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

@@ -19,6 +19,7 @@ import { AllianceError } from './errors';
 const refusalCodes: Record<string, AllianceError['code']> = {
   INVALID_PAYLOAD: 'VALIDATION',
   ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED',
+  FORBIDDEN: 'FORBIDDEN',
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
 };
 

@@ -13,6 +13,23 @@ export const RelativeWindow = z
 export type RelativeWindow = z.infer<typeof RelativeWindow>;
 
 /**
+ * What the blind review discloses, and when. Reviewer identities are never shown to applicants:
+ * that is the review's nature, not a setting.
+ */
+export const DisclosurePolicy = z
+  .object({
+    /** When the PI and the institution see the written-review and panel scores and comments. */
+    reviewsToApplicant: z.enum(['afterAnnouncement', 'never']),
+    /** When a reviewer sees the other reviews of an application assigned to them. */
+    otherReviewsToReviewer: z.enum(['afterOwnReview', 'never']),
+  })
+  .strict();
+export type DisclosurePolicy = z.infer<typeof DisclosurePolicy>;
+
+/** For calls opened before disclosure was data: the programme's practice. */
+export const defaultDisclosure: DisclosurePolicy = { reviewsToApplicant: 'afterAnnouncement', otherReviewsToReviewer: 'afterOwnReview' };
+
+/**
  * Everything that may change from one call to the next, as data. Durations are ISO-8601 so a
  * compressed policy (PT5S…) can run a whole lifecycle in seconds against a real server.
  */
@@ -37,6 +54,8 @@ export const ProgrammePolicy = z
     progressReportDueBeforeYearEnd: IsoDuration,
     /** The closing report is due this long after the project ends. */
     closingReportGrace: IsoDuration,
+    /** What the review discloses to applicants and reviewers, and when; absent: `defaultDisclosure`. */
+    disclosure: DisclosurePolicy.optional(),
   })
   .strict();
 export type ProgrammePolicy = z.infer<typeof ProgrammePolicy>;

@@ -21,7 +21,14 @@ export const projectEventPayloads = {
   'endorsement.record': z.object({ rosterId: Text, letterReference: Text }).strict(),
   'review.start': Empty,
   /** Name and e-mail come from the reviewer pool, so the review invitation can reach the reviewer. */
-  'reviewer.assign': z.object({ reviewerId: Text, name: Text.optional(), email: z.email('expected the reviewer\'s e-mail address').optional() }).strict(),
+  'reviewer.assign': z.object({
+    reviewerId: Text,
+    name: Text.optional(),
+    email: z.email('expected the reviewer\'s e-mail address').optional(),
+    /** The reviewer's own institution and declared conflicts, from the pool: the law refuses a conflicted assignment. */
+    institutionId: Text.optional(),
+    conflicts: z.object({ applicationIds: z.array(z.string()).optional(), institutionIds: z.array(z.string()).optional() }).strict().optional(),
+  }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
   'presentation.invite': Empty,
   'presentation.schedule': z.object({ slot: Instant, venue: Text }).strict(),

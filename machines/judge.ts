@@ -2,13 +2,14 @@ import { __unsafe_getAllOwnEventDescriptors, transition, type SnapshotFrom } fro
 import type { Actor, Role } from '../domain/actor';
 import { projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
+import { ownershipProblem } from './ownership';
 import { projectEventRoles, projectMachine } from './project-machine';
 import { describeState } from './state-names';
 
 export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;
 
 /** Which of the three checks refused a command. */
-export type RefusalCode = 'INVALID_PAYLOAD' | 'ROLE_NOT_ALLOWED' | 'ILLEGAL_TRANSITION';
+export type RefusalCode = 'INVALID_PAYLOAD' | 'ROLE_NOT_ALLOWED' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION';
 
 export interface Refusal {
   ok: false;
@@ -63,18 +64,32 @@ export function checkPayloadAndRole(type: ProjectEventType, actor: Actor, payloa
   return { ok: true, payload: parsed.data };
 }
 
+export interface JudgeOptions {
+  /** The command comes from a person through the door, never from the project's own timers. */
+  fromOutside?: boolean;
+  /**
+   * Whether to ask whose project it is (default yes). The workflow's update handler passes false:
+   * its validator has just asked, and histories recorded before ownership was law must replay.
+   */
+  ownership?: boolean;
+}
+
 /**
- * The three checks every command passes before it may touch a project, in order: the payload's
- * schema, the acting role, and the machine (state and guards). Pure; the workflow's update
- * validators call it so that a refused command never enters history.
+ * The four checks every command passes before it may touch a project, in order: the payload's
+ * schema, the acting role, whose project it is, and the machine (state and guards). Pure; the
+ * workflow's update validators call it so that a refused command never enters history.
  */
-export function judge(snapshot: ProjectSnapshot, command: Command, at: string, options: { fromOutside?: boolean } = {}): Verdict | Refusal {
+export function judge(snapshot: ProjectSnapshot, command: Command, at: string, options: JudgeOptions = {}): Verdict | Refusal {
   if (!isEventType(command.type)) {
     return refuse('INVALID_PAYLOAD', `"${command.type}" is not a project command; use one of: ${Object.keys(projectEventPayloads).join(', ')}.`);
   }
   const type = command.type;
   const checked = checkPayloadAndRole(type, command.actor, command.payload, options);
   if (!checked.ok) return checked;
+  if (options.ownership !== false) {
+    const problem = ownershipProblem(snapshot.context, type, command.actor, checked.payload);
+    if (problem) return refuse('FORBIDDEN', problem);
+  }
   const event = { ...checked.payload, type, actor: command.actor, at } as ProjectEvent;
   if (snapshot.can(event)) return { ok: true, event };
   return explainIllegal(snapshot, event);

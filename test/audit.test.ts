@@ -26,9 +26,9 @@ const alliance = (ledgerPath: string, args: string[]) =>
   runAlliance(['--as', 'auditor:wu', ...args], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath });
 
 /** A submitted project on to its first project year. */
-async function toExecution(projects: ProjectClient, id: string): Promise<void> {
+async function toExecution(projects: ProjectClient, id: string, institution = actors.institution): Promise<void> {
   const send = projects.send.bind(projects, id);
-  await send('endorsement.record', actors.institution, { rosterId: 'R', letterReference: 'L' });
+  await send('endorsement.record', institution, { rosterId: 'R', letterReference: 'L' });
   await send('review.start', actors.office, {});
   await send('presentation.invite', actors.office, {});
   await send('presentation.schedule', actors.office, { slot: new Date().toISOString(), venue: 'Room 1' });
@@ -36,7 +36,7 @@ async function toExecution(projects: ProjectClient, id: string): Promise<void> {
   await send('decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
   await send('decision.announce', actors.office, {});
   await send('contract.issue', actors.office, { contractNumber: 'C-1' });
-  await send('contract.sign', actors.institution, {});
+  await send('contract.sign', institution, {});
   await send('consent.sign', actors.pi, {});
 }
 
@@ -62,10 +62,10 @@ it('answers history, search, verify and export for auditors, also after Temporal
     // Submitted before the application deadline; the lapsed one never is.
     for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
     await toExecution(projects, ids.overdue);
-    await toExecution(projects, ids.onTime);
+    await toExecution(projects, ids.onTime, { role: 'institution', id: 'NCKU' });
     await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
     await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
-    await projects.send(ids.inReview, 'endorsement.record', actors.institution, { rosterId: 'R2', letterReference: 'L2' });
+    await projects.send(ids.inReview, 'endorsement.record', { role: 'institution', id: 'NCHU' }, { rosterId: 'R2', letterReference: 'L2' });
     await projects.send(ids.inReview, 'review.start', actors.office, {});
     await waitForProject(projects, ids.overdue, (v) => v.overdue);
     await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');

@@ -16,6 +16,8 @@ export interface RegisteredProject {
   projectId: string;
   applicationId: string;
   institutionId: string;
+  /** The PI the application names (calls opened before this field read it as absent). */
+  piId?: string;
   division: Division;
   region: string;
   title: string;

@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../activities';
@@ -14,6 +14,7 @@ import { formatRocDate } from '../domain/roc-date';
 import { requestedTotal } from '../domain/rules';
 import { searchAttributes as keys } from '../domain/search-attributes';
 import { callCommands, callMachine, type CallCommand, type CallEvent } from '../machines/call-machine';
+import { registrationProblem, rosterProblem } from '../machines/ownership';
 import {
   announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
@@ -108,7 +109,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
     });
     projects.push({
-      projectId: workflowId, applicationId: application.id, institutionId: application.institution.id, division: application.division,
+      projectId: workflowId, applicationId: application.id, institutionId: application.institution.id, piId: application.pi.id, division: application.division,
       region: application.region, title: application.title,
       requestedNtd: application.budget.reduce((sum, b) => sum + requestedTotal(application, b.year), 0),
     });
@@ -116,10 +117,12 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     return workflowId;
   }, {
     validator: (args: RegisterArgs) => {
-      admit('call.registerApplication', args);
+      const actor = admit('call.registerApplication', args);
       // New applications only (validators do not run on replay): the handler reads older ones too.
       const parsed = NewApplication.safeParse(args.application);
       if (!parsed.success) refuse('INVALID_PAYLOAD', `The application is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      const problem = registrationProblem(actor, parsed.data!);
+      if (problem) refuse('FORBIDDEN', problem);
       if (projects.some((p) => p.applicationId === parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
     },
   });
@@ -141,7 +144,10 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       for (const id of args.applicationIds) {
         const project = projects.find((p) => p.applicationId === id);
         if (!project) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
-        else if (project.institutionId !== actor.id) refuse('ROLE_NOT_ALLOWED', `Application ${id} belongs to ${project.institutionId}; ${actor.id} may endorse only its own applicants.`);
+        else {
+          const problem = rosterProblem(actor, project);
+          if (problem) refuse('FORBIDDEN', problem);
+        }
       }
     },
   });
@@ -161,11 +167,14 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       reviewerPool, call.policy.reviewersPerApplication, assignments,
     );
     Object.assign(assignments, plan.assignments);
+    const withConflicts = patched('assignment-conflicts-v1');
     const commands: ProjectCommand[] = reviewable.flatMap((p) => [
       { projectId: p.projectId, type: 'review.start' as const, actor, payload: {} },
       ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
         const reviewer = reviewerPool.find((r) => r.id === reviewerId);
-        return { projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }) } };
+        // The reviewer's institution and conflicts travel with the assignment, so the project's law can refuse a conflicted one.
+        const conflicts = reviewer && withConflicts ? { institutionId: reviewer.institutionId, conflicts: reviewer.conflicts } : {};
+        return { projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }), ...conflicts } };
       }),
     ]);
     const record = await bulk(`written review ${scope}`, actor, commands);

@@ -7,8 +7,7 @@ import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import { projectEventTypes } from '../domain/project-events';
-import type { ProjectContext } from '../machines/project-context';
-import type { Deadline } from '../machines/deadlines';
+import type { ProjectView, TransitionLogEntry } from '../machines/views';
 
 export interface ProjectWorkflowInput {
   call: Call;
@@ -22,27 +21,7 @@ export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {
   payload: ProjectPayload<T>;
 }
 
-/** One accepted transition, for the log query and the audit trail. */
-export interface TransitionLogEntry {
-  seq: number;
-  at: string;
-  actor: Actor;
-  event: ProjectEventType;
-  from: string[];
-  to: string[];
-}
-
-export interface ProjectView {
-  workflowId: string;
-  lifecycle: string;
-  /** Every active state as a dotted path, one per region. */
-  states: string[];
-  done: boolean;
-  overdue: boolean;
-  projectYear: number;
-  deadlines: Deadline[];
-  context: ProjectContext;
-}
+export type { ProjectView, TransitionLogEntry } from '../machines/views';
 
 export interface CommandResult {
   lifecycle: string;

@@ -73,7 +73,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       projectUpdates[type] as UpdateDefinition<CommandResult, [CommandArgs], string>,
       (args: CommandArgs) => {
         enforceDeadlines();
-        const verdict = judge(snapshot, { type, actor: args.actor, payload: args.payload }, now());
+        const verdict = judge(snapshot, { type, actor: args.actor, payload: args.payload }, now(), { ownership: false });
         if (!verdict.ok) throw refusalFailure(verdict);
         record(snapshot, verdict.event, apply(snapshot, verdict.event));
         return Promise.resolve(result());

@@ -5,6 +5,7 @@ import type { ProjectEvent } from '../../domain/project-events';
 import { checkApplication } from '../../domain/rules';
 import type { Role } from '../../domain/actor';
 import { judge } from '../../machines/judge';
+import { ownershipProblem } from '../../machines/ownership';
 import { projectEventRoles, projectMachine } from '../../machines/project-machine';
 import { anApplication } from '../fixtures/applications';
 import { actors, sampleEvents } from '../fixtures/project-events';
@@ -48,20 +49,38 @@ describe('projectMachine, explored from its initial state with every event in ev
     expect(transitions.filter((id) => !takenIds.has(id))).toEqual([]);
   });
 
-  it('judges every event in every state as the machine does, and refuses every other role', () => {
+  it('judges every event in every state as ownership and the machine do, and refuses every other role', () => {
     const roles = Object.keys(actors) as Role[];
     for (const snapshot of reachable.filter((_, i) => i % 3 === 0)) {
       for (const event of events) {
         const { type, actor, at, ...payload } = event;
         const verdict = judge(snapshot, { type, actor, payload }, at);
-        expect(verdict.ok).toBe(snapshot.can(event));
-        if (!verdict.ok) expect(verdict.code).toBe('ILLEGAL_TRANSITION');
+        const notTheirs = ownershipProblem(snapshot.context, type, actor, payload);
+        expect(verdict.ok).toBe(!notTheirs && snapshot.can(event));
+        if (!verdict.ok) expect(verdict.code).toBe(notTheirs ? 'FORBIDDEN' : 'ILLEGAL_TRANSITION');
         for (const role of roles.filter((r) => !projectEventRoles[type].includes(r))) {
           const wrong = judge(snapshot, { type, actor: actors[role], payload }, at);
           expect(wrong).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
         }
       }
     }
+  });
+
+  it("refuses, in every state, a PI, institution or reviewer acting on a project that is not theirs", () => {
+    const impostors: Partial<Record<Role, { role: Role; id: string }>> = {
+      pi: { role: 'pi', id: 'pi-chen' }, institution: { role: 'institution', id: 'NCKU' }, reviewer: { role: 'reviewer', id: 'rev-9' },
+    };
+    let refused = 0;
+    for (const snapshot of reachable) {
+      for (const event of events) {
+        const { type, actor, at, ...payload } = event;
+        const impostor = impostors[actor.role];
+        if (!impostor) continue;
+        expect(judge(snapshot, { type, actor: impostor, payload }, at)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(reachable.length);
   });
 });
 

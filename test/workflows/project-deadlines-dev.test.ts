@@ -165,6 +165,9 @@ describe('refused commands on the dev server', () => {
         [projects.send(id, 'endorsement.record', actors.auditor, { rosterId: 'R', letterReference: 'L' }, raw), 'ROLE_NOT_ALLOWED'],
         [projects.send(id, 'endorsement.record', actors.institution, { rosterId: '', letterReference: 'L' }, raw), 'VALIDATION'],
         [projects.send(id, 'deadline.endorsement', actors.system, { deadline: new Date().toISOString() }, raw), 'ROLE_NOT_ALLOWED'],
+        // Right role, wrong person: another institution, another PI.
+        [projects.send(id, 'endorsement.record', { role: 'institution', id: 'NCKU' }, { rosterId: 'R', letterReference: 'L' }, raw), 'FORBIDDEN'],
+        [projects.send(id, 'application.withdraw', { role: 'pi', id: 'pi-chen' }, { reason: 'not mine' }, raw), 'FORBIDDEN'],
       ];
       for (const [promise, code] of cases) expect((await refusal(promise)).code).toBe(code);
       expect(await length()).toBe(before);

@@ -1,0 +1,72 @@
+import type { Actor } from '../domain/actor';
+import type { Application } from '../domain/application';
+import type { ProjectEventType } from '../domain/project-events';
+import type { ProjectContext } from './project-context';
+
+/**
+ * Whose project it is. The role table says which kind of actor may send a command; this says
+ * which one: the PI the application names, the institution it was filed through, a reviewer the
+ * office assigned. Pure, beside `judge`, so the workflow, the API and the web pages agree.
+ * Returns the reason for a refusal, or null when the actor may act on this project.
+ */
+export function ownershipProblem(context: Pick<ProjectContext, 'application' | 'reviewers'>, type: ProjectEventType, actor: Actor, payload: object): string | null {
+  const application = context.application;
+  switch (actor.role) {
+    case 'pi':
+      if (actor.id !== application.pi.id) return `${type} was refused: application ${application.id} names ${application.pi.id} as its PI, not ${actor.id}; a PI acts only on their own applications.`;
+      if (type === 'application.update') return handOverProblem(application, (payload as { application: Application }).application);
+      return null;
+    case 'institution':
+      return actor.id === application.institution.id
+        ? null
+        : `${type} was refused: application ${application.id} belongs to institution ${application.institution.id}, not ${actor.id}; an institution acts only on its own applications.`;
+    case 'reviewer':
+      return context.reviewers.includes(actor.id)
+        ? null
+        : `${type} was refused: reviewer ${actor.id} is not assigned to application ${application.id}; a reviewer records only on applications assigned to them.`;
+    case 'office':
+      return type === 'reviewer.assign' ? conflictProblem(application, payload as AssignPayload) : null;
+    case 'system':
+    case 'auditor':
+      return null;
+  }
+}
+
+/** An application stays with the PI and institution that drafted it: an update cannot hand it over. */
+function handOverProblem(current: Application, next: Application): string | null {
+  if (next.id !== current.id) return `application.update was refused: the application id is ${current.id} and cannot change.`;
+  if (next.pi.id !== current.pi.id) return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
+  if (next.institution.id !== current.institution.id) return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
+  return null;
+}
+
+interface AssignPayload {
+  reviewerId: string;
+  institutionId?: string;
+  conflicts?: { applicationIds?: string[]; institutionIds?: string[] };
+}
+
+/** A reviewer never reviews their own institution's application nor one they declared a conflict with. */
+function conflictProblem(application: Application, assignment: AssignPayload): string | null {
+  const conflicted =
+    assignment.institutionId === application.institution.id ||
+    (assignment.conflicts?.applicationIds ?? []).includes(application.id) ||
+    (assignment.conflicts?.institutionIds ?? []).includes(application.institution.id);
+  return conflicted
+    ? `reviewer.assign was refused: reviewer ${assignment.reviewerId} has a conflict of interest with application ${application.id} (${application.institution.id}); choose another reviewer.`
+    : null;
+}
+
+/** Only the PI an application names may register it in a call. */
+export function registrationProblem(actor: Actor, application: Pick<Application, 'id' | 'pi'>): string | null {
+  return actor.role === 'pi' && actor.id === application.pi.id
+    ? null
+    : `call.registerApplication was refused: application ${application.id} names ${application.pi.id} as its PI; only that PI may register it, not ${actor.role} ${actor.id}.`;
+}
+
+/** An institution endorses only its own applicants. */
+export function rosterProblem(actor: Actor, application: { applicationId: string; institutionId: string }): string | null {
+  return actor.id === application.institutionId
+    ? null
+    : `Application ${application.applicationId} belongs to ${application.institutionId}; ${actor.id} may endorse only its own applicants.`;
+}

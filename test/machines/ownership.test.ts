@@ -1,0 +1,75 @@
+import { initialTransition } from 'xstate';
+import { alliance105 } from '../../domain/calls';
+import type { ProjectEventType } from '../../domain/project-events';
+import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
+import { registrationProblem, rosterProblem } from '../../machines/ownership';
+import { projectMachine } from '../../machines/project-machine';
+import { anApplication } from '../fixtures/applications';
+import { actors, anEvent, AT } from '../fixtures/project-events';
+
+const start = (): ProjectSnapshot =>
+  initialTransition(projectMachine, { projectId: 'p', callId: 'alliance-105', policy: alliance105.policy, application: anApplication() })[0];
+
+function drive(types: ProjectEventType[]): ProjectSnapshot {
+  return types.reduce((s, type) => {
+    const { type: t, actor, at, ...payload } = anEvent(type);
+    const verdict = judge(s, { type: t, actor, payload }, at);
+    if (!verdict.ok) throw new Error(`${type} refused: ${verdict.message}`);
+    return apply(s, verdict.event);
+  }, start());
+}
+
+const send = (s: ProjectSnapshot, type: ProjectEventType, actor: { role: 'pi' | 'institution' | 'reviewer' | 'office'; id: string }, payload?: object) => {
+  const { type: _t, actor: _a, at: _at, ...defaults } = anEvent(type);
+  return judge(s, { type, actor, payload: payload ?? defaults }, AT);
+};
+
+describe('ownership: whose project it is', () => {
+  it("refuses another PI's withdrawal, submission, consent and reports with FORBIDDEN", () => {
+    const draft = start();
+    for (const type of ['application.withdraw', 'application.submit'] as const) {
+      expect(send(draft, type, { role: 'pi', id: 'pi-chen' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('names pi-lin as its PI') });
+      expect(send(draft, type, actors.pi as never).ok).toBe(true);
+    }
+    const contracting = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce', 'contract.issue']);
+    expect(send(contracting, 'consent.sign', { role: 'pi', id: 'pi-chen' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('refuses an update that hands the application to another PI or institution', () => {
+    const other = anApplication({ pi: { ...anApplication().pi, id: 'pi-chen' } });
+    expect(send(start(), 'application.update', actors.pi as never, { application: other })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('cannot be handed to another PI') });
+    const moved = anApplication({ institution: { ...anApplication().institution, id: 'NCKU' } });
+    expect(send(start(), 'application.update', actors.pi as never, { application: moved })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(send(start(), 'application.update', actors.pi as never, { application: anApplication({ title: '新標題' }) }).ok).toBe(true);
+  });
+
+  it("refuses another institution's endorsement, contract signature and tranche request", () => {
+    const submitted = drive(['application.submit']);
+    expect(send(submitted, 'endorsement.record', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('belongs to institution NTU') });
+    const executing = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce', 'contract.issue', 'contract.sign', 'consent.sign']);
+    expect(send(executing, 'tranche.request', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(send(executing, 'tranche.request', actors.institution as never).ok).toBe(true);
+  });
+
+  it('lets only an assigned reviewer record, and refuses a conflicted assignment', () => {
+    const inReview = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign']);
+    expect(send(inReview, 'review.record', { role: 'reviewer', id: 'rev-2' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('not assigned') });
+    expect(send(inReview, 'review.record', actors.reviewer as never).ok).toBe(true);
+    expect(send(inReview, 'reviewer.assign', actors.office as never, { reviewerId: 'rev-3', institutionId: 'NTU' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('conflict of interest') });
+    expect(send(inReview, 'reviewer.assign', actors.office as never, { reviewerId: 'rev-4', institutionId: 'NCKU', conflicts: { applicationIds: ['TE2-0001'] } })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(send(inReview, 'reviewer.assign', actors.office as never, { reviewerId: 'rev-5', institutionId: 'NCKU', conflicts: { institutionIds: ['NTU'] } })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(send(inReview, 'reviewer.assign', actors.office as never, { reviewerId: 'rev-6', institutionId: 'NCKU' }).ok).toBe(true);
+  });
+
+  it('checks whose project it is before the state: a stranger learns nothing of where it stands', () => {
+    const ended = drive(['application.withdraw']);
+    expect(send(ended, 'application.submit', { role: 'pi', id: 'pi-chen' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('lets only the named PI register an application, and an institution endorse only its own', () => {
+    expect(registrationProblem({ role: 'pi', id: 'pi-lin' }, anApplication())).toBeNull();
+    expect(registrationProblem({ role: 'pi', id: 'pi-chen' }, anApplication())).toMatch(/only that PI may register it/);
+    expect(rosterProblem({ role: 'institution', id: 'NTU' }, { applicationId: 'TE2-0001', institutionId: 'NTU' })).toBeNull();
+    expect(rosterProblem({ role: 'institution', id: 'NCKU' }, { applicationId: 'TE2-0001', institutionId: 'NTU' })).toMatch(/only its own applicants/);
+  });
+});
