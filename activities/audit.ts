@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { fetchRunChain } from '../client/history';
+import { fetchRunChain } from './temporal/history';
 import type { TransitionLogEntry } from '../workflows/project-messages';
 import { canonicalJson, sha256 } from './ledger/digest';
 import { LedgerConflictError, type LedgerStore, type ProjectRecord } from './ledger/store';

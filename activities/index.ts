@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { ProjectClient } from '../client/projects';
+import type { ProjectClient } from './temporal/projects';
 import { createAuditActivities } from './audit';
 import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { AllianceError } from '../client/errors';
-import type { ProjectClient } from '../client/projects';
+import { AllianceError } from '../domain/errors';
+import type { ProjectClient } from './temporal/projects';
 import type { Actor } from '../domain/actor';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import type { ProjectView } from '../workflows/project-messages';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { errorCodes } from '../client/errors';
+import { errorCodes } from '../domain/errors';
 import { alliance105 } from '../domain/calls';
 import type { Reviewer } from '../domain/reviewers';
 import { anApplication } from './fixtures/applications';

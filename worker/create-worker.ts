@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { ClusterConnectionOptions } from '../client/connection-options';
+import type { ClusterConnectionOptions } from '../activities/temporal/connection-options';
 
 export interface ServiceWorkerOptions {
   connection: NativeConnection;

@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import { ConfigurationError, parseEnvironment } from '../domain/environment';
-import { clusterConnectionOptions } from '../client/connection-options';
+import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { ProjectClient } from '../client/projects';
+import { ProjectClient } from '../activities/temporal/projects';
 import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
-import { ledgerFile } from '../client/ledger-file';
+import { ledgerFile } from '../activities/ledger/file';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';

@@ -2,7 +2,7 @@
 /** `alliance`: the programme office's, institutions', PIs', reviewers' and auditors' command line. */
 import { type Command, CommanderError } from 'commander';
 import { ConfigurationError } from '../../domain/environment';
-import { AllianceError, errorCodes } from '../errors';
+import { AllianceError, errorCodes } from '../../domain/errors';
 import { buildProgram, type Globals, type Runner } from './program';
 import { openSession } from './session';
 

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
-import { AuditClient } from '../audit';
-import { ledgerFile } from '../ledger-file';
+import { AuditClient } from '../../activities/temporal/audit';
+import { ledgerFile } from '../../activities/ledger/file';
 import { Client, Connection } from '@temporalio/client';
 import { Actor, Role } from '../../domain/actor';
 import { parseEnvironment } from '../../domain/environment';
-import { CallClient } from '../calls';
-import { NoticeClient } from '../notices';
-import { clusterConnectionOptions } from '../connection-options';
-import { AllianceError } from '../errors';
-import { ProjectClient } from '../projects';
+import { CallClient } from '../../activities/temporal/calls';
+import { NoticeClient } from '../../activities/temporal/notices';
+import { clusterConnectionOptions } from '../../activities/temporal/connection-options';
+import { AllianceError } from '../../domain/errors';
+import { ProjectClient } from '../../activities/temporal/projects';
 
 export interface Session {
   calls: CallClient;

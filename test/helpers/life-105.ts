@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ProjectClient } from '../../client/projects';
+import type { ProjectClient } from '../../activities/temporal/projects';
 import type { Call } from '../../domain/call';
 import { addDuration, subtractDuration } from '../../domain/duration';
 import type { ApplicationInput } from '../../domain/application';

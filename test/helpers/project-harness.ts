@@ -4,7 +4,7 @@ import { createActivities } from '../../activities';
 import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
-import { ProjectClient } from '../../client/projects';
+import { ProjectClient } from '../../activities/temporal/projects';
 import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { loopbackTransport } from '../../activities/notices/mail-sink';
 import { SqliteNoticeLog } from '../../activities/notices/notice-log';
-import type { ProjectClient } from '../../client/projects';
+import type { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
 import { noticeWorkflowId } from '../../domain/ids';
 import { addDuration, subtractDuration } from '../../domain/duration';

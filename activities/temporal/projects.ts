@@ -2,19 +2,19 @@ import {
   type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Actor, Role } from '../domain/actor';
-import { NewApplication, type ApplicationInput } from '../domain/application';
-import type { Call } from '../domain/call';
-import { projectWorkflowId } from '../domain/ids';
-import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
-import { checkPayloadAndRole } from '../machines/judge';
-import type { projectWorkflow } from '../workflows';
-import { draftFacts, searchAttributesOf } from '../workflows/project-search-attributes';
+import type { Actor, Role } from '../../domain/actor';
+import { NewApplication, type ApplicationInput } from '../../domain/application';
+import type { Call } from '../../domain/call';
+import { projectWorkflowId } from '../../domain/ids';
+import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
+import { checkPayloadAndRole } from '../../machines/judge';
+import type { projectWorkflow } from '../../workflows';
+import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
 import {
   offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandResult, type ProjectView, type TransitionLogEntry,
-} from '../workflows/project-messages';
-import { AllianceError } from './errors';
+} from '../../workflows/project-messages';
+import { AllianceError } from '../../domain/errors';
 
 const refusalCodes: Record<string, AllianceError['code']> = {
   INVALID_PAYLOAD: 'VALIDATION',

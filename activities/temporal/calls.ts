@@ -1,18 +1,18 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Actor } from '../domain/actor';
-import { Call } from '../domain/call';
-import type { ApplicationInput, Division } from '../domain/application';
-import { callWorkflowId } from '../domain/ids';
-import type { RankedApplication } from '../domain/ranking';
-import { ReviewerPool } from '../domain/reviewers';
-import { searchAttributes as keys } from '../domain/search-attributes';
-import type { callWorkflow } from '../workflows';
+import type { Actor } from '../../domain/actor';
+import { Call } from '../../domain/call';
+import type { ApplicationInput, Division } from '../../domain/application';
+import { callWorkflowId } from '../../domain/ids';
+import type { RankedApplication } from '../../domain/ranking';
+import { ReviewerPool } from '../../domain/reviewers';
+import { searchAttributes as keys } from '../../domain/search-attributes';
+import type { callWorkflow } from '../../workflows';
 import {
   announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallView, type OperationRecord, type ReviewRound,
-} from '../workflows/call-messages';
-import { AllianceError } from './errors';
+} from '../../workflows/call-messages';
+import { AllianceError } from '../../domain/errors';
 import { toAllianceError } from './projects';
 
 const invalid = (what: string, issues: { path: PropertyKey[]; message: string }[]): AllianceError => {

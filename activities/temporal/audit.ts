@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { sha256 } from '../activities/ledger/digest';
-import type { LedgerEntry, LedgerStore, ProjectFilter, ProjectRecord } from '../activities/ledger/store';
-import { verifyChains, type BrokenEntry } from '../activities/ledger/verify';
-import { searchAttributes as keys } from '../domain/search-attributes';
-import { transitionLogQuery } from '../workflows/project-messages';
-import { AllianceError } from './errors';
+import { sha256 } from '../ledger/digest';
+import type { LedgerEntry, LedgerStore, ProjectFilter, ProjectRecord } from '../ledger/store';
+import { verifyChains, type BrokenEntry } from '../ledger/verify';
+import { searchAttributes as keys } from '../../domain/search-attributes';
+import { transitionLogQuery } from '../../workflows/project-messages';
+import { AllianceError } from '../../domain/errors';
 import { fetchRunChain } from './history';
 
 export interface RawHistory {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Environment } from '../domain/environment';
+import type { Environment } from '../../domain/environment';
 
 /** Where the audit ledger lives: ALLIANCE_LEDGER_PATH, or ledger.sqlite in the data directory. */
 export function ledgerFile(env: Environment): string {

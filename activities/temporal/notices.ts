@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { noticeWorkflowId } from '../domain/ids';
-import type { NoticeOutcome } from '../workflows/notice-workflow';
+import { noticeWorkflowId } from '../../domain/ids';
+import type { NoticeOutcome } from '../../workflows/notice-workflow';
 
 export interface NoticeSummary {
   workflowId: string;
