@@ -1,18 +1,32 @@
 # The two commands: `make start` runs the service, `make test` checks everything.
 VENV := .venv
 TEMPORAL_BINARIES := $(VENV)/bin/temporal $(VENV)/bin/temporal-test-server
+# The embedded OpenID provider: Keycloak from Maven Central (the only download site these machines reach), checked by SHA-256.
+KEYCLOAK_VERSION := 26.5.6
+KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a347
+KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
+KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
-.PHONY: install start test lint typecheck build docs histories clean
+.PHONY: install start test lint typecheck build docs realm histories clean
 
-install: node_modules/.installed $(VENV)/.installed
+install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-$(VENV)/.installed: requirements-temporal.txt
+$(VENV)/.installed: requirements-temporal.txt requirements-test.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-temporal.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-temporal.txt -r requirements-test.txt
+	touch $@
+
+$(KEYCLOAK)/.installed:
+	mkdir -p $(VENV)
+	curl -fsSL --retry 3 -o $(VENV)/keycloak.zip $(KEYCLOAK_ZIP_URL)
+	echo "$(KEYCLOAK_SHA256)  $(VENV)/keycloak.zip" | sha256sum -c --quiet
+	rm -rf $(KEYCLOAK) && python3 -m zipfile -e $(VENV)/keycloak.zip $(VENV)
+	chmod +x $(KEYCLOAK)/bin/*.sh
+	rm $(VENV)/keycloak.zip
 	touch $@
 
 build: install
@@ -24,6 +38,10 @@ start: build
 
 docs: build
 	node dist/scripts/generate-statechart-docs.js
+
+# Re-writes the seeded accounts of the embedded identity provider's realm.
+realm: build
+	node dist/scripts/generate-realm.js
 
 # Re-records the replay corpus in test/histories/ from the full-life tests.
 histories: build

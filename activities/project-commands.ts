@@ -12,12 +12,12 @@ export interface ProjectCommand {
   payload: ProjectPayload<ProjectEventType>;
 }
 
-export interface BulkOutcome {
+export type BulkOutcome = {
   total: number;
   applied: number;
   /** Commands the project refused: already applied by an earlier run, or no longer applicable. */
   skipped: { projectId: string; type: ProjectEventType; reason: string }[];
-}
+};
 
 /**
  * What a bulk operation has done so far, heartbeated so a retry resumes where the last attempt

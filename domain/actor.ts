@@ -4,5 +4,21 @@ import { z } from 'zod';
 export const Role = z.enum(['office', 'pi', 'institution', 'reviewer', 'system', 'auditor']);
 export type Role = z.infer<typeof Role>;
 
-export const Actor = z.object({ role: Role, id: z.string().min(1, 'expected the acting person or body id') }).strict();
+/**
+ * Who authenticated, as the identity provider vouches: set by the service from a verified token,
+ * never by the caller, and kept in the ledger beside role and id.
+ */
+export const Principal = z
+  .object({
+    issuer: z.string().min(1),
+    subject: z.string().min(1),
+    session: z.string().min(1).optional(),
+    token: z.string().min(1).optional(),
+  })
+  .strict();
+export type Principal = z.infer<typeof Principal>;
+
+export const Actor = z
+  .object({ role: Role, id: z.string().min(1, 'expected the acting person or body id'), via: Principal.optional() })
+  .strict();
 export type Actor = z.infer<typeof Actor>;

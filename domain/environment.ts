@@ -54,6 +54,23 @@ export const Environment = z
     SMTP_FROM: NonEmpty.default('產學技術聯盟合作計畫辦公室 <alliance-office@most.gov.tw>'),
     /** Without SMTP_URL: the port of the embedded loopback mail sink that keeps each message as .eml. */
     SMTP_SINK_PORT: Port.default(2525),
+    /** The HTTP API and web pages: the only door for people. Loopback unless told otherwise. */
+    API_HOST: NonEmpty.default('127.0.0.1'),
+    API_PORT: Port.default(8080),
+    /** The OpenID provider whose tokens the API accepts; unset: `make start` runs the embedded Keycloak. */
+    OIDC_ISSUER: Url(['https', 'http'], 'https://login.example.gov.tw/realms/alliance').optional(),
+    /** The audience (`aud`) every token must name. */
+    OIDC_AUDIENCE: NonEmpty.default('alliance-api'),
+    /** The public client the command line logs in with (device authorization grant). */
+    OIDC_CLI_CLIENT_ID: NonEmpty.default('alliance-cli'),
+    /** Claim mapping: where the programme role and the programme id are in a token (dotted paths). */
+    OIDC_ROLE_CLAIM: NonEmpty.default('alliance_role'),
+    OIDC_ID_CLAIM: NonEmpty.default('alliance_id'),
+    /** Optional renaming of the provider's role values, e.g. `office=MOST-OFFICE,pi=PI`. */
+    OIDC_ROLE_VALUES: z.string().regex(/^(office|pi|institution|reviewer|auditor)=[^,=]+(,(office|pi|institution|reviewer|auditor)=[^,=]+)*$/, 'expected ROLE=VALUE pairs separated by commas, e.g. office=MOST-OFFICE,pi=PI').optional(),
+    /** Embedded identity provider only: its port and the Java 21+ runtime it needs. */
+    KEYCLOAK_PORT: Port.default(8180),
+    KEYCLOAK_JAVA_HOME: NonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
@@ -90,4 +107,14 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
     return `${variable}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigurationError(problems);
+}
+
+/** How a process that failed to start says why: one line per configuration problem (exit 2), else the message (exit 1). */
+export function exitOnStartupFailure(error: unknown): never {
+  if (error instanceof ConfigurationError) {
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
 }

@@ -10,6 +10,7 @@ export const errorCodes = {
   NOT_FOUND: { exitStatus: 5, meaning: 'no such project or call' },
   NOT_REACHABLE: { exitStatus: 6, meaning: 'the Temporal service cannot be reached' },
   INTEGRITY: { exitStatus: 7, meaning: 'the audit ledger does not verify: an entry was altered, removed or disagrees with Temporal' },
+  INTERNAL: { exitStatus: 1, meaning: 'the service failed to answer: a bug of ours, logged on the server' },
   UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,17 +1,17 @@
 import type { Division } from './application';
 
-export interface ScoredApplication {
+export type ScoredApplication = {
   projectId: string;
   applicationId: string;
   division: Division;
   writtenScores: number[];
   panelScore: number | null;
-}
+};
 
-export interface RankedApplication extends ScoredApplication {
+export type RankedApplication = ScoredApplication & {
   rank: number;
   writtenAverage: number | null;
-}
+};
 
 const average = (xs: number[]): number | null => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
 

@@ -5,13 +5,13 @@ import { apply, type ProjectSnapshot } from './judge';
 
 export type DeadlineEvent = 'deadline.application' | 'deadline.endorsement' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
 
-export interface Deadline {
+export type Deadline = {
   event: DeadlineEvent;
   /** UTC ISO instant. */
   at: string;
   /** What a person calls it. */
   label: string;
-}
+};
 
 /** When project year `n` starts: the call's first year start plus n−1 project-year lengths. */
 export function projectYearStart(calendar: CallCalendar, yearLength: string, n: number): Date {

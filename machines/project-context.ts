@@ -3,44 +3,44 @@ import type { Application } from '../domain/application';
 import type { ProgrammePolicy } from '../domain/policy';
 
 /** Each record names who made it and when, for auditors. */
-interface Recorded {
+type Recorded = {
   by: Actor;
   at: string;
-}
+};
 
-export interface ReviewRecord extends Recorded {
+export type ReviewRecord = Recorded & {
   reviewerId: string;
   score: number;
   recommendation: 'fund' | 'fundWithChanges' | 'doNotFund';
   comments: string;
-}
+};
 
 export type DecisionRecord = Recorded &
   ({ outcome: 'approved'; amountsNtd: number[] } | { outcome: 'rejected'; reason: string });
 
-export interface DisbursementRecord extends Recorded {
+export type DisbursementRecord = Recorded & {
   year: number;
   tranche: 1 | 2;
   amountNtd: number;
   requestedBy: Actor;
   requestedAt: string;
   paymentReference: string;
-}
+};
 
-export interface ReportRecord extends Recorded {
+export type ReportRecord = Recorded & {
   year: number;
   summary: string;
   outcome: 'submitted' | 'accepted' | 'returned';
   note: string;
-}
+};
 
-export interface SiteVisitRecord extends Recorded {
+export type SiteVisitRecord = Recorded & {
   year: number;
   visitedOn: string;
   suggestions: string;
-}
+};
 
-export interface ProjectContext {
+export type ProjectContext = {
   projectId: string;
   callId: string;
   policy: ProgrammePolicy;
@@ -65,7 +65,7 @@ export interface ProjectContext {
   closingPastDue: boolean;
   /** Why the project ended early: the deadline missed, the withdrawal or termination reason. */
   endReason: string | null;
-}
+};
 
 export interface ProjectInput {
   projectId: string;

@@ -5,17 +5,17 @@ import type { Deadline } from './deadlines';
 import type { ProjectContext, ReviewRecord } from './project-context';
 
 /** One accepted transition, for the log query and the audit trail. */
-export interface TransitionLogEntry {
+export type TransitionLogEntry = {
   seq: number;
   at: string;
   actor: Actor;
   event: ProjectEventType;
   from: string[];
   to: string[];
-}
+};
 
 /** Where a project stands, whole: what the workflow's state query returns to the service. */
-export interface ProjectView {
+export type ProjectView = {
   workflowId: string;
   lifecycle: string;
   /** Every active state as a dotted path, one per region. */
@@ -25,7 +25,7 @@ export interface ProjectView {
   projectYear: number;
   deadlines: Deadline[];
   context: ProjectContext;
-}
+};
 
 /** Lifecycle states reached only once the decision is announced: before it, outcomes are the office's. */
 const announcedStates = new Set(['approved', 'contracting', 'execution', 'suspended', 'closing', 'closed', 'rejected', 'terminated']);

@@ -9,7 +9,8 @@ import { errorCodes } from '../domain/errors';
 import { alliance105 } from '../domain/calls';
 import { anApplication } from './fixtures/applications';
 import { actors } from './fixtures/project-events';
-import { runAlliance } from './helpers/cli';
+import { startApi } from './helpers/api';
+import { allianceAs } from './helpers/cli';
 import { connectDevServer, freePort, uniqueName } from './helpers/environments';
 import { startWorkerProcess } from './helpers/worker-process';
 import { bundleServiceWorkflows, compressedCall, settledHistoryLength, temporaryLedger, waitForProject, withServiceWorker } from './helpers/project-harness';
@@ -21,9 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-/** The built `alliance` command, as auditor wu, against the test's dev server and a given ledger. */
-const alliance = (ledgerPath: string, args: string[]) =>
-  runAlliance(['--as', 'auditor:wu', ...args], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, ALLIANCE_LEDGER_PATH: ledgerPath });
+/** The built `alliance` command, logged in as auditor wu, against an API: it has no ledger or data directory of its own. */
+const alliance = (apiUrl: string, args: string[]) => allianceAs('wu', apiUrl, args);
 
 /** A submitted project on to its first project year. */
 async function toExecution(projects: ProjectClient, id: string, institution = actors.institution): Promise<void> {
@@ -57,7 +57,8 @@ it('answers history, search, verify and export for auditors, also after Temporal
   };
   const ids = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, `project:${call.id}:${a.id}`])) as Record<keyof typeof apps, string>;
 
-  await withServiceWorker(env, bundle, uniqueName('audit'), async (projects) => {
+  const taskQueue = uniqueName('audit');
+  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     for (const a of Object.values(apps)) await projects.create(call, a);
     // Submitted before the application deadline; the lapsed one never is.
     for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
@@ -81,14 +82,19 @@ it('answers history, search, verify and export for auditors, also after Temporal
       await new Promise((r) => setTimeout(r, 200));
     }
     // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
-  const verified = await alliance(file, ['audit', 'verify', '--all']);
+  const running = await startApi(env, taskQueue, ledger);
+  const verified = await alliance(running.url, ['audit', 'verify', '--all']);
+  await running.close();
   expect(verified.stderr).toBe('');
   expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
   expect(verified.status).toBe(0);
   }, ledger);
   ledger.close();
 
-  const cli = (...args: string[]) => alliance(file, args);
+  // The worker is gone; an API process with the ledger read-only answers the auditor.
+  const reader = new SqliteLedgerStore(file, { readOnly: true });
+  const api = await startApi(env, uniqueName('audit-api'), reader);
+  const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
   expect(history.status).toBe(0);
   expect((JSON.parse(history.stdout) as { event: string; actor: { role: string } }[]).map((e) => `${e.actor.role} ${e.event}`)).toEqual(['system deadline.application']);
@@ -123,7 +129,9 @@ it('answers history, search, verify and export for auditors, also after Temporal
 
   const refused = await cli('project', 'terminate', `${call.id}:TE2-0001`, '--reason', 'auditors change nothing');
   expect(refused.status).toBe(errorCodes.ROLE_NOT_ALLOWED.exitStatus);
-  expect(refused.stderr).toMatch(/project.terminate may be sent only by office, not by auditor wu/);
+  expect(refused.stderr).toMatch(/project.terminate may be sent only by office, not by auditor auditor-wu/);
+  await api.close();
+  reader.close();
 });
 
 it('writes each transition to the ledger exactly once while the worker is killed mid-activity and restarted', async () => {

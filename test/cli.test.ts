@@ -7,7 +7,8 @@ import { errorCodes } from '../domain/errors';
 import { alliance105 } from '../domain/calls';
 import type { Reviewer } from '../domain/reviewers';
 import { anApplication } from './fixtures/applications';
-import { runAlliance, type CliRun } from './helpers/cli';
+import { startApi } from './helpers/api';
+import { allianceAs, runAlliance, type CliRun } from './helpers/cli';
 import { connectDevServer, uniqueName } from './helpers/environments';
 import { recordHistories } from './helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from './helpers/project-harness';
@@ -28,9 +29,15 @@ const file = (name: string, data: unknown): string => {
 
 type Run = CliRun;
 
-/** Runs the built `alliance` command against the test's dev server and task queue. */
-const alliance = (taskQueue: string, args: string[], address = process.env.TEST_DEV_SERVER_ADDRESS!): Promise<Run> =>
-  runAlliance(args, { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue });
+/** `alliance --as ROLE:ID` is gone: a test logs in as a seeded account of the identity provider. */
+const accounts: Record<string, string> = { 'office:kao': 'kao', 'pi:pi-lin': 'pi-lin', 'pi:pi-chen': 'pi-chen', 'institution:NTU': 'ntu-rd', 'institution:NCKU': 'ncku-rd', 'auditor:wu': 'wu' };
+
+/** Runs the built `alliance` command against the API; `--as X` in `args` picks the account logged in. */
+const alliance = (apiUrl: string, args: string[]): Promise<Run> => {
+  const as = args[0] === '--as' ? args[1]! : null;
+  const rest = as ? args.slice(2) : args;
+  return allianceAs(as ? accounts[as] ?? as.replace(/^reviewer:/, '') : null, apiUrl, rest);
+};
 
 const ok = (run: Run): Run => {
   if (run.status !== 0) throw new Error(`alliance exited ${run.status}: ${run.stderr}`);
@@ -51,8 +58,8 @@ it('runs a call through endorsement, the three review rounds and the decisions w
   }, callId);
   call.policy.reviewersPerApplication = 2;
   const pool = [
-    reviewer('r-ntu', 'NTU', 'TE2'), reviewer('r-ncku', 'NCKU', 'TE2', ['TE2-0002']), reviewer('r-nthu', 'NTHU', 'TE2'), reviewer('r-nchu', 'NCHU', 'TE2'),
-    reviewer('r1-nthu', 'NTHU', 'TE1'), reviewer('r1-nchu', 'NCHU', 'TE1'),
+    reviewer('rev-te2-01', 'NTU', 'TE2'), reviewer('rev-te2-02', 'NCKU', 'TE2', ['TE2-0002']), reviewer('rev-te2-03', 'NTHU', 'TE2'), reviewer('rev-te2-04', 'NCHU', 'TE2'),
+    reviewer('rev-te1-01', 'NTHU', 'TE1'), reviewer('rev-te1-02', 'NCHU', 'TE1'),
   ];
   const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
   const apps = [
@@ -61,9 +68,10 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     anApplication({ id: 'TE1-0001', division: 'TE1' }),
   ];
 
-  await withServiceWorker(env, bundle, taskQueue, async () => {
-    const cli = (...args: string[]) => alliance(taskQueue, args);
-    const show = async (app: string) => json<{ states: string[]; lifecycle: string }>(await cli('project', 'show', `${callId}:${app}`, '--json'));
+  await withServiceWorker(env, bundle, taskQueue, async (_projects, ledger) => {
+    const api = await startApi(env, taskQueue, ledger);
+    const cli = (...args: string[]) => alliance(api.url, args);
+    const show = async (app: string) => json<{ states: string[]; lifecycle: string }>(await cli('--as', 'office:kao', 'project', 'show', `${callId}:${app}`, '--json'));
 
     ok(await cli('--as', 'office:kao', 'call', 'open', file('call.json', call), file('pool.json', pool)));
     for (const a of apps) {
@@ -77,15 +85,15 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     ok(await cli('--as', 'institution:NCKU', 'roster', 'submit', callId, 'TE2-0002', '--roster', 'NCKU-01', '--letter', '成大研字第1050000001號'));
     expect((await show('TE2-0002')).lifecycle).toBe('endorsed');
 
-    while (json<{ state: string }>(await cli('call', 'status', callId, '--json')).state !== 'endorsementsClosed') await new Promise((r) => setTimeout(r, 500));
+    while (json<{ state: string }>(await cli('--as', 'office:kao', 'call', 'status', callId, '--json')).state !== 'endorsementsClosed') await new Promise((r) => setTimeout(r, 500));
     const first = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
     expect(first.applied).toBe(first.total);
     const again = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
     expect(again.applied).toBe(0);
-    const { assignments } = json<{ assignments: Record<string, string[]> }>(await cli('review', 'status', callId, '--json'));
+    const { assignments } = json<{ assignments: Record<string, string[]> }>(await cli('--as', 'office:kao', 'review', 'status', callId, '--json'));
     expect(Object.values(assignments).map((ids) => ids.length)).toEqual([2, 2, 2]);
-    expect(assignments['TE2-0001']).not.toContain('r-ntu');
-    expect(assignments['TE2-0002']).not.toContain('r-ncku');
+    expect(assignments['TE2-0001']).not.toContain('rev-te2-01');
+    expect(assignments['TE2-0002']).not.toContain('rev-te2-02');
     expect((await show('TE2-0001')).states).toEqual(['review.writtenReview']);
 
     const [firstReviewer] = assignments['TE2-0001']!;
@@ -116,19 +124,20 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     expect(announced.applied).toBe(3);
     expect((await show('TE2-0001')).lifecycle).toBe('approved');
     expect((await show('TE2-0002')).lifecycle).toBe('rejected');
-    expect(ok(await cli('project', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/decision\s+approved NT\$2,000,000 \/ NT\$2,000,000 \/ NT\$1,800,000/);
+    expect(ok(await cli('--as', 'pi:pi-lin', 'project', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/decision\s+approved NT\$2,000,000 \/ NT\$2,000,000 \/ NT\$1,800,000/);
 
     await recordHistories(env.client, `call:${callId}`, 'call-through-decisions');
 
     // Every error kind: its exit status and a message that says what to do.
     const project = `${callId}:TE2-0001`;
     const cases: [string[], keyof typeof errorCodes, RegExp][] = [
-      [['tranche', 'request', project, '--amount', '1000000'], 'VALIDATION', /--as ROLE:ID/],
+      [['tranche', 'request', project, '--amount', '1000000'], 'UNAUTHENTICATED', /alliance login/],
       [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', 'lots'], 'VALIDATION', /write whole NT\$/],
       [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
-      [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor wu/],
+      [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor auditor-wu/],
+      [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /belongs to institution NTU, not NCKU/],
       [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'], 'ILLEGAL_TRANSITION', /tranche.request is not possible while the project is in approved/],
-      [['project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
+      [['--as', 'office:kao', 'project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
     ];
     for (const [args, code, message] of cases) {
       const run = await cli(...args);
@@ -136,18 +145,19 @@ it('runs a call through endorsement, the three review rounds and the decisions w
       expect(run.stderr).toMatch(new RegExp(`^${code}: `));
       expect(run.stderr).toMatch(message);
     }
+    await api.close();
   });
 });
 
-it('exits with NOT_REACHABLE when no Temporal service answers', async () => {
-  const run = await alliance('any', ['project', 'show', 'alliance-105:TE2-0001'], '127.0.0.1:1');
+it('exits with NOT_REACHABLE when no service answers', async () => {
+  const run = await alliance('http://127.0.0.1:1', ['--as', 'office:kao', 'project', 'show', 'alliance-105:TE2-0001']);
   expect(run.status).toBe(errorCodes.NOT_REACHABLE.exitStatus);
-  expect(run.stderr).toMatch(/^NOT_REACHABLE: The Temporal service at 127.0.0.1:1 cannot be reached/);
+  expect(run.stderr).toMatch(/^NOT_REACHABLE: The service at http:\/\/127.0.0.1:1 cannot be reached/);
 });
 
 it('prints help for every command and exits 0', async () => {
   for (const args of [['--help'], ['review', '--help'], ['decision', 'record', '--help']]) {
-    const run = await alliance('any', args);
+    const run = await runAlliance(args, {});
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Usage: alliance/);
   }

@@ -1,13 +1,17 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { allSearchAttributeKeys } from '../domain/search-attributes';
+import { startIdentityProvider } from '../worker/identity-provider';
 import { temporalBinary } from '../worker/temporal-binaries';
+import { freePort } from './helpers/environments';
 
 /**
- * One dev server for the whole run, the official binary from the project's virtualenv; test files
+ * One dev server and one identity provider (Keycloak, realm from identity/) for the whole run, the official binary from the project's virtualenv; test files
  * reach it through the address set here. Time-skipping files start their own test server
  * (test/helpers/environments.ts `startTimeSkippingServer`).
  */
 export default async function globalSetup(): Promise<void> {
+  // The identity provider takes about half a minute to build and start: it starts beside the dev server.
+  const identityProvider = freePort().then((port) => startIdentityProvider({ port, dataDir: null }));
   const devServer = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalBinary('temporal') },
@@ -18,4 +22,9 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env.TEST_DEV_SERVER_ADDRESS = devServer.address;
   (globalThis as Record<string, unknown>).__temporalServers = [devServer];
+  const provider = await identityProvider;
+  process.env.TEST_OIDC_ISSUER = provider.issuer;
+  process.env.TEST_KEYCLOAK_URL = provider.url;
+  process.env.TEST_KEYCLOAK_ADMIN = JSON.stringify(provider.admin);
+  (globalThis as Record<string, unknown>).__identityProvider = provider;
 }

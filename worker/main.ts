@@ -4,7 +4,7 @@
  * Stays in the foreground; Ctrl-C stops everything cleanly.
  */
 import path from 'node:path';
-import { ConfigurationError, parseEnvironment } from '../domain/environment';
+import { exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
@@ -14,11 +14,20 @@ import { ledgerFile } from '../activities/ledger/file';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';
+import { serveApi } from '../server/serve';
+import { startIdentityProvider, type IdentityProvider } from './identity-provider';
 import { temporalBinary } from './temporal-binaries';
+import { demoAccountLines } from './demo-accounts';
 
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
   let embedded: EmbeddedServer | undefined;
+  let identity: IdentityProvider | undefined;
+  if (!env.OIDC_ISSUER) {
+    // Keycloak builds itself for half a minute: it starts while Temporal does.
+    console.log('Starting the embedded identity provider (Keycloak)…');
+    identity = await startIdentityProvider({ port: env.KEYCLOAK_PORT, dataDir: env.ALLIANCE_DATA_DIR, ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}) });
+  }
   if (!env.TEMPORAL_ADDRESS) {
     console.log('Starting the embedded Temporal dev server…');
     embedded = await startEmbeddedServer({
@@ -45,8 +54,12 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps }),
   });
+  const issuer = env.OIDC_ISSUER ?? identity!.issuer;
+  const api = await serveApi(env, client, ledger, issuer);
 
   const lines: [string, string][] = [
+    ['API', `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs)`],
+    ['Identity provider', issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : '')],
     ['Temporal gRPC', address + (embedded ? ' (embedded dev server)' : ' (external cluster)')],
     ['Namespace', env.TEMPORAL_NAMESPACE],
     ['Task queue', env.TEMPORAL_TASK_QUEUE],
@@ -63,6 +76,8 @@ async function main(): Promise<void> {
   ];
   console.log('Alliance orchestration service is running:');
   for (const [label, value] of lines) console.log(`  ${label.padEnd(18)} ${value}`);
+  if (identity) for (const line of demoAccountLines()) console.log(line);
+  console.log(`Log in from the command line: ALLIANCE_API_URL=${api.url} npx alliance login`);
   console.log('Press Ctrl-C to stop.');
 
   let stopping = false;
@@ -77,20 +92,15 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await api.close();
     await connection.close();
     await clientConnection.close();
     ledger.close();
     await mail.stop();
     await embedded?.stop();
+    await identity?.stop();
     console.log('Stopped.');
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
-    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
-    process.exit(2);
-  }
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure);

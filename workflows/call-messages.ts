@@ -12,7 +12,7 @@ export interface CallWorkflowInput {
   reviewerPool: Reviewer[];
 }
 
-export interface RegisteredProject {
+export type RegisteredProject = {
   projectId: string;
   applicationId: string;
   institutionId: string;
@@ -22,33 +22,33 @@ export interface RegisteredProject {
   region: string;
   title: string;
   requestedNtd: number;
-}
+};
 
-export interface Roster {
+export type Roster = {
   institutionId: string;
   rosterId: string;
   letterReference: string;
   applicationIds: string[];
   by: Actor;
   at: string;
-}
+};
 
-export interface ReviewRound {
+export type ReviewRound = {
   scope: Division | 'all';
   startedAt: string;
   deadline: string;
   closedAt: string | null;
   missing: { projectId: string; reviewerId: string }[];
-}
+};
 
 /** One bulk operation, as the office sees it afterwards. */
-export interface OperationRecord extends BulkOutcome {
+export type OperationRecord = BulkOutcome & {
   operation: string;
   by: Actor;
   at: string;
-}
+};
 
-export interface CallView {
+export type CallView = {
   callId: string;
   state: string;
   projects: RegisteredProject[];
@@ -58,7 +58,7 @@ export interface CallView {
   invited: string[];
   slots: Record<string, string>;
   operations: OperationRecord[];
-}
+};
 
 type WithActor<T> = { actor: Actor } & T;
 export type ActorArgs = WithActor<object>;

@@ -36,7 +36,11 @@ type Row = Record<string, string | number | null>;
 
 const toEntry = (r: Row): LedgerEntry => ({
   seq: Number(r.seq), workflowId: String(r.workflow_id), entrySeq: Number(r.entry_seq), at: String(r.at),
-  actor: { role: String(r.actor_role) as LedgerEntry['actor']['role'], id: String(r.actor_id) }, event: String(r.event),
+  actor: {
+    role: String(r.actor_role) as LedgerEntry['actor']['role'], id: String(r.actor_id),
+    ...(typeof r.actor_via === 'string' ? { via: JSON.parse(r.actor_via) as NonNullable<LedgerEntry['actor']['via']> } : {}),
+  },
+  event: String(r.event),
   from: JSON.parse(String(r.from_states)) as string[], to: JSON.parse(String(r.to_states)) as string[],
   payloadDigest: String(r.payload_digest), prevHash: String(r.prev_hash), prevWorkflowHash: String(r.prev_workflow_hash), hash: String(r.hash),
 });
@@ -52,7 +56,12 @@ export class SqliteLedgerStore implements LedgerStore {
 
   constructor(file: string, options: { readOnly?: boolean } = {}) {
     this.db = openSqlite(file, options);
-    if (!options.readOnly) this.db.exec(SCHEMA);
+    if (!options.readOnly) {
+      this.db.exec(SCHEMA);
+      // Who authenticated (issuer, subject, session), beside role and id; ledgers from before it have no column.
+      const columns = (this.db.all('PRAGMA table_info(ledger)') as Row[]).map((c) => String(c.name));
+      if (!columns.includes('actor_via')) this.db.exec('ALTER TABLE ledger ADD COLUMN actor_via TEXT');
+    }
   }
 
   append(entry: NewLedgerEntry): LedgerEntry {
@@ -79,8 +88,9 @@ export class SqliteLedgerStore implements LedgerStore {
       };
       const full: LedgerEntry = { ...chained, hash: entryHash(chained) };
       this.db.run(
-        'INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [full.seq, full.workflowId, full.entrySeq, full.at, full.actor.role, full.actor.id, full.event, JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
+        `INSERT INTO ledger (seq, workflow_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [full.seq, full.workflowId, full.entrySeq, full.at, full.actor.role, full.actor.id, full.actor.via ? JSON.stringify(full.actor.via) : null, full.event, JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
       );
       this.db.exec('COMMIT');
       return full;

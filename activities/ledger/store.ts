@@ -2,7 +2,7 @@ import type { Actor } from '../../domain/actor';
 import { canonicalJson, sha256 } from './digest';
 
 /** One transition as the ledger keeps it. */
-export interface LedgerEntry {
+export type LedgerEntry = {
   /** Position in the whole ledger, from 1. */
   seq: number;
   workflowId: string;
@@ -18,12 +18,12 @@ export interface LedgerEntry {
   prevHash: string;
   prevWorkflowHash: string;
   hash: string;
-}
+};
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'seq' | 'prevHash' | 'prevWorkflowHash' | 'hash'>;
 
 /** What the office searches projects by, kept beside the ledger so it outlives Temporal's retention. */
-export interface ProjectRecord {
+export type ProjectRecord = {
   workflowId: string;
   callId: string;
   rocYear: number;
@@ -35,7 +35,7 @@ export interface ProjectRecord {
   projectYear: number;
   overdue: boolean;
   updatedAt: string;
-}
+};
 
 export interface ArchivedRun {
   workflowId: string;

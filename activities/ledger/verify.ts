@@ -1,11 +1,11 @@
 import { entryHash, type LedgerEntry } from './store';
 
-export interface BrokenEntry {
+export type BrokenEntry = {
   seq: number;
   workflowId: string;
   entrySeq: number;
   reason: string;
-}
+};
 
 export interface ChainReport {
   checked: number;

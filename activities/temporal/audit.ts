@@ -8,10 +8,10 @@ import { transitionLogQuery } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
 import { fetchRunChain } from './history';
 
-export interface RawHistory {
+export type RawHistory = {
   source: 'temporal' | 'archive';
   runs: { runId: string; sha256: string; history: unknown }[];
-}
+};
 
 export interface SearchFilter extends ProjectFilter {
   /** Projects with a transition in [from, to). */
@@ -19,11 +19,11 @@ export interface SearchFilter extends ProjectFilter {
   to?: string;
 }
 
-export interface VerifyReport {
+export type VerifyReport = {
   checked: number;
   comparedWithTemporal: number;
   broken: BrokenEntry | null;
-}
+};
 
 const quote = (value: string): string => `'${value.replace(/'/g, "\\'")}'`;
 const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));

@@ -1,4 +1,4 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Actor } from '../../domain/actor';
 import { Call } from '../../domain/call';
 import type { ApplicationInput, Division } from '../../domain/application';
@@ -64,6 +64,11 @@ export class CallClient {
       throw toAllianceError(error, workflowId);
     }
     return call.data.id;
+  }
+
+  /** Every call workflow of this service (its task queue), newest first. */
+  list(): AsyncIterable<WorkflowExecutionInfo> {
+    return this.client.workflow.list({ query: `WorkflowType = 'callWorkflow' AND TaskQueue = '${this.taskQueue.replace(/'/g, '')}'` });
   }
 
   status(callId: string): Promise<CallView> {

@@ -2,7 +2,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { noticeWorkflowId } from '../../domain/ids';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
 
-export interface NoticeSummary {
+export type NoticeSummary = {
   workflowId: string;
   /** The notice's id within its project: `t<transition>-<kind>` or `r-<kind>-<deadline>-<offset>`. */
   noticeId: string;
@@ -12,7 +12,7 @@ export interface NoticeSummary {
   /** Delivered: to how many; pending: attempts and the last error; refused: the relay's answer. */
   detail: string;
   officeAlerted: boolean;
-}
+};
 
 /**
  * `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → `t12-tranchePaid`, kind `tranchePaid`;

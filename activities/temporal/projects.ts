@@ -8,6 +8,7 @@ import type { Call } from '../../domain/call';
 import { projectWorkflowId } from '../../domain/ids';
 import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
 import { checkPayloadAndRole } from '../../machines/judge';
+import { ownershipProblem } from '../../machines/ownership';
 import type { projectWorkflow } from '../../workflows';
 import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
 import {
@@ -35,6 +36,10 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
     return new AllianceError('NOT_FOUND', `${what} does not exist (check the call and application ids).`);
   }
   const message = error instanceof Error ? error.message : String(error);
+  const grpcCode = (error as { cause?: { code?: number }; code?: number }).cause?.code ?? (error as { code?: number }).code;
+  if (grpcCode === 3 || /INVALID_ARGUMENT/.test(message)) {
+    return new AllianceError('VALIDATION', `Temporal refused the request as invalid (${message}); check the ids and filters.`);
+  }
   if (/UNAVAILABLE|ECONNREFUSED|deadline exceeded|Failed to connect|connect/i.test(message)) {
     return new AllianceError('NOT_REACHABLE', `The Temporal service cannot be reached (${message}); is \`make start\` running, or TEMPORAL_ADDRESS right?`);
   }
@@ -103,6 +108,8 @@ export class ProjectClient {
     if (early) return early;
     try {
       const view = await this.view(projectId);
+      const notTheirs = ownershipProblem(view.context, type, actor, payload as object);
+      if (notTheirs) return new AllianceError('FORBIDDEN', notTheirs);
       const reason = view.context.endReason ? ` — ${view.context.endReason}` : '';
       return new AllianceError('ILLEGAL_TRANSITION', `${type} was refused: the project has ended (${view.lifecycle})${reason}; it accepts nothing more.`);
     } catch {

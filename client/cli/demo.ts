@@ -1,4 +1,5 @@
 import type { Actor } from '../../domain/actor';
+import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
 import type { Application } from '../../domain/application';
 import { Application as ApplicationSchema } from '../../domain/application';
 import { alliance105 } from '../../domain/calls';
@@ -6,9 +7,44 @@ import { requestedTotal } from '../../domain/rules';
 import { generateCohort, generateReviewerPool, seededRandom } from '../cohort';
 import { compressedCall } from '../compressed-call';
 import { ntd, table } from './output';
-import type { Session } from './session';
+import { ApiClient } from '../api-client';
+import { DEMO_PASSWORD } from '../../worker/demo-accounts';
+import { AllianceError } from '../../domain/errors';
 
-const office: Actor = { role: 'office', id: 'office-demo' };
+/** The API as one actor of the demo: the office is whoever ran it; everyone else logs in as their seeded account. */
+export type As = (actor: Actor) => ApiClient;
+
+/**
+ * The demo's people, through the door: the logged-in office account acts for the office; PIs,
+ * research offices and reviewers log in with their seeded accounts of the embedded realm.
+ */
+export async function demoAccountsOf(office: ApiClient): Promise<As> {
+  const me = await office.me();
+  if (me.actor.role !== 'office') throw new AllianceError('ROLE_NOT_ALLOWED', `The demo runs the programme office's steps: log in as an office account (e.g. kao), not as ${me.actor.role} ${me.actor.id}.`);
+  const { issuer, cliClientId } = await office.loginInfo();
+  const tokens = new Map<string, Promise<string>>();
+  const tokenOf = (username: string): Promise<string> => {
+    if (!tokens.has(username)) {
+      tokens.set(username, (async () => {
+        const response = await fetch(`${issuer}/protocol/openid-connect/token`, {
+          method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: cliClientId, username, password: DEMO_PASSWORD, scope: 'openid' }),
+        });
+        if (!response.ok) throw new AllianceError('UNAUTHENTICATED', `The demo account ${username} cannot log in (${response.status}); the demo needs the embedded realm's seeded accounts (seed 105).`);
+        return ((await response.json()) as { access_token: string }).access_token;
+      })());
+    }
+    return tokens.get(username)!;
+  };
+  const clients = new Map<string, ApiClient>();
+  return (actor) => {
+    if (actor.role === 'office') return office;
+    const username = actor.role === 'institution' ? `${actor.id.toLowerCase()}-rd` : actor.id;
+    if (!clients.has(username)) clients.set(username, new ApiClient(office.baseUrl, () => tokenOf(username)));
+    return clients.get(username)!;
+  };
+}
+
+const office: Actor = { role: 'office', id: 'office' };
 
 /** Runs `work` over `items`, at most `limit` at a time, in a stable order of results. */
 async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -41,7 +77,7 @@ export interface DemoSummary {
  * The 91 applications of the 105 call, generated from `seed`, through endorsement, the three
  * review rounds, decisions and a first project year compressed to seconds — on the running service.
  */
-export async function runDemo(session: Session, seed: number, log: (line: string) => void): Promise<DemoSummary> {
+export async function runDemo(as: As, seed: number, log: (line: string) => void): Promise<DemoSummary> {
   const random = seededRandom(seed * 7919);
   const started = Date.now();
   const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
@@ -55,7 +91,8 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   }, callId);
   const cohort: Application[] = generateCohort(seed).map((a) => ApplicationSchema.parse(a));
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-  const { calls, projects } = session;
+  const { calls, projects } = as(office);
+  const send = <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => as(actor).projects.send(id, type, payload);
 
   await calls.open(call, generateReviewerPool(seed));
   log(`opened ${callId}: applications close in 30 s, endorsements in 40 s, project year 1 runs ${yearOneStartsIn}–${yearOneStartsIn + yearLengthSeconds} s`);
@@ -64,8 +101,8 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   const neverSubmitted = new Set(cohort.filter((_, i) => i % 45 === 44).map((a) => a.id));
   const ids = await inParallel(cohort, 8, async (application) => {
     const actor: Actor = { role: 'pi', id: application.pi.id };
-    const id = await calls.registerApplication(callId, actor, application);
-    if (!neverSubmitted.has(application.id)) await projects.send(id, 'application.submit', actor, {});
+    const id = await as(actor).calls.registerApplication(callId, application);
+    if (!neverSubmitted.has(application.id)) await send(actor, id, 'application.submit', {});
     return id;
   });
   log(`${ids.length} applications created, ${ids.length - neverSubmitted.size} submitted (${elapsed()})`);
@@ -75,12 +112,12 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   const forgotten = [...byInstitution.values()][0]!.at(-1)!.id;
   for (const [institutionId, applications] of byInstitution) {
     const applicationIds = applications.map((a) => a.id).filter((id) => id !== forgotten);
-    await calls.submitRoster(callId, { role: 'institution', id: institutionId }, { rosterId: `${institutionId}-105-01`, letterReference: `${institutionId}研字第105${String(applicationIds.length).padStart(4, '0')}號`, applicationIds });
+    await as({ role: 'institution', id: institutionId }).calls.submitRoster(callId, { rosterId: `${institutionId}-105-01`, letterReference: `${institutionId}研字第105${String(applicationIds.length).padStart(4, '0')}號`, applicationIds });
   }
   log(`${byInstitution.size} institutions sent their rosters; ${forgotten} was left off (${elapsed()})`);
 
   await until('the endorsement deadline', async () => (await calls.status(callId)).state === 'endorsementsClosed', 120_000);
-  const assigned = await calls.startWrittenReview(callId, office);
+  const assigned = await calls.startWrittenReview(callId);
   log(`written review started: ${assigned.applied} commands (${elapsed()})`);
 
   const status = await calls.status(callId);
@@ -88,36 +125,36 @@ export async function runDemo(session: Session, seed: number, log: (line: string
   await inParallel(reviewTasks, 8, async ({ applicationId, reviewerId }) => {
     if (random() < 0.03) return; // a few reviewers never answer
     const score = 60 + Math.round(random() * 35);
-    await projects.send(`project:${callId}:${applicationId}`, 'review.record', { role: 'reviewer', id: reviewerId }, { score, recommendation: score >= 75 ? 'fund' : score >= 68 ? 'fundWithChanges' : 'doNotFund', comments: '書面審查意見' });
+    await send({ role: 'reviewer', id: reviewerId }, `project:${callId}:${applicationId}`, 'review.record', { score, recommendation: score >= 75 ? 'fund' : score >= 68 ? 'fundWithChanges' : 'doNotFund', comments: '書面審查意見' });
   });
-  const [round] = await calls.closeWrittenReview(callId, office);
+  const [round] = await calls.closeWrittenReview(callId);
   log(`written review closed: ${reviewTasks.length - (round?.missing.length ?? 0)} reviews in, ${round?.missing.length ?? 0} missing (${elapsed()})`);
 
-  await calls.invitePresentations(callId, office, { topPerDivision: 9 });
-  await calls.schedulePresentations(callId, office, new Date(Date.now() + 3_600_000).toISOString());
+  await calls.invitePresentations(callId, { topPerDivision: 9 });
+  await calls.schedulePresentations(callId, new Date(Date.now() + 3_600_000).toISOString());
   const invited = (await calls.status(callId)).invited;
   await inParallel(invited, 8, (applicationId) =>
-    projects.send(`project:${callId}:${applicationId}`, 'presentation.record', office, { panelScore: 65 + Math.round(random() * 30), comments: '簡報審查意見' }));
+    send(office, `project:${callId}:${applicationId}`, 'presentation.record', { panelScore: 65 + Math.round(random() * 30), comments: '簡報審查意見' }));
   log(`${invited.length} applications presented (${elapsed()})`);
 
-  const ranking = await calls.startDecisionMeeting(callId, office);
+  const ranking = await calls.startDecisionMeeting(callId);
   const decisions = Object.values(ranking).flatMap((list) => list.map((r) => ({ r, approve: r.panelScore !== null && r.rank <= Math.ceil(list.length * 0.65) })));
   await inParallel(decisions, 8, async ({ r, approve }) => {
     const application = cohort.find((a) => a.id === r.applicationId)!;
     // The office trims each approved year to 90 % of the request, rounded down to NT$10,000.
     const amountsNtd = application.budget.map((b) => Math.floor((requestedTotal(application, b.year) * 0.9) / 10_000) * 10_000);
-    await projects.send(r.projectId, 'decision.record', office, approve ? { outcome: 'approved', amountsNtd } : { outcome: 'rejected', reason: '經決審會議評比未獲補助' });
+    await send(office, r.projectId, 'decision.record', approve ? { outcome: 'approved', amountsNtd } : { outcome: 'rejected', reason: '經決審會議評比未獲補助' });
   });
-  await calls.announce(callId, office);
+  await calls.announce(callId);
   const approved = decisions.filter((d) => d.approve).map((d) => d.r);
   log(`decisions announced: ${approved.length} approved (${elapsed()})`);
 
   await inParallel(approved, 8, async (r) => {
     const application = cohort.find((a) => a.id === r.applicationId)!;
     const institution: Actor = { role: 'institution', id: application.institution.id };
-    await projects.send(r.projectId, 'contract.issue', office, { contractNumber: `MOST 106-2622-${r.applicationId}` });
-    await projects.send(r.projectId, 'contract.sign', institution, {});
-    await projects.send(r.projectId, 'consent.sign', { role: 'pi', id: application.pi.id }, {});
+    await send(office, r.projectId, 'contract.issue', { contractNumber: `MOST 106-2622-${r.applicationId}` });
+    await send(institution, r.projectId, 'contract.sign', {});
+    await send({ role: 'pi', id: application.pi.id }, r.projectId, 'consent.sign', {});
   });
   log(`contracts signed (${elapsed()})`);
 
@@ -129,14 +166,14 @@ export async function runDemo(session: Session, seed: number, log: (line: string
     const view = await projects.view(r.projectId);
     const yearOne = view.context.decision?.outcome === 'approved' ? view.context.decision.amountsNtd[0]! : 0;
     for (const [tranche, amountNtd] of [[1, Math.floor(yearOne / 2)], [2, yearOne - Math.floor(yearOne / 2)]] as const) {
-      await projects.send(r.projectId, 'tranche.request', institution, { amountNtd });
-      await projects.send(r.projectId, 'tranche.pay', office, { paymentReference: `PAY-${r.applicationId}-1-${tranche}` });
+      await send(institution, r.projectId, 'tranche.request', { amountNtd });
+      await send(office, r.projectId, 'tranche.pay', { paymentReference: `PAY-${r.applicationId}-1-${tranche}` });
     }
     if (application.yearsRequested > 1) {
       if (random() < 0.15) late.add(r.projectId);
       else {
-        await projects.send(r.projectId, 'progressReport.submit', { role: 'pi', id: application.pi.id }, { summary: '第一年度期中進度報告' });
-        await projects.send(r.projectId, 'progressReport.accept', office, { comments: '同意核撥次年度經費' });
+        await send({ role: 'pi', id: application.pi.id }, r.projectId, 'progressReport.submit', { summary: '第一年度期中進度報告' });
+        await send(office, r.projectId, 'progressReport.accept', { comments: '同意核撥次年度經費' });
       }
     }
   });

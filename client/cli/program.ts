@@ -8,11 +8,13 @@ import type { CallView, OperationRecord } from '../../workflows/call-messages';
 import { AllianceError, errorCodes } from '../../domain/errors';
 import type { NoticeSummary } from '../../activities/temporal/notices';
 import { ntd, progressBar, table } from './output';
-import { parseActor, projectId, readJsonFile, type Session } from './session';
-import { runDemo } from './demo';
+import { ApiClient } from '../api-client';
+import { credentialsFile, forgetLogin } from './credentials';
+import { deviceLogin } from './login';
+import { apiUrl, projectId, readJsonFile, type Session } from './session';
+import { demoAccountsOf, runDemo } from './demo';
 
 export interface Globals {
-  as?: string;
   json?: boolean;
 }
 
@@ -93,7 +95,7 @@ async function withProgress<T>(session: Session, callId: string, label: string, 
   let finished = false;
   const poll = (async () => {
     while (!finished && process.stderr.isTTY) {
-      const progress = await session.calls.progress(callId).catch(() => null);
+      const progress = await session.api.calls.progress(callId).catch(() => null);
       if (progress) bar.update(progress.done, progress.total);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -111,41 +113,54 @@ async function withProgress<T>(session: Session, callId: string, label: string, 
 export function buildProgram(run: Runner): Command {
   const program = new Command('alliance')
     .description('Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews and decisions.')
-    .option('--as <role:id>', 'who acts, e.g. office:kao, pi:pi-lin, institution:NTU, reviewer:rev-1')
     .option('--json', 'print JSON for scripts instead of tables')
     .showHelpAfterError()
     .addHelpText('after', `\nExit status: 0 success; ${Object.entries(errorCodes).map(([code, { exitStatus }]) => `${exitStatus} ${code}`).join('; ')}; 1 anything else.`);
 
+  program.command('login').description('log in through the identity provider (device authorization: open the address shown and confirm the code)')
+    .action(async () => {
+      const login = await deviceLogin(apiUrl(), (line) => process.stderr.write(`${line}\n`));
+      const me = await new ApiClient(login.apiUrl, () => Promise.resolve(login.accessToken)).me();
+      console.log(`logged in to ${login.apiUrl} as ${me.actor.role} ${me.actor.id} (token kept in ${credentialsFile()})`);
+    });
+  program.command('logout').description('forget the stored log-in').action(() => {
+    console.log(forgetLogin() ? `logged out (removed ${credentialsFile()})` : 'not logged in');
+  });
+  program.command('whoami').description('who the service takes you for, and your work').action(run(async ({ session: s, print }) => {
+    const me = await s.api.me();
+    print([`${me.actor.role} ${me.actor.id} (${me.principal.issuer}, subject ${me.principal.subject})`,
+      table(['call', 'application', 'title', 'assigned to me'], me.projects.map((p) => [p.callId, p.applicationId, p.title, p.assignedToMe ? 'yes' : '']))].join('\n'), me);
+  }));
+
   const call = program.command('call').description('open a call and follow it');
   call.command('open <callFile> <reviewerPoolFile>').description('open a call from its file (calendar and policy) and its reviewer pool (office)')
-    .action(run(async ({ session: s, print, globals: g, args }) => {
-      parseActor(g.as);
+    .action(run(async ({ session: s, print, args }) => {
       const [callFile, poolFile] = args as [string, string];
-      const id = await s.calls.open(readJsonFile(callFile, 'call file'), readJsonFile(poolFile, 'reviewer pool'));
+      const id = await s.api.calls.open(readJsonFile(callFile, 'call file'), readJsonFile(poolFile, 'reviewer pool'));
       print(`call ${id} is open`, { callId: id });
     }));
   call.command('status <callId>').description('where a call stands').action(run(async ({ session: s, print, args }) => {
-    const view = await s.calls.status(args[0]!);
+    const view = await s.api.calls.status(args[0]!);
     print(describeCall(view), view);
   }));
-  call.command('close <callId>').description('close an announced call; its projects go on (office)').action(run(async ({ session: s, print, globals: g, args }) => {
-    const state = await s.calls.close(args[0]!, parseActor(g.as));
+  call.command('close <callId>').description('close an announced call; its projects go on (office)').action(run(async ({ session: s, print, args }) => {
+    const state = await s.api.calls.close(args[0]!);
     print(`call ${args[0]} is ${state}`, { state });
   }));
 
   const application = program.command('application').description("a PI's application");
-  application.command('create <callId> <applicationFile>').description('register a draft application from a JSON file (pi)').action(run(async ({ session: s, print, globals: g, args }) => {
+  application.command('create <callId> <applicationFile>').description('register a draft application from a JSON file (pi)').action(run(async ({ session: s, print, args }) => {
     const [callId, file] = args as [string, string];
-    const id = await s.calls.registerApplication(callId, parseActor(g.as), readJsonFile(file, 'application file') as never);
+    const id = await s.api.calls.registerApplication(callId, readJsonFile(file, 'application file') as never);
     print(`created ${id}`, { projectId: id });
   }));
 
   const projectCommand = <T extends ProjectEventType>(parent: Command, name: string, type: T, description: string, options: Option[], payload: (o: Record<string, string>) => ProjectPayload<T>) => {
     const command = parent.command(`${name} <project>`).description(`${description} (${type})`);
     for (const option of options) command.addOption(option);
-    command.action(run(async ({ session: s, print, globals: g, args, opts }) => {
+    command.action(run(async ({ session: s, print, args, opts }) => {
       const id = projectId(args[0]!);
-      const result = await s.projects.send(id, type, parseActor(g.as), payload(opts));
+      const result = await s.api.projects.send(id, type, payload(opts));
       print(`${id}: ${result.states.join(', ')}`, result);
     }));
   };
@@ -156,59 +171,55 @@ export function buildProgram(run: Runner): Command {
   const roster = program.command('roster').description("an institution's roster (造冊) of endorsed applicants");
   roster.command('submit <callId> <applicationIds...>').description('endorse these applicants in one roster (institution)')
     .addOption(required('--roster <id>', 'roster id')).addOption(required('--letter <reference>', "reference of the institution's official letter"))
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+    .action(run(async ({ session: s, print, args, opts }) => {
       const [callId, ...applicationIds] = args;
-      const record = await withProgress(s, callId!, 'endorsing', s.calls.submitRoster(callId!, parseActor(g.as), { rosterId: opts.roster!, letterReference: opts.letter!, applicationIds }));
+      const record = await withProgress(s, callId!, 'endorsing', s.api.calls.submitRoster(callId!, { rosterId: opts.roster!, letterReference: opts.letter!, applicationIds }));
       print(describeOperation(record), record);
     }));
 
   const review = program.command('review').description('the online written review');
   review.command('start <callId>').description('start the round for the call or one division and assign reviewers (office)').option('--division <code>', 'only this division')
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
-      const record = await withProgress(s, args[0]!, 'assigning', s.calls.startWrittenReview(args[0]!, parseActor(g.as), division(opts.division)));
+    .action(run(async ({ session: s, print, args, opts }) => {
+      const record = await withProgress(s, args[0]!, 'assigning', s.api.calls.startWrittenReview(args[0]!, division(opts.division)));
       print(describeOperation(record), record);
     }));
   review.command('status <callId>').description('assignments and missing reviews').action(run(async ({ session: s, print, args }) => {
-    const view = await s.calls.status(args[0]!);
+    const view = await s.api.calls.status(args[0]!);
     const rows = Object.entries(view.assignments).map(([app, ids]) => [app, ids.join(', ')]);
     print([table(['application', 'reviewers'], rows), ...view.rounds.map((r) => `round ${r.scope}: ${r.closedAt ? `closed, missing ${r.missing.map((m) => `${m.reviewerId}@${m.projectId}`).join(', ') || 'none'}` : 'open'}`)].join('\n'), { assignments: view.assignments, rounds: view.rounds });
   }));
   review.command('close <callId>').description('close the round now; lists missing reviews (office)').option('--division <code>', 'only this division')
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
-      const rounds = await s.calls.closeWrittenReview(args[0]!, parseActor(g.as), division(opts.division));
+    .action(run(async ({ session: s, print, args, opts }) => {
+      const rounds = await s.api.calls.closeWrittenReview(args[0]!, division(opts.division));
       print(rounds.map((r) => `round ${r.scope} closed; missing reviews: ${r.missing.length ? r.missing.map((m) => `${m.reviewerId} on ${m.projectId}`).join(', ') : 'none'}`).join('\n') || 'no open round', rounds);
     }));
   projectCommand(review, 'record', 'review.record', 'record your review (reviewer)',
     [required('--score <0-100>', 'score'), required('--recommendation <fund|fundWithChanges|doNotFund>', 'recommendation'), required('--comments <text>', 'comments')],
     (o) => ({ score: Number(o.score), recommendation: o.recommendation as 'fund', comments: o.comments! }));
-  review.command('show <project>').description('the reviews you may see: your own first, the others once yours is in').action(run(async ({ session: s, print, globals: g, args }) => {
-    const actor = parseActor(g.as);
-    const view = await s.projects.view(projectId(args[0]!));
-    const own = view.context.reviews.some((r) => r.reviewerId === actor.id);
-    const visible = actor.role === 'office' || actor.role === 'auditor' || own ? view.context.reviews : [];
-    if (actor.role === 'reviewer' && !own && !view.context.reviewers.includes(actor.id)) throw new AllianceError('ROLE_NOT_ALLOWED', `Reviewer ${actor.id} is not assigned to this application.`);
-    if (!['office', 'auditor', 'reviewer'].includes(actor.role)) throw new AllianceError('ROLE_NOT_ALLOWED', 'Reviews are seen by the office, auditors and the assigned reviewers only.');
+  review.command('show <project>').description('the reviews you may see: your own first, the others once yours is in').action(run(async ({ session: s, print, args }) => {
+    // What may be seen is the service's view of the project for the logged-in role: the law's, not this command's.
+    const visible = (await s.api.projects.view(projectId(args[0]!))).context.reviews;
     print(visible.length ? table(['reviewer', 'score', 'recommendation', 'comments'], visible.map((r) => [r.reviewerId, r.score, r.recommendation, r.comments])) : 'Record your own review first; the others show once yours is in.', visible);
   }));
 
   const presentation = program.command('presentation').description('the presentation review');
   presentation.command('invite <callId> [applicationIds...]').description('invite the top N of each division, or these applications (office)').option('--top <n>', 'top N of each division by written score')
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
+    .action(run(async ({ session: s, print, args, opts }) => {
       const [callId, ...ids] = args;
       const top = opts.top;
-      const record = await withProgress(s, callId!, 'inviting', s.calls.invitePresentations(callId!, parseActor(g.as), top !== undefined ? { topPerDivision: Number(top) } : { applicationIds: ids }));
+      const record = await withProgress(s, callId!, 'inviting', s.api.calls.invitePresentations(callId!, top !== undefined ? { topPerDivision: Number(top) } : { applicationIds: ids }));
       print(describeOperation(record), record);
     }));
   presentation.command('schedule <callId>').description('give every invited application a slot, division by division (office)').addOption(required('--starts-at <instant>', 'first slot, e.g. 105.12.05 09:00'))
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
-      const record = await withProgress(s, args[0]!, 'scheduling', s.calls.schedulePresentations(args[0]!, parseActor(g.as), instant(opts.startsAt!)));
+    .action(run(async ({ session: s, print, args, opts }) => {
+      const record = await withProgress(s, args[0]!, 'scheduling', s.api.calls.schedulePresentations(args[0]!, instant(opts.startsAt!)));
       print(describeOperation(record), record);
     }));
   projectCommand(presentation, 'record', 'presentation.record', "record the panel's score (office)", [required('--score <0-100>', 'panel score'), required('--comments <text>', 'comments')], (o) => ({ panelScore: Number(o.score), comments: o.comments! }));
 
   const decision = program.command('decision').description('the final decision meeting');
-  decision.command('start <callId>').description('open the meeting: the ranked list per division (office)').action(run(async ({ session: s, print, globals: g, args }) => {
-    const ranking = await s.calls.startDecisionMeeting(args[0]!, parseActor(g.as));
+  decision.command('start <callId>').description('open the meeting: the ranked list per division (office)').action(run(async ({ session: s, print, args }) => {
+    const ranking = await s.api.calls.startDecisionMeeting(args[0]!);
     const rows = Object.entries(ranking).sort().flatMap(([d, list]) => list.map((r) => [d, r.rank, r.applicationId, r.writtenAverage ?? '—', r.panelScore ?? '—']));
     print(table(['division', 'rank', 'application', 'written avg', 'panel'], rows), ranking);
   }));
@@ -218,8 +229,8 @@ export function buildProgram(run: Runner): Command {
       if ((o.approve === undefined) === (o.reject === undefined)) throw new AllianceError('VALIDATION', 'Give either --approve AMOUNTS or --reject REASON.');
       return o.approve !== undefined ? { outcome: 'approved', amountsNtd: o.approve.split(',').map(amount) } : { outcome: 'rejected', reason: o.reject! };
     });
-  decision.command('announce <callId>').description('announce every decision of the call at once (office)').action(run(async ({ session: s, print, globals: g, args }) => {
-    const record = await withProgress(s, args[0]!, 'announcing', s.calls.announce(args[0]!, parseActor(g.as)));
+  decision.command('announce <callId>').description('announce every decision of the call at once (office)').action(run(async ({ session: s, print, args }) => {
+    const record = await withProgress(s, args[0]!, 'announcing', s.api.calls.announce(args[0]!));
     print(describeOperation(record), record);
   }));
 
@@ -248,7 +259,7 @@ export function buildProgram(run: Runner): Command {
 
   const project = program.command('project').description('one project');
   project.command('show <project>').description('where a project stands').action(run(async ({ session: s, print, args }) => {
-    const view = await s.projects.view(projectId(args[0]!));
+    const view = await s.api.projects.view(projectId(args[0]!));
     print(describeProject(view), view);
   }));
   projectCommand(project, 'suspend', 'project.suspend', 'suspend a running project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
@@ -256,39 +267,32 @@ export function buildProgram(run: Runner): Command {
   projectCommand(project, 'terminate', 'project.terminate', 'terminate the project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
 
   const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
-  const auditor = (g: Globals, commands = 'audit') => {
-    const actor = parseActor(g.as);
-    if (actor.role !== 'auditor' && actor.role !== 'office') throw new AllianceError('ROLE_NOT_ALLOWED', `${commands} commands are for auditors and the office, not for ${actor.role} ${actor.id}.`);
-  };
   audit.command('history <project>').description('the domain trail from the ledger; --raw for the Temporal events (live or archived)').option('--raw', 'the raw Temporal event history of every run')
-    .action(run(async ({ session: s, print, globals: g, args, opts }) => {
-      auditor(g);
+    .action(run(async ({ session: s, print, args, opts }) => {
       const id = args[0]!.startsWith('call:') ? args[0]! : projectId(args[0]!);
       if (opts.raw) {
-        const raw = await s.audit().rawHistory(id);
+        const raw = await s.api.audit.rawHistory(id);
         print([`${id}: ${raw.runs.length} runs, from ${raw.source === 'archive' ? 'the archive (Temporal no longer holds them)' : 'Temporal'}`, ...raw.runs.map((r) => `  run ${r.runId}  ${(r.history as { events?: unknown[] }).events?.length ?? 0} events  sha256 ${r.sha256}`)].join('\n'), raw);
         return;
       }
-      const entries = s.audit().history(id);
+      const entries = await s.api.audit.history(id);
       print(table(['#', 'at (Taipei)', 'who', 'event', 'from → to'], entries.map((e) => [e.entrySeq, formatRocDate(e.at, { withTime: true }), `${e.actor.role}:${e.actor.id}`, e.event, `${e.from.join(', ')} → ${e.to.join(', ')}`])), entries);
     }));
   audit.command('search').description('projects by call, division, region, institution, state, overdue, date range')
     .option('--call <id>').option('--division <code>').option('--region <region>').option('--institution <id>').option('--state <state>')
     .option('--overdue', 'only overdue projects').option('--from <instant>', 'with a transition at or after').option('--to <instant>', 'with a transition before')
-    .action(run(async ({ session: s, print, globals: g, opts }) => {
-      auditor(g);
-      const found = await s.audit().search({
-        ...(opts.call ? { callId: opts.call } : {}), ...(opts.division ? { division: division(opts.division) } : {}), ...(opts.region ? { region: opts.region } : {}),
-        ...(opts.institution ? { institution: opts.institution } : {}), ...(opts.state ? { state: opts.state } : {}), ...(opts.overdue ? { overdue: true } : {}),
+    .action(run(async ({ session: s, print, opts }) => {
+      const found = await s.api.audit.search({
+        ...(opts.call ? { call: opts.call } : {}), ...(opts.division ? { division: division(opts.division)! } : {}), ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.institution ? { institution: opts.institution } : {}), ...(opts.state ? { state: opts.state } : {}), ...(opts.overdue ? { overdue: 'true' } : {}),
         ...(opts.from ? { from: instant(opts.from) } : {}), ...(opts.to ? { to: instant(opts.to) } : {}),
       });
       print(table(['project', 'division', 'region', 'institution', 'state', 'year', 'overdue'], found.map((p) => [p.workflowId, p.division, p.region, p.institution, p.state, p.projectYear, p.overdue ? 'yes' : ''])), found);
     }));
   audit.command('verify [project]').description('recompute the hash chains and compare the ledger with Temporal; names the first broken entry').option('--all', 'the whole ledger (the default without a project)')
-    .action(run(async ({ session: s, print, globals: g, args }) => {
-      auditor(g);
+    .action(run(async ({ session: s, print, args }) => {
       const target = args[0] ? projectId(args[0]) : undefined;
-      const report = await s.audit().verify(target);
+      const report = await s.api.audit.verify(target);
       if (report.broken) {
         const b = report.broken;
         throw new AllianceError('INTEGRITY', `ledger entry ${b.seq} (${b.workflowId} transition ${b.entrySeq}) is broken: ${b.reason}.`);
@@ -297,31 +301,27 @@ export function buildProgram(run: Runner): Command {
     }));
   audit.command('export').description('ledger entries of a call or a project').addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--call <id>').option('--project <project>')
-    .action(run(({ session: s, globals: g, opts }) => {
-      auditor(g);
+    .action(run(async ({ session: s, opts }) => {
       if (!opts.call === !opts.project) throw new AllianceError('VALIDATION', 'Export either --call ID or --project CALL:APPLICATION.');
-      console.log(s.audit().export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
-      return Promise.resolve();
+      console.log(await s.api.audit.export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
     }));
 
   const notices = program.command('notices').description('e-mail notices: what a project was sent, what waits for the mail relay (office, auditors)');
   const noticeTable = (found: NoticeSummary[]) => table(['notice', 'kind', 'started (Taipei)', 'status', 'office told', 'detail'],
     found.map((n) => [n.noticeId, n.kind, formatRocDate(n.startedAt, { withTime: true }), n.status, n.officeAlerted ? 'yes' : '', n.detail]));
-  notices.command('list <project>').description('every notice of a project, oldest first').action(run(async ({ session: s, print, globals: g, args }) => {
-    auditor(g, 'notices');
-    const found = await s.notices.forProject(projectId(args[0]!));
+  notices.command('list <project>').description('every notice of a project, oldest first').action(run(async ({ session: s, print, args }) => {
+    const found = await s.api.notices.forProject(projectId(args[0]!));
     print(noticeTable(found), found);
   }));
-  notices.command('undelivered').description('notices not yet delivered to every recipient, with their attempts and last error').action(run(async ({ session: s, print, globals: g }) => {
-    auditor(g, 'notices');
-    const found = await s.notices.undelivered();
+  notices.command('undelivered').description('notices not yet delivered to every recipient, with their attempts and last error').action(run(async ({ session: s, print }) => {
+    const found = await s.api.notices.undelivered();
     print(found.length ? noticeTable(found) : 'every notice has been delivered', found);
   }));
 
   program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
     .option('--seed <n>', 'cohort seed', '105')
     .action(run(async ({ session: s, print, opts }) => {
-      const summary = await runDemo(s, Number(opts.seed), (line: string) => process.stderr.write(`${line}\n`));
+      const summary = await runDemo(await demoAccountsOf(s.api), Number(opts.seed), (line: string) => process.stderr.write(`${line}\n`));
       print(summary.table, summary.rows);
     }));
 

@@ -1,63 +1,38 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
-import { AuditClient } from '../../activities/temporal/audit';
-import { ledgerFile } from '../../activities/ledger/file';
-import { Client, Connection } from '@temporalio/client';
-import { Actor, Role } from '../../domain/actor';
-import { parseEnvironment } from '../../domain/environment';
-import { CallClient } from '../../activities/temporal/calls';
-import { NoticeClient } from '../../activities/temporal/notices';
-import { clusterConnectionOptions } from '../../activities/temporal/connection-options';
+import { readFileSync } from 'node:fs';
 import { AllianceError } from '../../domain/errors';
-import { ProjectClient } from '../../activities/temporal/projects';
+import { ApiClient } from '../api-client';
+import { loadLogin, storedTokenSource } from './credentials';
 
 export interface Session {
-  calls: CallClient;
-  projects: ProjectClient;
-  notices: NoticeClient;
-  /** The auditor's read-only view of ledger, archive and Temporal. */
-  audit(): AuditClient;
+  /** The service's HTTP API, as the logged-in person. */
+  api: ApiClient;
   close(): Promise<void>;
 }
 
-/** Connects to the cluster of TEMPORAL_ADDRESS, or to the embedded server `make start` runs. */
-export async function openSession(): Promise<Session> {
-  const env = parseEnvironment(process.env);
-  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ ...clusterConnectionOptions(env, address), connectTimeout: 5_000 });
-  } catch (error) {
-    throw new AllianceError('NOT_REACHABLE', `The Temporal service at ${address} cannot be reached (${(error as Error).message}); start it with \`make start\` or set TEMPORAL_ADDRESS.`);
+export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
+
+/** ALLIANCE_API_URL, else the API of the last `alliance login`, else the loopback default of `make start`. */
+export function apiUrl(): string {
+  const configured = process.env.ALLIANCE_API_URL?.trim();
+  if (configured) {
+    try {
+      const url = new URL(configured);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new AllianceError('VALIDATION', `ALLIANCE_API_URL: expected the service's URL, e.g. ${DEFAULT_API_URL} (got ${JSON.stringify(configured)}).`);
+    }
+    return configured.replace(/\/$/, '');
   }
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-  let ledger: SqliteLedgerStore | undefined;
-  return {
-    calls: new CallClient(client, env.TEMPORAL_TASK_QUEUE),
-    projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
-    notices: new NoticeClient(client),
-    audit: () => {
-      const file = ledgerFile(env);
-      if (!existsSync(file)) throw new AllianceError('NOT_FOUND', `There is no audit ledger at ${file}; set ALLIANCE_LEDGER_PATH (or ALLIANCE_DATA_DIR) to where the service keeps it.`);
-      ledger ??= new SqliteLedgerStore(file, { readOnly: true });
-      return new AuditClient(client, ledger);
-    },
-    close: async () => {
-      ledger?.close();
-      await connection.close();
-    },
-  };
+  return loadLogin()?.apiUrl ?? DEFAULT_API_URL;
 }
 
-/** `--as office:kao` → { role: 'office', id: 'kao' }. */
-export function parseActor(text: string | undefined): Actor {
-  if (!text) throw new AllianceError('VALIDATION', 'Say who acts with --as ROLE:ID, e.g. --as office:kao (roles: office, pi, institution, reviewer, auditor).');
-  const [role, ...rest] = text.split(':');
-  const parsed = Actor.safeParse({ role, id: rest.join(':') });
-  if (!parsed.success || parsed.data.role === 'system') {
-    throw new AllianceError('VALIDATION', `--as ${text}: expected ROLE:ID with ROLE one of ${Role.options.filter((r) => r !== 'system').join(', ')}, e.g. --as office:kao.`);
-  }
-  return parsed.data;
+/** The API as whoever logged in last (`alliance login`); only the service itself holds Temporal credentials. */
+export function openSession(): Promise<Session> {
+  const url = apiUrl();
+  const login = loadLogin();
+  // A stored login is for the API it was made against; another API gets no token of it.
+  const tokens = login && login.apiUrl === url ? storedTokenSource() : null;
+  return Promise.resolve({ api: new ApiClient(url, tokens), close: () => Promise.resolve() });
 }
 
 /** `alliance-105:TE2-0001` or `project:alliance-105:TE2-0001` → the project's workflow id. */

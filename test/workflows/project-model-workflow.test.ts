@@ -55,7 +55,7 @@ async function outcome(projects: ProjectClient, id: string, event: ProjectEvent)
   }
 }
 
-const machineCode: Record<string, string> = { INVALID_PAYLOAD: 'VALIDATION', ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED', ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION' };
+const machineCode: Record<string, string> = { INVALID_PAYLOAD: 'VALIDATION', ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED', FORBIDDEN: 'FORBIDDEN', ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION' };
 function predicted(snapshot: Snapshot, event: ProjectEvent, next?: Snapshot): string {
   const { type, actor, payload } = split(event);
   const verdict = judge(snapshot, { type, actor, payload }, event.at);
@@ -84,7 +84,8 @@ it('the real workflow accepts exactly what the machine accepts, along a path to 
   await withServiceWorker(env, bundle, uniqueName('model'), async (projects) => {
     const mismatches: string[] = [];
     const walk = async (path: (typeof paths)[number], index: number) => {
-      const id = await projects.create(call, { ...application, id: `M-${index}` });
+      // One call per path: the application keeps the model's id, so an update naming it is the same command in both.
+      const id = await projects.create({ ...call, id: `${call.id}-${index}` }, application);
       let snapshot: Snapshot = path.steps[0]!.state;
       for (const step of path.steps.slice(1)) {
         const expected = predicted(snapshot, step.event, step.state);

@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import type { LoginInfo, MyWork } from '../domain/api';
+import type { Division, ApplicationInput } from '../domain/application';
+import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
+import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import type { RankedApplication } from '../domain/ranking';
+import type { LedgerEntry, ProjectRecord } from '../activities/ledger/store';
+import type { NoticeSummary } from '../activities/temporal/notices';
+import type { RawHistory, VerifyReport } from '../activities/temporal/audit';
+import type { CallView, OperationRecord, ReviewRound } from '../workflows/call-messages';
+import type { CommandResult, ProjectView, TransitionLogEntry } from '../workflows/project-messages';
+
+/** Gives the current access token, refreshing it when it has expired. */
+export type TokenSource = () => Promise<string>;
+
+/** `project:alliance-105:TE2-0001` → `alliance-105/TE2-0001`, the API's path of a project. */
+const projectPath = (projectId: string): string => {
+  const [, callId, applicationId] = projectId.split(':');
+  return `/api/projects/${encodeURIComponent(callId ?? '')}/${encodeURIComponent(applicationId ?? '')}`;
+};
+
+/** The HTTP API, typed: what the command line and the demo use instead of Temporal. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: TokenSource | null,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (!options.anonymous) {
+      if (!this.token) throw new AllianceError('UNAUTHENTICATED', 'Not logged in: run `alliance login` first.');
+      headers.authorization = `Bearer ${await this.token()}`;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new AllianceError('NOT_REACHABLE', `The service at ${this.baseUrl} cannot be reached (${cause}); is \`make start\` running, or ALLIANCE_API_URL right?`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const problem = (() => {
+        try {
+          return JSON.parse(text) as { code?: string; detail?: string; details?: string[] };
+        } catch {
+          return {};
+        }
+      })();
+      const code: ErrorCode = problem.code && Object.hasOwn(errorCodes, problem.code) ? (problem.code as ErrorCode) : response.status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL';
+      throw new AllianceError(code, problem.detail ?? `${method} ${path} answered HTTP ${response.status}`, problem.details ?? []);
+    }
+    return (options.text ? text : text ? JSON.parse(text) : null) as T;
+  }
+
+  loginInfo(): Promise<z.infer<typeof LoginInfo>> {
+    return this.request('GET', '/auth/config', undefined, { anonymous: true });
+  }
+
+  me(): Promise<z.infer<typeof MyWork>> {
+    return this.request('GET', '/api/me');
+  }
+
+  readonly calls = {
+    open: async (call: unknown, reviewerPool: unknown): Promise<string> => (await this.request<{ callId: string }>('POST', '/api/calls', { call, reviewerPool })).callId,
+    status: (callId: string): Promise<CallView> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}`),
+    progress: (callId: string): Promise<{ done: number; total: number } | null> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}/progress`),
+    registerApplication: async (callId: string, application: ApplicationInput): Promise<string> =>
+      (await this.request<{ projectId: string }>('POST', `/api/calls/${encodeURIComponent(callId)}/applications`, { application })).projectId,
+    submitRoster: (callId: string, roster: { rosterId: string; letterReference: string; applicationIds: string[] }): Promise<OperationRecord> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/rosters`, roster),
+    startWrittenReview: (callId: string, division?: Division): Promise<OperationRecord> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review`, division ? { division } : {}),
+    closeWrittenReview: (callId: string, division?: Division): Promise<ReviewRound[]> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review/close`, division ? { division } : {}),
+    invitePresentations: (callId: string, choice: { topPerDivision: number } | { applicationIds: string[] }): Promise<OperationRecord> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/presentations/invitations`, choice),
+    schedulePresentations: (callId: string, startsAt: string): Promise<OperationRecord> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/presentations/schedule`, { startsAt }),
+    startDecisionMeeting: (callId: string): Promise<Record<string, RankedApplication[]>> => this.request('POST', `/api/calls/${encodeURIComponent(callId)}/decision-meeting`, {}),
+    announce: (callId: string): Promise<OperationRecord> => this.request('POST', `/api/calls/${encodeURIComponent(callId)}/announcement`, {}),
+    close: async (callId: string): Promise<string> => (await this.request<{ state: string }>('POST', `/api/calls/${encodeURIComponent(callId)}/close`, {})).state,
+  };
+
+  readonly projects = {
+    send: <T extends ProjectEventType>(projectId: string, type: T, payload: ProjectPayload<T>): Promise<CommandResult> => this.request('POST', `${projectPath(projectId)}/${type}`, payload ?? {}),
+    view: (projectId: string): Promise<ProjectView> => this.request('GET', projectPath(projectId)),
+    transitionLog: (projectId: string): Promise<TransitionLogEntry[]> => this.request('GET', `${projectPath(projectId)}/log`),
+    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/projects?${new URLSearchParams(filter).toString()}`),
+  };
+
+  readonly notices = {
+    forProject: (projectId: string): Promise<NoticeSummary[]> => this.request('GET', `${projectPath(projectId)}/notices`),
+    undelivered: (): Promise<NoticeSummary[]> => this.request('GET', '/api/notices/undelivered'),
+  };
+
+  readonly audit = {
+    history: (workflowId: string): Promise<LedgerEntry[]> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}`),
+    rawHistory: (workflowId: string): Promise<RawHistory> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}?raw=true`),
+    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
+    verify: (workflowId?: string): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', workflowId ? { workflowId } : {}),
+    export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
+      this.request('GET', `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`, undefined, { text: true }),
+  };
+}

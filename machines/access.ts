@@ -1,0 +1,31 @@
+import type { Actor, Role } from '../domain/actor';
+
+/** A refusal of the door's own questions, coded as the workflow's refusals are. */
+export interface AccessRefusal {
+  code: 'ROLE_NOT_ALLOWED';
+  message: string;
+}
+
+/** Who may do what outside any one workflow: open a call, read the audit trail and the notices. */
+export const accessRoles = {
+  'call.open': ['office'],
+  'audit.read': ['office', 'auditor'],
+  'notices.read': ['office', 'auditor'],
+  'projects.search': ['office', 'auditor', 'institution'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Access = keyof typeof accessRoles;
+
+const what: Record<Access, string> = {
+  'call.open': 'Opening a call',
+  'audit.read': 'The audit trail',
+  'notices.read': 'The notice log',
+  'projects.search': 'Searching all projects',
+};
+
+/** Null when the actor may; otherwise why not, in words a person can act on. */
+export function checkAccess(access: Access, actor: Actor): AccessRefusal | null {
+  const roles: readonly Role[] = accessRoles[access];
+  return roles.includes(actor.role)
+    ? null
+    : { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} is for ${roles.join(' and ')} only, not for ${actor.role} ${actor.id}.` };
+}

@@ -1,0 +1,119 @@
+import swagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { type z } from 'zod';
+import type { LedgerStore } from '../activities/ledger/store';
+import { AuditClient } from '../activities/temporal/audit';
+import { CallClient } from '../activities/temporal/calls';
+import { NoticeClient } from '../activities/temporal/notices';
+import { ProjectClient } from '../activities/temporal/projects';
+import { LoginInfo, Problem } from '../domain/api';
+import type { Actor } from '../domain/actor';
+import { AllianceError } from '../domain/errors';
+import type { TokenVerifier } from './authentication';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { renderApiPage } from './api-page';
+import { registerProblems } from './problems';
+import { auditRoutes } from './routes/audit';
+import { callRoutes } from './routes/calls';
+import { meRoutes } from './routes/me';
+import { projectRoutes } from './routes/projects';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `METHOD /path` of every documented route, for the test that the OpenAPI document lists them all. */
+    routeCatalog: string[];
+  }
+  interface FastifyRequest {
+    /** Who acts, from the verified token; set for every /api route before its handler runs. */
+    actor: Actor;
+  }
+}
+
+export interface ApiDependencies {
+  client: Client;
+  taskQueue: string;
+  verify: TokenVerifier;
+  /** The audit ledger; without it the audit routes answer NOT_FOUND. */
+  ledger: LedgerStore | null;
+  login: z.infer<typeof LoginInfo>;
+  /** How long one command may wait for Temporal; bulk operations over a call get longer. */
+  commandTimeoutMs?: number;
+  bulkTimeoutMs?: number;
+  logger?: boolean;
+}
+
+/** What the routes share: the service's Temporal clients, each call bounded in time. */
+export interface Services {
+  projects: ProjectClient;
+  calls: CallClient;
+  notices: NoticeClient;
+  audit(): AuditClient;
+  /** Runs `work` with a deadline on every Temporal call it makes. */
+  bounded<T>(kind: 'command' | 'bulk', work: () => Promise<T>): Promise<T>;
+}
+
+/** 1 MiB: a call file with its reviewer pool is the largest body the programme sends. */
+const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP API: the only door for people. Every /api route authenticates first (one hook, so no
+ * route can forget); what the actor may do and see is decided by the law in machines/.
+ */
+export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, ajv: undefined }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblems(app);
+  const catalog: string[] = [];
+  app.decorate('routeCatalog', catalog);
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') catalog.push(`${method} ${route.url}`);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Alliance orchestration service', version: '1.0.0', description: 'The Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews, decisions, money and audit. Every /api route takes an OpenID Connect bearer token.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').send(renderApiPage(app.swagger() as OpenAPIV3_1.Document)));
+
+  const services: Services = {
+    projects: new ProjectClient(deps.client, deps.taskQueue),
+    calls: new CallClient(deps.client, deps.taskQueue),
+    notices: new NoticeClient(deps.client),
+    audit: () => {
+      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (ALLIANCE_LEDGER_PATH).');
+      return new AuditClient(deps.client, deps.ledger);
+    },
+    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work),
+  };
+
+  app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));
+  app.get('/auth/config', {
+    schema: { summary: 'Where to log in: the OpenID provider and the command line\'s client id', tags: ['login'], response: { 200: LoginInfo } },
+  }, () => deps.login);
+
+  await app.register(async (api) => {
+    api.decorateRequest('actor', null as unknown as Actor);
+    api.addHook('onRequest', async (request) => {
+      request.actor = await deps.verify(request.headers.authorization);
+    });
+    api.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
+    });
+    await api.register(meRoutes(services));
+    await api.register(callRoutes(services));
+    await api.register(projectRoutes(services));
+    await api.register(auditRoutes(services));
+  }, { prefix: '/api' });
+  return app;
+}
+
+const problemResponses = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 503].map((status) => [status, Problem.describe('Problem details (RFC 9457)')]));

@@ -1,0 +1,28 @@
+/**
+ * The HTTP API alone, for more replicas behind a load balancer: it holds the service's Temporal
+ * credentials and nothing else (TEMPORAL_ADDRESS, OIDC_ISSUER required; the ledger read-only).
+ */
+import { existsSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { ledgerFile } from '../activities/ledger/file';
+import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
+import { clusterConnectionOptions } from '../activities/temporal/connection-options';
+import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
+import { serveApi } from './serve';
+
+async function main(): Promise<void> {
+  const env = parseEnvironment(process.env);
+  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
+  if (!env.OIDC_ISSUER) throw new ConfigurationError(['OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance']);
+  const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const file = ledgerFile(env);
+  const ledger = existsSync(file) ? new SqliteLedgerStore(file, { readOnly: true }) : null;
+  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER);
+  console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
+  const stop = (): void => void api.close().then(() => connection.close()).finally(() => ledger?.close());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch(exitOnStartupFailure);

@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { Problem } from '../domain/api';
+import { AllianceError, type ErrorCode } from '../domain/errors';
+
+/** The HTTP status of each error code: every refusal of the caller's input is a 4xx. */
+export const httpStatus: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  ROLE_NOT_ALLOWED: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ILLEGAL_TRANSITION: 409,
+  INTEGRITY: 409,
+  NOT_REACHABLE: 503,
+  INTERNAL: 500,
+};
+
+const titles: Record<ErrorCode, string> = {
+  VALIDATION: 'The request is invalid',
+  UNAUTHENTICATED: 'Log in first',
+  ROLE_NOT_ALLOWED: 'Your role may not do this',
+  FORBIDDEN: 'This is not yours',
+  NOT_FOUND: 'No such thing',
+  ILLEGAL_TRANSITION: 'Not possible now',
+  INTEGRITY: 'The evidence does not verify',
+  NOT_REACHABLE: 'A service behind the API cannot be reached',
+  INTERNAL: 'The service failed',
+};
+
+export function problem(code: ErrorCode, detail: string, details: readonly string[] = [], status = httpStatus[code]): Problem {
+  return { type: `urn:alliance:problem:${code.toLowerCase()}`, title: titles[code], status, code, detail, details: [...details] };
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="alliance"');
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+/** Fastify's own refusals (body too large, wrong media type, bad JSON…) keep their 4xx status. */
+function fromFastify(error: FastifyError): Problem | null {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)'}: ${v.message ?? 'invalid'}`);
+    return problem('VALIDATION', `The ${error.validationContext ?? 'request'} is invalid: ${details.join('; ')}.`, details);
+  }
+  if (error.validation) return problem('VALIDATION', error.message);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return problem('VALIDATION', error.message, [], error.statusCode);
+  return null;
+}
+
+/** Every error leaves as RFC 9457 problem details; a 500 means a bug of ours, logged in full. */
+export function registerProblems(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AllianceError) return sendProblem(reply, problem(error.code, error.message, error.details));
+    const known = fromFastify(error);
+    if (known) return sendProblem(reply, known);
+    if (isResponseSerializationError(error)) request.log.error({ issues: error.cause.issues }, 'response does not match its schema');
+    else request.log.error(error);
+    return sendProblem(reply, problem('INTERNAL', 'The service failed to answer this request; it has been logged.'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('NOT_FOUND', `There is no ${request.method} ${request.url.split('?')[0]}; see /openapi.json for every route.`)));
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginCallback } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AuditHistoryQuery, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse, RawHistoryResponse, VerifyBody, VerifyResponse } from '../../domain/api';
+import type { Actor } from '../../domain/actor';
+import { AllianceError } from '../../domain/errors';
+import { checkAccess, type Access } from '../../machines/access';
+import type { Services } from '../app';
+import { z } from 'zod';
+
+const tags = ['audit'];
+const need = (access: Access, actor: Actor): void => {
+  const refused = checkAccess(access, actor);
+  if (refused) throw new AllianceError(refused.code, refused.message);
+};
+
+/** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
+export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+
+  app.get('/audit/history/:workflowId', {
+    schema: { summary: 'The domain trail of a project or call from the ledger (office, auditors)', tags, params: AuditWorkflowParams, querystring: AuditHistoryQuery, response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) } },
+  }, async (request) => {
+    need('audit.read', request.actor);
+    const audit = services.audit();
+    if (request.query.raw === 'true') return services.bounded('command', () => audit.rawHistory(request.params.workflowId));
+    return audit.history(request.params.workflowId);
+  });
+
+  app.get('/audit/search', {
+    schema: { summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)', tags, querystring: AuditSearchQuery, response: { 200: ProjectRecordResponse } },
+  }, (request) => {
+    need('audit.read', request.actor);
+    const q = request.query;
+    return services.bounded('command', () => services.audit().search({
+      ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
+      ...(q.institution ? { institution: q.institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+      ...(q.from ? { from: new Date(q.from).toISOString() } : {}), ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
+    }));
+  });
+
+  app.post('/audit/verify', {
+    schema: { summary: 'Recompute the hash chains and compare the ledger with Temporal (office, auditors)', tags, body: VerifyBody, response: { 200: VerifyResponse } },
+  }, (request) => {
+    need('audit.read', request.actor);
+    return services.bounded('bulk', () => services.audit().verify(request.body.workflowId));
+  });
+
+  app.get('/audit/export', {
+    schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
+  }, (request, reply) => {
+    need('audit.read', request.actor);
+    const q = request.query;
+    const text = services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
+    void reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
+  });
+
+  app.get('/notices/undelivered', {
+    schema: { summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)', tags: ['notices'], response: { 200: NoticeResponse } },
+  }, (request) => {
+    need('notices.read', request.actor);
+    return services.bounded('command', () => services.notices.undelivered());
+  });
+  done();
+};

@@ -1,0 +1,90 @@
+import type { FastifyPluginCallback } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { Actor } from '../../domain/actor';
+import { CommandResult, NoticeResponse, OfferedResponse, ProjectParams, ProjectRecordResponse, ProjectSearchQuery, ProjectViewResponse, TransitionLogResponse } from '../../domain/api';
+import { AllianceError } from '../../domain/errors';
+import { projectWorkflowId } from '../../domain/ids';
+import { projectEventPayloads, projectEventTypes } from '../../domain/project-events';
+import { checkAccess } from '../../machines/access';
+import { projectEventRoles } from '../../machines/project-machine';
+import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
+import type { Services } from '../app';
+
+const tags = ['projects'];
+const notYours = (actor: Actor, projectId: string): AllianceError =>
+  new AllianceError('FORBIDDEN', `${projectId} is not yours to read: ${actor.role} ${actor.id} is not its PI, its institution or one of its assigned reviewers.`);
+
+/** Events a person sends; the deadline events are the project's own timers'. */
+const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));
+
+/** `/api/projects`: search, one project as your role may see it, and one POST per command of the law. */
+export const projectRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { projects } = services;
+
+  /** The whole view, read once; the law's view functions decide what of it leaves. */
+  const readable = async (actor: Actor, projectId: string) => {
+    const view = await services.bounded('command', () => projects.view(projectId));
+    const shaped = projectViewFor(actor, view);
+    if (!shaped) throw notYours(actor, projectId);
+    return { view, shaped };
+  };
+
+  app.get('/projects', {
+    schema: { summary: 'Search projects over the search attributes (office, auditors; an institution sees its own)', tags, querystring: ProjectSearchQuery, response: { 200: ProjectRecordResponse } },
+  }, async (request) => {
+    const refused = checkAccess('projects.search', request.actor);
+    if (refused) throw new AllianceError(refused.code, `${refused.message} PIs and reviewers find their projects at /api/me.`);
+    const q = request.query;
+    const institution = request.actor.role === 'institution' ? request.actor.id : q.institution;
+    return services.bounded('command', () => services.audit().search({
+      ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
+      ...(institution ? { institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+    }));
+  });
+
+  app.get('/projects/:callId/:applicationId', {
+    schema: { summary: 'Where a project stands, as much as your role may see', tags, params: ProjectParams, response: { 200: ProjectViewResponse } },
+  }, async (request) => (await readable(request.actor, projectWorkflowId(request.params.callId, request.params.applicationId))).shaped);
+
+  app.get('/projects/:callId/:applicationId/log', {
+    schema: { summary: 'The transition log: who, role, when, event, from → to', tags, params: ProjectParams, response: { 200: TransitionLogResponse } },
+  }, async (request) => {
+    const id = projectWorkflowId(request.params.callId, request.params.applicationId);
+    const { view } = await readable(request.actor, id);
+    return transitionLogFor(request.actor, view, await services.bounded('command', () => projects.transitionLog(id)))!;
+  });
+
+  app.get('/projects/:callId/:applicationId/offered', {
+    schema: { summary: 'What your role may send to this project now', tags, params: ProjectParams, response: { 200: OfferedResponse } },
+  }, async (request) => {
+    const id = projectWorkflowId(request.params.callId, request.params.applicationId);
+    const { view } = await readable(request.actor, id);
+    const offered = await services.bounded('command', () => projects.offered(id));
+    return { role: request.actor.role, events: mayReadProject(request.actor, view.context) ? offered[request.actor.role] : [] };
+  });
+
+  app.get('/projects/:callId/:applicationId/notices', {
+    schema: { summary: 'Every notice of the project, delivered or not (office, auditors)', tags, params: ProjectParams, response: { 200: NoticeResponse } },
+  }, (request) => {
+    const refused = checkAccess('notices.read', request.actor);
+    if (refused) throw new AllianceError(refused.code, refused.message);
+    return services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId)));
+  });
+
+  for (const type of peopleEvents) {
+    const roles = projectEventRoles[type].join(', ');
+    app.post(`/projects/:callId/:applicationId/${type}`, {
+      schema: {
+        summary: `${type} (${roles})`,
+        description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
+        tags: ['commands'], params: ProjectParams, body: projectEventPayloads[type] as z.ZodType, response: { 200: CommandResult },
+      },
+    }, (request) => {
+      const id = projectWorkflowId(request.params.callId, request.params.applicationId);
+      return services.bounded('command', () => projects.send(id, type, request.actor, request.body as never));
+    });
+  }
+  done();
+};

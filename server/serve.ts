@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import type { LedgerStore } from '../activities/ledger/store';
+import type { Environment } from '../domain/environment';
+import { buildApi } from './app';
+import { createTokenVerifier, parseRoleValues } from './authentication';
+
+export interface ServingApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP API on API_HOST:API_PORT, accepting the tokens of `issuer` as the environment's claim mapping says. */
+export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string): Promise<ServingApi> {
+  const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
+  const app = await buildApi({
+    client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger,
+    verify: createTokenVerifier({ issuer, audience: env.OIDC_AUDIENCE, roleClaim: env.OIDC_ROLE_CLAIM, idClaim: env.OIDC_ID_CLAIM, ...(roleValues ? { roleValues } : {}) }),
+    login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
+  });
+  await app.listen({ host: env.API_HOST, port: env.API_PORT });
+  return { url: `http://${env.API_HOST.includes(':') ? `[${env.API_HOST}]` : env.API_HOST}:${env.API_PORT}`, close: () => app.close() };
+}

@@ -1,0 +1,103 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import type { ProjectClient } from '../../activities/temporal/projects';
+import { uniqueName } from './environments';
+import { temporaryLedger, withServiceWorker } from './project-harness';
+import type { LedgerStore } from '../../activities/ledger/store';
+import { buildApi } from '../../server/app';
+import { createTokenVerifier } from '../../server/authentication';
+
+/** The run's identity provider (test/global-setup.ts). */
+export function identityProvider(): { issuer: string; url: string; admin: { username: string; password: string } } {
+  const issuer = process.env.TEST_OIDC_ISSUER;
+  if (!issuer) throw new Error('TEST_OIDC_ISSUER is unset: run the tests through jest (test/global-setup.ts starts the identity provider)');
+  return { issuer, url: process.env.TEST_KEYCLOAK_URL!, admin: JSON.parse(process.env.TEST_KEYCLOAK_ADMIN!) as { username: string; password: string } };
+}
+
+const tokens = new Map<string, Promise<string>>();
+
+/** An access token of a seeded account, by the password grant of the command line's client (cached per file). */
+export function tokenFor(username: string, clientId = 'alliance-cli', password = 'alliance-demo'): Promise<string> {
+  const key = `${clientId}/${username}`;
+  if (!tokens.has(key)) {
+    tokens.set(key, (async () => {
+      const response = await fetch(`${identityProvider().issuer}/protocol/openid-connect/token`, {
+        method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username, password, scope: 'openid' }),
+      });
+      if (!response.ok) throw new Error(`no token for ${username}: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { access_token: string }).access_token;
+    })());
+  }
+  return tokens.get(key)!;
+}
+
+/** A token of the provider's own administrator (master realm), for adding test clients. */
+export async function adminToken(): Promise<string> {
+  const { url, admin } = identityProvider();
+  const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: admin.username, password: admin.password }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Adds a public client with password grant to the realm (idempotent), for tokens the API must refuse. */
+export async function ensureClient(clientId: string, attributes: Record<string, string> = {}, defaultClientScopes = ['basic', 'profile']): Promise<void> {
+  const { url } = identityProvider();
+  const headers = { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' };
+  const response = await fetch(`${url}/admin/realms/alliance/clients`, {
+    method: 'POST', headers,
+    body: JSON.stringify({ clientId, publicClient: true, standardFlowEnabled: false, directAccessGrantsEnabled: true, attributes, defaultClientScopes }),
+  });
+  if (!response.ok && response.status !== 409) throw new Error(`cannot add client ${clientId}: ${response.status} ${await response.text()}`);
+}
+
+export interface RunningApi {
+  url: string;
+  /** `METHOD /path` of every documented route. */
+  routes: string[];
+  close(): Promise<void>;
+}
+
+/** The HTTP API on a free loopback port, against the test's Temporal and the run's identity provider. */
+export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, ledger: LedgerStore | null = null): Promise<RunningApi> {
+  const { issuer } = identityProvider();
+  const app = await buildApi({
+    client: env.client, taskQueue, ledger,
+    verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
+    login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, routes: app.routeCatalog, close: () => app.close() };
+}
+
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  body: T;
+  contentType: string;
+}
+
+/** Runs `body` with a fresh worker of the service and the API in front of it, with its own ledger. */
+export async function withApi<T>(env: TestWorkflowEnvironment, bundle: WorkflowBundle, body: (api: RunningApi, projects: ProjectClient, ledger: LedgerStore) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueName('api');
+  const { ledger } = temporaryLedger();
+  return withServiceWorker(env, bundle, taskQueue, async (projects) => {
+    const api = await startApi(env, taskQueue, ledger);
+    try {
+      return await body(api, projects, ledger);
+    } finally {
+      await api.close();
+    }
+  }, ledger);
+}
+
+/** One request to the API, as `token`'s owner (or anonymous). */
+export async function call<T = unknown>(api: RunningApi, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return { status: response.status, contentType, body: (contentType.includes('json') && text ? JSON.parse(text) : text) as T };
+}

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repositoryRoot } from './temporal-binaries';
+
+/** Pinned with its SHA-256 in the Makefile; installed from Maven Central into `.venv/` by `make install`. */
+export const KEYCLOAK_VERSION = '26.5.6';
+export const keycloakHome = (): string => path.join(repositoryRoot, '.venv', `keycloak-${KEYCLOAK_VERSION}`);
+export const realmFile = (): string => path.join(repositoryRoot, 'identity', 'alliance-realm.json');
+export const REALM = 'alliance';
+
+export interface IdentityProviderOptions {
+  port: number;
+  /** A directory keeps the provider's database across restarts; null keeps it in memory (tests). */
+  dataDir: string | null;
+  javaHome?: string;
+  /** How long start-up may take before giving up (Keycloak builds itself first: about 30 s on two cores). */
+  timeoutMs?: number;
+}
+
+export interface IdentityProvider {
+  /** The issuer every token of the realm names, e.g. http://127.0.0.1:8180/realms/alliance. */
+  issuer: string;
+  url: string;
+  /** The provider's own administrator, for tests that add clients or users. */
+  admin: { username: string; password: string };
+  adminToken(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Keycloak 26 needs Java 21 or later: KEYCLOAK_JAVA_HOME, JAVA_HOME, or the newest JDK under /usr/lib/jvm. */
+export function findJavaHome(preferred?: string): string {
+  const major = (home: string): number => {
+    try {
+      const release = readFileSync(path.join(home, 'release'), 'utf8');
+      return Number(/JAVA_VERSION="(\d+)/.exec(release)?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  const candidates = [preferred, process.env.JAVA_HOME, ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d)) : [])]
+    .filter((home): home is string => Boolean(home) && existsSync(path.join(home!, 'bin', 'java')));
+  const best = candidates.map((home) => ({ home, major: major(home) })).sort((a, b) => b.major - a.major)[0];
+  if (!best || best.major < 21) {
+    throw new Error(`Keycloak needs Java 21 or later; found ${best ? `Java ${best.major} at ${best.home}` : 'none'}. Install a JDK 21+ and set KEYCLOAK_JAVA_HOME.`);
+  }
+  return best.home;
+}
+
+/**
+ * Runs the embedded Keycloak (a certified OpenID provider, never a hand-written token minter) in
+ * development mode on loopback, and imports the programme's realm (`identity/alliance-realm.json`)
+ * when it is not there yet. The issuer is pinned to the loopback URL so tokens name one issuer.
+ */
+export async function startIdentityProvider(options: IdentityProviderOptions): Promise<IdentityProvider> {
+  const home = keycloakHome();
+  if (!existsSync(path.join(home, 'bin', 'kc.sh'))) throw new Error(`${home} is missing: run \`make install\` to install Keycloak ${KEYCLOAK_VERSION}`);
+  const url = `http://127.0.0.1:${options.port}`;
+  const admin = { username: 'alliance-admin', password: adminPassword(options.dataDir) };
+  const database = options.dataDir
+    ? ['--db=dev-file', `--db-url=jdbc:h2:file:${path.join(path.resolve(options.dataDir), 'keycloak', 'keycloakdb')};NON_KEYWORDS=VALUE`]
+    : ['--db=dev-mem'];
+  const child = spawn(path.join(home, 'bin', 'kc.sh'), [
+    'start-dev', `--http-port=${options.port}`, '--http-host=127.0.0.1', `--hostname=${url}`, ...database, '--log-level=warn',
+  ], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, JAVA_HOME: findJavaHome(options.javaHome), KC_BOOTSTRAP_ADMIN_USERNAME: admin.username, KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password },
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    output.push(chunk.toString());
+    if (output.length > 80) output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const killGroup = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 240_000);
+  for (;;) {
+    const ready = await fetch(`${url}/realms/master`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (ready) break;
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('waiting'), 1_000))]);
+    if (code !== 'waiting') throw new Error(`Keycloak exited (${String(code)}) before it answered:\n${output.join('').slice(-3000)}`);
+    if (Date.now() > deadline) {
+      killGroup();
+      throw new Error(`Keycloak did not answer on ${url} within ${(options.timeoutMs ?? 240_000) / 1000} s:\n${output.join('').slice(-3000)}`);
+    }
+  }
+
+  const adminToken = async (): Promise<string> => {
+    const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: admin.username, password: admin.password }),
+    });
+    if (!response.ok) throw new Error(`Keycloak refused its administrator (${response.status}): ${await response.text()}`);
+    return ((await response.json()) as { access_token: string }).access_token;
+  };
+  await importRealm(url, await adminToken());
+
+  return {
+    issuer: `${url}/realms/${REALM}`,
+    url,
+    admin,
+    adminToken,
+    stop: async () => {
+      process.removeListener('exit', killGroup);
+      killGroup();
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    },
+  };
+}
+
+/** The realm goes in once; a restart on the same database keeps what the office changed since. */
+async function importRealm(url: string, token: string): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const existing = await fetch(`${url}/admin/realms/${REALM}`, { headers });
+  if (existing.ok) return;
+  const response = await fetch(`${url}/admin/realms`, { method: 'POST', headers, body: readFileSync(realmFile(), 'utf8') });
+  if (!response.ok) throw new Error(`Keycloak refused the realm ${realmFile()} (${response.status}): ${await response.text()}`);
+}
+
+/** The embedded provider's administrator password: random, kept beside its database (mode 0600), never in the repository. */
+function adminPassword(dataDir: string | null): string {
+  if (!dataDir) return randomBytes(18).toString('base64url');
+  const file = path.join(path.resolve(dataDir), 'keycloak', 'admin-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
