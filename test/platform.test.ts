@@ -97,6 +97,9 @@ describe('start-up configuration', () => {
     ['TEMPORAL_ADDRESS', 'no-port-here', 'expected host:port'],
     ['TEMPORAL_UI_PORT', 'eighty', 'expected a port number'],
     ['SMTP_URL', 'http://mail.example.org', 'expected a URL starting with smtp://'],
+    ['OIDC_ISSUER', 'login.example.gov.tw', 'expected a URL starting with https://'],
+    ['OIDC_ROLE_VALUES', 'boss=MOST-OFFICE', 'expected ROLE=VALUE pairs'],
+    ['API_PORT', '99999', 'expected a port number'],
   ])('stops on a bad %s with one line naming it', (variable, value, expected) => {
     const run = startService({ [variable]: value });
     expect(run.status).toBe(2);

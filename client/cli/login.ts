@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { AllianceError } from '../../domain/errors';
 import { ApiClient } from '../api-client';
 import { discover, saveLogin, tokenRequest, toStored, type StoredLogin } from './credentials';
@@ -20,7 +21,12 @@ export async function deviceLogin(apiUrl: string, say: (line: string) => void, w
   const info = await new ApiClient(apiUrl, null).loginInfo();
   const endpoints = await discover(info.issuer);
   if (!endpoints.device_authorization_endpoint) throw new AllianceError('NOT_REACHABLE', `The identity provider ${info.issuer} offers no device authorization grant.`);
-  const started = await fetch(endpoints.device_authorization_endpoint, { method: 'POST', body: new URLSearchParams({ client_id: info.cliClientId, scope: 'openid' }) });
+  // PKCE (RFC 7636) binds the token to this process: a stolen device code alone is worth nothing.
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const started = await fetch(endpoints.device_authorization_endpoint, {
+    method: 'POST', body: new URLSearchParams({ client_id: info.cliClientId, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }),
+  });
   if (!started.ok) throw new AllianceError('NOT_REACHABLE', `The identity provider refused to start a log-in (HTTP ${started.status}): ${await started.text()}`);
   const device = (await started.json()) as DeviceAuthorization;
   say(`To log in, open ${device.verification_uri_complete ?? device.verification_uri}`);
@@ -29,7 +35,7 @@ export async function deviceLogin(apiUrl: string, say: (line: string) => void, w
   const deadline = Date.now() + device.expires_in * 1000;
   while (Date.now() < deadline) {
     await wait(interval);
-    const answer = await tokenRequest(endpoints.token_endpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: info.cliClientId });
+    const answer = await tokenRequest(endpoints.token_endpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: info.cliClientId, code_verifier: verifier });
     if (!('error' in answer)) {
       const login = toStored({ apiUrl, issuer: info.issuer, clientId: info.cliClientId }, answer);
       saveLogin(login);

@@ -1,23 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repositoryRoot } from '../../worker/temporal-binaries';
+import { freePort } from './environments';
 
 /**
  * Starts the service's real worker process (`make start`'s entry point) against the run's dev
  * server, with its data (notice log, mail sink files) in `dataDir`; resolves once it serves.
  */
-export function startWorkerProcess(options: { taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<ChildProcess> {
+export async function startWorkerProcess(options: { taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!,
+      // The run's identity provider, and an API port of its own.
+      OIDC_ISSUER: process.env.TEST_OIDC_ISSUER!,
+      API_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ALLIANCE_DATA_DIR: options.dataDir,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
+  return new Promise<ChildProcess>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();

@@ -14,7 +14,8 @@ import type { Call } from '../../domain/call';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
-import { runAlliance } from '../helpers/cli';
+import { startApi } from '../helpers/api';
+import { allianceAs } from '../helpers/cli';
 import { connectDevServer, freePort, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
@@ -91,14 +92,16 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     expect(received).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: false });
     expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
     expect(assigned).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: true });
+    const api = await startApi(env, taskQueue);
     const listed = await eventually(async () => {
-      const run = await runAlliance(['--as', 'office:kao', '--json', 'notices', 'list', id], { TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!, TEMPORAL_TASK_QUEUE: taskQueue });
+      const run = await allianceAs('kao', api.url, ['--json', 'notices', 'list', id]);
       if (run.status !== 0) throw new Error(`alliance notices list exited ${run.status}: ${run.stderr}`);
       return JSON.parse(run.stdout) as NoticeSummary[];
     }, (found) => found.every((n) => n.status === 'delivered') && found.length === 3);
     expect(listed.map((n) => `${n.noticeId} ${n.status} ${n.officeAlerted}`)).toEqual([
       't1-applicationReceived delivered false', 't2-endorsementReceived delivered true', 't4-reviewAssigned delivered true',
     ]);
+    await api.close();
     await projects.handle(id).terminate('test finished');
     await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
