@@ -57,6 +57,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   const home = keycloakHome();
   if (!existsSync(path.join(home, 'bin', 'kc.sh'))) throw new Error(`${home} is missing: run \`make install\` to install Keycloak ${KEYCLOAK_VERSION}`);
   const url = `http://127.0.0.1:${options.port}`;
+  if (await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false)) {
+    throw new Error(`Something already answers on ${url} (another Keycloak left running?): stop it, or set KEYCLOAK_PORT to a free port.`);
+  }
   const admin = { username: 'alliance-admin', password: adminPassword(options.dataDir) };
   const database = options.dataDir
     ? ['--db=dev-file', `--db-url=jdbc:h2:file:${path.join(path.resolve(options.dataDir), 'keycloak', 'keycloakdb')};NON_KEYWORDS=VALUE`]
