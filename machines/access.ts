@@ -12,6 +12,8 @@ export const accessRoles = {
   'audit.read': ['office', 'auditor'],
   'notices.read': ['office', 'auditor'],
   'projects.search': ['office', 'auditor', 'institution'],
+  /** Bulk operations are the office's and, for rosters, the institutions'. */
+  'call.progress': ['office', 'auditor', 'institution'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof accessRoles;
 
@@ -20,6 +22,7 @@ const what: Record<Access, string> = {
   'audit.read': 'The audit trail',
   'notices.read': 'The notice log',
   'projects.search': 'Searching all projects',
+  'call.progress': 'The progress of a bulk operation',
 };
 
 /** Null when the actor may; otherwise why not, in words a person can act on. */

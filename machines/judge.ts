@@ -4,7 +4,8 @@ import { projectEventPayloads, type ProjectEvent, type ProjectEventType } from '
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
 import { ownershipProblem } from './ownership';
 import { projectEventRoles, projectMachine } from './project-machine';
-import { describeState } from './state-names';
+import { describeState, lifecycleState } from './state-names';
+import { isAnnounced } from './views';
 
 export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;
 
@@ -101,7 +102,9 @@ function refuse(code: RefusalCode, message: string, details: string[] = []): Ref
 
 /** Why the machine said no, in words a person can act on. */
 function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal {
-  const where = describeState(snapshot.value);
+  // A refusal tells the sender no more of the state than their view of the project would.
+  const outsider = !['office', 'auditor', 'system'].includes(event.actor.role) && !isAnnounced(lifecycleState(snapshot.value));
+  const where = outsider ? describeState(typeof snapshot.value === 'object' && 'review' in snapshot.value ? 'review' : snapshot.value) : describeState(snapshot.value);
   const handled = handledEventTypes(snapshot);
   if (snapshot.status === 'done') {
     return refuse('ILLEGAL_TRANSITION', `${event.type} was refused: the project has ended (${where})${snapshot.context.endReason ? ` — ${snapshot.context.endReason}` : ''}; it accepts nothing more.`);

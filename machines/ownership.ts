@@ -13,13 +13,13 @@ export function ownershipProblem(context: Pick<ProjectContext, 'application' | '
   const application = context.application;
   switch (actor.role) {
     case 'pi':
-      if (actor.id !== application.pi.id) return `${type} was refused: application ${application.id} names ${application.pi.id} as its PI, not ${actor.id}; a PI acts only on their own applications.`;
+      if (actor.id !== application.pi.id) return `${type} was refused: application ${application.id} does not name ${actor.id} as its PI; a PI acts only on their own applications.`;
       if (type === 'application.update') return handOverProblem(application, (payload as { application: Application }).application);
       return null;
     case 'institution':
       return actor.id === application.institution.id
         ? null
-        : `${type} was refused: application ${application.id} belongs to institution ${application.institution.id}, not ${actor.id}; an institution acts only on its own applications.`;
+        : `${type} was refused: application ${application.id} was not filed through institution ${actor.id}; an institution acts only on its own applications.`;
     case 'reviewer':
       return context.reviewers.includes(actor.id)
         ? null
@@ -61,12 +61,12 @@ function conflictProblem(application: Application, assignment: AssignPayload): s
 export function registrationProblem(actor: Actor, application: Pick<Application, 'id' | 'pi'>): string | null {
   return actor.role === 'pi' && actor.id === application.pi.id
     ? null
-    : `call.registerApplication was refused: application ${application.id} names ${application.pi.id} as its PI; only that PI may register it, not ${actor.role} ${actor.id}.`;
+    : `call.registerApplication was refused: application ${application.id} does not name ${actor.role} ${actor.id} as its PI; only the PI it names may register it.`;
 }
 
 /** An institution endorses only its own applicants. */
 export function rosterProblem(actor: Actor, application: { applicationId: string; institutionId: string }): string | null {
   return actor.id === application.institutionId
     ? null
-    : `Application ${application.applicationId} belongs to ${application.institutionId}; ${actor.id} may endorse only its own applicants.`;
+    : `Application ${application.applicationId} was not filed through ${actor.id}; an institution may endorse only its own applicants.`;
 }

@@ -64,9 +64,18 @@ function visibleReviews(viewer: Actor, context: ProjectContext, announced: boole
   return announced && disclosure.reviewsToApplicant === 'afterAnnouncement' ? context.reviews.map(mask) : [];
 }
 
-/** Before the announcement a viewer outside the office sees that the decision meeting runs, not how it went. */
-const maskStates = (states: string[], announced: boolean): string[] =>
-  announced ? states : [...new Set(states.map((s) => (s.startsWith('review.finalDecision') ? 'review.finalDecision' : s)))];
+/**
+ * Before the announcement a viewer outside the office sees only that the project is in review: the
+ * step it is at would tell an uninvited applicant that it was rejected.
+ */
+export const maskStates = (states: string[], announced: boolean): string[] =>
+  announced ? states : [...new Set(states.map((s) => (s.startsWith('review.') ? 'review' : s)))];
+
+/** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
+const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
+
+/** Whether this viewer reads everything (office, auditors). */
+export const seesEverything = (viewer: Actor): boolean => sees.everything.has(viewer.role);
 
 /**
  * What one viewer may read of a project, or null when it is not theirs to read. The office and
@@ -80,10 +89,11 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
   if (!mayReadProject(viewer, context)) return null;
   if (sees.everything.has(viewer.role)) return view;
   const announced = isAnnounced(view.lifecycle);
-  const presentation = context.presentation && !announced
+  const disclosed = announced && (context.policy.disclosure ?? defaultDisclosure).reviewsToApplicant === 'afterAnnouncement';
+  const presentation = context.presentation && !disclosed
     ? (({ panelScore: _score, comments: _comments, ...rest }) => rest)(context.presentation)
     : context.presentation;
-  return {
+  return withoutPrincipals({
     ...view,
     states: maskStates(view.states, announced),
     context: {
@@ -93,7 +103,7 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
       presentation,
       decision: announced ? context.decision : null,
     },
-  };
+  });
 }
 
 /**
@@ -105,14 +115,15 @@ export function transitionLogFor(viewer: Actor, view: Pick<ProjectView, 'lifecyc
   if (sees.everything.has(viewer.role)) return log;
   const announced = isAnnounced(view.lifecycle);
   const reviewerOrder = view.context.reviews.map((r) => r.reviewerId);
-  return log
+  return withoutPrincipals(log
     .filter((e) => announced || e.event !== 'decision.record')
-    .map((e) => {
+    .map((e, index) => {
       const masked = e.actor.role === 'reviewer' && e.actor.id !== viewer.id
         ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }
         : e;
-      return { ...masked, from: maskStates(masked.from, announced), to: maskStates(masked.to, announced) };
-    });
+      // Numbered as this viewer sees them, so a hidden step leaves no gap.
+      return { ...masked, seq: index + 1, from: maskStates(masked.from, announced), to: maskStates(masked.to, announced) };
+    }));
 }
 
 /** The parts of a call's status that are about people and projects, as the call workflow reports them. */

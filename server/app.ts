@@ -7,7 +7,7 @@ import type { LedgerStore } from '../activities/ledger/store';
 import { AuditClient } from '../activities/temporal/audit';
 import { CallClient } from '../activities/temporal/calls';
 import { NoticeClient } from '../activities/temporal/notices';
-import { ProjectClient } from '../activities/temporal/projects';
+import { ProjectClient, toAllianceError } from '../activities/temporal/projects';
 import { LoginInfo, Problem } from '../domain/api';
 import type { Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
@@ -62,7 +62,7 @@ const BODY_LIMIT = 1024 * 1024;
  * route can forget); what the actor may do and see is decided by the law in machines/.
  */
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, ajv: undefined }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
@@ -92,7 +92,11 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (ALLIANCE_LEDGER_PATH).');
       return new AuditClient(deps.client, deps.ledger);
     },
-    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work),
+    // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
+    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work)
+      .catch((error: unknown) => {
+        throw toAllianceError(error, 'The service');
+      }),
   };
 
   app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));

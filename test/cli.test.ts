@@ -135,7 +135,7 @@ it('runs a call through endorsement, the three review rounds and the decisions w
       [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', 'lots'], 'VALIDATION', /write whole NT\$/],
       [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
       [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor auditor-wu/],
-      [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /belongs to institution NTU, not NCKU/],
+      [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /was not filed through institution NCKU/],
       [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'], 'ILLEGAL_TRANSITION', /tranche.request is not possible while the project is in approved/],
       [['--as', 'office:kao', 'project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
     ];

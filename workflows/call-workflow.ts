@@ -99,8 +99,11 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   const inScope = (division?: Division) => projects.filter((p) => !division || p.division === division);
   const onRoster = (p: RegisteredProject) => rosters.some((r) => r.applicationIds.includes(p.applicationId));
 
+  // Ids being registered right now: a second registration of the same id, sent before the first's child has started, is refused too.
+  const registering = new Set<string>();
   setHandler(registerApplicationUpdate, async (args) => {
     const application = Application.parse(args.application);
+    registering.add(application.id);
     const workflowId = projectWorkflowId(call.id, application.id);
     await startChild(projectWorkflow, {
       workflowId,
@@ -123,7 +126,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       if (!parsed.success) refuse('INVALID_PAYLOAD', `The application is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
       const problem = registrationProblem(actor, parsed.data!);
       if (problem) refuse('FORBIDDEN', problem);
-      if (projects.some((p) => p.applicationId === parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
+      if (projects.some((p) => p.applicationId === parsed.data!.id) || registering.has(parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
     },
   });
 

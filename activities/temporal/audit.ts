@@ -25,7 +25,7 @@ export type VerifyReport = {
   broken: BrokenEntry | null;
 };
 
-const quote = (value: string): string => `'${value.replace(/'/g, "\\'")}'`;
+const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
 
 /** What auditors may do: read the ledger, the archive and Temporal, and change nothing. */

@@ -32,6 +32,10 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
     const details = (error.cause.details?.[0] as string[] | undefined) ?? [];
     if (code) return new AllianceError(code, error.cause.message, details);
   }
+  if (error instanceof WorkflowUpdateFailedError) {
+    // Refused for a reason the law has no code for: the command met the workflow at a bad moment.
+    return new AllianceError('ILLEGAL_TRANSITION', `${what} refused the command: ${error.cause?.message ?? error.message}`);
+  }
   if (error instanceof WorkflowNotFoundError || (error as { name?: string }).name === 'WorkflowNotFoundError') {
     return new AllianceError('NOT_FOUND', `${what} does not exist (check the call and application ids).`);
   }

@@ -48,7 +48,11 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
     async (request) => callViewFor(request.actor, await services.bounded('command', () => calls.status(request.params.callId))));
 
   app.get('/calls/:callId/progress', { schema: { summary: 'How far the bulk operation running on the call is', tags, params: CallParams, response: { 200: BulkProgressResponse } } },
-    (request) => services.bounded('command', () => calls.progress(request.params.callId)));
+    (request) => {
+      const refused = checkAccess('call.progress', request.actor);
+      if (refused) throw new AllianceError(refused.code, refused.message);
+      return services.bounded('command', () => calls.progress(request.params.callId));
+    });
 
   app.post('/calls/:callId/applications', { schema: { summary: 'Register a draft application (its PI)', tags, params: CallParams, body: RegisterApplicationBody, response: { 201: z.object({ projectId: z.string() }) } } },
     async (request, reply) => {

@@ -12,8 +12,9 @@ import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines
 import type { Services } from '../app';
 
 const tags = ['projects'];
+/** A stranger learns no more than that there is nothing for them: not even whether the project exists. */
 const notYours = (actor: Actor, projectId: string): AllianceError =>
-  new AllianceError('FORBIDDEN', `${projectId} is not yours to read: ${actor.role} ${actor.id} is not its PI, its institution or one of its assigned reviewers.`);
+  new AllianceError('NOT_FOUND', `${projectId} does not exist, or ${actor.role} ${actor.id} is not its PI, its institution or one of its assigned reviewers.`);
 
 /** Events a person sends; the deadline events are the project's own timers'. */
 const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));

@@ -1,6 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { ProjectClient } from '../../activities/temporal/projects';
+import { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { registerSearchAttributes } from '../../worker/namespace';
 import { uniqueName } from './environments';
 import { temporaryLedger, withServiceWorker } from './project-harness';
 import type { LedgerStore } from '../../activities/ledger/store';
@@ -74,6 +77,37 @@ export interface ApiAnswer<T = unknown> {
   status: number;
   body: T;
   contentType: string;
+}
+
+/**
+ * A namespace of the run's dev server for one test alone: a fuzzer that reads ids from anywhere
+ * meets only workflows that this test's worker serves (another file's leftovers have no worker).
+ */
+export async function ownNamespace(env: TestWorkflowEnvironment): Promise<TestWorkflowEnvironment> {
+  const namespace = uniqueName('ns');
+  await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  // A new namespace takes effect when the server's namespace cache next refreshes (a few seconds).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await registerSearchAttributes(env.connection, namespace);
+      await env.connection.workflowService.describeNamespace({ namespace });
+      break;
+    } catch (error) {
+      if (attempt > 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  const client = new Client({ connection: env.connection, namespace });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      for await (const _ of client.workflow.list({ query: `WorkflowType = 'callWorkflow'` })) break;
+      break;
+    } catch (error) {
+      if (attempt > 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  return Object.create(env, { client: { value: client }, namespace: { value: namespace } }) as TestWorkflowEnvironment;
 }
 
 /** Runs `body` with a fresh worker of the service and the API in front of it, with its own ledger. */

@@ -28,7 +28,7 @@ describe('ownership: whose project it is', () => {
   it("refuses another PI's withdrawal, submission, consent and reports with FORBIDDEN", () => {
     const draft = start();
     for (const type of ['application.withdraw', 'application.submit'] as const) {
-      expect(send(draft, type, { role: 'pi', id: 'pi-chen' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('names pi-lin as its PI') });
+      expect(send(draft, type, { role: 'pi', id: 'pi-chen' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('does not name pi-chen as its PI') });
       expect(send(draft, type, actors.pi as never).ok).toBe(true);
     }
     const contracting = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce', 'contract.issue']);
@@ -45,7 +45,7 @@ describe('ownership: whose project it is', () => {
 
   it("refuses another institution's endorsement, contract signature and tranche request", () => {
     const submitted = drive(['application.submit']);
-    expect(send(submitted, 'endorsement.record', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('belongs to institution NTU') });
+    expect(send(submitted, 'endorsement.record', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('was not filed through institution NCKU') });
     const executing = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce', 'contract.issue', 'contract.sign', 'consent.sign']);
     expect(send(executing, 'tranche.request', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(send(executing, 'tranche.request', actors.institution as never).ok).toBe(true);
@@ -68,8 +68,27 @@ describe('ownership: whose project it is', () => {
 
   it('lets only the named PI register an application, and an institution endorse only its own', () => {
     expect(registrationProblem({ role: 'pi', id: 'pi-lin' }, anApplication())).toBeNull();
-    expect(registrationProblem({ role: 'pi', id: 'pi-chen' }, anApplication())).toMatch(/only that PI may register it/);
+    expect(registrationProblem({ role: 'pi', id: 'pi-chen' }, anApplication())).toMatch(/only the PI it names may register it/);
     expect(rosterProblem({ role: 'institution', id: 'NTU' }, { applicationId: 'TE2-0001', institutionId: 'NTU' })).toBeNull();
     expect(rosterProblem({ role: 'institution', id: 'NCKU' }, { applicationId: 'TE2-0001', institutionId: 'NTU' })).toMatch(/only its own applicants/);
+  });
+});
+
+describe('refusals tell no more than the view', () => {
+  it('does not name the owner of a project to someone who is not its owner', () => {
+    const refused = send(start(), 'application.withdraw', { role: 'pi', id: 'pi-chen' }, { reason: 'x' });
+    expect(refused.ok).toBe(false);
+    expect(JSON.stringify(refused)).not.toMatch(/pi-lin|NTU/);
+  });
+
+  it("does not tell an applicant which review step the project is at before the announcement", () => {
+    const inReview = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign']);
+    const rejection = send(inReview, 'decision.record', actors.office as never, { outcome: 'rejected', reason: '未獲推薦' });
+    if (!rejection.ok) throw new Error(rejection.message);
+    const decided = apply(inReview, rejection.event);
+    const refused = send(decided, 'application.submit', actors.pi as never);
+    expect(refused).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+    expect(JSON.stringify(refused)).not.toMatch(/finalDecision|decided|writtenReview/);
+    expect(JSON.stringify(send(decided, 'presentation.invite', actors.office as never))).toMatch(/finalDecision/);
   });
 });

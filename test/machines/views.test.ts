@@ -60,6 +60,7 @@ describe('views: what each role may read', () => {
     const policy = { ...alliance105.policy, disclosure: { reviewsToApplicant: 'never' as const, otherReviewsToReviewer: 'never' as const } };
     const { view } = drive([...reviewed, 'decision.announce'], policy);
     expect(projectViewFor(actors.pi, view)!.context.reviews).toEqual([]);
+    expect(projectViewFor(actors.pi, view)!.context.presentation).not.toHaveProperty('panelScore');
     expect(projectViewFor(actors.reviewer, view)!.context.reviews.map((r) => r.reviewerId)).toEqual(['rev-1']);
   });
 
@@ -106,4 +107,12 @@ describe('views: what each role may read', () => {
     expect(r1.assignments).toEqual({ A: ['rev-1'] });
     expect(JSON.stringify(r1)).not.toContain('rev-2');
   });
+});
+
+it("keeps who authenticated (issuer, subject, session) for the office and auditors", () => {
+  const via = { issuer: 'https://login.example', subject: 'staff-subject-1', session: 's-1' };
+  const office = { ...actors.office, via };
+  const { view, log } = drive(['application.submit', 'endorsement.record', ['review.start', office], ['reviewer.assign', office, { reviewerId: 'rev-1' }]]);
+  expect(JSON.stringify([projectViewFor(actors.pi, view), transitionLogFor(actors.pi, view, log)])).not.toContain('staff-subject-1');
+  expect(JSON.stringify(transitionLogFor(actors.auditor, view, log))).toContain('staff-subject-1');
 });

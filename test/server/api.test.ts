@@ -182,7 +182,7 @@ describe('blind review through the API', () => {
         for (const secret of ['rev-te2-01', 'rev-te2-02', '委員一的秘密意見', '委員二的意見', '委員會簡報意見', '"score"', '"panelScore"', 'amountsNtd']) expect(seen).not.toContain(secret);
       }
       // Strangers read nothing of it.
-      for (const token of [piChen, ncku]) expect((await call<Problem>(api, 'GET', `/api/projects/${lin}`, token)).body.code).toBe('FORBIDDEN');
+      for (const token of [piChen, ncku]) expect((await call<Problem>(api, 'GET', `/api/projects/${lin}`, token)).body.code).toBe('NOT_FOUND');
       // The office and auditors read everything.
       expect(await raw(office)).toContain('委員一的秘密意見');
       expect(await raw(await tokenFor('wu'))).toContain('rev-te2-02');

@@ -8,7 +8,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { projectEventRoles } from '../../machines/project-machine';
 import { projectEventTypes } from '../../domain/project-events';
 import { repositoryRoot } from '../../worker/temporal-binaries';
-import { call, tokenFor, withApi } from '../helpers/api';
+import { call, ownNamespace, tokenFor, withApi } from '../helpers/api';
 import { connectDevServer } from '../helpers/environments';
 import { bundleServiceWorkflows } from '../helpers/project-harness';
 
@@ -52,7 +52,7 @@ it('publishes a valid OpenAPI 3.1 document listing every route, and a browsable 
 });
 
 it('survives a bounded property-based run of schemathesis: no 5xx and no response that breaks its schema', async () => {
-  await withApi(env, bundle, async (api) => {
+  await withApi(await ownNamespace(env), bundle, async (api) => {
     for (const username of ['kao', 'pi-lin']) {
       const token = await tokenFor(username);
       const result = await run(venv('schemathesis'), [
