@@ -29,9 +29,14 @@ $(KEYCLOAK)/.installed:
 	rm $(VENV)/keycloak.zip
 	touch $@
 
-build: install
+# The build runs again only when a source, the compiler settings or the dependencies changed.
+SOURCES := $(shell find domain machines workflows activities worker server client scripts -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json tsconfig.build.json
+dist/.built: $(SOURCES) node_modules/.installed
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/client/cli/alliance.js
+	touch $@
+
+build: install dist/.built
 
 start: build
 	node dist/worker/main.js

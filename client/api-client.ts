@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LoginInfo, MyWork } from '../domain/api';
+import type { LoginInfo, MyWork, ServiceStatus } from '../domain/api';
 import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -57,6 +57,10 @@ export class ApiClient {
 
   loginInfo(): Promise<z.infer<typeof LoginInfo>> {
     return this.request('GET', '/auth/config', undefined, { anonymous: true });
+  }
+
+  status(): Promise<z.infer<typeof ServiceStatus>> {
+    return this.request('GET', '/status', undefined, { anonymous: true });
   }
 
   me(): Promise<z.infer<typeof MyWork>> {

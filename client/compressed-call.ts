@@ -57,3 +57,34 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
     ...(base.notifications && { notifications: compressedNotifications(base.notifications, t) }),
   };
 }
+
+/** Named calendars for trying the service out: every step of a call within minutes of opening it. */
+export const tryOutCalendars = {
+  /** The README's tour: time to type the commands, then the written review, decisions and year 1. */
+  tour: { applicationClosesIn: 150, endorsementIn: 180, firstYearStartsIn: 900, yearLength: 'PT1H', progressReportDueBeforeYearEnd: 'PT15M', closingReportGrace: 'PT15M', writtenReviewPeriod: 'PT10M' },
+  /** The whole of year 1 in a few minutes, for the impatient. */
+  quick: { applicationClosesIn: 60, endorsementIn: 75, firstYearStartsIn: 300, yearLength: 'PT10M', progressReportDueBeforeYearEnd: 'PT3M', closingReportGrace: 'PT3M', writtenReviewPeriod: 'PT3M' },
+} satisfies Record<string, CompressedTimes>;
+export type TryOutCalendar = keyof typeof tryOutCalendars;
+
+/** The same call with every date moved by one amount, so that its application window opens at `opensMs`. */
+export function startingNow(call: Call, opensMs: number, id = call.id): Call {
+  const shift = opensMs - Date.parse(call.calendar.applicationWindow.opens);
+  const move = (instant: string): string => new Date(Date.parse(instant) + shift).toISOString();
+  const moveWindow = (w: Window): Window => ({ opens: move(w.opens), closes: move(w.closes) });
+  const c = call.calendar;
+  return {
+    ...call,
+    id,
+    calendar: {
+      applicationWindow: moveWindow(c.applicationWindow),
+      endorsementDeadline: move(c.endorsementDeadline),
+      interimReportDeadline: move(c.interimReportDeadline),
+      reviewPeriod: moveWindow(c.reviewPeriod),
+      firstProjectYearStarts: move(c.firstProjectYearStarts),
+      firstYearTrancheWindows: c.firstYearTrancheWindows.map(moveWindow),
+      siteVisitWindow: moveWindow(c.siteVisitWindow),
+      resultsExhibition: moveWindow(c.resultsExhibition),
+    },
+  };
+}

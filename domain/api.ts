@@ -119,3 +119,9 @@ export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), w
 export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), runs: z.array(z.object({ runId: z.string(), sha256: z.string(), history: z.unknown() })) });
 export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable() });
 export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });
+export const ServiceStatus = z.object({
+  service: z.string(),
+  version: z.string(),
+  temporal: z.object({ namespace: z.string(), taskQueue: z.string(), reachable: z.boolean(), serverVersion: z.string().nullable(), workerPollers: z.number().int(), error: z.string().optional() }),
+  identityProvider: z.object({ issuer: z.string(), reachable: z.boolean() }),
+});

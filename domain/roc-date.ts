@@ -47,17 +47,23 @@ function taipeiParts(instant: Date | string) {
     day: local.getUTCDate(),
     hour: local.getUTCHours(),
     minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** `105.09.12`, or `105.09.12 17:00` when the time is not midnight (or withTime is set). */
+/**
+ * `105.09.12`, or `105.09.12 17:00` when the time is not midnight (or withTime is set), and
+ * `105.09.12 17:00:30` when the instant is not on a whole minute: a call compressed to seconds
+ * must not print two deadlines alike.
+ */
 export function formatRocDate(instant: Date | string, options: { withTime?: boolean } = {}): string {
   const p = taipeiParts(instant);
   const date = `${p.rocYear}.${pad(p.month)}.${pad(p.day)}`;
-  const showTime = options.withTime ?? (p.hour !== 0 || p.minute !== 0);
-  return showTime ? `${date} ${pad(p.hour)}:${pad(p.minute)}` : date;
+  const showTime = options.withTime ?? (p.hour !== 0 || p.minute !== 0 || p.second !== 0);
+  if (!showTime) return date;
+  return `${date} ${pad(p.hour)}:${pad(p.minute)}${p.second !== 0 ? `:${pad(p.second)}` : ''}`;
 }
 
 /** `105年9月12日`, with `下午5時` (or `下午5時30分`) when the time is not midnight. */

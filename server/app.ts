@@ -19,6 +19,8 @@ import { auditRoutes } from './routes/audit';
 import { callRoutes } from './routes/calls';
 import { meRoutes } from './routes/me';
 import { projectRoutes } from './routes/projects';
+import { statusRoutes } from './routes/status';
+import { serviceVersion } from './version';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -100,6 +102,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   };
 
   app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));
+  await app.register(statusRoutes({ client: deps.client, namespace: deps.client.options.namespace, taskQueue: deps.taskQueue, issuer: deps.login.issuer, version: serviceVersion() }));
   app.get('/auth/config', {
     schema: { summary: 'Where to log in: the OpenID provider and the command line\'s client id', tags: ['login'], response: { 200: LoginInfo } },
   }, () => deps.login);

@@ -73,7 +73,11 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     const cli = (...args: string[]) => alliance(api.url, args);
     const show = async (app: string) => json<{ states: string[]; lifecycle: string }>(await cli('--as', 'office:kao', 'project', 'show', `${callId}:${app}`, '--json'));
 
-    ok(await cli('--as', 'office:kao', 'call', 'open', file('call.json', call), file('pool.json', pool)));
+    const opened = ok(await cli('--as', 'office:kao', 'call', 'open', file('call.json', call), file('pool.json', pool)));
+    expect(opened.stdout).toMatch(new RegExp(`^call ${callId} is open\\. Applications close \\d+\\.\\d\\d\\.\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(in \\d+ s\\)`));
+    const status = ok(await cli('status'));
+    expect(status.stdout).toMatch(/Workers polling\s+[1-9]/);
+    expect(status.stdout).toMatch(/Identity provider\s+http:\/\/127\.0\.0\.1:\d+\/realms\/alliance \(answers\)/);
     for (const a of apps) {
       ok(await cli('--as', `pi:${a.pi.id}`, 'application', 'create', callId, file(`${a.id}.json`, a)));
       ok(await cli('--as', `pi:${a.pi.id}`, 'application', 'submit', `${callId}:${a.id}`));
@@ -153,6 +157,12 @@ it('exits with NOT_REACHABLE when no service answers', async () => {
   const run = await alliance('http://127.0.0.1:1', ['--as', 'office:kao', 'project', 'show', 'alliance-105:TE2-0001']);
   expect(run.status).toBe(errorCodes.NOT_REACHABLE.exitStatus);
   expect(run.stderr).toMatch(/^NOT_REACHABLE: The service at http:\/\/127.0.0.1:1 cannot be reached/);
+});
+
+it('refuses to guess which service to talk to when none is configured', async () => {
+  const run = await runAlliance(['whoami'], { ALLIANCE_CREDENTIALS: path.join(dir, 'nobody.json') });
+  expect(run.status).toBe(errorCodes.VALIDATION.exitStatus);
+  expect(run.stderr).toMatch(/^VALIDATION: Which service\? Set ALLIANCE_API_URL/);
 });
 
 it('prints help for every command and exits 0', async () => {

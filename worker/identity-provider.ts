@@ -9,6 +9,8 @@ export const KEYCLOAK_VERSION = '26.5.6';
 export const keycloakHome = (): string => path.join(repositoryRoot, '.venv', `keycloak-${KEYCLOAK_VERSION}`);
 export const realmFile = (): string => path.join(repositoryRoot, 'identity', 'alliance-realm.json');
 export const REALM = 'alliance';
+/** The issuer of the embedded provider's tokens, known before it has started. */
+export const embeddedIssuer = (port: number): string => `http://127.0.0.1:${port}/realms/${REALM}`;
 
 export interface IdentityProviderOptions {
   port: number;
@@ -111,7 +113,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   await importRealm(url, await adminToken());
 
   return {
-    issuer: `${url}/realms/${REALM}`,
+    issuer: embeddedIssuer(options.port),
     url,
     admin,
     adminToken,

@@ -15,19 +15,23 @@ import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';
 import { serveApi } from '../server/serve';
-import { startIdentityProvider, type IdentityProvider } from './identity-provider';
+import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from './identity-provider';
 import { temporalBinary } from './temporal-binaries';
 import { demoAccountLines } from './demo-accounts';
+import { renderBanner } from './banner';
 
 async function main(): Promise<void> {
+  const started = Date.now();
   const env = parseEnvironment(process.env);
   let embedded: EmbeddedServer | undefined;
   let identity: IdentityProvider | undefined;
-  if (!env.OIDC_ISSUER) {
-    // Keycloak builds itself for half a minute: it starts while Temporal does.
-    console.log('Starting the embedded identity provider (Keycloak)…');
-    identity = await startIdentityProvider({ port: env.KEYCLOAK_PORT, dataDir: env.ALLIANCE_DATA_DIR, ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}) });
-  }
+  // Keycloak builds itself for half a minute: it starts while Temporal, the worker and the API do,
+  // and nothing waits for it but the log-ins (the API checks tokens against it when they come).
+  const identityStarting = env.OIDC_ISSUER
+    ? null
+    : startIdentityProvider({ port: env.KEYCLOAK_PORT, dataDir: env.ALLIANCE_DATA_DIR, ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}) });
+  identityStarting?.catch(() => undefined);
+  if (identityStarting) console.log('Starting the embedded identity provider (Keycloak)…');
   if (!env.TEMPORAL_ADDRESS) {
     console.log('Starting the embedded Temporal dev server…');
     embedded = await startEmbeddedServer({
@@ -54,51 +58,58 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps }),
   });
-  const issuer = env.OIDC_ISSUER ?? identity!.issuer;
+  const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
   const api = await serveApi(env, client, ledger, issuer);
-
-  const lines: [string, string][] = [
-    ['API', `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs)`],
-    ['Identity provider', issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : '')],
-    ['Temporal gRPC', address + (embedded ? ' (embedded dev server)' : ' (external cluster)')],
-    ['Namespace', env.TEMPORAL_NAMESPACE],
-    ['Task queue', env.TEMPORAL_TASK_QUEUE],
-    ['Audit ledger', ledgerPath],
-    ['Mail', mail.destination],
-    ['Notice log', mail.noticeLog],
-    ...(embedded?.uiUrl ? [['Web UI', embedded.uiUrl] as [string, string]] : []),
-    ...(embedded
-      ? [
-          ['Data directory', path.resolve(env.ALLIANCE_DATA_DIR)] as [string, string],
-          ['Temporal database', embedded.databaseFile] as [string, string],
-        ]
-      : []),
-  ];
-  console.log('Alliance orchestration service is running:');
-  for (const [label, value] of lines) console.log(`  ${label.padEnd(18)} ${value}`);
-  if (identity) for (const line of demoAccountLines()) console.log(line);
-  console.log(`Log in from the command line: ALLIANCE_API_URL=${api.url} npx alliance login`);
-  console.log('Press Ctrl-C to stop.');
+  const running = worker.run();
+  console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    console.log('\nStopping: worker first, then the embedded server…');
+    console.log('\nStopping: worker first, then the embedded servers…');
     worker.shutdown();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  try {
-    await worker.run();
-  } finally {
+  const release = async (): Promise<void> => {
     await api.close();
     await connection.close();
     await clientConnection.close();
     ledger.close();
     await mail.stop();
     await embedded?.stop();
-    await identity?.stop();
+    await (identity ?? (await identityStarting?.catch(() => null)))?.stop();
+  };
+  try {
+    identity = (await identityStarting) ?? undefined;
+  } catch (error) {
+    stop();
+    await running.catch(() => undefined);
+    await release();
+    throw error;
+  }
+
+  const banner = renderBanner({
+    API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs)`,
+    'Identity provider': issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : ''),
+    'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),
+    Namespace: env.TEMPORAL_NAMESPACE,
+    'Task queue': env.TEMPORAL_TASK_QUEUE,
+    'Audit ledger': ledgerPath,
+    Mail: mail.destination,
+    'Notice log': mail.noticeLog,
+    ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),
+    ...(embedded ? { 'Data directory': path.resolve(env.ALLIANCE_DATA_DIR), 'Temporal database': embedded.databaseFile } : {}),
+  });
+  for (const line of banner) console.log(line);
+  if (identity) for (const line of demoAccountLines()) console.log(line);
+  console.log(`Log in from the command line: ALLIANCE_API_URL=${api.url} npx alliance login`);
+  console.log('Press Ctrl-C to stop.');
+  try {
+    await running;
+  } finally {
+    await release();
     console.log('Stopped.');
   }
 }

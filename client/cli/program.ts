@@ -9,7 +9,10 @@ import { AllianceError, errorCodes } from '../../domain/errors';
 import type { NoticeSummary } from '../../activities/temporal/notices';
 import { ntd, progressBar, table } from './output';
 import { ApiClient } from '../api-client';
-import { credentialsFile, forgetLogin } from './credentials';
+import { Call as CallSchema, type Call } from '../../domain/call';
+import { RosterBody } from '../../domain/api';
+import { compressedCall, startingNow, tryOutCalendars, type TryOutCalendar } from '../compressed-call';
+import { credentialsFile, forgetLogin, loadLogin } from './credentials';
 import { deviceLogin } from './login';
 import { apiUrl, projectId, readJsonFile, type Session } from './session';
 import { demoAccountsOf, runDemo } from './demo';
@@ -89,6 +92,36 @@ function describeCall(view: CallView): string {
   ].join('\n');
 }
 
+/** The call file as given, or its calendar moved to start now or compressed (the policy stays the file's). */
+function calendarFor(file: unknown, opts: Record<string, string>): unknown {
+  if (!opts.startsNow && !opts.opensAt && !opts.calendar && !opts.id) return file;
+  if ([opts.startsNow, opts.opensAt, opts.calendar].filter(Boolean).length > 1) throw new AllianceError('VALIDATION', 'Give one of --starts-now, --opens-at INSTANT or --calendar NAME.');
+  const parsed = CallSchema.safeParse(file);
+  if (!parsed.success) throw new AllianceError('VALIDATION', `The call file is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  const id = opts.id ?? parsed.data.id;
+  if (opts.calendar) return compressedCall(parsed.data, Date.now(), tryOutCalendars[opts.calendar as TryOutCalendar], id);
+  if (opts.startsNow) return startingNow(parsed.data, Date.now(), id);
+  if (opts.opensAt) return startingNow(parsed.data, Date.parse(instant(opts.opensAt)), id);
+  return { ...parsed.data, id };
+}
+
+/** Where a call just opened stands, in words: what closes next, and when (Taipei). */
+function nextCallDeadline(call: Call): string {
+  const now = Date.now();
+  const inWords = (at: string): string => {
+    const seconds = Math.round((Date.parse(at) - now) / 1000);
+    return seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 86400 * 10) / 10} days`;
+  };
+  const c = call.calendar;
+  if (Date.parse(c.applicationWindow.closes) > now) {
+    return `Applications close ${formatRocDate(c.applicationWindow.closes, { withTime: true })} (in ${inWords(c.applicationWindow.closes)}); institutions' rosters are due ${formatRocDate(c.endorsementDeadline, { withTime: true })} (in ${inWords(c.endorsementDeadline)}); the written review can start after that.`;
+  }
+  if (Date.parse(c.endorsementDeadline) > now) {
+    return `Its application deadline ${formatRocDate(c.applicationWindow.closes, { withTime: true })} has passed: it takes rosters only, until ${formatRocDate(c.endorsementDeadline, { withTime: true })}.`;
+  }
+  return `Its application and endorsement deadlines (${formatRocDate(c.applicationWindow.closes, { withTime: true })}, ${formatRocDate(c.endorsementDeadline, { withTime: true })}) have passed: it closes to applications at once. To try the service, open the file with --starts-now or --calendar tour.`;
+}
+
 /** Runs a call's bulk operation, drawing its progress while it runs. */
 async function withProgress<T>(session: Session, callId: string, label: string, work: Promise<T>): Promise<T> {
   const bar = progressBar(label);
@@ -123,6 +156,19 @@ export function buildProgram(run: Runner): Command {
       const me = await new ApiClient(login.apiUrl, () => Promise.resolve(login.accessToken)).me();
       console.log(`logged in to ${login.apiUrl} as ${me.actor.role} ${me.actor.id} (token kept in ${credentialsFile()})`);
     });
+  program.command('status').description('which service the command line talks to, and whether Temporal, its workers and the identity provider answer')
+    .action(run(async ({ session: s, print }) => {
+      const status = await s.api.status();
+      const t = status.temporal;
+      print([
+        `API                ${s.api.baseUrl} (${status.service} ${status.version})`,
+        `Temporal           ${t.reachable ? `server ${t.serverVersion ?? '?'}` : `NOT REACHABLE${t.error ? ` (${t.error})` : ''}`}, namespace ${t.namespace}, task queue ${t.taskQueue}`,
+        `Workers polling    ${t.workerPollers}${t.workerPollers === 0 ? ' — no worker serves the task queue: commands will wait' : ''}`,
+        `Identity provider  ${status.identityProvider.issuer} ${status.identityProvider.reachable ? '(answers)' : '(NOT REACHABLE: nobody can log in)'}`,
+        `Logged in          ${loadLogin()?.apiUrl === s.api.baseUrl ? 'yes' : 'no — run `alliance login`'}`,
+      ].join('\n'), status);
+      if (!t.reachable || !status.identityProvider.reachable || t.workerPollers === 0) throw new AllianceError('NOT_REACHABLE', 'Part of the service does not answer (see above).');
+    }));
   program.command('logout').description('forget the stored log-in').action(() => {
     console.log(forgetLogin() ? `logged out (removed ${credentialsFile()})` : 'not logged in');
   });
@@ -134,10 +180,17 @@ export function buildProgram(run: Runner): Command {
 
   const call = program.command('call').description('open a call and follow it');
   call.command('open <callFile> <reviewerPoolFile>').description('open a call from its file (calendar and policy) and its reviewer pool (office)')
-    .action(run(async ({ session: s, print, args }) => {
+    .option('--starts-now', "move the file's whole calendar so that applications open now (every interval kept)")
+    .option('--opens-at <instant>', "move the file's whole calendar so that applications open then, e.g. 2027-07-11T09:00:00+08:00 or 116.07.11 09:00")
+    .addOption(new Option('--calendar <name>', 'a compressed calendar for trying the service: every step within minutes').choices(Object.keys(tryOutCalendars)))
+    .option('--id <callId>', 'open it under another id (a call id is used once)')
+    .action(run(async ({ session: s, print, args, opts }) => {
       const [callFile, poolFile] = args as [string, string];
-      const id = await s.api.calls.open(readJsonFile(callFile, 'call file'), readJsonFile(poolFile, 'reviewer pool'));
-      print(`call ${id} is open`, { callId: id });
+      const call = calendarFor(readJsonFile(callFile, 'call file'), opts);
+      const id = await s.api.calls.open(call, readJsonFile(poolFile, 'reviewer pool'));
+      const parsed = CallSchema.safeParse(call);
+      const next = parsed.success ? nextCallDeadline(parsed.data) : '';
+      print(`call ${id} is open. ${next}`, { callId: id, next });
     }));
   call.command('status <callId>').description('where a call stands').action(run(async ({ session: s, print, args }) => {
     const view = await s.api.calls.status(args[0]!);
@@ -169,11 +222,16 @@ export function buildProgram(run: Runner): Command {
   projectCommand(application, 'withdraw', 'application.withdraw', 'withdraw the application (pi)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
 
   const roster = program.command('roster').description("an institution's roster (造冊) of endorsed applicants");
-  roster.command('submit <callId> <applicationIds...>').description('endorse these applicants in one roster (institution)')
-    .addOption(required('--roster <id>', 'roster id')).addOption(required('--letter <reference>', "reference of the institution's official letter"))
+  roster.command('submit <callId> [applicationIds...]').description('endorse these applicants in one roster (institution)')
+    .option('--roster <id>', 'roster id').option('--letter <reference>', "reference of the institution's official letter")
+    .option('--file <roster.json>', 'the roster as a file: { rosterId, letterReference, applicationIds } (e.g. examples/roster-NTU.json)')
     .action(run(async ({ session: s, print, args, opts }) => {
       const [callId, ...applicationIds] = args;
-      const record = await withProgress(s, callId!, 'endorsing', s.api.calls.submitRoster(callId!, { rosterId: opts.roster!, letterReference: opts.letter!, applicationIds }));
+      const roster = opts.file
+        ? RosterBody.safeParse(readJsonFile(opts.file, 'roster file'))
+        : RosterBody.safeParse({ rosterId: opts.roster, letterReference: opts.letter, applicationIds });
+      if (!roster.success) throw new AllianceError('VALIDATION', `The roster is incomplete: ${roster.error.issues.map((i) => `${i.path.join('.') || 'roster'}: ${i.message}`).join('; ')}; give --roster ID --letter REFERENCE and the application ids, or --file.`);
+      const record = await withProgress(s, callId!, 'endorsing', s.api.calls.submitRoster(callId!, roster.data));
       print(describeOperation(record), record);
     }));
 

@@ -48,6 +48,9 @@ describe('ROC dates', () => {
     expect(formatRocDate(deadline)).toBe('105.09.12 17:00');
     expect(formatRocDateChinese(deadline)).toBe('105年9月12日下午5時');
     expect(formatRocDate('2016-09-11T16:00:00.000Z')).toBe('105.09.12');
+    // A compressed call's deadlines seconds apart print apart.
+    expect(formatRocDate('2016-09-12T09:00:30.000Z')).toBe('105.09.12 17:00:30');
+    expect(formatRocDate('2016-09-12T09:00:40.000Z', { withTime: true })).toBe('105.09.12 17:00:40');
     expect(parseRocDate(formatRocDateChinese(deadline)).toISOString()).toBe(deadline);
     expect(rocYearOf('2017-01-31T16:00:00.000Z')).toBe(106);
   });
