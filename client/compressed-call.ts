@@ -61,7 +61,7 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
 /** Named calendars for trying the service out: every step of a call within minutes of opening it. */
 export const tryOutCalendars = {
   /** The README's tour: time to type the commands, then the written review, decisions and year 1. */
-  tour: { applicationClosesIn: 150, endorsementIn: 180, firstYearStartsIn: 900, yearLength: 'PT1H', progressReportDueBeforeYearEnd: 'PT15M', closingReportGrace: 'PT15M', writtenReviewPeriod: 'PT10M' },
+  tour: { applicationClosesIn: 240, endorsementIn: 270, firstYearStartsIn: 900, yearLength: 'PT1H', progressReportDueBeforeYearEnd: 'PT15M', closingReportGrace: 'PT15M', writtenReviewPeriod: 'PT10M' },
   /** The whole of year 1 in a few minutes, for the impatient. */
   quick: { applicationClosesIn: 60, endorsementIn: 75, firstYearStartsIn: 300, yearLength: 'PT10M', progressReportDueBeforeYearEnd: 'PT3M', closingReportGrace: 'PT3M', writtenReviewPeriod: 'PT3M' },
 } satisfies Record<string, CompressedTimes>;

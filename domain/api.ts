@@ -99,6 +99,7 @@ export const CallViewResponse = z.object({
   invited: z.array(z.string()),
   slots: z.record(z.string(), z.string()),
   operations: z.array(Loose),
+  reviewerPool: z.array(Loose).optional(),
 });
 export const CallSummary = z.object({ callId: z.string(), state: z.string(), rocYear: z.number().int().nullable(), startedAt: z.string() });
 export const ReviewRoundResponse = z.array(Loose);

@@ -135,6 +135,7 @@ export interface CallReading {
   invited: string[];
   slots: Record<string, string>;
   operations: { by: Actor }[];
+  reviewerPool?: unknown[];
 }
 
 /**
@@ -166,5 +167,6 @@ export function callViewFor<T extends CallReading>(viewer: Actor, view: T): T {
     invited: view.invited.filter((id) => ids.has(id)),
     slots: Object.fromEntries(Object.entries(view.slots).filter(([id]) => ids.has(id))),
     operations: view.operations.filter((o) => o.by.role === viewer.role && o.by.id === viewer.id),
+    reviewerPool: undefined,
   };
 }

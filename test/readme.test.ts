@@ -51,7 +51,7 @@ it("runs the README's tour verbatim against the test service: call → decision 
     const script = tourScript(blocks, { apiUrl: api.url, alliance: `${process.execPath} ${path.join(repositoryRoot, 'dist/client/cli/alliance.js')}` });
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile('bash', ['-c', script], {
-        cwd: repositoryRoot, timeout: 420_000, maxBuffer: 16 * 1024 * 1024,
+        cwd: repositoryRoot, timeout: 540_000, maxBuffer: 16 * 1024 * 1024,
         env: { PATH: process.env.PATH ?? '', HOME: home, LOGINS: logins, ALLIANCE_CREDENTIALS: path.join(home, 'login.json') },
       }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     });
@@ -61,4 +61,4 @@ it("runs the README's tour verbatim against the test service: call → decision 
     expect(run.stdout).toMatch(/paid\s+Y1T1 NT\$900,000/);
     expect(run.stdout).toMatch(/reports accepted\s+year 1/);
   });
-}, 480_000);
+}, 600_000);

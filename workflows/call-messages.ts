@@ -58,6 +58,8 @@ export type CallView = {
   invited: string[];
   slots: Record<string, string>;
   operations: OperationRecord[];
+  /** The call's reviewer pool: the office's to see (the views drop it for everyone else). */
+  reviewerPool?: Reviewer[];
 };
 
 type WithActor<T> = { actor: Actor } & T;

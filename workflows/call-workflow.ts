@@ -268,7 +268,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     return Promise.resolve(state());
   }, { validator: (args: ActorArgs) => void admit('call.close', args) });
 
-  const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations });
+  const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool });
   setHandler(callStatusQuery, view);
 
   const system: Actor = { role: 'system', id: 'deadline-timer' };

@@ -74,6 +74,17 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
     return services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId)));
   });
 
+  /**
+   * A reviewer assigned by hand comes from the call's pool, with the institution and conflicts the
+   * pool declares — never the request's word for them — so the law can refuse a conflicted one.
+   */
+  const fromThePool = async (callId: string, body: { reviewerId: string }): Promise<object> => {
+    const pool = (await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? [];
+    const reviewer = pool.find((r) => r.id === body.reviewerId);
+    if (!reviewer) throw new AllianceError('VALIDATION', `Reviewer ${body.reviewerId} is not in the reviewer pool of call ${callId}; assign one of its ${pool.length} reviewers.`);
+    return { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
+  };
+
   for (const type of peopleEvents) {
     const roles = projectEventRoles[type].join(', ');
     app.post(`/projects/:callId/:applicationId/${type}`, {
@@ -82,9 +93,12 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
         description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
         tags: ['commands'], params: ProjectParams, body: projectEventPayloads[type] as z.ZodType, response: { 200: CommandResult },
       },
-    }, (request) => {
+    }, async (request) => {
       const id = projectWorkflowId(request.params.callId, request.params.applicationId);
-      return services.bounded('command', () => projects.send(id, type, request.actor, request.body as never));
+      const payload = type === 'reviewer.assign' && request.actor.role === 'office'
+        ? await fromThePool(request.params.callId, request.body as { reviewerId: string })
+        : request.body;
+      return services.bounded('command', () => projects.send(id, type, request.actor, payload as never));
     });
   }
   done();

@@ -25,7 +25,7 @@ async function openCallWithApplications(api: RunningApi) {
   const callFile = compressedCall(alliance105, Date.now(), {
     applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
   }, uniqueName('api-call'));
-  const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU')];
+  const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU'), reviewer('rev-te2-03', 'NTU')];
   expect((await call(api, 'POST', '/api/calls', office, { call: callFile, reviewerPool: pool })).status).toBe(201);
   const lin = anApplication({ id: 'TE2-0001' });
   const chen = anApplication({ id: 'TE2-0002', institution: ncku, pi: { ...anApplication().pi, id: 'pi-chen', name: '陳美玲', institutionId: 'NCKU' } });
@@ -114,6 +114,10 @@ describe('ownership through the API: only the rightful owner acts', () => {
 
       // Review: only the assigned reviewer records.
       expect((await send(office, lin, 'review.start')).status).toBe(200);
+      // By hand too, a reviewer comes from the call's pool with the pool's institution and conflicts, whatever the request says.
+      await refusedWithoutTrace(lin, [[office, 'reviewer.assign', { reviewerId: 'rev-te2-03', institutionId: 'NTHU' }]], 'FORBIDDEN');
+      const stranger = await send(office, lin, 'reviewer.assign', { reviewerId: 'rev-te9-99' });
+      expect([stranger.status, stranger.body.code]).toEqual([400, 'VALIDATION']);
       expect((await send(office, lin, 'reviewer.assign', { reviewerId: 'rev-te2-01' })).status).toBe(200);
       await refusedWithoutTrace(lin, [[rev2, 'review.record', { score: 99, recommendation: 'fund', comments: '未受指派' }]], 'FORBIDDEN');
       await refusedWithoutTrace(lin, [[auditor, 'review.record', { score: 99, recommendation: 'fund', comments: 'x' }], [auditor, 'decision.announce'], [piLin, 'decision.announce']], 'ROLE_NOT_ALLOWED');
