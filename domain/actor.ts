@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bounds, IdText, NameText } from './bounds';
 
 /** Who may act. `system` is the deadline timers; `auditor` reads and never acts. */
 export const Role = z.enum(['office', 'pi', 'institution', 'reviewer', 'system', 'auditor']);
@@ -10,15 +11,15 @@ export type Role = z.infer<typeof Role>;
  */
 export const Principal = z
   .object({
-    issuer: z.string().min(1),
-    subject: z.string().min(1),
-    session: z.string().min(1).optional(),
-    token: z.string().min(1).optional(),
+    issuer: z.string().min(1).max(bounds.secret),
+    subject: NameText().min(1),
+    session: NameText().min(1).optional(),
+    token: NameText().min(1).optional(),
   })
   .strict();
 export type Principal = z.infer<typeof Principal>;
 
 export const Actor = z
-  .object({ role: Role, id: z.string().min(1, 'expected the acting person or body id'), via: Principal.optional() })
+  .object({ role: Role, id: IdText().min(1, 'expected the acting person or body id'), via: Principal.optional() })
   .strict();
 export type Actor = z.infer<typeof Actor>;

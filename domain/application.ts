@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdText, LongText, NameText, TitleText } from './bounds';
 
 export const Division = z.enum(['TE1', 'TE2', 'TE3', 'TE4', 'TE5', 'TB1', 'TS1', 'TM1']);
 export type Division = z.infer<typeof Division>;
@@ -20,8 +21,8 @@ export type InstitutionType = z.infer<typeof InstitutionType>;
 
 export const Institution = z
   .object({
-    id: z.string().min(1),
-    name: z.string().min(1),
+    id: IdText().min(1),
+    name: NameText().min(1),
     type: InstitutionType,
     /**
      * The research office (研發處) that endorses applications and receives the institution's
@@ -59,16 +60,16 @@ export const Qualification = z.discriminatedUnion('category', [
     hasPublications: z.boolean(),
     atPublicTeachingHospital: z.boolean(),
   }).strict(),
-  z.object({ category: z.literal('other'), description: z.string() }).strict(),
+  z.object({ category: z.literal('other'), description: LongText() }).strict(),
 ]);
 export type Qualification = z.infer<typeof Qualification>;
 
 export const Investigator = z
   .object({
-    id: z.string().min(1),
-    name: z.string().min(1),
+    id: IdText().min(1),
+    name: NameText().min(1),
     email: z.email(),
-    institutionId: z.string().min(1),
+    institutionId: IdText().min(1),
     /** Full-time, monthly paid staff; endowment-fund hires (item 三) count as such when they meet item 一. */
     employment: z.enum(['fullTimeMonthly', 'endowmentFund', 'partTime', 'retired', 'nonEstablishment']),
     secondment: z.enum(['none', 'domestic', 'overseasGovernmentPost']).default('none'),
@@ -93,7 +94,7 @@ export type YearBudget = z.infer<typeof YearBudget>;
 export const MemberSector = z.enum(['company', 'researchInstitute', 'school', 'individual']);
 export const PlannedMember = z
   .object({
-    name: z.string().min(1),
+    name: NameText().min(1),
     sector: MemberSector,
     /** Individuals count as members only in these industries (deck). */
     industry: z.enum(['agriculture', 'culturalCreative', 'other']).default('other'),
@@ -129,7 +130,7 @@ export const PhaseInfo = z.discriminatedUnion('phase', [
   z
     .object({
       phase: z.literal(2),
-      phase1ProjectId: z.string().min(1),
+      phase1ProjectId: NameText().min(1),
       /** The phase-1 grant of year 3 that year-3 income must exceed. */
       phase1Year3GrantNtd: Ntd,
       year3Income: Phase2Income,
@@ -141,14 +142,14 @@ export type PhaseInfo = z.infer<typeof PhaseInfo>;
 /** An application as the PI drafts it. */
 export const Application = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. TE2-0001'),
+    id: IdText().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. TE2-0001'),
     institution: Institution,
     pi: Investigator,
     coPis: z.array(Investigator).default([]),
     division: Division,
     region: Region,
-    title: z.string().min(1),
-    coreTechnology: z.string().min(1),
+    title: TitleText().min(1),
+    coreTechnology: LongText().min(1),
     yearsRequested: z.number().int().min(1),
     phase: PhaseInfo,
     budget: z.array(YearBudget).min(1),

@@ -1,5 +1,6 @@
 import type { Division } from './application';
 import type { Reviewer } from './reviewers';
+import { byCodePoint } from './order';
 
 export interface ApplicationToReview {
   applicationId: string;
@@ -36,11 +37,11 @@ export function planAssignments(
   for (const ids of Object.values(existing)) for (const id of ids) load.set(id, (load.get(id) ?? 0) + 1);
   const assignments: Record<string, string[]> = {};
   const shortfalls: AssignmentPlan['shortfalls'] = [];
-  const ordered = [...applications].sort((a, b) => a.division.localeCompare(b.division) || a.applicationId.localeCompare(b.applicationId));
+  const ordered = [...applications].sort((a, b) => byCodePoint(a.division, b.division) || byCodePoint(a.applicationId, b.applicationId));
   for (const application of ordered) {
     const chosen = [...(existing[application.applicationId] ?? [])];
     const eligible = pool.filter((r) => mayReview(r, application) && !chosen.includes(r.id));
-    eligible.sort((a, b) => (load.get(a.id)! - load.get(b.id)!) || a.id.localeCompare(b.id));
+    eligible.sort((a, b) => (load.get(a.id)! - load.get(b.id)!) || byCodePoint(a.id, b.id));
     for (const reviewer of eligible.slice(0, Math.max(0, perApplication - chosen.length))) {
       chosen.push(reviewer.id);
       load.set(reviewer.id, load.get(reviewer.id)! + 1);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdText, TitleText } from './bounds';
 import { NotificationPolicy } from './notification-policy';
 import { ProgrammePolicy } from './policy';
 import { Instant } from './roc-date';
@@ -38,9 +39,9 @@ export type CallCalendar = z.infer<typeof CallCalendar>;
 
 export const Call = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. alliance-105'),
+    id: IdText().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. alliance-105'),
     rocYear: z.number().int().min(1),
-    title: z.string().min(1),
+    title: TitleText().min(1),
     calendar: CallCalendar,
     policy: ProgrammePolicy,
     /** Who is told what, and the reminder schedule; a call without it sends no email. */

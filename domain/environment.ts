@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bounds } from './bounds';
 
 /** host:port, the form Temporal's gRPC clients take. */
 const HostPort = z
@@ -11,10 +12,10 @@ const Port = z.coerce
   .min(1, 'expected a port number between 1 and 65535')
   .max(65535, 'expected a port number between 1 and 65535');
 
-const NonEmpty = z.string().trim().min(1, 'expected a non-empty value');
+const NonEmpty = z.string().max(bounds.secret, 'expected at most 4,096 characters').trim().min(1, 'expected a non-empty value');
 
 const Url = (schemes: string[], example: string) =>
-  z.string().refine((value) => {
+  z.string().max(bounds.secret, 'expected a URL of at most 4,096 characters').refine((value) => {
     try {
       return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
     } catch {
@@ -67,7 +68,7 @@ export const Environment = z
     OIDC_ROLE_CLAIM: NonEmpty.default('alliance_role'),
     OIDC_ID_CLAIM: NonEmpty.default('alliance_id'),
     /** Optional renaming of the provider's role values, e.g. `office=MOST-OFFICE,pi=PI`. */
-    OIDC_ROLE_VALUES: z.string().regex(/^(office|pi|institution|reviewer|auditor)=[^,=]+(,(office|pi|institution|reviewer|auditor)=[^,=]+)*$/, 'expected ROLE=VALUE pairs separated by commas, e.g. office=MOST-OFFICE,pi=PI').optional(),
+    OIDC_ROLE_VALUES: z.string().max(bounds.secret).regex(/^(office|pi|institution|reviewer|auditor)=[^,=]+(,(office|pi|institution|reviewer|auditor)=[^,=]+)*$/, 'expected ROLE=VALUE pairs separated by commas, e.g. office=MOST-OFFICE,pi=PI').optional(),
     /** Embedded identity provider only: its port and the Java 21+ runtime it needs. */
     KEYCLOAK_PORT: Port.default(8180),
     KEYCLOAK_JAVA_HOME: NonEmpty.optional(),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { bounds, IdText, LongText } from './bounds';
 import { type Actor } from './actor';
 import { Application, YearKpi } from './application';
 import { Instant } from './roc-date';
 
-const Text = z.string().trim().min(1, 'expected some text');
+const Text = LongText().trim().min(1, 'expected some text');
 const Ntd = z.number().int('expected whole NT$').positive('expected an amount above NT$0');
 const Score = z.number().min(0, 'expected a score from 0 to 100').max(100, 'expected a score from 0 to 100');
 const Empty = z.object({}).strict();
@@ -27,7 +28,7 @@ export const projectEventPayloads = {
     email: z.email('expected the reviewer\'s e-mail address').optional(),
     /** The reviewer's own institution and declared conflicts, from the pool: the law refuses a conflicted assignment. */
     institutionId: Text.optional(),
-    conflicts: z.object({ applicationIds: z.array(z.string()).optional(), institutionIds: z.array(z.string()).optional() }).strict().optional(),
+    conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),
   }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
   'presentation.invite': Empty,
@@ -44,12 +45,12 @@ export const projectEventPayloads = {
   'tranche.request': z.object({ amountNtd: Ntd }).strict(),
   'tranche.pay': z.object({ paymentReference: Text }).strict(),
   'progressReport.submit': z.object({ summary: Text, kpis: YearKpi.optional() }).strict(),
-  'progressReport.accept': z.object({ comments: z.string().default('') }).strict(),
+  'progressReport.accept': z.object({ comments: LongText().default('') }).strict(),
   'progressReport.return': z.object({ reason: Text }).strict(),
   'siteVisit.select': Empty,
   'siteVisit.record': z.object({ visitedOn: Instant, suggestions: Text }).strict(),
   'closingReport.submit': z.object({ summary: Text }).strict(),
-  'closingReport.accept': z.object({ comments: z.string().default('') }).strict(),
+  'closingReport.accept': z.object({ comments: LongText().default('') }).strict(),
   'closingReport.return': z.object({ reason: Text }).strict(),
   'project.suspend': z.object({ reason: Text }).strict(),
   'project.resume': Empty,

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { bounds, IdText, NameText } from './bounds';
 import { Division } from './application';
 
 /** A member of the reviewer pool; conflicts are declared by application or by institution. */
 export const Reviewer = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. rev-te2-01'),
-    name: z.string().min(1),
+    id: IdText().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. rev-te2-01'),
+    name: NameText().min(1),
     email: z.email(),
-    institutionId: z.string().min(1),
+    institutionId: IdText().min(1),
     divisions: z.array(Division).min(1, 'expected at least one review division'),
     conflicts: z
-      .object({ applicationIds: z.array(z.string()).default([]), institutionIds: z.array(z.string()).default([]) })
+      .object({ applicationIds: z.array(IdText()).max(bounds.list).default([]), institutionIds: z.array(IdText()).max(bounds.list).default([]) })
       .strict()
       .default({ applicationIds: [], institutionIds: [] }),
   })

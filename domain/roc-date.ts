@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bounds } from './bounds';
 
 /**
  * Dates of the Republic of China calendar as the ministry writes them: `105.09.12`,
@@ -85,7 +86,7 @@ export function rocYearOf(instant: Date | string): number {
  * An instant in data files: an ISO-8601 date-time with its offset, or a ROC date as above.
  * Always normalised to a UTC ISO string.
  */
-export const Instant = z.string().transform((text, ctx) => {
+export const Instant = z.string().max(bounds.instant, 'expected an instant such as 2016-09-12T17:00:00+08:00').transform((text, ctx) => {
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
   try {
     const date = iso ? new Date(text) : parseRocDate(text);

@@ -2,6 +2,7 @@ import type { CallCalendar } from '../domain/call';
 import { addDuration, subtractDuration } from '../domain/duration';
 import type { ProjectEvent } from '../domain/project-events';
 import { apply, type ProjectSnapshot } from './judge';
+import { byCodePoint } from '../domain/order';
 
 export type DeadlineEvent = 'deadline.application' | 'deadline.endorsement' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
 
@@ -49,7 +50,7 @@ export function pendingDeadlines(snapshot: ProjectSnapshot, calendar: CallCalend
     const due = addDuration(yearEnd(context.application.yearsRequested), policy.closingReportGrace).toISOString();
     deadlines.push({ event: 'deadline.closingReport', at: due, label: 'closing report' });
   }
-  return deadlines.sort((a, b) => a.at.localeCompare(b.at));
+  return deadlines.sort((a, b) => byCodePoint(a.at, b.at));
 }
 
 export interface FiredDeadline {

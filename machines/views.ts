@@ -68,14 +68,12 @@ function visibleReviews(viewer: Actor, context: ProjectContext, announced: boole
  * Before the announcement a viewer outside the office sees only that the project is in review: the
  * step it is at would tell an uninvited applicant that it was rejected.
  */
-export const maskStates = (states: string[], announced: boolean): string[] =>
+const maskStates = (states: string[], announced: boolean): string[] =>
   announced ? states : [...new Set(states.map((s) => (s.startsWith('review.') ? 'review' : s)))];
 
 /** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
 const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
 
-/** Whether this viewer reads everything (office, auditors). */
-export const seesEverything = (viewer: Actor): boolean => sees.everything.has(viewer.role);
 
 /**
  * What one viewer may read of a project, or null when it is not theirs to read. The office and

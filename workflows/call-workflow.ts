@@ -23,6 +23,7 @@ import {
 import { createAuditTrail } from './audit-trail';
 import { projectWorkflow } from './project-workflow';
 import { draftFacts, searchAttributesOf } from './project-search-attributes';
+import { byCodePoint } from '../domain/order';
 
 const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
@@ -279,7 +280,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     for (const round of rounds.filter((r) => !r.closedAt)) {
       timers.push({ at: round.deadline, fire: () => exclusive(() => closeRounds(round.scope === 'all' ? undefined : round.scope)) });
     }
-    return timers.sort((a, b) => a.at.localeCompare(b.at))[0];
+    return timers.sort((a, b) => byCodePoint(a.at, b.at))[0];
   };
 
   upsertSearchAttributes([{ key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.state, value: state() }]);
