@@ -9,7 +9,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
 .PHONY: install start test lint typecheck build docs realm histories clean
 
-install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed
+install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -28,6 +28,17 @@ $(KEYCLOAK)/.installed:
 	chmod +x $(KEYCLOAK)/bin/*.sh
 	rm $(VENV)/keycloak.zip
 	touch $@
+
+# PostgreSQL's server binaries (initdb, pg_ctl), for the tests' own database server and for
+# operators who run many workers: Debian's postgresql package, installed when they are missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(VENV)/.postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "PostgreSQL server binaries present"; \
+	else \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
+	mkdir -p $(VENV) && touch $@
 
 # The build runs again only when a source, the compiler settings or the dependencies changed.
 SOURCES := $(shell find domain machines workflows activities worker server client scripts -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json tsconfig.build.json

@@ -1,13 +1,15 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { fetchRunChain } from './temporal/history';
 import type { TransitionLogEntry } from '../workflows/project-messages';
 import { canonicalJson, sha256 } from './ledger/digest';
-import { LedgerConflictError, type LedgerStore, type ProjectRecord } from './ledger/store';
+import type { AppendOutcome, LedgerStore, ProjectRecord } from './ledger/store';
 
 export interface RecordTransitionInput {
   workflowId: string;
+  /** The workflow's first run id: a re-used workflow id writes a chain of its own (absent in older histories). */
+  chainId?: string;
   entry: TransitionLogEntry;
   /** The event's payload; only its digest is kept. */
   payload: unknown;
@@ -18,20 +20,22 @@ export interface RecordTransitionInput {
 /** The audit trail: the transition ledger and the archive of closed projects' histories. */
 export function createAuditActivities(deps: { ledger: LedgerStore; client: Client }) {
   return {
-    /** Appends one transition; idempotent by (workflow, transition number), so retries and replays add nothing. */
-    recordTransition(input: RecordTransitionInput): Promise<number> {
+    /**
+     * Appends one transition; idempotent by (workflow, chain, transition number), so retries and
+     * replays add nothing. Content that disagrees with what the ledger holds (after a Temporal
+     * reset) is quarantined and the office alerted: the workflow goes on. Only an unreachable
+     * database fails the attempt, and it is retried.
+     */
+    async recordTransition(input: RecordTransitionInput): Promise<AppendOutcome['status']> {
       const { entry } = input;
-      try {
-        const stored = deps.ledger.append({
-          workflowId: input.workflowId, entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
-          from: entry.from, to: entry.to, payloadDigest: sha256(canonicalJson(input.payload)),
-        });
-        if (input.project) deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
-        return Promise.resolve(stored.seq);
-      } catch (error) {
-        if (error instanceof LedgerConflictError) throw ApplicationFailure.nonRetryable(error.message, 'LedgerConflictError');
-        throw error;
-      }
+      const outcome = await deps.ledger.append({
+        workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
+        from: entry.from, to: entry.to, payloadDigest: sha256(canonicalJson(input.payload)),
+      });
+      if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
+      if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
+      if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
+      return outcome.status;
     },
 
     /**
@@ -42,11 +46,11 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
       const latest = await deps.client.workflow.getHandle(workflowId).describe();
       if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
       const runs = await fetchRunChain(deps.client, workflowId);
-      runs.forEach((run, runIndex) => {
+      for (const [runIndex, run] of runs.entries()) {
         const historyJson = historyToJSON(run.history);
-        deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
+        await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
         Context.current().heartbeat(runIndex);
-      });
+      }
       return runs.length;
     },
   };

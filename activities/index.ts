@@ -12,6 +12,8 @@ export interface ActivityDependencies {
   client: Client;
   ledger: LedgerStore;
   mail: MailDependencies;
+  /** How long one project may take over one command of a bulk operation (default 20 s). */
+  bulkCommandDeadlineMs?: number;
 }
 
 /** Builds the service's activities over their dependencies (see STYLE: dependency injection). */

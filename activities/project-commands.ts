@@ -15,8 +15,14 @@ export interface ProjectCommand {
 export type BulkOutcome = {
   total: number;
   applied: number;
-  /** Commands the project refused: already applied by an earlier run, or no longer applicable. */
+  /** Commands the project refused: no longer applicable, or applied before by other means. */
   skipped: { projectId: string; type: ProjectEventType; reason: string }[];
+  /**
+   * Projects that did not answer within the per-command deadline (a workflow task that keeps
+   * failing, no worker): their remaining commands were not sent; the operation went on without them.
+   * Absent in operations recorded before it existed.
+   */
+  unreachable?: { projectId: string; type: ProjectEventType; reason: string }[];
 };
 
 /**
@@ -27,6 +33,7 @@ interface Progress {
   total: number;
   applied: number;
   skipped: (BulkOutcome['skipped'][number] & { index: number })[];
+  unreachable?: (BulkOutcome['skipped'][number] & { index: number })[];
   doneByProject?: Record<string, number>;
   /** Commands done in all: what a progress bar shows. */
   done?: number;
@@ -44,17 +51,29 @@ export interface ProjectSummary {
   decision: ProjectView['context']['decision'];
 }
 
+/** How long one project may take to answer one command of a bulk operation before it is reported unreachable. */
+export const BULK_COMMAND_DEADLINE_MS = 20_000;
+
 /** Activities that act on many projects at once for the call workflow. */
-export function createProjectCommandActivities(deps: { projects: ProjectClient }) {
+export function createProjectCommandActivities(deps: { projects: ProjectClient; bulkCommandDeadlineMs?: number }) {
+  const deadlineMs = deps.bulkCommandDeadlineMs ?? BULK_COMMAND_DEADLINE_MS;
   return {
     /**
-     * Sends each command to its project, each project's in order, several projects at once. Idempotent: a command the project refuses as
-     * illegal now (e.g. a reviewer already assigned) is skipped, so a re-run changes nothing.
+     * Sends each command to its project, each project's in order, several projects at once.
+     * Each command carries an update id derived from the operation and its position, so a command
+     * sent again after a crash is answered by Temporal with its first outcome (done, not refused).
+     * A project that does not answer within the deadline is reported unreachable and the
+     * operation goes on; a command the project refuses as illegal now is skipped.
      */
     async applyProjectCommands(commands: ProjectCommand[]): Promise<BulkOutcome> {
       const context = Context.current();
+      const { workflowExecution, activityId } = context.info;
+      const operationId = `${workflowExecution?.workflowId ?? 'bulk'}/${workflowExecution?.runId ?? ''}/${activityId}`;
       const resumed = context.info.heartbeatDetails as Progress | undefined;
-      const progress: Progress = { total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], doneByProject: { ...resumed?.doneByProject } };
+      const progress: Progress = {
+        total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], unreachable: resumed?.unreachable ?? [], doneByProject: { ...resumed?.doneByProject },
+      };
+      const unreachable = progress.unreachable!;
       const doneByProject = progress.doneByProject!;
       const lanes = new Map<string, { command: ProjectCommand; index: number }[]>();
       commands.forEach((command, index) => lanes.set(command.projectId, [...(lanes.get(command.projectId) ?? []), { command, index }]));
@@ -68,14 +87,22 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient }
           for (let k = doneByProject[projectId] ?? 0; k < list.length; k++) {
             const { command, index } = list[k]!;
             try {
-              await deps.projects.send(command.projectId, command.type, command.actor, command.payload);
+              await deps.projects.send(command.projectId, command.type, command.actor, command.payload, { updateId: `${operationId}/${index}`, deadlineMs });
               progress.applied++;
             } catch (error) {
-              if (!(error instanceof AllianceError) || error.code === 'NOT_REACHABLE') throw error;
+              if (!(error instanceof AllianceError)) throw error;
+              if (error.code === 'NOT_REACHABLE') {
+                // This project's later commands depend on this one: none is sent; the other projects go on.
+                for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
+                doneByProject[projectId] = list.length;
+                progress.done = progress.applied + progress.skipped.length + unreachable.length;
+                context.heartbeat(progress);
+                break;
+              }
               progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message });
             }
             doneByProject[projectId] = k + 1;
-            progress.done = progress.applied + progress.skipped.length;
+            progress.done = progress.applied + progress.skipped.length + unreachable.length;
             context.heartbeat(progress);
           }
         }
@@ -83,8 +110,8 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient }
       const results = await Promise.allSettled(Array.from({ length: Math.min(PROJECTS_AT_ONCE, queue.length) }, lane));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
-      const skipped = [...progress.skipped].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
-      return { total: progress.total, applied: progress.applied, skipped };
+      const inOrder = (list: Progress['skipped']) => [...list].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
+      return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
     },
 
     /** The review-relevant state of each project, for rankings and missing-review lists. */

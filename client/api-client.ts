@@ -4,7 +4,7 @@ import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import type { RankedApplication } from '../domain/ranking';
-import type { LedgerEntry, ProjectRecord } from '../activities/ledger/store';
+import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
 import type { NoticeSummary } from '../activities/temporal/notices';
 import type { RawHistory, VerifyReport } from '../activities/temporal/audit';
 import type { CallView, OperationRecord, ReviewRound } from '../workflows/call-messages';
@@ -98,6 +98,7 @@ export class ApiClient {
   readonly notices = {
     forProject: (projectId: string): Promise<NoticeSummary[]> => this.request('GET', `${projectPath(projectId)}/notices`),
     undelivered: (): Promise<NoticeSummary[]> => this.request('GET', '/api/notices/undelivered'),
+    alerts: (): Promise<OfficeAlert[]> => this.request('GET', '/api/alerts'),
   };
 
   readonly audit = {
@@ -105,6 +106,7 @@ export class ApiClient {
     rawHistory: (workflowId: string): Promise<RawHistory> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}?raw=true`),
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
     verify: (workflowId?: string): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', workflowId ? { workflowId } : {}),
+    quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> => this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
     export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
       this.request('GET', `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`, undefined, { text: true }),
   };

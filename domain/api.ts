@@ -88,6 +88,7 @@ export const OfferedResponse = z.object({ role: Role, events: z.array(z.string()
 export const OperationRecordResponse = z.object({
   operation: z.string(), by: Actor, at: z.string(), total: z.number().int(), applied: z.number().int(),
   skipped: z.array(z.object({ projectId: z.string(), type: z.string(), reason: z.string() })),
+  unreachable: z.array(z.object({ projectId: z.string(), type: z.string(), reason: z.string() })).optional(),
 });
 export const CallViewResponse = z.object({
   callId: z.string(),
@@ -118,6 +119,11 @@ export const NoticeResponse = z.array(z.object({
 }));
 export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), workflowId: z.string(), entrySeq: z.number().int(), at: z.string(), actor: Actor, event: z.string(), hash: z.string() }).loose());
 export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), runs: z.array(z.object({ runId: z.string(), sha256: z.string(), history: z.unknown() })) });
+export const QuarantineResponse = z.array(z.object({
+  workflowId: z.string(), chainId: z.string(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: z.string(), entry: Loose, at: z.string(),
+}));
+export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
+export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'noticeHeldUp']), subject: z.string(), detail: z.string(), at: z.string() }));
 export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable() });
 export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });
 export const ServiceStatus = z.object({

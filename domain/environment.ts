@@ -50,7 +50,13 @@ export const Environment = z
     ALLIANCE_DATA_DIR: NonEmpty.default('./data'),
     /** The audit ledger's SQLite file; default ledger.sqlite in the data directory. */
     ALLIANCE_LEDGER_PATH: NonEmpty.optional(),
+    /** PostgreSQL for the ledger, the archive, the notice log and the office's alerts: what many workers share. */
+    DATABASE_URL: Url(['postgres', 'postgresql'], 'postgres://alliance:secret@db.example.org:5432/alliance').optional(),
+    /** With TEMPORAL_ADDRESS and no DATABASE_URL: `true` says this is the cluster's only worker, so SQLite files may serve. */
+    ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
+    /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */
+    SMTP_FALLBACK_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@backup-mail.example.org:587').optional(),
     /** The sender of every notice. */
     SMTP_FROM: NonEmpty.default('產學技術聯盟合作計畫辦公室 <alliance-office@most.gov.tw>'),
     /** Without SMTP_URL: the port of the embedded loopback mail sink that keeps each message as .eml. */
@@ -74,6 +80,7 @@ export const Environment = z
     KEYCLOAK_JAVA_HOME: NonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
+
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
       const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
       ctx.addIssue({
@@ -93,8 +100,20 @@ export class ConfigurationError extends Error {
   }
 }
 
+/**
+ * A worker that joins a cluster shares it with other workers, and activities land on any of them:
+ * local SQLite files would scatter the ledger and send mail twice. Refused unless told otherwise.
+ */
+export function checkWorkerStores(env: Environment): void {
+  if (env.TEMPORAL_ADDRESS && !env.DATABASE_URL && env.ALLIANCE_SINGLE_WORKER !== 'true') {
+    throw new ConfigurationError([
+      'DATABASE_URL: expected a PostgreSQL URL (e.g. postgres://alliance:secret@db.example.org:5432/alliance): a worker joining a cluster (TEMPORAL_ADDRESS) shares its ledger and notice log with the other workers; set ALLIANCE_SINGLE_WORKER=true if this is the only worker and local SQLite files may serve',
+    ]);
+  }
+}
+
 /** Never echoed back in an error: they may carry credentials. */
-const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'SMTP_URL', 'SMTP_FALLBACK_URL', 'DATABASE_URL']);
 
 /** Parses the process environment; throws one line per bad variable. */
 export function parseEnvironment(source: Record<string, string | undefined>): Environment {

@@ -11,6 +11,8 @@ export const accessRoles = {
   'call.open': ['office'],
   'audit.read': ['office', 'auditor'],
   'notices.read': ['office', 'auditor'],
+  /** The office's alerts: held-up mail, quarantined or missing ledger entries. */
+  'alerts.read': ['office', 'auditor'],
   'projects.search': ['office', 'auditor', 'institution'],
   /** Bulk operations are the office's and, for rosters, the institutions'. */
   'call.progress': ['office', 'auditor', 'institution'],
@@ -21,6 +23,7 @@ const what: Record<Access, string> = {
   'call.open': 'Opening a call',
   'audit.read': 'The audit trail',
   'notices.read': 'The notice log',
+  'alerts.read': "The office's alerts",
   'projects.search': 'Searching all projects',
   'call.progress': 'The progress of a bulk operation',
 };

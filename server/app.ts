@@ -91,7 +91,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     calls: new CallClient(deps.client, deps.taskQueue),
     notices: new NoticeClient(deps.client),
     audit: () => {
-      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (ALLIANCE_LEDGER_PATH).');
+      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).');
       return new AuditClient(deps.client, deps.ledger);
     },
     // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.

@@ -4,8 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { ledgerFile } from '../activities/ledger/file';
-import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
+import { openLedgerForReading } from '../activities/stores';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
@@ -16,11 +15,10 @@ async function main(): Promise<void> {
   if (!env.OIDC_ISSUER) throw new ConfigurationError(['OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance']);
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-  const file = ledgerFile(env);
-  const ledger = existsSync(file) ? new SqliteLedgerStore(file, { readOnly: true }) : null;
+  const ledger = await openLedgerForReading(env, existsSync);
   const api = await serveApi(env, client, ledger, env.OIDC_ISSUER);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
-  const stop = (): void => void api.close().then(() => connection.close()).finally(() => ledger?.close());
+  const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

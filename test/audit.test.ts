@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { Database } from 'node-sqlite3-wasm';
-import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
+import { openSqliteLedger } from '../activities/stores';
 import { verifyChains } from '../activities/ledger/verify';
 import { ProjectClient } from '../activities/temporal/projects';
 import { errorCodes } from '../domain/errors';
@@ -41,7 +41,7 @@ async function toExecution(projects: ProjectClient, id: string, institution = ac
 }
 
 it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
-  const { ledger, file } = temporaryLedger();
+  const { ledger, file } = await temporaryLedger();
   const call = compressedCall(alliance105, Date.now(), {
     // Year 1's report falls due 25 s in: time for two projects to reach execution on a loaded machine first.
     applicationClosesIn: 8, endorsementIn: 300, firstYearStartsIn: 10, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT45S', closingReportGrace: 'PT60S',
@@ -72,7 +72,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
     await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
     for (const id of Object.values(ids)) await settledHistoryLength(projects, id);
     // The lapsed project's history reaches the archive, then Temporal forgets it.
-    for (let i = 0; ledger.archivedRuns(ids.lapsed).length === 0; i++) {
+    for (let i = 0; (await ledger.archivedRuns(ids.lapsed)).length === 0; i++) {
       if (i > 100) throw new Error('the lapsed project was never archived');
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -89,10 +89,10 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
   expect(verified.status).toBe(0);
   }, ledger);
-  ledger.close();
+  await ledger.close();
 
   // The worker is gone; an API process with the ledger read-only answers the auditor.
-  const reader = new SqliteLedgerStore(file, { readOnly: true });
+  const reader = await openSqliteLedger(file, { readOnly: true });
   const api = await startApi(env, uniqueName('audit-api'), reader);
   const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
@@ -111,10 +111,10 @@ it('answers history, search, verify and export for auditors, also after Temporal
 
   const csv = (await cli('audit', 'export', '--format', 'csv', '--call', call.id)).stdout.trim().split('\n');
   expect(csv[0]).toBe('seq,workflowId,entrySeq,at,actorRole,actorId,event,from,to,payloadDigest,prevHash,prevWorkflowHash,hash');
-  const total = new SqliteLedgerStore(file, { readOnly: true });
-  expect(csv).toHaveLength(total.entries({ callId: call.id }).length + 1);
-  const victim = total.entries({ workflowId: ids.onTime }).find((e) => e.event === 'progressReport.submit')!;
-  total.close();
+  const total = await openSqliteLedger(file, { readOnly: true });
+  expect(csv).toHaveLength((await total.entries({ callId: call.id })).length + 1);
+  const victim = (await total.entries({ workflowId: ids.onTime })).find((e) => e.event === 'progressReport.submit')!;
+  await total.close();
 
   // One byte of one entry: pi-lin becomes pi-lim.
   const db = new Database(file);
@@ -131,12 +131,12 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(refused.status).toBe(errorCodes.ROLE_NOT_ALLOWED.exitStatus);
   expect(refused.stderr).toMatch(/project.terminate may be sent only by office, not by auditor auditor-wu/);
   await api.close();
-  reader.close();
+  await reader.close();
 });
 
 it('writes each transition to the ledger exactly once while the worker is killed mid-activity and restarted', async () => {
-  const { ledger, file } = temporaryLedger();
-  ledger.close();
+  const { ledger, file } = await temporaryLedger();
+  await ledger.close();
   const taskQueue = uniqueName('killed');
   const workerOptions = { taskQueue, dataDir: path.dirname(file), env: { ALLIANCE_LEDGER_PATH: file, SMTP_SINK_PORT: String(await freePort()) } };
   const call = compressedCall(alliance105, Date.now(), {
@@ -167,9 +167,9 @@ it('writes each transition to the ledger exactly once while the worker is killed
   await settledHistoryLength(projects, id);
   const log = await projects.transitionLog(id);
   worker.kill('SIGTERM');
-  const reader = new SqliteLedgerStore(file, { readOnly: true });
-  const entries = reader.entries({ workflowId: id });
-  reader.close();
+  const reader = await openSqliteLedger(file, { readOnly: true });
+  const entries = await reader.entries({ workflowId: id });
+  await reader.close();
   expect(entries.map((e) => `${e.entrySeq} ${e.event}`)).toEqual(log.map((l) => `${l.seq} ${l.event}`));
   expect(verifyChains(entries, 'project').broken).toBeNull();
   await projects.handle(id).terminate('test finished');

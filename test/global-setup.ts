@@ -3,15 +3,19 @@ import { allSearchAttributeKeys } from '../domain/search-attributes';
 import { startIdentityProvider } from '../worker/identity-provider';
 import { temporalBinary } from '../worker/temporal-binaries';
 import { freePort } from './helpers/environments';
+import { startPostgres } from './helpers/postgres';
 
 /**
- * One dev server and one identity provider (Keycloak, realm from identity/) for the whole run, the official binary from the project's virtualenv; test files
+ * One dev server, one PostgreSQL server and one identity provider (Keycloak, realm from identity/) for the whole run, the official binary from the project's virtualenv; test files
  * reach it through the address set here. Time-skipping files start their own test server
  * (test/helpers/environments.ts `startTimeSkippingServer`).
  */
 export default async function globalSetup(): Promise<void> {
   // The identity provider takes about half a minute to build and start: it starts beside the dev server.
   const identityProvider = freePort().then((port) => startIdentityProvider({ port, dataDir: null }));
+  const postgres = await startPostgres();
+  process.env.TEST_POSTGRES_URL = postgres.url();
+  (globalThis as Record<string, unknown>).__postgres = postgres;
   const devServer = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalBinary('temporal') },

@@ -8,29 +8,33 @@ import { SMTPServer } from 'smtp-server';
 import { createNoticeActivities } from '../activities/notices';
 import { createNoticeDelivery } from '../activities/notices/delivery';
 import { loopbackTransport, startMailSink } from '../activities/notices/mail-sink';
-import { SqliteNoticeLog } from '../activities/notices/notice-log';
+import { SqlNoticeLog } from '../activities/notices/notice-log';
+import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
+import { postgresDriver } from '../activities/sql/postgres-driver';
+import { sharedPostgresDatabase } from './helpers/postgres';
 import { renderNotice } from '../activities/notices/render';
 
 const variables = { recipientName: '林志明', projectTitle: '5G 邊緣運算產業聯盟', year: 1, deadline: '2017-10-31T16:00:00.000Z' };
 
-function setup() {
+async function setup() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-mail-'));
-  const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
-  return { dir, log, mailDir: path.join(dir, 'mail') };
+  const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const ledger = await openSqliteLedger(path.join(dir, 'ledger.sqlite'));
+  return { dir, log, ledger, mailDir: path.join(dir, 'mail') };
 }
 
 const messages = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(path.join(dir, f)));
 
 describe('notice delivery over real SMTP on loopback', () => {
   it('sends a notice once per key, readable in zh-TW with its ROC date', async () => {
-    const { log, mailDir } = setup();
+    const { log, mailDir } = await setup();
     const sink = await startMailSink({ dir: mailDir });
     const deliver = createNoticeDelivery({ transport: loopbackTransport(sink.port), from: 'alliance-office@most.gov.tw', log });
     const item = { key: 'project:alliance-105:TE2-0001/progressReportDue-1-P30D/lin@ntu.edu.tw', to: '林志明 <lin@ntu.edu.tw>', notice: renderNotice('progressReportDue', 'zh-TW', variables) };
     expect((await deliver(item)).status).toBe('sent');
     expect((await deliver(item)).status).toBe('alreadySent');
     await sink.stop();
-    log.close();
+    await log.close();
     const stored = messages(mailDir);
     expect(stored).toHaveLength(1);
     const mail = await simpleParser(stored[0]!);
@@ -41,7 +45,7 @@ describe('notice delivery over real SMTP on loopback', () => {
   });
 
   it('fails while the SMTP server is down and delivers exactly once when it is back', async () => {
-    const { log, mailDir } = setup();
+    const { log, mailDir } = await setup();
     const sink = await startMailSink({ dir: mailDir });
     const port = sink.port;
     await sink.stop();
@@ -49,31 +53,50 @@ describe('notice delivery over real SMTP on loopback', () => {
     const item = { key: 'k-outage', to: 'lin@ntu.edu.tw', notice: renderNotice('progressReportOverdue', 'en', { ...variables, notice: 1 }) };
     await expect(deliver(item)).rejects.toThrow();
     await expect(deliver(item)).rejects.toThrow();
-    expect(log.undelivered().map((n) => [n.key, n.attempts])).toEqual([['k-outage', 2]]);
+    expect((await log.undelivered()).map((n) => [n.key, n.attempts])).toEqual([['k-outage', 2]]);
     const again = await startMailSink({ dir: mailDir, port });
     expect((await deliver(item)).status).toBe('sent');
     expect((await deliver(item)).status).toBe('alreadySent');
     await again.stop();
-    expect(log.undelivered()).toEqual([]);
-    log.close();
+    expect(await log.undelivered()).toEqual([]);
+    await log.close();
     expect(messages(mailDir)).toHaveLength(1);
   });
 
-  it('keeps one copy when the same notice reaches the sink twice (a crash between sending and recording)', async () => {
-    const { dir, mailDir } = setup();
+  it('sends once when two workers sharing one notice log (PostgreSQL) deliver the same notice at the same moment', async () => {
+    const { mailDir } = await setup();
+    const sink = await startMailSink({ dir: mailDir });
+    const url = await sharedPostgresDatabase('notices_two_workers');
+    const logs = await Promise.all(['a', 'b'].map(() => SqlNoticeLog.open(postgresDriver(url))));
+    const workers = logs.map((log) => createNoticeDelivery({ transport: loopbackTransport(sink.port), from: 'office@example.tw', log }));
+    const item = { key: 'k-both', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    const outcomes = await Promise.allSettled(workers.map((deliver, i) => deliver(item, { holder: `worker-${i}` })));
+    // One sent it; the other found it sent, or found the first one's lease and was told to retry.
+    const sent = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'sent');
+    expect(sent).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as Error).name).toBe('NoticeHeldError');
+    expect((await workers[1]!(item, { holder: 'worker-1-retry' })).status).toBe('alreadySent');
+    await sink.stop();
+    await Promise.all(logs.map((l) => l.close()));
+    expect(messages(mailDir)).toHaveLength(1);
+  });
+
+  it('keeps both copies, with one Message-ID, when a record of sending is lost (a crash between the relay\'s acceptance and the log)', async () => {
+    const { dir, mailDir } = await setup();
     const sink = await startMailSink({ dir: mailDir });
     const transport = loopbackTransport(sink.port);
     const item = { key: 'k-crash', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
-    // Two workers, two logs: the second never learnt that the first had sent it.
+    // The second attempt's log never learnt that the first had sent it: the window the README names.
     for (const file of ['a.sqlite', 'b.sqlite']) {
-      const log = new SqliteNoticeLog(path.join(dir, file));
+      const log = await openSqliteNoticeLog(path.join(dir, file));
       await createNoticeDelivery({ transport, from: 'office@example.tw', log })(item);
-      log.close();
+      await log.close();
     }
     await sink.stop();
-    const stored = messages(mailDir);
-    expect(stored).toHaveLength(1);
-    expect((await simpleParser(stored[0]!)).text).toContain('NT$1,000,000');
+    const stored = await Promise.all(messages(mailDir).map((m) => simpleParser(m)));
+    expect(stored).toHaveLength(2);
+    expect(new Set(stored.map((m) => m.messageId)).size).toBe(1);
+    expect(stored[0]!.text).toContain('NT$1,000,000');
   });
 });
 
@@ -110,8 +133,8 @@ describe('a relay that refuses', () => {
 
   it('gives up on a mailbox refused for good, after the others have had theirs', async () => {
     const relay = await refusingRelay({ mailbox: 'gone@ntu.edu.tw' });
-    const { log } = setup();
-    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log } });
+    const { log, ledger } = await setup();
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log }, ledger });
     const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-refused')).catch((e: unknown) => e);
     await relay.stop();
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -122,12 +145,12 @@ describe('a relay that refuses', () => {
 
   it('keeps retrying when the relay refuses the sender: the relay is at fault, not the address', async () => {
     const relay = await refusingRelay({ sender: true });
-    const { log } = setup();
-    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log } });
+    const { log, ledger } = await setup();
+    const { deliverNotice } = createNoticeActivities({ mail: { transport: loopbackTransport(relay.port), from: 'office@example.tw', log }, ledger });
     const failure = await new MockActivityEnvironment().run(deliverNotice, input('k-sender')).catch((e: unknown) => e);
     await relay.stop();
     expect(failure).not.toBeInstanceOf(ApplicationFailure);
     expect((failure as Error).message).toContain('sender not allowed');
-    expect(log.undelivered().map((n) => n.key)).toEqual(['k-sender/gone@ntu.edu.tw']);
+    expect((await log.undelivered()).map((n) => n.key)).toEqual(['k-sender/gone@ntu.edu.tw']);
   });
 });

@@ -100,6 +100,7 @@ describe('start-up configuration', () => {
     ['OIDC_ISSUER', 'login.example.gov.tw', 'expected a URL starting with https://'],
     ['OIDC_ROLE_VALUES', 'boss=MOST-OFFICE', 'expected ROLE=VALUE pairs'],
     ['API_PORT', '99999', 'expected a port number'],
+    ['DATABASE_URL', 'mysql://db.example.org/alliance', 'expected a URL starting with postgres://'],
   ])('stops on a bad %s with one line naming it', (variable, value, expected) => {
     const run = startService({ [variable]: value });
     expect(run.status).toBe(2);
@@ -107,5 +108,13 @@ describe('start-up configuration', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(variable);
     expect(lines[0]).toContain(expected);
+  });
+
+  it('refuses to join a cluster with local SQLite files unless told it is the only worker', () => {
+    const run = startService({ TEMPORAL_ADDRESS: '127.0.0.1:1', ALLIANCE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'alliance-joining-')) });
+    expect(run.status).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Configuration error: DATABASE_URL: expected a PostgreSQL URL .* set ALLIANCE_SINGLE_WORKER=true if this is the only worker/);
   });
 });

@@ -4,13 +4,12 @@
  * Stays in the foreground; Ctrl-C stops everything cleanly.
  */
 import path from 'node:path';
-import { exitOnStartupFailure, parseEnvironment } from '../domain/environment';
+import { checkWorkerStores, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { ProjectClient } from '../activities/temporal/projects';
-import { SqliteLedgerStore } from '../activities/ledger/sqlite-store';
-import { ledgerFile } from '../activities/ledger/file';
+import { openStores } from '../activities/stores';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';
@@ -23,6 +22,7 @@ import { renderBanner } from './banner';
 async function main(): Promise<void> {
   const started = Date.now();
   const env = parseEnvironment(process.env);
+  checkWorkerStores(env);
   let embedded: EmbeddedServer | undefined;
   let identity: IdentityProvider | undefined;
   // Keycloak builds itself for half a minute: it starts while Temporal, the worker and the API do,
@@ -49,9 +49,9 @@ async function main(): Promise<void> {
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-  const ledgerPath = ledgerFile(env);
-  const ledger = new SqliteLedgerStore(ledgerPath);
-  const mail = await startServiceMail(env);
+  const stores = await openStores(env);
+  const { ledger } = stores;
+  const mail = await startServiceMail(env, stores.notices);
   const worker = await createServiceWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -76,8 +76,8 @@ async function main(): Promise<void> {
     await api.close();
     await connection.close();
     await clientConnection.close();
-    ledger.close();
     await mail.stop();
+    await stores.close();
     await embedded?.stop();
     await (identity ?? (await identityStarting?.catch(() => null)))?.stop();
   };
@@ -96,9 +96,9 @@ async function main(): Promise<void> {
     'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),
     Namespace: env.TEMPORAL_NAMESPACE,
     'Task queue': env.TEMPORAL_TASK_QUEUE,
-    'Audit ledger': ledgerPath,
+    'Audit ledger': stores.where.ledger,
     Mail: mail.destination,
-    'Notice log': mail.noticeLog,
+    'Notice log': stores.where.notices,
     ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),
     ...(embedded ? { 'Data directory': path.resolve(env.ALLIANCE_DATA_DIR), 'Temporal database': embedded.databaseFile } : {}),
   });

@@ -1,4 +1,4 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RecordTransitionInput } from '../activities/audit';
 import { settle } from './settle';
@@ -22,7 +22,12 @@ export function createAuditTrail(workflowId: string) {
   return {
     record(input: Omit<RecordTransitionInput, 'workflowId'>): void {
       if (!patched(AUDIT_LEDGER_PATCH)) return;
-      chain = chain.then(() => recordTransition({ ...input, workflowId }));
+      // The store quarantines what it cannot append and the database being away is retried without
+      // end, so nothing is expected here; should anything come, it is logged, never left to reject
+      // the chain (an unhandled rejection would fail every workflow task of the project from then on).
+      chain = chain
+        .then(() => recordTransition({ ...input, workflowId, chainId: workflowInfo().firstExecutionRunId }))
+        .catch((error: unknown) => log.error('a transition could not be written to the ledger', { workflowId, entrySeq: input.entry.seq, error: String(error) }));
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
     settled: (): Promise<void> => settle(() => chain),

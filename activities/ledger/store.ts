@@ -6,6 +6,11 @@ export type LedgerEntry = {
   /** Position in the whole ledger, from 1. */
   seq: number;
   workflowId: string;
+  /**
+   * Which execution chain of the workflow id wrote it (Temporal's first run id; absent in entries
+   * from before it was kept): a call re-opened under the same id starts a chain of its own.
+   */
+  chainId?: string;
   /** The transition's number in its project's log (stable across continue-as-new). */
   entrySeq: number;
   at: string;
@@ -55,19 +60,89 @@ export interface ProjectFilter {
   overdue?: boolean;
 }
 
+/** A transition the ledger could not take as it came: kept aside, never dropped, shown to auditors. */
+export interface QuarantinedEntry {
+  workflowId: string;
+  chainId: string;
+  entrySeq: number;
+  /** Why it was set aside: the key is taken by other content. */
+  reason: 'conflict';
+  detail: string;
+  entry: NewLedgerEntry;
+  at: string;
+}
+
+/** Something the programme office must look at, kept where the office reads it even when mail is down. */
+export interface OfficeAlert {
+  /** Idempotency key: the same alert raised again is kept once. */
+  key: string;
+  kind: 'ledgerQuarantine' | 'ledgerGap' | 'noticeHeldUp';
+  subject: string;
+  detail: string;
+  at: string;
+}
+
+export type AppendOutcome =
+  /** `gap`: entries before it are missing (a restored backup); it is appended, the office alerted, and verify names the hole. */
+  | { status: 'appended' | 'alreadyThere'; entry: LedgerEntry; gap?: string }
+  | { status: 'quarantined'; quarantined: QuarantinedEntry };
+
+export interface LedgerFilter {
+  workflowId?: string;
+  callId?: string;
+  from?: string;
+  to?: string;
+}
+
 /**
- * The append-only audit store. SQLite by default (one file under the data directory); any
- * database that can run the appends of one workflow in a transaction can serve.
+ * The append-only audit store: the ledger, the project records, the archive of closed histories,
+ * the quarantine and the office's alerts. SQLite for one machine (one file under the data
+ * directory), PostgreSQL (DATABASE_URL) for many workers.
  */
 export interface LedgerStore {
-  /** Appends once: the same (workflowId, entrySeq) again returns the entry already there. */
-  append(entry: NewLedgerEntry): LedgerEntry;
-  entries(filter?: { workflowId?: string; callId?: string; from?: string; to?: string }): LedgerEntry[];
-  upsertProject(project: ProjectRecord): void;
-  projects(filter?: ProjectFilter): ProjectRecord[];
-  archiveRun(run: ArchivedRun): void;
-  archivedRuns(workflowId: string): ArchivedRun[];
-  close(): void;
+  /**
+   * Appends once, keyed by (workflowId, chainId, entrySeq). The same entry again returns the one
+   * already there; other content under a taken key is quarantined and an entry whose predecessor
+   * is missing appended, each with an alert to the office, never thrown: a workflow must not
+   * wedge on its ledger.
+   */
+  append(entry: NewLedgerEntry): Promise<AppendOutcome>;
+  entries(filter?: LedgerFilter): Promise<LedgerEntry[]>;
+  upsertProject(project: ProjectRecord): Promise<void>;
+  projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;
+  archiveRun(run: ArchivedRun): Promise<void>;
+  archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
+  quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;
+  raiseAlert(alert: OfficeAlert): Promise<void>;
+  alerts(): Promise<OfficeAlert[]>;
+  close(): Promise<void>;
+}
+
+/** The fields that decide whether an append repeats an entry already there. */
+export const appendContent = (e: NewLedgerEntry | LedgerEntry) => ({
+  workflowId: e.workflowId, chainId: e.chainId || undefined, entrySeq: e.entrySeq, at: e.at, actor: e.actor, event: e.event, from: e.from, to: e.to, payloadDigest: e.payloadDigest,
+});
+
+/** The alert that goes with a quarantined entry. */
+export function quarantineAlert(q: QuarantinedEntry): OfficeAlert {
+  return {
+    key: `ledger/${q.workflowId}/${q.chainId}/${q.entrySeq}/conflict/${q.entry.at}/${q.entry.event}`,
+    kind: 'ledgerQuarantine',
+    subject: `Ledger: transition ${q.entrySeq} of ${q.workflowId} (${q.entry.event}) set aside`,
+    detail: `${q.detail}. The workflow went on; the entry is in the quarantine (alliance audit quarantine). A Temporal reset of the workflow causes this.`,
+    at: q.at,
+  };
+}
+
+/** The alert for an entry whose predecessors are missing from the ledger. */
+export function gapAlert(entry: NewLedgerEntry, detail: string, at: string): OfficeAlert {
+  return {
+    key: `ledger/${entry.workflowId}/${entry.chainId ?? ''}/${entry.entrySeq}/gap`,
+    kind: 'ledgerGap',
+    subject: `Ledger: transitions of ${entry.workflowId} are missing before ${entry.entrySeq}`,
+    detail: `${detail}. The entry was appended and the workflow went on; audit verify names the hole. A ledger restored from an older backup causes this.`,
+    at,
+  };
 }
 
 /** The fields a hash covers: everything but the hash itself. */
@@ -75,12 +150,3 @@ export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
   return sha256(canonicalJson(entry));
 }
 
-/** Raised when an entry arrives whose predecessor in its project is not in the ledger yet. */
-export class LedgerGapError extends Error {
-  override readonly name = 'LedgerGapError';
-}
-
-/** Raised when the same transition is appended twice with different content. */
-export class LedgerConflictError extends Error {
-  override readonly name = 'LedgerConflictError';
-}

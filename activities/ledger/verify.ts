@@ -29,10 +29,12 @@ export function verifyChains(entries: readonly LedgerEntry[], scope: 'ledger' | 
       if (entry.seq !== (previous?.seq ?? 0) + 1) return { checked: bySeq.length, broken: broken(entry, `entry ${(previous?.seq ?? 0) + 1} is missing before it`) };
       if (entry.prevHash !== (previous?.hash ?? '')) return { checked: bySeq.length, broken: broken(entry, 'it does not link to the previous entry of the ledger') };
     }
-    const before = lastOfWorkflow.get(entry.workflowId);
+    // One chain per execution chain of the workflow id (a re-used id starts its own).
+    const chainKey = `${entry.workflowId}\u0000${entry.chainId ?? ''}`;
+    const before = lastOfWorkflow.get(chainKey);
     if (before && entry.entrySeq !== before.entrySeq + 1) return { checked: bySeq.length, broken: broken(entry, `transition ${before.entrySeq + 1} of ${entry.workflowId} is missing before it`) };
     if (entry.prevWorkflowHash !== (before?.hash ?? '')) return { checked: bySeq.length, broken: broken(entry, `it does not link to the previous entry of ${entry.workflowId}`) };
-    lastOfWorkflow.set(entry.workflowId, entry);
+    lastOfWorkflow.set(chainKey, entry);
     previous = entry;
   }
   return { checked: bySeq.length, broken: null };

@@ -1,15 +1,18 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { Language, Localized, NoticeKind, NoticeRecipient, NoticeVariables } from '../../domain/notification-policy';
-import { createNoticeDelivery } from './delivery';
-import type { SqliteNoticeLog } from './notice-log';
+import { createNoticeDelivery, NoticeHeldError, type Attempt } from './delivery';
+import type { NoticeLog } from './notice-log';
+import type { LedgerStore } from '../ledger/store';
 import { MissingTemplateVariableError, renderNotice } from './render';
 
 /** Where the service's mail goes: an SMTP transport, the sender, and the log that makes sending idempotent. */
 export interface MailDependencies {
   transport: Transporter;
   from: string;
-  log: SqliteNoticeLog;
+  log: NoticeLog;
+  /** A second relay (SMTP_FALLBACK_URL), used for the office's alerts when the first one fails. */
+  fallback?: Transporter;
 }
 
 export interface NoticeAddress {
@@ -50,9 +53,27 @@ function stillWanted(progress: unknown): void {
   if (context.cancellationSignal.aborted) throw new CancelledFailure('the delivery attempt was cancelled (timed out); a retry takes over');
 }
 
+/** This activity attempt, as the holder of a notice's lease, kept alive by heartbeats while the relay works. */
+function thisAttempt(progress: () => unknown): Attempt {
+  const context = Context.current();
+  const { workflowExecution, activityId, attempt } = context.info;
+  return { holder: `${workflowExecution?.workflowId ?? 'outside-a-workflow'}/${activityId}#${attempt}/${process.pid}`, keepAlive: () => context.heartbeat(progress()) };
+}
+
+/** A lease held by another attempt is an ordinary retry, not an error worth a stack. */
+async function orRetryLater<T>(sending: Promise<T>): Promise<T> {
+  try {
+    return await sending;
+  } catch (error) {
+    if (error instanceof NoticeHeldError) throw ApplicationFailure.retryable(error.message, 'NoticeHeld');
+    throw error;
+  }
+}
+
 /** The notice activities: render from data, send through SMTP once per (workflow, notice, recipient). */
-export function createNoticeActivities(deps: { mail: MailDependencies }) {
+export function createNoticeActivities(deps: { mail: MailDependencies; ledger: LedgerStore }) {
   const deliver = createNoticeDelivery(deps.mail);
+  const deliverByFallback = deps.mail.fallback ? createNoticeDelivery({ ...deps.mail, transport: deps.mail.fallback }) : undefined;
 
   function render(input: DeliverNoticeInput, recipient: NoticeAddress) {
     try {
@@ -78,7 +99,8 @@ export function createNoticeActivities(deps: { mail: MailDependencies }) {
         stillWanted({ sent, alreadySent });
         const notice = render(input, recipient);
         try {
-          const outcome = await deliver({ key: mailKey(input.key, recipient.email), to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice });
+          const attempt = thisAttempt(() => ({ sent, alreadySent }));
+          const outcome = await orRetryLater(deliver({ key: mailKey(input.key, recipient.email), to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
           if (outcome.status === 'sent') sent++;
           else alreadySent++;
         } catch (error) {
@@ -90,11 +112,16 @@ export function createNoticeActivities(deps: { mail: MailDependencies }) {
       return { sent, alreadySent };
     },
 
-    /** Tells the programme office which recipients of a notice have not had it, since when and why. */
+    /**
+     * Tells the programme office which recipients of a notice have not had it, since when and why:
+     * first in the office's alert log (read through the API and `alliance alerts`, whatever the
+     * relay's state), then by mail through the relay, or the fallback relay when that fails.
+     */
     async reportUndeliveredNotice(input: UndeliveredNoticeInput): Promise<number> {
-      let reported = 0;
+      const office: NoticeAddress = { role: 'office', name: { 'zh-TW': '計畫辦公室', en: 'Programme office' }, email: input.officeEmail };
+      const held = [];
       for (const recipient of input.recipients) {
-        const state = deps.mail.log.get(mailKey(input.key, recipient.email));
+        const state = await deps.mail.log.get(mailKey(input.key, recipient.email));
         if (state?.status === 'sent') continue;
         // A notice whose template failed cannot be rendered here either: name it by its kind.
         let failedSubject: string = input.kind;
@@ -103,13 +130,29 @@ export function createNoticeActivities(deps: { mail: MailDependencies }) {
         } catch {
           // keep the kind
         }
-        log.warn('notice not delivered', { key: input.key, recipient: recipient.email, since: state?.firstAttemptAt, error: state?.lastError });
-        const office: NoticeAddress = { role: 'office', name: { 'zh-TW': '計畫辦公室', en: 'Programme office' }, email: input.officeEmail };
+        log.warn('notice not delivered', { key: input.key, kind: input.kind, since: state?.firstAttemptAt, error: state?.lastError });
+        // Every held-up recipient is in the alert log before any mail is tried: the relay may be the trouble.
+        await deps.ledger.raiseAlert({
+          key: `notice/${mailKey(input.key, recipient.email)}`, kind: 'noticeHeldUp', at: new Date().toISOString(),
+          subject: `Notice not delivered: ${failedSubject} to ${recipient.email}`,
+          detail: `Since ${state?.firstAttemptAt ?? 'its first attempt'}, ${state?.attempts ?? 0} attempt(s); last error: ${state?.lastError ?? 'none recorded (the relay did not answer in time)'}.`,
+        });
+        held.push({ recipient, state, failedSubject });
+      }
+      let reported = 0;
+      for (const { recipient, state, failedSubject } of held) {
         const alert = renderNotice('deliveryFailed', input.language, {
           failedSubject, failedRecipient: recipient.email, since: state?.firstAttemptAt ?? new Date().toISOString(),
           error: state?.lastError ?? 'no attempt has succeeded yet', recipientName: nameIn(office.name, input.language),
         });
-        await deliver({ key: mailKey(`${input.key}/undelivered`, recipient.email), to: input.officeEmail, notice: alert });
+        const item = { key: mailKey(`${input.key}/undelivered`, recipient.email), to: input.officeEmail, notice: alert };
+        try {
+          await orRetryLater(deliver(item, thisAttempt(() => reported)));
+        } catch (error) {
+          if (!deliverByFallback) throw error;
+          log.warn('the relay failed for an office alert; trying the fallback relay', { key: input.key, error: (error as Error).message });
+          await orRetryLater(deliverByFallback(item, thisAttempt(() => reported)));
+        }
         reported++;
       }
       return reported;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -11,11 +11,13 @@ export interface MailSink {
 }
 
 /**
- * The embedded default when no SMTP_URL is set: a real SMTP server on loopback that keeps each
- * message as an .eml file, named by its Message-ID so a message sent twice is kept once.
+ * The embedded default when no SMTP_URL is set: a real SMTP server on loopback that keeps every
+ * message it accepts as an .eml file, named by arrival and Message-ID: a message sent twice is
+ * there twice, as a mailbox would have it.
  */
 export function startMailSink(options: { dir: string; port?: number }): Promise<MailSink> {
   mkdirSync(options.dir, { recursive: true });
+  let received = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -27,8 +29,8 @@ export function startMailSink(options: { dir: string; port?: number }): Promise<
         const message = Buffer.concat(chunks);
         const head = message.subarray(0, message.indexOf('\r\n\r\n') > 0 ? message.indexOf('\r\n\r\n') : message.length).toString('utf8');
         const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? `${Date.now()}-${Math.random()}`;
-        const file = path.join(options.dir, `${sha256(messageId).slice(0, 24)}.eml`);
-        if (!existsSync(file)) writeFileSync(file, message);
+        const arrival = `${new Date().toISOString().replace(/[:.]/g, '')}-${process.pid}-${String(++received).padStart(6, '0')}`;
+        writeFileSync(path.join(options.dir, `${arrival}-${sha256(messageId).slice(0, 24)}.eml`), message);
         callback();
       });
     },
@@ -42,7 +44,14 @@ export function startMailSink(options: { dir: string; port?: number }): Promise<
   });
 }
 
+/**
+ * How long the service waits for a relay: seconds to connect and greet, and the 10 minutes RFC 5321
+ * (§4.5.3.2) gives a server to answer the end of DATA — the delivery activity heartbeats meanwhile,
+ * since giving up early and retrying would send the message twice.
+ */
+export const relayTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10 * 60_000 };
+
 /** A nodemailer transport to an SMTP server on this machine's loopback (no TLS there to negotiate). */
-export function loopbackTransport(port: number, timeouts: { connectionTimeout?: number; socketTimeout?: number } = {}): Transporter {
+export function loopbackTransport(port: number, timeouts: { connectionTimeout?: number; greetingTimeout?: number; socketTimeout?: number } = {}): Transporter {
   return createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, ...timeouts });
 }

@@ -1,5 +1,5 @@
-import type { Database } from 'node-sqlite3-wasm';
-import { openSqlite } from '../sqlite-file';
+import type { Row, SqlDriver } from '../sql/driver';
+import { migrate, type Migration } from '../sql/migrate';
 
 export interface NoticeState {
   key: string;
@@ -9,51 +9,108 @@ export interface NoticeState {
   attempts: number;
   lastError: string | null;
   sentAt: string | null;
+  /** The attempt sending it right now, and until when its lease holds unless renewed. */
+  leaseHolder: string | null;
+  leaseUntil: string | null;
 }
 
-/** What has been sent, by idempotency key (workflow, notice, recipient): a retry or a replay sends nothing twice. */
-export class SqliteNoticeLog {
-  private readonly db: Database;
+export type Claim =
+  | { status: 'claimed'; state: NoticeState }
+  | { status: 'sent'; state: NoticeState }
+  /** Another attempt is sending it (its lease is live): try again after `until`. */
+  | { status: 'held'; state: NoticeState; until: string };
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS notices (
+/**
+ * What has been sent, by idempotency key (workflow, notice, recipient), shared by every worker:
+ * an attempt takes a lease on a key before it talks to the relay, so two workers never send the
+ * same mail at the same time, and a sent key is never sent again.
+ */
+export interface NoticeLog {
+  get(key: string): Promise<NoticeState | null>;
+  /** Counts an attempt and takes the lease for `holder` until `now + leaseMs`, unless sent or held by another. */
+  claim(key: string, messageId: string, holder: string, now: Date, leaseMs: number): Promise<Claim>;
+  /** Extends the holder's lease; false when it is no longer theirs. */
+  renew(key: string, holder: string, until: Date): Promise<boolean>;
+  /** The attempt failed: its error is kept and the lease released for the retry. */
+  failed(key: string, holder: string, error: string): Promise<void>;
+  sent(key: string, at: Date): Promise<void>;
+  undelivered(): Promise<NoticeState[]>;
+  close(): Promise<void>;
+}
+
+const noticeMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'notices by key',
+    up: (db) => db.run(`CREATE TABLE IF NOT EXISTS notices (
       key TEXT PRIMARY KEY, status TEXT NOT NULL, message_id TEXT NOT NULL, first_attempt_at TEXT NOT NULL,
-      attempts INTEGER NOT NULL, last_error TEXT, sent_at TEXT)`);
+      attempts INTEGER NOT NULL, last_error TEXT, sent_at TEXT)`),
+  },
+  {
+    version: 2,
+    description: 'a lease per key, so one attempt at a time talks to the relay',
+    async up(db) {
+      await db.run('ALTER TABLE notices ADD COLUMN lease_holder TEXT');
+      await db.run('ALTER TABLE notices ADD COLUMN lease_until TEXT');
+    },
+  },
+];
+
+const toState = (r: Row): NoticeState => ({
+  key: String(r.key), status: r.status as NoticeState['status'], messageId: String(r.message_id), firstAttemptAt: String(r.first_attempt_at),
+  attempts: Number(r.attempts), lastError: r.last_error === null ? null : String(r.last_error), sentAt: r.sent_at === null ? null : String(r.sent_at),
+  leaseHolder: r.lease_holder === null || r.lease_holder === undefined ? null : String(r.lease_holder),
+  leaseUntil: r.lease_until === null || r.lease_until === undefined ? null : String(r.lease_until),
+});
+
+/** The notice log over SQL: SQLite for one machine, PostgreSQL for many workers. */
+export class SqlNoticeLog implements NoticeLog {
+  private constructor(private readonly db: SqlDriver) {}
+
+  static async open(db: SqlDriver): Promise<SqlNoticeLog> {
+    await migrate(db, 'notices', noticeMigrations);
+    return new SqlNoticeLog(db);
   }
 
-  get(key: string): NoticeState | null {
-    const r = this.db.get('SELECT * FROM notices WHERE key = ?', [key]) as Record<string, string | number | null> | null;
-    if (!r) return null;
-    return {
-      key, status: r.status as NoticeState['status'], messageId: String(r.message_id), firstAttemptAt: String(r.first_attempt_at),
-      attempts: Number(r.attempts), lastError: r.last_error === null ? null : String(r.last_error), sentAt: r.sent_at === null ? null : String(r.sent_at),
-    };
+  async get(key: string): Promise<NoticeState | null> {
+    const row = await this.db.get('SELECT * FROM notices WHERE key = ?', [key]);
+    return row ? toState(row) : null;
   }
 
-  /** Records an attempt before it is made, so a long outage is measured from the first one. */
-  attempt(key: string, messageId: string, at: string): NoticeState {
-    this.db.run(
-      `INSERT INTO notices VALUES (?, 'pending', ?, ?, 1, NULL, NULL)
-       ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1`,
-      [key, messageId, at],
-    );
-    return this.get(key)!;
+  claim(key: string, messageId: string, holder: string, now: Date, leaseMs: number): Promise<Claim> {
+    return this.db.transaction(`notice ${key}`, async (tx) => {
+      const row = await tx.get('SELECT * FROM notices WHERE key = ?', [key]);
+      const known = row ? toState(row) : null;
+      if (known?.status === 'sent') return { status: 'sent', state: known };
+      if (known?.leaseHolder && known.leaseHolder !== holder && known.leaseUntil && known.leaseUntil > now.toISOString()) {
+        return { status: 'held', state: known, until: known.leaseUntil };
+      }
+      const until = new Date(now.getTime() + leaseMs).toISOString();
+      if (known) await tx.run('UPDATE notices SET attempts = attempts + 1, lease_holder = ?, lease_until = ? WHERE key = ?', [holder, until, key]);
+      else await tx.run("INSERT INTO notices (key, status, message_id, first_attempt_at, attempts, last_error, sent_at, lease_holder, lease_until) VALUES (?, 'pending', ?, ?, 1, NULL, NULL, ?, ?)", [key, messageId, now.toISOString(), holder, until]);
+      return { status: 'claimed', state: toState((await tx.get('SELECT * FROM notices WHERE key = ?', [key]))!) };
+    });
   }
 
-  failed(key: string, error: string): void {
-    this.db.run('UPDATE notices SET last_error = ? WHERE key = ?', [error, key]);
+  async renew(key: string, holder: string, until: Date): Promise<boolean> {
+    await this.db.run("UPDATE notices SET lease_until = ? WHERE key = ? AND lease_holder = ? AND status = 'pending'", [until.toISOString(), key, holder]);
+    const state = await this.get(key);
+    return state?.leaseHolder === holder;
   }
 
-  sent(key: string, at: string): void {
-    this.db.run("UPDATE notices SET status = 'sent', sent_at = ?, last_error = NULL WHERE key = ?", [at, key]);
+  failed(key: string, holder: string, error: string): Promise<void> {
+    return this.db.run('UPDATE notices SET last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND (lease_holder = ? OR lease_holder IS NULL)', [error, key, holder]);
   }
 
-  undelivered(): NoticeState[] {
-    return (this.db.all("SELECT key FROM notices WHERE status = 'pending' ORDER BY first_attempt_at") as { key: string }[]).map((r) => this.get(r.key)!);
+  sent(key: string, at: Date): Promise<void> {
+    return this.db.run("UPDATE notices SET status = 'sent', sent_at = ?, last_error = NULL, lease_holder = NULL, lease_until = NULL WHERE key = ?", [at.toISOString(), key]);
   }
 
-  close(): void {
-    this.db.close();
+  async undelivered(): Promise<NoticeState[]> {
+    return (await this.db.all("SELECT * FROM notices WHERE status = 'pending' ORDER BY first_attempt_at, key")).map(toState);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
   }
 }

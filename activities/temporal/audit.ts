@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sha256 } from '../ledger/digest';
-import type { LedgerEntry, LedgerStore, ProjectFilter, ProjectRecord } from '../ledger/store';
+import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../ledger/store';
 import { verifyChains, type BrokenEntry } from '../ledger/verify';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { transitionLogQuery } from '../../workflows/project-messages';
@@ -36,8 +36,8 @@ export class AuditClient {
   ) {}
 
   /** The domain trail of a project (or call) from the ledger, which outlives Temporal's retention. */
-  history(workflowId: string): LedgerEntry[] {
-    const entries = this.ledger.entries({ workflowId });
+  async history(workflowId: string): Promise<LedgerEntry[]> {
+    const entries = await this.ledger.entries({ workflowId });
     if (entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
     return entries;
   }
@@ -56,7 +56,7 @@ export class AuditClient {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const archived = this.ledger.archivedRuns(workflowId);
+    const archived = await this.ledger.archivedRuns(workflowId);
     if (archived.length === 0) throw new AllianceError('NOT_FOUND', `${workflowId} is neither in Temporal nor in the archive.`);
     for (const run of archived) {
       if (sha256(run.historyJson) !== run.sha256) throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
@@ -88,7 +88,7 @@ export class AuditClient {
       });
     }
     const { from, to, ...columns } = filter;
-    for (const record of this.ledger.projects(columns)) {
+    for (const record of await this.ledger.projects(columns)) {
       if (found.has(record.workflowId)) continue;
       // Not in Temporal's visibility store: ask whether the workflow is gone or just not matching.
       const gone = await this.client.workflow.getHandle(record.workflowId).describe().then(() => false, (error: unknown) => isNotFound(error));
@@ -96,7 +96,7 @@ export class AuditClient {
     }
     let results = [...found.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
     if (from || to) {
-      const active = new Set(this.ledger.entries({ from, to }).map((e) => e.workflowId));
+      const active = new Set((await this.ledger.entries({ from, to })).map((e) => e.workflowId));
       results = results.filter((r) => active.has(r.workflowId));
     }
     return results;
@@ -104,7 +104,7 @@ export class AuditClient {
 
   /** Recomputes the hash chains and compares the ledger with each project's own log while Temporal has it. */
   async verify(workflowId?: string): Promise<VerifyReport> {
-    const entries = this.ledger.entries(workflowId ? { workflowId } : {});
+    const entries = await this.ledger.entries(workflowId ? { workflowId } : {});
     if (workflowId && entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
     const chains = verifyChains(entries, workflowId ? 'project' : 'ledger');
     if (chains.broken) return { checked: chains.checked, comparedWithTemporal: 0, broken: chains.broken };
@@ -119,7 +119,9 @@ export class AuditClient {
         if (isNotFound(error) || /no poller/i.test(String((error as { cause?: Error }).cause?.message ?? ''))) continue;
         throw error;
       }
-      const mine = entries.filter((e) => e.workflowId === id);
+      // The chain of the execution Temporal holds now (a re-used id's earlier chains are not in its log).
+      const current = entries.filter((e) => e.workflowId === id).at(-1)?.chainId;
+      const mine = entries.filter((e) => e.workflowId === id && e.chainId === current);
       for (const entry of mine) {
         const original = log.find((l) => l.seq === entry.entrySeq);
         const same = original && original.event === entry.event && original.at === entry.at && original.actor.role === entry.actor.role &&
@@ -131,9 +133,19 @@ export class AuditClient {
     return { checked: chains.checked, comparedWithTemporal: compared, broken: null };
   }
 
+  /** Transitions the ledger set aside (a Temporal reset's second version of history), with why. */
+  quarantined(workflowId?: string): Promise<QuarantinedEntry[]> {
+    return this.ledger.quarantined(workflowId);
+  }
+
+  /** What the office must look at: quarantined or missing ledger entries, mail held up. */
+  alerts(): Promise<OfficeAlert[]> {
+    return this.ledger.alerts();
+  }
+
   /** Ledger entries of a call or a project, as CSV or JSON. */
-  export(format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): string {
-    const entries = this.ledger.entries(scope.workflowId ? { workflowId: scope.workflowId } : { callId: scope.callId });
+  async export(format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> {
+    const entries = await this.ledger.entries(scope.workflowId ? { workflowId: scope.workflowId } : { callId: scope.callId });
     if (format === 'json') return JSON.stringify(entries, null, 2);
     const header = ['seq', 'workflowId', 'entrySeq', 'at', 'actorRole', 'actorId', 'event', 'from', 'to', 'payloadDigest', 'prevHash', 'prevWorkflowHash', 'hash'];
     const cell = (v: string | number): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));

@@ -93,12 +93,17 @@ export class ProjectClient {
   }
 
   /** Sends one command; a refusal becomes an AllianceError whose code says which check refused it. */
-  async send<T extends ProjectEventType>(projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>, options: { precheck?: boolean } = {}): Promise<CommandResult> {
+  async send<T extends ProjectEventType>(
+    projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>,
+    options: { precheck?: boolean; updateId?: string; deadlineMs?: number } = {},
+  ): Promise<CommandResult> {
     // The workflow's validator decides; these two checks need no round trip and no running worker.
     const early = options.precheck === false ? null : precheck(type, actor, payload);
     if (early) throw early;
+    // The same update id again is answered with the first one's outcome: a resent command is not applied twice.
+    const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], ...(options.updateId ? { updateId: options.updateId } : {}) });
     try {
-      return await this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }] });
+      return await (options.deadlineMs ? this.client.withDeadline(Date.now() + options.deadlineMs, update) : update());
     } catch (error) {
       const coded = toAllianceError(error, projectId);
       throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, actor, payload, coded) : coded;

@@ -77,8 +77,12 @@ export function describeProject(view: ProjectView): string {
 
 function describeOperation(record: OperationRecord): string {
   const head = `${record.operation}: ${record.applied} of ${record.total} commands applied`;
-  if (record.skipped.length === 0) return head;
-  return `${head}; ${record.skipped.length} skipped:\n${table(['project', 'command', 'why'], record.skipped.map((s) => [s.projectId, s.type, s.reason]))}`;
+  const unreachable = record.unreachable ?? [];
+  const parts = [
+    ...(record.skipped.length ? [`${record.skipped.length} skipped:\n${table(['project', 'command', 'why'], record.skipped.map((s) => [s.projectId, s.type, s.reason]))}`] : []),
+    ...(unreachable.length ? [`${unreachable.length} unreachable (not sent; run the operation again once the project answers):\n${table(['project', 'command', 'why'], unreachable.map((s) => [s.projectId, s.type, s.reason]))}`] : []),
+  ];
+  return parts.length ? `${head}; ${parts.join('\n')}` : head;
 }
 
 function describeCall(view: CallView): string {
@@ -357,6 +361,11 @@ export function buildProgram(run: Runner): Command {
       }
       print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds`, report);
     }));
+  audit.command('quarantine [project]').description('transitions the ledger set aside because their key held other content (after a Temporal reset), with why')
+    .action(run(async ({ session: s, print, args }) => {
+      const found = await s.api.audit.quarantine(args[0] ? (args[0].startsWith('call:') ? args[0] : projectId(args[0])) : undefined);
+      print(found.length ? table(['workflow', '#', 'event', 'at (Taipei)', 'set aside (Taipei)', 'why'], found.map((q) => [q.workflowId, q.entrySeq, q.entry.event, formatRocDate(q.entry.at, { withTime: true }), formatRocDate(q.at, { withTime: true }), q.detail])) : 'the quarantine is empty', found);
+    }));
   audit.command('export').description('ledger entries of a call or a project').addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--call <id>').option('--project <project>')
     .action(run(async ({ session: s, opts }) => {
@@ -375,6 +384,12 @@ export function buildProgram(run: Runner): Command {
     const found = await s.api.notices.undelivered();
     print(found.length ? noticeTable(found) : 'every notice has been delivered', found);
   }));
+
+  program.command('alerts').description("the office's alerts: mail held up, ledger entries quarantined or missing (office, auditors)")
+    .action(run(async ({ session: s, print }) => {
+      const found = await s.api.notices.alerts();
+      print(found.length ? table(['raised (Taipei)', 'kind', 'subject', 'detail'], found.map((a) => [formatRocDate(a.at, { withTime: true }), a.kind, a.subject, a.detail])) : 'no alerts', found);
+    }));
 
   program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
     .option('--seed <n>', 'cohort seed', '105')

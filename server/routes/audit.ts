@@ -1,6 +1,9 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { AuditHistoryQuery, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse, RawHistoryResponse, VerifyBody, VerifyResponse } from '../../domain/api';
+import {
+  AlertsResponse, AuditHistoryQuery, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
+  QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
+} from '../../domain/api';
 import type { Actor } from '../../domain/actor';
 import { AllianceError } from '../../domain/errors';
 import { checkAccess, type Access } from '../../machines/access';
@@ -47,11 +50,25 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
 
   app.get('/audit/export', {
     schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
-  }, (request, reply) => {
+  }, async (request, reply) => {
     need('audit.read', request.actor);
     const q = request.query;
-    const text = services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
+    const text = await services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
     void reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
+  });
+
+  app.get('/audit/quarantine', {
+    schema: { summary: 'Transitions the ledger set aside because their key held other content (a Temporal reset), with why (office, auditors)', tags, querystring: QuarantineQuery, response: { 200: QuarantineResponse } },
+  }, (request) => {
+    need('audit.read', request.actor);
+    return services.audit().quarantined(request.query.workflowId);
+  });
+
+  app.get('/alerts', {
+    schema: { summary: "The office's alerts: held-up mail, quarantined or missing ledger entries; kept even when mail is down (office, auditors)", tags: ['notices'], response: { 200: AlertsResponse } },
+  }, (request) => {
+    need('alerts.read', request.actor);
+    return services.audit().alerts();
   });
 
   app.get('/notices/undelivered', {

@@ -113,7 +113,7 @@ export async function ownNamespace(env: TestWorkflowEnvironment): Promise<TestWo
 /** Runs `body` with a fresh worker of the service and the API in front of it, with its own ledger. */
 export async function withApi<T>(env: TestWorkflowEnvironment, bundle: WorkflowBundle, body: (api: RunningApi, projects: ProjectClient, ledger: LedgerStore) => Promise<T>): Promise<T> {
   const taskQueue = uniqueName('api');
-  const { ledger } = temporaryLedger();
+  const { ledger } = await temporaryLedger();
   return withServiceWorker(env, bundle, taskQueue, async (projects) => {
     const api = await startApi(env, taskQueue, ledger);
     try {

@@ -5,12 +5,11 @@ import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
 import { ProjectClient } from '../../activities/temporal/projects';
-import { SqliteLedgerStore } from '../../activities/ledger/sqlite-store';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
 import type { MailDependencies } from '../../activities/notices';
 import { loopbackTransport, startMailSink } from '../../activities/notices/mail-sink';
-import { SqliteNoticeLog } from '../../activities/notices/notice-log';
+import { openSqliteLedger, openSqliteNoticeLog } from '../../activities/stores';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,18 +19,18 @@ export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
 }
 
 /** A fresh audit ledger in a temporary directory. */
-export function temporaryLedger(): { ledger: SqliteLedgerStore; file: string } {
+export async function temporaryLedger(): Promise<{ ledger: LedgerStore; file: string }> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-ledger-')), 'ledger.sqlite');
-  return { ledger: new SqliteLedgerStore(file), file };
+  return { ledger: await openSqliteLedger(file), file };
 }
 
 /** A fresh loopback SMTP sink keeping .eml files, with its notice log, in a temporary directory. */
 export async function temporaryMail(): Promise<{ mail: MailDependencies; stop: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-mail-'));
   const sink = await startMailSink({ dir: path.join(dir, 'mail') });
-  const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
   const transport = loopbackTransport(sink.port);
-  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, stop: async () => { transport.close(); await sink.stop(); log.close(); } };
+  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, stop: async () => { transport.close(); await sink.stop(); await log.close(); } };
 }
 
 /**
@@ -40,9 +39,10 @@ export async function temporaryMail(): Promise<{ mail: MailDependencies; stop: (
  */
 export async function withServiceWorker<T>(
   env: TestWorkflowEnvironment, bundle: WorkflowBundle, taskQueue: string,
-  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, ledger: LedgerStore = temporaryLedger().ledger, mail?: MailDependencies,
+  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, given?: LedgerStore, mail?: MailDependencies,
 ): Promise<T> {
   const projects = new ProjectClient(env.client, taskQueue);
+  const ledger = given ?? (await temporaryLedger()).ledger;
   const ownMail = mail ? undefined : await temporaryMail();
   try {
     const activities = createActivities({ projects, client: env.client, ledger, mail: mail ?? ownMail!.mail });

@@ -17,6 +17,8 @@ export async function startWorkerProcess(options: { taskQueue: string; dataDir: 
       API_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ALLIANCE_DATA_DIR: options.dataDir,
+      // Alone on its task queue: SQLite files in its data directory serve, unless the test gives PostgreSQL.
+      ...(options.env?.DATABASE_URL ? {} : { ALLIANCE_SINGLE_WORKER: 'true' }),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -137,7 +137,7 @@ describe('ownership through the API: only the rightful owner acts', () => {
 
       // The ledger names who authenticated: issuer and subject beside role and id.
       await settledHistoryLength(projects, workflowId(lin));
-      const entries = ledger.entries({ workflowId: workflowId(lin) });
+      const entries = await ledger.entries({ workflowId: workflowId(lin) });
       const consent = entries.find((e) => e.event === 'consent.sign')!;
       expect(consent.actor).toMatchObject({ role: 'pi', id: 'pi-lin', via: { issuer: identityProvider().issuer, subject: expect.stringMatching(/^[0-9a-f-]{36}$/), session: expect.any(String) } });
     });

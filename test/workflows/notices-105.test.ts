@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { loopbackTransport } from '../../activities/notices/mail-sink';
-import { SqliteNoticeLog } from '../../activities/notices/notice-log';
+import { openSqliteNoticeLog } from '../../activities/stores';
 import type { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
 import { noticeWorkflowId } from '../../domain/ids';
@@ -45,7 +45,7 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
   const { progressReport: schedule } = call.notifications!.reminders;
   const due = subtractDuration(projectYearEnd(calendar, policy.projectYearLength, 1), policy.progressReportDueBeforeYearEnd);
   const smtp = await startRecordingSmtp();
-  const log = new SqliteNoticeLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-notices-105-')), 'notices.sqlite'));
+  const log = await openSqliteNoticeLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-notices-105-')), 'notices.sqlite'));
   const mail = { transport: loopbackTransport(smtp.port), from: 'alliance-office@most.gov.tw', log };
   const coPi = { id: 'copi-wang', name: '王美華', email: 'wang@ntu.edu.tw', institutionId: 'NTU', employment: 'fullTimeMonthly' as const, qualification: { category: 'professor' as const, rank: 'professor' as const } };
 
@@ -91,7 +91,7 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
     await recordHistories(env.client, noticeWorkflowId(id, reminders.at(-1)!.id), 'notice-overdue-105');
   }, undefined, mail);
   await smtp.stop();
-  log.close();
+  await log.close();
 
   expect(reportMail(smtp)).toEqual([
     ...schedule.before.map(() => `【提醒】第1年度進度報告請於 ${formatRocDateChinese(due)} 前繳交`),

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
-import { loopbackTransport } from '../../activities/notices/mail-sink';
-import { SqliteNoticeLog } from '../../activities/notices/notice-log';
+import { loopbackTransport, relayTimeouts } from '../../activities/notices/mail-sink';
+import { openSqliteNoticeLog } from '../../activities/stores';
 import { NoticeClient, type NoticeSummary } from '../../activities/temporal/notices';
 import { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
@@ -60,13 +60,13 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-outage-'));
   let smtp = await startRecordingSmtp();
   const { port, accepted } = smtp;
-  const log = new SqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
   const transport = loopbackTransport(port, { connectionTimeout: 2_000 });
   const call = callFor('en', 'PT4S');
   const taskQueue = uniqueName('outage');
   const notices = new NoticeClient(env.client);
 
-  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
+  await withServiceWorker(env, bundle, taskQueue, async (projects, ledger) => {
     const id = await projects.create(call, anApplication({ coPis: [coPi] }));
     await projects.send(id, 'application.submit', actors.pi, {});
     await waitForMail(smtp, (all) => all.length === 1);
@@ -77,13 +77,19 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     await projects.send(id, 'reviewer.assign', actors.office, { reviewerId: 'rev-chen', name: 'Dr. Chen', email: 'chen@itri.org.tw' });
     // Long enough for failed attempts and for the office's alert to fall due.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
-    expect(log.undelivered().length).toBeGreaterThanOrEqual(1);
+    expect((await log.undelivered()).length).toBeGreaterThanOrEqual(1);
     // The office sees what is held up, and why.
     const heldUp = await eventually(async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(noticeWorkflowId(id, ''))), (found) => found.length === 2);
     expect(heldUp.map((n) => [n.noticeId, n.kind, n.status])).toEqual([
       ['t2-endorsementReceived', 'endorsementReceived', 'pending'], ['t4-reviewAssigned', 'reviewAssigned', 'pending'],
     ]);
     expect(heldUp[0]!.detail).toMatch(/attempt\(s\), last error: .*ECONNREFUSED/);
+    // The second channel: the office's alert log has them while the relay is still down.
+    const alerts = await eventually(async () => (await ledger.alerts()).filter((a) => a.kind === 'noticeHeldUp'), (found) => found.length === 3);
+    expect(alerts.map((a) => a.subject.replace(/:.*? to /, ' to ')).sort()).toEqual([
+      'Notice not delivered to chen@itri.org.tw', 'Notice not delivered to lin@ntu.edu.tw', 'Notice not delivered to wang@ntu.edu.tw',
+    ]);
+    expect(alerts[0]!.detail).toMatch(/ECONNREFUSED/);
     smtp = await startRecordingSmtp({ port, accepted });
 
     const [received, endorsed, assigned] = await Promise.all(
@@ -106,7 +112,7 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
   await smtp.stop();
-  log.close();
+  await log.close();
 
   expect(copiesOf(accepted).every((n) => n === 1)).toBe(true);
   const byRecipient = accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`).sort();
@@ -162,3 +168,23 @@ it('sends no notice twice when the worker is killed in the middle of sending it'
   ]);
   await projects.handle(id).terminate('test finished');
 }, 120_000);
+
+it('sends one copy per recipient through a relay that answers the end of DATA only after 45 s', async () => {
+  const smtp = await startRecordingSmtp({
+    // Longer than the delivery activity's 30 s heartbeat timeout: only heartbeats during the SMTP conversation keep the attempt alive.
+    gate: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 45_000)),
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-slow-relay-'));
+  const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+  const transport = loopbackTransport(smtp.port, relayTimeouts);
+  await withServiceWorker(env, bundle, uniqueName('slow-relay'), async (projects) => {
+    const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
+    await projects.send(id, 'application.submit', actors.pi, {});
+    const outcome = await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'));
+    expect(outcome).toMatchObject({ status: 'delivered', sent: 1, alreadySent: 0 });
+    await projects.handle(id).terminate('test finished');
+  }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
+  await smtp.stop();
+  await log.close();
+  expect(smtp.accepted.flatMap(recipientsOf)).toEqual(['lin@ntu.edu.tw']);
+}, 180_000);

@@ -1,0 +1,53 @@
+import type { Migration } from '../sql/migrate';
+
+/** Text columns PostgreSQL sorts by code point, as SQLite does, so both list in the same order. */
+const text = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT');
+
+/** The ledger's schema, step by step. Never edit a released step: add one. */
+export const ledgerMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'ledger, project records, archive',
+    async up(db) {
+      const t = text(db.dialect);
+      // Ledger files from before versioned migrations already have these tables (IF NOT EXISTS keeps them).
+      await db.run(`CREATE TABLE IF NOT EXISTS ledger (
+        seq BIGINT PRIMARY KEY, workflow_id ${t} NOT NULL, entry_seq INTEGER NOT NULL, at TEXT NOT NULL, actor_role TEXT NOT NULL, actor_id TEXT NOT NULL,
+        event TEXT NOT NULL, from_states TEXT NOT NULL, to_states TEXT NOT NULL, payload_digest TEXT NOT NULL, prev_hash TEXT NOT NULL, prev_workflow_hash TEXT NOT NULL,
+        hash TEXT NOT NULL, UNIQUE (workflow_id, entry_seq))`);
+      await db.run(`CREATE TABLE IF NOT EXISTS projects (
+        workflow_id ${t} PRIMARY KEY, call_id TEXT NOT NULL, roc_year INTEGER NOT NULL, division TEXT NOT NULL, region TEXT NOT NULL,
+        institution TEXT NOT NULL, state TEXT NOT NULL, phase INTEGER NOT NULL, project_year INTEGER NOT NULL, overdue INTEGER NOT NULL, updated_at TEXT NOT NULL)`);
+      await db.run(`CREATE TABLE IF NOT EXISTS archive (
+        workflow_id ${t} NOT NULL, run_index INTEGER NOT NULL, run_id TEXT NOT NULL, history_json TEXT NOT NULL, sha256 TEXT NOT NULL, archived_at TEXT NOT NULL,
+        PRIMARY KEY (workflow_id, run_id))`);
+    },
+  },
+  {
+    version: 2,
+    description: 'who authenticated (actor_via); entries keyed by execution chain; quarantine; office alerts',
+    async up(db) {
+      const t = text(db.dialect);
+      const columns = db.dialect === 'sqlite'
+        ? (await db.all('PRAGMA table_info(ledger)')).map((c) => String(c.name))
+        : (await db.all("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'ledger' AND table_schema = current_schema()")).map((c) => String(c.name));
+      // A ledger that already had actor_via (added before migrations were versioned) keeps it.
+      if (!columns.includes('actor_via')) await db.run('ALTER TABLE ledger ADD COLUMN actor_via TEXT');
+      await db.run(`CREATE TABLE ledger_keyed (
+        seq BIGINT PRIMARY KEY, workflow_id ${t} NOT NULL, chain_id TEXT NOT NULL, entry_seq INTEGER NOT NULL, at TEXT NOT NULL, actor_role TEXT NOT NULL, actor_id TEXT NOT NULL,
+        actor_via TEXT, event TEXT NOT NULL, from_states TEXT NOT NULL, to_states TEXT NOT NULL, payload_digest TEXT NOT NULL, prev_hash TEXT NOT NULL,
+        prev_workflow_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (workflow_id, chain_id, entry_seq))`);
+      await db.run(`INSERT INTO ledger_keyed SELECT seq, workflow_id, '', entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest,
+        prev_hash, prev_workflow_hash, hash FROM ledger`);
+      await db.run('DROP TABLE ledger');
+      await db.run('ALTER TABLE ledger_keyed RENAME TO ledger');
+      await db.run('CREATE INDEX ledger_by_workflow ON ledger (workflow_id, chain_id, entry_seq)');
+      await db.run('CREATE INDEX ledger_by_time ON ledger (at)');
+      await db.run(`CREATE TABLE quarantine (
+        workflow_id ${t} NOT NULL, chain_id TEXT NOT NULL, entry_seq INTEGER NOT NULL, content_digest TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+        entry_json TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (workflow_id, chain_id, entry_seq, content_digest))`);
+      await db.run(`CREATE TABLE office_alerts (
+        key TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL)`);
+    },
+  },
+];

@@ -1,0 +1,164 @@
+import { canonicalJson, sha256 } from './digest';
+import { ledgerMigrations } from './migrations';
+import { migrate } from '../sql/migrate';
+import type { Row, SqlDriver } from '../sql/driver';
+import {
+  appendContent, entryHash, gapAlert, quarantineAlert,
+  type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,
+  type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry,
+} from './store';
+
+const toEntry = (r: Row): LedgerEntry => ({
+  seq: Number(r.seq), workflowId: String(r.workflow_id), ...(r.chain_id ? { chainId: String(r.chain_id) } : {}), entrySeq: Number(r.entry_seq), at: String(r.at),
+  actor: {
+    role: String(r.actor_role) as LedgerEntry['actor']['role'], id: String(r.actor_id),
+    ...(typeof r.actor_via === 'string' ? { via: JSON.parse(r.actor_via) as NonNullable<LedgerEntry['actor']['via']> } : {}),
+  },
+  event: String(r.event),
+  from: JSON.parse(String(r.from_states)) as string[], to: JSON.parse(String(r.to_states)) as string[],
+  payloadDigest: String(r.payload_digest), prevHash: String(r.prev_hash), prevWorkflowHash: String(r.prev_workflow_hash), hash: String(r.hash),
+});
+
+const toProject = (r: Row): ProjectRecord => ({
+  workflowId: String(r.workflow_id), callId: String(r.call_id), rocYear: Number(r.roc_year), division: String(r.division), region: String(r.region),
+  institution: String(r.institution), state: String(r.state), phase: Number(r.phase), projectYear: Number(r.project_year), overdue: Number(r.overdue) === 1, updatedAt: String(r.updated_at),
+});
+
+const toQuarantined = (r: Row): QuarantinedEntry => ({
+  workflowId: String(r.workflow_id), chainId: String(r.chain_id), entrySeq: Number(r.entry_seq), reason: 'conflict', detail: String(r.detail),
+  entry: JSON.parse(String(r.entry_json)) as NewLedgerEntry, at: String(r.at),
+});
+
+const toAlert = (r: Row): OfficeAlert => ({ key: String(r.key), kind: String(r.kind) as OfficeAlert['kind'], subject: String(r.subject), detail: String(r.detail), at: String(r.at) });
+
+/** The one lock every append takes: the ledger is one chain, appended to one entry at a time. */
+const APPEND_LOCK = 'ledger append';
+
+/** The ledger over SQL: SQLite for one machine, PostgreSQL for many workers. */
+export class SqlLedgerStore implements LedgerStore {
+  private constructor(
+    private readonly db: SqlDriver,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Opens the store, bringing its schema to the newest version (not for a read-only SQLite file). */
+  static async open(db: SqlDriver, options: { migrate?: boolean; now?: () => Date } = {}): Promise<SqlLedgerStore> {
+    if (options.migrate !== false) await migrate(db, 'ledger', ledgerMigrations);
+    return new SqlLedgerStore(db, options.now ?? (() => new Date()));
+  }
+
+  append(entry: NewLedgerEntry): Promise<AppendOutcome> {
+    const chainId = entry.chainId ?? '';
+    return this.db.transaction(APPEND_LOCK, async (tx) => {
+      const existing = await tx.get('SELECT * FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq = ?', [entry.workflowId, chainId, entry.entrySeq]);
+      if (existing) {
+        const known = toEntry(existing);
+        if (canonicalJson(appendContent(entry)) === canonicalJson(appendContent(known))) return { status: 'alreadyThere', entry: known };
+        const quarantined: QuarantinedEntry = {
+          workflowId: entry.workflowId, chainId, entrySeq: entry.entrySeq, reason: 'conflict', entry, at: this.now().toISOString(),
+          detail: `${entry.workflowId} #${entry.entrySeq} is already in the ledger as ${known.event} at ${known.at} (ledger entry ${known.seq}); this one is ${entry.event} at ${entry.at}`,
+        };
+        await tx.run('INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+          quarantined.workflowId, chainId, quarantined.entrySeq, sha256(canonicalJson(entry)), 'conflict', quarantined.detail, canonicalJson(entry), quarantined.at,
+        ]);
+        await this.insertAlert(tx, quarantineAlert(quarantined));
+        return { status: 'quarantined', quarantined };
+      }
+      const previous = await tx.get('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
+      const previousOfChain = await tx.get('SELECT entry_seq, hash FROM ledger WHERE workflow_id = ? AND chain_id = ? ORDER BY entry_seq DESC LIMIT 1', [entry.workflowId, chainId]);
+      const chained = {
+        ...entry,
+        ...(chainId ? { chainId } : { chainId: undefined }),
+        seq: previous ? Number(previous.seq) + 1 : 1,
+        prevHash: previous ? String(previous.hash) : '',
+        prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '',
+      };
+      const full: LedgerEntry = { ...chained, hash: entryHash(chained) };
+      if (!full.chainId) delete full.chainId;
+      await tx.run(
+        `INSERT INTO ledger (seq, workflow_id, chain_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [full.seq, full.workflowId, chainId, full.entrySeq, full.at, full.actor.role, full.actor.id, full.actor.via ? JSON.stringify(full.actor.via) : null, full.event,
+          JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
+      );
+      const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
+      if (expected !== null && entry.entrySeq !== expected) {
+        const gap = `transitions ${expected}–${entry.entrySeq - 1} of ${entry.workflowId} are not in the ledger`;
+        await this.insertAlert(tx, gapAlert(entry, gap, this.now().toISOString()));
+        return { status: 'appended', entry: full, gap };
+      }
+      return { status: 'appended', entry: full };
+    });
+  }
+
+  async entries(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
+    const where: string[] = [];
+    const values: string[] = [];
+    const add = (clause: string, value: string): void => {
+      where.push(clause);
+      values.push(value);
+    };
+    if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
+    if (filter.callId) add('workflow_id IN (SELECT workflow_id FROM projects WHERE call_id = ?)', filter.callId);
+    if (filter.from) add('at >= ?', filter.from);
+    if (filter.to) add('at < ?', filter.to);
+    const sql = `SELECT * FROM ledger${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+    return (await this.db.all(sql, values)).map(toEntry);
+  }
+
+  upsertProject(p: ProjectRecord): Promise<void> {
+    return this.db.run(
+      `INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET state = excluded.state, project_year = excluded.project_year, overdue = excluded.overdue, updated_at = excluded.updated_at
+       WHERE excluded.updated_at >= projects.updated_at`,
+      [p.workflowId, p.callId, p.rocYear, p.division, p.region, p.institution, p.state, p.phase, p.projectYear, p.overdue ? 1 : 0, p.updatedAt],
+    );
+  }
+
+  async projects(filter: ProjectFilter = {}): Promise<ProjectRecord[]> {
+    const columns: Record<keyof ProjectFilter, string> = { callId: 'call_id', division: 'division', region: 'region', institution: 'institution', state: 'state', overdue: 'overdue' };
+    const where: string[] = [];
+    const values: (string | number)[] = [];
+    for (const [key, column] of Object.entries(columns) as [keyof ProjectFilter, string][]) {
+      const value = filter[key];
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+    }
+    const sql = `SELECT * FROM projects${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY workflow_id`;
+    return (await this.db.all(sql, values)).map(toProject);
+  }
+
+  archiveRun(run: ArchivedRun): Promise<void> {
+    return this.db.run('INSERT INTO archive VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [run.workflowId, run.runIndex, run.runId, run.historyJson, run.sha256, run.archivedAt]);
+  }
+
+  async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {
+    return (await this.db.all('SELECT * FROM archive WHERE workflow_id = ? ORDER BY run_index', [workflowId])).map((r) => ({
+      workflowId: String(r.workflow_id), runIndex: Number(r.run_index), runId: String(r.run_id), historyJson: String(r.history_json), sha256: String(r.sha256), archivedAt: String(r.archived_at),
+    }));
+  }
+
+  async quarantined(workflowId?: string): Promise<QuarantinedEntry[]> {
+    const rows = workflowId
+      ? await this.db.all('SELECT * FROM quarantine WHERE workflow_id = ? ORDER BY at, entry_seq', [workflowId])
+      : await this.db.all('SELECT * FROM quarantine ORDER BY at, workflow_id, entry_seq');
+    return rows.map(toQuarantined);
+  }
+
+  raiseAlert(alert: OfficeAlert): Promise<void> {
+    return this.insertAlert(this.db, alert);
+  }
+
+  async alerts(): Promise<OfficeAlert[]> {
+    return (await this.db.all('SELECT * FROM office_alerts ORDER BY at, key')).map(toAlert);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private insertAlert(db: SqlDriver, alert: OfficeAlert): Promise<void> {
+    return db.run('INSERT INTO office_alerts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [alert.key, alert.kind, alert.subject, alert.detail, alert.at]);
+  }
+}

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Environment } from '../domain/environment';
+import { ledgerFile } from './ledger/file';
+import { SqlLedgerStore } from './ledger/sql-store';
+import type { LedgerStore } from './ledger/store';
+import { SqlNoticeLog, type NoticeLog } from './notices/notice-log';
+import { postgresDriver } from './sql/postgres-driver';
+import { sqliteDriver } from './sql/sqlite-driver';
+
+export interface ServiceStores {
+  ledger: LedgerStore;
+  notices: NoticeLog;
+  /** Where they are, for the start-up banner (no credentials). */
+  where: { ledger: string; notices: string };
+  close(): Promise<void>;
+}
+
+/** host:port/database of a PostgreSQL URL, without its credentials. */
+export const describePostgres = (url: string): string => {
+  const u = new URL(url);
+  return `PostgreSQL ${u.host}${u.pathname} (DATABASE_URL)`;
+};
+
+/**
+ * The worker's stores: PostgreSQL at DATABASE_URL (shared by every worker), or SQLite files in
+ * the data directory for a single machine. Schemas are migrated to their newest version here.
+ */
+export async function openStores(env: Environment): Promise<ServiceStores> {
+  if (env.DATABASE_URL) {
+    const ledger = await SqlLedgerStore.open(postgresDriver(env.DATABASE_URL));
+    const notices = await SqlNoticeLog.open(postgresDriver(env.DATABASE_URL, { max: 8 }));
+    const where = describePostgres(env.DATABASE_URL);
+    return { ledger, notices, where: { ledger: where, notices: where }, close: async () => { await ledger.close(); await notices.close(); } };
+  }
+  const ledgerPath = ledgerFile(env);
+  const noticesPath = path.resolve(env.ALLIANCE_DATA_DIR, 'notices.sqlite');
+  const ledger = await SqlLedgerStore.open(sqliteDriver(ledgerPath));
+  const notices = await SqlNoticeLog.open(sqliteDriver(noticesPath));
+  return { ledger, notices, where: { ledger: ledgerPath, notices: noticesPath }, close: async () => { await ledger.close(); await notices.close(); } };
+}
+
+/** A ledger in one SQLite file (created and migrated unless read-only). */
+export function openSqliteLedger(file: string, options: { readOnly?: boolean } = {}): Promise<SqlLedgerStore> {
+  return SqlLedgerStore.open(sqliteDriver(file, options), { migrate: !options.readOnly });
+}
+
+/** A notice log in one SQLite file. */
+export function openSqliteNoticeLog(file: string): Promise<SqlNoticeLog> {
+  return SqlNoticeLog.open(sqliteDriver(file));
+}
+
+/** The API's read-only view of the ledger: PostgreSQL, or the SQLite file if a worker has written one; else none. */
+export async function openLedgerForReading(env: Environment, exists: (file: string) => boolean): Promise<LedgerStore | null> {
+  if (env.DATABASE_URL) return SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), { migrate: false });
+  const file = ledgerFile(env);
+  return exists(file) ? SqlLedgerStore.open(sqliteDriver(file, { readOnly: true }), { migrate: false }) : null;
+}
