@@ -7,7 +7,7 @@ KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
-.PHONY: install start test lint typecheck build docs realm histories clean
+.PHONY: install start test lint typecheck build docs realm histories chaos clean
 
 install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres
 
@@ -71,6 +71,10 @@ typecheck: install
 
 test: install lint typecheck build
 	npx jest
+
+# The many-workers fault run with more kills than make test's bounded one (CHAOS_KILLS=15 by default).
+chaos: install build
+	CHAOS_KILLS=$${CHAOS_KILLS:-15} npx jest test/chaos
 
 clean:
 	rm -rf dist node_modules $(VENV)

@@ -38,11 +38,11 @@ const over = (target: Queryable, transaction: SqlDriver['transaction'], close: (
  */
 export function postgresDriver(url: string, options: { max?: number } = {}): SqlDriver {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, statement_timeout: 30_000 });
-  // An idle connection the server dropped must not crash the process; the next query reconnects.
+  // A connection the server dropped must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const transaction: SqlDriver['transaction'] = async (lock, work) => {
     const client = await pool.connect();
-    client.on('error', () => undefined);
     let broken = false;
     try {
       await client.query('BEGIN');

@@ -73,18 +73,27 @@ export interface DemoSummary {
   table: string;
 }
 
+/** When project year 1 starts and how long it lasts, in seconds from the demo's start. */
+export interface DemoTiming {
+  yearOneStartsIn: number;
+  yearLengthSeconds: number;
+}
+
+/**
+ * Room for the review rounds, decisions and contracts of 91 applications (and their notices) on
+ * a two-core machine before year 1 starts, and for 60 projects' tranches and reports within it.
+ */
+export const DEMO_TIMING: DemoTiming = { yearOneStartsIn: 180, yearLengthSeconds: 90 };
+
 /**
  * The 91 applications of the 105 call, generated from `seed`, through endorsement, the three
  * review rounds, decisions and a first project year compressed to seconds — on the running service.
  */
-export async function runDemo(as: As, seed: number, log: (line: string) => void): Promise<DemoSummary> {
+export async function runDemo(as: As, seed: number, log: (line: string) => void, timing: DemoTiming = DEMO_TIMING): Promise<DemoSummary> {
   const random = seededRandom(seed * 7919);
   const started = Date.now();
   const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  // Room for the review rounds, decisions and contracts of 91 applications (and their notices) on
-  // a two-core machine before year 1 starts, and for 60 projects' tranches and reports within it.
-  const yearOneStartsIn = 180;
-  const yearLengthSeconds = 90;
+  const { yearOneStartsIn, yearLengthSeconds } = timing;
   const call = compressedCall(alliance105, started, {
     applicationClosesIn: 30, endorsementIn: 40, firstYearStartsIn: yearOneStartsIn,
     yearLength: `PT${yearLengthSeconds}S`, progressReportDueBeforeYearEnd: 'PT30S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
