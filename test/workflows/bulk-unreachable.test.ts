@@ -7,6 +7,9 @@ import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { startApi, tokenFor } from '../helpers/api';
+import { ApiClient } from '../../client/api-client';
+import reviewerPool from '../../examples/reviewers.json';
 
 let env: TestWorkflowEnvironment;
 let faultyBundle: WorkflowBundle;
@@ -42,5 +45,53 @@ it('finishes a bulk operation when one project never answers: that one is unreac
     const other: BulkOutcome = await new MockActivityEnvironment({ ...info, activityId: '8' }).run(applyProjectCommands, [commands[0]!]);
     expect(other).toMatchObject({ applied: 0, skipped: [{ projectId: ids[0], type: 'endorsement.record' }] });
     await Promise.all(ids.map((id) => projects.handle(id).terminate('test finished')));
+  });
+});
+
+it('announces the decisions of a call when one of its projects never answers: that one is listed unreachable, the others are told', async () => {
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 15, endorsementIn: 20, firstYearStartsIn: 900, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+  }, uniqueName('announce'));
+  const taskQueue = uniqueName('announce');
+  await withServiceWorker(env, faultyBundle, taskQueue, async (projects) => {
+    const api = await startApi(env, taskQueue);
+    const as = (username: string) => new ApiClient(api.url, () => tokenFor(username));
+    const [office, pi, researchOffice] = [as('kao'), as('pi-lin'), as('ntu-rd')];
+    try {
+      await office.calls.open(call, reviewerPool);
+      const applicationIds = ['TE2-0001', 'TE2-8888', 'TE2-0002'];
+      const ids = [];
+      for (const id of applicationIds) {
+        const projectId = await pi.calls.registerApplication(call.id, anApplication({ id }));
+        await pi.projects.send(projectId, 'application.submit', {});
+        ids.push(projectId);
+      }
+      await researchOffice.calls.submitRoster(call.id, { rosterId: 'NTU-R1', letterReference: 'NTU-L1', applicationIds });
+      for (let waited = 0; (await office.calls.status(call.id)).state !== 'endorsementsClosed'; waited += 500) {
+        if (waited > 60_000) throw new Error('the endorsement deadline did not pass');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await office.calls.startWrittenReview(call.id);
+      const { assignments } = await office.calls.status(call.id);
+      for (const [applicationId, reviewers] of Object.entries(assignments)) {
+        for (const reviewerId of reviewers) {
+          await as(reviewerId).projects.send(`project:${call.id}:${applicationId}`, 'review.record', { score: 80, recommendation: 'fund', comments: '書面審查意見' });
+        }
+      }
+      await office.calls.invitePresentations(call.id, { applicationIds });
+      await office.calls.schedulePresentations(call.id, new Date(Date.now() + 3_600_000).toISOString());
+      for (const id of ids) await office.projects.send(id, 'presentation.record', { panelScore: 85, comments: '簡報審查意見' });
+      await office.calls.startDecisionMeeting(call.id);
+      for (const id of ids) await office.projects.send(id, 'decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
+
+      const announced = await office.calls.announce(call.id);
+      expect(announced).toMatchObject({ total: 3, applied: 2, skipped: [] });
+      expect(announced.unreachable?.map((u) => [u.projectId, u.type])).toEqual([[ids[1], 'decision.announce']]);
+      for (const id of [ids[0]!, ids[2]!]) expect((await projects.view(id)).lifecycle).toBe('approved');
+    } finally {
+      await api.close();
+    }
+    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` })) await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
+    await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished');
   });
 });

@@ -180,7 +180,8 @@ it('sends one copy per recipient through a relay that answers the end of DATA on
   await withServiceWorker(env, bundle, uniqueName('slow-relay'), async (projects) => {
     const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
     await projects.send(id, 'application.submit', actors.pi, {});
-    const outcome = await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'));
+    // The notice's workflow starts right after the transition: wait for it to exist, then for its outcome.
+    const outcome = await eventually(() => noticeResult(noticeWorkflowId(id, 't1-applicationReceived')).catch(() => undefined), (found) => found !== undefined, 120_000);
     expect(outcome).toMatchObject({ status: 'delivered', sent: 1, alreadySent: 0 });
     await projects.handle(id).terminate('test finished');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
