@@ -9,7 +9,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
 .PHONY: install start test lint typecheck build docs realm histories chaos clean
 
-install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres
+install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -38,6 +38,11 @@ $(VENV)/.postgres:
 	else \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
 	fi
+	mkdir -p $(VENV) && touch $@
+
+# The auditors' independent verifier (tools/ledger-verifier, Go): its modules from the Go proxy.
+$(VENV)/.go-modules: tools/ledger-verifier/go.mod tools/ledger-verifier/go.sum
+	cd tools/ledger-verifier && go mod download
 	mkdir -p $(VENV) && touch $@
 
 # The build runs again only when a source, the compiler settings or the dependencies changed.
