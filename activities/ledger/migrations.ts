@@ -1,4 +1,6 @@
 import type { Migration } from '../sql/migrate';
+import type { SqlDriver } from '../sql/driver';
+import { archiveLeaf, entryLeaf, LEAVES_FROM_ARCHIVE, LEAVES_FROM_LEDGER } from './leaves';
 
 /** Text columns PostgreSQL sorts by code point, as SQLite does, so both list in the same order. */
 const text = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT');
@@ -50,4 +52,29 @@ export const ledgerMigrations: readonly Migration[] = [
         key TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL)`);
     },
   },
+  {
+    version: 3,
+    description: 'the Merkle tree: one leaf per ledger entry and per archived run, in append order',
+    async up(db) {
+      await db.run(`CREATE TABLE merkle_leaves (
+        idx BIGINT PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, leaf_hash TEXT NOT NULL, UNIQUE (kind, ref))`);
+      await backfillLeaves(db);
+    },
+  },
 ];
+
+/**
+ * Leaves for what a ledger held before the tree: its entries in ledger order, then its archived
+ * runs in the order they were archived (their interleaving with entries was not recorded).
+ */
+async function backfillLeaves(db: SqlDriver): Promise<void> {
+  let idx = 0;
+  for (const row of await db.all(LEAVES_FROM_LEDGER)) {
+    const leaf = entryLeaf(row);
+    await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, leaf.kind, leaf.ref, leaf.hash]);
+  }
+  for (const row of await db.all(LEAVES_FROM_ARCHIVE)) {
+    const leaf = archiveLeaf(row);
+    await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, leaf.kind, leaf.ref, leaf.hash]);
+  }
+}

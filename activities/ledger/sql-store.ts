@@ -2,27 +2,13 @@ import { canonicalJson, sha256 } from './digest';
 import { ledgerMigrations } from './migrations';
 import { migrate } from '../sql/migrate';
 import type { Row, SqlDriver } from '../sql/driver';
+import { toEntry, toProject } from './rows';
+import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
 import {
   appendContent, entryHash, gapAlert, quarantineAlert,
   type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,
   type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry,
 } from './store';
-
-const toEntry = (r: Row): LedgerEntry => ({
-  seq: Number(r.seq), workflowId: String(r.workflow_id), ...(r.chain_id ? { chainId: String(r.chain_id) } : {}), entrySeq: Number(r.entry_seq), at: String(r.at),
-  actor: {
-    role: String(r.actor_role) as LedgerEntry['actor']['role'], id: String(r.actor_id),
-    ...(typeof r.actor_via === 'string' ? { via: JSON.parse(r.actor_via) as NonNullable<LedgerEntry['actor']['via']> } : {}),
-  },
-  event: String(r.event),
-  from: JSON.parse(String(r.from_states)) as string[], to: JSON.parse(String(r.to_states)) as string[],
-  payloadDigest: String(r.payload_digest), prevHash: String(r.prev_hash), prevWorkflowHash: String(r.prev_workflow_hash), hash: String(r.hash),
-});
-
-const toProject = (r: Row): ProjectRecord => ({
-  workflowId: String(r.workflow_id), callId: String(r.call_id), rocYear: Number(r.roc_year), division: String(r.division), region: String(r.region),
-  institution: String(r.institution), state: String(r.state), phase: Number(r.phase), projectYear: Number(r.project_year), overdue: Number(r.overdue) === 1, updatedAt: String(r.updated_at),
-});
 
 const toQuarantined = (r: Row): QuarantinedEntry => ({
   workflowId: String(r.workflow_id), chainId: String(r.chain_id), entrySeq: Number(r.entry_seq), reason: 'conflict', detail: String(r.detail),
@@ -81,6 +67,7 @@ export class SqlLedgerStore implements LedgerStore {
         [full.seq, full.workflowId, chainId, full.entrySeq, full.at, full.actor.role, full.actor.id, full.actor.via ? JSON.stringify(full.actor.via) : null, full.event,
           JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
       );
+      await this.insertLeaf(tx, leafOfEntry(full));
       const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
       if (expected !== null && entry.entrySeq !== expected) {
         const gap = `transitions ${expected}–${entry.entrySeq - 1} of ${entry.workflowId} are not in the ledger`;
@@ -129,8 +116,20 @@ export class SqlLedgerStore implements LedgerStore {
     return (await this.db.all(sql, values)).map(toProject);
   }
 
+  /** Archives a run once; its first archiving adds its leaf to the tree, in the same transaction. */
   archiveRun(run: ArchivedRun): Promise<void> {
-    return this.db.run('INSERT INTO archive VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [run.workflowId, run.runIndex, run.runId, run.historyJson, run.sha256, run.archivedAt]);
+    return this.db.transaction(APPEND_LOCK, async (tx) => {
+      if (await tx.get('SELECT run_id FROM archive WHERE workflow_id = ? AND run_id = ?', [run.workflowId, run.runId])) return;
+      await tx.run('INSERT INTO archive VALUES (?, ?, ?, ?, ?, ?)', [run.workflowId, run.runIndex, run.runId, run.historyJson, run.sha256, run.archivedAt]);
+      await this.insertLeaf(tx, leafOfArchivedRun(run));
+    });
+  }
+
+  async leaves(size?: number): Promise<Leaf[]> {
+    const rows = size === undefined
+      ? await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves ORDER BY idx')
+      : await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves WHERE idx < ? ORDER BY idx', [size]);
+    return rows.map((r) => ({ kind: String(r.kind) as Leaf['kind'], ref: String(r.ref), hash: String(r.leaf_hash) }));
   }
 
   async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {
@@ -156,6 +155,12 @@ export class SqlLedgerStore implements LedgerStore {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  /** The next leaf of the tree: called under the append lock, so indexes are dense and in order. */
+  private async insertLeaf(tx: SqlDriver, leaf: Leaf): Promise<void> {
+    const last = await tx.get('SELECT idx FROM merkle_leaves ORDER BY idx DESC LIMIT 1');
+    await tx.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [last ? Number(last.idx) + 1 : 0, leaf.kind, leaf.ref, leaf.hash]);
   }
 
   private insertAlert(db: SqlDriver, alert: OfficeAlert): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/actor';
 import { canonicalJson, sha256 } from './digest';
+import type { Leaf } from './leaves';
 
 /** One transition as the ledger keeps it. */
 export type LedgerEntry = {
@@ -113,6 +114,8 @@ export interface LedgerStore {
   archiveRun(run: ArchivedRun): Promise<void>;
   archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
   quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;
+  /** The Merkle tree's leaves in order (the first `size`, or all): one per entry and per archived run. */
+  leaves(size?: number): Promise<Leaf[]>;
   raiseAlert(alert: OfficeAlert): Promise<void>;
   alerts(): Promise<OfficeAlert[]>;
   close(): Promise<void>;

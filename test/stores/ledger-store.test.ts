@@ -1,6 +1,8 @@
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import type { NewLedgerEntry } from '../../activities/ledger/store';
 import { verifyChains } from '../../activities/ledger/verify';
+import { archiveLeafData, entryLeafData } from '../../activities/ledger/leaves';
+import { leafHash, rootOf } from '../../activities/ledger/merkle';
 import { entryHash } from '../../activities/ledger/store';
 import { sqliteDriver } from '../../activities/sql/sqlite-driver';
 import { openSqlite } from '../../activities/sqlite-file';
@@ -98,6 +100,27 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
     }
   });
 
+  it('adds a Merkle leaf per entry and per archived run, in append order, whose root covers them all', async () => {
+    const ledger = await SqlLedgerStore.open((await fresh('ledger_leaves'))());
+    try {
+      await ledger.append(entry('project:c:A', 1));
+      const run = { workflowId: 'project:c:A', runIndex: 0, runId: 'r1', historyJson: '{"events":[]}', sha256: 'x', archivedAt: '2026-11-26T00:00:00.000Z' };
+      await ledger.archiveRun(run);
+      await ledger.archiveRun(run);
+      await ledger.append(entry('project:c:A', 2));
+      await ledger.append(entry('project:c:A', 2));
+      const leaves = await ledger.leaves();
+      const entries = await ledger.entries();
+      expect(leaves.map((l) => `${l.kind} ${l.ref}`)).toEqual(['entry 1', 'archive project:c:A/r1', 'entry 2']);
+      expect(leaves[0]!.hash).toBe(leafHash(entryLeafData(entries[0]!)).toString('hex'));
+      expect(leaves[1]!.hash).toBe(leafHash(archiveLeafData(run)).toString('hex'));
+      expect(await ledger.leaves(2)).toEqual(leaves.slice(0, 2));
+      expect(rootOf(leaves.map((l) => Buffer.from(l.hash, 'hex'))).toString('hex')).toHaveLength(64);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('keeps project records newest-first-wins and archived runs once', async () => {
     const ledger = await SqlLedgerStore.open((await fresh('ledger_records'))());
     try {
@@ -137,6 +160,8 @@ describe('a ledger written before versioned migrations', () => {
       expect(all[0]!.hash).toBe(hash);
       expect(all[1]!.prevWorkflowHash).toBe(hash);
       expect(verifyChains(all, 'ledger').broken).toBeNull();
+      // The migration gave the old entry its leaf; the new one followed it.
+      expect((await ledger.leaves()).map((l) => [l.ref, l.hash])).toEqual(all.map((e) => [String(e.seq), leafHash(entryLeafData(e)).toString('hex')]));
     } finally {
       await ledger.close();
     }

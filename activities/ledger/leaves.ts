@@ -1,0 +1,35 @@
+import { canonicalJson } from './digest';
+import { leafHash } from './merkle';
+import type { Row } from '../sql/driver';
+import type { ArchivedRun, LedgerEntry } from './store';
+import { toEntry } from './rows';
+
+/**
+ * What the Merkle tree's leaves are: the canonical JSON of each ledger entry (its hash and both
+ * chain links included), and of each archived run's identity and SHA-256 — so an edited entry,
+ * an edited archived history (its SHA-256 no longer matches) or a removed one changes the root.
+ */
+export interface Leaf {
+  kind: 'entry' | 'archive';
+  /** The ledger's seq, or workflow/run of an archived run. */
+  ref: string;
+  /** Hex SHA-256(0x00 ‖ data). */
+  hash: string;
+}
+
+export const entryLeafData = (entry: LedgerEntry): Buffer => Buffer.from(canonicalJson(entry), 'utf8');
+export const archiveLeafData = (run: Pick<ArchivedRun, 'workflowId' | 'runIndex' | 'runId' | 'sha256'>): Buffer =>
+  Buffer.from(canonicalJson({ archived: { workflowId: run.workflowId, runIndex: run.runIndex, runId: run.runId, sha256: run.sha256 } }), 'utf8');
+
+export function leafOfEntry(entry: LedgerEntry): Leaf {
+  return { kind: 'entry', ref: String(entry.seq), hash: leafHash(entryLeafData(entry)).toString('hex') };
+}
+
+export function leafOfArchivedRun(run: Pick<ArchivedRun, 'workflowId' | 'runIndex' | 'runId' | 'sha256'>): Leaf {
+  return { kind: 'archive', ref: `${run.workflowId}/${run.runId}`, hash: leafHash(archiveLeafData(run)).toString('hex') };
+}
+
+export const LEAVES_FROM_LEDGER = 'SELECT * FROM ledger ORDER BY seq';
+export const LEAVES_FROM_ARCHIVE = 'SELECT workflow_id, run_index, run_id, sha256 FROM archive ORDER BY archived_at, workflow_id, run_index';
+export const entryLeaf = (row: Row): Leaf => leafOfEntry(toEntry(row));
+export const archiveLeaf = (row: Row): Leaf => leafOfArchivedRun({ workflowId: String(row.workflow_id), runIndex: Number(row.run_index), runId: String(row.run_id), sha256: String(row.sha256) });
