@@ -61,6 +61,11 @@ export const ledgerMigrations: readonly Migration[] = [
       await backfillLeaves(db);
     },
   },
+  {
+    version: 4,
+    description: 'signed checkpoints of the tree, as published',
+    up: (db) => db.run('CREATE TABLE checkpoints (size BIGINT PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL)'),
+  },
 ];
 
 /**

@@ -7,7 +7,7 @@ import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
 import {
   appendContent, entryHash, gapAlert, quarantineAlert,
   type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,
-  type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry,
+  type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry, type StoredCheckpoint,
 } from './store';
 
 const toQuarantined = (r: Row): QuarantinedEntry => ({
@@ -155,6 +155,15 @@ export class SqlLedgerStore implements LedgerStore {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  saveCheckpoint(c: StoredCheckpoint): Promise<void> {
+    return this.db.run('INSERT INTO checkpoints VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [c.size, c.root, c.note, c.at]);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const row = await this.db.get('SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1');
+    return row ? { size: Number(row.size), root: String(row.root), note: String(row.note), at: String(row.at) } : null;
   }
 
   /** The next leaf of the tree: called under the append lock, so indexes are dense and in order. */

@@ -73,6 +73,16 @@ export interface QuarantinedEntry {
   at: string;
 }
 
+/** A signed checkpoint as the ledger keeps it (the published copies are the ones that count). */
+export interface StoredCheckpoint {
+  size: number;
+  /** Hex SHA-256 root of the first `size` leaves. */
+  root: string;
+  /** The signed note. */
+  note: string;
+  at: string;
+}
+
 /** Something the programme office must look at, kept where the office reads it even when mail is down. */
 export interface OfficeAlert {
   /** Idempotency key: the same alert raised again is kept once. */
@@ -116,6 +126,9 @@ export interface LedgerStore {
   quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;
   /** The Merkle tree's leaves in order (the first `size`, or all): one per entry and per archived run. */
   leaves(size?: number): Promise<Leaf[]>;
+  /** Keeps a signed checkpoint (once per size); the newest one, if any. */
+  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
   raiseAlert(alert: OfficeAlert): Promise<void>;
   alerts(): Promise<OfficeAlert[]>;
   close(): Promise<void>;
