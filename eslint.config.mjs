@@ -29,6 +29,8 @@ export default tseslint.config(
           { name: `node:${name}`, message: 'Workflow sandbox code must stay deterministic: no Node built-ins.' },
         ]),
       }],
+      // Locale-aware comparison follows the host's ICU data and locale: a replay elsewhere could order differently.
+      'no-restricted-properties': ['error', { property: 'localeCompare', message: 'Sandbox code must order the same on every host: use byCodePoint from domain/order.ts.' }],
     },
   },
   {

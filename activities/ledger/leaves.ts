@@ -1,8 +1,6 @@
 import { canonicalJson } from './digest';
 import { leafHash } from './merkle';
-import type { Row } from '../sql/driver';
 import type { ArchivedRun, LedgerEntry } from './store';
-import { toEntry } from './rows';
 
 /**
  * What the Merkle tree's leaves are: the canonical JSON of each ledger entry (its hash and both
@@ -28,8 +26,3 @@ export function leafOfEntry(entry: LedgerEntry): Leaf {
 export function leafOfArchivedRun(run: Pick<ArchivedRun, 'workflowId' | 'runIndex' | 'runId' | 'sha256'>): Leaf {
   return { kind: 'archive', ref: `${run.workflowId}/${run.runId}`, hash: leafHash(archiveLeafData(run)).toString('hex') };
 }
-
-export const LEAVES_FROM_LEDGER = 'SELECT * FROM ledger ORDER BY seq';
-export const LEAVES_FROM_ARCHIVE = 'SELECT workflow_id, run_index, run_id, sha256 FROM archive ORDER BY archived_at, workflow_id, run_index';
-export const entryLeaf = (row: Row): Leaf => leafOfEntry(toEntry(row));
-export const archiveLeaf = (row: Row): Leaf => leafOfArchivedRun({ workflowId: String(row.workflow_id), runIndex: Number(row.run_index), runId: String(row.run_id), sha256: String(row.sha256) });

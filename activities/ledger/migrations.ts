@@ -1,6 +1,7 @@
 import type { Migration } from '../sql/migrate';
 import type { SqlDriver } from '../sql/driver';
-import { archiveLeaf, entryLeaf, LEAVES_FROM_ARCHIVE, LEAVES_FROM_LEDGER } from './leaves';
+import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
+import { toEntry } from './rows';
 
 /** Text columns PostgreSQL sorts by code point, as SQLite does, so both list in the same order. */
 const text = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT');
@@ -73,13 +74,10 @@ export const ledgerMigrations: readonly Migration[] = [
  * runs in the order they were archived (their interleaving with entries was not recorded).
  */
 async function backfillLeaves(db: SqlDriver): Promise<void> {
-  let idx = 0;
-  for (const row of await db.all(LEAVES_FROM_LEDGER)) {
-    const leaf = entryLeaf(row);
-    await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, leaf.kind, leaf.ref, leaf.hash]);
-  }
-  for (const row of await db.all(LEAVES_FROM_ARCHIVE)) {
-    const leaf = archiveLeaf(row);
-    await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, leaf.kind, leaf.ref, leaf.hash]);
-  }
+  const leaves: Leaf[] = [
+    ...(await db.all('SELECT * FROM ledger ORDER BY seq')).map((row) => leafOfEntry(toEntry(row))),
+    ...(await db.all('SELECT workflow_id, run_index, run_id, sha256 FROM archive ORDER BY archived_at, workflow_id, run_index')).map((row) =>
+      leafOfArchivedRun({ workflowId: String(row.workflow_id), runIndex: Number(row.run_index), runId: String(row.run_id), sha256: String(row.sha256) })),
+  ];
+  for (const [idx, leaf] of leaves.entries()) await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx, leaf.kind, leaf.ref, leaf.hash]);
 }

@@ -17,4 +17,3 @@ export const toProject = (r: Row): ProjectRecord => ({
   workflowId: String(r.workflow_id), callId: String(r.call_id), rocYear: Number(r.roc_year), division: String(r.division), region: String(r.region),
   institution: String(r.institution), state: String(r.state), phase: Number(r.phase), projectYear: Number(r.project_year), overdue: Number(r.overdue) === 1, updatedAt: String(r.updated_at),
 });
-

@@ -52,15 +52,16 @@ export class SqlLedgerStore implements LedgerStore {
       }
       const previous = await tx.get('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
       const previousOfChain = await tx.get('SELECT entry_seq, hash FROM ledger WHERE workflow_id = ? AND chain_id = ? ORDER BY entry_seq DESC LIMIT 1', [entry.workflowId, chainId]);
+      // Entries without a chain (histories from before it was kept) hash as they always did: no chainId field.
+      const { chainId: _given, ...content } = entry;
       const chained = {
-        ...entry,
-        ...(chainId ? { chainId } : { chainId: undefined }),
+        ...content,
+        ...(chainId ? { chainId } : {}),
         seq: previous ? Number(previous.seq) + 1 : 1,
         prevHash: previous ? String(previous.hash) : '',
         prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '',
       };
       const full: LedgerEntry = { ...chained, hash: entryHash(chained) };
-      if (!full.chainId) delete full.chainId;
       await tx.run(
         `INSERT INTO ledger (seq, workflow_id, chain_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -57,16 +57,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     port,
     url,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: url() });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
+    createDatabase: (name) => createDatabaseOn(url(), name),
     pause: halt,
     resume: start,
     stop() {
@@ -85,19 +76,24 @@ function userIds(name: string): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-/** The run's shared server (test/global-setup.ts): a database of the caller's own on it. */
-export async function sharedPostgresDatabase(name: string): Promise<string> {
-  const base = process.env.TEST_POSTGRES_URL;
-  if (!base) throw new Error('TEST_POSTGRES_URL is unset: run the tests through jest (test/global-setup.ts starts PostgreSQL)');
-  const database = `${name}_${Math.random().toString(36).slice(2, 10)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const client = new pg.Client({ connectionString: base });
+/** CREATE DATABASE on the server at `serverUrl`; the new database's URL. */
+async function createDatabaseOn(serverUrl: string, name: string): Promise<string> {
+  const database = name.replace(/"/g, '');
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(`CREATE DATABASE "${database}"`);
   } finally {
     await client.end();
   }
-  const url = new URL(base);
+  const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** The run's shared server (test/global-setup.ts): a database of the caller's own on it. */
+export function sharedPostgresDatabase(name: string): Promise<string> {
+  const base = process.env.TEST_POSTGRES_URL;
+  if (!base) throw new Error('TEST_POSTGRES_URL is unset: run the tests through jest (test/global-setup.ts starts PostgreSQL)');
+  return createDatabaseOn(base, `${name}_${Math.random().toString(36).slice(2, 10)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'));
 }
