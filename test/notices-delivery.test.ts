@@ -8,10 +8,12 @@ import { SMTPServer } from 'smtp-server';
 import { createNoticeActivities } from '../activities/notices';
 import { createNoticeDelivery } from '../activities/notices/delivery';
 import { loopbackTransport, startMailSink } from '../activities/notices/mail-sink';
-import { SqlNoticeLog } from '../activities/notices/notice-log';
+import { SqlNoticeLog, type NoticeLog } from '../activities/notices/notice-log';
 import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
 import { postgresDriver } from '../activities/sql/postgres-driver';
+import { startCuttingProxy } from './helpers/cutting-proxy';
 import { sharedPostgresDatabase } from './helpers/postgres';
+import { startRecordingSmtp } from './helpers/smtp';
 import { renderNotice } from '../activities/notices/render';
 
 const variables = { recipientName: '林志明', projectTitle: '5G 邊緣運算產業聯盟', year: 1, deadline: '2017-10-31T16:00:00.000Z' };
@@ -81,22 +83,38 @@ describe('notice delivery over real SMTP on loopback', () => {
     expect(messages(mailDir)).toHaveLength(1);
   });
 
-  it('keeps both copies, with one Message-ID, when a record of sending is lost (a crash between the relay\'s acceptance and the log)', async () => {
-    const { dir, mailDir } = await setup();
-    const sink = await startMailSink({ dir: mailDir });
-    const transport = loopbackTransport(sink.port);
-    const item = { key: 'k-crash', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
-    // The second attempt's log never learnt that the first had sent it: the window the README names.
-    for (const file of ['a.sqlite', 'b.sqlite']) {
-      const log = await openSqliteNoticeLog(path.join(dir, file));
-      await createNoticeDelivery({ transport, from: 'office@example.tw', log })(item);
-      await log.close();
-    }
-    await sink.stop();
-    const stored = await Promise.all(messages(mailDir).map((m) => simpleParser(m)));
-    expect(stored).toHaveLength(2);
-    expect(new Set(stored.map((m) => m.messageId)).size).toBe(1);
-    expect(stored[0]!.text).toContain('NT$1,000,000');
+  it('never sends a second copy when the relay is lost after the end of DATA: the key is uncertain and stays so', async () => {
+    const { log } = await setup();
+    const relay = await startRecordingSmtp();
+    const proxy = await startCuttingProxy(relay.port);
+    const deliver = createNoticeDelivery({ transport: loopbackTransport(proxy.port), from: 'office@example.tw', log });
+    const item = { key: 'k-cut', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    const first = await deliver(item, { holder: 'attempt-1' });
+    expect(first).toMatchObject({ status: 'uncertain', reason: expect.stringContaining('after the end of DATA') });
+    // A retry through a relay that works now: still not sent again.
+    expect((await deliver(item, { holder: 'attempt-2' })).status).toBe('uncertain');
+    expect(proxy.cuts).toBe(1);
+    expect(relay.accepted).toHaveLength(1);
+    expect(relay.accepted[0]!.text).toContain('NT$1,000,000');
+    expect(await log.get('k-cut')).toMatchObject({ status: 'uncertain', leaseHolder: null });
+    await Promise.all([proxy.stop(), relay.stop(), log.close()]);
+  });
+
+  it('sends exactly one copy when an attempt stops before the end of DATA (the relay drops what it had)', async () => {
+    const { log } = await setup();
+    const relay = await startRecordingSmtp();
+    // The log is away at the moment the attempt would record `committing`: DATA is aborted.
+    let away = true;
+    const flaky: NoticeLog = Object.assign(Object.create(log) as NoticeLog, {
+      committing: (key: string, holder: string) => (away ? ((away = false), Promise.reject(new Error('database unavailable'))) : log.committing(key, holder)),
+    });
+    const deliver = createNoticeDelivery({ transport: loopbackTransport(relay.port), from: 'office@example.tw', log: flaky });
+    const item = { key: 'k-aborted', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    await expect(deliver(item, { holder: 'attempt-1' })).rejects.toThrow('database unavailable');
+    expect(relay.accepted).toHaveLength(0);
+    expect((await deliver(item, { holder: 'attempt-2' })).status).toBe('sent');
+    expect(relay.accepted).toHaveLength(1);
+    await Promise.all([relay.stop(), log.close()]);
   });
 });
 

@@ -24,7 +24,8 @@ export interface NoticeWorkflowInput extends DeliverNoticeInput {
   undeliveredAlertAfter: string;
 }
 
-export type NoticeOutcome = { status: 'delivered'; sent: number; alreadySent: number; officeAlerted: boolean } | { status: 'refused'; reason: string; officeAlerted: true };
+/** `uncertain`: recipients whose copy may or may not have reached the relay (absent in outcomes older than it). */
+export type NoticeOutcome = { status: 'delivered'; sent: number; alreadySent: number; uncertain?: number; officeAlerted: boolean } | { status: 'refused'; reason: string; officeAlerted: true };
 
 /**
  * One notice, from the project that owes it to every recipient's mailbox. Its own workflow (id
@@ -33,7 +34,7 @@ export type NoticeOutcome = { status: 'delivered'; sent: number; alreadySent: nu
  */
 export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<NoticeOutcome> {
   const { officeEmail: _office, undeliveredAlertAfter: _after, ...delivery } = input;
-  let outcome: { sent: number; alreadySent: number } | undefined;
+  let outcome: { sent: number; alreadySent: number; uncertain?: number } | undefined;
   let refusal: string | undefined;
   const sending = deliverNotice(delivery).then(
     (result) => (outcome = result),
@@ -53,5 +54,5 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
   }
   await sending;
   if (refusal !== undefined) return { status: 'refused', reason: refusal, officeAlerted: true };
-  return { status: 'delivered', ...outcome!, officeAlerted };
+  return { status: 'delivered', ...outcome!, officeAlerted: officeAlerted || (outcome?.uncertain ?? 0) > 0 };
 }

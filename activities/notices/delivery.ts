@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { sha256 } from '../ledger/digest';
 import type { NoticeLog } from './notice-log';
 import type { RenderedNotice } from './render';
@@ -12,8 +14,11 @@ export interface NoticeToSend {
 }
 
 export interface DeliveryOutcome {
-  status: 'sent' | 'alreadySent';
+  /** `uncertain`: an attempt lost the relay after ending DATA; not sent again (see the notice log). */
+  status: 'sent' | 'alreadySent' | 'uncertain';
   messageId: string;
+  /** Why it is uncertain, for the office. */
+  reason?: string;
 }
 
 /** Another attempt holds the key's lease and may be talking to the relay right now: retry later. */
@@ -39,11 +44,40 @@ const RECORD_RETRY_MS = 1_000;
 const RECORD_FOR_MS = 5 * 60_000;
 
 /**
+ * A relay's answer (a reply code) means it did not take the message; no answer after the end of
+ * DATA (connection lost, timed out) means nobody knows.
+ */
+const relayAnswered = (error: unknown): boolean => typeof (error as { responseCode?: unknown }).responseCode === 'number';
+
+/**
+ * The message as a stream that holds back its own end until `beforeEnd` settles: the SMTP client
+ * writes the final `.` of DATA only when the stream ends, and a relay keeps nothing of a message
+ * whose DATA never ended. A `beforeEnd` that fails aborts the message instead.
+ */
+function endingOnlyAfter(message: Buffer, beforeEnd: () => Promise<void>, onEnd: () => void): Readable {
+  let pushed = false;
+  const stream = new Readable({
+    read() {
+      if (pushed) return;
+      pushed = true;
+      this.push(message);
+      beforeEnd().then(() => {
+        onEnd();
+        stream.push(null);
+      }, (error: Error) => stream.destroy(error));
+    },
+  });
+  return stream;
+}
+
+/**
  * Sends a rendered notice once. The attempt first takes the key's lease in the shared notice log,
  * so no two workers send it at the same time, and renews it (with a heartbeat) for as long as the
- * relay takes; a key already sent is not sent again. The one window left: a worker that dies after
- * the relay accepted the message and before the log records it — the retry sends a second copy,
- * with the same Message-ID (derived from the key), which mail clients thread as one.
+ * relay takes; a key already sent is not sent again. The relay has the whole message before the
+ * log records `committing`, and only then is DATA ended: an attempt that dies before that sends
+ * nothing (the relay drops an unfinished message) and its retry sends the one copy; an attempt that
+ * dies after it, before the answer is recorded, leaves the key `uncertain` — the retry does not
+ * send a second copy but reports it, so the office can ask the recipient. Never twice.
  */
 export function createNoticeDelivery(deps: { transport: Transporter; from: string; log: NoticeLog; now?: () => Date; leaseMs?: number }) {
   const now = deps.now ?? (() => new Date());
@@ -52,21 +86,33 @@ export function createNoticeDelivery(deps: { transport: Transporter; from: strin
     const messageId = `<${sha256(item.key).slice(0, 32)}@alliance.notices>`;
     const claim = await deps.log.claim(item.key, messageId, attempt.holder, now(), leaseMs);
     if (claim.status === 'sent') return { status: 'alreadySent', messageId: claim.state.messageId };
+    if (claim.status === 'uncertain') return { status: 'uncertain', messageId: claim.state.messageId, reason: claim.state.lastError ?? 'unknown' };
     if (claim.status === 'held') throw new NoticeHeldError(`${item.key} is being sent by another attempt (its lease holds until ${claim.until}); retrying after it`);
     const renewing = setInterval(() => {
       attempt.keepAlive?.();
       deps.log.renew(item.key, attempt.holder, new Date(now().getTime() + leaseMs)).catch(() => undefined);
     }, Math.min(RENEW_EVERY_MS, leaseMs / 3));
+    let dataEnded = false;
     try {
-      await deps.transport.sendMail({ from: deps.from, to: item.to, subject: item.notice.subject, text: item.notice.text, html: item.notice.html, messageId });
+      const message = await new MailComposer({ from: deps.from, to: item.to, subject: item.notice.subject, text: item.notice.text, html: item.notice.html, messageId }).compile().build();
+      const committing = async () => {
+        if (!(await deps.log.committing(item.key, attempt.holder))) throw new NoticeHeldError(`${item.key}: this attempt's lease ran out before the end of DATA; another attempt takes over`);
+      };
+      await deps.transport.sendMail({ envelope: { from: deps.from, to: item.to }, raw: endingOnlyAfter(message, committing, () => (dataEnded = true)) });
     } catch (error) {
+      clearInterval(renewing);
+      if (dataEnded && !relayAnswered(error)) {
+        const reason = `the relay was lost after the end of DATA, before its answer: ${(error as Error).message}`;
+        await deps.log.uncertain(item.key, attempt.holder, reason);
+        return { status: 'uncertain', messageId, reason };
+      }
       await deps.log.failed(item.key, attempt.holder, (error as Error).message);
       throw error;
     } finally {
       clearInterval(renewing);
     }
-    // The relay has it: recording that must not fail for a database that is briefly away, or the
-    // retry would send it again. Kept trying (alive all the while) for as long as the lease would hold, and more.
+    // The relay has it: recording that must not fail for a database that is briefly away (a retry
+    // would find the key `committing` and report it uncertain). Kept trying, alive all the while.
     for (let tries = 1; ; tries++) {
       try {
         await deps.log.sent(item.key, now());

@@ -89,27 +89,40 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
     /**
      * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt
      * (Temporal retries it with backoff); a relay that refuses an address for good is reported
-     * after the others have had theirs.
+     * after the others have had theirs; a recipient whose mail may or may not have reached the
+     * relay (an attempt lost it after the end of DATA) is not sent a second copy: the office is
+     * told in its alert log, to ask the recipient.
      */
-    async deliverNotice(input: DeliverNoticeInput): Promise<{ sent: number; alreadySent: number }> {
+    async deliverNotice(input: DeliverNoticeInput): Promise<{ sent: number; alreadySent: number; uncertain: number }> {
       let sent = 0;
       let alreadySent = 0;
+      let uncertain = 0;
       const refused: string[] = [];
       for (const recipient of input.recipients) {
-        stillWanted({ sent, alreadySent });
+        stillWanted({ sent, alreadySent, uncertain });
         const notice = render(input, recipient);
         try {
-          const attempt = thisAttempt(() => ({ sent, alreadySent }));
-          const outcome = await orRetryLater(deliver({ key: mailKey(input.key, recipient.email), to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
+          const attempt = thisAttempt(() => ({ sent, alreadySent, uncertain }));
+          const key = mailKey(input.key, recipient.email);
+          const outcome = await orRetryLater(deliver({ key, to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
           if (outcome.status === 'sent') sent++;
-          else alreadySent++;
+          else if (outcome.status === 'alreadySent') alreadySent++;
+          else {
+            uncertain++;
+            log.warn('notice may or may not have reached the relay; not sent again', { key: input.key, kind: input.kind });
+            await deps.ledger.raiseAlert({
+              key: `notice/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
+              subject: `Notice perhaps not delivered: ${notice.subject} to ${recipient.email}`,
+              detail: `${outcome.reason ?? 'The relay was lost after the end of the message.'} It was not sent again, so that it cannot arrive twice: ask the recipient whether message ${outcome.messageId} arrived.`,
+            });
+          }
         } catch (error) {
           if (!isRefusedRecipient(error)) throw error;
           refused.push(`${recipient.email}: ${(error as Error).message}`);
         }
       }
       if (refused.length > 0) throw ApplicationFailure.nonRetryable(`the mail relay refused ${refused.join('; ')}`, 'NoticeRefused');
-      return { sent, alreadySent };
+      return { sent, alreadySent, uncertain };
     },
 
     /**
@@ -122,7 +135,8 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
       const held = [];
       for (const recipient of input.recipients) {
         const state = await deps.mail.log.get(mailKey(input.key, recipient.email));
-        if (state?.status === 'sent') continue;
+        // Sent, or uncertain (its own alert already went to the office): nothing held up here.
+        if (state?.status === 'sent' || state?.status === 'uncertain') continue;
         // A notice whose template failed cannot be rendered here either: name it by its kind.
         let failedSubject: string = input.kind;
         try {

@@ -3,7 +3,13 @@ import { migrate, type Migration } from '../sql/migrate';
 
 export interface NoticeState {
   key: string;
-  status: 'pending' | 'sent';
+  /**
+   * `pending`: not sent yet; `committing`: the relay has the whole message and the attempt is
+   * letting it end DATA; `sent`: the relay accepted it; `uncertain`: the attempt stopped between
+   * ending DATA and hearing the answer, so nobody knows whether the relay took it — never sent
+   * again on its own (that could be a second copy): the office is told and decides.
+   */
+  status: 'pending' | 'committing' | 'sent' | 'uncertain';
   messageId: string;
   firstAttemptAt: string;
   attempts: number;
@@ -18,7 +24,9 @@ export type Claim =
   | { status: 'claimed'; state: NoticeState }
   | { status: 'sent'; state: NoticeState }
   /** Another attempt is sending it (its lease is live): try again after `until`. */
-  | { status: 'held'; state: NoticeState; until: string };
+  | { status: 'held'; state: NoticeState; until: string }
+  /** An attempt ended DATA and was not heard from again: whether it arrived is unknown. */
+  | { status: 'uncertain'; state: NoticeState };
 
 /**
  * What has been sent, by idempotency key (workflow, notice, recipient), shared by every worker:
@@ -27,12 +35,23 @@ export type Claim =
  */
 export interface NoticeLog {
   get(key: string): Promise<NoticeState | null>;
-  /** Counts an attempt and takes the lease for `holder` until `now + leaseMs`, unless sent or held by another. */
+  /**
+   * Counts an attempt and takes the lease for `holder` until `now + leaseMs`, unless sent or held
+   * by another. A key left `committing` by a holder whose lease ran out becomes `uncertain`.
+   */
   claim(key: string, messageId: string, holder: string, now: Date, leaseMs: number): Promise<Claim>;
   /** Extends the holder's lease; false when it is no longer theirs. */
   renew(key: string, holder: string, until: Date): Promise<boolean>;
-  /** The attempt failed: its error is kept and the lease released for the retry. */
+  /**
+   * The holder is about to let the relay end DATA: recorded first, so that if the holder dies
+   * before it hears the answer, no later attempt sends a second copy. False when the lease is no
+   * longer the holder's (another attempt may be sending): the holder must then abort DATA.
+   */
+  committing(key: string, holder: string): Promise<boolean>;
+  /** The attempt failed before the relay could have taken the message: its error is kept and the lease released for the retry. */
   failed(key: string, holder: string, error: string): Promise<void>;
+  /** The attempt lost the relay after ending DATA, before its answer: the key is `uncertain`, never retried on its own. */
+  uncertain(key: string, holder: string, error: string): Promise<void>;
   sent(key: string, at: Date): Promise<void>;
   undelivered(): Promise<NoticeState[]>;
   close(): Promise<void>;
@@ -82,8 +101,14 @@ export class SqlNoticeLog implements NoticeLog {
       const row = await tx.get('SELECT * FROM notices WHERE key = ?', [key]);
       const known = row ? toState(row) : null;
       if (known?.status === 'sent') return { status: 'sent', state: known };
+      if (known?.status === 'uncertain') return { status: 'uncertain', state: known };
       if (known?.leaseHolder && known.leaseHolder !== holder && known.leaseUntil && known.leaseUntil > now.toISOString()) {
         return { status: 'held', state: known, until: known.leaseUntil };
+      }
+      if (known?.status === 'committing') {
+        const why = `the attempt ${known.leaseHolder ?? ''} stopped after it let the relay end the message and before the relay's answer was recorded`;
+        await tx.run("UPDATE notices SET status = 'uncertain', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ?", [why, key]);
+        return { status: 'uncertain', state: toState((await tx.get('SELECT * FROM notices WHERE key = ?', [key]))!) };
       }
       const until = new Date(now.getTime() + leaseMs).toISOString();
       if (known) await tx.run('UPDATE notices SET attempts = attempts + 1, lease_holder = ?, lease_until = ? WHERE key = ?', [holder, until, key]);
@@ -93,13 +118,26 @@ export class SqlNoticeLog implements NoticeLog {
   }
 
   async renew(key: string, holder: string, until: Date): Promise<boolean> {
-    await this.db.run("UPDATE notices SET lease_until = ? WHERE key = ? AND lease_holder = ? AND status = 'pending'", [until.toISOString(), key, holder]);
+    await this.db.run("UPDATE notices SET lease_until = ? WHERE key = ? AND lease_holder = ? AND status IN ('pending', 'committing')", [until.toISOString(), key, holder]);
     const state = await this.get(key);
     return state?.leaseHolder === holder;
   }
 
+  committing(key: string, holder: string): Promise<boolean> {
+    return this.db.transaction(`notice ${key}`, async (tx) => {
+      const row = await tx.get('SELECT * FROM notices WHERE key = ?', [key]);
+      if (!row || toState(row).leaseHolder !== holder || toState(row).status !== 'pending') return false;
+      await tx.run("UPDATE notices SET status = 'committing' WHERE key = ?", [key]);
+      return true;
+    });
+  }
+
   failed(key: string, holder: string, error: string): Promise<void> {
-    return this.db.run('UPDATE notices SET last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND (lease_holder = ? OR lease_holder IS NULL)', [error, key, holder]);
+    return this.db.run("UPDATE notices SET status = 'pending', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status IN ('pending', 'committing') AND (lease_holder = ? OR lease_holder IS NULL)", [error, key, holder]);
+  }
+
+  uncertain(key: string, holder: string, error: string): Promise<void> {
+    return this.db.run("UPDATE notices SET status = 'uncertain', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status = 'committing' AND lease_holder = ?", [error, key, holder]);
   }
 
   sent(key: string, at: Date): Promise<void> {
@@ -107,7 +145,7 @@ export class SqlNoticeLog implements NoticeLog {
   }
 
   async undelivered(): Promise<NoticeState[]> {
-    return (await this.db.all("SELECT * FROM notices WHERE status = 'pending' ORDER BY first_attempt_at, key")).map(toState);
+    return (await this.db.all("SELECT * FROM notices WHERE status <> 'sent' ORDER BY first_attempt_at, key")).map(toState);
   }
 
   close(): Promise<void> {

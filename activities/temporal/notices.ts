@@ -8,8 +8,8 @@ export type NoticeSummary = {
   noticeId: string;
   kind: string;
   startedAt: string;
-  status: 'delivered' | 'refused' | 'pending' | 'failed';
-  /** Delivered: to how many; pending: attempts and the last error; refused: the relay's answer. */
+  status: 'delivered' | 'uncertain' | 'refused' | 'pending' | 'failed';
+  /** Delivered: to how many; uncertain: to how many not known; pending: attempts and the last error; refused: the relay's answer. */
   detail: string;
   officeAlerted: boolean;
 };
@@ -56,6 +56,8 @@ export class NoticeClient {
     if (execution.status.name !== 'COMPLETED') return { ...base, status: 'failed', officeAlerted: false, detail: execution.status.name.toLowerCase() };
     const outcome = (await handle.result()) as NoticeOutcome;
     if (outcome.status === 'refused') return { ...base, status: 'refused', officeAlerted: true, detail: outcome.reason };
+    const uncertain = outcome.uncertain ?? 0;
+    if (uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: `${outcome.sent + outcome.alreadySent} recipient(s); ${uncertain} perhaps not (the relay was lost after the end of the message; not sent again)` };
     return { ...base, status: 'delivered', officeAlerted: outcome.officeAlerted, detail: `${outcome.sent + outcome.alreadySent} recipient(s)` };
   }
 }

@@ -28,6 +28,33 @@ describe.each(databases)('the notice log on %s', (_name, fresh) => {
     }
   });
 
+  it('turns a key whose holder died after the end of DATA into `uncertain`, which no attempt sends again', async () => {
+    const log = await SqlNoticeLog.open((await fresh('notices_uncertain'))());
+    try {
+      expect((await log.claim('k', '<m@x>', 'worker-a#1', at(0), 60_000)).status).toBe('claimed');
+      expect(await log.committing('k', 'worker-b#9')).toBe(false);
+      expect(await log.committing('k', 'worker-a#1')).toBe(true);
+      expect(await log.renew('k', 'worker-a#1', at(90))).toBe(true);
+      expect((await log.claim('k', '<m@x>', 'worker-b#2', at(80), 60_000)).status).toBe('held');
+      // worker-a dies before the relay's answer is recorded; its lease runs out.
+      const after = await log.claim('k', '<m@x>', 'worker-b#2', at(91), 60_000);
+      expect(after).toMatchObject({ status: 'uncertain', state: { status: 'uncertain', leaseHolder: null, lastError: expect.stringContaining('worker-a#1') } });
+      expect((await log.claim('k', '<m@x>', 'worker-c#3', at(200), 60_000)).status).toBe('uncertain');
+      expect((await log.undelivered()).map((n) => [n.key, n.status])).toEqual([['k', 'uncertain']]);
+      // A holder that lost the relay after the end of DATA says so itself; one that heard a refusal releases the key.
+      await log.claim('k2', '<n@x>', 'worker-a#1', at(0), 60_000);
+      await log.committing('k2', 'worker-a#1');
+      await log.failed('k2', 'worker-a#1', '451 try again later');
+      expect(await log.get('k2')).toMatchObject({ status: 'pending', leaseHolder: null, lastError: '451 try again later' });
+      await log.claim('k2', '<n@x>', 'worker-a#2', at(1), 60_000);
+      await log.committing('k2', 'worker-a#2');
+      await log.uncertain('k2', 'worker-a#2', 'connection lost');
+      expect(await log.get('k2')).toMatchObject({ status: 'uncertain', lastError: 'connection lost' });
+    } finally {
+      await log.close();
+    }
+  });
+
   it('gives a key to exactly one of many attempts claiming it at once', async () => {
     const open = await fresh('notices_race');
     const logs = await Promise.all([open(), open(), open()].map((db) => SqlNoticeLog.open(db)));

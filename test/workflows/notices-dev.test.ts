@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import { loopbackTransport, relayTimeouts } from '../../activities/notices/mail-sink';
-import { openSqliteNoticeLog } from '../../activities/stores';
+import { openSqliteLedger, openSqliteNoticeLog } from '../../activities/stores';
 import { NoticeClient, type NoticeSummary } from '../../activities/temporal/notices';
 import { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
@@ -135,12 +135,12 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   expect(alert.text).toMatch(/has not been delivered since .* Last error: .*ECONNREFUSED/s);
 });
 
-it('sends no notice twice when the worker is killed in the middle of sending it', async () => {
+it('sends no notice twice when the worker is killed after the end of DATA: the notice is uncertain and the office told', async () => {
   let holding: (() => void) | undefined;
   let held = 0;
   const smtp = await startRecordingSmtp({
-    // The first message waits at the end of DATA, unanswered, until the test has killed its sender.
-    gate: () => (held++ > 0 ? true : new Promise<boolean>((resolve) => (holding = () => resolve(false)))),
+    // The first message waits at the end of DATA, unanswered, until the test has killed its sender; then the relay keeps it.
+    gate: () => (held++ > 0 ? true : new Promise<boolean>((resolve) => (holding = () => resolve(true)))),
   });
   const taskQueue = uniqueName('killed-mail');
   const workerOptions = {
@@ -158,14 +158,19 @@ it('sends no notice twice when the worker is killed in the middle of sending it'
   worker.kill('SIGKILL');
   holding();
   worker = await startWorkerProcess(workerOptions);
-  // The killed attempt times out (30 s) and the restarted worker sends the notice again, once.
+  // The killed attempt times out (30 s); the retry finds it ended DATA unanswered and does not send a second copy.
   const outcome = await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'));
   worker.kill('SIGTERM');
   await smtp.stop();
-  expect(outcome).toMatchObject({ status: 'delivered', sent: 1 });
+  expect(outcome).toMatchObject({ status: 'delivered', sent: 0, uncertain: 1, officeAlerted: true });
   expect(smtp.accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`)).toEqual([
     'lin@ntu.edu.tw: 【105年度產學技術聯盟合作計畫】已收到計畫申請：5G 邊緣運算產業聯盟',
   ]);
+  const ledger = await openSqliteLedger(path.join(workerOptions.dataDir, 'ledger.sqlite'), { readOnly: true });
+  const alerts = await ledger.alerts().finally(() => ledger.close());
+  expect(alerts).toEqual([expect.objectContaining({ kind: 'noticeUncertain', subject: expect.stringContaining('lin@ntu.edu.tw'), detail: expect.stringContaining('ask the recipient') })]);
+  const summary = (await new NoticeClient(env.client).forProject(id)).find((n) => n.kind === 'applicationReceived');
+  expect(summary).toMatchObject({ status: 'uncertain', officeAlerted: true });
   await projects.handle(id).terminate('test finished');
 }, 120_000);
 
