@@ -11,7 +11,7 @@ export interface RecordTransitionInput {
   /** The workflow's first run id: a re-used workflow id writes a chain of its own (absent in older histories). */
   chainId?: string;
   entry: TransitionLogEntry;
-  /** The event's payload; only its digest is kept. */
+  /** The event's payload: kept in the ledger by its digest, which the entry carries. */
   payload: unknown;
   /** What the office searches projects by (absent for calls). */
   project?: Omit<ProjectRecord, 'workflowId' | 'updatedAt'>;
@@ -28,10 +28,11 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
      */
     async recordTransition(input: RecordTransitionInput): Promise<AppendOutcome['status']> {
       const { entry } = input;
+      const payload = canonicalJson(input.payload);
       const outcome = await deps.ledger.append({
         workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
-        from: entry.from, to: entry.to, payloadDigest: sha256(canonicalJson(input.payload)),
-      });
+        from: entry.from, to: entry.to, payloadDigest: sha256(payload),
+      }, payload);
       if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
       if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
       if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });

@@ -6,7 +6,7 @@ import type { ProjectEventType, ProjectPayload } from '../domain/project-events'
 import type { RankedApplication } from '../domain/ranking';
 import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
 import type { NoticeSummary } from '../activities/temporal/notices';
-import type { RawHistory, VerifyReport } from '../activities/temporal/audit';
+import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../activities/temporal/audit';
 import type { CallView, OperationRecord, ReviewRound } from '../workflows/call-messages';
 import type { CommandResult, ProjectView, TransitionLogEntry } from '../workflows/project-messages';
 
@@ -105,7 +105,8 @@ export class ApiClient {
     history: (workflowId: string): Promise<LedgerEntry[]> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}`),
     rawHistory: (workflowId: string): Promise<RawHistory> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}?raw=true`),
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
-    verify: (workflowId?: string): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', workflowId ? { workflowId } : {}),
+    verify: (workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', { ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) }),
+    checkpoint: (): Promise<CurrentCheckpoint> => this.request('GET', '/api/audit/checkpoint'),
     quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> => this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
     export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
       this.request('GET', `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`, undefined, { text: true }),

@@ -53,7 +53,13 @@ export const AuditSearchQuery = ProjectSearchQuery.extend({
 }).strict();
 export const AuditWorkflowParams = z.object({ workflowId: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200) }).strict();
 export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional() }).strict();
-export const VerifyBody = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
+/** A signed checkpoint an auditor kept, and the verifier key they check it with: both small, public texts. */
+export const TrustedCheckpointBody = z.object({
+  checkpoint: z.string().min(1).max(8_192, 'a checkpoint is a few lines: origin, size, root and signatures'),
+  key: z.string().min(1).max(512, 'a verifier key is one line: name+keyid+base64key'),
+}).strict();
+export const VerifyBody = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional(), since: TrustedCheckpointBody.optional() }).strict()
+  .refine((body) => !(body.workflowId && body.since), { message: 'since checks the whole ledger: give it without workflowId', path: ['since'] });
 export const ExportQuery = z.union([
   z.object({ format: z.enum(['csv', 'json']).default('json'), call: Id }).strict(),
   z.object({ format: z.enum(['csv', 'json']).default('json'), project: AuditWorkflowParams.shape.workflowId }).strict(),
@@ -124,7 +130,8 @@ export const QuarantineResponse = z.array(z.object({
 }));
 export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
 export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'noticeHeldUp', 'noticeUncertain']), subject: z.string(), detail: z.string(), at: z.string() }));
-export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable() });
+export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: z.string().optional() });
+export const CheckpointResponse = z.object({ checkpoint: z.string(), verifierKey: z.string(), size: z.number().int(), root: z.string() });
 export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });
 export const ServiceStatus = z.object({
   service: z.string(),

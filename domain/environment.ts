@@ -53,6 +53,14 @@ export const Environment = z
     /** PostgreSQL for the ledger, the archive, the notice log and the office's alerts: what many workers share. */
     DATABASE_URL: Url(['postgres', 'postgresql'], 'postgres://alliance:secret@db.example.org:5432/alliance').optional(),
     /** With TEMPORAL_ADDRESS and no DATABASE_URL: `true` says this is the cluster's only worker, so SQLite files may serve. */
+    /**
+     * The file holding the key the ledger's checkpoints are signed with (PRIVATE+KEY+name+id+key,
+     * as `alliance audit keygen` writes it): on a machine the database's operators cannot read.
+     * Unset on the embedded default: one is made in the data directory on first start.
+     */
+    ALLIANCE_LOG_SIGNING_KEY_FILE: NonEmpty.optional(),
+    /** The log's name, the first line of every checkpoint. */
+    ALLIANCE_LOG_ORIGIN: z.string().regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

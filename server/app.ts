@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type z } from 'zod';
 import type { LedgerStore } from '../activities/ledger/store';
+import type { LogSigning } from '../activities/ledger/log-signing';
 import { AuditClient } from '../activities/temporal/audit';
 import { CallClient } from '../activities/temporal/calls';
 import { NoticeClient } from '../activities/temporal/notices';
@@ -39,6 +40,8 @@ export interface ApiDependencies {
   verify: TokenVerifier;
   /** The audit ledger; without it the audit routes answer NOT_FOUND. */
   ledger: LedgerStore | null;
+  /** The key checkpoints of the ledger are signed with (never kept in its database); without it none are signed here. */
+  signing?: LogSigning;
   login: z.infer<typeof LoginInfo>;
   /** How long one command may wait for Temporal; bulk operations over a call get longer. */
   commandTimeoutMs?: number;
@@ -92,7 +95,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     notices: new NoticeClient(deps.client),
     audit: () => {
       if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).');
-      return new AuditClient(deps.client, deps.ledger);
+      return new AuditClient(deps.client, deps.ledger, deps.signing);
     },
     // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
     bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work)

@@ -8,6 +8,7 @@ import { openLedgerForReading } from '../activities/stores';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
+import { readLogSigning } from '../activities/ledger/log-signing';
 
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const ledger = await openLedgerForReading(env, existsSync);
-  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER);
+  const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
+  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, signing);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
   const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close());
   process.once('SIGINT', stop);

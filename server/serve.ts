@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { LedgerStore } from '../activities/ledger/store';
+import type { LogSigning } from '../activities/ledger/log-signing';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
 import { createTokenVerifier, parseRoleValues } from './authentication';
@@ -10,10 +11,10 @@ export interface ServingApi {
 }
 
 /** Starts the HTTP API on API_HOST:API_PORT, accepting the tokens of `issuer` as the environment's claim mapping says. */
-export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string): Promise<ServingApi> {
+export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string, signing?: LogSigning): Promise<ServingApi> {
   const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
   const app = await buildApi({
-    client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger,
+    client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger, ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: env.OIDC_AUDIENCE, roleClaim: env.OIDC_ROLE_CLAIM, idClaim: env.OIDC_ID_CLAIM, ...(roleValues ? { roleValues } : {}) }),
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
   });

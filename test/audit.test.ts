@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { generateLogKey } from '../activities/ledger/checkpoint';
+import { localLogSigning } from '../activities/ledger/log-signing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { Database } from 'node-sqlite3-wasm';
@@ -42,6 +46,10 @@ async function toExecution(projects: ProjectClient, id: string, institution = ac
 
 it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
   const { ledger, file } = await temporaryLedger();
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-auditor-'));
+  const signing = localLogSigning(keyDir, 'ledger.alliance.test');
+  const trusted = path.join(keyDir, 'trusted.txt');
+  const since = ['audit', 'verify', '--since', trusted, '--key', signing.verifierFile];
   const call = compressedCall(alliance105, Date.now(), {
     // Year 1's report falls due 25 s in: time for two projects to reach execution on a loaded machine first.
     applicationClosesIn: 8, endorsementIn: 300, firstYearStartsIn: 10, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT45S', closingReportGrace: 'PT60S',
@@ -82,18 +90,37 @@ it('answers history, search, verify and export for auditors, also after Temporal
       await new Promise((r) => setTimeout(r, 200));
     }
     // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
-  const running = await startApi(env, taskQueue, ledger);
-  const verified = await alliance(running.url, ['audit', 'verify', '--all']);
-  await running.close();
+  const running = await startApi(env, taskQueue, ledger, signing);
+  const liveCli = (...args: string[]) => alliance(running.url, args);
+  const verified = await liveCli('audit', 'verify', '--all');
   expect(verified.stderr).toBe('');
   expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
   expect(verified.status).toBe(0);
+
+  // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
+  // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
+  const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
+  expect(taken.status).toBe(0);
+  expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
+  const grown = await liveCli(...since, '--save', path.join(keyDir, 'next.txt'), '--json');
+  expect(grown.stderr).toBe('');
+  const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
+  expect(report.ledger).toMatchObject({ problem: null });
+  expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
+  expect(report.ledger.payloads).toBeGreaterThan(10);
+  expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
+  const otherKey = path.join(keyDir, 'other.key');
+  writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
+  const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
+  expect(wrongKey.status).toBe(errorCodes.VALIDATION.exitStatus);
+  expect(wrongKey.stderr).toMatch(/does not verify|carries no signature/);
+  await running.close();
   }, ledger);
   await ledger.close();
 
   // The worker is gone; an API process with the ledger read-only answers the auditor.
   const reader = await openSqliteLedger(file, { readOnly: true });
-  const api = await startApi(env, uniqueName('audit-api'), reader);
+  const api = await startApi(env, uniqueName('audit-api'), reader, signing);
   const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
   expect(history.status).toBe(0);
@@ -126,6 +153,8 @@ it('answers history, search, verify and export for auditors, also after Temporal
     expect(broken.status).toBe(errorCodes.INTEGRITY.exitStatus);
     expect(broken.stderr).toContain(`INTEGRITY: ledger entry ${victim.seq} (${ids.onTime} transition ${victim.entrySeq}) is broken: its content does not match its hash`);
   }
+  const againstCheckpoint = await cli(...since);
+  expect(againstCheckpoint.status).toBe(errorCodes.INTEGRITY.exitStatus);
 
   const refused = await cli('project', 'terminate', `${call.id}:TE2-0001`, '--reason', 'auditors change nothing');
   expect(refused.status).toBe(errorCodes.ROLE_NOT_ALLOWED.exitStatus);

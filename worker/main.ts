@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { ProjectClient } from '../activities/temporal/projects';
 import { openStores } from '../activities/stores';
+import { localLogSigning, readLogSigning } from '../activities/ledger/log-signing';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';
@@ -59,7 +60,12 @@ async function main(): Promise<void> {
     activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps }),
   });
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
-  const api = await serveApi(env, client, ledger, issuer);
+  // One key per log: a worker of a cluster signs only with the key file its operators share; the
+  // embedded default makes its own in the data directory.
+  const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE
+    ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN)
+    : embedded ? localLogSigning(env.ALLIANCE_DATA_DIR, env.ALLIANCE_LOG_ORIGIN) : undefined;
+  const api = await serveApi(env, client, ledger, issuer, signing);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 

@@ -69,6 +69,12 @@ export function parseSignerKey(text: string): LogSigner {
   return { name, id, privateKey };
 }
 
+/** The verifier key (name+id+key) that goes with a signing key: what auditors are given. */
+export function verifierKeyOf(signer: LogSigner): string {
+  const raw = createPublicKey(signer.privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+  return `${signer.name}+${signer.id.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
+}
+
 export function parseVerifierKey(text: string): LogVerifier {
   const { name, id, key } = keyFields(text, 'The log verifier key');
   if (!keyId(name, key).equals(id)) throw new Error('The log verifier key\'s id does not match its key');

@@ -67,6 +67,17 @@ export const ledgerMigrations: readonly Migration[] = [
     description: 'signed checkpoints of the tree, as published',
     up: (db) => db.run('CREATE TABLE checkpoints (size BIGINT PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL)'),
   },
+  {
+    version: 5,
+    description: 'each command\'s payload, kept by its digest so verify can check it; from which entry on they are kept',
+    async up(db) {
+      await db.run('CREATE TABLE payloads (digest TEXT PRIMARY KEY, body TEXT NOT NULL)');
+      await db.run('CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      const last = await db.get('SELECT seq FROM ledger ORDER BY seq DESC LIMIT 1');
+      // Entries from before this step kept only their payload's digest: verify checks payloads from here on.
+      await db.run("INSERT INTO ledger_meta VALUES ('payloads_from_seq', ?)", [String(last ? Number(last.seq) + 1 : 1)]);
+    },
+  },
 ];
 
 /**

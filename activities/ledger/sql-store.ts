@@ -33,8 +33,9 @@ export class SqlLedgerStore implements LedgerStore {
     return new SqlLedgerStore(db, options.now ?? (() => new Date()));
   }
 
-  append(entry: NewLedgerEntry): Promise<AppendOutcome> {
+  append(entry: NewLedgerEntry, payload?: string): Promise<AppendOutcome> {
     const chainId = entry.chainId ?? '';
+    if (payload !== undefined && sha256(payload) !== entry.payloadDigest) throw new Error(`The payload given for ${entry.workflowId} #${entry.entrySeq} does not have the entry's payload digest`);
     return this.db.transaction(APPEND_LOCK, async (tx) => {
       const existing = await tx.get('SELECT * FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq = ?', [entry.workflowId, chainId, entry.entrySeq]);
       if (existing) {
@@ -69,6 +70,7 @@ export class SqlLedgerStore implements LedgerStore {
           JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
       );
       await this.insertLeaf(tx, leafOfEntry(full));
+      if (payload !== undefined) await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, payload]);
       const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
       if (expected !== null && entry.entrySeq !== expected) {
         const gap = `transitions ${expected}–${entry.entrySeq - 1} of ${entry.workflowId} are not in the ledger`;
@@ -131,6 +133,22 @@ export class SqlLedgerStore implements LedgerStore {
       ? await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves ORDER BY idx')
       : await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves WHERE idx < ? ORDER BY idx', [size]);
     return rows.map((r) => ({ kind: String(r.kind) as Leaf['kind'], ref: String(r.ref), hash: String(r.leaf_hash) }));
+  }
+
+  async payloads(digests: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(digests)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = await this.db.all(`SELECT digest, body FROM payloads WHERE digest IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      for (const row of rows) found.set(String(row.digest), String(row.body));
+    }
+    return found;
+  }
+
+  async payloadsFromSeq(): Promise<number> {
+    const row = await this.db.get("SELECT value FROM ledger_meta WHERE key = 'payloads_from_seq'");
+    return row ? Number(row.value) : 1;
   }
 
   async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {

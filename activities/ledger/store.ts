@@ -115,9 +115,13 @@ export interface LedgerStore {
    * Appends once, keyed by (workflowId, chainId, entrySeq). The same entry again returns the one
    * already there; other content under a taken key is quarantined and an entry whose predecessor
    * is missing appended, each with an alert to the office, never thrown: a workflow must not
-   * wedge on its ledger.
+   * wedge on its ledger. `payload` is the command's payload as canonical JSON (its SHA-256 is the
+   * entry's payloadDigest), kept by digest in the same transaction so verify can check it.
    */
-  append(entry: NewLedgerEntry): Promise<AppendOutcome>;
+  append(entry: NewLedgerEntry, payload?: string): Promise<AppendOutcome>;
+  /** The payloads kept for these digests (canonical JSON), and the first entry whose payload is kept. */
+  payloads(digests: readonly string[]): Promise<Map<string, string>>;
+  payloadsFromSeq(): Promise<number>;
   entries(filter?: LedgerFilter): Promise<LedgerEntry[]>;
   upsertProject(project: ProjectRecord): Promise<void>;
   projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;

@@ -3,6 +3,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sha256 } from '../ledger/digest';
 import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../ledger/store';
 import { verifyChains, type BrokenEntry } from '../ledger/verify';
+import { openCheckpoint, parseVerifierKey, signCheckpoint, type Checkpoint } from '../ledger/checkpoint';
+import { checkLedger, type IntegrityReport } from '../ledger/integrity';
+import { rootOf } from '../ledger/merkle';
+import type { LogSigning } from '../ledger/log-signing';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { transitionLogQuery } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
@@ -23,17 +27,53 @@ export type VerifyReport = {
   checked: number;
   comparedWithTemporal: number;
   broken: BrokenEntry | null;
+  /** The whole ledger checked from its content up (payloads, archive, tree), against a trusted checkpoint when given. */
+  ledger?: IntegrityReport;
+  /** A checkpoint of the tree as it is now, signed by the service: the auditor's next trusted one once checked. */
+  checkpoint?: string;
 };
+
+/** A checkpoint an auditor trusts, and the verifier key they trust it with (both public). */
+export interface TrustedCheckpoint {
+  checkpoint: string;
+  key: string;
+}
+
+/** A signed checkpoint of the tree as it stands, and the key to check it with. */
+export interface CurrentCheckpoint {
+  checkpoint: string;
+  verifierKey: string;
+  size: number;
+  root: string;
+}
 
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
+
+/** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
+function openTrusted(since: TrustedCheckpoint): Checkpoint {
+  try {
+    return openCheckpoint(since.checkpoint, parseVerifierKey(since.key));
+  } catch (error) {
+    throw new AllianceError('VALIDATION', `since: ${(error as Error).message}. Give the checkpoint you kept and the verifier key you were given.`);
+  }
+}
 
 /** What auditors may do: read the ledger, the archive and Temporal, and change nothing. */
 export class AuditClient {
   constructor(
     private readonly client: Client,
     private readonly ledger: LedgerStore,
+    private readonly signing?: LogSigning,
   ) {}
+
+  /** Signs the tree as it stands now (on demand; the worker also writes them on its schedule). */
+  async checkpoint(): Promise<CurrentCheckpoint> {
+    if (!this.signing) throw new AllianceError('NOT_FOUND', 'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE (or run the embedded default, which makes a key in the data directory).');
+    const leaves = (await this.ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'));
+    const root = rootOf(leaves);
+    return { checkpoint: signCheckpoint({ origin: this.signing.origin, size: leaves.length, root }, this.signing.signer), verifierKey: this.signing.verifierKey, size: leaves.length, root: root.toString('hex') };
+  }
 
   /** The domain trail of a project (or call) from the ledger, which outlives Temporal's retention. */
   async history(workflowId: string): Promise<LedgerEntry[]> {
@@ -103,11 +143,29 @@ export class AuditClient {
   }
 
   /** Recomputes the hash chains and compares the ledger with each project's own log while Temporal has it. */
-  async verify(workflowId?: string): Promise<VerifyReport> {
+  async verify(workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> {
+    const trusted = since ? openTrusted(since) : undefined;
     const entries = await this.ledger.entries(workflowId ? { workflowId } : {});
     if (workflowId && entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
     const chains = verifyChains(entries, workflowId ? 'project' : 'ledger');
     if (chains.broken) return { checked: chains.checked, comparedWithTemporal: 0, broken: chains.broken };
+    if (!workflowId) {
+      const ledger = await checkLedger(this.ledger, trusted ? { trusted } : {});
+      // Signed over the tree just recomputed, so the consistency proof and the checkpoint speak of the same size.
+      const checkpoint = this.signing ? signCheckpoint({ origin: this.signing.origin, size: ledger.size, root: Buffer.from(ledger.root, 'hex') }, this.signing.signer) : undefined;
+      if (ledger.problem) {
+        const { check, reason, seq, workflowId: where, entrySeq } = ledger.problem;
+        return { checked: chains.checked, comparedWithTemporal: 0, broken: { seq: seq ?? 0, workflowId: where ?? '', entrySeq: entrySeq ?? 0, reason: `${check}: ${reason}` }, ledger };
+      }
+      const report = await this.compareWithTemporal(entries, chains.checked);
+      return { ...report, ledger, ...(checkpoint ? { checkpoint } : {}) };
+    }
+    return this.compareWithTemporal(entries, chains.checked);
+  }
+
+  /** Every entry of a project Temporal still holds, against the project's own transition log. */
+  private async compareWithTemporal(entries: LedgerEntry[], checked: number): Promise<VerifyReport> {
+    const chains = { checked };
     let compared = 0;
     const projects = [...new Set(entries.map((e) => e.workflowId))].filter((id) => id.startsWith('project:'));
     for (const id of projects) {
@@ -129,8 +187,24 @@ export class AuditClient {
         compared++;
         if (!same) return { checked: chains.checked, comparedWithTemporal: compared, broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' } };
       }
+      // The reverse: every transition Temporal holds is in the ledger (its last may still be on its way: a moment's grace).
+      const missing = await this.missingFromLedger(id, current, log.map((l) => l.seq));
+      if (missing !== undefined) {
+        const transition = log.find((l) => l.seq === missing)!;
+        return { checked: chains.checked, comparedWithTemporal: compared, broken: { seq: 0, workflowId: id, entrySeq: missing, reason: `transition ${missing} (${transition.event}), which Temporal holds for the project, is not in the ledger: it was removed, or never recorded` } };
+      }
     }
     return { checked: chains.checked, comparedWithTemporal: compared, broken: null };
+  }
+
+  /** The first of `seqs` the ledger lacks for this chain, asked again for a few seconds while the workflow records its latest. */
+  private async missingFromLedger(workflowId: string, chainId: string | undefined, seqs: number[]): Promise<number | undefined> {
+    for (let tries = 0; ; tries++) {
+      const have = new Set((await this.ledger.entries({ workflowId })).filter((e) => e.chainId === chainId).map((e) => e.entrySeq));
+      const missing = seqs.find((seq) => !have.has(seq));
+      if (missing === undefined || tries >= 10) return missing;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   /** Transitions the ledger set aside (a Temporal reset's second version of history), with why. */

@@ -15,6 +15,8 @@ import { compressedCall, startingNow, tryOutCalendars, type TryOutCalendar } fro
 import { credentialsFile, forgetLogin, loadLogin } from './credentials';
 import { deviceLogin } from './login';
 import { apiUrl, projectId, readJsonFile, type Session } from './session';
+import { checkedGrowth, trustedCheckpoint } from './audit-checks';
+import { writeFileSync } from 'node:fs';
 import { demoAccountsOf, runDemo } from './demo';
 
 export interface Globals {
@@ -351,15 +353,35 @@ export function buildProgram(run: Runner): Command {
       });
       print(table(['project', 'division', 'region', 'institution', 'state', 'year', 'overdue'], found.map((p) => [p.workflowId, p.division, p.region, p.institution, p.state, p.projectYear, p.overdue ? 'yes' : ''])), found);
     }));
-  audit.command('verify [project]').description('recompute the hash chains and compare the ledger with Temporal; names the first broken entry').option('--all', 'the whole ledger (the default without a project)')
-    .action(run(async ({ session: s, print, args }) => {
+  audit.command('verify [project]').description('recompute the hash chains, payloads, archive and Merkle tree, compare the ledger with Temporal both ways; names the first broken entry')
+    .option('--all', 'the whole ledger (the default without a project)')
+    .option('--since <file>', 'a checkpoint you kept: the ledger must still hold the tree it signed, and only have grown since')
+    .option('--key <file>', 'the verifier key you check checkpoints with (needed with --since)')
+    .option('--save <file>', 'with --since: keep the service\'s new checkpoint here once it is checked, as your next trusted one')
+    .action(run(async ({ session: s, print, args, opts }) => {
       const target = args[0] ? projectId(args[0]) : undefined;
-      const report = await s.api.audit.verify(target);
+      const since = opts.since ? trustedCheckpoint(String(opts.since), opts.key ? String(opts.key) : undefined, target) : undefined;
+      const report = await s.api.audit.verify(target, since && { checkpoint: since.note, key: since.key });
       if (report.broken) {
         const b = report.broken;
-        throw new AllianceError('INTEGRITY', `ledger entry ${b.seq} (${b.workflowId} transition ${b.entrySeq}) is broken: ${b.reason}.`);
+        const where = b.seq ? `ledger entry ${b.seq} (${b.workflowId} transition ${b.entrySeq}) is broken` : b.workflowId ? `${b.workflowId} does not verify` : 'the ledger does not verify';
+        throw new AllianceError('INTEGRITY', `${where}: ${b.reason}.`);
       }
-      print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds`, report);
+      let grown = '';
+      if (since) {
+        // Checked here, with the auditor's key and code, not taken on the service's word.
+        const current = checkedGrowth(since, report);
+        if (opts.save) writeFileSync(String(opts.save), report.checkpoint!, { flag: 'w' });
+        grown = `; the tree of ${since.trusted.size} leaves you trusted is the start of today's ${current.size} (consistency proof checked)${opts.save ? `, new checkpoint kept in ${String(opts.save)}` : ''}`;
+      }
+      print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds${grown}`, report);
+    }));
+  audit.command('checkpoint').description('the ledger\'s Merkle tree as it stands, in a checkpoint the service signs now, and the key to check it')
+    .option('--out <file>', 'write the signed checkpoint to this file (keep it: it is what you check the ledger against later)')
+    .action(run(async ({ session: s, print, opts }) => {
+      const current = await s.api.audit.checkpoint();
+      if (opts.out) writeFileSync(String(opts.out), current.checkpoint);
+      print(`${current.checkpoint}\nverifier key: ${current.verifierKey}${opts.out ? `\nwritten to ${String(opts.out)}` : ''}`, current);
     }));
   audit.command('quarantine [project]').description('transitions the ledger set aside because their key held other content (after a Temporal reset), with why')
     .action(run(async ({ session: s, print, args }) => {

@@ -46,13 +46,17 @@ export function projectId(reference: string): string {
   throw new AllianceError('VALIDATION', `"${reference}" is not a project: write CALL:APPLICATION, e.g. alliance-105:TE2-0001.`);
 }
 
-export function readJsonFile(path: string, what: string): unknown {
-  let text: string;
+/** A small text file the user named (a checkpoint, a key): a clear error when it cannot be read. */
+export function readTextFile(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new AllianceError('VALIDATION', `Cannot read the ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+}
+
+export function readJsonFile(path: string, what: string): unknown {
+  const text = readTextFile(path, what);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
-  AlertsResponse, AuditHistoryQuery, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
+  AlertsResponse, AuditHistoryQuery, CheckpointResponse, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
   QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
 } from '../../domain/api';
 import type { Actor } from '../../domain/actor';
@@ -42,10 +42,17 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
   });
 
   app.post('/audit/verify', {
-    schema: { summary: 'Recompute the hash chains and compare the ledger with Temporal (office, auditors)', tags, body: VerifyBody, response: { 200: VerifyResponse } },
+    schema: { summary: 'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)', tags, body: VerifyBody, response: { 200: VerifyResponse } },
   }, (request) => {
     need('audit.read', request.actor);
-    return services.bounded('bulk', () => services.audit().verify(request.body.workflowId));
+    return services.bounded('bulk', () => services.audit().verify(request.body.workflowId, request.body.since));
+  });
+
+  app.get('/audit/checkpoint', {
+    schema: { summary: 'The ledger\'s Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)', tags, response: { 200: CheckpointResponse } },
+  }, (request) => {
+    need('audit.read', request.actor);
+    return services.audit().checkpoint();
   });
 
   app.get('/audit/export', {

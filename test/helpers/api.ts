@@ -7,6 +7,7 @@ import { registerSearchAttributes } from '../../worker/namespace';
 import { uniqueName } from './environments';
 import { temporaryLedger, withServiceWorker } from './project-harness';
 import type { LedgerStore } from '../../activities/ledger/store';
+import type { LogSigning } from '../../activities/ledger/log-signing';
 import { buildApi } from '../../server/app';
 import { createTokenVerifier } from '../../server/authentication';
 
@@ -62,10 +63,10 @@ export interface RunningApi {
 }
 
 /** The HTTP API on a free loopback port, against the test's Temporal and the run's identity provider. */
-export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, ledger: LedgerStore | null = null): Promise<RunningApi> {
+export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, ledger: LedgerStore | null = null, signing?: LogSigning): Promise<RunningApi> {
   const { issuer } = identityProvider();
   const app = await buildApi({
-    client: env.client, taskQueue, ledger,
+    client: env.client, taskQueue, ledger, ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
     login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },
   });

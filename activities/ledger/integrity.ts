@@ -1,0 +1,122 @@
+import { sha256 } from './digest';
+import { leafOfArchivedRun, leafOfEntry } from './leaves';
+import { consistencyProof, rootOf, type Hash } from './merkle';
+import type { Checkpoint } from './checkpoint';
+import type { ArchivedRun, LedgerEntry, LedgerStore } from './store';
+import { verifyChains } from './verify';
+
+/** What was found wrong, named: which check failed and the first thing it failed on. */
+export type IntegrityProblem = {
+  /**
+   * `entry`: an entry's hash or links; `payload`: a kept payload against its entry's digest;
+   * `archive`: an archived history against its SHA-256; `leaves`: the tree's leaves against the
+   * entries and histories they cover; `removed`: fewer leaves than a trusted checkpoint vouches
+   * for (some it covers were removed); `rewritten`: the leaves a trusted checkpoint covers no longer have its root.
+   */
+  check: 'entry' | 'payload' | 'archive' | 'leaves' | 'removed' | 'rewritten';
+  reason: string;
+  seq?: number;
+  workflowId?: string;
+  entrySeq?: number;
+  /** For `rewritten`: the leaves, [from, to), the change lies in, narrowed by the published checkpoints. */
+  leaves?: { from: number; to: number };
+};
+
+export type IntegrityReport = {
+  entries: number;
+  payloads: number;
+  archivedRuns: number;
+  leaves: number;
+  /** The tree as recomputed from the ledger's content now. */
+  size: number;
+  root: string;
+  /** Base64 consistency proof from the trusted checkpoint's tree to this one (RFC 9162 §2.1.4). */
+  consistency?: string[];
+  problem: IntegrityProblem | null;
+};
+
+/** `project:alliance-105:TE2-0001/<run id>` → workflow and run (workflow ids hold no `/`). */
+const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({ workflowId: ref.slice(0, ref.lastIndexOf('/')), runId: ref.slice(ref.lastIndexOf('/') + 1) });
+
+/**
+ * Checks the whole ledger from its content up, trusting none of what it derived and stored: every
+ * entry's hash and links, every kept payload against its entry's digest, every archived history
+ * against its SHA-256, every leaf recomputed from what it covers; then, against a checkpoint the
+ * auditor trusts (already opened with the auditor's key), that the tree still starts with the
+ * tree that checkpoint signed. `published` (signed checkpoints, opened the same way) only narrow
+ * down where a rewrite lies.
+ */
+export async function checkLedger(ledger: LedgerStore, options: { trusted?: Checkpoint; published?: Checkpoint[] } = {}): Promise<IntegrityReport> {
+  const entries = await ledger.entries();
+  const stored = await ledger.leaves();
+  const report = (problem: IntegrityProblem | null, extra: Partial<IntegrityReport> = {}): IntegrityReport => ({
+    entries: entries.length, payloads: 0, archivedRuns: 0, leaves: stored.length, size: 0, root: rootOf([]).toString('hex'), problem, ...extra,
+  });
+  const named = (e: LedgerEntry) => ({ seq: e.seq, workflowId: e.workflowId, entrySeq: e.entrySeq });
+
+  const chains = verifyChains(entries, 'ledger');
+  if (chains.broken) return report({ check: 'entry', reason: chains.broken.reason, seq: chains.broken.seq, workflowId: chains.broken.workflowId, entrySeq: chains.broken.entrySeq });
+
+  const payloadsFrom = await ledger.payloadsFromSeq();
+  const withPayload = entries.filter((e) => e.seq >= payloadsFrom);
+  const bodies = await ledger.payloads(withPayload.map((e) => e.payloadDigest));
+  for (const entry of withPayload) {
+    const body = bodies.get(entry.payloadDigest);
+    if (body === undefined) return report({ check: 'payload', reason: `the payload of entry ${entry.seq} is missing from the ledger`, ...named(entry) });
+    if (sha256(body) !== entry.payloadDigest) return report({ check: 'payload', reason: `the payload kept for entry ${entry.seq} was altered: it no longer has the digest the entry records`, ...named(entry) });
+  }
+
+  const bySeq = new Map(entries.map((e) => [e.seq, e]));
+  const runs = new Map<string, ArchivedRun>();
+  for (const workflowId of new Set(stored.filter((l) => l.kind === 'archive').map((l) => splitRunRef(l.ref).workflowId))) {
+    for (const run of await ledger.archivedRuns(workflowId)) runs.set(`${run.workflowId}/${run.runId}`, run);
+  }
+  for (const run of runs.values()) {
+    if (sha256(run.historyJson) !== run.sha256) return report({ check: 'archive', reason: `the archived history of ${run.workflowId} run ${run.runId} was altered: it no longer has its SHA-256`, workflowId: run.workflowId });
+  }
+
+  const recomputed: Hash[] = [];
+  const covered = new Set<number>();
+  for (const [index, leaf] of stored.entries()) {
+    if (leaf.kind === 'entry') {
+      const entry = bySeq.get(Number(leaf.ref));
+      if (!entry) return report({ check: 'leaves', reason: `leaf ${index} covers entry ${leaf.ref}, which is no longer in the ledger: it was removed` });
+      const hash = leafOfEntry(entry).hash;
+      if (hash !== leaf.hash) return report({ check: 'entry', reason: `entry ${entry.seq} is not the entry its leaf was made of: it was altered after it was written`, ...named(entry) });
+      covered.add(entry.seq);
+      recomputed.push(Buffer.from(hash, 'hex'));
+    } else {
+      const run = runs.get(leaf.ref);
+      const { workflowId, runId } = splitRunRef(leaf.ref);
+      if (!run) return report({ check: 'archive', reason: `leaf ${index} covers the archived history of ${workflowId} run ${runId}, which is no longer in the archive: it was removed`, workflowId });
+      const hash = leafOfArchivedRun(run).hash;
+      if (hash !== leaf.hash) return report({ check: 'archive', reason: `the archived history of ${workflowId} run ${runId} is not the one its leaf was made of`, workflowId });
+      recomputed.push(Buffer.from(hash, 'hex'));
+    }
+  }
+  const uncovered = entries.find((e) => !covered.has(e.seq));
+  if (uncovered) return report({ check: 'leaves', reason: `entry ${uncovered.seq} has no leaf in the tree`, ...named(uncovered) });
+  const counts = { payloads: withPayload.length, archivedRuns: runs.size, size: recomputed.length, root: rootOf(recomputed).toString('hex') };
+
+  const trusted = options.trusted;
+  if (!trusted) return report(null, counts);
+  if (recomputed.length < trusted.size) {
+    return report({ check: 'removed', reason: `the ledger has ${recomputed.length} leaves and the checkpoint you trust vouches for ${trusted.size}: ${trusted.size - recomputed.length} of the entries or archived histories it covers were removed` }, counts);
+  }
+  if (!rootOf(recomputed, 0, trusted.size).equals(trusted.root)) {
+    return report({ check: 'rewritten', reason: `the first ${trusted.size} leaves no longer have the root of the checkpoint you trust: an entry or archived history among them was changed, removed, inserted or reordered after it was signed`, leaves: narrowDown(recomputed, trusted, options.published ?? []) }, counts);
+  }
+  return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size).map((h) => h.toString('base64')) });
+}
+
+/** Between the largest published checkpoint the tree still matches and the smallest it does not. */
+function narrowDown(leaves: readonly Hash[], trusted: Checkpoint, published: readonly Checkpoint[]): { from: number; to: number } {
+  let from = 0;
+  let to = trusted.size;
+  for (const c of published) {
+    if (c.size > leaves.length || c.size > trusted.size) continue;
+    if (rootOf(leaves, 0, c.size).equals(c.root)) from = Math.max(from, c.size);
+    else to = Math.min(to, c.size);
+  }
+  return { from: Math.min(from, to - 1), to };
+}
