@@ -7,6 +7,7 @@ import type { RankedApplication } from '../domain/ranking';
 import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
 import type { NoticeSummary } from '../activities/temporal/notices';
 import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../activities/temporal/audit';
+import type { ProofBundle } from '../activities/ledger/proof-bundle';
 import type { CallView, OperationRecord, ReviewRound } from '../workflows/call-messages';
 import type { CommandResult, ProjectView, TransitionLogEntry } from '../workflows/project-messages';
 
@@ -107,6 +108,7 @@ export class ApiClient {
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
     verify: (workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', { ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) }),
     checkpoint: (): Promise<CurrentCheckpoint> => this.request('GET', '/api/audit/checkpoint'),
+    proofs: (request: { entries?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> => this.request('POST', '/api/audit/proofs', request),
     quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> => this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
     export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
       this.request('GET', `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`, undefined, { text: true }),

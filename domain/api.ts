@@ -58,6 +58,16 @@ export const TrustedCheckpointBody = z.object({
   checkpoint: z.string().min(1).max(8_192, 'a checkpoint is a few lines: origin, size, root and signatures'),
   key: z.string().min(1).max(512, 'a verifier key is one line: name+keyid+base64key'),
 }).strict();
+export const ProofsBody = z.object({
+  entries: z.array(z.number().int().positive()).min(1).max(1_000, 'at most 1,000 entries per request').optional(),
+  workflowId: z.string().min(1).max(200).optional(),
+  since: TrustedCheckpointBody.optional(),
+}).strict().refine((body) => Boolean(body.entries) !== Boolean(body.workflowId), { message: 'give either entries (ledger seqs) or workflowId (a project or call)', path: ['entries'] });
+export const ProofBundleResponse = z.object({
+  checkpoint: z.string(),
+  entries: z.array(z.object({ index: z.number().int(), leafHash: z.string(), proof: z.array(z.string()), leafData: z.string().optional(), payload: z.string().optional() })),
+  since: z.object({ checkpoint: z.string(), proof: z.array(z.string()) }).optional(),
+});
 export const VerifyBody = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional(), since: TrustedCheckpointBody.optional() }).strict()
   .refine((body) => !(body.workflowId && body.since), { message: 'since checks the whole ledger: give it without workflowId', path: ['since'] });
 export const ExportQuery = z.union([

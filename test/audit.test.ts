@@ -14,6 +14,7 @@ import { alliance105 } from '../domain/calls';
 import { anApplication } from './fixtures/applications';
 import { actors } from './fixtures/project-events';
 import { startApi } from './helpers/api';
+import { buildLedgerVerifier } from './helpers/ledger-verifier';
 import { allianceAs } from './helpers/cli';
 import { connectDevServer, freePort, uniqueName } from './helpers/environments';
 import { startWorkerProcess } from './helpers/worker-process';
@@ -128,6 +129,19 @@ it('answers history, search, verify and export for auditors, also after Temporal
   const raw = JSON.parse((await cli('audit', 'history', `${call.id}:TE1-0001`, '--raw', '--json')).stdout) as { source: string; runs: { history: { events: unknown[] } }[] };
   expect(raw.source).toBe('archive');
   expect(raw.runs[0]!.history.events.length).toBeGreaterThan(5);
+
+  // The lapsed project, gone from Temporal, proves its whole history from the ledger and the archive
+  // against the checkpoint the auditor kept, and the auditor's own Go program agrees.
+  const bundleFile = path.join(keyDir, 'lapsed-proofs.json');
+  const proven = await cli('audit', 'prove', `${call.id}:TE1-0001`, '--key', signing.verifierFile, '--since', trusted, '--out', bundleFile);
+  expect(proven.stderr).toBe('');
+  expect(proven.stdout).toMatch(/^\d+ leaves proven in the tree of \d+ the service signed \(checked with your key\), which extends your checkpoint of \d+/);
+  const proofs = JSON.parse(readFileSync(bundleFile, 'utf8')) as { entries: { leafData: string; payload?: string }[] };
+  expect(proofs.entries.filter((e) => e.leafData.includes('"archived"')).length).toBeGreaterThanOrEqual(1);
+  expect(proofs.entries.filter((e) => e.payload !== undefined).length).toBeGreaterThanOrEqual(1);
+  const independent = buildLedgerVerifier()(readFileSync(bundleFile, 'utf8'), signing.verifierKey);
+  expect(independent.stderr).toBe('');
+  expect(independent.stdout).toMatch(/consistent with the trusted checkpoint of \d+ entries/);
 
   const search = async (...filters: string[]) => (JSON.parse((await cli('audit', 'search', '--call', call.id, ...filters, '--json')).stdout) as { workflowId: string }[]).map((p) => p.workflowId);
   expect(await search('--division', 'TE2')).toEqual([ids.overdue, ids.onTime]);

@@ -1,6 +1,17 @@
 import { signCheckpoint, type LogSigner } from './checkpoint';
 import { consistencyProof, inclusionProof, rootOf, type Hash } from './merkle';
 
+/** One leaf proven: where it is, what it is made of (so the auditor hashes it), and its path to the root. */
+export interface ProvenLeaf {
+  index: number;
+  leafHash: string;
+  proof: string[];
+  /** The leaf's data (an entry's canonical JSON, or an archived run's identity and SHA-256): SHA-256(0x00 ‖ data) is the leaf. */
+  leafData?: string;
+  /** The command's payload (canonical JSON) whose SHA-256 the entry records as payloadDigest. */
+  payload?: string;
+}
+
 /**
  * What an auditor takes away to check the log elsewhere (tools/ledger-verifier reads it): a
  * signed checkpoint, inclusion proofs of chosen entries, and the consistency proof from an older
@@ -8,7 +19,7 @@ import { consistencyProof, inclusionProof, rootOf, type Hash } from './merkle';
  */
 export interface ProofBundle {
   checkpoint: string;
-  entries: { index: number; leafHash: string; proof: string[] }[];
+  entries: ProvenLeaf[];
   since?: { checkpoint: string; proof: string[] };
 }
 
@@ -16,12 +27,13 @@ const b64 = (hashes: Hash[]): string[] => hashes.map((h) => h.toString('base64')
 
 export function proofBundle(
   leaves: readonly Hash[], signer: LogSigner, origin: string,
-  options: { size?: number; indices?: number[]; since?: { checkpoint: string; size: number } } = {},
+  options: { size?: number; indices?: number[]; items?: { index: number; leafData?: string; payload?: string }[]; since?: { checkpoint: string; size: number } } = {},
 ): ProofBundle {
   const size = options.size ?? leaves.length;
+  const items = options.items ?? (options.indices ?? []).map((index) => ({ index }));
   return {
     checkpoint: signCheckpoint({ origin, size, root: rootOf(leaves, 0, size) }, signer),
-    entries: (options.indices ?? []).map((index) => ({ index, leafHash: leaves[index]!.toString('base64'), proof: b64(inclusionProof(leaves, index, size)) })),
+    entries: items.map(({ index, ...content }) => ({ index, leafHash: leaves[index]!.toString('base64'), proof: b64(inclusionProof(leaves, index, size)), ...content })),
     ...(options.since ? { since: { checkpoint: options.since.checkpoint, proof: b64(consistencyProof(leaves, options.since.size, size)) } } : {}),
   };
 }

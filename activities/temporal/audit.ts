@@ -6,6 +6,8 @@ import { verifyChains, type BrokenEntry } from '../ledger/verify';
 import { openCheckpoint, parseVerifierKey, signCheckpoint, type Checkpoint } from '../ledger/checkpoint';
 import { checkLedger, type IntegrityReport } from '../ledger/integrity';
 import { rootOf } from '../ledger/merkle';
+import { archiveLeafData, entryLeafData } from '../ledger/leaves';
+import { proofBundle, type ProofBundle } from '../ledger/proof-bundle';
 import type { LogSigning } from '../ledger/log-signing';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { transitionLogQuery } from '../../workflows/project-messages';
@@ -66,6 +68,36 @@ export class AuditClient {
     private readonly ledger: LedgerStore,
     private readonly signing?: LogSigning,
   ) {}
+
+  /**
+   * Inclusion proofs, against a checkpoint signed now, of chosen entries (by ledger seq) or of a
+   * whole project (every entry and archived run of it, also long after Temporal deleted it), each
+   * with the data its leaf is made of and its payload; with `since`, the consistency proof from the
+   * auditor's trusted checkpoint. What tools/ledger-verifier checks without our code.
+   */
+  async proofs(request: { seqs?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> {
+    if (!this.signing) throw new AllianceError('NOT_FOUND', 'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE.');
+    const trusted = request.since ? openTrusted(request.since) : undefined;
+    const stored = await this.ledger.leaves();
+    if (trusted && trusted.size > stored.length) throw new AllianceError('INTEGRITY', `The ledger has ${stored.length} leaves, fewer than the ${trusted.size} of the checkpoint you trust: entries were removed.`);
+    const entries = request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq));
+    const missing = (request.seqs ?? []).find((seq) => !entries.some((e) => e.seq === seq));
+    if (missing !== undefined) throw new AllianceError('NOT_FOUND', `The ledger has no entry ${missing}.`);
+    const runs = request.workflowId ? await this.ledger.archivedRuns(request.workflowId) : [];
+    const payloads = await this.ledger.payloads(entries.map((e) => e.payloadDigest));
+    const indexOf = new Map(stored.map((leaf, index) => [`${leaf.kind} ${leaf.ref}`, index]));
+    const item = (key: string, leafData: string, payload?: string) => {
+      const index = indexOf.get(key);
+      if (index === undefined) throw new AllianceError('INTEGRITY', `The tree has no leaf for ${key}.`);
+      return { index, leafData, ...(payload !== undefined ? { payload } : {}) };
+    };
+    const items = [
+      ...entries.map((e) => item(`entry ${e.seq}`, entryLeafData(e).toString('utf8'), payloads.get(e.payloadDigest))),
+      ...runs.map((r) => item(`archive ${r.workflowId}/${r.runId}`, archiveLeafData(r).toString('utf8'))),
+    ];
+    const leaves = stored.map((l) => Buffer.from(l.hash, 'hex'));
+    return proofBundle(leaves, this.signing.signer, this.signing.origin, { items, ...(trusted && request.since ? { since: { checkpoint: request.since.checkpoint, size: trusted.size } } : {}) });
+  }
 
   /** Signs the tree as it stands now (on demand; the worker also writes them on its schedule). */
   async checkpoint(): Promise<CurrentCheckpoint> {

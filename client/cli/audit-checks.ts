@@ -1,5 +1,7 @@
 import { openCheckpoint, parseVerifierKey, type Checkpoint, type LogVerifier } from '../../activities/ledger/checkpoint';
-import { verifyConsistency } from '../../activities/ledger/merkle';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../activities/ledger/merkle';
+import { sha256 } from '../../activities/ledger/digest';
+import type { ProofBundle } from '../../activities/ledger/proof-bundle';
 import type { VerifyReport } from '../../activities/temporal/audit';
 import { AllianceError } from '../../domain/errors';
 import { readTextFile } from './session';
@@ -14,15 +16,52 @@ export interface Trusted {
 
 export function trustedCheckpoint(file: string, keyFile: string | undefined, project: string | undefined): Trusted {
   if (project) throw new AllianceError('VALIDATION', '--since checks the whole ledger: give it without a project.');
-  if (!keyFile) throw new AllianceError('VALIDATION', '--since needs --key FILE: the verifier key you were given, to check the checkpoint with.');
+  const verifier = verifierFrom(keyFile, '--since');
   const note = readTextFile(file, 'checkpoint');
-  const key = readTextFile(keyFile, 'verifier key').trim();
   try {
-    const verifier = parseVerifierKey(key);
-    return { note, key, verifier, trusted: openCheckpoint(note, verifier) };
+    return { note, ...verifier, trusted: openCheckpoint(note, verifier.verifier) };
   } catch (error) {
     throw new AllianceError('VALIDATION', `${file}: ${(error as Error).message}.`);
   }
+}
+
+/** The auditor's verifier key, from the file they keep. */
+export function verifierFrom(keyFile: string | undefined, option: string): { key: string; verifier: LogVerifier } {
+  if (!keyFile) throw new AllianceError('VALIDATION', `${option} needs --key FILE: the verifier key you were given, to check the checkpoint with.`);
+  const key = readTextFile(keyFile, 'verifier key').trim();
+  try {
+    return { key, verifier: parseVerifierKey(key) };
+  } catch (error) {
+    throw new AllianceError('VALIDATION', `${keyFile}: ${(error as Error).message}.`);
+  }
+}
+
+/**
+ * A proof bundle checked on this side before it is handed on: the checkpoint with the auditor's
+ * key, every leaf hashed here from its data, every payload against its entry's digest, every
+ * inclusion proof, and the consistency proof from the trusted checkpoint.
+ */
+export function checkedBundle(bundle: ProofBundle, verifier: LogVerifier, since?: Trusted): Checkpoint {
+  let current: Checkpoint;
+  try {
+    current = openCheckpoint(bundle.checkpoint, verifier);
+  } catch (error) {
+    throw new AllianceError('INTEGRITY', `The service's checkpoint does not verify with your key: ${(error as Error).message}.`);
+  }
+  for (const entry of bundle.entries) {
+    const leaf = Buffer.from(entry.leafHash, 'base64');
+    if (entry.leafData !== undefined && !leafHash(Buffer.from(entry.leafData, 'utf8')).equals(leaf)) throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its data does not hash to its leaf.`);
+    if (entry.payload !== undefined && entry.leafData !== undefined && sha256(entry.payload) !== (JSON.parse(entry.leafData) as { payloadDigest?: string }).payloadDigest) {
+      throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its payload does not have the digest its entry records.`);
+    }
+    if (!verifyInclusion(entry.index, current.size, leaf, entry.proof.map((h) => Buffer.from(h, 'base64')), current.root)) {
+      throw new AllianceError('INTEGRITY', `Leaf ${entry.index} is not in the tree the checkpoint signed.`);
+    }
+  }
+  if (since && (!bundle.since || !verifyConsistency(since.trusted.size, current.size, bundle.since.proof.map((h) => Buffer.from(h, 'base64')), since.trusted.root, current.root))) {
+    throw new AllianceError('INTEGRITY', `The service's proof does not show that the tree of ${since.trusted.size} leaves you trust is the start of its tree of ${current.size}: the log was rewritten.`);
+  }
+  return current;
 }
 
 /**

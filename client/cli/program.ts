@@ -15,7 +15,7 @@ import { compressedCall, startingNow, tryOutCalendars, type TryOutCalendar } fro
 import { credentialsFile, forgetLogin, loadLogin } from './credentials';
 import { deviceLogin } from './login';
 import { apiUrl, projectId, readJsonFile, type Session } from './session';
-import { checkedGrowth, trustedCheckpoint } from './audit-checks';
+import { checkedBundle, checkedGrowth, trustedCheckpoint, verifierFrom } from './audit-checks';
 import { writeFileSync } from 'node:fs';
 import { demoAccountsOf, runDemo } from './demo';
 
@@ -375,6 +375,23 @@ export function buildProgram(run: Runner): Command {
         grown = `; the tree of ${since.trusted.size} leaves you trusted is the start of today's ${current.size} (consistency proof checked)${opts.save ? `, new checkpoint kept in ${String(opts.save)}` : ''}`;
       }
       print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds${grown}`, report);
+    }));
+  audit.command('prove [project]').description('inclusion proofs of a project\'s entries and archived runs (or of --entries), against a checkpoint signed now; checked here with your key, and written for tools/ledger-verifier')
+    .option('--entries <seqs>', 'ledger entries by seq, comma-separated (instead of a project)')
+    .option('--key <file>', 'the verifier key you check checkpoints with')
+    .option('--since <file>', 'a checkpoint you kept: also prove that today\'s tree extends it')
+    .option('--out <file>', 'write the proof bundle (JSON) here, for tools/ledger-verifier')
+    .action(run(async ({ session: s, print, args, opts }) => {
+      const { verifier } = verifierFrom(opts.key ? String(opts.key) : undefined, 'audit prove');
+      const since = opts.since ? trustedCheckpoint(String(opts.since), String(opts.key), undefined) : undefined;
+      const entries = opts.entries ? String(opts.entries).split(',').map((seq) => Number(seq.trim())) : undefined;
+      if (entries?.some((seq) => !Number.isSafeInteger(seq) || seq < 1)) throw new AllianceError('VALIDATION', '--entries: expected ledger seqs, e.g. --entries 12,13,40.');
+      if (Boolean(entries) === Boolean(args[0])) throw new AllianceError('VALIDATION', 'give a project (CALL:APP) or --entries, one of the two.');
+      const target = args[0] ? (args[0].startsWith('call:') ? args[0] : projectId(args[0])) : undefined;
+      const bundle = await s.api.audit.proofs({ ...(entries ? { entries } : {}), ...(target ? { workflowId: target } : {}), ...(since ? { since: { checkpoint: since.note, key: since.key } } : {}) });
+      const current = checkedBundle(bundle, verifier, since);
+      if (opts.out) writeFileSync(String(opts.out), JSON.stringify(bundle, null, 2));
+      print(`${bundle.entries.length} leaves proven in the tree of ${current.size} the service signed (checked with your key)${since ? `, which extends your checkpoint of ${since.trusted.size}` : ''}${opts.out ? `; bundle written to ${String(opts.out)}` : ''}`, bundle);
     }));
   audit.command('checkpoint').description('the ledger\'s Merkle tree as it stands, in a checkpoint the service signs now, and the key to check it')
     .option('--out <file>', 'write the signed checkpoint to this file (keep it: it is what you check the ledger against later)')

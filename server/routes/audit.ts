@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
-  AlertsResponse, AuditHistoryQuery, CheckpointResponse, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
+  AlertsResponse, AuditHistoryQuery, CheckpointResponse, ProofBundleResponse, ProofsBody, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
   QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
 } from '../../domain/api';
 import type { Actor } from '../../domain/actor';
@@ -46,6 +46,14 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
   }, (request) => {
     need('audit.read', request.actor);
     return services.bounded('bulk', () => services.audit().verify(request.body.workflowId, request.body.since));
+  });
+
+  app.post('/audit/proofs', {
+    schema: { summary: 'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)', tags, body: ProofsBody, response: { 200: ProofBundleResponse } },
+  }, (request) => {
+    need('audit.read', request.actor);
+    const { entries, workflowId, since } = request.body;
+    return services.audit().proofs({ ...(entries ? { seqs: entries } : {}), ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) });
   });
 
   app.get('/audit/checkpoint', {

@@ -1,23 +1,20 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { generateLogKey, parseSignerKey, signCheckpoint } from '../../activities/ledger/checkpoint';
 import { leafHash, rootOf } from '../../activities/ledger/merkle';
 import { proofBundle, type ProofBundle } from '../../activities/ledger/proof-bundle';
-import { repositoryRoot } from '../../worker/temporal-binaries';
+import { sha256 } from '../../activities/ledger/digest';
+import { buildLedgerVerifier } from '../helpers/ledger-verifier';
 
 /** The independent verifier, built from tools/ledger-verifier with the Go toolchain (modules from the Go proxy). */
-const binary = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-ledger-verifier-')), 'ledger-verifier');
+let verifier: ReturnType<typeof buildLedgerVerifier>;
 beforeAll(() => {
-  execFileSync('go', ['build', '-o', binary, '.'], { cwd: path.join(repositoryRoot, 'tools/ledger-verifier'), stdio: 'pipe' });
+  verifier = buildLedgerVerifier();
 }, 180_000);
 
 const origin = 'ledger.alliance.example/v1';
 const key = generateLogKey('ledger.alliance.example');
 const signer = parseSignerKey(key.signerKey);
 const leaves = Array.from({ length: 1000 }, (_, i) => leafHash(Buffer.from(`{"seq":${i + 1}}`)));
-const check = (bundle: ProofBundle, verifierKey = key.verifierKey) => spawnSync(binary, ['-key', verifierKey], { input: JSON.stringify(bundle), encoding: 'utf8' });
+const check = (bundle: ProofBundle, verifierKey = key.verifierKey) => verifier(JSON.stringify(bundle), verifierKey);
 
 describe('tools/ledger-verifier, built on golang.org/x/mod/sumdb/{note,tlog}', () => {
   const older = signCheckpoint({ origin, size: 377, root: rootOf(leaves, 0, 377) }, signer);
@@ -30,6 +27,18 @@ describe('tools/ledger-verifier, built on golang.org/x/mod/sumdb/{note,tlog}', (
     expect(run.stdout).toContain(`checkpoint ${origin}: 1000 entries`);
     expect(run.stdout).toContain('entry 999: included');
     expect(run.stdout).toContain('consistent with the trusted checkpoint of 377 entries');
+  });
+
+  it('hashes each leaf from its data and checks the payload against the digest the entry records', () => {
+    const payload = '{"amountNtd":2000000}';
+    const data = JSON.stringify({ seq: 1, payloadDigest: sha256(payload) });
+    const withData = [leafHash(Buffer.from(data)), ...leaves.slice(1)];
+    const proven = proofBundle(withData, signer, origin, { items: [{ index: 0, leafData: data, payload }] });
+    expect(check(proven).stdout).toContain('entry 0: included');
+    const forgedPayload = { ...proven, entries: [{ ...proven.entries[0]!, payload: '{"amountNtd":9000000}' }] };
+    expect(check(forgedPayload).stderr).toMatch(/entry 0: its payload does not have the digest the entry records/);
+    const forgedData = { ...proven, entries: [{ ...proven.entries[0]!, leafData: data.replace('"seq":1', '"seq":2') }] };
+    expect(check(forgedData).stderr).toMatch(/entry 0: its data does not hash to the leaf the bundle names/);
   });
 
   it('rejects a checkpoint signed by another key', () => {

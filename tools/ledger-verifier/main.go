@@ -8,14 +8,20 @@
 // The bundle is what the service exports (GET /api/audit/proofs):
 //
 //	{"checkpoint": "<signed note>",
-//	 "entries": [{"index": 0, "leafHash": "<base64>", "proof": ["<base64>", ...]}],
+//	 "entries": [{"index": 0, "leafHash": "<base64>", "proof": ["<base64>", ...],
+//	              "leafData": "<the entry's canonical JSON>", "payload": "<the command's canonical JSON>"}],
 //	 "since": {"checkpoint": "<older signed note>", "proof": ["<base64>", ...]}}
+//
+// With leafData, the leaf is hashed here (SHA-256 of 0x00 and the data), not taken from the
+// bundle; with payload, its SHA-256 must be the payloadDigest the entry's data records.
 //
 // Exit status 0 when everything holds; 1 with one line naming the first thing that does not.
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +39,34 @@ type entry struct {
 	Index    int64    `json:"index"`
 	LeafHash string   `json:"leafHash"`
 	Proof    []string `json:"proof"`
+	LeafData *string  `json:"leafData"`
+	Payload  *string  `json:"payload"`
+}
+
+// leafOf is the entry's leaf: hashed here from its data when the bundle carries it, and the payload
+// checked against the digest that data records.
+func leafOf(e entry) (tlog.Hash, error) {
+	given, err := hashOf(e.LeafHash)
+	if err != nil || e.LeafData == nil {
+		return given, err
+	}
+	leaf := tlog.RecordHash([]byte(*e.LeafData))
+	if leaf != given {
+		return tlog.Hash{}, errors.New("its data does not hash to the leaf the bundle names")
+	}
+	if e.Payload != nil {
+		var recorded struct {
+			PayloadDigest string `json:"payloadDigest"`
+		}
+		if err := json.Unmarshal([]byte(*e.LeafData), &recorded); err != nil {
+			return tlog.Hash{}, fmt.Errorf("its data is not an entry's JSON: %v", err)
+		}
+		digest := sha256.Sum256([]byte(*e.Payload))
+		if hex.EncodeToString(digest[:]) != recorded.PayloadDigest {
+			return tlog.Hash{}, errors.New("its payload does not have the digest the entry records")
+		}
+	}
+	return leaf, nil
 }
 
 type bundle struct {
@@ -110,7 +144,7 @@ func run(key string, input io.Reader, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "checkpoint %s: %d entries, root %s, signed by %s\n", current.origin, current.size, current.root, verifier.Name())
 	for _, e := range b.Entries {
-		leaf, err := hashOf(e.LeafHash)
+		leaf, err := leafOf(e)
 		if err != nil {
 			return fmt.Errorf("entry %d: %v", e.Index, err)
 		}
