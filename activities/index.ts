@@ -3,6 +3,8 @@ import type { ProjectClient } from './temporal/projects';
 import { createAuditActivities } from './audit';
 import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';
+import { createCheckpointActivities, type CheckpointPublishing } from './ledger/checkpoint-activity';
+import { createNoticeDelivery } from './notices/delivery';
 import { createProjectCommandActivities } from './project-commands';
 
 /** Everything the activities need from the outside world. */
@@ -12,6 +14,8 @@ export interface ActivityDependencies {
   client: Client;
   ledger: LedgerStore;
   mail: MailDependencies;
+  /** Signed checkpoints of the ledger, and where they are published; without it none are written. */
+  checkpoints?: CheckpointPublishing;
   /** How long one project may take over one command of a bulk operation (default 20 s). */
   bulkCommandDeadlineMs?: number;
 }
@@ -22,6 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createProjectCommandActivities(deps),
     ...createAuditActivities(deps),
     ...createNoticeActivities(deps),
+    ...createCheckpointActivities({ ledger: deps.ledger, ...(deps.checkpoints ? { publishing: deps.checkpoints } : {}), send: createNoticeDelivery(deps.mail) }),
   };
 }
 

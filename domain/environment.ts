@@ -61,6 +61,14 @@ export const Environment = z
     ALLIANCE_LOG_SIGNING_KEY_FILE: NonEmpty.optional(),
     /** The log's name, the first line of every checkpoint. */
     ALLIANCE_LOG_ORIGIN: z.string().regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
+    /** A checkpoint is written when this many leaves were added since the last one… */
+    ALLIANCE_CHECKPOINT_EVERY_ENTRIES: z.coerce.number({ error: 'expected a whole number of entries, 1 or more' }).int('expected a whole number of entries, 1 or more').min(1, 'expected a whole number of entries, 1 or more').max(10_000_000).default(1000),
+    /** …or when this many minutes passed since the last one and anything was added. */
+    ALLIANCE_CHECKPOINT_EVERY_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(525_600).default(60),
+    /** Where each checkpoint is also written, one read-only file per size: make it append-only on the host. Embedded default: witness/ in the data directory. */
+    ALLIANCE_WITNESS_DIR: NonEmpty.optional(),
+    /** The auditors' address: each new checkpoint is mailed there. */
+    ALLIANCE_AUDITORS_EMAIL: z.email('expected an e-mail address, e.g. audit@nstc.gov.tw').optional(),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

@@ -3,7 +3,9 @@
  * data directory, then the worker), or the worker alone joining the cluster at TEMPORAL_ADDRESS.
  * Stays in the foreground; Ctrl-C stops everything cleanly.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ensureCheckpointSchedule } from '../activities/temporal/checkpoint-schedule';
 import { checkWorkerStores, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
@@ -53,19 +55,26 @@ async function main(): Promise<void> {
   const stores = await openStores(env);
   const { ledger } = stores;
   const mail = await startServiceMail(env, stores.notices);
-  const worker = await createServiceWorker({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps }),
-  });
-  const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
   // One key per log: a worker of a cluster signs only with the key file its operators share; the
   // embedded default makes its own in the data directory.
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE
     ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN)
     : embedded ? localLogSigning(env.ALLIANCE_DATA_DIR, env.ALLIANCE_LOG_ORIGIN) : undefined;
+  const witnessDir = env.ALLIANCE_WITNESS_DIR ?? (embedded ? path.join(env.ALLIANCE_DATA_DIR, 'witness') : undefined);
+  if (witnessDir) mkdirSync(witnessDir, { recursive: true });
+  const checkpoints = signing && {
+    signing, policy: { everyEntries: env.ALLIANCE_CHECKPOINT_EVERY_ENTRIES, everyMs: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES * 60_000 },
+    ...(witnessDir ? { witnessDir } : {}), ...(env.ALLIANCE_AUDITORS_EMAIL ? { auditorsEmail: env.ALLIANCE_AUDITORS_EMAIL } : {}),
+  };
+  const worker = await createServiceWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps, ...(checkpoints ? { checkpoints } : {}) }),
+  });
+  const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
   const api = await serveApi(env, client, ledger, issuer, signing);
+  if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 

@@ -3,3 +3,4 @@ export { projectWorkflow } from './project-workflow';
 export { callWorkflow } from './call-workflow';
 export { archiveWorkflow } from './archive-workflow';
 export { noticeWorkflow } from './notice-workflow';
+export { checkpointWorkflow } from './checkpoint-workflow';

@@ -15,7 +15,7 @@ export class MissingTemplateVariableError extends Error {
   override readonly name = 'MissingTemplateVariableError';
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function formatInstant(value: string | number, language: Language): string {
   const date = new Date(value);

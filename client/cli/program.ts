@@ -16,6 +16,7 @@ import { credentialsFile, forgetLogin, loadLogin } from './credentials';
 import { deviceLogin } from './login';
 import { apiUrl, projectId, readJsonFile, type Session } from './session';
 import { checkedBundle, checkedGrowth, trustedCheckpoint, verifierFrom } from './audit-checks';
+import { generateLogKey } from '../../activities/ledger/checkpoint';
 import { writeFileSync } from 'node:fs';
 import { demoAccountsOf, runDemo } from './demo';
 
@@ -392,6 +393,23 @@ export function buildProgram(run: Runner): Command {
       const current = checkedBundle(bundle, verifier, since);
       if (opts.out) writeFileSync(String(opts.out), JSON.stringify(bundle, null, 2));
       print(`${bundle.entries.length} leaves proven in the tree of ${current.size} the service signed (checked with your key)${since ? `, which extends your checkpoint of ${since.trusted.size}` : ''}${opts.out ? `; bundle written to ${String(opts.out)}` : ''}`, bundle);
+    }));
+  audit.command('keygen <name>').description('a new key pair for signing the ledger\'s checkpoints (offline: for the operators\' key file and the auditors)')
+    .requiredOption('--out <file>', 'where to write the signing key (owner-only); ALLIANCE_LOG_SIGNING_KEY_FILE points here')
+    .action(run(({ print, args, opts }) => {
+      let key: { signerKey: string; verifierKey: string };
+      try {
+        key = generateLogKey(args[0]!);
+      } catch (error) {
+        throw new AllianceError('VALIDATION', (error as Error).message);
+      }
+      try {
+        writeFileSync(String(opts.out), `${key.signerKey}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        throw new AllianceError('VALIDATION', `--out ${String(opts.out)}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists already; a signing key is never overwritten' : (error as Error).message}.`);
+      }
+      print(`signing key written to ${String(opts.out)} (keep it off the database's machines)\nverifier key, for the auditors: ${key.verifierKey}`, { verifierKey: key.verifierKey });
+      return Promise.resolve();
     }));
   audit.command('checkpoint').description('the ledger\'s Merkle tree as it stands, in a checkpoint the service signs now, and the key to check it')
     .option('--out <file>', 'write the signed checkpoint to this file (keep it: it is what you check the ledger against later)')
