@@ -7,7 +7,7 @@ KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
-.PHONY: install start test lint typecheck build docs realm histories chaos clean
+.PHONY: install start test lint typecheck build docs realm histories chaos bench-ledger clean
 
 install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules
 
@@ -80,6 +80,11 @@ test: install lint typecheck build
 # The many-workers fault run with more kills than make test's bounded one (CHAOS_KILLS=15 by default).
 chaos: install build
 	CHAOS_KILLS=$${CHAOS_KILLS:-15} npx jest test/chaos
+
+# What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
+# whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).
+bench-ledger: install build
+	node dist/scripts/bench-ledger.js $${BENCH_ENTRIES:-10000} $${BENCH_TREES:-10000,1000000}
 
 clean:
 	rm -rf dist node_modules $(VENV)

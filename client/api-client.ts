@@ -20,6 +20,9 @@ const projectPath = (projectId: string): string => {
   return `/api/projects/${encodeURIComponent(callId ?? '')}/${encodeURIComponent(applicationId ?? '')}`;
 };
 
+/** How many times a read is tried while the service is away: about 7 s in all. */
+const READ_ATTEMPTS = 3;
+
 /** The HTTP API, typed: what the command line and the demo use instead of Temporal. */
 export class ApiClient {
   constructor(
@@ -27,7 +30,22 @@ export class ApiClient {
     private readonly token: TokenSource | null,
   ) {}
 
+  /**
+   * Reads are asked again, a few times with a growing pause, when the service or Temporal behind it
+   * is briefly away (NOT_REACHABLE): a read changes nothing. Commands are not: the caller decides.
+   */
   async request<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, body, options);
+      } catch (error) {
+        if (method !== 'GET' || attempt >= READ_ATTEMPTS || !(error instanceof AllianceError) || error.code !== 'NOT_REACHABLE') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = {};
     if (!options.anonymous) {
       if (!this.token) throw new AllianceError('UNAUTHENTICATED', 'Not logged in: run `alliance login` first.');

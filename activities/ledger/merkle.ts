@@ -29,13 +29,31 @@ function splitPoint(n: number): number {
   return k;
 }
 
+/**
+ * Roots of complete subtrees already computed, per leaves array (treated as immutable once given):
+ * every range the tree's recursion meets splits into a complete, aligned left part and the rest,
+ * so with these kept a root or a proof after the first costs O(log n) hashes, not O(n). Small
+ * subtrees are recomputed rather than kept, to keep the memory at about n/8 entries.
+ */
+const completeRoots = new WeakMap<readonly Hash[], Map<string, Hash>>();
+const KEEP_FROM = 16;
+
 /** MTH over leaves[from, to): the root of that range's tree. */
 export function rootOf(leaves: readonly Hash[], from = 0, to = leaves.length): Hash {
   const n = to - from;
   if (n === 0) return emptyRoot();
   if (n === 1) return leaves[from]!;
+  const complete = n >= KEEP_FROM && Number.isInteger(Math.log2(n));
+  const kept = complete ? completeRoots.get(leaves)?.get(`${from}+${n}`) : undefined;
+  if (kept) return kept;
   const k = splitPoint(n);
-  return nodeHash(rootOf(leaves, from, from + k), rootOf(leaves, from + k, to));
+  const root = nodeHash(rootOf(leaves, from, from + k), rootOf(leaves, from + k, to));
+  if (complete) {
+    let roots = completeRoots.get(leaves);
+    if (!roots) completeRoots.set(leaves, (roots = new Map<string, Hash>()));
+    roots.set(`${from}+${n}`, root);
+  }
+  return root;
 }
 
 /** PATH(m, D[n]): the audit path of leaf `index` in the tree of the first `size` leaves. */

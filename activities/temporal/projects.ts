@@ -39,10 +39,17 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   if (error instanceof WorkflowNotFoundError || (error as { name?: string }).name === 'WorkflowNotFoundError') {
     return new AllianceError('NOT_FOUND', `${what} does not exist (check the call and application ids).`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  const grpcCode = (error as { cause?: { code?: number }; code?: number }).cause?.code ?? (error as { code?: number }).code;
+  // The client wraps gRPC failures ("Failed to query Workflow"): what went wrong is in the cause.
+  const cause = (error as { cause?: { code?: number; message?: string } }).cause;
+  const message = [error instanceof Error ? error.message : String(error), cause?.message].filter(Boolean).join(': ');
+  const grpcCode = cause?.code ?? (error as { code?: number }).code;
   if (grpcCode === 3 || /INVALID_ARGUMENT/.test(message)) {
     return new AllianceError('VALIDATION', `Temporal refused the request as invalid (${message}); check the ids and filters.`);
+  }
+  // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: Temporal or its workers are busy or away (a
+  // query meets a worker that just died): worth another try, never an internal error.
+  if (grpcCode === 4 || grpcCode === 8 || grpcCode === 14) {
+    return new AllianceError('NOT_REACHABLE', `Temporal did not answer in time (${message}); try again in a moment.`);
   }
   if (/UNAVAILABLE|ECONNREFUSED|deadline exceeded|Failed to connect|connect/i.test(message)) {
     return new AllianceError('NOT_REACHABLE', `The Temporal service cannot be reached (${message}); is \`make start\` running, or TEMPORAL_ADDRESS right?`);
