@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     Namespace: env.TEMPORAL_NAMESPACE,
     'Task queue': env.TEMPORAL_TASK_QUEUE,
     'Audit ledger': stores.where.ledger,
+    ...(checkpoints ? { Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}` } : {}),
     Mail: mail.destination,
     'Notice log': stores.where.notices,
     ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sha256 } from '../ledger/digest';
 import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../ledger/store';
@@ -51,6 +52,9 @@ export interface CurrentCheckpoint {
 
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
+
+/** How long verify waits for a project's transition log from its worker before leaving Temporal out of that project's check. */
+const QUERY_PATIENCE_MS = 10_000;
 
 /** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
 function openTrusted(since: TrustedCheckpoint): Checkpoint {
@@ -200,13 +204,20 @@ export class AuditClient {
     const chains = { checked };
     let compared = 0;
     const projects = [...new Set(entries.map((e) => e.workflowId))].filter((id) => id.startsWith('project:'));
+    const served = new Map<string, Promise<boolean>>();
     for (const id of projects) {
       let log;
       try {
-        log = await this.client.workflow.getHandle(id).query(transitionLogQuery);
+        // A query to a project no worker serves waits until Temporal gives up: ask the task queue first.
+        const { taskQueue } = await this.client.workflow.getHandle(id).describe();
+        if (!served.has(taskQueue)) served.set(taskQueue, this.hasWorker(taskQueue));
+        if (!(await served.get(taskQueue))) continue;
+        // A worker answers a query in milliseconds; one that died a moment ago leaves the query waiting.
+        log = await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery));
       } catch (error) {
         // Gone from Temporal, or no worker to answer: the chains above are all there is to check.
-        if (isNotFound(error) || /no poller/i.test(String((error as { cause?: Error }).cause?.message ?? ''))) continue;
+        const cause = (error as { cause?: { message?: string; code?: number } }).cause;
+        if (isNotFound(error) || /no poller/i.test(String(cause?.message ?? '')) || cause?.code === 4) continue;
         throw error;
       }
       // The chain of the execution Temporal holds now (a re-used id's earlier chains are not in its log).
@@ -227,6 +238,16 @@ export class AuditClient {
       }
     }
     return { checked: chains.checked, comparedWithTemporal: compared, broken: null };
+  }
+
+  /** Whether any worker polls the task queue for workflow tasks (and so can answer a query). */
+  private async hasWorker(taskQueue: string): Promise<boolean> {
+    const queue = await this.client.workflowService.describeTaskQueue({
+      namespace: this.client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    // Temporal lists pollers for minutes after they stop; a live one polls again within about a minute.
+    const recent = Date.now() - 90_000;
+    return (queue.pollers ?? []).some((p) => p.lastAccessTime?.seconds !== undefined && p.lastAccessTime.seconds !== null && Number(p.lastAccessTime.seconds) * 1000 > recent);
   }
 
   /** The first of `seqs` the ledger lacks for this chain, asked again for a few seconds while the workflow records its latest. */
