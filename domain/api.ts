@@ -139,7 +139,7 @@ export const QuarantineResponse = z.array(z.object({
   workflowId: z.string(), chainId: z.string(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: z.string(), entry: Loose, at: z.string(),
 }));
 export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
-export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'noticeHeldUp', 'noticeUncertain']), subject: z.string(), detail: z.string(), at: z.string() }));
+export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']), subject: z.string(), detail: z.string(), at: z.string() }));
 export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: z.string().optional() });
 export const CheckpointResponse = z.object({ checkpoint: z.string(), verifierKey: z.string(), size: z.number().int(), root: z.string() });
 export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });

@@ -7,6 +7,6 @@ const { writeCheckpointIfDue } = proxyActivities<Activities>({
 });
 
 /** One tick of the ledger's checkpoint schedule: writes a checkpoint if the policy says one is due. */
-export async function checkpointWorkflow(): Promise<{ size: number; written: boolean } | null> {
+export async function checkpointWorkflow(): Promise<{ size: number; written: boolean; refused?: string } | null> {
   return await writeCheckpointIfDue();
 }

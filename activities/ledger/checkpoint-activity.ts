@@ -1,8 +1,8 @@
 import type { NoticeToSend } from '../notices/delivery';
 import { escapeHtml } from '../notices/render';
-import { checkpointDue, createCheckpointWriter, type CheckpointPolicy } from './checkpoint-writer';
+import { checkpointDue, createCheckpointWriter, LogRewrittenError, type CheckpointPolicy } from './checkpoint-writer';
 import type { LogSigning } from './log-signing';
-import type { LedgerStore } from './store';
+import type { LedgerStore, StoredCheckpoint } from './store';
 
 /** Where checkpoints go besides the ledger's own table: all configuration, none of it in code. */
 export interface CheckpointPublishing {
@@ -20,29 +20,42 @@ export interface CheckpointPublishing {
  * mails it to the auditors — idempotent by size, so a retry or a second worker adds nothing.
  */
 export function createCheckpointActivities(deps: { ledger: LedgerStore; publishing?: CheckpointPublishing; send?: (item: NoticeToSend) => Promise<unknown> }) {
+  /** Mails a checkpoint to the auditors; idempotent by its size, so a tick after a failed send sends it then. */
+  const mail = async (publishing: CheckpointPublishing, checkpoint: StoredCheckpoint): Promise<void> => {
+    if (!publishing.auditorsEmail || !deps.send) return;
+    await deps.send({
+      key: `ledger-checkpoint/${publishing.signing.origin}/${checkpoint.size}`,
+      to: publishing.auditorsEmail,
+      notice: {
+        subject: `[Ledger] ${publishing.signing.origin}: checkpoint of ${checkpoint.size} leaves`,
+        text: `The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: \`alliance audit verify --since\` checks the ledger against it.\n\nVerifier key: ${publishing.signing.verifierKey}\n\n${checkpoint.note}`,
+        html: `<p>The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: <code>alliance audit verify --since</code> checks the ledger against it.</p><p>Verifier key: <code>${escapeHtml(publishing.signing.verifierKey)}</code></p><pre>${escapeHtml(checkpoint.note)}</pre>`,
+      },
+    });
+  };
+
   return {
-    async writeCheckpointIfDue(): Promise<{ size: number; written: boolean } | null> {
+    async writeCheckpointIfDue(): Promise<{ size: number; written: boolean; refused?: string } | null> {
       const publishing = deps.publishing;
       if (!publishing) return null;
-      const latest = await deps.ledger.latestCheckpoint();
+      let current = await deps.ledger.latestCheckpoint();
       const size = (await deps.ledger.leaves()).length;
-      if (!checkpointDue(publishing.policy, latest, size, new Date())) return latest ? { size: latest.size, written: false } : null;
-      const write = createCheckpointWriter({ ledger: deps.ledger, signer: publishing.signing.signer, origin: publishing.signing.origin, ...(publishing.witnessDir ? { witnessDir: publishing.witnessDir } : {}) });
-      const outcome = await write();
-      if (!outcome) return null;
-      const { checkpoint } = outcome;
-      if (publishing.auditorsEmail && deps.send) {
-        await deps.send({
-          key: `ledger-checkpoint/${publishing.signing.origin}/${checkpoint.size}`,
-          to: publishing.auditorsEmail,
-          notice: {
-            subject: `[Ledger] ${publishing.signing.origin}: checkpoint of ${checkpoint.size} leaves`,
-            text: `The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: \`alliance audit verify --since\` checks the ledger against it.\n\nVerifier key: ${publishing.signing.verifierKey}\n\n${checkpoint.note}`,
-            html: `<p>The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: <code>alliance audit verify --since</code> checks the ledger against it.</p><p>Verifier key: <code>${escapeHtml(publishing.signing.verifierKey)}</code></p><pre>${escapeHtml(checkpoint.note)}</pre>`,
-          },
-        });
+      let written = false;
+      if (checkpointDue(publishing.policy, current, size, new Date())) {
+        const write = createCheckpointWriter({ ledger: deps.ledger, signer: publishing.signing.signer, origin: publishing.signing.origin, ...(publishing.witnessDir ? { witnessDir: publishing.witnessDir } : {}) });
+        try {
+          const outcome = await write();
+          if (outcome) ({ checkpoint: current, written } = outcome);
+        } catch (error) {
+          if (!(error instanceof LogRewrittenError)) throw error;
+          // Never signed: the office is told, every tick, until the ledger is put right.
+          await deps.ledger.raiseAlert({ key: `ledger/rewritten/${size}`, kind: 'ledgerRewritten', subject: 'Ledger: the tree no longer extends the published checkpoint; no checkpoint signed', detail: error.message, at: new Date().toISOString() });
+          return { size, written: false, refused: error.message };
+        }
       }
-      return { size: checkpoint.size, written: true };
+      if (!current) return null;
+      await mail(publishing, current);
+      return { size: current.size, written };
     },
   };
 }

@@ -87,7 +87,7 @@ export interface StoredCheckpoint {
 export interface OfficeAlert {
   /** Idempotency key: the same alert raised again is kept once. */
   key: string;
-  kind: 'ledgerQuarantine' | 'ledgerGap' | 'noticeHeldUp' | 'noticeUncertain';
+  kind: 'ledgerQuarantine' | 'ledgerGap' | 'ledgerRewritten' | 'noticeHeldUp' | 'noticeUncertain';
   subject: string;
   detail: string;
   at: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { sha256 } from '../ledger/digest';
 import type { NoticeLog } from './notice-log';
 import type { RenderedNotice } from './render';
@@ -43,6 +44,12 @@ const RENEW_EVERY_MS = 5_000;
 const RECORD_RETRY_MS = 1_000;
 const RECORD_FOR_MS = 5 * 60_000;
 
+/** The bare address of `Name <address>` or `{ name, address }`, as the envelope wants it. */
+function addressOf(who: string | { name: string; address: string }): string {
+  if (typeof who !== 'string') return who.address;
+  return /<([^<>]+)>\s*$/.exec(who)?.[1]?.trim() ?? who.trim();
+}
+
 /**
  * A relay's answer (a reply code) means it did not take the message; no answer after the end of
  * DATA (connection lost, timed out) means nobody knows.
@@ -68,6 +75,29 @@ function endingOnlyAfter(message: Buffer, beforeEnd: () => Promise<void>, onEnd:
     },
   });
   return stream;
+}
+
+/**
+ * One SMTP conversation over the transport's settings (host, port, TLS, credentials), driven
+ * step by step: unlike the transport's sendMail, the connection reads the message only once the
+ * relay has said "go ahead" (354) to DATA, so the hold on the message's end holds exactly between
+ * that and the final dot.
+ */
+async function relaySend(transport: Transporter, envelope: { from: string; to: string }, message: Readable): Promise<void> {
+  const smtp = transport.transporter as unknown as { options: SMTPConnection.Options; auth?: SMTPConnection.Credentials };
+  const connection = new SMTPConnection(smtp.options);
+  const failed = new Promise<never>((_resolve, reject) => connection.once('error', reject));
+  const step = <T>(work: (done: (error?: Error | null, value?: T) => void) => void): Promise<T> =>
+    Promise.race([failed, new Promise<T>((resolve, reject) => work((error, value) => (error ? reject(error) : resolve(value as T))))]);
+  try {
+    await step((done) => connection.connect((error) => done(error)));
+    if (smtp.auth) await step((done) => connection.login(smtp.auth, (error) => done(error)));
+    await step((done) => connection.send(envelope, message, (error) => done(error)));
+    connection.quit();
+  } finally {
+    failed.catch(() => undefined);
+    connection.close();
+  }
 }
 
 /**
@@ -98,7 +128,7 @@ export function createNoticeDelivery(deps: { transport: Transporter; from: strin
       const committing = async () => {
         if (!(await deps.log.committing(item.key, attempt.holder))) throw new NoticeHeldError(`${item.key}: this attempt's lease ran out before the end of DATA; another attempt takes over`);
       };
-      await deps.transport.sendMail({ envelope: { from: deps.from, to: item.to }, raw: endingOnlyAfter(message, committing, () => (dataEnded = true)) });
+      await relaySend(deps.transport, { from: addressOf(deps.from), to: addressOf(item.to) }, endingOnlyAfter(message, committing, () => (dataEnded = true)));
     } catch (error) {
       clearInterval(renewing);
       if (dataEnded && !relayAnswered(error)) {

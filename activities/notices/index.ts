@@ -111,7 +111,7 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
             uncertain++;
             log.warn('notice may or may not have reached the relay; not sent again', { key: input.key, kind: input.kind });
             await deps.ledger.raiseAlert({
-              key: `notice/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
+              key: `notice-uncertain/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
               subject: `Notice perhaps not delivered: ${notice.subject} to ${recipient.email}`,
               detail: `${outcome.reason ?? 'The relay was lost after the end of the message.'} It was not sent again, so that it cannot arrive twice: ask the recipient whether message ${outcome.messageId} arrived.`,
             });

@@ -84,7 +84,9 @@ export class AuditClient {
     const trusted = request.since ? openTrusted(request.since) : undefined;
     const stored = await this.ledger.leaves();
     if (trusted && trusted.size > stored.length) throw new AllianceError('INTEGRITY', `The ledger has ${stored.length} leaves, fewer than the ${trusted.size} of the checkpoint you trust: entries were removed.`);
-    const entries = request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq));
+    const leafOf = new Set(stored.filter((l) => l.kind === 'entry').map((l) => Number(l.ref)));
+    // Entries appended after the leaves were read are proven next time, not reported as missing.
+    const entries = (request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq))).filter((e) => leafOf.has(e.seq));
     const missing = (request.seqs ?? []).find((seq) => !entries.some((e) => e.seq === seq));
     if (missing !== undefined) throw new AllianceError('NOT_FOUND', `The ledger has no entry ${missing}.`);
     const runs = request.workflowId ? await this.ledger.archivedRuns(request.workflowId) : [];

@@ -48,10 +48,13 @@ export function checkedBundle(bundle: ProofBundle, verifier: LogVerifier, since?
   } catch (error) {
     throw new AllianceError('INTEGRITY', `The service's checkpoint does not verify with your key: ${(error as Error).message}.`);
   }
+  if (bundle.entries.length === 0) throw new AllianceError('INTEGRITY', 'The service proved nothing: its bundle has no leaves.');
   for (const entry of bundle.entries) {
     const leaf = Buffer.from(entry.leafHash, 'base64');
-    if (entry.leafData !== undefined && !leafHash(Buffer.from(entry.leafData, 'utf8')).equals(leaf)) throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its data does not hash to its leaf.`);
-    if (entry.payload !== undefined && entry.leafData !== undefined && sha256(entry.payload) !== (JSON.parse(entry.leafData) as { payloadDigest?: string }).payloadDigest) {
+    // The leaf is hashed here from what it is made of, never taken on the service's word.
+    if (entry.leafData === undefined) throw new AllianceError('INTEGRITY', `Leaf ${entry.index} comes without its data: it cannot be checked.`);
+    if (!leafHash(Buffer.from(entry.leafData, 'utf8')).equals(leaf)) throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its data does not hash to its leaf.`);
+    if (entry.payload !== undefined && sha256(entry.payload) !== (JSON.parse(entry.leafData) as { payloadDigest?: string }).payloadDigest) {
       throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its payload does not have the digest its entry records.`);
     }
     if (!verifyInclusion(entry.index, current.size, leaf, entry.proof.map((h) => Buffer.from(h, 'base64')), current.root)) {

@@ -128,7 +128,7 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     console.log(`chaos: ${faults.join('; ')}; ${ids.length} projects, ${(await ledger.entries()).length} ledger entries, ${copies.size} mails, ${duplicated.length} duplicated, ${uncertain.length} uncertain`);
     expect(duplicated).toEqual([]);
     expect(unsent.map((n) => n.status).filter((status) => status !== 'uncertain')).toEqual([]);
-    expect(uncertain.map((a) => a.key).sort()).toEqual(unsent.map((n) => `notice/${n.key}`).sort());
+    expect(uncertain.map((a) => a.key).sort()).toEqual(unsent.map((n) => `notice-uncertain/${n.key}`).sort());
     expect(copies.size).toBeGreaterThan(ids.length);
   } finally {
     victim.kill('SIGTERM');

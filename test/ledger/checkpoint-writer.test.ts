@@ -13,6 +13,28 @@ const entry = (entrySeq: number) => ({
   event: 'application.submit', from: ['draft'], to: ['submitted'], payloadDigest: 'a'.repeat(64),
 });
 
+it('refuses to sign a tree that does not extend the checkpoint published in the witness directory', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-checkpoints-'));
+  const witnessDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-witness-'));
+  const file = path.join(dir, 'ledger.sqlite');
+  const ledger = await SqlLedgerStore.open(sqliteDriver(file));
+  const insider = sqliteDriver(file);
+  try {
+    const write = createCheckpointWriter({ ledger, signer: parseSignerKey(key.signerKey), origin: 'ledger.alliance.example/v1', witnessDir });
+    for (let i = 1; i <= 3; i++) await ledger.append(entry(i));
+    expect(await write()).toMatchObject({ written: true, checkpoint: { size: 3 } });
+    // An insider rewrites the first leaf and the ledger's own record of checkpoints; more entries come.
+    await insider.run('UPDATE merkle_leaves SET leaf_hash = ? WHERE idx = 0', ['0'.repeat(64)]);
+    await insider.run('DELETE FROM checkpoints');
+    for (let i = 4; i <= 5; i++) await ledger.append(entry(i));
+    await expect(write()).rejects.toThrow(/does not extend the published checkpoint of 3: it was rewritten or truncated/);
+    expect(readdirSync(witnessDir)).toEqual(['checkpoint-000000000003.txt']);
+  } finally {
+    await insider.close();
+    await ledger.close();
+  }
+});
+
 it('signs the tree as it stands, publishes each checkpoint once to the witness directory, and a later one extends it', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-checkpoints-'));
   const witnessDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-witness-'));
