@@ -216,11 +216,10 @@ export class AuditClient {
         if (!(await served.get(taskQueue))) continue;
         // A worker answers a query in milliseconds; one that died a moment ago leaves the query waiting.
         log = await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery));
-      } catch (error) {
-        // Gone from Temporal, or no worker to answer: the chains above are all there is to check.
-        const cause = (error as { cause?: { message?: string; code?: number } }).cause;
-        if (isNotFound(error) || /no poller/i.test(String(cause?.message ?? '')) || cause?.code === 4) continue;
-        throw error;
+      } catch {
+        // Gone from Temporal, no worker to answer, or Temporal busy: the chains above are all there
+        // is to check for this project, and the report counts only what was compared.
+        continue;
       }
       // The chain of the execution Temporal holds now (a re-used id's earlier chains are not in its log).
       const current = entries.filter((e) => e.workflowId === id).at(-1)?.chainId;
