@@ -46,9 +46,10 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   if (grpcCode === 3 || /INVALID_ARGUMENT/.test(message)) {
     return new AllianceError('VALIDATION', `Temporal refused the request as invalid (${message}); check the ids and filters.`);
   }
-  // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: Temporal or its workers are busy or away (a
-  // query meets a worker that just died): worth another try, never an internal error.
-  if (grpcCode === 4 || grpcCode === 8 || grpcCode === 14) {
+  // CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE, an update call timed out or
+  // cancelled: Temporal or its workers are busy or away (a query meets a worker that just died):
+  // worth another try, never an internal error.
+  if (grpcCode === 1 || grpcCode === 4 || grpcCode === 8 || grpcCode === 14 || (error as { name?: string }).name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
     return new AllianceError('NOT_REACHABLE', `Temporal did not answer in time (${message}); try again in a moment.`);
   }
   if (/UNAVAILABLE|ECONNREFUSED|deadline exceeded|Failed to connect|connect/i.test(message)) {
