@@ -60,7 +60,7 @@ export const Environment = z
      */
     ALLIANCE_LOG_SIGNING_KEY_FILE: NonEmpty.optional(),
     /** The log's name, the first line of every checkpoint. */
-    ALLIANCE_LOG_ORIGIN: z.string().regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
+    ALLIANCE_LOG_ORIGIN: z.string().max(200, 'expected at most 200 characters').regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
     /** A checkpoint is written when this many leaves were added since the last one… */
     ALLIANCE_CHECKPOINT_EVERY_ENTRIES: z.coerce.number({ error: 'expected a whole number of entries, 1 or more' }).int('expected a whole number of entries, 1 or more').min(1, 'expected a whole number of entries, 1 or more').max(10_000_000).default(1000),
     /** …or when this many minutes passed since the last one and anything was added. */
