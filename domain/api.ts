@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Actor, Principal, Role } from './actor';
 import { Division, NewApplication, Region } from './application';
 import { Call } from './call';
+import { bounds } from './bounds';
 import { errorCodes } from './errors';
 import { ReviewerPool } from './reviewers';
 
@@ -52,7 +53,7 @@ export const AuditSearchQuery = ProjectSearchQuery.extend({
   to: z.iso.datetime({ offset: true }).optional(),
 }).strict();
 export const AuditWorkflowParams = z.object({ workflowId: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200) }).strict();
-export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional() }).strict();
+export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional(), decode: z.enum(['true', 'false']).optional() }).strict();
 /** A signed checkpoint an auditor kept, and the verifier key they check it with: both small, public texts. */
 export const TrustedCheckpointBody = z.object({
   checkpoint: z.string().min(1).max(8_192, 'a checkpoint is a few lines: origin, size, root and signatures'),
@@ -134,7 +135,7 @@ export const NoticeResponse = z.array(z.object({
   workflowId: z.string(), noticeId: z.string(), kind: z.string(), startedAt: z.string(), status: z.string(), detail: z.string(), officeAlerted: z.boolean(),
 }));
 export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), workflowId: z.string(), entrySeq: z.number().int(), at: z.string(), actor: Actor, event: z.string(), hash: z.string() }).loose());
-export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), runs: z.array(z.object({ runId: z.string(), sha256: z.string(), history: z.unknown() })) });
+export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), decoded: z.boolean(), runs: z.array(z.object({ runId: z.string(), sha256: z.string(), history: z.unknown() })) });
 export const QuarantineResponse = z.array(z.object({
   workflowId: z.string(), chainId: z.string(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: z.string(), entry: Loose, at: z.string(),
 }));
@@ -142,6 +143,12 @@ export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.
 export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']), subject: z.string(), detail: z.string(), at: z.string() }));
 export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: z.string().optional() });
 export const CheckpointResponse = z.object({ checkpoint: z.string(), verifierKey: z.string(), size: z.number().int(), root: z.string() });
+/** One payload as Temporal's JSON carries it (metadata values and data in base64): what the codec server takes and gives. */
+const Base64 = z.string().max(bounds.codecPayload, 'expected at most 4 MiB of base64').regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
+export const CodecPayloads = z.object({
+  payloads: z.array(z.object({ metadata: z.record(z.string().max(bounds.name), Base64).optional(), data: Base64.optional() }).strict()).max(bounds.list, 'expected at most 1,000 payloads per request'),
+}).strict();
+export type CodecPayloads = z.infer<typeof CodecPayloads>;
 export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });
 export const ServiceStatus = z.object({
   service: z.string(),

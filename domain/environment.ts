@@ -59,6 +59,13 @@ export const Environment = z
      * Unset on the embedded default: one is made in the data directory on first start.
      */
     ALLIANCE_LOG_SIGNING_KEY_FILE: NonEmpty.optional(),
+    /**
+     * The payload key file: AES-256 keys that encrypt every payload Temporal stores, the ledger's
+     * payloads and the archive ({"current": id, "keys": [{id, key}]}, `alliance payload-keys rotate`
+     * writes it). Every worker and API process of a cluster reads the same file. Unset on the
+     * embedded default: one is made in the data directory on first start.
+     */
+    ALLIANCE_PAYLOAD_KEYS_FILE: NonEmpty.optional(),
     /** The log's name, the first line of every checkpoint. */
     ALLIANCE_LOG_ORIGIN: z.string().max(200, 'expected at most 200 characters').regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
     /** A checkpoint is written when this many leaves were added since the last one… */
@@ -80,12 +87,18 @@ export const Environment = z
     /** The HTTP API and web pages: the only door for people. Loopback unless told otherwise. */
     API_HOST: NonEmpty.default('127.0.0.1'),
     API_PORT: Port.default(8080),
+    /** This API's address as browsers reach it (behind a proxy); unset: http://API_HOST:API_PORT. */
+    API_PUBLIC_URL: Url(['https', 'http'], 'https://alliance.nstc.gov.tw').optional(),
+    /** The Temporal Web UI's origins, comma-separated: the only pages that may call the codec server. Unset: the embedded Web UI's. */
+    TEMPORAL_UI_ORIGINS: z.string().max(bounds.secret).regex(/^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/, 'expected origins separated by commas, e.g. https://temporal-ui.nstc.gov.tw').optional(),
     /** The OpenID provider whose tokens the API accepts; unset: `make start` runs the embedded Keycloak. */
     OIDC_ISSUER: Url(['https', 'http'], 'https://login.example.gov.tw/realms/alliance').optional(),
     /** The audience (`aud`) every token must name. */
     OIDC_AUDIENCE: NonEmpty.default('alliance-api'),
     /** The public client the command line logs in with (device authorization grant). */
     OIDC_CLI_CLIENT_ID: NonEmpty.default('alliance-cli'),
+    /** The public client browsers log in with (authorization code with PKCE). */
+    OIDC_WEB_CLIENT_ID: NonEmpty.default('alliance-web'),
     /** Claim mapping: where the programme role and the programme id are in a token (dotted paths). */
     OIDC_ROLE_CLAIM: NonEmpty.default('alliance_role'),
     OIDC_ID_CLAIM: NonEmpty.default('alliance_id'),

@@ -16,6 +16,10 @@ export const accessRoles = {
   'projects.search': ['office', 'auditor', 'institution'],
   /** Bulk operations are the office's and, for rosters, the institutions'. */
   'call.progress': ['office', 'auditor', 'institution'],
+  /** The codec server: reading Temporal's encrypted payloads (the Web UI) is for who may read every project. */
+  'payloads.decode': ['office', 'auditor'],
+  /** Encrypting payloads for Temporal (the Web UI's signal and start forms) is the office's alone. */
+  'payloads.encode': ['office'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof accessRoles;
 
@@ -26,6 +30,8 @@ const what: Record<Access, string> = {
   'alerts.read': "The office's alerts",
   'projects.search': 'Searching all projects',
   'call.progress': 'The progress of a bulk operation',
+  'payloads.decode': "Decoding Temporal's payloads",
+  'payloads.encode': "Encoding payloads for Temporal",
 };
 
 /** Null when the actor may; otherwise why not, in words a person can act on. */

@@ -21,6 +21,10 @@ import { callRoutes } from './routes/calls';
 import { meRoutes } from './routes/me';
 import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
+import { codecRoutes } from './routes/codec';
+import { webLoginRoutes } from './routes/web-login';
+import { SessionCookies } from './session';
+import type { KeyRing } from '../activities/crypto/key-ring';
 import { serviceVersion } from './version';
 
 declare module 'fastify' {
@@ -43,6 +47,12 @@ export interface ApiDependencies {
   /** The key checkpoints of the ledger are signed with (never kept in its database); without it none are signed here. */
   signing?: LogSigning;
   login: z.infer<typeof LoginInfo>;
+  /**
+   * Browsers: the payload keys that seal session cookies, the provider's public client for the
+   * log-in, the Web UI origins the codec server answers. Without it there is no codec server and
+   * no browser log-in.
+   */
+  browser?: { ring: KeyRing; webClientId: string; webUiOrigins: readonly string[]; publicUrl?: string };
   /** How long one command may wait for Temporal; bulk operations over a call get longer. */
   commandTimeoutMs?: number;
   bulkTimeoutMs?: number;
@@ -109,6 +119,15 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.get('/auth/config', {
     schema: { summary: 'Where to log in: the OpenID provider and the command line\'s client id', tags: ['login'], response: { 200: LoginInfo } },
   }, () => deps.login);
+
+  if (deps.browser) {
+    const cookies = new SessionCookies(deps.browser.ring.derive('web session'));
+    await app.register(webLoginRoutes({
+      issuer: deps.login.issuer, clientId: deps.browser.webClientId, cookies, verify: deps.verify, returnOrigins: deps.browser.webUiOrigins,
+      ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
+    }));
+    await app.register(codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }));
+  }
 
   await app.register(async (api) => {
     api.decorateRequest('actor', null as unknown as Actor);

@@ -8,6 +8,8 @@ import { openLedgerForReading } from '../activities/stores';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
+import { serviceKeyRing } from '../activities/crypto/key-ring';
+import { serviceDataConverter } from '../activities/temporal/payload-codec';
 import { readLogSigning } from '../activities/ledger/log-signing';
 
 async function main(): Promise<void> {
@@ -15,10 +17,11 @@ async function main(): Promise<void> {
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
   if (!env.OIDC_ISSUER) throw new ConfigurationError(['OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance']);
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const { ring } = serviceKeyRing(env);
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring) });
   const ledger = await openLedgerForReading(env, existsSync);
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
-  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, signing);
+  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, signing);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
   const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close());
   process.once('SIGINT', stop);

@@ -3,6 +3,7 @@ import type { LedgerStore } from '../activities/ledger/store';
 import type { LogSigning } from '../activities/ledger/log-signing';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
+import type { KeyRing } from '../activities/crypto/key-ring';
 import { createTokenVerifier, parseRoleValues } from './authentication';
 
 export interface ServingApi {
@@ -11,13 +12,20 @@ export interface ServingApi {
 }
 
 /** Starts the HTTP API on API_HOST:API_PORT, accepting the tokens of `issuer` as the environment's claim mapping says. */
-export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string, signing?: LogSigning): Promise<ServingApi> {
+export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string, ring: KeyRing, signing?: LogSigning): Promise<ServingApi> {
   const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
+  const webUiOrigins = env.TEMPORAL_UI_ORIGINS?.split(',') ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`];
   const app = await buildApi({
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger, ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: env.OIDC_AUDIENCE, roleClaim: env.OIDC_ROLE_CLAIM, idClaim: env.OIDC_ID_CLAIM, ...(roleValues ? { roleValues } : {}) }),
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
+    browser: { ring, webClientId: env.OIDC_WEB_CLIENT_ID, webUiOrigins, ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}) },
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
-  return { url: `http://${env.API_HOST.includes(':') ? `[${env.API_HOST}]` : env.API_HOST}:${env.API_PORT}`, close: () => app.close() };
+  return { url: apiUrl(env), close: () => app.close() };
+}
+
+/** Where browsers and the command line reach the API. */
+export function apiUrl(env: Environment): string {
+  return env.API_PUBLIC_URL?.replace(/\/$/, '') ?? `http://${env.API_HOST.includes(':') ? `[${env.API_HOST}]` : env.API_HOST}:${env.API_PORT}`;
 }

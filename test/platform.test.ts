@@ -9,12 +9,12 @@ import { searchAttributes } from '../domain/search-attributes';
 import { startEmbeddedServer } from '../worker/embedded-server';
 import { repositoryRoot, temporalBinary } from '../worker/temporal-binaries';
 import { tagAndSleep } from './fixtures/platform-workflows';
-import { connectDevServer, freePort, startTimeSkippingServer, uniqueName } from './helpers/environments';
+import { connectDevServer, freePort, startTimeSkippingServer, testDataConverter, uniqueName } from './helpers/environments';
 
 const fixtureWorkflows = require.resolve('./fixtures/platform-workflows');
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, body: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: fixtureWorkflows });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: fixtureWorkflows, dataConverter: testDataConverter() });
   return worker.runUntil(body);
 }
 

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClusterConnectionOptions } from '../activities/temporal/connection-options';
 
@@ -6,6 +7,8 @@ export interface ServiceWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: object;
+  /** The service's payload encryption (serviceDataConverter); the same as its clients'. */
+  dataConverter?: DataConverter;
   /** Tests bundle the workflow code once per file and pass it here. */
   workflowBundle?: { code: string };
 }
@@ -20,6 +23,7 @@ export async function createServiceWorker(options: ServiceWorkerOptions): Promis
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }
 

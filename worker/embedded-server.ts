@@ -12,6 +12,8 @@ export interface EmbeddedServerOptions {
   /** null runs the server without its Web UI (tests). */
   uiPort: number | null;
   retentionDays: number;
+  /** The codec server the Web UI decodes payloads through. */
+  codecEndpoint?: string;
 }
 
 export interface EmbeddedServer {
@@ -38,7 +40,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     '--port', String(options.port),
     '--namespace', options.namespace,
     '--log-level', 'warn',
-    ...(options.uiPort === null ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
+    ...(options.uiPort === null ? ['--headless'] : ['--ui-port', String(options.uiPort), ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [])]),
   ];
   // Its own process group: Ctrl-C reaches the worker alone, which drains first and then stops the
   // server, so no in-flight task meets a dead server.

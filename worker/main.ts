@@ -16,16 +16,21 @@ import { localLogSigning, readLogSigning } from '../activities/ledger/log-signin
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { startServiceMail } from './mail';
-import { serveApi } from '../server/serve';
+import { apiUrl, serveApi } from '../server/serve';
 import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from './identity-provider';
 import { temporalBinary } from './temporal-binaries';
 import { demoAccountLines } from './demo-accounts';
 import { renderBanner } from './banner';
+import { serviceKeyRing } from '../activities/crypto/key-ring';
+import { serviceDataConverter } from '../activities/temporal/payload-codec';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const env = parseEnvironment(process.env);
   checkWorkerStores(env);
+  // Payloads are encrypted before they leave this process: the keys are read before anything starts.
+  const keys = serviceKeyRing(env);
+  const dataConverter = serviceDataConverter(keys.ring);
   let embedded: EmbeddedServer | undefined;
   let identity: IdentityProvider | undefined;
   // Keycloak builds itself for half a minute: it starts while Temporal, the worker and the API do,
@@ -44,6 +49,8 @@ async function main(): Promise<void> {
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
       retentionDays: env.TEMPORAL_RETENTION_DAYS,
+      // The Web UI decodes payloads through the API's codec server, for whoever logged in there.
+      codecEndpoint: `${apiUrl(env)}/codec`,
     });
   }
   const address = embedded?.address ?? env.TEMPORAL_ADDRESS!;
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
   const connection = await connectWorker(connectionOptions);
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   const stores = await openStores(env);
   const { ledger } = stores;
   const mail = await startServiceMail(env, stores.notices);
@@ -70,10 +77,11 @@ async function main(): Promise<void> {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    dataConverter,
     activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps, ...(checkpoints ? { checkpoints } : {}) }),
   });
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
-  const api = await serveApi(env, client, ledger, issuer, signing);
+  const api = await serveApi(env, client, ledger, issuer, keys.ring, signing);
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
@@ -106,12 +114,13 @@ async function main(): Promise<void> {
   }
 
   const banner = renderBanner({
-    API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs)`,
+    API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs; codec server ${api.url}/codec, browser log-in ${api.url}/auth/login)`,
     'Identity provider': issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : ''),
     'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),
     Namespace: env.TEMPORAL_NAMESPACE,
     'Task queue': env.TEMPORAL_TASK_QUEUE,
     'Audit ledger': stores.where.ledger,
+    'Payload keys': `${path.resolve(keys.file)} (current ${keys.ring.currentId}; payloads reach Temporal encrypted)`,
     ...(checkpoints ? { Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}` } : {}),
     Mail: mail.destination,
     'Notice log': stores.where.notices,

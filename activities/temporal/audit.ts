@@ -13,10 +13,13 @@ import type { LogSigning } from '../ledger/log-signing';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { transitionLogQuery } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
-import { fetchRunChain } from './history';
+import { fetchRunChain, type RunHistory } from './history';
+import { decodeHistoryJson } from './history-codec';
 
 export type RawHistory = {
   source: 'temporal' | 'archive';
+  /** Payloads decrypted by the service's codec; false: as stored (encrypted), the form each sha256 covers. */
+  decoded: boolean;
   runs: { runId: string; sha256: string; history: unknown }[];
 };
 
@@ -120,26 +123,41 @@ export class AuditClient {
     return entries;
   }
 
-  /** The raw Temporal events of every run: live while Temporal keeps them, then from the archive. */
-  async rawHistory(workflowId: string): Promise<RawHistory> {
+  /**
+   * The raw Temporal events of every run: live while Temporal keeps them, then from the archive.
+   * Each run's sha256 covers the stored (encrypted) form; `decode` runs its payloads back through
+   * the service's codec for the auditor to read.
+   */
+  async rawHistory(workflowId: string, options: { decode?: boolean } = {}): Promise<RawHistory> {
+    const decode = options.decode ?? true;
+    const shown = async (json: string): Promise<unknown> => {
+      if (!decode) return JSON.parse(json) as unknown;
+      try {
+        return await decodeHistoryJson(JSON.parse(json) as unknown, this.client.options.loadedDataConverter.payloadCodecs);
+      } catch (error) {
+        throw new AllianceError('INTEGRITY', `The history of ${workflowId} does not decode: ${(error as Error).message}. Ask for it with decode=false to see it as stored.`);
+      }
+    };
+    let live: RunHistory[] | undefined;
     try {
-      const runs = await fetchRunChain(this.client, workflowId);
-      return {
-        source: 'temporal',
-        runs: runs.map((run) => {
-          const json = historyToJSON(run.history);
-          return { runId: run.runId, sha256: sha256(json), history: JSON.parse(json) as unknown };
-        }),
-      };
+      live = await fetchRunChain(this.client, workflowId);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+    }
+    if (live) {
+      const runs = await Promise.all(live.map(async (run) => {
+        const json = historyToJSON(run.history);
+        return { runId: run.runId, sha256: sha256(json), history: await shown(json) };
+      }));
+      return { source: 'temporal', decoded: decode, runs };
     }
     const archived = await this.ledger.archivedRuns(workflowId);
     if (archived.length === 0) throw new AllianceError('NOT_FOUND', `${workflowId} is neither in Temporal nor in the archive.`);
     for (const run of archived) {
       if (sha256(run.historyJson) !== run.sha256) throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
     }
-    return { source: 'archive', runs: archived.map((r) => ({ runId: r.runId, sha256: r.sha256, history: JSON.parse(r.historyJson) as unknown })) };
+    const runs = await Promise.all(archived.map(async (r) => ({ runId: r.runId, sha256: r.sha256, history: await shown(r.historyJson) })));
+    return { source: 'archive', decoded: decode, runs };
   }
 
   /** Filters as one visibility query over the search attributes; the ledger answers for projects Temporal no longer holds. */

@@ -17,6 +17,7 @@ import { deviceLogin } from './login';
 import { apiUrl, projectId, readJsonFile, type Session } from './session';
 import { checkedBundle, checkedGrowth, trustedCheckpoint, verifierFrom } from './audit-checks';
 import { generateLogKey } from '../../activities/ledger/checkpoint';
+import { rotateKeyFile } from '../../activities/crypto/key-ring';
 import { writeFileSync } from 'node:fs';
 import { demoAccountsOf, runDemo } from './demo';
 
@@ -448,6 +449,19 @@ export function buildProgram(run: Runner): Command {
       print(found.length ? table(['raised (Taipei)', 'kind', 'subject', 'detail'], found.map((a) => [formatRocDate(a.at, { withTime: true }), a.kind, a.subject, a.detail])) : 'no alerts', found);
     }));
 
+  program.command('payload-keys').description('operators, offline: the AES-256 keys that encrypt what Temporal, the ledger and the archive keep')
+    .command('rotate').description('add a fresh key to the file (made if missing, owner-only) and make it current; older keys stay so old histories still open')
+    .requiredOption('--file <file>', 'the payload key file; ALLIANCE_PAYLOAD_KEYS_FILE points here on every worker and API process')
+    .action(run(({ print, opts }) => {
+      let id: string;
+      try {
+        id = rotateKeyFile(String(opts.file));
+      } catch (error) {
+        throw new AllianceError('VALIDATION', `--file ${String(opts.file)}: ${(error as Error).message}`);
+      }
+      print(`key ${id} added to ${String(opts.file)} and made current: restart every worker and API process to seal new data under it`, { current: id });
+      return Promise.resolve();
+    }));
   program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
     .option('--seed <n>', 'cohort seed', '105')
     .action(run(async ({ session: s, print, opts }) => {

@@ -25,7 +25,7 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
   }, async (request) => {
     need('audit.read', request.actor);
     const audit = services.audit();
-    if (request.query.raw === 'true') return services.bounded('command', () => audit.rawHistory(request.params.workflowId));
+    if (request.query.raw === 'true') return services.bounded('command', () => audit.rawHistory(request.params.workflowId, { decode: request.query.decode !== 'false' }));
     return audit.history(request.params.workflowId);
   });
 

@@ -4,7 +4,11 @@ import type { ProjectClient } from '../../activities/temporal/projects';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { registerSearchAttributes } from '../../worker/namespace';
-import { uniqueName } from './environments';
+import { testDataConverter, testPayloadKeysFile, uniqueName } from './environments';
+import { readKeyRing } from '../../activities/crypto/key-ring';
+
+/** The origin the test API's codec server treats as the Temporal Web UI's. */
+export const TEST_WEB_UI_ORIGIN = 'http://127.0.0.1:8233';
 import { temporaryLedger, withServiceWorker } from './project-harness';
 import type { LedgerStore } from '../../activities/ledger/store';
 import type { LogSigning } from '../../activities/ledger/log-signing';
@@ -69,6 +73,7 @@ export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, 
     client: env.client, taskQueue, ledger, ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
     login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },
+    browser: { ring: readKeyRing(testPayloadKeysFile), webClientId: 'alliance-web', webUiOrigins: [TEST_WEB_UI_ORIGIN] },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, routes: app.routeCatalog, close: () => app.close() };
@@ -98,7 +103,7 @@ export async function ownNamespace(env: TestWorkflowEnvironment): Promise<TestWo
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  const client = new Client({ connection: env.connection, namespace });
+  const client = new Client({ connection: env.connection, namespace, dataConverter: testDataConverter() });
   for (let attempt = 0; ; attempt++) {
     try {
       for await (const _ of client.workflow.list({ query: `WorkflowType = 'callWorkflow'` })) break;

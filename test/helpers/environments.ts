@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readKeyRing } from '../../activities/crypto/key-ring';
+import { serviceDataConverter } from '../../activities/temporal/payload-codec';
 import { registerSearchAttributes } from '../../worker/namespace';
 import { temporalBinary } from '../../worker/temporal-binaries';
 
@@ -10,9 +14,17 @@ function requiredAddress(variable: string): string {
   return address;
 }
 
+/** The tests' payload keys (test-only keys, committed so recorded histories stay readable). */
+export const testPayloadKeysFile = path.resolve(__dirname, '../fixtures/payload-keys.json');
+
+/** The service's data converter under the tests' keys: every test client and worker encrypts as production does. */
+export function testDataConverter(file = testPayloadKeysFile): DataConverter {
+  return serviceDataConverter(readKeyRing(file));
+}
+
 /** The run's shared dev server (test/global-setup.ts). */
 export function connectDevServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: requiredAddress('TEST_DEV_SERVER_ADDRESS') });
+  return TestWorkflowEnvironment.createFromExistingServer({ address: requiredAddress('TEST_DEV_SERVER_ADDRESS'), client: { dataConverter: testDataConverter() } });
 }
 
 /**
@@ -24,6 +36,7 @@ export function connectDevServer(): Promise<TestWorkflowEnvironment> {
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
+    client: { dataConverter: testDataConverter() },
   });
   await registerSearchAttributes(env.connection, 'default');
   return env;

@@ -4,6 +4,7 @@ import { createActivities } from '../../activities';
 import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
+import { failureConverterPath } from '../../activities/temporal/payload-codec';
 import { ProjectClient } from '../../activities/temporal/projects';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
@@ -15,7 +16,7 @@ import path from 'node:path';
 
 /** The service's workflow code, bundled once per test file. */
 export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
 }
 
 /** A fresh audit ledger in a temporary directory. */
@@ -46,7 +47,7 @@ export async function withServiceWorker<T>(
   const ownMail = mail ? undefined : await temporaryMail();
   try {
     const activities = createActivities({ projects, client: env.client, ledger, mail: mail ?? ownMail!.mail });
-    const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: bundle });
+    const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: bundle, dataConverter: env.client.options.dataConverter });
     return await worker.runUntil(body(projects, ledger));
   } finally {
     await ownMail?.stop();

@@ -13,7 +13,7 @@ import { openSqliteNoticeLog } from '../../activities/stores';
 import { checkpointScheduleId, ensureCheckpointSchedule } from '../../activities/temporal/checkpoint-schedule';
 import { ProjectClient } from '../../activities/temporal/projects';
 import { createServiceWorker } from '../../worker/create-worker';
-import { connectDevServer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDataConverter, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, temporaryLedger } from '../helpers/project-harness';
 import { startRecordingSmtp } from '../helpers/smtp';
 
@@ -43,7 +43,7 @@ it('writes checkpoints on a Temporal schedule when the policy says one is due, t
     // Due after 3 new leaves (or an hour).
     checkpoints: { signing, policy: { everyEntries: 3, everyMs: 3_600_000 }, witnessDir, auditorsEmail: 'audit@nstc.gov.tw' },
   });
-  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: bundle });
+  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: bundle, dataConverter: testDataConverter() });
   const schedule = env.client.schedule.getHandle(checkpointScheduleId(taskQueue));
   /** One tick, now, instead of waiting for the minute; its outcome once it has run. */
   const tick = async (): Promise<unknown> => {

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createProjectCommandActivities, type BulkOutcome, type ProjectCommand } from '../../activities/project-commands';
 import { alliance105 } from '../../domain/calls';
 import { workflowsPath } from '../../worker/create-worker';
+import { failureConverterPath } from '../../activities/temporal/payload-codec';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
@@ -16,7 +17,7 @@ let faultyBundle: WorkflowBundle;
 beforeAll(async () => {
   [env, faultyBundle] = await Promise.all([
     connectDevServer(),
-    bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [require.resolve('../fixtures/stuck-workflow-interceptor')], logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } }),
+    bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules: [require.resolve('../fixtures/stuck-workflow-interceptor')], logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } }),
   ]);
 });
 afterAll(() => env?.teardown());

@@ -4,6 +4,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { historiesDir, readManifest } from '../helpers/histories';
 import { bundleServiceWorkflows } from '../helpers/project-harness';
+import { testDataConverter } from '../helpers/environments';
 
 const manifest = readManifest();
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json').sort();
@@ -22,7 +23,7 @@ it('replays every recorded history against the current workflow code without a d
   }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter() }, histories)) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

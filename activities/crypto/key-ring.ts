@@ -1,0 +1,162 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError, type Environment } from '../../domain/environment';
+import { PayloadKeyFile } from '../../domain/payload-keys';
+
+/** What a sealed value carries besides its ciphertext: which key opens it. */
+export interface Sealed {
+  keyId: string;
+  /** 12-byte nonce ‖ ciphertext ‖ 16-byte GCM tag. */
+  bytes: Buffer;
+}
+
+/** Data that does not open: wrong key, altered bytes, or a key this process was never given. */
+export class SealBrokenError extends Error {
+  override readonly name = 'SealBrokenError';
+}
+
+const NONCE = 12;
+const TAG = 16;
+
+/** AES-256-GCM: 12-byte random nonce ‖ ciphertext ‖ tag, the context bound in as additional data. */
+export function sealBytes(key: Buffer, plain: Uint8Array, context: string): Buffer {
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(context));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+}
+
+/** The plaintext, or null when the bytes were altered, sealed under another key or for another context. */
+export function openBytes(key: Buffer, sealed: Buffer, context: string): Buffer | null {
+  if (sealed.length < NONCE + TAG) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
+    return Buffer.concat([decipher.update(sealed.subarray(NONCE, sealed.length - TAG)), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * AES-256-GCM under named keys: new data is sealed under the current key, anything sealed under
+ * any key of the ring still opens. The `context` (additional authenticated data) binds a sealed
+ * value to what it claims to be, so a ciphertext moved into another slot does not open there.
+ */
+export class KeyRing {
+  private constructor(readonly currentId: string, private readonly keys: ReadonlyMap<string, Buffer>) {}
+
+  static fromFile(file: PayloadKeyFile): KeyRing {
+    return new KeyRing(file.current, new Map(file.keys.map((k) => [k.id, Buffer.from(k.key, 'base64')])));
+  }
+
+  get ids(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  seal(plain: Uint8Array, context: string): Sealed {
+    return { keyId: this.currentId, bytes: sealBytes(this.keys.get(this.currentId)!, plain, `${this.currentId}\n${context}`) };
+  }
+
+  open(sealed: Sealed, context: string): Buffer {
+    const key = this.keys.get(sealed.keyId);
+    if (!key) throw new SealBrokenError(`sealed under key ${sealed.keyId}, which this process was not given (it has ${this.ids.join(', ')}): add it to ALLIANCE_PAYLOAD_KEYS_FILE`);
+    const plain = openBytes(key, sealed.bytes, `${sealed.keyId}\n${context}`);
+    if (!plain) throw new SealBrokenError(`sealed data under key ${sealed.keyId} does not open: altered, or sealed for another place`);
+    return plain;
+  }
+
+  /** A key for another purpose (e.g. session cookies), derived from the current key so it rotates with it. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.keys.get(this.currentId)!, Buffer.alloc(0), `alliance ${purpose}`, 32));
+  }
+}
+
+/** Reads and checks a payload key file; the error names the variable and what is wrong. */
+export function readKeyRing(file: string, variable = 'ALLIANCE_PAYLOAD_KEYS_FILE'): KeyRing {
+  return KeyRing.fromFile(readKeyFile(file, variable));
+}
+
+function readKeyFile(file: string, variable: string): PayloadKeyFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${variable}: ${file} is not JSON; expected {"current": "<id>", "keys": [{"id": "<id>", "key": "<32 bytes base64>"}]}`);
+  }
+  const parsed = PayloadKeyFile.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`${variable}: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Adds a fresh random key to the file (made if missing, owner-only) and makes it current; the
+ * older keys stay, so everything they sealed still opens. Returns the new key's id.
+ */
+export function rotateKeyFile(file: string, now = new Date()): string {
+  const existing: PayloadKeyFile | null = existsSync(file) ? readKeyFile(file, 'the key file') : null;
+  const base = now.toISOString().slice(0, 10);
+  const taken = new Set(existing?.keys.map((k) => k.id) ?? []);
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}.${n}`;
+  const next: PayloadKeyFile = {
+    current: id,
+    keys: [...(existing?.keys ?? []), { id, key: randomBytes(32).toString('base64'), created: now.toISOString() }],
+  };
+  // Written beside and renamed over: a crash mid-write never leaves a file that lost a key.
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+  chmodSync(file, 0o600);
+  return id;
+}
+
+/**
+ * The embedded default, for one machine: a key file made on first start in the data directory.
+ * A real deployment keeps its keys elsewhere (ALLIANCE_PAYLOAD_KEYS_FILE).
+ */
+export function localKeyRing(dataDir: string): { ring: KeyRing; file: string } {
+  const file = path.join(dataDir, 'payload-keys.json');
+  if (!existsSync(file)) {
+    const id = new Date().toISOString().slice(0, 10);
+    const content = { current: id, keys: [{ id, key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] };
+    try {
+      writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // The API process of this machine made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return { ring: readKeyRing(file), file };
+}
+
+/**
+ * The key ring of a service process: the shared file of a cluster (ALLIANCE_PAYLOAD_KEYS_FILE),
+ * or on the embedded default the data directory's own. A process joining a cluster without the
+ * file is refused: it would write plaintext, or histories it cannot read.
+ */
+export function serviceKeyRing(env: Pick<Environment, 'ALLIANCE_PAYLOAD_KEYS_FILE' | 'ALLIANCE_DATA_DIR' | 'TEMPORAL_ADDRESS'>): { ring: KeyRing; file: string } {
+  if (env.ALLIANCE_PAYLOAD_KEYS_FILE) {
+    try {
+      return { ring: readKeyRing(env.ALLIANCE_PAYLOAD_KEYS_FILE), file: env.ALLIANCE_PAYLOAD_KEYS_FILE };
+    } catch (error) {
+      throw new ConfigurationError([(error as Error).message]);
+    }
+  }
+  if (env.TEMPORAL_ADDRESS) {
+    throw new ConfigurationError(['ALLIANCE_PAYLOAD_KEYS_FILE: expected the payload key file every worker and API process of this cluster shares (make one with `npx alliance payload-keys rotate --file <path>`): payloads are encrypted before they reach Temporal']);
+  }
+  mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
+  return localKeyRing(env.ALLIANCE_DATA_DIR);
+}

@@ -1,0 +1,44 @@
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
+
+interface JsonPayload { metadata: Record<string, string>; data?: string }
+
+const isJsonPayload = (value: unknown): value is JsonPayload => {
+  if (!value || typeof value !== 'object') return false;
+  const metadata = (value as { metadata?: unknown }).metadata;
+  return Boolean(metadata) && typeof metadata === 'object' && typeof (metadata as Record<string, unknown>)[METADATA_ENCODING_KEY] === 'string';
+};
+
+const toPayload = (p: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  ...(p.data !== undefined ? { data: Buffer.from(p.data, 'base64') } : {}),
+});
+
+const toJson = (p: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
+});
+
+/**
+ * A history in Temporal's JSON form (as `temporal workflow show --output json` and the archive
+ * keep it) with every payload run back through the codecs, outermost last: what the auditors read.
+ * The shape stays Temporal's, so the result still replays.
+ */
+export async function decodeHistoryJson<T>(history: T, codecs: readonly PayloadCodec[]): Promise<T> {
+  const found: JsonPayload[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (isJsonPayload(value)) found.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  const copy = JSON.parse(JSON.stringify(history)) as T;
+  walk(copy);
+  let payloads = found.map(toPayload);
+  for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+  found.forEach((target, i) => {
+    const decoded = toJson(payloads[i]!);
+    target.metadata = decoded.metadata;
+    if (decoded.data !== undefined) target.data = decoded.data;
+    else delete target.data;
+  });
+  return copy;
+}

@@ -1,0 +1,87 @@
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { CodecPayloads } from '../../domain/api';
+import type { Actor } from '../../domain/actor';
+import { AllianceError } from '../../domain/errors';
+import { checkAccess, type Access } from '../../machines/access';
+import { SealBrokenError } from '../../activities/crypto/key-ring';
+import type { TokenVerifier } from '../authentication';
+import { sessionActor, type SessionCookies } from '../session';
+
+export interface CodecServerSettings {
+  codecs: readonly PayloadCodec[];
+  verify: TokenVerifier;
+  cookies: SessionCookies;
+  /** The Temporal Web UI's origins: the only pages whose scripts may call the codec server. */
+  allowedOrigins: readonly string[];
+}
+
+/** A payload is at most 2 MB in Temporal; a page of them in base64 fits well under this. */
+const CODEC_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * The codec server of Temporal's Web UI and CLI (`/codec/encode`, `/codec/decode`): the service's
+ * payload codec behind the same log-in as the API — a bearer token, or the browser session of
+ * `/auth/login`. Who may decode is the law's (machines/access.ts); everyone else sees ciphertext.
+ */
+export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallback => (plain, _options, done) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+
+  // CORS for the Web UI alone, with credentials so its requests carry the session cookie.
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin && settings.allowedOrigins.includes(origin)) {
+      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+    }
+    if (request.method === 'OPTIONS') {
+      if (origin && settings.allowedOrigins.includes(origin)) {
+        reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type, x-namespace, authorization').header('access-control-max-age', '600');
+      }
+      return reply.code(204).send();
+    }
+  });
+
+  const actorOf = async (request: FastifyRequest): Promise<Actor> => {
+    if (request.headers.authorization) return settings.verify(request.headers.authorization);
+    const actor = sessionActor(settings.cookies, request);
+    if (!actor) throw new AllianceError('UNAUTHENTICATED', 'The codec server needs a log-in: a bearer token, or a browser session from /auth/login (in the Web UI, set the codec endpoint to include cross-origin credentials).');
+    return actor;
+  };
+  const need = (access: Access, actor: Actor): void => {
+    const refused = checkAccess(access, actor);
+    if (refused) throw new AllianceError(refused.code, refused.message);
+  };
+  const run = async (request: FastifyRequest, reply: FastifyReply, access: Access, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
+    need(access, await actorOf(request));
+    let current: Payload[] = payloads.map((p) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      ...(p.data !== undefined ? { data: Buffer.from(p.data, 'base64') } : {}),
+    }));
+    const order = direction === 'encode' ? settings.codecs : [...settings.codecs].reverse();
+    try {
+      for (const codec of order) current = await codec[direction](current);
+    } catch (error) {
+      if (error instanceof SealBrokenError) throw new AllianceError('VALIDATION', `A payload does not decode: ${error.message}.`);
+      throw error;
+    }
+    return reply.send({
+      payloads: current.map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
+      })),
+    });
+  };
+
+  for (const direction of ['encode', 'decode'] as const) {
+    app.options(`/codec/${direction}`, { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
+    app.post(`/codec/${direction}`, {
+      bodyLimit: CODEC_BODY_LIMIT,
+      schema: {
+        summary: direction === 'decode' ? "Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)" : 'Encrypt payloads for Temporal, as the worker would (office)',
+        tags: ['codec'], security: [{ bearer: [] }], body: CodecPayloads, response: { 200: CodecPayloads },
+      },
+    }, (request, reply) => run(request, reply, direction === 'decode' ? 'payloads.decode' : 'payloads.encode', direction, request.body.payloads));
+  }
+  done();
+};
