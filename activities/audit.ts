@@ -44,15 +44,44 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
      * archive, so the raw history outlives Temporal's retention. Retries until the project has closed.
      */
     async archiveProjectHistory(workflowId: string): Promise<number> {
-      const latest = await deps.client.workflow.getHandle(workflowId).describe();
-      if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
-      const runs = await fetchRunChain(deps.client, workflowId);
-      for (const [runIndex, run] of runs.entries()) {
-        const historyJson = historyToJSON(run.history);
-        await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
-        Context.current().heartbeat(runIndex);
+      return archiveChain(workflowId);
+    },
+
+    /**
+     * The archive's safety net: projects and calls of this task queue that ended without their own
+     * archive step (terminated, failed, timed out, cancelled; and every call) and are not archived
+     * yet. Run by a schedule, so an operator's `temporal workflow terminate` loses nothing.
+     */
+    async archiveUnarchivedClosed(taskQueue: string): Promise<{ archived: string[]; failed: string[] }> {
+      const abnormal = ['Terminated', 'Failed', 'TimedOut', 'Canceled'].map((s) => `ExecutionStatus = '${s}'`).join(' OR ');
+      const query = `TaskQueue = '${taskQueue.replace(/'/g, "''")}' AND ((WorkflowType = 'projectWorkflow' AND (${abnormal})) OR (WorkflowType = 'callWorkflow' AND (${abnormal} OR ExecutionStatus = 'Completed')))`;
+      const archived: string[] = [];
+      const failed: string[] = [];
+      for await (const execution of deps.client.workflow.list({ query })) {
+        Context.current().heartbeat(archived.length);
+        if ((await deps.ledger.archivedRunIds(execution.workflowId)).has(execution.runId)) continue;
+        try {
+          await archiveChain(execution.workflowId);
+          archived.push(execution.workflowId);
+        } catch (error) {
+          // Restarted since (a new run under the same id) or deleted meanwhile: the next sweep sees it as it is then.
+          failed.push(execution.workflowId);
+          log.warn('archive sweep skipped a workflow', { workflowId: execution.workflowId, error: (error as Error).message });
+        }
       }
-      return runs.length;
+      return { archived, failed };
     },
   };
+
+  async function archiveChain(workflowId: string): Promise<number> {
+    const latest = await deps.client.workflow.getHandle(workflowId).describe();
+    if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
+    const runs = await fetchRunChain(deps.client, workflowId);
+    for (const [runIndex, run] of runs.entries()) {
+      const historyJson = historyToJSON(run.history);
+      await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
+      Context.current().heartbeat(runIndex);
+    }
+    return runs.length;
+  }
 }

@@ -76,6 +76,8 @@ export const Environment = z
     ALLIANCE_WITNESS_DIR: NonEmpty.optional(),
     /** The auditors' address: each new checkpoint is mailed there. */
     ALLIANCE_AUDITORS_EMAIL: z.email('expected an e-mail address, e.g. audit@nstc.gov.tw').optional(),
+    /** How often the archive looks for projects and calls that ended without archiving themselves (terminated, failed). */
+    ALLIANCE_ARCHIVE_SWEEP_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(10_080).default(10),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

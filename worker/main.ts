@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureCheckpointSchedule } from '../activities/temporal/checkpoint-schedule';
+import { ensureArchiveSweepSchedule } from '../activities/temporal/archive-sweep-schedule';
 import { checkWorkerStores, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
   const api = await serveApi(env, client, ledger, issuer, keys.ring, signing);
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
+  await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 

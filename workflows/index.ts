@@ -4,3 +4,4 @@ export { callWorkflow } from './call-workflow';
 export { archiveWorkflow } from './archive-workflow';
 export { noticeWorkflow } from './notice-workflow';
 export { checkpointWorkflow } from './checkpoint-workflow';
+export { archiveSweepWorkflow } from './archive-sweep-workflow';

@@ -151,6 +151,10 @@ export class SqlLedgerStore implements LedgerStore {
     return row ? Number(row.value) : 1;
   }
 
+  async archivedRunIds(workflowId: string): Promise<Set<string>> {
+    return new Set((await this.db.all('SELECT run_id FROM archive WHERE workflow_id = ?', [workflowId])).map((r) => String(r.run_id)));
+  }
+
   async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {
     return (await this.db.all('SELECT * FROM archive WHERE workflow_id = ? ORDER BY run_index', [workflowId])).map((r) => ({
       workflowId: String(r.workflow_id), runIndex: Number(r.run_index), runId: String(r.run_id), historyJson: String(r.history_json), sha256: String(r.sha256), archivedAt: String(r.archived_at),

@@ -127,6 +127,8 @@ export interface LedgerStore {
   projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;
   archiveRun(run: ArchivedRun): Promise<void>;
   archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
+  /** The run ids of a workflow the archive holds (without their histories). */
+  archivedRunIds(workflowId: string): Promise<Set<string>>;
   quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;
   /** The Merkle tree's leaves in order (the first `size`, or all): one per entry and per archived run. */
   leaves(size?: number): Promise<Leaf[]>;

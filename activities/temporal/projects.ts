@@ -68,7 +68,7 @@ function precheck(type: ProjectEventType, actor: Actor, payload: unknown): Allia
 export class ProjectClient {
   constructor(
     private readonly client: Client,
-    private readonly taskQueue: string,
+    readonly taskQueue: string,
   ) {}
 
   handle(projectId: string): WorkflowHandle<typeof projectWorkflow> {
