@@ -3,6 +3,7 @@ import type { Environment } from '../domain/environment';
 import { ledgerFile } from './ledger/file';
 import { SqlLedgerStore } from './ledger/sql-store';
 import type { LedgerStore } from './ledger/store';
+import type { TextSealer } from './crypto/key-ring';
 import { SqlNoticeLog, type NoticeLog } from './notices/notice-log';
 import { postgresDriver } from './sql/postgres-driver';
 import { sqliteDriver } from './sql/sqlite-driver';
@@ -25,23 +26,23 @@ export const describePostgres = (url: string): string => {
  * The worker's stores: PostgreSQL at DATABASE_URL (shared by every worker), or SQLite files in
  * the data directory for a single machine. Schemas are migrated to their newest version here.
  */
-export async function openStores(env: Environment): Promise<ServiceStores> {
+export async function openStores(env: Environment, sealer?: TextSealer): Promise<ServiceStores> {
   if (env.DATABASE_URL) {
-    const ledger = await SqlLedgerStore.open(postgresDriver(env.DATABASE_URL));
+    const ledger = await SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), sealer ? { sealer } : {});
     const notices = await SqlNoticeLog.open(postgresDriver(env.DATABASE_URL, { max: 8 }));
     const where = describePostgres(env.DATABASE_URL);
     return { ledger, notices, where: { ledger: where, notices: where }, close: async () => { await ledger.close(); await notices.close(); } };
   }
   const ledgerPath = ledgerFile(env);
   const noticesPath = path.resolve(env.ALLIANCE_DATA_DIR, 'notices.sqlite');
-  const ledger = await SqlLedgerStore.open(sqliteDriver(ledgerPath));
+  const ledger = await SqlLedgerStore.open(sqliteDriver(ledgerPath), sealer ? { sealer } : {});
   const notices = await SqlNoticeLog.open(sqliteDriver(noticesPath));
   return { ledger, notices, where: { ledger: ledgerPath, notices: noticesPath }, close: async () => { await ledger.close(); await notices.close(); } };
 }
 
 /** A ledger in one SQLite file (created and migrated unless read-only). */
-export function openSqliteLedger(file: string, options: { readOnly?: boolean } = {}): Promise<SqlLedgerStore> {
-  return SqlLedgerStore.open(sqliteDriver(file, options), { migrate: !options.readOnly });
+export function openSqliteLedger(file: string, options: { readOnly?: boolean; sealer?: TextSealer } = {}): Promise<SqlLedgerStore> {
+  return SqlLedgerStore.open(sqliteDriver(file, { ...(options.readOnly ? { readOnly: true } : {}) }), { migrate: !options.readOnly, ...(options.sealer ? { sealer: options.sealer } : {}) });
 }
 
 /** A notice log in one SQLite file. */
@@ -50,8 +51,9 @@ export function openSqliteNoticeLog(file: string): Promise<SqlNoticeLog> {
 }
 
 /** The API's read-only view of the ledger: PostgreSQL, or the SQLite file if a worker has written one; else none. */
-export async function openLedgerForReading(env: Environment, exists: (file: string) => boolean): Promise<LedgerStore | null> {
-  if (env.DATABASE_URL) return SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), { migrate: false });
+export async function openLedgerForReading(env: Environment, exists: (file: string) => boolean, sealer?: TextSealer): Promise<LedgerStore | null> {
+  const options = { migrate: false, ...(sealer ? { sealer } : {}) };
+  if (env.DATABASE_URL) return SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), options);
   const file = ledgerFile(env);
-  return exists(file) ? SqlLedgerStore.open(sqliteDriver(file, { readOnly: true }), { migrate: false }) : null;
+  return exists(file) ? SqlLedgerStore.open(sqliteDriver(file, { readOnly: true }), options) : null;
 }

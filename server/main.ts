@@ -8,7 +8,7 @@ import { openLedgerForReading } from '../activities/stores';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
-import { serviceKeyRing } from '../activities/crypto/key-ring';
+import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../activities/temporal/payload-codec';
 import { readLogSigning } from '../activities/ledger/log-signing';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const { ring } = serviceKeyRing(env);
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring) });
-  const ledger = await openLedgerForReading(env, existsSync);
+  const ledger = await openLedgerForReading(env, existsSync, textSealer(ring));
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
   const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, signing);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);

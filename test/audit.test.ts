@@ -16,7 +16,7 @@ import { actors } from './fixtures/project-events';
 import { startApi } from './helpers/api';
 import { buildLedgerVerifier } from './helpers/ledger-verifier';
 import { allianceAs } from './helpers/cli';
-import { connectDevServer, freePort, uniqueName } from './helpers/environments';
+import { connectDevServer, freePort, testSealer, uniqueName } from './helpers/environments';
 import { startWorkerProcess } from './helpers/worker-process';
 import { bundleServiceWorkflows, compressedCall, settledHistoryLength, temporaryLedger, waitForProject, withServiceWorker } from './helpers/project-harness';
 
@@ -120,7 +120,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
   await ledger.close();
 
   // The worker is gone; an API process with the ledger read-only answers the auditor.
-  const reader = await openSqliteLedger(file, { readOnly: true });
+  const reader = await openSqliteLedger(file, { readOnly: true, sealer: testSealer() });
   const api = await startApi(env, uniqueName('audit-api'), reader, signing);
   const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
@@ -152,7 +152,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
 
   const csv = (await cli('audit', 'export', '--format', 'csv', '--call', call.id)).stdout.trim().split('\n');
   expect(csv[0]).toBe('seq,workflowId,entrySeq,at,actorRole,actorId,event,from,to,payloadDigest,prevHash,prevWorkflowHash,hash');
-  const total = await openSqliteLedger(file, { readOnly: true });
+  const total = await openSqliteLedger(file, { readOnly: true, sealer: testSealer() });
   expect(csv).toHaveLength((await total.entries({ callId: call.id })).length + 1);
   const victim = (await total.entries({ workflowId: ids.onTime })).find((e) => e.event === 'progressReport.submit')!;
   await total.close();
@@ -215,7 +215,7 @@ it('writes each transition to the ledger exactly once while the worker is killed
   await settledHistoryLength(projects, id);
   const log = await projects.transitionLog(id);
   worker.kill('SIGTERM');
-  const reader = await openSqliteLedger(file, { readOnly: true });
+  const reader = await openSqliteLedger(file, { readOnly: true, sealer: testSealer() });
   const entries = await reader.entries({ workflowId: id });
   await reader.close();
   expect(entries.map((e) => `${e.entrySeq} ${e.event}`)).toEqual(log.map((l) => `${l.seq} ${l.event}`));

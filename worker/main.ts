@@ -22,7 +22,7 @@ import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from './
 import { temporalBinary } from './temporal-binaries';
 import { demoAccountLines } from './demo-accounts';
 import { renderBanner } from './banner';
-import { serviceKeyRing } from '../activities/crypto/key-ring';
+import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../activities/temporal/payload-codec';
 
 async function main(): Promise<void> {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
-  const stores = await openStores(env);
+  const stores = await openStores(env, textSealer(keys.ring));
   const { ledger } = stores;
   const mail = await startServiceMail(env, stores.notices);
   // One key per log: a worker of a cluster signs only with the key file its operators share; the

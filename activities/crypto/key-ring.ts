@@ -160,3 +160,31 @@ export function serviceKeyRing(env: Pick<Environment, 'ALLIANCE_PAYLOAD_KEYS_FIL
   mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
   return localKeyRing(env.ALLIANCE_DATA_DIR);
 }
+
+/** Text kept at rest encrypted under the ring (the ledger's payloads): `sealed:v1:<key id>:<base64>`. */
+export interface TextSealer {
+  seal(text: string, context: string): string;
+  /** The text; a value without the prefix (kept before encryption) as it is; null when it does not open. */
+  open(stored: string, context: string): string | null;
+}
+
+const SEALED_PREFIX = 'sealed:v1:';
+
+export function textSealer(ring: KeyRing): TextSealer {
+  return {
+    seal: (text, context) => {
+      const sealed = ring.seal(Buffer.from(text, 'utf8'), context);
+      return `${SEALED_PREFIX}${sealed.keyId}:${sealed.bytes.toString('base64')}`;
+    },
+    open: (stored, context) => {
+      if (!stored.startsWith(SEALED_PREFIX)) return stored;
+      const rest = stored.slice(SEALED_PREFIX.length);
+      const colon = rest.indexOf(':');
+      try {
+        return ring.open({ keyId: rest.slice(0, colon), bytes: Buffer.from(rest.slice(colon + 1), 'base64') }, context).toString('utf8');
+      } catch {
+        return null;
+      }
+    },
+  };
+}

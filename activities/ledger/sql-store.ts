@@ -1,6 +1,7 @@
 import { canonicalJson, sha256 } from './digest';
 import { ledgerMigrations } from './migrations';
 import { migrate } from '../sql/migrate';
+import type { TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
 import { toEntry, toProject } from './rows';
 import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
@@ -17,6 +18,9 @@ const toQuarantined = (r: Row): QuarantinedEntry => ({
 
 const toAlert = (r: Row): OfficeAlert => ({ key: String(r.key), kind: String(r.kind) as OfficeAlert['kind'], subject: String(r.subject), detail: String(r.detail), at: String(r.at) });
 
+/** What a payload's seal is bound to: a body moved to another digest's row does not open there. */
+const payloadContext = (digest: string): string => `ledger payload ${digest}`;
+
 /** The one lock every append takes: the ledger is one chain, appended to one entry at a time. */
 const APPEND_LOCK = 'ledger append';
 
@@ -25,12 +29,17 @@ export class SqlLedgerStore implements LedgerStore {
   private constructor(
     private readonly db: SqlDriver,
     private readonly now: () => Date,
+    private readonly sealer: TextSealer | undefined,
   ) {}
 
-  /** Opens the store, bringing its schema to the newest version (not for a read-only SQLite file). */
-  static async open(db: SqlDriver, options: { migrate?: boolean; now?: () => Date } = {}): Promise<SqlLedgerStore> {
+  /**
+   * Opens the store, bringing its schema to the newest version (not for a read-only SQLite file).
+   * With a sealer, payloads (names, addresses, comments) are kept encrypted; the entries, which
+   * carry only their digests, stay readable to anyone who checks the chain.
+   */
+  static async open(db: SqlDriver, options: { migrate?: boolean; now?: () => Date; sealer?: TextSealer } = {}): Promise<SqlLedgerStore> {
     if (options.migrate !== false) await migrate(db, 'ledger', ledgerMigrations);
-    return new SqlLedgerStore(db, options.now ?? (() => new Date()));
+    return new SqlLedgerStore(db, options.now ?? (() => new Date()), options.sealer);
   }
 
   append(entry: NewLedgerEntry, payload?: string): Promise<AppendOutcome> {
@@ -70,7 +79,10 @@ export class SqlLedgerStore implements LedgerStore {
           JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
       );
       await this.insertLeaf(tx, leafOfEntry(full));
-      if (payload !== undefined) await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, payload]);
+      if (payload !== undefined) {
+        const body = this.sealer ? this.sealer.seal(payload, payloadContext(full.payloadDigest)) : payload;
+        await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, body]);
+      }
       const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
       if (expected !== null && entry.entrySeq !== expected) {
         const gap = `transitions ${expected}–${entry.entrySeq - 1} of ${entry.workflowId} are not in the ledger`;
@@ -141,7 +153,12 @@ export class SqlLedgerStore implements LedgerStore {
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
       const rows = await this.db.all(`SELECT digest, body FROM payloads WHERE digest IN (${chunk.map(() => '?').join(', ')})`, chunk);
-      for (const row of rows) found.set(String(row.digest), String(row.body));
+      for (const row of rows) {
+        const digest = String(row.digest);
+        const body = String(row.body);
+        // A body that does not open is given as stored: it cannot match its digest, so the check names it.
+        found.set(digest, (this.sealer ? this.sealer.open(body, payloadContext(digest)) : body) ?? body);
+      }
     }
     return found;
   }

@@ -1,3 +1,4 @@
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { noticeWorkflowId } from '../../domain/ids';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
@@ -50,7 +51,8 @@ export class NoticeClient {
     const handle = this.client.workflow.getHandle(execution.workflowId, execution.runId);
     if (execution.status.name === 'RUNNING') {
       const pending = (await handle.describe()).raw.pendingActivities?.[0];
-      const error = pending?.lastFailure?.message;
+      // Failure messages travel encrypted (they may quote an address): decoded as any client reads them.
+      const error = (await decodeOptionalFailureToOptionalError(this.client.options.loadedDataConverter, pending?.lastFailure).catch(() => undefined))?.message;
       return { ...base, status: 'pending', officeAlerted: false, detail: `${pending?.attempt ?? 0} attempt(s)${error ? `, last error: ${error}` : ''}` };
     }
     if (execution.status.name !== 'COMPLETED') return { ...base, status: 'failed', officeAlerted: false, detail: execution.status.name.toLowerCase() };

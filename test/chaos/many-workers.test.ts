@@ -11,7 +11,7 @@ import { ProjectClient } from '../../activities/temporal/projects';
 import { ApiClient } from '../../client/api-client';
 import { demoAccountsOf, runDemo } from '../../client/cli/demo';
 import { startApi, tokenFor } from '../helpers/api';
-import { connectDevServer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testSealer, uniqueName } from '../helpers/environments';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
 import { settledHistoryLength } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, type RecordingSmtp } from '../helpers/smtp';
@@ -54,7 +54,7 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
   const steady = await startWorkerProcess(workerOptions('steady'));
   const victimOptions = workerOptions('victim');
   let victim: ChildProcess = await startWorkerProcess(victimOptions);
-  const ledger = await SqlLedgerStore.open(postgresDriver(databaseUrl), { migrate: false });
+  const ledger = await SqlLedgerStore.open(postgresDriver(databaseUrl), { migrate: false, sealer: testSealer() });
   const api = await startApi(env, taskQueue, ledger);
   const faults: string[] = [];
   try {

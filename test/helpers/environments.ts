@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { readKeyRing } from '../../activities/crypto/key-ring';
+import { readKeyRing, textSealer, type TextSealer } from '../../activities/crypto/key-ring';
 import { serviceDataConverter } from '../../activities/temporal/payload-codec';
 import { registerSearchAttributes } from '../../worker/namespace';
 import { temporalBinary } from '../../worker/temporal-binaries';
@@ -20,6 +20,11 @@ export const testPayloadKeysFile = path.resolve(__dirname, '../fixtures/payload-
 /** The service's data converter under the tests' keys: every test client and worker encrypts as production does. */
 export function testDataConverter(file = testPayloadKeysFile): DataConverter {
   return serviceDataConverter(readKeyRing(file));
+}
+
+/** How the service seals the ledger's payloads, under the tests' keys: for readers of a ledger a worker process wrote. */
+export function testSealer(): TextSealer {
+  return textSealer(readKeyRing(testPayloadKeysFile));
 }
 
 /** The run's shared dev server (test/global-setup.ts). */

@@ -5,6 +5,7 @@ import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
 import { failureConverterPath } from '../../activities/temporal/payload-codec';
+import { testSealer } from './environments';
 import { ProjectClient } from '../../activities/temporal/projects';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
@@ -19,10 +20,10 @@ export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
 }
 
-/** A fresh audit ledger in a temporary directory. */
+/** A fresh audit ledger in a temporary directory, its payloads sealed under the tests' keys as the service seals them. */
 export async function temporaryLedger(): Promise<{ ledger: LedgerStore; file: string }> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-ledger-')), 'ledger.sqlite');
-  return { ledger: await openSqliteLedger(file), file };
+  return { ledger: await openSqliteLedger(file, { sealer: testSealer() }), file };
 }
 
 /** A fresh loopback SMTP sink keeping .eml files, with its notice log, in a temporary directory. */

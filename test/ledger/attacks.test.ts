@@ -8,6 +8,8 @@ import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import { entryHash, type LedgerEntry } from '../../activities/ledger/store';
 import type { SqlDriver } from '../../activities/sql/driver';
 import { databases } from '../stores/contract';
+import path from 'node:path';
+import { readKeyRing, textSealer } from '../../activities/crypto/key-ring';
 
 /**
  * An insider with write access to the ledger's database, against an auditor who kept a signed
@@ -16,6 +18,8 @@ import { databases } from '../stores/contract';
  * only the checkpoint, signed with a key the database never held, tells.
  */
 const key = generateLogKey('ledger.alliance.example');
+/** Payloads are kept sealed, as the service keeps them. */
+const sealer = textSealer(readKeyRing(path.resolve(__dirname, '../fixtures/payload-keys.json')));
 const verifier = parseVerifierKey(key.verifierKey);
 const ORIGIN = 'ledger.alliance.example/v1';
 
@@ -27,7 +31,7 @@ const entry = (workflowId: string, entrySeq: number) => ({
 
 /** Projects A and B interleaved, A closed and archived, then more of B: 9 entries and 1 archived run. */
 async function aLedger(db: SqlDriver): Promise<{ ledger: SqlLedgerStore; trusted: Checkpoint }> {
-  const ledger = await SqlLedgerStore.open(db);
+  const ledger = await SqlLedgerStore.open(db, { sealer });
   for (const [id, n] of [['project:c:A', 1], ['project:c:B', 1], ['project:c:A', 2], ['project:c:B', 2], ['project:c:A', 3], ['project:c:B', 3]] as const) {
     await ledger.append(entry(id, n), payloadOf(id, n));
   }
@@ -103,6 +107,10 @@ const attacks: [string, (db: SqlDriver) => Promise<void>, { check: string; reaso
   ['editing a stored payload', async (db) => {
     await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 }), sha256(payloadOf('project:c:A', 2))]);
   }, { check: 'payload', reason: /payload kept for entry 3 was altered/ }],
+  ['moving one sealed payload over another (both genuine ciphertext)', async (db) => {
+    const other = await db.get('SELECT body FROM payloads WHERE digest = ?', [sha256(payloadOf('project:c:B', 1))]);
+    await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [String(other!.body), sha256(payloadOf('project:c:A', 2))]);
+  }, { check: 'payload', reason: /payload kept for entry 3 was altered/ }],
   ['editing a stored payload and its entry\'s digest, then recomputing everything', async (db) => {
     const forged = canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 });
     await db.run('INSERT INTO payloads VALUES (?, ?)', [sha256(forged), forged]);
@@ -133,6 +141,25 @@ describe.each(databases)('audit against a trusted checkpoint, on %s', (_name, fr
       const proof = report.consistency!.map((h) => Buffer.from(h, 'base64'));
       expect(verifyConsistency(trusted.size, report.size, proof, trusted.root, Buffer.from(report.root, 'hex'))).toBe(true);
     } finally {
+      await ledger.close();
+    }
+  });
+
+  it('keeps payload bodies sealed: the database holds none of their text, the check opens them', async () => {
+    const open = await fresh('sealed');
+    const { ledger } = await aLedger(open());
+    const reader = open();
+    try {
+      const bodies = (await reader.all('SELECT body FROM payloads')).map((r) => String(r.body));
+      expect(bodies).toHaveLength(9);
+      for (const body of bodies) {
+        expect(body).toMatch(/^sealed:v1:test-1:/);
+        expect(body).not.toContain('step');
+      }
+      expect((await ledger.payloads([sha256(payloadOf('project:c:A', 2))])).get(sha256(payloadOf('project:c:A', 2)))).toBe(payloadOf('project:c:A', 2));
+      expect((await checkLedger(ledger)).problem).toBeNull();
+    } finally {
+      await reader.close();
       await ledger.close();
     }
   });

@@ -16,7 +16,7 @@ import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { startApi } from '../helpers/api';
 import { allianceAs } from '../helpers/cli';
-import { connectDevServer, freePort, uniqueName } from '../helpers/environments';
+import { connectDevServer, freePort, testSealer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, waitForMail } from '../helpers/smtp';
@@ -166,7 +166,7 @@ it('sends no notice twice when the worker is killed after the end of DATA: the n
   expect(smtp.accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`)).toEqual([
     'lin@ntu.edu.tw: 【105年度產學技術聯盟合作計畫】已收到計畫申請：5G 邊緣運算產業聯盟',
   ]);
-  const ledger = await openSqliteLedger(path.join(workerOptions.dataDir, 'ledger.sqlite'), { readOnly: true });
+  const ledger = await openSqliteLedger(path.join(workerOptions.dataDir, 'ledger.sqlite'), { readOnly: true, sealer: testSealer() });
   const alerts = await ledger.alerts().finally(() => ledger.close());
   expect(alerts).toEqual([expect.objectContaining({ kind: 'noticeUncertain', subject: expect.stringContaining('lin@ntu.edu.tw'), detail: expect.stringContaining('ask the recipient') })]);
   const summary = (await new NoticeClient(env.client).forProject(id)).find((n) => n.kind === 'applicationReceived');
