@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bounds } from './bounds';
+import { retentionPolicy } from './retention';
 
 /** host:port, the form Temporal's gRPC clients take. */
 const HostPort = z
@@ -78,6 +79,8 @@ export const Environment = z
     ALLIANCE_AUDITORS_EMAIL: z.email('expected an e-mail address, e.g. audit@nstc.gov.tw').optional(),
     /** How often the archive looks for projects and calls that ended without archiving themselves (terminated, failed). */
     ALLIANCE_ARCHIVE_SWEEP_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(10_080).default(10),
+    /** Joining a cluster whose namespace keeps closed workflows shorter than the retention policy needs: refuse to start, or warn. */
+    ALLIANCE_RETENTION_CHECK: z.enum(['refuse', 'warn'], { error: 'expected refuse or warn' }).default('refuse'),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */
@@ -111,6 +114,9 @@ export const Environment = z
     KEYCLOAK_JAVA_HOME: NonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
+    if (!env.TEMPORAL_ADDRESS && env.TEMPORAL_RETENTION_DAYS < retentionPolicy.temporalMinimumDays) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_RETENTION_DAYS'], message: `expected at least ${retentionPolicy.temporalMinimumDays} days: the archive needs closed histories that long (domain/retention-policy.json)` });
+    }
 
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
       const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
@@ -168,4 +174,15 @@ export function exitOnStartupFailure(error: unknown): never {
   }
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
+}
+
+/**
+ * The namespace retention a worker needs of the cluster it joins: closed histories must outlive
+ * the archive's copy. Shorter refuses to start (one line naming what to set), or with
+ * ALLIANCE_RETENTION_CHECK=warn, says so and starts.
+ */
+export function retentionProblem(namespace: string, retentionDays: number, minimumDays: number): string | null {
+  if (retentionDays >= minimumDays) return null;
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  return `ALLIANCE_RETENTION_CHECK: namespace ${namespace} keeps closed workflows ${days(retentionDays)}, the archive needs at least ${days(minimumDays)} (domain/retention-policy.json): raise it (temporal operator namespace update --retention ${minimumDays}d ${namespace}), or set ALLIANCE_RETENTION_CHECK=warn to start anyway`;
 }

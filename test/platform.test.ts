@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,7 +9,7 @@ import { searchAttributes } from '../domain/search-attributes';
 import { startEmbeddedServer } from '../worker/embedded-server';
 import { repositoryRoot, temporalBinary } from '../worker/temporal-binaries';
 import { tagAndSleep } from './fixtures/platform-workflows';
-import { connectDevServer, freePort, startTimeSkippingServer, testDataConverter, uniqueName } from './helpers/environments';
+import { connectDevServer, freePort, startTimeSkippingServer, testDataConverter, testPayloadKeysFile, uniqueName } from './helpers/environments';
 
 const fixtureWorkflows = require.resolve('./fixtures/platform-workflows');
 
@@ -101,6 +101,8 @@ describe('start-up configuration', () => {
     ['OIDC_ROLE_VALUES', 'boss=MOST-OFFICE', 'expected ROLE=VALUE pairs'],
     ['API_PORT', '99999', 'expected a port number'],
     ['DATABASE_URL', 'mysql://db.example.org/alliance', 'expected a URL starting with postgres://'],
+    ['TEMPORAL_RETENTION_DAYS', '5', 'expected at least 30 days: the archive needs closed histories that long'],
+    ['ALLIANCE_RETENTION_CHECK', 'ignore', 'expected refuse or warn'],
   ])('stops on a bad %s with one line naming it', (variable, value, expected) => {
     const run = startService({ [variable]: value });
     expect(run.status).toBe(2);
@@ -108,6 +110,36 @@ describe('start-up configuration', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(variable);
     expect(lines[0]).toContain(expected);
+  });
+
+  it('refuses to join a cluster whose namespace keeps closed workflows 1 day, naming what to set; with ALLIANCE_RETENTION_CHECK=warn it starts', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-retention-'));
+    const server = await startEmbeddedServer({ cliPath: temporalBinary('temporal'), dataDir, namespace: 'default', port: await freePort(), uiPort: null, retentionDays: 1 });
+    const joining = {
+      TEMPORAL_ADDRESS: server.address, ALLIANCE_SINGLE_WORKER: 'true', ALLIANCE_DATA_DIR: path.join(dataDir, 'worker'), ALLIANCE_PAYLOAD_KEYS_FILE: testPayloadKeysFile,
+      OIDC_ISSUER: 'http://127.0.0.1:9/realms/alliance', API_PORT: String(await freePort()),
+    };
+    try {
+      const refused = startService(joining);
+      expect(refused.status).toBe(2);
+      const lines = refused.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Configuration error: ALLIANCE_RETENTION_CHECK: namespace default keeps closed workflows 1 day, the archive needs at least 30 days .*set ALLIANCE_RETENTION_CHECK=warn/);
+      const warned = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], { env: { PATH: process.env.PATH ?? '', ...joining, ALLIANCE_RETENTION_CHECK: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      warned.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      warned.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise((resolve) => warned.once('exit', resolve));
+      for (let i = 0; !out.includes('Press Ctrl-C to stop.') && warned.exitCode === null && i < 300; i++) await new Promise((r) => setTimeout(r, 100));
+      warned.kill('SIGTERM');
+      await exited;
+      expect(out).toContain('Press Ctrl-C to stop.');
+      expect(err).toMatch(/Warning: namespace default keeps closed workflows 1 day.*\(ALLIANCE_RETENTION_CHECK=warn\)/);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to join a cluster with local SQLite files unless told it is the only worker', () => {

@@ -7,7 +7,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureCheckpointSchedule } from '../activities/temporal/checkpoint-schedule';
 import { ensureArchiveSweepSchedule } from '../activities/temporal/archive-sweep-schedule';
-import { checkWorkerStores, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
+import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem } from '../domain/environment';
+import { retentionPolicy } from '../domain/retention';
+import { retentionDays } from './namespace';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
@@ -60,6 +62,15 @@ async function main(): Promise<void> {
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  if (!embedded) {
+    const problem = retentionProblem(env.TEMPORAL_NAMESPACE, await retentionDays(clientConnection, env.TEMPORAL_NAMESPACE), retentionPolicy.temporalMinimumDays);
+    if (problem && env.ALLIANCE_RETENTION_CHECK === 'refuse') {
+      await Promise.all([connection.close(), clientConnection.close()]);
+      await (await identityStarting?.catch(() => null))?.stop();
+      throw new ConfigurationError([problem]);
+    }
+    if (problem) console.warn(`Warning: ${problem.replace(/^ALLIANCE_RETENTION_CHECK: /, '')} (ALLIANCE_RETENTION_CHECK=warn)`);
+  }
   const stores = await openStores(env, textSealer(keys.ring));
   const { ledger } = stores;
   const mail = await startServiceMail(env, stores.notices);

@@ -38,3 +38,9 @@ export async function setRetention(connection: Connection, namespace: string, da
     config: { workflowExecutionRetentionTtl: msToTs(days * 24 * 60 * 60 * 1000) },
   });
 }
+
+/** How many days the namespace keeps closed workflows. */
+export async function retentionDays(connection: Connection, namespace: string): Promise<number> {
+  const described = await connection.workflowService.describeNamespace({ namespace });
+  return Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
+}
