@@ -81,6 +81,8 @@ export const Environment = z
     ALLIANCE_ARCHIVE_SWEEP_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(10_080).default(10),
     /** Joining a cluster whose namespace keeps closed workflows shorter than the retention policy needs: refuse to start, or warn. */
     ALLIANCE_RETENTION_CHECK: z.enum(['refuse', 'warn'], { error: 'expected refuse or warn' }).default('refuse'),
+    /** How much the worker and the API log (JSON lines on stdout, personal data masked). */
+    ALLIANCE_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected DEBUG, INFO, WARN or ERROR' }).default('INFO'),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

@@ -3,6 +3,7 @@ import type { LedgerStore } from '../activities/ledger/store';
 import type { LogSigning } from '../activities/ledger/log-signing';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
+import { apiLogging } from './logging';
 import type { KeyRing } from '../activities/crypto/key-ring';
 import { createTokenVerifier, parseRoleValues } from './authentication';
 
@@ -19,6 +20,7 @@ export async function serveApi(env: Environment, client: Client, ledger: LedgerS
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger, ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: env.OIDC_AUDIENCE, roleClaim: env.OIDC_ROLE_CLAIM, idClaim: env.OIDC_ID_CLAIM, ...(roleValues ? { roleValues } : {}) }),
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
+    logging: apiLogging(env.ALLIANCE_LOG_LEVEL),
     browser: { ring, webClientId: env.OIDC_WEB_CLIENT_ID, webUiOrigins, ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}) },
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { allSearchAttributeKeys } from '../domain/search-attributes';
 import { startIdentityProvider } from '../worker/identity-provider';
 import { temporalBinary } from '../worker/temporal-binaries';
+import { setRetention } from '../worker/namespace';
 import { freePort } from './helpers/environments';
 import { startPostgres } from './helpers/postgres';
 
@@ -25,6 +26,8 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   process.env.TEST_DEV_SERVER_ADDRESS = devServer.address;
+  // As `make start` sets it: workers that join this server check it against the retention policy.
+  await setRetention(devServer.connection, 'default', 3650);
   (globalThis as Record<string, unknown>).__temporalServers = [devServer];
   const provider = await identityProvider;
   process.env.TEST_OIDC_ISSUER = provider.issuer;

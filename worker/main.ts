@@ -24,6 +24,7 @@ import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from './
 import { temporalBinary } from './temporal-binaries';
 import { demoAccountLines } from './demo-accounts';
 import { renderBanner } from './banner';
+import { installServiceLogging } from './logging';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../activities/temporal/payload-codec';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const env = parseEnvironment(process.env);
   checkWorkerStores(env);
+  installServiceLogging(env.ALLIANCE_LOG_LEVEL);
   // Payloads are encrypted before they leave this process: the keys are read before anything starts.
   const keys = serviceKeyRing(env);
   const dataConverter = serviceDataConverter(keys.ring);

@@ -8,8 +8,8 @@ export interface RecordingSmtp {
   stop(): Promise<void>;
 }
 
-/** Decides whether a message is accepted; may wait (to hold a sender mid-send). */
-export type Gate = (message: ParsedMail) => Promise<boolean> | boolean;
+/** Decides whether a message is accepted (true), refused with 451 (false, or the refusal's text); may wait (to hold a sender mid-send). */
+export type Gate = (message: ParsedMail) => Promise<boolean | string> | boolean | string;
 
 /**
  * A real SMTP server on loopback for tests: it records what it accepts so a test can count
@@ -23,7 +23,8 @@ export function startRecordingSmtp(options: { port?: number; gate?: Gate; accept
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then(async (mail) => {
-          if (options.gate && !(await options.gate(mail))) return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+          const verdict = options.gate ? await options.gate(mail) : true;
+          if (verdict !== true) return callback(Object.assign(new Error(verdict === false ? 'try again later' : verdict), { responseCode: 451 }));
           accepted.push(mail);
           callback();
         })

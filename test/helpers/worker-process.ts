@@ -7,7 +7,9 @@ import { freePort, testPayloadKeysFile } from './environments';
  * Starts the service's real worker process (`make start`'s entry point) against the run's dev
  * server, with its data (notice log, mail sink files) in `dataDir`; resolves once it serves.
  */
-export async function startWorkerProcess(options: { taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<ChildProcess> {
+export type WorkerProcess = ChildProcess & { /** Everything it wrote to stdout and stderr so far. */ output(): string };
+
+export async function startWorkerProcess(options: { taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -22,14 +24,20 @@ export async function startWorkerProcess(options: { taskQueue: string; dataDir: 
       ...(options.env?.DATABASE_URL ? {} : { ALLIANCE_SINGLE_WORKER: 'true' }),
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise<ChildProcess>((resolve, reject) => {
-    let out = '';
+  let out = '';
+  let err = '';
+  const worker = Object.assign(child, { output: () => `${out}${err}` });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+    process.stderr.write(c);
+  });
+  return new Promise<WorkerProcess>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve(child);
+      if (out.includes('Press Ctrl-C to stop.')) resolve(worker);
     });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}${err}`)));
   });
 }

@@ -158,6 +158,8 @@ describe('payloads reach Temporal encrypted', () => {
       expect(fromUi.status).toBe(200);
       expect(fromUi.headers.get('access-control-allow-origin')).toBe(TEST_WEB_UI_ORIGIN);
       expect(fromUi.headers.get('access-control-allow-credentials')).toBe('true');
+      // Every answer names its request, as the API's log lines do.
+      expect(fromUi.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const preflight = await fetch(`${api.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: TEST_WEB_UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-headers')).toContain('x-namespace');

@@ -174,6 +174,33 @@ it('sends no notice twice when the worker is killed after the end of DATA: the n
   await projects.handle(id).terminate('test finished');
 }, 120_000);
 
+it("logs the worker's events as JSON lines without an e-mail address, even when the relay's refusal quotes one", async () => {
+  let refused = 0;
+  const smtp = await startRecordingSmtp({ gate: (mail) => (refused++ === 0 ? `4.2.0 <${recipientsOf(mail)[0]}>: mailbox busy, try again later` : true) });
+  const taskQueue = uniqueName('logged-mail');
+  const worker = await startWorkerProcess({
+    taskQueue, dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-logged-mail-')),
+    env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_SINK_PORT: String(await freePort()) },
+  });
+  const projects = new ProjectClient(env.client, taskQueue);
+  try {
+    const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
+    await projects.send(id, 'application.submit', actors.pi, {});
+    expect(await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'))).toMatchObject({ status: 'delivered', sent: 1 });
+    expect(smtp.accepted.flatMap(recipientsOf)).toEqual(['lin@ntu.edu.tw']);
+    await projects.handle(id).terminate('test finished');
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    await smtp.stop();
+  }
+  const events = worker.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: string; message: string; trace?: string });
+  expect(events.some((e) => e.message === 'project transition' && e.trace?.startsWith('project:'))).toBe(true);
+  // The refusal was logged (the attempt failed and was retried), its address masked.
+  expect(worker.output()).toContain('<e-mail at ntu.edu.tw>');
+  expect(worker.output()).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/);
+}, 120_000);
+
 it('sends one copy per recipient through a relay that answers the end of DATA only after 45 s', async () => {
   const smtp = await startRecordingSmtp({
     // Longer than the delivery activity's 30 s heartbeat timeout: only heartbeats during the SMTP conversation keep the attempt alive.

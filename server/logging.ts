@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyServerOptions } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { maskEmails } from '../domain/personal-data';
+
+export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/**
+ * The API's log: pino's JSON, one line per event, every line carrying the request's id (the
+ * caller's X-Request-Id when it sends a sane one, so a trace crosses the proxy; else a new one),
+ * credentials redacted and e-mail addresses masked in the written line whatever field held them.
+ */
+export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdLogLabel'> {
+  return {
+    logger: {
+      level: level.toLowerCase(),
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<masked>' },
+      hooks: { streamWrite: maskEmails },
+    },
+    requestIdLogLabel: 'requestId',
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
+    },
+  };
+}
