@@ -16,7 +16,8 @@ export function installServiceLogging(level: LogLevel, write: (line: string) => 
 
 export function serviceLogLine(entry: LogEntry): string {
   const meta = (maskPersonalData(entry.meta ?? {}) ?? {}) as Record<string, unknown>;
-  const trace = typeof meta.workflowId === 'string' ? `${meta.workflowId}/${String(meta.runId ?? '')}${meta.activityId ? `/${String(meta.activityId)}` : ''}` : undefined;
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const trace = typeof meta.workflowId === 'string' ? [meta.workflowId, text(meta.runId), text(meta.activityId)].filter(Boolean).join('/') : undefined;
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   return JSON.stringify({ time, level: entry.level, message: maskEmails(entry.message), ...(trace ? { trace } : {}), ...meta });
 }
