@@ -24,7 +24,7 @@ import { statusRoutes } from './routes/status';
 import { codecRoutes } from './routes/codec';
 import { webLoginRoutes } from './routes/web-login';
 import { SessionCookies } from './session';
-import type { apiLogging } from './logging';
+import { requestId, type apiLogging } from './logging';
 import type { KeyRing } from '../activities/crypto/key-ring';
 import { serviceVersion } from './version';
 
@@ -79,7 +79,7 @@ const BODY_LIMIT = 1024 * 1024;
  * route can forget); what the actor may do and see is decided by the law in machines/.
  */
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ...deps.logging, bodyLimit: BODY_LIMIT }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: false, ...deps.logging, genReqId: requestId, bodyLimit: BODY_LIMIT }).withTypeProvider<ZodTypeProvider>();
   // The request's id goes back to the caller: what to quote when asking the office about a failure.
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -10,7 +10,7 @@ export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
  * caller's X-Request-Id when it sends a sane one, so a trace crosses the proxy; else a new one),
  * credentials redacted and e-mail addresses masked in the written line whatever field held them.
  */
-export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdLogLabel'> {
+export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'logger' | 'requestIdLogLabel'> {
   return {
     logger: {
       level: level.toLowerCase(),
@@ -18,9 +18,11 @@ export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'log
       hooks: { streamWrite: maskEmails },
     },
     requestIdLogLabel: 'requestId',
-    genReqId: (request: IncomingMessage) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
-    },
   };
+}
+
+/** Every request's id: the caller's X-Request-Id when it sends a sane one, else a new UUID. */
+export function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
 }
