@@ -10,14 +10,17 @@ export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
  * caller's X-Request-Id when it sends a sane one, so a trace crosses the proxy; else a new one),
  * credentials redacted and e-mail addresses masked in the written line whatever field held them.
  */
-export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'logger' | 'requestIdLogLabel'> {
+export function apiLogging(level: LogLevelName): Pick<FastifyServerOptions, 'logger'> {
   return {
     logger: {
       level: level.toLowerCase(),
+      // The worker's shape: ISO time, level by name, `message`.
+      messageKey: 'message',
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      formatters: { level: (label: string) => ({ level: label.toUpperCase() }) },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<masked>' },
       hooks: { streamWrite: maskEmails },
     },
-    requestIdLogLabel: 'requestId',
   };
 }
 
