@@ -61,7 +61,9 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
         Context.current().heartbeat(archived.length);
         if ((await deps.ledger.archivedRunIds(execution.workflowId)).has(execution.runId)) continue;
         try {
-          await archiveChain(execution.workflowId);
+          // The run listed, and the chain that led to it: not the workflow id's latest run, which
+          // may be a later one (a reset, a call re-opened under its old id) still running.
+          await archiveChain(execution.workflowId, execution.runId);
           archived.push(execution.workflowId);
         } catch (error) {
           // Restarted since (a new run under the same id) or deleted meanwhile: the next sweep sees it as it is then.
@@ -73,10 +75,13 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     },
   };
 
-  async function archiveChain(workflowId: string): Promise<number> {
-    const latest = await deps.client.workflow.getHandle(workflowId).describe();
-    if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
-    const runs = await fetchRunChain(deps.client, workflowId);
+  /** Archives the chain ending in `closedRunId`, or in the workflow's latest run once that has closed. */
+  async function archiveChain(workflowId: string, closedRunId?: string): Promise<number> {
+    if (!closedRunId) {
+      const latest = await deps.client.workflow.getHandle(workflowId).describe();
+      if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
+    }
+    const runs = await fetchRunChain(deps.client, workflowId, closedRunId);
     for (const [runIndex, run] of runs.entries()) {
       const historyJson = historyToJSON(run.history);
       await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, type Environment } from '../../domain/environment';
-import { PayloadKeyFile } from '../../domain/payload-keys';
+import { PayloadKeyFile, PayloadKeyId } from '../../domain/payload-keys';
 
 /** What a sealed value carries besides its ciphertext: which key opens it. */
 export interface Sealed {
@@ -47,10 +47,33 @@ export function openBytes(key: Buffer, sealed: Buffer, context: string): Buffer 
  * value to what it claims to be, so a ciphertext moved into another slot does not open there.
  */
 export class KeyRing {
-  private constructor(readonly currentId: string, private readonly keys: ReadonlyMap<string, Buffer>) {}
+  private lastReload = 0;
 
-  static fromFile(file: PayloadKeyFile): KeyRing {
-    return new KeyRing(file.current, new Map(file.keys.map((k) => [k.id, Buffer.from(k.key, 'base64')])));
+  private constructor(
+    readonly currentId: string,
+    private readonly keys: Map<string, Buffer>,
+    /** Where the keys came from: re-read when a key id is met that this process was not given. */
+    private readonly source?: () => PayloadKeyFile,
+  ) {}
+
+  static fromFile(file: PayloadKeyFile, source?: () => PayloadKeyFile): KeyRing {
+    return new KeyRing(file.current, new Map(file.keys.map((k) => [k.id, Buffer.from(k.key, 'base64')])), source);
+  }
+
+  /**
+   * During a rolling restart after `payload-keys rotate`, processes already restarted seal under
+   * the new key while the others still run: those learn it from the file when they first meet it
+   * (at most every 5 s). What they seal stays under the key they started with until they restart.
+   */
+  private learn(keyId: string): Buffer | undefined {
+    if (!this.source || Date.now() - this.lastReload < 5_000) return undefined;
+    this.lastReload = Date.now();
+    try {
+      for (const k of this.source().keys) if (!this.keys.has(k.id)) this.keys.set(k.id, Buffer.from(k.key, 'base64'));
+    } catch {
+      // An unreadable file now is no reason to fail what the keys already held can do.
+    }
+    return this.keys.get(keyId);
   }
 
   get ids(): string[] {
@@ -62,7 +85,8 @@ export class KeyRing {
   }
 
   open(sealed: Sealed, context: string): Buffer {
-    const key = this.keys.get(sealed.keyId);
+    if (!PayloadKeyId.safeParse(sealed.keyId).success) throw new SealBrokenError('sealed data names no valid key id');
+    const key = this.keys.get(sealed.keyId) ?? this.learn(sealed.keyId);
     if (!key) throw new SealBrokenError(`sealed under key ${sealed.keyId}, which this process was not given (it has ${this.ids.join(', ')}): add it to ALLIANCE_PAYLOAD_KEYS_FILE`);
     const plain = openBytes(key, sealed.bytes, `${sealed.keyId}\n${context}`);
     if (!plain) throw new SealBrokenError(`sealed data under key ${sealed.keyId} does not open: altered, or sealed for another place`);
@@ -77,7 +101,7 @@ export class KeyRing {
 
 /** Reads and checks a payload key file; the error names the variable and what is wrong. */
 export function readKeyRing(file: string, variable = 'ALLIANCE_PAYLOAD_KEYS_FILE'): KeyRing {
-  return KeyRing.fromFile(readKeyFile(file, variable));
+  return KeyRing.fromFile(readKeyFile(file, variable), () => readKeyFile(file, variable));
 }
 
 function readKeyFile(file: string, variable: string): PayloadKeyFile {

@@ -1,3 +1,4 @@
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Actor } from '../../domain/actor';
 import { Call } from '../../domain/call';
@@ -79,9 +80,11 @@ export class CallClient {
   async progress(callId: string): Promise<BulkProgress | null> {
     const description = await this.run(callId, () => this.handle(callId).describe());
     for (const activity of description.raw.pendingActivities ?? []) {
-      const payload = activity.heartbeatDetails?.payloads?.[0];
-      if (!payload?.data) continue;
-      const details = JSON.parse(Buffer.from(payload.data).toString('utf8')) as Partial<BulkProgress>;
+      const payloads = activity.heartbeatDetails?.payloads;
+      if (!payloads?.length) continue;
+      // Heartbeat details are payloads like any other: encrypted, decoded by the client's converter.
+      const details = await decodeFromPayloadsAtIndex<Partial<BulkProgress> | undefined>(this.client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
+      if (!details || typeof details !== 'object') continue;
       if (typeof details.done === 'number' && typeof details.total === 'number') return { done: details.done, total: details.total };
     }
     return null;

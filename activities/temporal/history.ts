@@ -8,11 +8,11 @@ export interface RunHistory {
 
 /**
  * Every run of a project's continue-as-new chain, oldest first, each with its full event
- * history: walks back from the latest run through each run's `continuedExecutionRunId`.
+ * history: walks back from the latest run (or from `lastRunId`) through each run's `continuedExecutionRunId`.
  */
-export async function fetchRunChain(client: Client, workflowId: string): Promise<RunHistory[]> {
+export async function fetchRunChain(client: Client, workflowId: string, lastRunId?: string): Promise<RunHistory[]> {
   const runs: RunHistory[] = [];
-  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  let runId: string | undefined = lastRunId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
   while (runId) {
     const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     runs.unshift({ runId, history });

@@ -28,6 +28,16 @@ const CODEC_BODY_LIMIT = 16 * 1024 * 1024;
 export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallback => (plain, _options, done) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
 
+  const actorOf = async (request: FastifyRequest): Promise<Actor> => {
+    if (request.headers.authorization) return settings.verify(request.headers.authorization);
+    const actor = sessionActor(settings.cookies, request);
+    if (!actor) throw new AllianceError('UNAUTHENTICATED', 'The codec server needs a log-in: a bearer token, or a browser session from /auth/login (in the Web UI, set the codec endpoint to include cross-origin credentials).');
+    return actor;
+  };
+  const need = (access: Access, actor: Actor): void => {
+    const refused = checkAccess(access, actor);
+    if (refused) throw new AllianceError(refused.code, refused.message);
+  };
   // CORS for the Web UI alone, with credentials so its requests carry the session cookie.
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
@@ -40,20 +50,11 @@ export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallbac
       }
       return reply.code(204).send();
     }
+    // Who asks is settled from the headers alone, before a body of megabytes is read.
+    need(request.url.split('?')[0]!.endsWith('/decode') ? 'payloads.decode' : 'payloads.encode', await actorOf(request));
   });
 
-  const actorOf = async (request: FastifyRequest): Promise<Actor> => {
-    if (request.headers.authorization) return settings.verify(request.headers.authorization);
-    const actor = sessionActor(settings.cookies, request);
-    if (!actor) throw new AllianceError('UNAUTHENTICATED', 'The codec server needs a log-in: a bearer token, or a browser session from /auth/login (in the Web UI, set the codec endpoint to include cross-origin credentials).');
-    return actor;
-  };
-  const need = (access: Access, actor: Actor): void => {
-    const refused = checkAccess(access, actor);
-    if (refused) throw new AllianceError(refused.code, refused.message);
-  };
-  const run = async (request: FastifyRequest, reply: FastifyReply, access: Access, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
-    need(access, await actorOf(request));
+  const run = async (reply: FastifyReply, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
     let current: Payload[] = payloads.map((p) => ({
       metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
       ...(p.data !== undefined ? { data: Buffer.from(p.data, 'base64') } : {}),
@@ -81,7 +82,7 @@ export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallbac
         summary: direction === 'decode' ? "Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)" : 'Encrypt payloads for Temporal, as the worker would (office)',
         tags: ['codec'], security: [{ bearer: [] }], body: CodecPayloads, response: { 200: CodecPayloads },
       },
-    }, (request, reply) => run(request, reply, direction === 'decode' ? 'payloads.decode' : 'payloads.encode', direction, request.body.payloads));
+    }, (request, reply) => run(reply, direction, request.body.payloads));
   }
   done();
 };

@@ -23,7 +23,7 @@ export interface WebLoginSettings {
 const MAX_SESSION_MS = 8 * 3600_000;
 const LOGIN_WINDOW_MS = 10 * 60_000;
 
-interface ProviderEndpoints { authorization_endpoint: string; token_endpoint: string; end_session_endpoint?: string }
+interface ProviderEndpoints { authorization_endpoint?: string; token_endpoint?: string; end_session_endpoint?: string }
 
 function providerEndpoints(issuer: string): () => Promise<ProviderEndpoints> {
   let known: ProviderEndpoints | undefined;
@@ -54,14 +54,18 @@ const CallbackQuery = z.object({
 export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallback => (plain, _options, done) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const endpoints = providerEndpoints(settings.issuer);
+  // Behind a TLS proxy the request arrives as plain HTTP; the public address says what browsers use.
+  const behindTls = Boolean(settings.publicUrl?.startsWith('https:'));
   const base = (request: FastifyRequest): string => settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const callbackUrl = (request: FastifyRequest): string => `${base(request)}/auth/callback`;
   /** Only back to this API or an origin the operators named: never an open redirect. */
   const safeReturn = (target: string | undefined): string => {
-    if (!target) return '/';
-    if (/^\/(?!\/)[^\\]*$/.test(target)) return target;
+    // Control characters first: browsers drop a tab from a Location, turning /\t/evil into //evil.
+    if (!target || [...target].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
+    if (/^\/(?![/\\])[^\\]*$/.test(target)) return target;
     try {
-      return settings.returnOrigins.includes(new URL(target).origin) ? target : '/';
+      const url = new URL(target);
+      return settings.returnOrigins.includes(url.origin) ? url.href : '/';
     } catch {
       return '/';
     }
@@ -71,10 +75,11 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
     schema: { summary: 'Log in with a browser (OpenID Connect, authorization code with PKCE); returns to `return` afterwards', tags: ['login'], querystring: LoginQuery },
   }, async (request, reply) => {
     const { authorization_endpoint } = await endpoints();
+    if (!authorization_endpoint) throw new AllianceError('NOT_REACHABLE', `The identity provider ${settings.issuer} names no authorization endpoint; browsers cannot log in there.`);
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(16).toString('base64url');
     const pending: PendingLogin = { verifier, state, returnTo: safeReturn(request.query.return), expiresAt: Date.now() + LOGIN_WINDOW_MS };
-    setCookie(reply, request, LOGIN_COOKIE, settings.cookies.seal('login', pending), LOGIN_WINDOW_MS / 1000, '/auth');
+    setCookie(reply, request, LOGIN_COOKIE, settings.cookies.seal('login', pending), LOGIN_WINDOW_MS / 1000, '/auth', behindTls);
     const url = new URL(authorization_endpoint);
     url.search = new URLSearchParams({
       client_id: settings.clientId, response_type: 'code', scope: 'openid', redirect_uri: callbackUrl(request), state,
@@ -94,6 +99,7 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
       throw new AllianceError('UNAUTHENTICATED', `The identity provider did not log you in (${request.query.error ?? 'no code'}${request.query.error_description ? `: ${request.query.error_description}` : ''}); start again at /auth/login.`);
     }
     const { token_endpoint } = await endpoints();
+    if (!token_endpoint) throw new AllianceError('NOT_REACHABLE', `The identity provider ${settings.issuer} names no token endpoint.`);
     const response = await fetch(token_endpoint, {
       method: 'POST', signal: AbortSignal.timeout(10_000),
       body: new URLSearchParams({ grant_type: 'authorization_code', code: request.query.code, redirect_uri: callbackUrl(request), client_id: settings.clientId, code_verifier: pending.verifier }),
@@ -106,15 +112,15 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
     const tokenExpiry = (decodeJwt(tokens.access_token).exp ?? 0) * 1000;
     const providerSession = tokens.refresh_expires_in ? Date.now() + tokens.refresh_expires_in * 1000 : tokenExpiry;
     const session: Session = { actor, expiresAt: Math.min(Date.now() + MAX_SESSION_MS, Math.max(providerSession, tokenExpiry)) };
-    setCookie(reply, request, SESSION_COOKIE, settings.cookies.seal('session', session), (session.expiresAt - Date.now()) / 1000);
-    setCookie(reply, request, LOGIN_COOKIE, '', 0, '/auth');
+    setCookie(reply, request, SESSION_COOKIE, settings.cookies.seal('session', session), (session.expiresAt - Date.now()) / 1000, '/', behindTls);
+    setCookie(reply, request, LOGIN_COOKIE, '', 0, '/auth', behindTls);
     return reply.redirect(pending.returnTo, 303);
   });
 
   app.post('/auth/logout', {
     schema: { summary: 'End the browser session (the cookie is cleared)', tags: ['login'] },
   }, async (request, reply) => {
-    setCookie(reply, request, SESSION_COOKIE, '', 0);
+    setCookie(reply, request, SESSION_COOKIE, '', 0, '/', behindTls);
     return reply.code(204).send();
   });
   done();

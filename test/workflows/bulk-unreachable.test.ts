@@ -85,7 +85,17 @@ it('announces the decisions of a call when one of its projects never answers: th
       await office.calls.startDecisionMeeting(call.id);
       for (const id of ids) await office.projects.send(id, 'decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
 
-      const announced = await office.calls.announce(call.id);
+      // While it runs (the unreachable project holds it for its deadline), its progress reads from the encrypted heartbeat.
+      const announcing = office.calls.announce(call.id);
+      let finished = false;
+      void announcing.finally(() => (finished = true)).catch(() => undefined);
+      const seen: ({ done: number; total: number } | null)[] = [];
+      while (!finished) {
+        seen.push(await office.calls.progress(call.id));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(seen.some((p) => p?.total === 3)).toBe(true);
+      const announced = await announcing;
       expect(announced).toMatchObject({ total: 3, applied: 2, skipped: [] });
       expect(announced.unreachable?.map((u) => [u.projectId, u.type])).toEqual([[ids[1], 'decision.announce']]);
       for (const id of [ids[0]!, ids[2]!]) expect((await projects.view(id)).lifecycle).toBe('approved');

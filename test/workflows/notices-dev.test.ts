@@ -192,7 +192,9 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
   try {
     const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
     await projects.send(id, 'application.submit', actors.pi, {});
-    expect(await noticeResult(noticeWorkflowId(id, 't1-applicationReceived'))).toMatchObject({ status: 'delivered', sent: 1 });
+    // The notice's workflow starts right after the transition: wait for it to exist, then for its outcome.
+    const outcome = await eventually(() => noticeResult(noticeWorkflowId(id, 't1-applicationReceived')).catch(() => undefined), (found) => found !== undefined, 90_000);
+    expect(outcome).toMatchObject({ status: 'delivered', sent: 1 });
     expect(smtp.accepted.flatMap(recipientsOf)).toEqual(['lin@ntu.edu.tw']);
     await projects.handle(id).terminate('test finished');
   } finally {
