@@ -75,6 +75,9 @@ async function main(): Promise<void> {
   }
   const stores = await openStores(env, textSealer(keys.ring));
   const { ledger } = stores;
+  // Payloads the ledger kept before it had keys are sealed now, once.
+  const sealedNow = await ledger.sealPlaintextPayloads();
+  if (sealedNow > 0) console.log(`Sealed ${sealedNow} ledger payloads kept in plaintext before payload encryption.`);
   const mail = await startServiceMail(env, stores.notices);
   // One key per log: a worker of a cluster signs only with the key file its operators share; the
   // embedded default makes its own in the data directory.

@@ -168,6 +168,22 @@ export class SqlLedgerStore implements LedgerStore {
     return row ? Number(row.value) : 1;
   }
 
+  async sealPlaintextPayloads(): Promise<number> {
+    if (!this.sealer) return 0;
+    let sealed = 0;
+    for (;;) {
+      const rows = await this.db.all("SELECT digest, body FROM payloads WHERE body NOT LIKE 'sealed:v1:%' LIMIT 500");
+      if (rows.length === 0) return sealed;
+      for (const row of rows) {
+        const digest = String(row.digest);
+        const body = String(row.body);
+        // Guarded by the old body: two workers sealing at once never seal a seal.
+        await this.db.run('UPDATE payloads SET body = ? WHERE digest = ? AND body = ?', [this.sealer.seal(body, payloadContext(digest)), digest, body]);
+        sealed++;
+      }
+    }
+  }
+
   async archivedRunIds(workflowId: string): Promise<Set<string>> {
     return new Set((await this.db.all('SELECT run_id FROM archive WHERE workflow_id = ?', [workflowId])).map((r) => String(r.run_id)));
   }

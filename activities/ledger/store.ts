@@ -127,6 +127,8 @@ export interface LedgerStore {
   projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;
   archiveRun(run: ArchivedRun): Promise<void>;
   archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
+  /** Seals the payloads kept in plaintext before the store had keys; returns how many. */
+  sealPlaintextPayloads(): Promise<number>;
   /** The run ids of a workflow the archive holds (without their histories). */
   archivedRunIds(workflowId: string): Promise<Set<string>>;
   quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;

@@ -164,6 +164,24 @@ describe.each(databases)('audit against a trusted checkpoint, on %s', (_name, fr
     }
   });
 
+  it('seals, once, the payloads a ledger kept in plaintext before it had keys; the check still passes', async () => {
+    const open = await fresh('plaintext-then-sealed');
+    const plain = await SqlLedgerStore.open(open());
+    const reader = open();
+    try {
+      for (const n of [1, 2, 3]) await plain.append(entry('project:c:P', n), payloadOf('project:c:P', n));
+      const keyed = await SqlLedgerStore.open(open(), { sealer, migrate: false });
+      expect(await keyed.sealPlaintextPayloads()).toBe(3);
+      expect(await keyed.sealPlaintextPayloads()).toBe(0);
+      for (const row of await reader.all('SELECT body FROM payloads')) expect(String(row.body)).toMatch(/^sealed:v1:/);
+      expect((await checkLedger(keyed)).problem).toBeNull();
+      await keyed.close();
+    } finally {
+      await reader.close();
+      await plain.close();
+    }
+  });
+
   it.each(attacks)('names %s', async (_attack, attack, expected) => {
     const open = await fresh('attacked');
     const { ledger, trusted } = await aLedger(open());
