@@ -206,7 +206,9 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async alerts(): Promise<OfficeAlert[]> {
-    return (await this.db.all('SELECT * FROM office_alerts ORDER BY at, key')).map(toAlert);
+    return (await this.db.all('SELECT * FROM office_alerts ORDER BY at, key')).map(toAlert).map((alert) => ({
+      ...alert, subject: this.openText(alert.subject, `office alert subject ${alert.key}`), detail: this.openText(alert.detail, `office alert detail ${alert.key}`),
+    }));
   }
 
   close(): Promise<void> {
@@ -229,6 +231,16 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   private insertAlert(db: SqlDriver, alert: OfficeAlert): Promise<void> {
-    return db.run('INSERT INTO office_alerts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [alert.key, alert.kind, alert.subject, alert.detail, alert.at]);
+    // Subject and detail name recipients and quote relays' answers: sealed like the payloads.
+    const seal = (text: string, context: string): string => (this.sealer ? this.sealer.seal(text, context) : text);
+    return db.run('INSERT INTO office_alerts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      alert.key, alert.kind, seal(alert.subject, `office alert subject ${alert.key}`), seal(alert.detail, `office alert detail ${alert.key}`), alert.at,
+    ]);
+  }
+
+  /** Sealed text opened; text kept before the store had keys as it is; a seal that does not open says so. */
+  private openText(stored: string, context: string): string {
+    if (!this.sealer) return stored;
+    return this.sealer.open(stored, context) ?? '(sealed under a key this process was not given, or altered)';
   }
 }

@@ -158,6 +158,12 @@ describe.each(databases)('audit against a trusted checkpoint, on %s', (_name, fr
       }
       expect((await ledger.payloads([sha256(payloadOf('project:c:A', 2))])).get(sha256(payloadOf('project:c:A', 2)))).toBe(payloadOf('project:c:A', 2));
       expect((await checkLedger(ledger)).problem).toBeNull();
+      // The office's alerts name recipients: sealed too, read back whole.
+      const alert = { key: 'notice-uncertain/project:c:A/t1/lin@ntu.edu.tw', kind: 'noticeUncertain' as const, subject: 'applicationReceived to 林志明 <lin@ntu.edu.tw>', detail: 'relay lost after <lin@ntu.edu.tw>', at: '2026-11-26T03:00:00.000Z' };
+      await ledger.raiseAlert(alert);
+      const stored = await reader.get('SELECT subject, detail FROM office_alerts');
+      expect(`${String(stored!.subject)} ${String(stored!.detail)}`).not.toMatch(/林志明|lin@/);
+      expect(await ledger.alerts()).toEqual([alert]);
     } finally {
       await reader.close();
       await ledger.close();
