@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** A key's name: it travels in every payload it sealed, so it stays short and plain. */
-export const PayloadKeyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a key id of 1–64 letters, digits, ".", "_" or "-", e.g. 2026-11');
+export const PayloadKeyId = z.string().max(64, 'expected at most 64 characters').regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a key id of 1–64 letters, digits, ".", "_" or "-", e.g. 2026-11');
 
 const Aes256Key = z.string().max(100).refine((text) => /^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').length === 32, 'expected 32 random bytes in base64 (44 characters), e.g. from `alliance payload-keys rotate`');
 

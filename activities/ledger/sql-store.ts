@@ -170,10 +170,15 @@ export class SqlLedgerStore implements LedgerStore {
 
   async sealPlaintextPayloads(): Promise<number> {
     if (!this.sealer) return 0;
+    // Done once per ledger: later starts do not scan every payload again.
+    if (await this.db.get("SELECT value FROM ledger_meta WHERE key = 'payloads_sealed'")) return 0;
     let sealed = 0;
     for (;;) {
       const rows = await this.db.all("SELECT digest, body FROM payloads WHERE body NOT LIKE 'sealed:v1:%' LIMIT 500");
-      if (rows.length === 0) return sealed;
+      if (rows.length === 0) {
+        await this.db.run("INSERT INTO ledger_meta VALUES ('payloads_sealed', ?) ON CONFLICT DO NOTHING", [this.now().toISOString()]);
+        return sealed;
+      }
       for (const row of rows) {
         const digest = String(row.digest);
         const body = String(row.body);

@@ -1,19 +1,20 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 
-interface JsonPayload { metadata: Record<string, string>; data?: string }
+/** A payload as Temporal's JSON carries it: metadata values and data in base64. */
+export interface JsonPayload { metadata?: Record<string, string>; data?: string }
 
-const isJsonPayload = (value: unknown): value is JsonPayload => {
+const isJsonPayload = (value: unknown): value is JsonPayload & { metadata: Record<string, string> } => {
   if (!value || typeof value !== 'object') return false;
   const metadata = (value as { metadata?: unknown }).metadata;
   return Boolean(metadata) && typeof metadata === 'object' && typeof (metadata as Record<string, unknown>)[METADATA_ENCODING_KEY] === 'string';
 };
 
-const toPayload = (p: JsonPayload): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+export const payloadFromJson = (p: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
   ...(p.data !== undefined ? { data: Buffer.from(p.data, 'base64') } : {}),
 });
 
-const toJson = (p: Payload): JsonPayload => ({
+export const payloadToJson = (p: Payload): JsonPayload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
 });
@@ -24,7 +25,7 @@ const toJson = (p: Payload): JsonPayload => ({
  * The shape stays Temporal's, so the result still replays.
  */
 export async function decodeHistoryJson<T>(history: T, codecs: readonly PayloadCodec[]): Promise<T> {
-  const found: JsonPayload[] = [];
+  const found: (JsonPayload & { metadata: Record<string, string> })[] = [];
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(walk);
     else if (isJsonPayload(value)) found.push(value);
@@ -32,11 +33,11 @@ export async function decodeHistoryJson<T>(history: T, codecs: readonly PayloadC
   };
   const copy = JSON.parse(JSON.stringify(history)) as T;
   walk(copy);
-  let payloads = found.map(toPayload);
+  let payloads = found.map(payloadFromJson);
   for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
   found.forEach((target, i) => {
-    const decoded = toJson(payloads[i]!);
-    target.metadata = decoded.metadata;
+    const decoded = payloadToJson(payloads[i]!);
+    target.metadata = decoded.metadata ?? {};
     if (decoded.data !== undefined) target.data = decoded.data;
     else delete target.data;
   });

@@ -6,6 +6,7 @@ import type { Actor } from '../../domain/actor';
 import { AllianceError } from '../../domain/errors';
 import { checkAccess, type Access } from '../../machines/access';
 import { SealBrokenError } from '../../activities/crypto/key-ring';
+import { payloadFromJson, payloadToJson } from '../../activities/temporal/history-codec';
 import type { TokenVerifier } from '../authentication';
 import { sessionActor, type SessionCookies } from '../session';
 
@@ -55,10 +56,7 @@ export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallbac
   });
 
   const run = async (reply: FastifyReply, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
-    let current: Payload[] = payloads.map((p) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-      ...(p.data !== undefined ? { data: Buffer.from(p.data, 'base64') } : {}),
-    }));
+    let current: Payload[] = payloads.map(payloadFromJson);
     const order = direction === 'encode' ? settings.codecs : [...settings.codecs].reverse();
     try {
       for (const codec of order) current = await codec[direction](current);
@@ -66,15 +64,11 @@ export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallbac
       if (error instanceof SealBrokenError) throw new AllianceError('VALIDATION', `A payload does not decode: ${error.message}.`);
       throw error;
     }
-    return reply.send({
-      payloads: current.map((p) => ({
-        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-        ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
-      })),
-    });
+    return reply.send({ payloads: current.map(payloadToJson) });
   };
 
   for (const direction of ['encode', 'decode'] as const) {
+    // Answered by the hook above; the route only makes the preflight reach this plugin's hooks.
     app.options(`/codec/${direction}`, { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
     app.post(`/codec/${direction}`, {
       bodyLimit: CODEC_BODY_LIMIT,
