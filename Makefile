@@ -9,7 +9,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
 .PHONY: install start test lint typecheck build docs realm histories chaos bench-ledger clean
 
-install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules
+install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -37,6 +37,16 @@ $(VENV)/.postgres:
 	  echo "PostgreSQL server binaries present"; \
 	else \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
+	mkdir -p $(VENV) && touch $@
+
+# The web pages' browser tests: Debian's Chromium (driven by playwright-core, never its download)
+# and the CJK fonts the Traditional Chinese pages need, installed when they are missing.
+$(VENV)/.browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh-tw 2>/dev/null | grep -q .; then \
+	  echo "Chromium and CJK fonts present"; \
+	else \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 	mkdir -p $(VENV) && touch $@
 

@@ -16,6 +16,8 @@ export const accessRoles = {
   'projects.search': ['office', 'auditor', 'institution'],
   /** Bulk operations are the office's and, for rosters, the institutions'. */
   'call.progress': ['office', 'auditor', 'institution'],
+  /** The operations over a whole call (review rounds, invitations, schedule, decisions, announcement) are the office's. */
+  'call.operate': ['office'],
   /** The codec server: reading Temporal's encrypted payloads (the Web UI) is for who may read every project. */
   'payloads.decode': ['office', 'auditor'],
   /** Encrypting payloads for Temporal (the Web UI's signal and start forms) is the office's alone. */
@@ -30,6 +32,7 @@ const what: Record<Access, string> = {
   'alerts.read': "The office's alerts",
   'projects.search': 'Searching all projects',
   'call.progress': 'The progress of a bulk operation',
+  'call.operate': 'An operation over a whole call',
   'payloads.decode': "Decoding Temporal's payloads",
   'payloads.encode': "Encoding payloads for Temporal",
 };

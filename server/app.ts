@@ -23,6 +23,7 @@ import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
 import { codecRoutes } from './routes/codec';
 import { webLoginRoutes } from './routes/web-login';
+import { webRoutes } from './routes/web';
 import { SessionCookies } from './session';
 import { requestId, type apiLogging } from './logging';
 import type { KeyRing } from '../activities/crypto/key-ring';
@@ -132,6 +133,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       issuer: deps.login.issuer, clientId: deps.browser.webClientId, cookies, verify: deps.verify, returnOrigins: deps.browser.webUiOrigins,
       ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
     }));
+    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')) }));
     await app.register(codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }));
   }
 

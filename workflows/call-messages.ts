@@ -60,6 +60,9 @@ export type CallView = {
   operations: OperationRecord[];
   /** The call's reviewer pool: the office's to see (the views drop it for everyone else). */
   reviewerPool?: Reviewer[];
+  /** The call's title and calendar, as opened (the status query's; public to everyone who may read the call). */
+  title?: string;
+  calendar?: Call['calendar'];
 };
 
 type WithActor<T> = { actor: Actor } & T;

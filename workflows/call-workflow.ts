@@ -270,7 +270,8 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   }, { validator: (args: ActorArgs) => void admit('call.close', args) });
 
   const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool });
-  setHandler(callStatusQuery, view);
+  // The query adds the call's title and calendar (the pages' deadlines); a query writes no history.
+  setHandler(callStatusQuery, () => ({ ...view(), title: call.title, calendar: call.calendar }));
 
   const system: Actor = { role: 'system', id: 'deadline-timer' };
   const nextTimer = (): { at: string; fire: () => Promise<unknown> } | undefined => {

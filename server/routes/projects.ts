@@ -19,6 +19,17 @@ const notYours = (actor: Actor, projectId: string): AllianceError =>
 /** Events a person sends; the deadline events are the project's own timers'. */
 const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));
 
+/**
+ * A reviewer assigned by hand comes from the call's pool, with the institution and conflicts the
+ * pool declares — never the request's word for them — so the law can refuse a conflicted one.
+ */
+export async function reviewerFromPool(services: Services, callId: string, reviewerId: string): Promise<object> {
+  const pool = (await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? [];
+  const reviewer = pool.find((r) => r.id === reviewerId);
+  if (!reviewer) throw new AllianceError('VALIDATION', `Reviewer ${reviewerId} is not in the reviewer pool of call ${callId}; assign one of its ${pool.length} reviewers.`);
+  return { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
+}
+
 /** `/api/projects`: search, one project as your role may see it, and one POST per command of the law. */
 export const projectRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -74,17 +85,6 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
     return services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId)));
   });
 
-  /**
-   * A reviewer assigned by hand comes from the call's pool, with the institution and conflicts the
-   * pool declares — never the request's word for them — so the law can refuse a conflicted one.
-   */
-  const fromThePool = async (callId: string, body: { reviewerId: string }): Promise<object> => {
-    const pool = (await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? [];
-    const reviewer = pool.find((r) => r.id === body.reviewerId);
-    if (!reviewer) throw new AllianceError('VALIDATION', `Reviewer ${body.reviewerId} is not in the reviewer pool of call ${callId}; assign one of its ${pool.length} reviewers.`);
-    return { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
-  };
-
   for (const type of peopleEvents) {
     const roles = projectEventRoles[type].join(', ');
     app.post(`/projects/:callId/:applicationId/${type}`, {
@@ -96,7 +96,7 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
     }, async (request) => {
       const id = projectWorkflowId(request.params.callId, request.params.applicationId);
       const payload = type === 'reviewer.assign' && request.actor.role === 'office'
-        ? await fromThePool(request.params.callId, request.body as { reviewerId: string })
+        ? await reviewerFromPool(services, request.params.callId, (request.body as { reviewerId: string }).reviewerId)
         : request.body;
       return services.bounded('command', () => projects.send(id, type, request.actor, payload as never));
     });

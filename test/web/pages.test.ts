@@ -1,0 +1,234 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import type { Browser, Page } from 'playwright-core';
+import { alliance105 } from '../../domain/calls';
+import type { Reviewer } from '../../domain/reviewers';
+import { readKeyRing } from '../../activities/crypto/key-ring';
+import { SessionCookies, SESSION_COOKIE } from '../../server/session';
+import { anApplication } from '../fixtures/applications';
+import { startApi, type RunningApi } from '../helpers/api';
+import { fillSchemaForm, launchBrowser, logIn, seriousViolations, submitLogin } from '../helpers/browser';
+import { connectDevServer, testPayloadKeysFile, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+
+jest.setTimeout(8 * 60_000);
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+let browser: Browser;
+beforeAll(async () => {
+  [env, bundle, browser] = await Promise.all([connectDevServer(), bundleServiceWorkflows(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await env?.teardown();
+});
+
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+const reviewer = (id: string, institutionId: string): Reviewer => ({ id, name: id, email: `${id}@example.tw`, institutionId, divisions: ['TE2'], conflicts: { applicationIds: [], institutionIds: [] } });
+
+/** Every page the walk visits is checked for serious accessibility problems. */
+const accessible = async (page: Page): Promise<void> => {
+  expect({ url: page.url(), violations: await seriousViolations(page) }).toEqual({ url: page.url(), violations: [] });
+};
+const text = (page: Page, selector: string): Promise<string> => page.locator(selector).first().innerText();
+
+/** Runs a bulk operation from the call page: its form, the confirmation, the live page until done. */
+async function bulk(page: Page, apiUrl: string, callId: string, operation: string, fill: (page: Page) => Promise<void> = () => Promise.resolve()): Promise<string> {
+  await page.goto(`${apiUrl}/web/calls/${callId}`);
+  const form = page.locator(`form[action$="/operations/${operation}"]`);
+  await fill(page);
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('#confirm');
+  await accessible(page);
+  await page.click('#confirm');
+  await page.waitForURL(/\/jobs\//);
+  // The job page reloads itself each second until the operation is done.
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('meta[http-equiv=refresh]'), undefined, { timeout: 120_000 });
+  await accessible(page);
+  return text(page, '#job-status');
+}
+
+it('walks a whole cycle through the pages: call, application, endorsement, reviews, presentation, decision, announcement', async () => {
+  const taskQueue = uniqueName('web');
+  const callId = uniqueName('web-call');
+  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 75, endorsementIn: 85, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  call.policy.reviewersPerApplication = 2;
+  const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU')];
+  const application = anApplication({ id: 'TE2-0001' });
+
+  await withServiceWorker(env, bundle, taskQueue, async (_projects, ledger) => {
+    const api: RunningApi = await startApi(env, taskQueue, ledger);
+    try {
+      // The office opens the call from its files.
+      const office = await logIn(browser, api.url, 'kao', '/web/calls/new');
+      await accessible(office.page);
+      await office.page.fill('#f-call', JSON.stringify(call, null, 2));
+      await office.page.fill('#f-reviewerPool', JSON.stringify(pool, null, 2));
+      await office.page.click('main button[type=submit]');
+      await office.page.waitForURL(`${api.url}/web/calls/${callId}`);
+      expect(await text(office.page, '#call-state')).toBe('受理中');
+      await accessible(office.page);
+
+      // The PI applies through the form drawn from the application's schema, then submits.
+      const pi = await logIn(browser, api.url, 'pi-lin');
+      await pi.page.click(`a[href="/web/calls/${callId}/apply"]`);
+      await accessible(pi.page);
+      await fillSchemaForm(pi.page, application, '', { 'pi.qualification': 'category', phase: 'phase' });
+      // A bad value comes back on the same page, with the rule's message at its field, and nothing is registered.
+      await pi.page.fill('[name="budget.0.personnel"]', 'lots');
+      const bad = pi.page.waitForResponse((r) => r.url().endsWith('/apply') && r.request().method() === 'POST');
+      await pi.page.click('main form button[type=submit]');
+      expect((await bad).status()).toBe(400);
+      expect(await text(pi.page, '#f-budget-0-personnel-errors')).toMatch(/expected number/i);
+      expect(await pi.page.inputValue('[name="budget.0.personnel"]')).toBe('lots');
+      expect(await pi.page.inputValue('[name="title"]')).toBe(application.title);
+      await accessible(pi.page);
+      await office.page.reload();
+      expect(await office.page.locator('#call-projects tbody tr').count()).toBe(0);
+      await pi.page.fill('[name="budget.0.personnel"]', '1200000');
+      await pi.page.click('main form button[type=submit]');
+      await pi.page.waitForURL(`${api.url}/web/projects/${callId}/TE2-0001`, { timeout: 10_000 }).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\n${await pi.page.locator('main').innerText()}`);
+      });
+      expect(await text(pi.page, '#lifecycle')).toBe('草稿');
+      await accessible(pi.page);
+      await pi.page.click('form[action$="/commands/application.submit"] button');
+      await pi.page.waitForURL(/done=application\.submit/);
+      expect(await text(pi.page, '#lifecycle')).toBe('已送出');
+
+      // The research office endorses it in a roster.
+      const ntu = await logIn(browser, api.url, 'ntu-rd', `/web/calls/${callId}`);
+      await ntu.page.check('#roster-TE2-0001');
+      await ntu.page.fill('#roster-rosterId', 'NTU-01');
+      await ntu.page.fill('#roster-letterReference', '臺大研字第1050012345號');
+      await ntu.page.click('form[action$="/roster"] button');
+      await ntu.page.waitForSelector('#outcome-counts');
+      expect(await text(ntu.page, '#outcome-counts')).toMatch(/已完成 1/);
+      await accessible(ntu.page);
+
+      // The endorsement deadline passes; the office starts the written review.
+      for (;;) {
+        await office.page.goto(`${api.url}/web/calls/${callId}`);
+        if ((await text(office.page, '#call-state')) === '推薦截止') break;
+        await office.page.waitForTimeout(1000);
+      }
+      expect(await bulk(office.page, api.url, callId, 'written-review')).toMatch(/已完成 3 · 略過 0/);
+
+      // Reviewers review; the second sees no review before recording their own, and the first's after.
+      await office.page.goto(`${api.url}/web/calls/${callId}`);
+      const assigned = (await text(office.page, '#call-projects tbody tr td:nth-child(6)')).split(', ');
+      expect(assigned.sort()).toEqual(['rev-te2-01', 'rev-te2-02']);
+      for (const [i, id] of assigned.entries()) {
+        const rev = await logIn(browser, api.url, id, `/web/projects/${callId}/TE2-0001`);
+        await rev.page.waitForSelector('#reviews-none');
+        await accessible(rev.page);
+        // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
+        await rev.page.focus('#f-score');
+        await rev.page.keyboard.type(String(85 + i));
+        await rev.page.keyboard.press('Tab');
+        await rev.page.keyboard.press('ArrowDown');
+        await rev.page.keyboard.press('Tab');
+        await rev.page.keyboard.type('具產業價值');
+        await rev.page.keyboard.press('Tab');
+        await rev.page.keyboard.press('Enter');
+        await rev.page.waitForURL(/done=review\.record/);
+        expect(await rev.page.locator('#reviews tbody tr').count()).toBe(i + 1);
+        await rev.context.close();
+      }
+
+      // The office closes the round, invites, schedules, records the presentation, ranks, decides, announces.
+      expect(await bulk(office.page, api.url, callId, 'close-round')).toMatch(/all/);
+      expect(await bulk(office.page, api.url, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(/已完成 1/);
+      const startsAt = new Date(Date.now() + 7 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      expect(await bulk(office.page, api.url, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(/已完成 1/);
+      await office.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
+      await office.page.fill('form[action$="/commands/presentation.record"] [name=panelScore]', '88');
+      await office.page.fill('form[action$="/commands/presentation.record"] [name=comments]', '簡報清楚');
+      await office.page.click('form[action$="/commands/presentation.record"] button');
+      await office.page.waitForURL(/done=presentation\.record/);
+      expect(await bulk(office.page, api.url, callId, 'decision-meeting')).toMatch(/TE2-0001/);
+      await office.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
+      const decide = office.page.locator('form[action$="/commands/decision.record"]');
+      await decide.locator('[name=outcome]').selectOption('approved');
+      await decide.locator('[name="@approved.amountsNtd"]').fill('2000000, 2000000, 1800000');
+      await decide.locator('button').click();
+      await office.page.waitForURL(/done=decision\.record/);
+      await accessible(office.page);
+      expect(await bulk(office.page, api.url, callId, 'announce')).toMatch(/已完成 1/);
+
+      // The PI sees the decision.
+      await pi.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
+      expect(await text(pi.page, '#lifecycle')).toBe('核定');
+      expect(await text(pi.page, '#decision')).toBe('核定 NT$2,000,000 / NT$2,000,000 / NT$1,800,000');
+
+      // The office's dashboard, in Traditional Chinese, kept as a screenshot that is not blank.
+      await office.page.goto(`${api.url}/web?call=${callId}`);
+      await accessible(office.page);
+      expect(await text(office.page, 'h1')).toBe('計畫總覽');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const shot = await office.page.screenshot({ fullPage: true });
+      writeFileSync(path.join(ARTIFACTS, 'dashboard-zh-TW.png'), shot);
+      expect(await inkOf(browser, shot)).toBeGreaterThan(0.01);
+      expect(execFileSync('fc-list', [':lang=zh-tw', 'family']).toString()).toMatch(/CJK/);
+
+      // Views: another PI gets 404 for this project's page; an auditor sees no forms.
+      const chen = await logIn(browser, api.url, 'pi-chen');
+      const refused = await chen.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
+      expect(refused?.status()).toBe(404);
+      const auditor = await logIn(browser, api.url, 'wu', `/web/projects/${callId}/TE2-0001`);
+      expect(await auditor.page.locator('main form').count()).toBe(0);
+      expect(await text(auditor.page, '#lifecycle')).toBe('核定');
+      await auditor.page.goto(`${api.url}/web/audit?call=${callId}`);
+      await accessible(auditor.page);
+      expect(await auditor.page.locator('#audit-results tbody tr').count()).toBe(1);
+      await auditor.page.click('form[action="/web/audit/verify"] button');
+      await auditor.page.waitForSelector('#verify-result');
+      expect(await text(auditor.page, '#verify-result')).toMatch(/帳本驗證通過/);
+      for (const session of [office, pi, ntu, chen, auditor]) await session.context.close();
+
+      // A session that expired sends the browser to log in, and back to the page it asked for.
+      const cookies = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session'));
+      const stale = cookies.seal('session', { actor: { role: 'pi', id: 'pi-lin' }, expiresAt: Date.now() - 1000 });
+      const later = await browser.newContext({ bypassCSP: true });
+      await later.addCookies([{ name: SESSION_COOKIE, value: stale, url: api.url }]);
+      const again = await later.newPage();
+      await again.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
+      await submitLogin(again, 'pi-lin');
+      await again.waitForURL(`${api.url}/web/projects/${callId}/TE2-0001`);
+      expect(await text(again, '#lifecycle')).toBe('核定');
+      await later.close();
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+/** The share of a screenshot's pixels that are not white, measured by the browser itself. */
+async function inkOf(browser: Browser, png: Buffer): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent(`<img id="shot" src="data:image/png;base64,${png.toString('base64')}">`);
+    return await page.evaluate(async () => {
+      interface Canvas { width: number; height: number; getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+      interface Doc { getElementById(id: string): { decode(): Promise<void>; naturalWidth: number; naturalHeight: number }; createElement(tag: 'canvas'): Canvas }
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      const img = doc.getElementById('shot');
+      await img.decode();
+      const canvas = doc.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) ink++;
+      return ink / (data.length / 4);
+    });
+  } finally {
+    await page.close();
+  }
+}
