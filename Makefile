@@ -7,7 +7,7 @@ KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
-.PHONY: install start test lint typecheck build docs realm histories chaos bench-ledger clean
+.PHONY: install start test lint typecheck build docs realm histories chaos bench-ledger bench-web clean
 
 install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
 
@@ -93,6 +93,10 @@ chaos: install build
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).
+# The office's dashboard of a call with 1,000 projects, p50/p95 printed (make test runs it with 40).
+bench-web: install build
+	BENCH_PROJECTS=$${BENCH_PROJECTS:-1000} BENCH_REQUESTS=$${BENCH_REQUESTS:-200} npx jest test/web/dashboard-bench --verbose=false
+
 bench-ledger: install build
 	node dist/scripts/bench-ledger.js $${BENCH_ENTRIES:-10000} $${BENCH_TREES:-10000,1000000}
 

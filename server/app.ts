@@ -133,7 +133,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       issuer: deps.login.issuer, clientId: deps.browser.webClientId, cookies, verify: deps.verify, returnOrigins: deps.browser.webUiOrigins,
       ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
     }));
-    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')) }));
+    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')), issuerOrigin: new URL(deps.login.issuer).origin }));
     await app.register(codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }));
   }
 

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   }
 
   const banner = renderBanner({
+    'Web pages': `${api.url}/web (log in with a demo account below; 中文, English)`,
     API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs; codec server ${api.url}/codec, browser log-in ${api.url}/auth/login)`,
     'Identity provider': issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : ''),
     'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),

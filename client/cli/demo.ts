@@ -77,6 +77,8 @@ export interface DemoSummary {
 export interface DemoTiming {
   yearOneStartsIn: number;
   yearLengthSeconds: number;
+  /** When endorsements close (applications 10 s before): 40 s unless a loaded machine needs more room. */
+  endorsementIn?: number;
 }
 
 /**
@@ -93,9 +95,9 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
   const random = seededRandom(seed * 7919);
   const started = Date.now();
   const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const { yearOneStartsIn, yearLengthSeconds } = timing;
+  const { yearOneStartsIn, yearLengthSeconds, endorsementIn = 40 } = timing;
   const call = compressedCall(alliance105, started, {
-    applicationClosesIn: 30, endorsementIn: 40, firstYearStartsIn: yearOneStartsIn,
+    applicationClosesIn: endorsementIn - 10, endorsementIn, firstYearStartsIn: yearOneStartsIn,
     yearLength: `PT${yearLengthSeconds}S`, progressReportDueBeforeYearEnd: 'PT30S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
   }, callId);
   const cohort: Application[] = generateCohort(seed).map((a) => ApplicationSchema.parse(a));
@@ -104,7 +106,7 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
   const send = <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => as(actor).projects.send(id, type, payload);
 
   await calls.open(call, generateReviewerPool(seed));
-  log(`opened ${callId}: applications close in 30 s, endorsements in 40 s, project year 1 runs ${yearOneStartsIn}–${yearOneStartsIn + yearLengthSeconds} s`);
+  log(`opened ${callId}: applications close in ${endorsementIn - 10} s, endorsements in ${endorsementIn} s, project year 1 runs ${yearOneStartsIn}–${yearOneStartsIn + yearLengthSeconds} s`);
 
   // Two PIs never submit; one institution leaves one applicant off its roster. Both lapse.
   const neverSubmitted = new Set(cohort.filter((_, i) => i % 45 === 44).map((a) => a.id));

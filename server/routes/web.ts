@@ -33,6 +33,8 @@ export interface WebSettings {
   csrfKey: Buffer;
   /** Cookies marked Secure even over plain HTTP (a TLS proxy in front). */
   behindTls: boolean;
+  /** The identity provider's origin: a form sent after the session ended is redirected there to log in. */
+  issuerOrigin: string;
 }
 
 type Form = Record<string, string | string[]>;
@@ -124,7 +126,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   };
   const send = (reply: FastifyReply, body: string, status = 200): FastifyReply =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
-      .header('content-security-policy', "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self' " + "http: https:").send(body);
+      .header('content-security-policy', `default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self' ${settings.issuerOrigin}`).send(body);
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof LoginRequired) return reply.redirect(`/auth/login?return=${encodeURIComponent(error.returnTo)}`, 303);

@@ -112,7 +112,7 @@ const words = {
   rulesPass: ['符合計畫規則。', 'Meets the programme rules.'],
   notFound: ['找不到此頁面，或您無權檢視。', 'Nothing here, or not yours to see.'],
   optional: ['（選填）', '(optional)'],
-  listHint: ['以逗號或換行分隔', 'separate with commas or new lines'],
+  listHint: ['以逗號或換行分隔（金額可寫千分位：1,800,000）', 'separate with commas or new lines (amounts may be written 1,800,000)'],
   whenVariant: ['當選擇', 'when'],
   addRowHint: ['留白的列不會送出', 'blank rows are ignored'],
   signedOut: ['您已登出。', 'You are logged out.'],

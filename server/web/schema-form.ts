@@ -224,7 +224,8 @@ function readScalar(schema: JsonSchema, name: string[], form: Form, required: bo
   if (schema.type === 'boolean') return first(raw) === 'true' || first(raw) === 'on';
   const text = first(raw);
   if (schema.type === 'array') {
-    const items = text.split(/[,\n，、]/).map((s) => s.trim()).filter(Boolean);
+    // A comma between digit groups of three is a thousands separator (NT$1,800,000), not a new item.
+    const items = text.split(/[\n;；，、]|,(?!\d{3}(?:\D|$))/).map((s) => s.trim()).filter(Boolean);
     return items.length === 0 && !required ? undefined : items.map((item) => coerce(schema.items, item));
   }
   if (text.trim() === '') return required && schema.type === 'string' && schema.default === undefined ? '' : undefined;

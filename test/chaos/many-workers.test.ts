@@ -26,7 +26,8 @@ import { startWorkerProcess } from '../helpers/worker-process';
  */
 /** `make test`: 5 kills; `make chaos` asks for more (CHAOS_KILLS), as many as fit before the cohort's year 1 ends. */
 const KILLS = Number(process.env.CHAOS_KILLS ?? 5);
-const TIMING = { yearOneStartsIn: 300, yearLengthSeconds: 120 };
+/** Room to register 91 applications and their rosters while a worker is killed and the browser tests run beside. */
+const TIMING = { yearOneStartsIn: 300, yearLengthSeconds: 120, endorsementIn: 90 };
 /** Mean pause between kills: the kills spread over the cohort's whole run, year 1 included. */
 const KILL_EVERY_MS = (TIMING.yearOneStartsIn + TIMING.yearLengthSeconds) * 1000 / (KILLS + 3);
 

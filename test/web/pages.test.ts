@@ -75,6 +75,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
 
       // The PI applies through the form drawn from the application's schema, then submits.
       const pi = await logIn(browser, api.url, 'pi-lin');
+      await accessible(pi.page);
       await pi.page.click(`a[href="/web/calls/${callId}/apply"]`);
       await accessible(pi.page);
       await fillSchemaForm(pi.page, application, '', { 'pi.qualification': 'category', phase: 'phase' });
@@ -182,12 +183,20 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       const auditor = await logIn(browser, api.url, 'wu', `/web/projects/${callId}/TE2-0001`);
       expect(await auditor.page.locator('main form').count()).toBe(0);
       expect(await text(auditor.page, '#lifecycle')).toBe('核定');
+      await accessible(auditor.page);
+      await auditor.page.goto(`${api.url}/web/audit/history/project:${callId}:TE2-0001`);
+      expect(await auditor.page.locator('#ledger tbody tr').count()).toBeGreaterThan(5);
+      await accessible(auditor.page);
       await auditor.page.goto(`${api.url}/web/audit?call=${callId}`);
       await accessible(auditor.page);
       expect(await auditor.page.locator('#audit-results tbody tr').count()).toBe(1);
       await auditor.page.click('form[action="/web/audit/verify"] button');
       await auditor.page.waitForSelector('#verify-result');
       expect(await text(auditor.page, '#verify-result')).toMatch(/帳本驗證通過/);
+      // The English switch: the same page in English, and back.
+      await office.page.click('header a[lang="en"]');
+      expect(await text(office.page, 'h1')).toBe('Dashboard');
+      await accessible(office.page);
       for (const session of [office, pi, ntu, chen, auditor]) await session.context.close();
 
       // A session that expired sends the browser to log in, and back to the page it asked for.
@@ -205,6 +214,37 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await api.close();
     }
   });
+});
+
+it('refuses a form without its session token, or from another origin, and changes nothing', async () => {
+  const api = await startApi(env, uniqueName('web-csrf'));
+  try {
+    const cookie = `${SESSION_COOKIE}=${new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', { actor: { role: 'office', id: 'office-kao' }, expiresAt: Date.now() + 600_000 })}`;
+    const callId = uniqueName('csrf-call');
+    const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 9000, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+    const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => fetch(`${api.url}/web/calls`, {
+      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ call: JSON.stringify(call), reviewerPool: '[]', ...fields }),
+    });
+    const exists = () => env.client.workflow.getHandle(`call:${callId}`).describe().then(() => true, () => false);
+    const form = await (await fetch(`${api.url}/web/calls/new`, { headers: { cookie } })).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
+
+    for (const [fields, headers] of [[{}, {}], [{ _csrf: 'forged' }, {}], [{ _csrf: token }, { origin: 'https://evil.example' }]] as const) {
+      const refused = await post(fields, headers);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await refused.text()).toMatch(/reload the page|重新整理頁面/);
+      expect(await exists()).toBe(false);
+    }
+    const accepted = await post({ _csrf: token });
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get('location')).toBe(`/web/calls/${callId}`);
+    expect(await exists()).toBe(true);
+    await env.client.workflow.getHandle(`call:${callId}`).terminate('test over');
+  } finally {
+    await api.close();
+  }
 });
 
 /** The share of a screenshot's pixels that are not white, measured by the browser itself. */
