@@ -160,6 +160,15 @@ export class AuditClient {
     return { source: 'archive', decoded: decode, runs };
   }
 
+  /**
+   * Where every project stands as the ledger recorded it: its read model of each project's last
+   * transition (call, division, region, institution, state, overdue), one indexed query. What a
+   * dashboard counts, where the visibility search of a 1,000-project call takes ≈ 0.4 s on two cores.
+   */
+  recorded(filter: Omit<SearchFilter, 'from' | 'to'>): Promise<ProjectRecord[]> {
+    return this.ledger.projects(filter);
+  }
+
   /** Filters as one visibility query over the search attributes; the ledger answers for projects Temporal no longer holds. */
   async search(filter: SearchFilter): Promise<ProjectRecord[]> {
     const clauses = [`WorkflowId STARTS_WITH 'project:'`];

@@ -19,7 +19,7 @@ import { isLang, translator, type Lang } from '../web/i18n';
 import { publicPage, stylesheet, type PageContext } from '../web/layout';
 import { auditPage, historyPage, type AuditQuery } from '../web/pages/audit';
 import { callPage, confirmPage, formPage, jobPage, type BulkOperationForm, type JobView } from '../web/pages/call';
-import { dashboardPage, myWorkPage, type DeadlineRow, type RoundRow } from '../web/pages/home';
+import { dashboardPage, myWorkPage, type DeadlineRow, type ProjectRow, type RoundRow } from '../web/pages/home';
 import { projectPage, type ProjectPageData } from '../web/pages/project';
 import { errorsFromIssues, readSchemaForm, renderSchemaFields, type FieldErrors } from '../web/schema-form';
 import { myWork } from './me';
@@ -186,9 +186,18 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const query = request.query as { call?: string };
     const calls = await services.bounded('command', () => listCalls(services));
     const selected = typeof query.call === 'string' && calls.some((c) => c.callId === query.call) ? query.call : null;
-    const projects = await services.bounded('command', () => services.audit().search(selected ? { callId: selected } : {}));
     const shown = selected ? calls.filter((c) => c.callId === selected) : calls.filter((c) => c.state !== 'closed').slice(0, 20);
     const statuses = await Promise.all(shown.map((c) => services.bounded('command', () => services.calls.status(c.callId)).catch(() => null)));
+    // Counted from the ledger's read model (one indexed query, a row per project with a recorded
+    // transition), not a visibility search (≈ 0.4 s for a 1,000-project call); applications the
+    // calls registered that have no transition yet are drafts, with the facts the call keeps.
+    const projects: ProjectRow[] = await services.audit().recorded(selected ? { callId: selected } : {});
+    const recorded = new Set(projects.map((p) => p.workflowId));
+    for (const status of statuses) {
+      for (const p of status?.projects ?? []) {
+        if (!recorded.has(p.projectId)) projects.push({ workflowId: p.projectId, callId: status!.callId, division: p.division, region: p.region, institution: p.institutionId, state: 'draft', projectYear: 0, overdue: false });
+      }
+    }
     const now = Date.now();
     const soon = now + 30 * 86400_000;
     const deadlines: DeadlineRow[] = [];
