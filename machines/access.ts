@@ -18,6 +18,8 @@ export const accessRoles = {
   'call.progress': ['office', 'auditor', 'institution'],
   /** The operations over a whole call (review rounds, invitations, schedule, decisions, announcement) are the office's. */
   'call.operate': ['office'],
+  /** An institution endorses its own applicants in a roster. */
+  'call.roster': ['institution'],
   /** The codec server: reading Temporal's encrypted payloads (the Web UI) is for who may read every project. */
   'payloads.decode': ['office', 'auditor'],
   /** Encrypting payloads for Temporal (the Web UI's signal and start forms) is the office's alone. */
@@ -33,6 +35,7 @@ const what: Record<Access, string> = {
   'projects.search': 'Searching all projects',
   'call.progress': 'The progress of a bulk operation',
   'call.operate': 'An operation over a whole call',
+  'call.roster': 'A roster of endorsed applications',
   'payloads.decode': "Decoding Temporal's payloads",
   'payloads.encode': "Encoding payloads for Temporal",
 };

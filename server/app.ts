@@ -22,7 +22,7 @@ import { meRoutes } from './routes/me';
 import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
 import { codecRoutes } from './routes/codec';
-import { webLoginRoutes } from './routes/web-login';
+import { providerEndpoints, webLoginRoutes } from './routes/web-login';
 import { webRoutes } from './routes/web';
 import { SessionCookies } from './session';
 import { requestId, type apiLogging } from './logging';
@@ -129,11 +129,14 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
 
   if (deps.browser) {
     const cookies = new SessionCookies(deps.browser.ring.derive('web session'));
+    const endpoints = providerEndpoints(deps.login.issuer);
     await app.register(webLoginRoutes({
       issuer: deps.login.issuer, clientId: deps.browser.webClientId, cookies, verify: deps.verify, returnOrigins: deps.browser.webUiOrigins,
       ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
     }));
-    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')), issuerOrigin: new URL(deps.login.issuer).origin }));
+    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')), issuerOrigin: new URL(deps.login.issuer).origin,
+      endSession: async () => (await endpoints()).end_session_endpoint, clientId: deps.browser.webClientId, ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
+    }));
     await app.register(codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }));
   }
 

@@ -25,7 +25,7 @@ const LOGIN_WINDOW_MS = 10 * 60_000;
 
 interface ProviderEndpoints { authorization_endpoint?: string; token_endpoint?: string; end_session_endpoint?: string }
 
-function providerEndpoints(issuer: string): () => Promise<ProviderEndpoints> {
+export function providerEndpoints(issuer: string): () => Promise<ProviderEndpoints> {
   let known: ProviderEndpoints | undefined;
   return async () => {
     if (known) return known;

@@ -35,6 +35,11 @@ export interface WebSettings {
   behindTls: boolean;
   /** The identity provider's origin: a form sent after the session ended is redirected there to log in. */
   issuerOrigin: string;
+  /** Where the provider ends its own session at log-out (RP-initiated log-out), and this client's id there. */
+  endSession: () => Promise<string | undefined>;
+  clientId: string;
+  /** This API's address as browsers reach it; unset: from the request's Host. */
+  publicUrl?: string;
 }
 
 type Form = Record<string, string | string[]>;
@@ -79,6 +84,8 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   const { services } = settings;
   const jobs = new Map<string, JobView & { owner: string }>();
 
+  // Pages take forms only: any other body (JSON included) is a 415, never read.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_request, body, finish) => {
     const form: Form = {};
     let count = 0;
@@ -105,7 +112,10 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
       const back = request.method === 'GET' ? request.url : referer && sameOrigin(request, referer) ? new URL(referer).pathname + new URL(referer).search : '/web';
       throw new LoginRequired(back);
     }
-    const context = { lang: langOf(request), actor: session.actor, csrf: csrfFor(session), path: request.url };
+    // After a form, the language switch returns to the page the form was on, not to the form's address.
+    const referer = request.headers.referer;
+    const path = request.method === 'GET' ? request.url : referer && sameOrigin(request, referer) ? new URL(referer).pathname + new URL(referer).search : '/web';
+    const context = { lang: langOf(request), actor: session.actor, csrf: csrfFor(session), path };
     if (request.method === 'POST') {
       const form = (request.body ?? {}) as Form;
       const sent = typeof form._csrf === 'string' ? Buffer.from(form._csrf) : Buffer.alloc(0);
@@ -117,9 +127,11 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     }
     return context;
   };
+  // Behind a TLS proxy that rewrites Host, the public address says what browsers send as Origin.
+  const publicHost = settings.publicUrl ? new URL(settings.publicUrl).host : null;
   const sameOrigin = (request: FastifyRequest, url: string): boolean => {
     try {
-      return new URL(url).host === request.host;
+      return new URL(url).host === (publicHost ?? request.host);
     } catch {
       return false;
     }
@@ -163,23 +175,29 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   app.get('/web/lang', hidden, (request, reply) => {
     const { to, return: back } = request.query as { to?: string; return?: string };
     if (isLang(to)) setCookie(reply, request, LANG_COOKIE, to, 365 * 86400, '/', settings.behindTls);
-    const target = typeof back === 'string' && /^\/web(\/|\?|$)/.test(back) && ![...back].some((c) => c.charCodeAt(0) < 0x20) ? back : '/web';
-    return reply.redirect(target, 303);
+    return reply.redirect(pageReturn(back), 303);
   });
   app.get('/web/logged-out', hidden, (request, reply) => {
     const t = translator(langOf(request));
     return send(reply, publicPage(langOf(request), t('signedOut'), html`<p><a href="/auth/login?return=%2Fweb">${t('logIn')}</a></p>`));
   });
-  app.post('/web/logout', hidden, (request, reply) => {
+  // Log-out ends the provider's session too (RP-initiated log-out), or the next person at a shared
+  // computer would be let straight back in without a password.
+  app.post('/web/logout', hidden, async (request, reply) => {
     contextOf(request);
     setCookie(reply, request, SESSION_COOKIE, '', 0, '/', settings.behindTls);
-    return reply.redirect('/web/logged-out', 303);
+    const base = settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+    const endSession = await settings.endSession().catch(() => undefined);
+    if (!endSession) return reply.redirect('/web/logged-out', 303);
+    const url = new URL(endSession);
+    url.search = new URLSearchParams({ client_id: settings.clientId, post_logout_redirect_uri: `${base}/web/logged-out` }).toString();
+    return reply.redirect(url.toString(), 303);
   });
 
   // Home: the office's and auditors' dashboard, everyone else's own work.
   app.get('/web', hidden, async (request, reply) => {
     const context = contextOf(request);
-    if (context.actor.role !== 'office' && context.actor.role !== 'auditor') {
+    if (checkAccess('audit.read', context.actor)) {
       const work = await myWork(services, context.actor);
       return send(reply, myWorkPage(context, work.projects, work.openCalls));
     }
@@ -191,7 +209,13 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     // Counted from the ledger's read model (one indexed query, a row per project with a recorded
     // transition), not a visibility search (≈ 0.4 s for a 1,000-project call); applications the
     // calls registered that have no transition yet are drafts, with the facts the call keeps.
-    const projects: ProjectRow[] = await services.audit().recorded(selected ? { callId: selected } : {});
+    let noLedger: string | undefined;
+    const projects: ProjectRow[] = await services.audit().recorded(selected ? { callId: selected } : {}).catch((error: unknown) => {
+      // An API without the ledger still shows the calls, their rounds and deadlines, and says why the counts are missing.
+      if (!(error instanceof AllianceError) || error.code !== 'NOT_FOUND') throw error;
+      noLedger = error.message;
+      return [];
+    });
     const recorded = new Set(projects.map((p) => p.workflowId));
     for (const status of statuses) {
       for (const p of status?.projects ?? []) {
@@ -219,7 +243,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
       }
     }
     deadlines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return send(reply, dashboardPage(context, { calls, selectedCall: selected, projects, deadlines, rounds }));
+    return send(reply, dashboardPage(context, { calls, selectedCall: selected, projects: noLedger ? [] : projects, deadlines, rounds, ...(noLedger ? { noLedger } : {}) }));
   });
 
   // Opening a call: the office pastes (or types) the call file and the reviewer pool.
@@ -271,10 +295,10 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   const renderCall = async (context: PageContext, callId: string, extra: Partial<Parameters<typeof callPage>[1]> = {}): Promise<string> => {
     const status = await services.bounded('command', () => services.calls.status(callId));
     const view = callViewFor(context.actor, status);
-    const everything = context.actor.role === 'office' || context.actor.role === 'auditor';
+    const everything = !checkAccess('audit.read', context.actor);
     const openRound = status.rounds.some((r) => !r.closedAt);
     const reviewProgress = everything && openRound ? await reviewsIn(callId, Object.entries(status.assignments)) : [];
-    return callPage(context, { view, operations: bulkForms, reviewProgress, ...extra });
+    return callPage(context, { view, operations: checkAccess('call.operate', context.actor) ? [] : bulkForms, mayRoster: !checkAccess('call.roster', context.actor), reviewProgress, ...extra });
   };
   const reviewsIn = async (callId: string, assignments: [string, string[]][]): Promise<{ applicationId: string; assigned: number; recorded: number }[]> => {
     const rows: { applicationId: string; assigned: number; recorded: number }[] = [];
@@ -282,7 +306,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const workers = Array.from({ length: 8 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const [applicationId, reviewers] = next;
-        const view = await services.projects.view(projectWorkflowId(callId, applicationId)).catch(() => null);
+        const view = await services.bounded('command', () => services.projects.view(projectWorkflowId(callId, applicationId))).catch(() => null);
         rows.push({ applicationId, assigned: reviewers.length, recorded: view?.context.reviews.length ?? 0 });
       }
     });
@@ -292,7 +316,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   app.get('/web/calls/:callId', hidden, async (request, reply) => {
     const context = contextOf(request);
     const { callId } = params(CallParams, request.params);
-    return send(reply, await renderCall(context, callId));
+    return send(reply, await renderCall(context, callId, (request.query as { roster?: string }).roster === 'done' ? { rosterDone: true } : {}));
   });
 
   app.post('/web/calls/:callId/roster', hidden, async (request, reply) => {
@@ -303,8 +327,9 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const parsed = RosterBody.safeParse(value);
     if (!parsed.success) return send(reply, await renderCall(context, callId, { failed: { form: 'roster', value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     try {
-      const record = await services.bounded('bulk', () => services.calls.submitRoster(callId, context.actor, parsed.data));
-      return send(reply, await renderCall(context, callId, { rosterDone: record }));
+      await services.bounded('bulk', () => services.calls.submitRoster(callId, context.actor, parsed.data));
+      // Redirect after the roster is recorded, so a reload does not send it again.
+      return reply.redirect(`/web/calls/${encodeURIComponent(callId)}?roster=done`, 303);
     } catch (error) {
       if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND') throw error;
       return send(reply, await renderCall(context, callId, { failed: { form: 'roster', value, errors: new Map(), message: error.message } }), httpStatus[error.code]);
@@ -326,7 +351,8 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const status = await services.bounded('command', () => services.calls.status(callId));
     if ((request.body as Form)._confirm !== 'yes') {
       const shown = Object.fromEntries(Object.entries(form).map(([k, v]): [string, string] => [k, [v].flat().join(', ')]).filter(([, v]) => v !== ''));
-      return send(reply, confirmPage(context, callId, name, shown, status.projects.length));
+      const division = (parsed.data as { division?: string }).division;
+      return send(reply, confirmPage(context, callId, name, shown, status.projects.filter((p) => !division || p.division === division).length));
     }
     const id = randomBytes(9).toString('base64url');
     const job: JobView & { owner: string } = { id, callId, operation: name, status: 'running', owner: `${context.actor.role}:${context.actor.id}` };
@@ -448,14 +474,30 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   app.get('/web/audit/export', hidden, async (request, reply) => {
     const context = contextOf(request);
     need('audit.read', context);
-    const q = params(z.object({ format: z.enum(['csv', 'json']), call: Id.optional(), project: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/).max(200).optional() }).strict()
-      .refine((v) => Boolean(v.call) !== Boolean(v.project)), request.query);
+    const asked = z.object({ format: z.enum(['csv', 'json']), call: Id.optional(), project: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200).optional() }).strict()
+      .refine((v) => Boolean(v.call) !== Boolean(v.project), { message: 'give either call or project', path: ['call'] }).safeParse(request.query);
+    if (!asked.success) throw new AllianceError('VALIDATION', `This export cannot be made: ${asked.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}. Ask for format=csv or json with call=ID or project=project:CALL:APPLICATION.`);
+    const q = asked.data;
     const text = await services.audit().export(q.format, q.project ? { workflowId: q.project } : { callId: q.call! });
     const name = `${(q.project ?? callWorkflowId(q.call!)).replace(/[^A-Za-z0-9-]/g, '_')}.${q.format}`;
     return reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(text);
   });
   done();
 };
+
+/**
+ * Where the language switch may return: a page of this site under /web, as a normalised path
+ * (`/web/../auth` is not under /web; characters a Location cannot carry are encoded).
+ */
+function pageReturn(back: unknown): string {
+  if (typeof back !== 'string' || back.length > 2000 || !back.startsWith('/') || back.startsWith('//') || back.includes('\\')) return '/web';
+  try {
+    const url = new URL(back, 'http://page.invalid');
+    return url.origin === 'http://page.invalid' && /^\/web(\/|$)/.test(url.pathname) ? url.pathname + url.search : '/web';
+  } catch {
+    return '/web';
+  }
+}
 
 /** The law's refusal details, `path: message` each, as messages at their fields. */
 function errorsFromDetails(details: readonly string[]): FieldErrors {

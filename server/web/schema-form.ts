@@ -59,13 +59,15 @@ function discriminatorOf(variants: JsonSchema[]): string | undefined {
 
 const isRecordList = (schema: JsonSchema): boolean => schema.type === 'array' && (schema.items?.type === 'object' || Boolean(schema.items && variantsOf(schema.items)));
 const dataPath = (name: readonly string[]): string => name.filter((part) => !part.startsWith('@')).join('.');
-const fieldId = (name: readonly string[]): string => `f-${name.join('-').replace(/[^A-Za-z0-9-]/g, '_')}`;
+/** Ids carry the form's own prefix: two forms on a page (suspend, terminate) each have their `reason`. */
+const fieldId = (context: RenderContext, name: readonly string[]): string => `f-${context.idPrefix}${name.join('-').replace(/[^A-Za-z0-9-]/g, '_')}`;
 
 interface RenderContext {
   lang: Lang;
   errors: FieldErrors;
   /** Data paths drawn, so messages about anything else go to the form's summary. */
   drawn: Map<string, string>;
+  idPrefix: string;
 }
 
 function errorList(context: RenderContext, path: string, id: string): Html {
@@ -79,7 +81,7 @@ const label = (lang: Lang, name: readonly string[]): string => nameOf(lang, name
 
 function scalarInput(context: RenderContext, schema: JsonSchema, name: string[], value: unknown, required: boolean): Html {
   const t = translator(context.lang);
-  const id = fieldId(name);
+  const id = fieldId(context, name);
   const path = dataPath(name);
   const invalid = context.errors.has(path);
   const describedBy = invalid ? `${id}-errors` : undefined;
@@ -113,14 +115,14 @@ function renderNode(context: RenderContext, schema: JsonSchema, name: string[], 
     const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
     const fields = Object.entries(schema.properties ?? {}).map(([key, child]) => renderNode(context, child, [...name, key], record[key], (schema.required ?? []).includes(key)));
     if (name.length === 0) return html`${fields}`;
-    return html`<fieldset id="${fieldId(name)}"><legend>${label(context.lang, name)}</legend>${errorList(context, dataPath(name), fieldId(name))}${fields}</fieldset>`;
+    return html`<fieldset id="${fieldId(context, name)}"><legend>${label(context.lang, name)}</legend>${errorList(context, dataPath(name), fieldId(context, name))}${fields}</fieldset>`;
   }
   if (isRecordList(schema)) {
     const t = translator(context.lang);
     const rows = Array.isArray(value) ? value : [];
     const blank = Math.max(rows.length ? 1 : 3, (schema.minItems ?? 0) - rows.length);
     const count = Math.min(rows.length + blank, schema.maxItems ?? Infinity);
-    return html`<fieldset id="${fieldId(name)}" class="rows"><legend>${label(context.lang, name)} <span class="hint">${t('addRowHint')}</span></legend>${errorList(context, dataPath(name), fieldId(name))}
+    return html`<fieldset id="${fieldId(context, name)}" class="rows"><legend>${label(context.lang, name)} <span class="hint">${t('addRowHint')}</span></legend>${errorList(context, dataPath(name), fieldId(context, name))}
       ${Array.from({ length: count }, (_, i) => html`<fieldset class="row"><legend>${label(context.lang, name)} ${i + 1}</legend>${renderNode(context, { ...schema.items!, type: schema.items!.type ?? 'object' }, [...name, String(i)], rows[i], true)}</fieldset>`)}</fieldset>`;
   }
   return scalarInput(context, schema, name, value, required);
@@ -137,18 +139,20 @@ function renderUnion(context: RenderContext, variants: JsonSchema[], name: strin
     const rest = Object.fromEntries(Object.entries(variant.properties ?? {}).filter(([k]) => k !== key));
     if (Object.keys(rest).length === 0) return html``;
     const chosen = String(record[key]) === choices[i];
+    // Messages belong to the variant chosen; the others' fields of the same name stay quiet.
+    const scoped: RenderContext = chosen ? context : { ...context, errors: new Map(), drawn: new Map() };
     return html`<fieldset class="variant"><legend>${t('whenVariant')} ${label(context.lang, [key])} = ${nameOf(context.lang, choices[i]!)}</legend>
-      ${renderNode(context, { type: 'object', properties: rest, required: (variant.required ?? []).filter((k) => k !== key) }, [...name, `@${choices[i]}`], chosen ? record : undefined, true)}</fieldset>`;
+      ${renderNode(scoped, { type: 'object', properties: rest, required: (variant.required ?? []).filter((k) => k !== key) }, [...name, `@${choices[i]}`], chosen ? record : undefined, true)}</fieldset>`;
   });
   const body = html`${chooser}${parts}`;
   if (name.length === 0) return body;
-  return html`<fieldset id="${fieldId(name)}"><legend>${label(context.lang, name)}</legend>${errorList(context, dataPath(name), fieldId(name))}${body}</fieldset>`;
+  return html`<fieldset id="${fieldId(context, name)}"><legend>${label(context.lang, name)}</legend>${errorList(context, dataPath(name), fieldId(context, name))}${body}</fieldset>`;
 }
 
 /** The inputs of a schema's fields, filled with `value`, each with its messages; and the messages about anything not drawn. */
-export function renderSchemaFields(lang: Lang, schema: z.ZodType, value: unknown, errors: FieldErrors, prefix: string[] = []): { fields: Html; summary: Html } {
-  const context: RenderContext = { lang, errors, drawn: new Map() };
-  const fields = renderNode(context, jsonSchemaOf(schema), prefix, value, true);
+export function renderSchemaFields(lang: Lang, schema: z.ZodType, value: unknown, errors: FieldErrors, idPrefix = ''): { fields: Html; summary: Html } {
+  const context: RenderContext = { lang, errors, drawn: new Map(), idPrefix: idPrefix ? `${idPrefix.replace(/[^A-Za-z0-9-]/g, '-')}-` : '' };
+  const fields = renderNode(context, jsonSchemaOf(schema), [], value, true);
   return { fields, summary: errorSummary(lang, errors, context.drawn) };
 }
 
@@ -224,8 +228,9 @@ function readScalar(schema: JsonSchema, name: string[], form: Form, required: bo
   if (schema.type === 'boolean') return first(raw) === 'true' || first(raw) === 'on';
   const text = first(raw);
   if (schema.type === 'array') {
-    // A comma between digit groups of three is a thousands separator (NT$1,800,000), not a new item.
-    const items = text.split(/[\n;；，、]|,(?!\d{3}(?:\D|$))/).map((s) => s.trim()).filter(Boolean);
+    // In a list of amounts a comma between digit groups of three is a thousands separator (NT$1,800,000), not a new item.
+    const numeric = schema.items?.type === 'integer' || schema.items?.type === 'number';
+    const items = text.split(numeric ? /[\n;；，、]|,(?!\d{3}(?:\D|$))/ : /[\n;；，、,]/).map((s) => s.trim()).filter(Boolean);
     return items.length === 0 && !required ? undefined : items.map((item) => coerce(schema.items, item));
   }
   if (text.trim() === '') return required && schema.type === 'string' && schema.default === undefined ? '' : undefined;

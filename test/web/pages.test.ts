@@ -128,7 +128,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
         await rev.page.waitForSelector('#reviews-none');
         await accessible(rev.page);
         // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
-        await rev.page.focus('#f-score');
+        await rev.page.focus('#f-review-record-score');
         await rev.page.keyboard.type(String(85 + i));
         await rev.page.keyboard.press('Tab');
         await rev.page.keyboard.press('ArrowDown');
@@ -197,6 +197,16 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await office.page.click('header a[lang="en"]');
       expect(await text(office.page, 'h1')).toBe('Dashboard');
       await accessible(office.page);
+      // Log-out ends the provider's session too: the next visit asks for the password again.
+      await chen.page.goto(`${api.url}/web`);
+      await chen.page.click('header form[action="/web/logout"] button');
+      // The provider asks to confirm a log-out that carries no id token; then it returns here.
+      await chen.page.waitForURL((url) => !url.href.startsWith(`${api.url}/web/calls`) && url.href !== `${api.url}/web`);
+      if (!chen.page.url().startsWith(api.url)) await chen.page.click('#kc-logout');
+      await chen.page.waitForURL(`${api.url}/web/logged-out`);
+      await accessible(chen.page);
+      await chen.page.goto(`${api.url}/web`);
+      await chen.page.waitForSelector('#username');
       for (const session of [office, pi, ntu, chen, auditor]) await session.context.close();
 
       // A session that expired sends the browser to log in, and back to the page it asked for.
@@ -236,6 +246,15 @@ it('refuses a form without its session token, or from another origin, and change
       expect(refused.headers.get('content-type')).toMatch(/text\/html/);
       expect(await refused.text()).toMatch(/reload the page|重新整理頁面/);
       expect(await exists()).toBe(false);
+    }
+    // Pages take forms only: a JSON body is a 415, never read.
+    const json = await fetch(`${api.url}/web/calls`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ _csrf: token, call: 1 }) });
+    expect(json.status).toBe(415);
+    expect(await exists()).toBe(false);
+    // The language switch returns only to a page under /web, normalised, never a 5xx.
+    for (const [back, location] of [['/web/%7F', '/web/%7F'], ['/web/中文', '/web/%E4%B8%AD%E6%96%87'], ['/web/../auth/x', '/web'], ['//evil.example/web', '/web'], ['/web/calls/x?y=1', '/web/calls/x?y=1']]) {
+      const switched = await fetch(`${api.url}/web/lang?to=en&return=${encodeURIComponent(back!)}`, { redirect: 'manual' });
+      expect({ back, status: switched.status, location: switched.headers.get('location') }).toEqual({ back, status: 303, location });
     }
     const accepted = await post({ _csrf: token });
     expect(accepted.status).toBe(303);

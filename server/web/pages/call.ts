@@ -17,13 +17,16 @@ export interface ReviewProgress { applicationId: string; assigned: number; recor
 
 export interface CallPageData {
   view: CallView;
+  /** The office's operations over the call (none for whoever may not run them). */
   operations: BulkOperationForm[];
   /** Reviews in per project under written review (the office's view). */
   reviewProgress: ReviewProgress[];
   /** A form just refused or mistyped. */
   failed?: { form: string; value: unknown; errors: FieldErrors; message?: string };
-  /** The roster just recorded. */
-  rosterDone?: OperationRecord;
+  /** Whether the viewer sends rosters (an institution). */
+  mayRoster: boolean;
+  /** A roster was just recorded: its outcome is the viewer's latest operation. */
+  rosterDone?: boolean;
 }
 
 const callPath = (callId: string): string => `/web/calls/${encodeURIComponent(callId)}`;
@@ -67,16 +70,16 @@ export function callPage(context: PageContext, data: CallPageData): string {
     ${data.reviewProgress.map((p) => html`<tr><td>${p.applicationId}</td><td class="number">${p.assigned}</td><td class="number">${p.recorded}</td><td class="number">${Math.max(0, p.assigned - p.recorded)}</td></tr>`)}</tbody></table>`;
   const operationsDone = view.operations.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('who')}</th><th scope="col">${t('when')}</th><th scope="col">${t('total')}</th><th scope="col">${t('applied')}</th><th scope="col">${t('skipped')}</th></tr></thead><tbody>
     ${view.operations.map((o) => html`<tr><td>${o.operation}</td><td>${o.by.role} ${o.by.id}</td><td>${when(lang, o.at)}</td><td class="number">${o.total}</td><td class="number">${o.applied}</td><td class="number">${o.skipped.length}</td></tr>`)}</tbody></table>`;
-  const forms = role === 'office' ? html`<section aria-labelledby="bulk-h"><h2 id="bulk-h">${t('bulkOperations')}</h2>
+  const forms = data.operations.length ? html`<section aria-labelledby="bulk-h"><h2 id="bulk-h">${t('bulkOperations')}</h2>
     ${data.operations.map((op) => {
       const failed = data.failed?.form === op.name ? data.failed : undefined;
-      const drawn = renderSchemaFields(lang, op.schema, failed?.value, failed?.errors ?? new Map<string, string[]>(), []);
+      const drawn = renderSchemaFields(lang, op.schema, failed?.value, failed?.errors ?? new Map<string, string[]>(), op.name);
       const id = `op-${op.name}`;
       return html`<section class="command" aria-labelledby="${id}"><h3 id="${id}">${nameOf(lang, op.name)}</h3>
         ${failed?.message ? html`<div class="error-summary" role="alert"><p>${failed.message}</p></div>` : ''}${drawn.summary}
         <form method="post" action="${callPath(view.callId)}/operations/${op.name}" novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${nameOf(lang, op.name)}…</button></form></section>`;
     })}</section>` : '';
-  const roster = role === 'institution' ? rosterForm(context, data) : '';
+  const roster = data.mayRoster ? rosterForm(context, data) : '';
   const apply = role === 'pi' && view.state === 'open' ? html`<p><a href="${callPath(view.callId)}/apply">${t('newApplication')}</a></p>` : '';
   return page(context, `${t('call')} ${view.callId}${view.title ? ` — ${view.title}` : ''}`, html`
     <p>${t('state')}: <strong id="call-state">${stateName(lang, view.state)}</strong></p>
@@ -98,7 +101,7 @@ function rosterForm(context: PageContext, data: CallPageData): Html {
   const errors = failed?.errors ?? new Map<string, string[]>();
   const fieldErrors = (path: string): Html => (errors.get(path) ? html`<ul class="field-errors" id="roster-${path}-errors">${(errors.get(path) ?? []).map((m) => html`<li>${m}</li>`)}</ul>` : html``);
   return html`<section aria-labelledby="roster-h"><h2 id="roster-h">${t('roster')}</h2>
-    ${data.rosterDone ? html`<div class="notice" role="status">${outcomeTable(context.lang, data.rosterDone)}</div>` : ''}
+    ${data.rosterDone && view.operations.length ? html`<div class="notice" role="status">${outcomeTable(context.lang, view.operations.at(-1))}</div>` : ''}
     ${failed?.message ? html`<div class="error-summary" role="alert"><p>${failed.message}</p></div>` : ''}${errorSummary(context.lang, errors)}
     <form method="post" action="${callPath(view.callId)}/roster" novalidate>${csrfField(context)}
       <fieldset><legend>${nameOf(context.lang, 'applicationIds')}</legend>${fieldErrors('applicationIds')}

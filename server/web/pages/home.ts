@@ -16,6 +16,8 @@ export interface DashboardData {
   projects: ProjectRow[];
   deadlines: DeadlineRow[];
   rounds: RoundRow[];
+  /** Why there are no counts: this API process reads no ledger. */
+  noLedger?: string;
 }
 
 const projectLink = (workflowId: string): string => `/web/projects/${workflowId.split(':').slice(1).map(encodeURIComponent).join('/')}`;
@@ -44,6 +46,7 @@ export function dashboardPage(context: PageContext, data: DashboardData): string
       <table><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('rocYear')}</th><th scope="col">${t('state')}</th><th scope="col">${t('started')}</th></tr></thead><tbody>
       ${data.calls.map((c) => html`<tr><td><a href="/web/calls/${encodeURIComponent(c.callId)}">${c.callId}</a></td><td class="number">${c.rocYear ?? ''}</td><td>${stateName(lang, c.state)}</td><td>${when(lang, c.startedAt)}</td></tr>`)}</tbody></table></section>
     <section aria-labelledby="counts-h"><h2 id="counts-h">${t('projectsByState')}</h2>
+      ${data.noLedger ? html`<p class="notice" role="status">${data.noLedger}</p>` : ''}
       ${countTable(context, `${t('state')} × ${t('division')}`, data.projects, Division.options, (p) => p.division)}
       ${countTable(context, `${t('state')} × ${t('region')}`, data.projects, Region.options, (p) => p.region)}</section>
     <section aria-labelledby="overdue-h"><h2 id="overdue-h">${t('overdueReports')}</h2>

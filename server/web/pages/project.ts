@@ -56,7 +56,7 @@ function commandForm(context: PageContext, view: ProjectView, type: ProjectEvent
     fields = html`<div class="field"><label for="f-${type}-reviewerId">${nameOf(context.lang, 'reviewerId')}</label><select id="f-${type}-reviewerId" name="reviewerId"><option value="">—</option>${(data.pool ?? []).map((r) => html`<option value="${r.id}" ${r.id === chosen ? 'selected' : ''}>${r.id} ${r.name}</option>`)}</select></div>`;
     summary = errorSummary(context.lang, failed?.errors ?? new Map<string, string[]>());
   } else {
-    const drawn = renderSchemaFields(context.lang, schema, value, failed?.errors ?? new Map<string, string[]>());
+    const drawn = renderSchemaFields(context.lang, schema, value, failed?.errors ?? new Map<string, string[]>(), type);
     fields = drawn.fields;
     summary = drawn.summary;
   }
