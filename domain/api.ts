@@ -8,7 +8,8 @@ import { bounds } from './bounds';
 import { errorCodes } from './errors';
 import { ReviewerPool } from './reviewers';
 
-const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens').max(64);
+/** A call or application id as it appears in a URL. */
+export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens').max(64);
 
 /** RFC 9457 problem details, carrying the service's error code. */
 export const Problem = z.object({

@@ -8,9 +8,19 @@ import type { Actor } from '../../domain/actor';
 import { AllianceError } from '../../domain/errors';
 import { checkAccess, type Access } from '../../machines/access';
 import type { Services } from '../app';
+import type { SearchFilter } from '../../activities/temporal/audit';
 import { z } from 'zod';
 
 const tags = ['audit'];
+
+/** A search query (API or page) as the audit client's filter: only what was asked. */
+export function searchFilterOf(q: z.infer<typeof AuditSearchQuery>, institution = q.institution): SearchFilter {
+  return {
+    ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
+    ...(institution ? { institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+    ...(q.from ? { from: new Date(q.from).toISOString() } : {}), ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
+  };
+}
 const need = (access: Access, actor: Actor): void => {
   const refused = checkAccess(access, actor);
   if (refused) throw new AllianceError(refused.code, refused.message);
@@ -33,12 +43,7 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
     schema: { summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)', tags, querystring: AuditSearchQuery, response: { 200: ProjectRecordResponse } },
   }, (request) => {
     need('audit.read', request.actor);
-    const q = request.query;
-    return services.bounded('command', () => services.audit().search({
-      ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
-      ...(q.institution ? { institution: q.institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-      ...(q.from ? { from: new Date(q.from).toISOString() } : {}), ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
-    }));
+    return services.bounded('command', () => services.audit().search(searchFilterOf(request.query)));
   });
 
   app.post('/audit/verify', {

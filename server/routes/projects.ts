@@ -10,6 +10,7 @@ import { checkAccess } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
 import type { Services } from '../app';
+import { searchFilterOf } from './audit';
 
 const tags = ['projects'];
 /** A stranger learns no more than that there is nothing for them: not even whether the project exists. */
@@ -48,12 +49,8 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
   }, async (request) => {
     const refused = checkAccess('projects.search', request.actor);
     if (refused) throw new AllianceError(refused.code, `${refused.message} PIs and reviewers find their projects at /api/me.`);
-    const q = request.query;
-    const institution = request.actor.role === 'institution' ? request.actor.id : q.institution;
-    return services.bounded('command', () => services.audit().search({
-      ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
-      ...(institution ? { institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-    }));
+    const institution = request.actor.role === 'institution' ? request.actor.id : request.query.institution;
+    return services.bounded('command', () => services.audit().search(searchFilterOf(request.query, institution)));
   });
 
   app.get('/projects/:callId/:applicationId', {

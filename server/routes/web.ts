@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NewApplication } from '../../domain/application';
-import { CallParams, EmptyBody, ProjectParams, RosterBody, ScopeBody } from '../../domain/api';
+import { AuditWorkflowParams, CallParams, EmptyBody, Id, ProjectParams, ProjectSearchQuery, RosterBody, ScopeBody } from '../../domain/api';
 import { Call } from '../../domain/call';
 import { AllianceError } from '../../domain/errors';
 import { callWorkflowId, projectWorkflowId } from '../../domain/ids';
@@ -17,12 +17,13 @@ import { cookieOf, SESSION_COOKIE, Session, setCookie, type SessionCookies } fro
 import { html } from '../web/html';
 import { isLang, translator, type Lang } from '../web/i18n';
 import { publicPage, stylesheet, type PageContext } from '../web/layout';
-import { auditPage, historyPage, type AuditQuery } from '../web/pages/audit';
+import { auditPage, historyPage } from '../web/pages/audit';
 import { callPage, confirmPage, formPage, jobPage, type BulkOperationForm, type JobView } from '../web/pages/call';
 import { dashboardPage, myWorkPage, type DeadlineRow, type ProjectRow, type RoundRow } from '../web/pages/home';
 import { projectPage, type ProjectPageData } from '../web/pages/project';
-import { errorsFromIssues, readSchemaForm, renderSchemaFields, type FieldErrors } from '../web/schema-form';
+import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type FieldErrors } from '../web/schema-form';
 import { myWork } from './me';
+import { searchFilterOf } from './audit';
 import { listCalls } from './calls';
 import { reviewerFromPool } from './projects';
 
@@ -50,7 +51,6 @@ const FORM_LIMIT = 1024 * 1024;
 const MAX_FIELDS = 5_000;
 
 /** The operations over a whole call the office runs from the call page, each with its form's schema. */
-const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens').max(64);
 const bulkOperations = {
   'written-review': { schema: ScopeBody, run: (s: Services, callId: string, ctx: PageContext, b: { division?: z.infer<typeof ScopeBody>['division'] }) => s.calls.startWrittenReview(callId, ctx.actor, b.division) },
   'close-round': { schema: ScopeBody, run: (s: Services, callId: string, ctx: PageContext, b: { division?: z.infer<typeof ScopeBody>['division'] }) => s.calls.closeWrittenReview(callId, ctx.actor, b.division) },
@@ -108,14 +108,9 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const session = settings.cookies.open('session', Session, cookieOf(request, SESSION_COOKIE));
     if (!session || session.expiresAt <= Date.now()) {
       // A form sent after the session ended: back to the page it was on, since its data cannot follow the log-in.
-      const referer = request.headers.referer;
-      const back = request.method === 'GET' ? request.url : referer && sameOrigin(request, referer) ? new URL(referer).pathname + new URL(referer).search : '/web';
-      throw new LoginRequired(back);
+      throw new LoginRequired(pageOf(request));
     }
-    // After a form, the language switch returns to the page the form was on, not to the form's address.
-    const referer = request.headers.referer;
-    const path = request.method === 'GET' ? request.url : referer && sameOrigin(request, referer) ? new URL(referer).pathname + new URL(referer).search : '/web';
-    const context = { lang: langOf(request), actor: session.actor, csrf: csrfFor(session), path };
+    const context = { lang: langOf(request), actor: session.actor, csrf: csrfFor(session), path: pageOf(request) };
     if (request.method === 'POST') {
       const form = (request.body ?? {}) as Form;
       const sent = typeof form._csrf === 'string' ? Buffer.from(form._csrf) : Buffer.alloc(0);
@@ -126,6 +121,15 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
       }
     }
     return context;
+  };
+  /**
+   * The page a request belongs to: its own address for a GET; for a form, the page the form was
+   * on (where a log-in or the language switch returns: the form's data cannot follow).
+   */
+  const pageOf = (request: FastifyRequest): string => {
+    if (request.method === 'GET') return request.url;
+    const referer = request.headers.referer;
+    return referer && sameOrigin(request, referer) ? new URL(referer).pathname + new URL(referer).search : '/web';
   };
   // Behind a TLS proxy that rewrites Host, the public address says what browsers send as Origin.
   const publicHost = settings.publicUrl ? new URL(settings.publicUrl).host : null;
@@ -265,7 +269,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const context = contextOf(request);
     need('call.open', context);
     const form = formOf(request);
-    const value = { call: String([form.call].flat()[0] ?? ''), reviewerPool: String([form.reviewerPool].flat()[0] ?? '') };
+    const value = { call: firstValue(form.call), reviewerPool: firstValue(form.reviewerPool) };
     const errors: FieldErrors = new Map();
     const shape = OpenCallForm.safeParse(value);
     if (!shape.success) return send(reply, openCallForm(context, value, errorsFromIssues(shape.error.issues)), 400);
@@ -323,7 +327,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const context = contextOf(request);
     const { callId } = params(CallParams, request.params);
     const form = formOf(request);
-    const value = { rosterId: String([form.rosterId].flat()[0] ?? '').trim(), letterReference: String([form.letterReference].flat()[0] ?? '').trim(), applicationIds: [form.applicationIds ?? []].flat() };
+    const value = { rosterId: firstValue(form.rosterId).trim(), letterReference: firstValue(form.letterReference).trim(), applicationIds: [form.applicationIds ?? []].flat() };
     const parsed = RosterBody.safeParse(value);
     if (!parsed.success) return send(reply, await renderCall(context, callId, { failed: { form: 'roster', value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     try {
@@ -425,7 +429,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     if (!projectEventTypes.includes(type)) throw new AllianceError('NOT_FOUND', 'No such command.');
     const form = formOf(request);
     const schema = projectEventPayloads[type] as z.ZodType;
-    const value = type === 'reviewer.assign' ? { reviewerId: String([form.reviewerId].flat()[0] ?? '') } : readSchemaForm(schema, form);
+    const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);
     const parsed = schema.safeParse(value);
     if (!parsed.success) return send(reply, await renderProject(context, callId, applicationId, { failed: { type, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     const id = projectWorkflowId(callId, applicationId);
@@ -440,24 +444,15 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   });
 
   // Auditors (and the office): search, a trail, verification, export. Reading only.
-  const AuditForm = z.object({
-    call: z.string().max(64).optional(), division: z.string().max(8).optional(), region: z.string().max(32).optional(),
-    institution: z.string().max(64).optional(), state: z.string().max(64).optional(), overdue: z.string().max(8).optional(),
-  });
-  const searchFor = async (query: AuditQuery) => {
-    const q = Object.fromEntries(Object.entries(query).filter(([, v]) => v)) as AuditQuery;
-    if (Object.keys(q).length === 0) return null;
-    return services.bounded('command', () => services.audit().search({
-      ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
-      ...(q.institution ? { institution: q.institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-    }));
-  };
   app.get('/web/audit', hidden, async (request, reply) => {
     const context = contextOf(request);
     need('audit.read', context);
-    const parsed = AuditForm.safeParse(request.query);
+    // The API's search query, after dropping the form's empty fields.
+    const asked = Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
+    const parsed = ProjectSearchQuery.safeParse(asked);
     if (!parsed.success) return send(reply, auditPage(context, {}, null, null, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')), 400);
-    return send(reply, auditPage(context, parsed.data, await searchFor(parsed.data), null));
+    const results = Object.keys(parsed.data).length === 0 ? null : await services.bounded('command', () => services.audit().search(searchFilterOf(parsed.data)));
+    return send(reply, auditPage(context, parsed.data, results, null));
   });
   app.post('/web/audit/verify', hidden, async (request, reply) => {
     const context = contextOf(request);
@@ -468,13 +463,13 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
   app.get('/web/audit/history/:workflowId', hidden, async (request, reply) => {
     const context = contextOf(request);
     need('audit.read', context);
-    const workflowId = params(z.object({ workflowId: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/).max(200) }), request.params).workflowId;
+    const { workflowId } = params(AuditWorkflowParams, request.params);
     return send(reply, historyPage(context, workflowId, await services.audit().history(workflowId)));
   });
   app.get('/web/audit/export', hidden, async (request, reply) => {
     const context = contextOf(request);
     need('audit.read', context);
-    const asked = z.object({ format: z.enum(['csv', 'json']), call: Id.optional(), project: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200).optional() }).strict()
+    const asked = z.object({ format: z.enum(['csv', 'json']), call: Id.optional(), project: AuditWorkflowParams.shape.workflowId.optional() }).strict()
       .refine((v) => Boolean(v.call) !== Boolean(v.project), { message: 'give either call or project', path: ['call'] }).safeParse(request.query);
     if (!asked.success) throw new AllianceError('VALIDATION', `This export cannot be made: ${asked.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}. Ask for format=csv or json with call=ID or project=project:CALL:APPLICATION.`);
     const q = asked.data;

@@ -48,7 +48,8 @@ export function errorsFromIssues(issues: readonly { path: readonly PropertyKey[]
 }
 
 type Form = Record<string, string | string[] | undefined>;
-const first = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
+/** A form field's value (the first, when a name came twice). */
+export const firstValue = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
 const variantsOf = (schema: JsonSchema): JsonSchema[] | undefined => schema.oneOf ?? schema.anyOf;
 
 /** The property every variant fixes with a constant: the union's discriminator. */
@@ -175,7 +176,7 @@ export function readSchemaForm(schema: z.ZodType, form: Form, prefix: string[] =
 
 function hasInput(form: Form, name: string[]): boolean {
   const start = `${name.join('.')}.`;
-  return Object.entries(form).some(([key, value]) => key.startsWith(start) && first(value).trim() !== '');
+  return Object.entries(form).some(([key, value]) => key.startsWith(start) && firstValue(value).trim() !== '');
 }
 
 function readNode(schema: JsonSchema, name: string[], form: Form, required: boolean): unknown {
@@ -183,7 +184,7 @@ function readNode(schema: JsonSchema, name: string[], form: Form, required: bool
   if (variants) {
     const key = discriminatorOf(variants);
     if (!key) return readScalar({ type: 'string' }, name, form, required);
-    const chosen = first(form[[...name, key].join('.')]).trim();
+    const chosen = firstValue(form[[...name, key].join('.')]).trim();
     const variant = variants.find((v) => String(v.properties![key]!.const) === chosen);
     if (!variant) return chosen === '' && !required ? undefined : { [key]: chosen || undefined };
     const constValue = variant.properties![key]!.const;
@@ -225,8 +226,8 @@ function coerce(schema: JsonSchema | undefined, text: string): unknown {
 
 function readScalar(schema: JsonSchema, name: string[], form: Form, required: boolean): unknown {
   const raw = form[name.join('.')];
-  if (schema.type === 'boolean') return first(raw) === 'true' || first(raw) === 'on';
-  const text = first(raw);
+  if (schema.type === 'boolean') return firstValue(raw) === 'true' || firstValue(raw) === 'on';
+  const text = firstValue(raw);
   if (schema.type === 'array') {
     // In a list of amounts a comma between digit groups of three is a thousands separator (NT$1,800,000), not a new item.
     const numeric = schema.items?.type === 'integer' || schema.items?.type === 'number';
