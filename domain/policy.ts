@@ -54,6 +54,12 @@ export const ProgrammePolicy = z
     progressReportDueBeforeYearEnd: IsoDuration,
     /** The closing report is due this long after the project ends. */
     closingReportGrace: IsoDuration,
+    /**
+     * Since law v2: whether a suspension stops the project's clock (its year ends and report
+     * deadlines move on by the time suspended) or lets it run (missed deadlines fall due on resume).
+     * Absent: the clock stops.
+     */
+    suspension: z.enum(['stopsClock', 'clockRuns']).optional(),
     /** What the review discloses to applicants and reviewers, and when; absent: `defaultDisclosure`. */
     disclosure: DisclosurePolicy.optional(),
   })

@@ -8,6 +8,9 @@ const Text = LongText().trim().min(1, 'expected some text');
 const Ntd = z.number().int('expected whole NT$').positive('expected an amount above NT$0');
 const Score = z.number().min(0, 'expected a score from 0 to 100').max(100, 'expected a score from 0 to 100');
 const Empty = z.object({}).strict();
+/** The deadlines the office may move, one project at a time or a whole call. */
+export const AmendableDeadline = z.enum(['application', 'endorsement', 'writtenReview', 'progressReport', 'closingReport']);
+export type AmendableDeadline = z.infer<typeof AmendableDeadline>;
 /** Deadline events name the instant they enforce, so a refusal can say which deadline was missed. */
 const Deadline = z.object({ deadline: Instant }).strict();
 
@@ -20,7 +23,8 @@ export const projectEventPayloads = {
   'application.submit': Empty,
   'application.withdraw': z.object({ reason: Text }).strict(),
   'endorsement.record': z.object({ rosterId: Text, letterReference: Text }).strict(),
-  'review.start': Empty,
+  /** The call's round says when the written review closes (law v2); absent: the policy's review period from now. */
+  'review.start': z.object({ closes: Instant.optional() }).strict(),
   /** Name and e-mail come from the reviewer pool, so the review invitation can reach the reviewer. */
   'reviewer.assign': z.object({
     reviewerId: Text,
@@ -31,7 +35,11 @@ export const projectEventPayloads = {
     conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),
   }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
+  /** Since law v2: closes this application's written-review round; a late review is refused. */
+  'review.close': Empty,
   'presentation.invite': Empty,
+  /** Since law v2: the office decides without the presentation review, and says why. */
+  'presentation.waive': z.object({ reason: Text }).strict(),
   'presentation.schedule': z.object({ slot: Instant, venue: Text }).strict(),
   'presentation.record': z.object({ panelScore: Score, comments: Text }).strict(),
   'decision.record': z.discriminatedUnion('outcome', [
@@ -55,8 +63,11 @@ export const projectEventPayloads = {
   'project.suspend': z.object({ reason: Text }).strict(),
   'project.resume': Empty,
   'project.terminate': z.object({ reason: Text }).strict(),
+  /** Since law v2: the office moves one of this project's deadlines (a typhoon day, an extension), with the reason. */
+  'deadline.amend': z.object({ deadline: AmendableDeadline, until: Instant, reason: Text }).strict(),
   'deadline.application': Deadline,
   'deadline.endorsement': Deadline,
+  'deadline.writtenReview': Deadline,
   'deadline.progressReport': Deadline,
   'deadline.closingReport': Deadline,
   'year.end': Empty,

@@ -1,10 +1,11 @@
 import type { CallCalendar } from '../domain/call';
 import { addDuration, subtractDuration } from '../domain/duration';
-import type { ProjectEvent } from '../domain/project-events';
+import type { AmendableDeadline, ProjectEvent } from '../domain/project-events';
+import type { ProjectContext } from './project-context';
 import { apply, type ProjectSnapshot } from './judge';
 import { byCodePoint } from '../domain/order';
 
-export type DeadlineEvent = 'deadline.application' | 'deadline.endorsement' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
+export type DeadlineEvent = 'deadline.application' | 'deadline.endorsement' | 'deadline.writtenReview' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
 
 export type Deadline = {
   event: DeadlineEvent;
@@ -24,31 +25,63 @@ export function projectYearStart(calendar: CallCalendar, yearLength: string, n: 
 export const projectYearEnd = (calendar: CallCalendar, yearLength: string, n: number): Date =>
   projectYearStart(calendar, yearLength, n + 1);
 
+/** The office's latest move of a deadline of this project (law v2), if any. */
+function amendedUntil(context: ProjectContext, deadline: AmendableDeadline, year?: number): string | undefined {
+  return (context.deadlineAmendments ?? []).filter((a) => a.deadline === deadline && (year === undefined || a.year === year)).at(-1)?.until;
+}
+
+/** How far the project's clock stood still while suspended, when the policy stops it (law v2). */
+function clockStoppedMs(context: ProjectContext): number {
+  return context.policy.suspension === 'clockRuns' ? 0 : (context.clockStoppedMs ?? 0);
+}
+
+/**
+ * When each of a project's deadlines falls, as the calendar, the policy, the office's amendments
+ * and the time suspended make it: one source for the timers and the reminders.
+ */
+export function projectDeadlines(context: ProjectContext, calendar: CallCalendar) {
+  const { policy } = context;
+  const shift = clockStoppedMs(context);
+  const yearEnd = (n: number): string => new Date(projectYearEnd(calendar, policy.projectYearLength, n).getTime() + shift).toISOString();
+  return {
+    application: (): string => amendedUntil(context, 'application') ?? calendar.applicationWindow.closes,
+    endorsement: (): string => amendedUntil(context, 'endorsement') ?? calendar.endorsementDeadline,
+    /** Law v2 only: v1 projects close their round when the office says so. */
+    writtenReview: (): string | undefined => amendedUntil(context, 'writtenReview') ?? context.reviewClosesAt ?? undefined,
+    yearEnd,
+    progressReport: (year: number): string =>
+      amendedUntil(context, 'progressReport', year) ?? subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd).toISOString(),
+    closingReport: (): string =>
+      amendedUntil(context, 'closingReport') ?? addDuration(yearEnd(context.application.yearsRequested), policy.closingReportGrace).toISOString(),
+  };
+}
+
 /**
  * The deadlines the project's current state waits on, earliest first. Pure data from the call
  * calendar and the policy: the hosting workflow turns the first into a Temporal timer.
  */
 export function pendingDeadlines(snapshot: ProjectSnapshot, calendar: CallCalendar): Deadline[] {
   const { context } = snapshot;
-  const { policy } = context;
-  const yearEnd = (n: number) => projectYearEnd(calendar, policy.projectYearLength, n).toISOString();
+  const due = projectDeadlines(context, calendar);
   const deadlines: Deadline[] = [];
   if (snapshot.matches('draft')) {
-    deadlines.push({ event: 'deadline.application', at: calendar.applicationWindow.closes, label: 'application deadline' });
+    deadlines.push({ event: 'deadline.application', at: due.application(), label: 'application deadline' });
   }
   if (snapshot.matches('submitted')) {
-    deadlines.push({ event: 'deadline.endorsement', at: calendar.endorsementDeadline, label: 'institution endorsement deadline' });
+    deadlines.push({ event: 'deadline.endorsement', at: due.endorsement(), label: 'institution endorsement deadline' });
+  }
+  const reviewCloses = due.writtenReview();
+  if (snapshot.matches({ review: 'writtenReview' }) && reviewCloses && !context.reviewClosedAt) {
+    deadlines.push({ event: 'deadline.writtenReview', at: reviewCloses, label: 'written review' });
   }
   if (snapshot.matches('execution')) {
-    deadlines.push({ event: 'year.end', at: yearEnd(context.projectYear), label: `end of project year ${context.projectYear}` });
+    deadlines.push({ event: 'year.end', at: due.yearEnd(context.projectYear), label: `end of project year ${context.projectYear}` });
     if (snapshot.matches({ execution: { progressReport: 'awaiting' } }) && !context.reportPastDue) {
-      const due = subtractDuration(yearEnd(context.reportYear), policy.progressReportDueBeforeYearEnd).toISOString();
-      deadlines.push({ event: 'deadline.progressReport', at: due, label: `progress report of year ${context.reportYear}` });
+      deadlines.push({ event: 'deadline.progressReport', at: due.progressReport(context.reportYear), label: `progress report of year ${context.reportYear}` });
     }
   }
   if (snapshot.matches({ closing: 'awaitingReport' }) && !context.closingPastDue) {
-    const due = addDuration(yearEnd(context.application.yearsRequested), policy.closingReportGrace).toISOString();
-    deadlines.push({ event: 'deadline.closingReport', at: due, label: 'closing report' });
+    deadlines.push({ event: 'deadline.closingReport', at: due.closingReport(), label: 'closing report' });
   }
   return deadlines.sort((a, b) => byCodePoint(a.at, b.at));
 }

@@ -3,7 +3,7 @@ import type { Actor, Role } from '../domain/actor';
 import { projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
 import { ownershipProblem } from './ownership';
-import { projectEventRoles, projectMachine } from './project-machine';
+import { projectEventRoles, type projectMachine } from './project-machine';
 import { describeState, lifecycleState } from './state-names';
 import { isAnnounced } from './views';
 
@@ -118,13 +118,22 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
     switch (event.type) {
       case 'application.submit':
         return checkApplication(context.application, context.policy).map((v) => `${v.code}: ${v.message}`);
-      case 'decision.record':
-        return event.outcome === 'approved'
-          ? checkApprovedAmounts(event.amountsNtd, context.application, context.policy).map((v) => `${v.code}: ${v.message}`)
-          : ['A rejection is recorded after the presentation review or straight from the written review.'];
+      case 'decision.record': {
+        if (event.outcome !== 'approved') return ['A rejection is recorded after the presentation review or straight from the written review.'];
+        const limits = checkApprovedAmounts(event.amountsNtd, context.application, context.policy).map((v) => `${v.code}: ${v.message}`);
+        return limits.length ? limits : ['An approval follows the presentation review, or the office\'s recorded waiver of it (presentation.waive, with the reason).'];
+      }
+      case 'review.close':
+        return [`The written-review round of this application closed at ${context.reviewClosedAt}.`];
+      case 'deadline.amend':
+        return event.until <= event.at
+          ? [`The new ${event.deadline} deadline (${event.until}) has already passed; choose a later time.`]
+          : [`The project does not wait on its ${event.deadline} deadline while it is ${where}.`];
       case 'reviewer.assign':
+        if (context.reviewClosedAt) return [`The written-review round of this application closed at ${context.reviewClosedAt}; no reviewer is assigned after it.`];
         return [`Reviewer ${event.reviewerId} is already assigned to this application.`];
       case 'review.record':
+        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id)) return [`The written-review round of this application closed at ${context.reviewClosedAt}; late reviews are not recorded.`];
         return context.reviews.some((r) => r.reviewerId === event.actor.id)
           ? [`Reviewer ${event.actor.id} has already recorded a review of this application.`]
           : [`Reviewer ${event.actor.id} is not assigned to this application.`];
@@ -144,6 +153,7 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
 
 /** Applies an accepted event through XState's pure transition(). */
 export function apply(snapshot: ProjectSnapshot, event: ProjectEvent): ProjectSnapshot {
-  const [next] = transition(projectMachine, snapshot, event);
-  return next;
+  // Each snapshot carries the version of the law it runs under.
+  const [next] = transition(snapshot.machine, snapshot, event);
+  return next as ProjectSnapshot;
 }

@@ -2,7 +2,7 @@ import type { Call } from '../domain/call';
 import { addDuration, subtractDuration } from '../domain/duration';
 import type { NoticeKind, NoticeVariables, NotificationPolicy } from '../domain/notification-policy';
 import type { ProjectEvent } from '../domain/project-events';
-import { projectYearEnd } from './deadlines';
+import { projectDeadlines, projectYearEnd } from './deadlines';
 import type { ProjectSnapshot } from './judge';
 
 /**
@@ -73,7 +73,7 @@ export function noticesForTransition(
   ];
   switch (event.type) {
     case 'application.submit':
-      return notice('applicationReceived', { deadline: call.calendar.endorsementDeadline });
+      return notice('applicationReceived', { deadline: projectDeadlines(context, call.calendar).endorsement() });
     case 'endorsement.record':
       return notice('endorsementReceived', { rosterId: event.rosterId });
     case 'reviewer.assign':
@@ -125,24 +125,22 @@ export function reminderSchedule(snapshot: ProjectSnapshot, call: Call, reviewSt
   const notifications = call.notifications;
   if (!notifications) return [];
   const { context } = snapshot;
-  const { calendar, policy } = call;
   const { reminders } = notifications;
-  const yearEnd = (n: number) => projectYearEnd(calendar, policy.projectYearLength, n);
+  const due = projectDeadlines(context, call.calendar);
   if (snapshot.matches('submitted')) {
-    return series(calendar.endorsementDeadline, reminders.endorsement, { before: 'endorsementMissing' }, {});
+    return series(due.endorsement(), reminders.endorsement, { before: 'endorsementMissing' }, {});
   }
   if (snapshot.matches({ review: 'writtenReview' }) && reviewStartedAt) {
     const owing = context.reviewers.filter((id) => !context.reviews.some((r) => r.reviewerId === id));
-    if (owing.length === 0) return [];
-    return series(writtenReviewDeadline(call, reviewStartedAt), reminders.writtenReview, { before: 'reviewReminder', after: 'reviewReminder' }, {}, owing);
+    // A closed round (law v2) takes no more reviews: nobody is reminded of one.
+    if (owing.length === 0 || context.reviewClosedAt) return [];
+    return series(due.writtenReview() ?? writtenReviewDeadline(call, reviewStartedAt), reminders.writtenReview, { before: 'reviewReminder', after: 'reviewReminder' }, {}, owing);
   }
   if (snapshot.matches({ execution: { progressReport: 'awaiting' } }) || snapshot.matches({ execution: { progressReport: 'overdue' } })) {
-    const due = subtractDuration(yearEnd(context.reportYear), policy.progressReportDueBeforeYearEnd).toISOString();
-    return series(due, reminders.progressReport, { before: 'progressReportDue', after: 'progressReportOverdue' }, { year: context.reportYear });
+    return series(due.progressReport(context.reportYear), reminders.progressReport, { before: 'progressReportDue', after: 'progressReportOverdue' }, { year: context.reportYear });
   }
   if (snapshot.matches({ closing: 'awaitingReport' }) || snapshot.matches({ closing: 'overdue' })) {
-    const due = addDuration(yearEnd(context.application.yearsRequested), policy.closingReportGrace).toISOString();
-    return series(due, reminders.closingReport, { before: 'closingReportDue', after: 'closingReportOverdue' }, {});
+    return series(due.closingReport(), reminders.closingReport, { before: 'closingReportDue', after: 'closingReportOverdue' }, {});
   }
   return [];
 }

@@ -32,11 +32,13 @@ export function ownershipProblem(context: Pick<ProjectContext, 'application' | '
   }
 }
 
-/** An application stays with the PI and institution that drafted it: an update cannot hand it over. */
+/** An application stays with the PI, institution and division it was registered with: an update cannot hand it over. */
 function handOverProblem(current: Application, next: Application): string | null {
   if (next.id !== current.id) return `application.update was refused: the application id is ${current.id} and cannot change.`;
   if (next.pi.id !== current.pi.id) return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
   if (next.institution.id !== current.institution.id) return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
+  // The call registered it under this division: its ranking and reviewer assignment go by it.
+  if (next.division !== current.division) return `application.update was refused: application ${current.id} was registered in division ${current.division}; to apply in ${next.division}, withdraw it and register a new application.`;
   return null;
 }
 

@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor';
 import type { Application } from '../domain/application';
+import type { AmendableDeadline } from '../domain/project-events';
 import type { ProgrammePolicy } from '../domain/policy';
 
 /** Each record names who made it and when, for auditors. */
@@ -40,7 +41,22 @@ export type SiteVisitRecord = Recorded & {
   suggestions: string;
 };
 
+/** An office's move of one deadline of this project, and why. */
+export type DeadlineAmendment = Recorded & {
+  deadline: AmendableDeadline;
+  /** The progress report's project year the amendment moves (progress reports only). */
+  year?: number;
+  until: string;
+  reason: string;
+};
+
+/**
+ * The fields marked "law v2" are absent from projects that started on law v1 and have not yet
+ * crossed a project-year boundary (where `migrateSnapshot` gives them their v2 values).
+ */
 export type ProjectContext = {
+  /** Which version of the project's law this project runs under; absent: 1. */
+  lawVersion?: number;
   projectId: string;
   callId: string;
   policy: ProgrammePolicy;
@@ -63,6 +79,17 @@ export type ProjectContext = {
   siteVisits: SiteVisitRecord[];
   closingReports: ReportRecord[];
   closingPastDue: boolean;
+  /** Law v2: when this application's written-review round closes by itself (the call's round, or the policy's period). */
+  reviewClosesAt?: string | null;
+  /** Law v2: when this application's written-review round closed (the office, or its deadline). */
+  reviewClosedAt?: string | null;
+  /** Law v2: the office's recorded decision to decide without the presentation review. */
+  presentationWaiver?: (Recorded & { reason: string }) | null;
+  /** Law v2: the project's deadlines as the office moved them, latest last. */
+  deadlineAmendments?: DeadlineAmendment[];
+  /** Law v2: since when the project is suspended, and how long its clock has stood still before. */
+  suspendedAt?: string | null;
+  clockStoppedMs?: number;
   /** Why the project ended early: the deadline missed, the withdrawal or termination reason. */
   endReason: string | null;
 };

@@ -1,6 +1,7 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Role } from '../domain/actor';
-import type { ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
+import type { AmendableDeadline, ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
+import { addDuration } from '../domain/duration';
 import { formatRocDate } from '../domain/roc-date';
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
 import type { ProjectContext, ProjectInput } from './project-context';
@@ -14,7 +15,9 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'review.start': ['office'],
   'reviewer.assign': ['office'],
   'review.record': ['reviewer'],
+  'review.close': ['office'],
   'presentation.invite': ['office'],
+  'presentation.waive': ['office'],
   'presentation.schedule': ['office'],
   'presentation.record': ['office'],
   'decision.record': ['office'],
@@ -35,8 +38,10 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'project.suspend': ['office'],
   'project.resume': ['office'],
   'project.terminate': ['office'],
+  'deadline.amend': ['office'],
   'deadline.application': ['system'],
   'deadline.endorsement': ['system'],
+  'deadline.writtenReview': ['system'],
   'deadline.progressReport': ['system'],
   'deadline.closingReport': ['system'],
   'year.end': ['system'],
@@ -51,12 +56,8 @@ const paidInYear = (context: ProjectContext, year: number): number =>
 const approvedForYear = (context: ProjectContext, year: number): number =>
   context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
 
-/**
- * The whole life of one project: application, endorsement, the three review steps, decision,
- * contract, execution year by year (tranches, progress report, site visit in parallel), closing.
- * Pure: no timers, no I/O. Deadlines arrive as `system` events from the hosting workflow.
- */
-export const projectMachine = setup({
+/** The guards and actions of every version of the law; each version's chart picks its own. */
+const projectLaw = setup({
   types: {
     context: {} as ProjectContext,
     events: {} as ProjectEvent,
@@ -82,6 +83,17 @@ export const projectMachine = setup({
     acceptedReportIsLate: ({ context }) => context.reportYear < context.projectYear,
     reportPastDue: ({ context }) => context.reportPastDue,
     closingPastDue: ({ context }) => context.closingPastDue,
+    // Law v2.
+    isEndorsed: ({ context }) => context.endorsement !== null,
+    reviewRoundOpen: ({ context }) => !context.reviewClosedAt,
+    /** An approval follows the presentation review, or the office's recorded waiver of it. */
+    approvalFollowsPresentation: ({ context, event }) =>
+      as<'decision.record'>(event).outcome === 'rejected' || context.presentation?.panelScore !== undefined || !!context.presentationWaiver,
+    /** The amendment moves one of the deadlines this state waits on, to a time still to come. */
+    amends: ({ event }, params: { deadlines: readonly AmendableDeadline[] }) => {
+      const e = as<'deadline.amend'>(event);
+      return params.deadlines.includes(e.deadline) && e.until > e.at;
+    },
   },
   actions: {
     updateApplication: assign({ application: ({ event }) => as<'application.update'>(event).application }),
@@ -190,6 +202,34 @@ export const projectMachine = setup({
       },
     }),
     markClosingPastDue: assign({ closingPastDue: true }),
+    // Law v2.
+    closeReviewRound: assign({ reviewClosedAt: ({ event }) => event.at }),
+    recordReviewPeriod: assign({
+      reviewClosesAt: ({ context, event }) => as<'review.start'>(event).closes ?? addDuration(event.at, context.policy.writtenReviewPeriod).toISOString(),
+    }),
+    recordWaiver: assign({
+      presentationWaiver: ({ event }) => {
+        const e = as<'presentation.waive'>(event);
+        return { by: e.actor, at: e.at, reason: e.reason };
+      },
+    }),
+    /** The announcement decides a project nobody decided: rejected, with the step it stopped at. */
+    rejectUndecided: assign(({ event }, params: { reason: string }) => ({
+      decision: { by: event.actor, at: event.at, outcome: 'rejected' as const, reason: params.reason },
+      endReason: params.reason,
+    })),
+    recordAmendment: assign({
+      deadlineAmendments: ({ context, event }) => {
+        const e = as<'deadline.amend'>(event);
+        const year = e.deadline === 'progressReport' ? { year: context.reportYear } : {};
+        return [...(context.deadlineAmendments ?? []), { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason }];
+      },
+    }),
+    stopClock: assign({ suspendedAt: ({ event }) => event.at }),
+    restartClock: assign(({ context, event }) => ({
+      suspendedAt: null,
+      clockStoppedMs: (context.clockStoppedMs ?? 0) + Math.max(0, Date.parse(event.at) - Date.parse(context.suspendedAt ?? event.at)),
+    })),
     recordEndReason: assign({
       endReason: ({ event }) => {
         switch (event.type) {
@@ -202,214 +242,285 @@ export const projectMachine = setup({
       },
     }),
   },
-}).createMachine({
-  id: 'project',
-  initial: 'draft',
-  context: ({ input }) => ({
-    projectId: input.projectId,
-    callId: input.callId,
-    policy: input.policy,
-    application: input.application,
-    endorsement: null,
-    reviewers: [],
-    reviews: [],
-    presentation: null,
-    decision: null,
-    contractNumber: null,
-    projectYear: 0,
-    pendingTranche: null,
-    disbursements: [],
-    reportYear: 0,
-    reportPastDue: false,
-    acceptedReports: [],
-    reports: [],
-    siteVisits: [],
-    closingReports: [],
-    closingPastDue: false,
-    endReason: null,
-  }),
-  states: {
-    draft: {
-      on: {
-        'application.update': { actions: 'updateApplication' },
-        'application.submit': { guard: 'applicationIsEligible', target: 'submitted' },
-        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
-        'deadline.application': { target: 'lapsed', actions: 'recordEndReason' },
-      },
-    },
-    submitted: {
-      on: {
-        'endorsement.record': { target: 'endorsed', actions: 'recordEndorsement' },
-        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
-        'deadline.endorsement': { target: 'lapsed', actions: 'recordEndReason' },
-      },
-    },
-    endorsed: {
-      on: {
-        'review.start': { target: 'review' },
-        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
-      },
-    },
-    review: {
-      initial: 'writtenReview',
-      on: {
-        'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
-      },
-      states: {
-        writtenReview: {
-          on: {
-            'reviewer.assign': { guard: 'reviewerNotYetAssigned', actions: 'assignReviewer' },
-            'review.record': { guard: 'isAssignedReviewerWithoutReview', actions: 'recordReview' },
-            'presentation.invite': { target: 'presentationReview' },
-            // Not invited to present: the office may reject straight from the written review.
-            'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
-          },
-        },
-        presentationReview: {
-          initial: 'invited',
-          states: {
-            invited: { on: { 'presentation.schedule': { target: 'scheduled', actions: 'scheduleSlot' } } },
-            scheduled: { on: { 'presentation.record': { target: '#project.review.finalDecision', actions: 'recordPanel' } } },
-          },
-        },
-        finalDecision: {
-          initial: 'pending',
-          states: {
-            pending: { on: { 'decision.record': { guard: 'decisionWithinLimits', target: 'decided', actions: 'recordDecision' } } },
-            decided: {
-              on: {
-                'decision.record': { guard: 'decisionWithinLimits', target: 'decided', actions: 'recordDecision' },
-                'decision.announce': [
-                  { guard: 'decisionIsApproval', target: '#project.approved' },
-                  { target: '#project.rejected', actions: 'recordRejectionReason' },
-                ],
-              },
-            },
-          },
-        },
-      },
-    },
-    approved: {
-      on: {
-        'contract.issue': { target: 'contracting', actions: 'issueContract' },
-        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
-      },
-    },
-    contracting: {
-      type: 'parallel',
-      onDone: { target: 'execution', actions: 'startFirstYear' },
-      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
-      states: {
-        contract: {
-          initial: 'unsigned',
-          states: { unsigned: { on: { 'contract.sign': 'signed' } }, signed: { type: 'final' } },
-        },
-        consent: {
-          initial: 'unsigned',
-          states: { unsigned: { on: { 'consent.sign': 'signed' } }, signed: { type: 'final' } },
-        },
-      },
-    },
-    execution: {
-      type: 'parallel',
-      on: {
-        'year.end': { guard: 'isFinalYear', target: 'closing' },
-        'project.suspend': { target: 'suspended' },
-        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
-      },
-      states: {
-        /** Resuming a suspended project returns every region to where it was. */
-        history: { type: 'history', history: 'deep' },
-        funding: {
-          initial: 'awaitingFirstTranche',
-          on: { 'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: 'startNextYear' } },
-          states: {
-            awaitingFirstTranche: {
-              on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'firstTrancheRequested', actions: 'requestTranche' } },
-            },
-            firstTrancheRequested: { on: { 'tranche.pay': { target: 'awaitingSecondTranche', actions: 'payTranche' } } },
-            awaitingSecondTranche: {
-              on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'secondTrancheRequested', actions: 'requestTranche' } },
-            },
-            secondTrancheRequested: { on: { 'tranche.pay': { target: 'yearFunded', actions: 'payTranche' } } },
-            yearFunded: {},
-          },
-        },
-        progressReport: {
-          initial: 'awaiting',
-          states: {
-            awaiting: {
-              // The last project year ends with the closing report instead.
-              always: { guard: not('progressReportDueThisYear'), target: 'notRequired' },
-              on: {
-                'progressReport.submit': { target: 'submitted', actions: 'submitReport' },
-                'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
-              },
-            },
-            overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: 'submitReport' } } },
-            submitted: {
-              on: {
-                'progressReport.accept': [
-                  { guard: 'acceptedReportIsLate', target: 'awaiting', actions: ['acceptReport', 'catchUpReportYear'] },
-                  { target: 'accepted', actions: 'acceptReport' },
-                ],
-                'progressReport.return': [
-                  { guard: 'reportPastDue', target: 'overdue', actions: 'returnReport' },
-                  { target: 'awaiting', actions: 'returnReport' },
-                ],
-              },
-            },
-            accepted: {
-              on: { 'year.end': { guard: not('isFinalYear'), target: 'awaiting', actions: 'advanceReportYear' } },
-            },
-            notRequired: {},
-          },
-        },
-        siteVisit: {
-          initial: 'notSelected',
-          on: { 'year.end': { guard: not('isFinalYear'), target: '.notSelected' } },
-          states: {
-            notSelected: { on: { 'siteVisit.select': 'selected' } },
-            selected: { on: { 'siteVisit.record': { target: 'visited', actions: 'recordSiteVisit' } } },
-            visited: {},
-          },
-        },
-      },
-    },
-    suspended: {
-      on: {
-        'project.resume': { target: 'execution.history' },
-        'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
-      },
-    },
-    closing: {
-      initial: 'awaitingReport',
-      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
-      states: {
-        awaitingReport: {
-          on: {
-            'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' },
-            'deadline.closingReport': { target: 'overdue', actions: 'markClosingPastDue' },
-          },
-        },
-        overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' } } },
-        submitted: {
-          on: {
-            'closingReport.accept': { target: '#project.closed', actions: 'acceptClosingReport' },
-            'closingReport.return': [
-              { guard: 'closingPastDue', target: 'overdue', actions: 'returnClosingReport' },
-              { target: 'awaitingReport', actions: 'returnClosingReport' },
-            ],
-          },
-        },
-      },
-    },
-    closed: { type: 'final' },
-    rejected: { type: 'final' },
-    lapsed: { type: 'final' },
-    withdrawn: { type: 'final' },
-    terminated: { type: 'final' },
-  },
 });
 
+/** What law v2 records that v1 did not, as a project starts (or migrates) with it. */
+export const lawV2Records = (): Required<Pick<ProjectContext, 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'suspendedAt' | 'clockStoppedMs'>> => ({
+  reviewClosesAt: null,
+  reviewClosedAt: null,
+  presentationWaiver: null,
+  deadlineAmendments: [],
+  suspendedAt: null,
+  clockStoppedMs: 0,
+});
+
+/**
+ * The versions of the project's law. A project keeps the version it started with until its next
+ * project-year boundary, where `migrateSnapshot` moves it to the current one (projects live for
+ * years; a history recorded under v1 must replay under v1). A new version is a new number here,
+ * the changes behind `law >= n`, and a migration step.
+ */
+export type LawVersion = 1 | 2;
+export const currentLaw: LawVersion = 2;
+
+/**
+ * The whole life of one project: application, endorsement, the three review steps, decision,
+ * contract, execution year by year (tranches, progress report, site visit in parallel), closing.
+ * Pure: no timers, no I/O. Deadlines arrive as `system` events from the hosting workflow.
+ *
+ * Law v2 (2026-11): an institution may endorse before the PI submits (and amend its roster); the
+ * office closes a round (late reviews refused), approves only after the presentation or its
+ * recorded waiver, and the announcement decides every project still undecided; the office moves
+ * a deadline with a reason; a suspension stops the clock when the policy says so.
+ */
+function buildProjectMachine(law: LawVersion) {
+  const v2 = law >= 2;
+  /** Transitions of law v2 and later; absent from v1. */
+  const since2 = <const T extends object>(config: T): T | Record<never, never> => (v2 ? config : {});
+  const amendable = (...deadlines: AmendableDeadline[]) => ({ type: 'amends' as const, params: { deadlines } });
+  const undecided = (reason: string) => ({ target: '#project.rejected' as const, actions: { type: 'rejectUndecided' as const, params: { reason } } });
+  const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : 'decisionWithinLimits';
+  return projectLaw.createMachine({
+    id: 'project',
+    initial: 'draft',
+    context: ({ input }) => ({
+      projectId: input.projectId,
+      callId: input.callId,
+      policy: input.policy,
+      application: input.application,
+      endorsement: null,
+      reviewers: [],
+      reviews: [],
+      presentation: null,
+      decision: null,
+      contractNumber: null,
+      projectYear: 0,
+      pendingTranche: null,
+      disbursements: [],
+      reportYear: 0,
+      reportPastDue: false,
+      acceptedReports: [],
+      reports: [],
+      siteVisits: [],
+      closingReports: [],
+      closingPastDue: false,
+      endReason: null,
+      ...since2({ lawVersion: law, ...lawV2Records() }),
+    }),
+    states: {
+      draft: {
+        on: {
+          'application.update': { actions: 'updateApplication' },
+          'application.submit': v2
+            ? [{ guard: and(['applicationIsEligible', 'isEndorsed']), target: 'endorsed' }, { guard: 'applicationIsEligible', target: 'submitted' }]
+            : { guard: 'applicationIsEligible', target: 'submitted' },
+          'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+          'deadline.application': { target: 'lapsed', actions: 'recordEndReason' },
+          // An institution's roster may come before its applicants submit: the endorsement waits for the submission.
+          ...since2({
+            'endorsement.record': { actions: 'recordEndorsement' },
+            'deadline.amend': { guard: amendable('application', 'endorsement'), actions: 'recordAmendment' },
+          }),
+        },
+      },
+      submitted: {
+        on: {
+          'endorsement.record': { target: 'endorsed', actions: 'recordEndorsement' },
+          'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+          'deadline.endorsement': { target: 'lapsed', actions: 'recordEndReason' },
+          ...since2({ 'deadline.amend': { guard: amendable('endorsement'), actions: 'recordAmendment' } }),
+        },
+      },
+      endorsed: {
+        on: {
+          'review.start': { target: 'review', ...since2({ actions: 'recordReviewPeriod' }) },
+          'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+          ...since2({
+            // An amended roster lists the project again: its letter is the latest.
+            'endorsement.record': { actions: 'recordEndorsement' },
+            'decision.announce': undecided('not reviewed before the announcement'),
+          }),
+        },
+      },
+      review: {
+        initial: 'writtenReview',
+        on: {
+          'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
+        },
+        states: {
+          writtenReview: {
+            on: {
+              'reviewer.assign': { guard: v2 ? and(['reviewerNotYetAssigned', 'reviewRoundOpen']) : 'reviewerNotYetAssigned', actions: 'assignReviewer' },
+              'review.record': { guard: v2 ? and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']) : 'isAssignedReviewerWithoutReview', actions: 'recordReview' },
+              'presentation.invite': { target: 'presentationReview' },
+              // Not invited to present: the office may reject straight from the written review.
+              'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
+              ...since2({
+                'review.close': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
+                'deadline.writtenReview': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
+                'deadline.amend': { guard: and(['reviewRoundOpen', amendable('writtenReview')]), actions: 'recordAmendment' },
+                'presentation.waive': { target: 'finalDecision', actions: 'recordWaiver' },
+                'decision.announce': undecided('not invited to the presentation review'),
+              }),
+            },
+          },
+          presentationReview: {
+            initial: 'invited',
+            on: { ...since2({ 'decision.announce': undecided('no presentation recorded before the announcement') }) },
+            states: {
+              invited: { on: { 'presentation.schedule': { target: 'scheduled', actions: 'scheduleSlot' } } },
+              scheduled: { on: { 'presentation.record': { target: '#project.review.finalDecision', actions: 'recordPanel' } } },
+            },
+          },
+          finalDecision: {
+            initial: 'pending',
+            states: {
+              pending: {
+                on: {
+                  'decision.record': { guard: decisionGuard, target: 'decided', actions: 'recordDecision' },
+                  ...since2({ 'decision.announce': undecided('no decision recorded before the announcement') }),
+                },
+              },
+              decided: {
+                on: {
+                  'decision.record': { guard: decisionGuard, target: 'decided', actions: 'recordDecision' },
+                  'decision.announce': [
+                    { guard: 'decisionIsApproval', target: '#project.approved' },
+                    { target: '#project.rejected', actions: 'recordRejectionReason' },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+      approved: {
+        on: {
+          'contract.issue': { target: 'contracting', actions: 'issueContract' },
+          'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+        },
+      },
+      contracting: {
+        type: 'parallel',
+        onDone: { target: 'execution', actions: 'startFirstYear' },
+        on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+        states: {
+          contract: {
+            initial: 'unsigned',
+            states: { unsigned: { on: { 'contract.sign': 'signed' } }, signed: { type: 'final' } },
+          },
+          consent: {
+            initial: 'unsigned',
+            states: { unsigned: { on: { 'consent.sign': 'signed' } }, signed: { type: 'final' } },
+          },
+        },
+      },
+      execution: {
+        type: 'parallel',
+        on: {
+          'year.end': { guard: 'isFinalYear', target: 'closing' },
+          'project.suspend': { target: 'suspended', ...since2({ actions: 'stopClock' }) },
+          'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+        },
+        states: {
+          /** Resuming a suspended project returns every region to where it was. */
+          history: { type: 'history', history: 'deep' },
+          funding: {
+            initial: 'awaitingFirstTranche',
+            on: { 'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: 'startNextYear' } },
+            states: {
+              awaitingFirstTranche: {
+                on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'firstTrancheRequested', actions: 'requestTranche' } },
+              },
+              firstTrancheRequested: { on: { 'tranche.pay': { target: 'awaitingSecondTranche', actions: 'payTranche' } } },
+              awaitingSecondTranche: {
+                on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'secondTrancheRequested', actions: 'requestTranche' } },
+              },
+              secondTrancheRequested: { on: { 'tranche.pay': { target: 'yearFunded', actions: 'payTranche' } } },
+              yearFunded: {},
+            },
+          },
+          progressReport: {
+            initial: 'awaiting',
+            states: {
+              awaiting: {
+                // The last project year ends with the closing report instead.
+                always: { guard: not('progressReportDueThisYear'), target: 'notRequired' },
+                on: {
+                  'progressReport.submit': { target: 'submitted', actions: 'submitReport' },
+                  'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
+                  ...since2({ 'deadline.amend': { guard: amendable('progressReport'), actions: 'recordAmendment' } }),
+                },
+              },
+              overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: 'submitReport' } } },
+              submitted: {
+                on: {
+                  'progressReport.accept': [
+                    { guard: 'acceptedReportIsLate', target: 'awaiting', actions: ['acceptReport', 'catchUpReportYear'] },
+                    { target: 'accepted', actions: 'acceptReport' },
+                  ],
+                  'progressReport.return': [
+                    { guard: 'reportPastDue', target: 'overdue', actions: 'returnReport' },
+                    { target: 'awaiting', actions: 'returnReport' },
+                  ],
+                },
+              },
+              accepted: {
+                on: { 'year.end': { guard: not('isFinalYear'), target: 'awaiting', actions: 'advanceReportYear' } },
+              },
+              notRequired: {},
+            },
+          },
+          siteVisit: {
+            initial: 'notSelected',
+            on: { 'year.end': { guard: not('isFinalYear'), target: '.notSelected' } },
+            states: {
+              notSelected: { on: { 'siteVisit.select': 'selected' } },
+              selected: { on: { 'siteVisit.record': { target: 'visited', actions: 'recordSiteVisit' } } },
+              visited: {},
+            },
+          },
+        },
+      },
+      suspended: {
+        on: {
+          'project.resume': { target: 'execution.history', ...since2({ actions: 'restartClock' }) },
+          'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+        },
+      },
+      closing: {
+        initial: 'awaitingReport',
+        on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+        states: {
+          awaitingReport: {
+            on: {
+              'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' },
+              'deadline.closingReport': { target: 'overdue', actions: 'markClosingPastDue' },
+              ...since2({ 'deadline.amend': { guard: amendable('closingReport'), actions: 'recordAmendment' } }),
+            },
+          },
+          overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' } } },
+          submitted: {
+            on: {
+              'closingReport.accept': { target: '#project.closed', actions: 'acceptClosingReport' },
+              'closingReport.return': [
+                { guard: 'closingPastDue', target: 'overdue', actions: 'returnClosingReport' },
+                { target: 'awaitingReport', actions: 'returnClosingReport' },
+              ],
+            },
+          },
+        },
+      },
+      closed: { type: 'final' },
+      rejected: { type: 'final' },
+      lapsed: { type: 'final' },
+      withdrawn: { type: 'final' },
+      terminated: { type: 'final' },
+    },
+  });
+}
+
+export const projectMachines: Record<LawVersion, ReturnType<typeof buildProjectMachine>> = { 1: buildProjectMachine(1), 2: buildProjectMachine(2) };
+/** The law new projects start on. */
+export const projectMachine = projectMachines[currentLaw];
 export type ProjectMachine = typeof projectMachine;

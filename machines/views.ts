@@ -100,6 +100,8 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
       reviews: visibleReviews(viewer, context, announced),
       presentation,
       decision: announced ? context.decision : null,
+      // A waiver would tell the applicant the step its project is at, like the decision.
+      ...(context.presentationWaiver !== undefined && { presentationWaiver: announced ? context.presentationWaiver : null }),
     },
   });
 }
@@ -114,7 +116,7 @@ export function transitionLogFor(viewer: Actor, view: Pick<ProjectView, 'lifecyc
   const announced = isAnnounced(view.lifecycle);
   const reviewerOrder = view.context.reviews.map((r) => r.reviewerId);
   return withoutPrincipals(log
-    .filter((e) => announced || e.event !== 'decision.record')
+    .filter((e) => announced || (e.event !== 'decision.record' && e.event !== 'presentation.waive'))
     .map((e, index) => {
       const masked = e.actor.role === 'reviewer' && e.actor.id !== viewer.id
         ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }

@@ -144,7 +144,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
       const actor = admit('call.submitRoster', args);
       if (!args.rosterId?.trim() || !args.letterReference?.trim()) refuse('INVALID_PAYLOAD', 'A roster needs its id and the reference of the official letter.');
       if (!Array.isArray(args.applicationIds) || args.applicationIds.length === 0) refuse('INVALID_PAYLOAD', 'A roster lists at least one application id.');
-      if (rosters.some((r) => r.institutionId === actor.id)) refuse('ILLEGAL_TRANSITION', `Institution ${actor.id} has already submitted its roster; an institution endorses its applicants in one roster.`);
+      // A later roster of the same institution amends its endorsements until the endorsement deadline (the call's state says so).
       for (const id of args.applicationIds) {
         const project = projects.find((p) => p.applicationId === id);
         if (!project) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
@@ -163,6 +163,8 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     if (!rounds.some((r) => r.scope === scope)) {
       rounds.push({ scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] });
     }
+    // Each project's round closes with the call's (law v2 projects keep the time; v1 projects ignore it).
+    const closes = rounds.find((r) => r.scope === scope)!.deadline;
     const candidates = inScope(args.division).filter(onRoster);
     const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
     const reviewable = candidates.filter((p) => ['endorsed', 'review'].includes(summaries.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
@@ -173,7 +175,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     Object.assign(assignments, plan.assignments);
     const withConflicts = patched('assignment-conflicts-v1');
     const commands: ProjectCommand[] = reviewable.flatMap((p) => [
-      { projectId: p.projectId, type: 'review.start' as const, actor, payload: {} },
+      { projectId: p.projectId, type: 'review.start' as const, actor, payload: { closes } },
       ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
         const reviewer = reviewerPool.find((r) => r.id === reviewerId);
         // The reviewer's institution and conflicts travel with the assignment, so the project's law can refuse a conflicted one.
@@ -186,13 +188,22 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     return record;
   }, { validator: (args: ScopeArgs) => void admit('call.startWrittenReview', args) });
 
-  const closeRounds = async (division: Division | undefined): Promise<ReviewRound[]> => {
-    const open = rounds.filter((r) => !r.closedAt && (!division || r.scope === division || r.scope === 'all'));
+  /** Closes the open rounds of a division (or all): by the office now, or by the round's own deadline (no actor). */
+  const closeRounds = async (division: Division | undefined, office?: Actor): Promise<ReviewRound[]> => {
+    // Since review-close-v1 a round binds: the office's closing is sent to each of its projects (late reviews are
+    // refused by their law; at the deadline each project closes its own round), and closing one division's round
+    // leaves the round of the whole call open.
+    const binding = patched('review-close-v1');
+    const open = rounds.filter((r) => !r.closedAt && (!division || r.scope === division || (!binding && r.scope === 'all')));
+    const inRound = (round: ReviewRound) => projects.filter((p) => (round.scope === 'all' || p.division === round.scope) && assignments[p.applicationId]);
+    if (binding && office && open.length > 0) {
+      const closing = [...new Set(open.flatMap(inRound))];
+      await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
+    }
     const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
     for (const round of open) {
       round.closedAt = now();
-      round.missing = projects
-        .filter((p) => (round.scope === 'all' || p.division === round.scope) && assignments[p.applicationId])
+      round.missing = inRound(round)
         .flatMap((p) => {
           const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
           return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
@@ -201,7 +212,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     version++;
     return open;
   };
-  setHandler(closeWrittenReviewUpdate, (args) => exclusive(() => closeRounds(args.division)), {
+  setHandler(closeWrittenReviewUpdate, (args) => exclusive(() => closeRounds(args.division, Actor.parse(args.actor))), {
     validator: (args: ScopeArgs) => void admit('call.closeWrittenReview', args),
   });
 
@@ -261,7 +272,9 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   setHandler(announceUpdate, (args) => {
     const actor = admit('call.announce', args);
     move('decision.announce', actor);
-    return bulk('announcement', actor, projects.filter((p) => assignments[p.applicationId]).map((p) => ({ projectId: p.projectId, type: 'decision.announce', actor, payload: {} })));
+    // Since announce-all-v1 the announcement decides every endorsed project, reviewed or not (its law rejects the undecided, with the reason).
+    const announced = patched('announce-all-v1') ? projects.filter((p) => assignments[p.applicationId] || onRoster(p)) : projects.filter((p) => assignments[p.applicationId]);
+    return bulk('announcement', actor, announced.map((p) => ({ projectId: p.projectId, type: 'decision.announce', actor, payload: {} })));
   }, { validator: (args: ActorArgs) => void admit('call.announce', args) });
 
   setHandler(closeCallUpdate, (args) => {

@@ -2,12 +2,13 @@ import {
   allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { createActor, initialTransition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { Actor } from '../domain/actor';
 import { projectEventTypes, type ProjectEvent } from '../domain/project-events';
 import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
 import { apply, judge, offeredEvents, type ProjectSnapshot, type Refusal } from '../machines/judge';
-import { projectMachine } from '../machines/project-machine';
+import { migrateSnapshot, persistSnapshot, restoreSnapshot } from '../machines/law';
+import { currentLaw, projectMachines } from '../machines/project-machine';
 import { lifecycleState, statePaths } from '../machines/state-names';
 import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
@@ -26,10 +27,6 @@ function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>):
   return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
 }
 
-function restore(persisted: unknown): ProjectSnapshot {
-  return createActor(projectMachine, { snapshot: persisted as never, input: undefined }).getSnapshot();
-}
-
 /**
  * One project, from draft to closed, for years. The machine decides what is legal; every command
  * is an update validated before it enters history; deadlines are timers from the call calendar.
@@ -38,9 +35,10 @@ function restore(persisted: unknown): ProjectSnapshot {
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectView> {
   const { call, application } = input;
   const { workflowId } = workflowInfo();
+  // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
   let snapshot: ProjectSnapshot = input.carried
-    ? restore(input.carried.snapshot)
-    : initialTransition(projectMachine, { projectId: workflowId, callId: call.id, policy: call.policy, application })[0];
+    ? restoreSnapshot(input.carried.snapshot)
+    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], { projectId: workflowId, callId: call.id, policy: call.policy, application })[0];
   const log: TransitionLogEntry[] = input.carried?.log ?? [];
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
@@ -122,10 +120,13 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   for (;;) {
     enforceDeadlines();
     if (snapshot.status === 'done') break;
-    if (snapshot.context.projectYear !== yearAtStart || workflowInfo().continueAsNewSuggested) {
+    const newYear = snapshot.context.projectYear !== yearAtStart;
+    if (newYear || workflowInfo().continueAsNewSuggested) {
       // A new project year starts a new run: the history of one run stays one year long.
       await quiesce();
-      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: projectMachine.getPersistedSnapshot(snapshot), log, notices: notifier.carry() } });
+      // The year boundary is the safe point where a project moves to the current law.
+      const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot) : snapshot);
+      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: carried, log, notices: notifier.carry() } });
     }
     const seen = version;
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.

@@ -24,6 +24,10 @@ function abstractState(s: Snapshot): string {
     c.decision?.outcome ?? null, checkApplication(c.application, c.policy).length === 0,
     c.disbursements.filter((d) => d.year === c.projectYear).length,
     Object.keys(s.historyValue ?? {}).length > 0 ? JSON.stringify(s.value) : '',
+    // Law v2's records matter to the guards only until the decision is announced.
+    ...(['draft', 'submitted', 'endorsed', 'review'].some((state) => s.matches(state as never))
+      ? [c.endorsement !== null, !!c.reviewClosedAt, !!c.presentationWaiver, c.presentation?.panelScore !== undefined]
+      : []),
   ]);
 }
 
@@ -117,6 +121,27 @@ describe('invariants over every explored transition and every shortest path', ()
       expect(s.context.application.phase.phase).toBeLessThanOrEqual(alliance105.policy.maxPhases);
     }
     expect(reachable.some((s) => s.context.projectYear === 3)).toBe(true);
+  });
+
+  it('approves only after the presentation review or its recorded waiver (law v2)', () => {
+    const approved = reachable.filter((s) => s.matches('approved'));
+    expect(approved.length).toBeGreaterThan(0);
+    for (const s of approved) expect(s.context.presentation?.panelScore !== undefined || !!s.context.presentationWaiver).toBe(true);
+  });
+
+  it('records no review and assigns no reviewer once the round is closed (law v2)', () => {
+    for (const [before, event] of edges) {
+      if (event.type === 'review.record' || event.type === 'reviewer.assign') expect(before.context.reviewClosedAt ?? null).toBeNull();
+    }
+  });
+
+  it('leaves no project undecided after the announcement (law v2)', () => {
+    const announced = edges.filter(([, event]) => event.type === 'decision.announce');
+    expect(announced.length).toBeGreaterThan(0);
+    for (const [, , after] of announced) {
+      expect(['approved', 'rejected']).toContain(after.value);
+      if (after.matches('rejected')) expect(after.context.decision).toMatchObject({ outcome: 'rejected' });
+    }
   });
 
   it('reaches closed only after the closing report is accepted', () => {

@@ -47,6 +47,16 @@ describe('views: what each role may read', () => {
     }
   });
 
+  it('keeps a waived presentation from the applicant until the announcement (law v2)', () => {
+    const waived = ['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.waive'] as const;
+    const { view, log } = drive([...waived]);
+    for (const viewer of [actors.pi, actors.institution]) {
+      const raw = JSON.stringify([projectViewFor(viewer, view), transitionLogFor(viewer, view, log)]);
+      expect(raw).not.toMatch(/presentation\.waive|Presented in the same call last year/);
+    }
+    expect(projectViewFor(actors.office, view)!.context.presentationWaiver).toMatchObject({ reason: 'Presented in the same call last year' });
+  });
+
   it('shows the applicant scores and comments after the announcement, reviewers still unnamed', () => {
     const { view, log } = drive([...reviewed, 'decision.announce']);
     const shaped = projectViewFor(actors.pi, view)!;

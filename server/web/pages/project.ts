@@ -29,13 +29,17 @@ export interface ProjectPageData {
 const projectPath = (view: ProjectView): string => `/web/projects/${encodeURIComponent(view.context.callId)}/${encodeURIComponent(view.context.application.id)}`;
 
 /** Where each deadline comes from: the calendar field or policy rule that set it. */
-function ruleOf(lang: Lang, event: string, view: ProjectView): string {
+function ruleOf(lang: Lang, event: string, view: ProjectView, at: string): string {
   const p = view.context.policy;
   const zh = lang === 'zh-TW';
+  const amendment = [...(view.context.deadlineAmendments ?? [])].reverse().find((a) => `deadline.${a.deadline}` === event && a.until === at);
+  if (amendment) return `${zh ? '期限變更' : 'amended'} (${amendment.by.id}, ${amendment.at.slice(0, 10)}): ${amendment.reason}`;
+  const stopped = view.context.clockStoppedMs && p.suspension !== 'clockRuns' ? ` + ${Math.round(view.context.clockStoppedMs / 86_400_000)} ${zh ? '日暫停' : 'days suspended'}` : '';
   switch (event) {
+    case 'deadline.writtenReview': return zh ? '審查輪次 policy.writtenReviewPeriod' : 'review round: policy.writtenReviewPeriod';
     case 'deadline.application': return zh ? '公告日程 calendar.applicationWindow.closes' : 'call calendar: applicationWindow.closes';
     case 'deadline.endorsement': return zh ? '公告日程 calendar.endorsementDeadline' : 'call calendar: endorsementDeadline';
-    case 'year.end': return `calendar.firstProjectYearStarts + ${view.projectYear} × policy.projectYearLength (${p.projectYearLength})`;
+    case 'year.end': return `calendar.firstProjectYearStarts + ${view.projectYear} × policy.projectYearLength (${p.projectYearLength})${stopped}`;
     case 'deadline.progressReport': return `policy.progressReportDueBeforeYearEnd (${p.progressReportDueBeforeYearEnd})${zh ? ' 於年度結束前' : ' before the year ends'}`;
     case 'deadline.closingReport': return `policy.closingReportGrace (${p.closingReportGrace})${zh ? ' 於最後年度結束後' : ' after the last year ends'}`;
     default: return event;
@@ -97,7 +101,7 @@ export function projectPage(context: PageContext, data: ProjectPageData): string
   const timeline = html`<table><caption class="visually-hidden">${t('timeline')}</caption><thead><tr><th scope="col">#</th><th scope="col">${t('when')}</th><th scope="col">${t('who')}</th><th scope="col">${t('event')}</th><th scope="col">${t('fromTo')}</th></tr></thead><tbody>
     ${data.log.map((e) => html`<tr><td class="number">${e.seq}</td><td>${when(lang, e.at)}</td><td>${actorLabel(e.actor)}</td><td>${nameOf(lang, e.event)}</td><td>${e.from.map((s) => stateName(lang, s)).join('；')} → ${e.to.map((s) => stateName(lang, s)).join('；')}</td></tr>`)}</tbody></table>`;
   const deadlines = view.deadlines.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('rule')}</th></tr></thead><tbody>
-    ${view.deadlines.map((d) => html`<tr><td>${nameOf(lang, d.event)} (${d.label})</td><td>${when(lang, d.at)}</td><td>${ruleOf(lang, d.event, view)}</td></tr>`)}</tbody></table>`;
+    ${view.deadlines.map((d) => html`<tr><td>${nameOf(lang, d.event)} (${d.label})</td><td>${when(lang, d.at)}</td><td>${ruleOf(lang, d.event, view, d.at)}</td></tr>`)}</tbody></table>`;
   const requested = a.budget.map((b) => b.personnel + b.operatingExpenses + b.serviceEquipment + (b.researchEquipment ?? 0));
   const money = html`<table><thead><tr><th scope="col">${t('projectYear')}</th><th scope="col">${t('requestedPerYear')}</th><th scope="col">${t('approvedPerYear')}</th><th scope="col">${t('paid')}</th></tr></thead><tbody>
     ${requested.map((amount, i) => html`<tr><td class="number">${i + 1}</td><td class="number">${ntd(amount)}</td><td class="number">${decision?.outcome === 'approved' && decision.amountsNtd[i] !== undefined ? ntd(decision.amountsNtd[i]) : '—'}</td><td class="number">${ntd(c.disbursements.filter((d) => d.year === i + 1).reduce((s, d) => s + d.amountNtd, 0))}</td></tr>`)}</tbody></table>
