@@ -1,7 +1,7 @@
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
 import type { Role } from '../domain/actor';
 import { callEventRoles, callMachine } from '../machines/call-machine';
-import { projectEventRoles, projectMachine } from '../machines/project-machine';
+import { currentLaw, projectEventRoles, projectMachine } from '../machines/project-machine';
 
 interface Row {
   state: string;
@@ -48,7 +48,8 @@ function describeGuard(t: AnyTransitionDefinition): string {
       if (combinator.name === 'not') return `not(${parts.join('')})`;
       if (combinator.name === 'and' || combinator.name === 'or') return parts.join(` ${combinator.name} `);
     }
-    return (guard as { type?: string }).type ?? 'guard';
+    const { type, params } = guard as { type?: string; params?: { deadlines?: string[] } };
+    return params?.deadlines ? `${type}(${params.deadlines.join(', ')})` : (type ?? 'guard');
   };
   return describe(t.guard);
 }
@@ -103,7 +104,15 @@ export function renderStatechartDocs(): string {
     'Generated from `machines/` by `make docs`; `make test` fails when this file is out of date.',
     'Roles: `office`, `pi`, `institution`, `reviewer`, `system` (deadline timers). `auditor` sends nothing.',
     '',
-    section('projectMachine — the life of one project', projectMachine, projectEventRoles),
+    `The project's law is versioned (\`projectMachines\`): this is law v${currentLaw}, which new projects start on. A running project keeps`,
+    'its version until its next project-year boundary, where `migrateSnapshot` (`machines/law.ts`) moves it on. Law v2 added:',
+    'endorsement in `draft` (applied on submission) and again in `endorsed` (an amended roster); `review.close` and',
+    '`deadline.writtenReview` (a closed round refuses reviews and assignments: guard `reviewRoundOpen`); `presentation.waive`;',
+    'approvals only after the panel or the waiver (`approvalFollowsPresentation`); `decision.announce` from every undecided',
+    'step (rejected, with the reason); `deadline.amend` where the project waits on that deadline (guard `amends`); the clock',
+    'stopped while suspended (`stopClock`, `restartClock`; policy `suspension`).',
+    '',
+    section(`projectMachine — the life of one project (law v${currentLaw})`, projectMachine, projectEventRoles),
     section('callMachine — the life of one call', callMachine, callEventRoles),
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Division } from '../../domain/application';
 import { Division as DivisionSchema } from '../../domain/application';
 import { parseRocDate, formatRocDate } from '../../domain/roc-date';
-import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
+import { AmendableDeadline, type ProjectEventType, type ProjectPayload } from '../../domain/project-events';
 import type { ProjectView } from '../../workflows/project-messages';
 import type { CallView, OperationRecord } from '../../workflows/call-messages';
 import { AllianceError, errorCodes } from '../../domain/errors';
@@ -282,6 +282,7 @@ export function buildProgram(run: Runner): Command {
       print(describeOperation(record), record);
     }));
   projectCommand(presentation, 'record', 'presentation.record', "record the panel's score (office)", [required('--score <0-100>', 'panel score'), required('--comments <text>', 'comments')], (o) => ({ panelScore: Number(o.score), comments: o.comments! }));
+  projectCommand(presentation, 'waive', 'presentation.waive', 'decide without the presentation review, saying why (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
 
   const decision = program.command('decision').description('the final decision meeting');
   decision.command('start <callId>').description('open the meeting: the ranked list per division (office)').action(run(async ({ session: s, print, args }) => {
@@ -331,6 +332,9 @@ export function buildProgram(run: Runner): Command {
   projectCommand(project, 'suspend', 'project.suspend', 'suspend a running project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
   projectCommand(project, 'resume', 'project.resume', 'resume a suspended project (office)', [], () => ({}));
   projectCommand(project, 'terminate', 'project.terminate', 'terminate the project (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+  projectCommand(project, 'amend-deadline', 'deadline.amend', "move one of the project's deadlines, saying why (office)",
+    [required('--deadline <name>', 'which deadline').choices(AmendableDeadline.options), required('--until <instant>', 'the new deadline, e.g. 2016-09-13T17:00:00+08:00'), required('--reason <text>', 'why')],
+    (o) => ({ deadline: AmendableDeadline.parse(o.deadline), until: o.until!, reason: o.reason! }));
 
   const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
   audit.command('history <project>').description('the domain trail from the ledger; --raw for the Temporal events (live or archived)').option('--raw', 'the raw Temporal event history of every run')
