@@ -1,3 +1,4 @@
+import { acceptedKpis, type YearResults } from '../machines/kpis';
 import { Context } from '@temporalio/activity';
 import { AllianceError } from '../domain/errors';
 import type { ProjectClient } from './temporal/projects';
@@ -49,6 +50,10 @@ export interface ProjectSummary {
   reviews: { reviewerId: string; score: number }[];
   panelScore: number | null;
   decision: ProjectView['context']['decision'];
+  /** Each project year's accepted results (law v2), for the results exhibition. */
+  results: YearResults[];
+  /** The call's exhibition policy and the weight of industry–academia funding, as the project's policy holds them. */
+  exhibition: { alliances: number; projectYear: number; industryProjectWeight: number } | null;
 }
 
 /** How long one project may take to answer one command of a bulk operation before it is reported unreachable. */
@@ -127,6 +132,8 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
           reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
           panelScore: view.context.presentation?.panelScore ?? null,
           decision: view.context.decision,
+          results: acceptedKpis(view.context),
+          exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
         });
         context.heartbeat({ done: summaries.length, total: projectIds.length });
       }

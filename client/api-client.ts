@@ -4,6 +4,7 @@ import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import type { RankedApplication } from '../domain/ranking';
+import type { ExhibitionOutcome } from '../workflows/exhibition-workflow';
 import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
 import type { NoticeSummary } from '../activities/temporal/notices';
 import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../activities/temporal/audit';
@@ -96,6 +97,10 @@ export class ApiClient {
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/rosters`, roster),
     startWrittenReview: (callId: string, division?: Division): Promise<OperationRecord> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review`, division ? { division } : {}),
+    amendDeadline: (callId: string, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/deadlines`, amendment),
+    selectExhibition: (callId: string): Promise<ExhibitionOutcome> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/exhibition`, {}),
     closeWrittenReview: (callId: string, division?: Division): Promise<ReviewRound[]> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review/close`, division ? { division } : {}),
     invitePresentations: (callId: string, choice: { topPerDivision: number } | { applicationIds: string[] }): Promise<OperationRecord> =>

@@ -1,5 +1,6 @@
 import type { Call, Window } from '../domain/call';
 import type { NotificationPolicy } from '../domain/notification-policy';
+import { defaultTranchePolicy } from '../domain/policy';
 
 export interface CompressedTimes {
   /** Seconds from now until each date of the call. */
@@ -50,6 +51,8 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
       ...base.policy,
       projectYearLength: t.yearLength,
       trancheWindows: [{ opensAfter: 'PT0S', closesAfter: 'PT2S' }, { opensAfter: 'PT3S', closesAfter: 'PT5S' }],
+      // Windows a few seconds wide guide a try-out; refusing outside them would leave no time to type.
+      tranches: { ...(base.policy.tranches ?? defaultTranchePolicy), windows: 'advisory' },
       progressReportDueBeforeYearEnd: t.progressReportDueBeforeYearEnd,
       closingReportGrace: t.closingReportGrace,
       writtenReviewPeriod: t.writtenReviewPeriod ?? 'PT10M',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Actor, Principal, Role } from './actor';
 import { Division, NewApplication, Region } from './application';
 import { Call } from './call';
-import { bounds } from './bounds';
+import { bounds, LongText } from './bounds';
 import { errorCodes } from './errors';
 import { ReviewerPool } from './reviewers';
 
@@ -38,6 +38,12 @@ export const InviteBody = z.union([
   z.object({ applicationIds: z.array(Id).min(1).max(1000) }).strict(),
 ]);
 export const ScheduleBody = z.object({ startsAt: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-12-05T09:00:00+08:00' }) }).strict();
+/** The office moves a deadline of the whole call (a typhoon day); a project's own deadlines move one project at a time. */
+export const AmendDeadlineBody = z.object({
+  deadline: z.enum(['application', 'endorsement']),
+  until: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-09-13T17:00:00+08:00' }),
+  reason: LongText().trim().min(1, 'say why the deadline moves'),
+}).strict();
 export const EmptyBody = z.object({}).strict();
 
 export const ProjectSearchQuery = z.object({
@@ -119,6 +125,13 @@ export const CallViewResponse = z.object({
   slots: z.record(z.string(), z.string()),
   operations: z.array(Loose),
   reviewerPool: z.array(Loose).optional(),
+  amendments: z.array(z.object({ deadline: z.string(), until: z.string(), reason: z.string(), by: Actor, at: z.string() })).optional(),
+});
+export const ExhibitionResponse = z.object({
+  projectYear: z.number().int().nullable(),
+  chosen: z.array(z.object({ projectId: z.string(), rank: z.number().int(), incomeNtd: z.number(), countedMembers: z.number().int().nullable() })),
+  outcome: OperationRecordResponse.omit({ operation: true, by: true, at: true }).nullable(),
+  reason: z.string().optional(),
 });
 export const CallSummary = z.object({ callId: z.string(), state: z.string(), rocYear: z.number().int().nullable(), startedAt: z.string() });
 export const ReviewRoundResponse = z.array(Loose);

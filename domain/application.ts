@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdText, LongText, NameText, TitleText } from './bounds';
+import { bounds, IdText, LongText, NameText, TitleText } from './bounds';
 
 export const Division = z.enum(['TE1', 'TE2', 'TE3', 'TE4', 'TE5', 'TB1', 'TS1', 'TM1']);
 export type Division = z.infer<typeof Division>;
@@ -114,6 +114,13 @@ export const YearKpi = z
   })
   .strict();
 export type YearKpi = z.infer<typeof YearKpi>;
+
+/**
+ * A year's results as a progress report states them (law v2 keeps them). With the member list, the
+ * programme's rules count the members itself (`countKpiMembers`); without it, the stated count stands alone.
+ */
+export const ReportedKpi = YearKpi.extend({ memberList: z.array(PlannedMember).max(bounds.list).optional() }).strict();
+export type ReportedKpi = z.infer<typeof ReportedKpi>;
 
 export const Phase2Income = z
   .object({

@@ -49,6 +49,13 @@ export function addDuration(instant: Date | string, duration: string, sign: 1 | 
   return new Date(local.getTime() + sign * fixedMs - TAIPEI_OFFSET_MS);
 }
 
+/** The start of the n-th of a run of periods of `length` that begins at `first` (n = 1 is `first`). */
+export function nthPeriodStart(first: Date | string, length: string, n: number): Date {
+  let start = new Date(first);
+  for (let i = 1; i < n; i++) start = addDuration(start, length);
+  return start;
+}
+
 export function subtractDuration(instant: Date | string, duration: string): Date {
   return addDuration(instant, duration, -1);
 }

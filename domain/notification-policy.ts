@@ -6,13 +6,24 @@ export const NoticeKind = z.enum([
   'applicationReceived', 'endorsementReceived', 'endorsementMissing', 'reviewAssigned', 'reviewReminder',
   'presentationInvitation', 'decision', 'contractReady', 'tranchePaid', 'progressReportDue', 'progressReportOverdue',
   'progressReportAccepted', 'progressReportReturned', 'siteVisitSelected', 'closingReportDue', 'closingReportOverdue',
-  'projectClosed', 'deliveryFailed',
+  'projectClosed', 'deliveryFailed', 'trancheUnpaidAtYearEnd', 'exhibitionSelected',
 ]);
 export type NoticeKind = z.infer<typeof NoticeKind>;
+
 
 /** Who a notice goes to, resolved against the project when it is sent. */
 export const NoticeRecipient = z.enum(['pi', 'coPis', 'institutionResearchOffice', 'assignedReviewers', 'office']);
 export type NoticeRecipient = z.infer<typeof NoticeRecipient>;
+
+/** Notices added after calls were opened: a call file that does not name their recipients sends them to these. */
+export const laterNoticeRecipients: Partial<Record<NoticeKind, NoticeRecipient[]>> = {
+  trancheUnpaidAtYearEnd: ['institutionResearchOffice', 'pi'],
+  exhibitionSelected: ['pi', 'institutionResearchOffice'],
+};
+
+/** Who receives a notice of this kind under this policy. */
+export const recipientsOf = (policy: { notices: Partial<Record<NoticeKind, { recipients: NoticeRecipient[] }>> }, kind: NoticeKind): NoticeRecipient[] =>
+  policy.notices[kind]?.recipients ?? laterNoticeRecipients[kind] ?? [];
 
 export const Language = z.enum(['zh-TW', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -49,7 +60,7 @@ export const NotificationPolicy = z
   .strict()
   .superRefine((policy, ctx) => {
     for (const kind of NoticeKind.options) {
-      if (!policy.notices[kind]) ctx.addIssue({ code: 'custom', path: ['notices', kind], message: `expected the recipients of the ${kind} notice` });
+      if (!policy.notices[kind] && !(kind in laterNoticeRecipients)) ctx.addIssue({ code: 'custom', path: ['notices', kind], message: `expected the recipients of the ${kind} notice` });
     }
   });
 export type NotificationPolicy = z.infer<typeof NotificationPolicy>;

@@ -13,6 +13,26 @@ export const RelativeWindow = z
 export type RelativeWindow = z.infer<typeof RelativeWindow>;
 
 /**
+ * How tranches are requested and what happens to one still unpaid when its year ends (law v2).
+ * A try-out calendar that compresses a year into minutes has windows seconds wide: there the
+ * windows are advisory.
+ */
+export const TranchePolicy = z
+  .object({
+    /** Whether a request outside its tranche's window (`trancheWindows`) is refused. */
+    windows: z.enum(['enforced', 'advisory']),
+    /** The largest share of the year's approved amount each of the two tranches may take. */
+    maxShares: z.array(z.number().gt(0).max(1)).length(2, 'expected two shares, one per tranche'),
+    /** A tranche requested but unpaid at its year's end: still paid afterwards (carry), or refused; the institution is told either way. */
+    pendingAtYearEnd: z.enum(['carry', 'refuse']),
+  })
+  .strict();
+export type TranchePolicy = z.infer<typeof TranchePolicy>;
+
+/** For calls opened before tranche rules were data: windows enforced, no share limit beyond the year's approval, unpaid requests refused. */
+export const defaultTranchePolicy: TranchePolicy = { windows: 'enforced', maxShares: [1, 1], pendingAtYearEnd: 'refuse' };
+
+/**
  * What the blind review discloses, and when. Reviewer identities are never shown to applicants:
  * that is the review's nature, not a setting.
  */
@@ -50,6 +70,10 @@ export const ProgrammePolicy = z
     projectYearLength: IsoDuration,
     /** The two tranche windows of every project year, relative to its start. */
     trancheWindows: z.array(RelativeWindow).length(2, 'expected exactly two tranche windows, one per tranche'),
+    /** The results exhibition (成果發表): how many alliances the office selects, on the results of which project year. */
+    exhibition: z.object({ alliances: z.number().int().min(1).max(1000), projectYear: z.number().int().min(1) }).strict().optional(),
+    /** Tranche rules (law v2); absent: `defaultTranchePolicy`. */
+    tranches: TranchePolicy.optional(),
     /** Progress reports are due this long before a project year ends (every year but the last). */
     progressReportDueBeforeYearEnd: IsoDuration,
     /** The closing report is due this long after the project ends. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bounds, IdText, LongText } from './bounds';
 import { type Actor } from './actor';
-import { Application, YearKpi } from './application';
+import { Application, ReportedKpi } from './application';
 import { Instant } from './roc-date';
 
 const Text = LongText().trim().min(1, 'expected some text');
@@ -52,7 +52,7 @@ export const projectEventPayloads = {
   'consent.sign': Empty,
   'tranche.request': z.object({ amountNtd: Ntd }).strict(),
   'tranche.pay': z.object({ paymentReference: Text }).strict(),
-  'progressReport.submit': z.object({ summary: Text, kpis: YearKpi.optional() }).strict(),
+  'progressReport.submit': z.object({ summary: Text, kpis: ReportedKpi.optional() }).strict(),
   'progressReport.accept': z.object({ comments: LongText().default('') }).strict(),
   'progressReport.return': z.object({ reason: Text }).strict(),
   'siteVisit.select': Empty,
@@ -63,6 +63,8 @@ export const projectEventPayloads = {
   'project.suspend': z.object({ reason: Text }).strict(),
   'project.resume': Empty,
   'project.terminate': z.object({ reason: Text }).strict(),
+  /** Since law v2: the office selects the alliance for the results exhibition on one project year's accepted results. */
+  'exhibition.select': z.object({ year: z.number().int().min(1).max(20), rank: z.number().int().min(1).max(1000) }).strict(),
   /** Since law v2: the office moves one of this project's deadlines (a typhoon day, an extension), with the reason. */
   'deadline.amend': z.object({ deadline: AmendableDeadline, until: Instant, reason: Text }).strict(),
   'deadline.application': Deadline,

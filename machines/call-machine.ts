@@ -57,5 +57,7 @@ export const callCommands = {
   'call.startDecisionMeeting': { roles: ['office'], states: ['presentationReview', 'finalDecision'], event: 'decision.start' },
   'call.announce': { roles: ['office'], states: ['finalDecision', 'announced'], event: 'decision.announce' },
   'call.close': { roles: ['office'], states: ['announced'], event: 'call.close' },
+  /** A deadline moves only while it is still ahead: the application deadline while the call is open. */
+  'call.amendDeadline': { roles: ['office'], states: ['open', 'applicationsClosed'] },
 } as const satisfies Record<string, { roles: readonly Role[]; states: readonly string[]; event?: CallEventType }>;
 export type CallCommand = keyof typeof callCommands;

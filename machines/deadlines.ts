@@ -1,6 +1,7 @@
 import type { CallCalendar } from '../domain/call';
-import { addDuration, subtractDuration } from '../domain/duration';
+import { addDuration, nthPeriodStart, subtractDuration } from '../domain/duration';
 import type { AmendableDeadline, ProjectEvent } from '../domain/project-events';
+import { clockStoppedMs } from './project-clock';
 import type { ProjectContext } from './project-context';
 import { apply, type ProjectSnapshot } from './judge';
 import { byCodePoint } from '../domain/order';
@@ -16,11 +17,8 @@ export type Deadline = {
 };
 
 /** When project year `n` starts: the call's first year start plus n−1 project-year lengths. */
-export function projectYearStart(calendar: CallCalendar, yearLength: string, n: number): Date {
-  let start = new Date(calendar.firstProjectYearStarts);
-  for (let i = 1; i < n; i++) start = addDuration(start, yearLength);
-  return start;
-}
+export const projectYearStart = (calendar: CallCalendar, yearLength: string, n: number): Date =>
+  nthPeriodStart(calendar.firstProjectYearStarts, yearLength, n);
 
 export const projectYearEnd = (calendar: CallCalendar, yearLength: string, n: number): Date =>
   projectYearStart(calendar, yearLength, n + 1);
@@ -30,10 +28,6 @@ function amendedUntil(context: ProjectContext, deadline: AmendableDeadline, year
   return (context.deadlineAmendments ?? []).filter((a) => a.deadline === deadline && (year === undefined || a.year === year)).at(-1)?.until;
 }
 
-/** How far the project's clock stood still while suspended, when the policy stops it (law v2). */
-function clockStoppedMs(context: ProjectContext): number {
-  return context.policy.suspension === 'clockRuns' ? 0 : (context.clockStoppedMs ?? 0);
-}
 
 /**
  * When each of a project's deadlines falls, as the calendar, the policy, the office's amendments

@@ -6,6 +6,10 @@ import { ownershipProblem } from './ownership';
 import { projectEventRoles, type projectMachine } from './project-machine';
 import { describeState, lifecycleState } from './state-names';
 import { isAnnounced } from './views';
+import { lawOf } from './law';
+import { trancheWindow } from './project-clock';
+import { defaultTranchePolicy } from '../domain/policy';
+import { formatRocDate } from '../domain/roc-date';
 
 export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;
 
@@ -142,8 +146,26 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
         if (year > 1 && !context.acceptedReports.includes(year - 1)) {
           return [`Year ${year}'s tranches are withheld until the progress report of year ${year - 1} is accepted.`];
         }
+        const tranche = snapshot.matches({ execution: { funding: 'awaitingSecondTranche' } }) ? 1 : 0;
+        const rules = context.policy.tranches ?? defaultTranchePolicy;
+        const approved = context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
+        const share = rules.maxShares[tranche]! * approved;
+        const paid = context.disbursements.filter((d) => d.year === year).reduce((sum, d) => sum + d.amountNtd, 0);
+        if (lawOf(context) >= 2 && event.amountNtd > share && paid + event.amountNtd <= approved) {
+          return [`Tranche ${tranche + 1} may take at most ${rules.maxShares[tranche]! * 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${Math.floor(share).toLocaleString('en-US')}.`];
+        }
+        const window = trancheWindow(context, tranche);
+        if (lawOf(context) >= 2 && rules.windows === 'enforced' && window && (event.at < window.opens || event.at >= window.closes)) {
+          return [`Tranche ${tranche + 1} of year ${year} is requested between ${formatRocDate(window.opens)} and ${formatRocDate(window.closes)}.`];
+        }
         return [`NT$${event.amountNtd.toLocaleString('en-US')} would exceed the amount approved for year ${year}.`];
       }
+      case 'exhibition.select':
+        return (context.exhibitions ?? []).some((x) => x.year === event.year)
+          ? [`The alliance is already selected for the exhibition of year ${event.year}'s results.`]
+          : [`The alliance has no accepted results of project year ${event.year} to exhibit.`];
+      case 'tranche.pay':
+        return context.carriedTranche ? [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid first.`] : [`No tranche is waiting to be paid.`];
       default:
         return [`The conditions for ${event.type} are not met while the project is ${where}.`];
     }

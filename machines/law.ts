@@ -17,24 +17,26 @@ export function restoreSnapshot(persisted: unknown): ProjectSnapshot {
 /** The persisted form of a snapshot, by its own version's machine. */
 export const persistSnapshot = (snapshot: ProjectSnapshot): unknown => snapshot.machine.getPersistedSnapshot(snapshot);
 
-type Step = (context: ProjectContext) => ProjectContext;
+/** What a migration may need to know of the project's call. */
+export type CallFacts = { firstProjectYearStarts: string };
+type Step = (context: ProjectContext, call: CallFacts) => ProjectContext;
 
 /**
  * One step per version: what a context of version n−1 needs to live under version n. The state
  * value and history carry over unchanged (v2 added transitions and records, no states).
  */
 const steps: Record<Exclude<LawVersion, 1>, Step> = {
-  2: (context) => ({ ...context, lawVersion: 2, ...lawV2Records() }),
+  2: (context, call) => ({ ...context, lawVersion: 2, ...lawV2Records(call.firstProjectYearStarts) }),
 };
 
 /**
  * Moves a project to the current law at a safe point (a project-year boundary, where nothing is
  * half-done): pure, one step per version, so a v1 project reaches v3 through v2.
  */
-export function migrateSnapshot(snapshot: ProjectSnapshot, to: LawVersion = currentLaw): ProjectSnapshot {
+export function migrateSnapshot(snapshot: ProjectSnapshot, call: CallFacts, to: LawVersion = currentLaw): ProjectSnapshot {
   let persisted = persistSnapshot(snapshot) as { context: ProjectContext };
   for (let version = lawOf(persisted.context) + 1; version <= to; version++) {
-    persisted = { ...persisted, context: steps[version as Exclude<LawVersion, 1>](persisted.context) };
+    persisted = { ...persisted, context: steps[version as Exclude<LawVersion, 1>](persisted.context, call) };
   }
   return restoreSnapshot(persisted);
 }

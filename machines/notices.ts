@@ -96,6 +96,19 @@ export function noticesForTransition(
       return notice('siteVisitSelected', siteVisitWindow(call, context.projectYear));
     case 'closingReport.accept':
       return notice('projectClosed');
+    case 'exhibition.select':
+      return notice('exhibitionSelected', { year: event.year, rank: event.rank, windowOpens: call.calendar.resultsExhibition.opens, windowCloses: call.calendar.resultsExhibition.closes });
+    case 'year.end': {
+      // Law v2: a request still unpaid when its year ended is carried or refused; the institution is told which.
+      const carried = context.carriedTranche?.settledAt === event.at ? context.carriedTranche : undefined;
+      const refused = context.refusedTranches?.at(-1)?.settledAt === event.at ? context.refusedTranches.at(-1) : undefined;
+      const settled = carried ?? refused;
+      if (!settled) return [];
+      const outcome = carried
+        ? { 'zh-TW': '仍將撥付，並計入該年度', en: 'it will still be paid, as that year\'s money' }
+        : { 'zh-TW': '依計畫規定不予撥付', en: 'it is refused, as the programme\'s rules say' };
+      return notice('trancheUnpaidAtYearEnd', { year: settled.year, amount: settled.amountNtd, deadline: event.at, outcome });
+    }
     default:
       return [];
   }

@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actor';
-import type { Application } from '../domain/application';
+import type { Application, ReportedKpi } from '../domain/application';
 import type { AmendableDeadline } from '../domain/project-events';
 import type { ProgrammePolicy } from '../domain/policy';
 
@@ -33,6 +33,8 @@ export type ReportRecord = Recorded & {
   summary: string;
   outcome: 'submitted' | 'accepted' | 'returned';
   note: string;
+  /** Law v2: the year's results the report states, and the members the programme's rules count (null: no member list given). */
+  kpis?: ReportedKpi & { countedMembers: number | null };
 };
 
 export type SiteVisitRecord = Recorded & {
@@ -40,6 +42,9 @@ export type SiteVisitRecord = Recorded & {
   visitedOn: string;
   suggestions: string;
 };
+
+/** A tranche request its year ended on before it was paid. */
+export type SettledTranche = { amountNtd: number; requestedBy: Actor; requestedAt: string; year: number; settledAt: string };
 
 /** An office's move of one deadline of this project, and why. */
 export type DeadlineAmendment = Recorded & {
@@ -87,6 +92,14 @@ export type ProjectContext = {
   presentationWaiver?: (Recorded & { reason: string }) | null;
   /** Law v2: the project's deadlines as the office moved them, latest last. */
   deadlineAmendments?: DeadlineAmendment[];
+  /** Law v2: when project year 1 starts (the call's calendar): the tranche windows are counted from it. */
+  firstProjectYearStarts?: string;
+  /** Law v2: a tranche unpaid at its year's end, still to be paid (policy `tranches.pendingAtYearEnd: carry`). */
+  carriedTranche?: SettledTranche | null;
+  /** Law v2: tranches unpaid at their year's end and refused (policy `refuse`). */
+  refusedTranches?: SettledTranche[];
+  /** Law v2: the results exhibitions the alliance was selected for. */
+  exhibitions?: (Recorded & { year: number; rank: number })[];
   /** Law v2: since when the project is suspended, and how long its clock has stood still before. */
   suspendedAt?: string | null;
   clockStoppedMs?: number;
@@ -99,4 +112,6 @@ export interface ProjectInput {
   callId: string;
   policy: ProgrammePolicy;
   application: Application;
+  /** The call's first project-year start (law v2 keeps it for the tranche windows). */
+  firstProjectYearStarts: string;
 }

@@ -3,7 +3,10 @@ import type { Role } from '../domain/actor';
 import type { AmendableDeadline, ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
 import { addDuration } from '../domain/duration';
 import { formatRocDate } from '../domain/roc-date';
-import { checkApplication, checkApprovedAmounts } from '../domain/rules';
+import { checkApplication, checkApprovedAmounts, countKpiMembers } from '../domain/rules';
+import { defaultTranchePolicy } from '../domain/policy';
+import { acceptedKpis } from './kpis';
+import { trancheWindow } from './project-clock';
 import type { ProjectContext, ProjectInput } from './project-context';
 
 /** Who may send each event. `system` is the deadline timers; `auditor` sends nothing. */
@@ -39,6 +42,7 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'project.resume': ['office'],
   'project.terminate': ['office'],
   'deadline.amend': ['office'],
+  'exhibition.select': ['office'],
   'deadline.application': ['system'],
   'deadline.endorsement': ['system'],
   'deadline.writtenReview': ['system'],
@@ -55,6 +59,15 @@ const paidInYear = (context: ProjectContext, year: number): number =>
 
 const approvedForYear = (context: ProjectContext, year: number): number =>
   context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
+
+/** The disbursements after paying `request` as money of project year `year`: its first or second tranche. */
+function paid(context: ProjectContext, e: E<'tranche.pay'>, request: NonNullable<ProjectContext['pendingTranche']>, year: number): ProjectContext['disbursements'] {
+  const tranche = context.disbursements.some((d) => d.year === year) ? 2 : 1;
+  return [
+    ...context.disbursements,
+    { by: e.actor, at: e.at, year, tranche, amountNtd: request.amountNtd, requestedBy: request.requestedBy, requestedAt: request.requestedAt, paymentReference: e.paymentReference },
+  ];
+}
 
 /** The guards and actions of every version of the law; each version's chart picks its own. */
 const projectLaw = setup({
@@ -89,6 +102,22 @@ const projectLaw = setup({
     /** An approval follows the presentation review, or the office's recorded waiver of it. */
     approvalFollowsPresentation: ({ context, event }) =>
       as<'decision.record'>(event).outcome === 'rejected' || context.presentation?.panelScore !== undefined || !!context.presentationWaiver,
+    /** The request falls in its tranche's window of the current project year (unless the policy makes windows advisory). */
+    inTrancheWindow: ({ context, event }, params: { tranche: 0 | 1 }) => {
+      const rules = context.policy.tranches ?? defaultTranchePolicy;
+      if (rules.windows === 'advisory') return true;
+      const window = trancheWindow(context, params.tranche);
+      return !!window && event.at >= window.opens && event.at < window.closes;
+    },
+    /** The request takes no more than its tranche's share of the year's approved amount. */
+    withinTrancheShare: ({ context, event }, params: { tranche: 0 | 1 }) =>
+      as<'tranche.request'>(event).amountNtd <= (context.policy.tranches ?? defaultTranchePolicy).maxShares[params.tranche]! * approvedForYear(context, context.projectYear),
+    hasCarriedTranche: ({ context }) => !!context.carriedTranche,
+    /** Selected on a year whose results were accepted, and not yet for that year. */
+    hasAcceptedResultsOf: ({ context, event }) => {
+      const { year } = as<'exhibition.select'>(event);
+      return acceptedKpis(context).some((k) => k.year === year) && !(context.exhibitions ?? []).some((x) => x.year === year);
+    },
     /** The amendment moves one of the deadlines this state waits on, to a time still to come. */
     amends: ({ event }, params: { deadlines: readonly AmendableDeadline[] }) => {
       const e = as<'deadline.amend'>(event);
@@ -142,22 +171,22 @@ const projectLaw = setup({
         return { amountNtd: e.amountNtd, requestedBy: e.actor, requestedAt: e.at };
       },
     }),
-    payTranche: assign(({ context, event }) => {
-      const e = as<'tranche.pay'>(event);
-      const pending = context.pendingTranche!;
-      const tranche = context.disbursements.some((d) => d.year === context.projectYear) ? 2 : 1;
-      return {
-        pendingTranche: null,
-        disbursements: [
-          ...context.disbursements,
-          { by: e.actor, at: e.at, year: context.projectYear, tranche, amountNtd: pending.amountNtd, requestedBy: pending.requestedBy, requestedAt: pending.requestedAt, paymentReference: e.paymentReference },
-        ],
-      };
-    }),
+    payTranche: assign(({ context, event }) => ({
+      pendingTranche: null,
+      disbursements: paid(context, as<'tranche.pay'>(event), context.pendingTranche!, context.projectYear),
+    })),
     submitReport: assign({
       reports: ({ context, event }) => {
         const e = as<'progressReport.submit'>(event);
         return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '' }];
+      },
+    }),
+    /** Law v2: the report's KPIs are kept, and its members counted by the programme's rules. */
+    submitReportWithKpis: assign({
+      reports: ({ context, event }) => {
+        const e = as<'progressReport.submit'>(event);
+        const kpis = e.kpis && { ...e.kpis, year: context.reportYear, countedMembers: e.kpis.memberList ? countKpiMembers(e.kpis.memberList) : null };
+        return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '', ...(kpis && { kpis }) }];
       },
     }),
     acceptReport: assign(({ context, event }) => {
@@ -225,6 +254,24 @@ const projectLaw = setup({
         return [...(context.deadlineAmendments ?? []), { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason }];
       },
     }),
+    /** The year ends on an unpaid request: carried to be paid afterwards, or refused, as the policy says. */
+    settlePendingTranche: assign(({ context, event }) => {
+      if (!context.pendingTranche) return {};
+      const settled = { ...context.pendingTranche, year: context.projectYear, settledAt: event.at };
+      return (context.policy.tranches ?? defaultTranchePolicy).pendingAtYearEnd === 'carry'
+        ? { pendingTranche: null, carriedTranche: settled }
+        : { pendingTranche: null, refusedTranches: [...(context.refusedTranches ?? []), settled] };
+    }),
+    payCarriedTranche: assign(({ context, event }) => ({
+      carriedTranche: null,
+      disbursements: paid(context, as<'tranche.pay'>(event), context.carriedTranche!, context.carriedTranche!.year),
+    })),
+    recordExhibition: assign({
+      exhibitions: ({ context, event }) => {
+        const e = as<'exhibition.select'>(event);
+        return [...(context.exhibitions ?? []), { by: e.actor, at: e.at, year: e.year, rank: e.rank }];
+      },
+    }),
     stopClock: assign({ suspendedAt: ({ event }) => event.at }),
     restartClock: assign(({ context, event }) => ({
       suspendedAt: null,
@@ -245,11 +292,17 @@ const projectLaw = setup({
 });
 
 /** What law v2 records that v1 did not, as a project starts (or migrates) with it. */
-export const lawV2Records = (): Required<Pick<ProjectContext, 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'suspendedAt' | 'clockStoppedMs'>> => ({
+export const lawV2Records = (firstProjectYearStarts: string): Required<Pick<ProjectContext,
+  'firstProjectYearStarts' | 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'carriedTranche' | 'refusedTranches' | 'exhibitions' | 'suspendedAt' | 'clockStoppedMs'
+>> => ({
+  firstProjectYearStarts,
   reviewClosesAt: null,
   reviewClosedAt: null,
   presentationWaiver: null,
   deadlineAmendments: [],
+  carriedTranche: null,
+  refusedTranches: [],
+  exhibitions: [],
   suspendedAt: null,
   clockStoppedMs: 0,
 });
@@ -279,6 +332,9 @@ function buildProjectMachine(law: LawVersion) {
   const since2 = <const T extends object>(config: T): T | Record<never, never> => (v2 ? config : {});
   const amendable = (...deadlines: AmendableDeadline[]) => ({ type: 'amends' as const, params: { deadlines } });
   const undecided = (reason: string) => ({ target: '#project.rejected' as const, actions: { type: 'rejectUndecided' as const, params: { reason } } });
+  const requestGuard = (tranche: 0 | 1) => v2
+    ? and(['previousProgressReportAccepted', 'trancheWithinApproval', { type: 'withinTrancheShare', params: { tranche } }, { type: 'inTrancheWindow', params: { tranche } }])
+    : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
   const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : 'decisionWithinLimits';
   return projectLaw.createMachine({
     id: 'project',
@@ -305,7 +361,7 @@ function buildProjectMachine(law: LawVersion) {
       closingReports: [],
       closingPastDue: false,
       endReason: null,
-      ...since2({ lawVersion: law, ...lawV2Records() }),
+      ...since2({ lawVersion: law, ...lawV2Records(input.firstProjectYearStarts) }),
     }),
     states: {
       draft: {
@@ -418,8 +474,9 @@ function buildProjectMachine(law: LawVersion) {
       execution: {
         type: 'parallel',
         on: {
-          'year.end': { guard: 'isFinalYear', target: 'closing' },
+          'year.end': { guard: 'isFinalYear', target: 'closing', ...since2({ actions: 'settlePendingTranche' }) },
           'project.suspend': { target: 'suspended', ...since2({ actions: 'stopClock' }) },
+          ...since2({ 'exhibition.select': { guard: 'hasAcceptedResultsOf', actions: 'recordExhibition' } }),
           'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
         },
         states: {
@@ -427,16 +484,20 @@ function buildProjectMachine(law: LawVersion) {
           history: { type: 'history', history: 'deep' },
           funding: {
             initial: 'awaitingFirstTranche',
-            on: { 'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: 'startNextYear' } },
+            on: {
+              'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: v2 ? ['settlePendingTranche', 'startNextYear'] : 'startNextYear' },
+              // A tranche carried over from the year before is paid first (law v2).
+              ...since2({ 'tranche.pay': { guard: 'hasCarriedTranche', actions: 'payCarriedTranche' } }),
+            },
             states: {
               awaitingFirstTranche: {
-                on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'firstTrancheRequested', actions: 'requestTranche' } },
+                on: { 'tranche.request': { guard: requestGuard(0), target: 'firstTrancheRequested', actions: 'requestTranche' } },
               },
-              firstTrancheRequested: { on: { 'tranche.pay': { target: 'awaitingSecondTranche', actions: 'payTranche' } } },
+              firstTrancheRequested: { on: { 'tranche.pay': { guard: not('hasCarriedTranche'), target: 'awaitingSecondTranche', actions: 'payTranche' } } },
               awaitingSecondTranche: {
-                on: { 'tranche.request': { guard: and(['previousProgressReportAccepted', 'trancheWithinApproval']), target: 'secondTrancheRequested', actions: 'requestTranche' } },
+                on: { 'tranche.request': { guard: requestGuard(1), target: 'secondTrancheRequested', actions: 'requestTranche' } },
               },
-              secondTrancheRequested: { on: { 'tranche.pay': { target: 'yearFunded', actions: 'payTranche' } } },
+              secondTrancheRequested: { on: { 'tranche.pay': { guard: not('hasCarriedTranche'), target: 'yearFunded', actions: 'payTranche' } } },
               yearFunded: {},
             },
           },
@@ -447,12 +508,12 @@ function buildProjectMachine(law: LawVersion) {
                 // The last project year ends with the closing report instead.
                 always: { guard: not('progressReportDueThisYear'), target: 'notRequired' },
                 on: {
-                  'progressReport.submit': { target: 'submitted', actions: 'submitReport' },
+                  'progressReport.submit': { target: 'submitted', actions: v2 ? 'submitReportWithKpis' : 'submitReport' },
                   'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
                   ...since2({ 'deadline.amend': { guard: amendable('progressReport'), actions: 'recordAmendment' } }),
                 },
               },
-              overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: 'submitReport' } } },
+              overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: v2 ? 'submitReportWithKpis' : 'submitReport' } } },
               submitted: {
                 on: {
                   'progressReport.accept': [
@@ -490,7 +551,12 @@ function buildProjectMachine(law: LawVersion) {
       },
       closing: {
         initial: 'awaitingReport',
-        on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+        on: {
+          'project.terminate': { target: 'terminated', actions: 'recordEndReason' },
+          ...since2({ 'exhibition.select': { guard: 'hasAcceptedResultsOf', actions: 'recordExhibition' } }),
+          // The last year's tranche carried past its end is still paid while the project closes (law v2).
+          ...since2({ 'tranche.pay': { guard: 'hasCarriedTranche', actions: 'payCarriedTranche' } }),
+        },
         states: {
           awaitingReport: {
             on: {

@@ -136,6 +136,8 @@ export interface CallReading {
   slots: Record<string, string>;
   operations: { by: Actor }[];
   reviewerPool?: unknown[];
+  /** The moved deadlines are everyone's to know; who authenticated is not. */
+  amendments?: { by: Actor }[];
 }
 
 /**
@@ -168,5 +170,6 @@ export function callViewFor<T extends CallReading>(viewer: Actor, view: T): T {
     slots: Object.fromEntries(Object.entries(view.slots).filter(([id]) => ids.has(id))),
     operations: view.operations.filter((o) => o.by.role === viewer.role && o.by.id === viewer.id),
     reviewerPool: undefined,
+    ...(view.amendments && { amendments: withoutPrincipals(view.amendments) }),
   };
 }

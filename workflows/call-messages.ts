@@ -48,6 +48,15 @@ export type OperationRecord = BulkOutcome & {
   at: string;
 };
 
+/** An office's move of one of the call's deadlines, for every project of the call. */
+export type CallAmendment = {
+  deadline: 'application' | 'endorsement';
+  until: string;
+  reason: string;
+  by: Actor;
+  at: string;
+};
+
 export type CallView = {
   callId: string;
   state: string;
@@ -63,6 +72,8 @@ export type CallView = {
   /** The call's title and calendar, as opened (the status query's; public to everyone who may read the call). */
   title?: string;
   calendar?: Call['calendar'];
+  /** The deadlines the office moved, earliest first (the calendar above shows them moved). */
+  amendments?: CallAmendment[];
 };
 
 type WithActor<T> = { actor: Actor } & T;
@@ -72,6 +83,7 @@ export type RosterArgs = WithActor<{ rosterId: string; letterReference: string; 
 export type ScopeArgs = WithActor<{ division?: Division }>;
 export type InviteArgs = WithActor<{ topPerDivision?: number; applicationIds?: string[] }>;
 export type ScheduleArgs = WithActor<{ startsAt: string }>;
+export type AmendArgs = WithActor<{ deadline: CallAmendment['deadline']; until: string; reason: string }>;
 
 export const registerApplicationUpdate = defineUpdate<string, [RegisterArgs]>('call.registerApplication');
 export const submitRosterUpdate = defineUpdate<OperationRecord, [RosterArgs]>('call.submitRoster');
@@ -82,5 +94,6 @@ export const schedulePresentationsUpdate = defineUpdate<OperationRecord, [Schedu
 export const startDecisionMeetingUpdate = defineUpdate<Record<string, RankedApplication[]>, [ActorArgs]>('call.startDecisionMeeting');
 export const announceUpdate = defineUpdate<OperationRecord, [ActorArgs]>('call.announce');
 export const closeCallUpdate = defineUpdate<string, [ActorArgs]>('call.close');
+export const amendDeadlineUpdate = defineUpdate<OperationRecord, [AmendArgs]>('call.amendDeadline');
 
 export const callStatusQuery = defineQuery<CallView>('call.status');

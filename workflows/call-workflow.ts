@@ -16,9 +16,9 @@ import { searchAttributes as keys } from '../domain/search-attributes';
 import { callCommands, callMachine, type CallCommand, type CallEvent } from '../machines/call-machine';
 import { registrationProblem, rosterProblem } from '../machines/ownership';
 import {
-  announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
-  type ActorArgs, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
+  type ActorArgs, type AmendArgs, type CallAmendment, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
 import { projectWorkflow } from './project-workflow';
@@ -52,6 +52,9 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
   const operations: OperationRecord[] = [];
   let version = 0;
   let transitions = 0;
+  // The call's dates as the office amended them: its own timers, and the projects registered after, follow them.
+  let calendar = call.calendar;
+  const amendments: CallAmendment[] = [];
   const audit = createAuditTrail(workflowInfo().workflowId);
 
   const state = (): string => snapshot.value;
@@ -75,7 +78,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
     const states: readonly string[] = rule.states;
     if (!states.includes(state())) {
-      const when = state() === 'open' ? '' : state() === 'applicationsClosed' ? ` (applications closed ${formatRocDate(call.calendar.applicationWindow.closes)})` : state() === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(call.calendar.endorsementDeadline)})` : '';
+      const when = state() === 'open' ? '' : state() === 'applicationsClosed' ? ` (applications closed ${formatRocDate(calendar.applicationWindow.closes)})` : state() === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(calendar.endorsementDeadline)})` : '';
       refuse('ILLEGAL_TRANSITION', `${command} is not possible while call ${call.id} is ${state()}${when}; it is possible when the call is ${states.join(' or ')}.`);
     }
     return actor.data!;
@@ -108,7 +111,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     const workflowId = projectWorkflowId(call.id, application.id);
     await startChild(projectWorkflow, {
       workflowId,
-      args: [{ call, application }],
+      args: [{ call: { ...call, calendar }, application }],
       parentClosePolicy: 'ABANDON',
       typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
     });
@@ -277,20 +280,47 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     return bulk('announcement', actor, announced.map((p) => ({ projectId: p.projectId, type: 'decision.announce', actor, payload: {} })));
   }, { validator: (args: ActorArgs) => void admit('call.announce', args) });
 
+  setHandler(amendDeadlineUpdate, (args) => {
+    const actor = admit('call.amendDeadline', args);
+    const amendment: CallAmendment = { deadline: args.deadline, until: new Date(args.until).toISOString(), reason: args.reason.trim(), by: actor, at: now() };
+    amendments.push(amendment);
+    calendar = args.deadline === 'application'
+      ? { ...calendar, applicationWindow: { ...calendar.applicationWindow, closes: amendment.until } }
+      : { ...calendar, endorsementDeadline: amendment.until };
+    version++;
+    // Every project registered so far moves the same deadline in its own law, recorded with who and why.
+    return bulk(`${args.deadline} deadline moved to ${amendment.until}`, actor, projects.map((p) => ({
+      projectId: p.projectId, type: 'deadline.amend', actor, payload: { deadline: args.deadline, until: amendment.until, reason: amendment.reason },
+    })));
+  }, {
+    validator: (args: AmendArgs) => {
+      admit('call.amendDeadline', args);
+      if (!['application', 'endorsement'].includes(args.deadline)) refuse('INVALID_PAYLOAD', 'deadline: expected application or endorsement (a project\'s other deadlines are moved one project at a time).');
+      if (typeof args.reason !== 'string' || !args.reason.trim() || args.reason.length > 20_000) refuse('INVALID_PAYLOAD', 'reason: say why the deadline moves (at most 20,000 characters).');
+      const until = Date.parse(args.until ?? '');
+      if (typeof args.until !== 'string' || args.until.length > 64 || Number.isNaN(until)) refuse('INVALID_PAYLOAD', 'until: expected an instant such as 2016-09-13T17:00:00+08:00.');
+      if (until <= Date.now()) refuse('INVALID_PAYLOAD', `until: ${args.until} has already passed; choose a later time.`);
+      if (args.deadline === 'application' && state() !== 'open') refuse('ILLEGAL_TRANSITION', `The application deadline of call ${call.id} has passed (${formatRocDate(calendar.applicationWindow.closes)}); it can no longer move.`);
+      if (args.deadline === 'application' && until >= Date.parse(calendar.endorsementDeadline)) refuse('INVALID_PAYLOAD', `until: the application deadline must stay before the endorsement deadline (${formatRocDate(calendar.endorsementDeadline)}); move that one first.`);
+      if (args.deadline === 'endorsement' && until <= Date.parse(calendar.applicationWindow.closes)) refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(calendar.applicationWindow.closes)}).`);
+      if (args.deadline === 'endorsement' && until >= Date.parse(calendar.reviewPeriod.closes)) refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(calendar.reviewPeriod.closes)}).`);
+    },
+  });
+
   setHandler(closeCallUpdate, (args) => {
     move('call.close', admit('call.close', args));
     return Promise.resolve(state());
   }, { validator: (args: ActorArgs) => void admit('call.close', args) });
 
-  const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool });
+  const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, ...(amendments.length > 0 && { amendments }) });
   // The query adds the call's title and calendar (the pages' deadlines); a query writes no history.
-  setHandler(callStatusQuery, () => ({ ...view(), title: call.title, calendar: call.calendar }));
+  setHandler(callStatusQuery, () => ({ ...view(), title: call.title, calendar }));
 
   const system: Actor = { role: 'system', id: 'deadline-timer' };
   const nextTimer = (): { at: string; fire: () => Promise<unknown> } | undefined => {
     const timers: { at: string; fire: () => Promise<unknown> }[] = [];
-    if (state() === 'open') timers.push({ at: call.calendar.applicationWindow.closes, fire: () => Promise.resolve(move('deadline.application', system)) });
-    if (state() === 'applicationsClosed') timers.push({ at: call.calendar.endorsementDeadline, fire: () => Promise.resolve(move('deadline.endorsement', system)) });
+    if (state() === 'open') timers.push({ at: calendar.applicationWindow.closes, fire: () => Promise.resolve(move('deadline.application', system)) });
+    if (state() === 'applicationsClosed') timers.push({ at: calendar.endorsementDeadline, fire: () => Promise.resolve(move('deadline.endorsement', system)) });
     for (const round of rounds.filter((r) => !r.closedAt)) {
       timers.push({ at: round.deadline, fire: () => exclusive(() => closeRounds(round.scope === 'all' ? undefined : round.scope)) });
     }

@@ -5,3 +5,4 @@ export { archiveWorkflow } from './archive-workflow';
 export { noticeWorkflow } from './notice-workflow';
 export { checkpointWorkflow } from './checkpoint-workflow';
 export { archiveSweepWorkflow } from './archive-sweep-workflow';
+export { exhibitionWorkflow } from './exhibition-workflow';

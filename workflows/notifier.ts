@@ -4,7 +4,7 @@ import type { NoticeAddress } from '../activities/notices';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { noticeWorkflowId } from '../domain/ids';
-import type { NoticeRecipient } from '../domain/notification-policy';
+import { recipientsOf, type NoticeRecipient } from '../domain/notification-policy';
 import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
@@ -63,7 +63,7 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     const application = snapshot.context.application;
     const reviewerIds = notice.reviewerIds ?? snapshot.context.reviewers;
     const seen = new Set<string>();
-    const recipients = policy!.notices[notice.kind].recipients
+    const recipients = recipientsOf(policy!, notice.kind)
       .flatMap((role) => addresses(role, application, policy!.officeEmail, reviewers, reviewerIds))
       .filter((r) => !seen.has(r.email.toLowerCase()) && seen.add(r.email.toLowerCase()));
     if (recipients.length === 0) {

@@ -38,7 +38,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
   let snapshot: ProjectSnapshot = input.carried
     ? restoreSnapshot(input.carried.snapshot)
-    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], { projectId: workflowId, callId: call.id, policy: call.policy, application })[0];
+    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], { projectId: workflowId, callId: call.id, policy: call.policy, application, firstProjectYearStarts: call.calendar.firstProjectYearStarts })[0];
   const log: TransitionLogEntry[] = input.carried?.log ?? [];
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
@@ -125,7 +125,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       // A new project year starts a new run: the history of one run stays one year long.
       await quiesce();
       // The year boundary is the safe point where a project moves to the current law.
-      const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot) : snapshot);
+      const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot, call.calendar) : snapshot);
       return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: carried, log, notices: notifier.carry() } });
     }
     const seen = version;

@@ -80,6 +80,14 @@ export const templates: Record<NoticeKind, Record<Language, NoticeTemplate>> = {
     'zh-TW': { subject: '【結案】{{projectTitle}}', lines: ['{{recipientName}} 您好：', '「{{projectTitle}}」結案報告已審查通過，計畫正式結案。', sign['zh-TW']] },
     en: { subject: '[Closed] {{projectTitle}}', lines: ['Dear {{recipientName}},', 'The closing report of "{{projectTitle}}" has been accepted; the project is closed.', sign.en] },
   },
+  trancheUnpaidAtYearEnd: {
+    'zh-TW': { subject: '【撥款通知】{{projectTitle}} 第{{year}}年度請款未於年度結束前撥付', lines: ['{{recipientName}} 您好：', '「{{projectTitle}}」第{{year}}年度請款 {{amount:ntd}}（{{deadline:date}} 年度結束時尚未撥付）：{{outcome}}。', sign['zh-TW']] },
+    en: { subject: '[Payment] {{projectTitle}}: year {{year}} request unpaid at year end', lines: ['Dear {{recipientName}},', 'The year {{year}} request of {{amount:ntd}} for "{{projectTitle}}" was still unpaid when the year ended ({{deadline:date}}): {{outcome}}.', sign.en] },
+  },
+  exhibitionSelected: {
+    'zh-TW': { subject: '【成果發表】{{projectTitle}} 獲選參加成果發表', lines: ['{{recipientName}} 您好：', '「{{projectTitle}}」依第{{year}}年度績效獲選參加{{callTitle}}成果發表（第{{rank}}名），發表期間為 {{windowOpens:date}} 至 {{windowCloses:date}}。', sign['zh-TW']] },
+    en: { subject: '[Results exhibition] {{projectTitle}} is selected', lines: ['Dear {{recipientName}},', '"{{projectTitle}}" is selected for the results exhibition of {{callTitle}} on its year {{year}} results (rank {{rank}}); the exhibition runs from {{windowOpens:date}} to {{windowCloses:date}}.', sign.en] },
+  },
   deliveryFailed: {
     'zh-TW': { subject: '【系統通知】郵件無法送達：{{failedSubject}}', lines: ['計畫辦公室您好：', '寄給 {{failedRecipient}} 的通知「{{failedSubject}}」自 {{since:date}} 起無法送達，系統持續重試中。最近錯誤：{{error}}', sign['zh-TW']] },
     en: { subject: '[System] Notice not delivered: {{failedSubject}}', lines: ['Programme office,', 'The notice "{{failedSubject}}" to {{failedRecipient}} has not been delivered since {{since:date}}; it is still being retried. Last error: {{error}}', sign.en] },

@@ -3,13 +3,14 @@ import { type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStarte
 import type { Actor } from '../../domain/actor';
 import { Call } from '../../domain/call';
 import type { ApplicationInput, Division } from '../../domain/application';
-import { callWorkflowId } from '../../domain/ids';
+import { callWorkflowId, exhibitionWorkflowId } from '../../domain/ids';
+import type { ExhibitionOutcome } from '../../workflows/exhibition-workflow';
 import type { RankedApplication } from '../../domain/ranking';
 import { ReviewerPool } from '../../domain/reviewers';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import type { callWorkflow } from '../../workflows';
 import {
-  announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallView, type OperationRecord, type ReviewRound,
 } from '../../workflows/call-messages';
@@ -100,6 +101,27 @@ export class CallClient {
 
   startWrittenReview(callId: string, actor: Actor, division?: Division): Promise<OperationRecord> {
     return this.run(callId, () => this.handle(callId).executeUpdate(startWrittenReviewUpdate, { args: [{ actor, ...(division ? { division } : {}) }] }));
+  }
+
+  amendDeadline(callId: string, actor: Actor, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> {
+    return this.run(callId, () => this.handle(callId).executeUpdate(amendDeadlineUpdate, { args: [{ actor, ...amendment }] }));
+  }
+
+  /**
+   * The office selects the call's alliances for the results exhibition, once: a durable workflow of
+   * its own (the call may have closed long before), refused a second time.
+   */
+  async selectExhibition(callId: string, actor: Actor): Promise<ExhibitionOutcome> {
+    const { projects } = await this.status(callId);
+    try {
+      return await this.client.workflow.execute('exhibitionWorkflow', {
+        workflowId: exhibitionWorkflowId(callId), taskQueue: this.taskQueue, workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [{ callId, projectIds: projects.map((p) => p.projectId), actor }],
+      }) as ExhibitionOutcome;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AllianceError('ILLEGAL_TRANSITION', `The alliances of call ${callId} are already selected for its results exhibition; a call has one exhibition.`);
+      throw toAllianceError(error, `Call ${callId}`);
+    }
   }
 
   closeWrittenReview(callId: string, actor: Actor, division?: Division): Promise<ReviewRound[]> {

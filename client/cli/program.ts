@@ -204,6 +204,21 @@ export function buildProgram(run: Runner): Command {
     const view = await s.api.calls.status(args[0]!);
     print(describeCall(view), view);
   }));
+  call.command('amend-deadline <callId>').description("move the call's application or endorsement deadline for every project, saying why (office)")
+    .addOption(new Option('--deadline <name>', 'which deadline').choices(['application', 'endorsement']).makeOptionMandatory())
+    .addOption(new Option('--until <instant>', 'the new deadline, e.g. 2016-09-13T17:00:00+08:00').makeOptionMandatory())
+    .addOption(new Option('--reason <text>', 'why').makeOptionMandatory())
+    .action(run(async ({ session: s, print, args, opts }) => {
+      const record = await s.api.calls.amendDeadline(args[0]!, { deadline: opts.deadline as 'application' | 'endorsement', until: opts.until!, reason: opts.reason! });
+      print(describeOperation(record), record);
+    }));
+  call.command('exhibition <callId>').description("select the call's alliances for the results exhibition on their accepted results, once (office)")
+    .action(run(async ({ session: s, print, args }) => {
+      const selected = await s.api.calls.selectExhibition(args[0]!);
+      print(selected.chosen.length
+        ? table(['rank', 'project', 'income (NT$)', 'members counted'], selected.chosen.map((c) => [String(c.rank), c.projectId, c.incomeNtd.toLocaleString('en-US'), String(c.countedMembers ?? '—')]))
+        : `nothing selected: ${selected.reason ?? 'no alliance qualifies'}`, selected);
+    }));
   call.command('close <callId>').description('close an announced call; its projects go on (office)').action(run(async ({ session: s, print, args }) => {
     const state = await s.api.calls.close(args[0]!);
     print(`call ${args[0]} is ${state}`, { state });

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   BulkProgressResponse, CallParams, CallSummary, CallViewResponse, EmptyBody, InviteBody, OpenCallBody, OperationRecordResponse,
-  RankingResponse, RegisterApplicationBody, ReviewRoundResponse, RosterBody, ScheduleBody, ScopeBody,
+  AmendDeadlineBody, ExhibitionResponse, RankingResponse, RegisterApplicationBody, ReviewRoundResponse, RosterBody, ScheduleBody, ScopeBody,
 } from '../../domain/api';
 import { AllianceError } from '../../domain/errors';
 import { searchAttributes as keys } from '../../domain/search-attributes';
@@ -80,6 +80,16 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
 
   app.post('/calls/:callId/announcement', { schema: { summary: 'Announce every decision of the call at once (office)', tags, params: CallParams, body: EmptyBody, response: { 200: OperationRecordResponse } } },
     (request) => services.bounded('bulk', () => calls.announce(request.params.callId, request.actor)));
+
+  app.post('/calls/:callId/deadlines', { schema: { summary: "Move the call's application or endorsement deadline for every project, with the reason (office)", tags, params: CallParams, body: AmendDeadlineBody, response: { 200: OperationRecordResponse } } },
+    (request) => services.bounded('bulk', () => calls.amendDeadline(request.params.callId, request.actor, request.body)));
+
+  app.post('/calls/:callId/exhibition', { schema: { summary: "Select the call's alliances for the results exhibition on their accepted results, once (office)", tags, params: CallParams, body: EmptyBody, response: { 200: ExhibitionResponse } } },
+    (request) => {
+      const refused = checkAccess('call.operate', request.actor);
+      if (refused) throw new AllianceError(refused.code, refused.message);
+      return services.bounded('bulk', () => calls.selectExhibition(request.params.callId, request.actor));
+    });
 
   app.post('/calls/:callId/close', { schema: { summary: 'Close an announced call; its projects go on (office)', tags, params: CallParams, body: EmptyBody, response: { 200: z.object({ state: z.string() }) } } },
     async (request) => ({ state: await services.bounded('command', () => calls.close(request.params.callId, request.actor)) }));

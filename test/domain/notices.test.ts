@@ -7,7 +7,7 @@ const variables = {
   callTitle: '105年度產學技術聯盟合作計畫', projectTitle: '5G 邊緣運算產業聯盟 <TE2>', applicationId: 'TE2-0001', recipientName: '林志明',
   deadline: '2017-10-31T16:00:00.000Z', rosterId: 'NTU-105-01', slot: '2016-12-05T01:00:00.000Z', venue: '科技大樓 1701',
   outcome: '核定補助', detail: '核定金額 NT$6,000,000。', contractNumber: 'MOST 106-2622-E-002-001', year: 1, tranche: 2, amount: 1_250_000,
-  paymentReference: 'PAY-1-2', notice: 2, reason: 'KPI 未填', windowOpens: '2018-03-31T16:00:00.000Z', windowCloses: '2018-05-31T16:00:00.000Z',
+  paymentReference: 'PAY-1-2', notice: 2, rank: 3, reason: 'KPI 未填', windowOpens: '2018-03-31T16:00:00.000Z', windowCloses: '2018-05-31T16:00:00.000Z',
   failedSubject: '進度報告提醒', failedRecipient: 'lin@ntu.edu.tw', since: '2017-10-01T00:00:00.000Z', error: 'ECONNREFUSED',
 };
 

@@ -4,10 +4,12 @@ import type { ProjectEventType } from '../../domain/project-events';
 import type { ProgrammePolicy } from '../../domain/policy';
 import { fireDueDeadlines, pendingDeadlines } from '../../machines/deadlines';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
+import { acceptedKpis } from '../../machines/kpis';
 import { lawOf, migrateSnapshot, persistSnapshot, restoreSnapshot } from '../../machines/law';
-import { reminderSchedule } from '../../machines/notices';
+import { noticesForTransition, reminderSchedule } from '../../machines/notices';
 import { ownershipProblem } from '../../machines/ownership';
 import { currentLaw, projectMachines, type LawVersion } from '../../machines/project-machine';
+import { anyTimePolicy, projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { actors, anEvent } from '../fixtures/project-events';
 
@@ -16,8 +18,8 @@ import { actors, anEvent } from '../fixtures/project-events';
  * until its next year boundary) and the rule under v2 (what new projects start on).
  */
 const { calendar } = alliance105;
-const start = (law: LawVersion, policy: ProgrammePolicy = alliance105.policy): ProjectSnapshot =>
-  initialTransition(projectMachines[law], { projectId: 'p', callId: 'alliance-105', policy, application: anApplication() })[0];
+const start = (law: LawVersion, policy: ProgrammePolicy = anyTimePolicy): ProjectSnapshot =>
+  initialTransition(projectMachines[law], projectInput({ policy }))[0];
 
 function send(s: ProjectSnapshot, type: ProjectEventType, payload?: Record<string, unknown>, at?: string) {
   const { type: t, actor, at: defaultAt, ...defaults } = anEvent(type);
@@ -188,15 +190,92 @@ describe('suspension and the clock', () => {
   });
 
   it('v2 with the policy "clockRuns": missed deadlines fall due on resume, as the policy chose', () => {
-    const resumed = suspendedAYear(2, { ...alliance105.policy, suspension: 'clockRuns' });
+    const resumed = suspendedAYear(2, { ...anyTimePolicy, suspension: 'clockRuns' });
     expect(fireDueDeadlines(resumed, calendar, resumeAt).length).toBeGreaterThan(0);
+  });
+});
+
+describe('tranches: windows, shares and a request unpaid at the year end', () => {
+  const request = (amountNtd: number, at?: string): [ProjectEventType, Record<string, unknown>, string?] => ['tranche.request', { amountNtd }, at];
+  const pay: [ProjectEventType, Record<string, unknown>] = ['tranche.pay', { paymentReference: 'PAY-1' }];
+
+  it('v1 lets one request take the whole year; v2 holds each tranche to its share, and says so', () => {
+    expect(send(drive(start(1), toExecution), ...request(1_000_000)).ok).toBe(true);
+    const verdict = send(drive(start(2), toExecution), ...request(1_000_000));
+    expect(!verdict.ok && verdict.message).toMatch(/Tranche 1 may take at most 50 % of year 1's approved NT\$1,000,000, that is NT\$500,000/);
+    expect(send(drive(start(2), toExecution), ...request(500_000)).ok).toBe(true);
+  });
+
+  it("v2 enforces the tranche windows of the call's policy, counted from each project year's start", () => {
+    const year1 = drive(start(2, alliance105.policy), toExecution);
+    const early = send(year1, ...request(500_000, '2016-09-01T00:00:00.000Z'));
+    expect(!early.ok && early.message).toMatch(/Tranche 1 of year 1 is requested between 106\.02\.01 and 106\.05\.01/);
+    const first = drive(year1, [request(500_000, '2017-02-10T00:00:00.000Z'), pay]);
+    expect(send(first, ...request(500_000, '2017-03-01T00:00:00.000Z'))).toMatchObject({ ok: false });
+    expect(drive(first, [request(500_000, '2017-07-10T00:00:00.000Z'), pay]).context.disbursements).toHaveLength(2);
+    // v1 read the windows nowhere.
+    expect(send(drive(start(1, alliance105.policy), toExecution), ...request(500_000, '2016-09-01T00:00:00.000Z')).ok).toBe(true);
+  });
+
+  it('v1 drops a request unpaid at the year end without a word', () => {
+    const ended = drive(drive(start(1), toExecution), [request(500_000), 'year.end']);
+    expect(ended.context.pendingTranche).toBeNull();
+    expect(ended.context.disbursements).toEqual([]);
+    expect(ended.context).not.toHaveProperty('refusedTranches');
+    expect(ended.context).not.toHaveProperty('carriedTranche');
+  });
+
+  it('v2 refuses it by policy, keeps the record and tells the institution', () => {
+    const pending = drive(drive(start(2), toExecution), [request(500_000)]);
+    const verdict = send(pending, 'year.end');
+    const ended = apply(pending, verdict.ok ? verdict.event : (undefined as never));
+    expect(ended.context.refusedTranches).toEqual([expect.objectContaining({ amountNtd: 500_000, year: 1, settledAt: anEvent('year.end').at })]);
+    expect(noticesForTransition(20, verdict.ok ? verdict.event : (undefined as never), ended, alliance105, undefined)).toEqual([
+      expect.objectContaining({ kind: 'trancheUnpaidAtYearEnd', variables: expect.objectContaining({ year: 1, amount: 500_000 }) as unknown }),
+    ]);
+  });
+
+  it('v2 carries it by policy: paid afterwards as the money of its own year, before anything else', () => {
+    const carry = { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' as const } };
+    const year2 = drive(start(2, carry), [...toExecution, request(500_000), ['progressReport.submit', { summary: 'Year 1' }], 'progressReport.accept', 'year.end']);
+    expect(year2.context).toMatchObject({ projectYear: 2, carriedTranche: { amountNtd: 500_000, year: 1 } });
+    const paid = drive(year2, [request(500_000), pay, pay]);
+    expect(paid.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual(['1.1:500000', '2.1:500000']);
+    expect(paid.context.carriedTranche).toBeNull();
+  });
+});
+
+describe('KPIs kept', () => {
+  const kpis = {
+    year: 1, members: 3, memberFeesNtd: 600_000, technologyTransferNtd: 0, technicalServicesNtd: 250_000, industryAcademiaProjectsNtd: 400_000,
+    memberList: [
+      { name: '聯發半導體', sector: 'company', industry: 'other', annualFeeNtd: 300_000 },
+      { name: '資策研究院', sector: 'researchInstitute', industry: 'other', annualFeeNtd: 0 },
+      { name: '陳農場', sector: 'individual', industry: 'agriculture', annualFeeNtd: 300_000 },
+    ],
+  };
+  const reported = (law: LawVersion) => drive(start(law), [...toExecution, ['progressReport.submit', { summary: 'Year 1', kpis }], 'progressReport.accept']);
+
+  it('v1 accepts a report with KPIs and keeps none of them', () => {
+    expect(reported(1).context.reports.some((r) => 'kpis' in r)).toBe(false);
+    expect(acceptedKpis(reported(1).context)).toEqual([]);
+  });
+
+  it('v2 keeps them with the members the programme counts (a research institute does not; a farmer does)', () => {
+    expect(acceptedKpis(reported(2).context)).toEqual([expect.objectContaining({ year: 1, members: 3, countedMembers: 2, memberFeesNtd: 600_000 })]);
+  });
+
+  it('v2 counts nothing it was not shown: without a member list the stated number stands alone', () => {
+    const { memberList: _list, ...stated } = kpis;
+    const s = drive(start(2), [...toExecution, ['progressReport.submit', { summary: 'Year 1', kpis: stated }], 'progressReport.accept']);
+    expect(acceptedKpis(s.context)).toEqual([expect.objectContaining({ members: 3, countedMembers: null })]);
   });
 });
 
 describe('migration at the year boundary', () => {
   it('moves a v1 project in execution to v2 without changing where it stands', () => {
     const v1 = drive(start(1), [...toExecution, 'tranche.request', 'tranche.pay']);
-    const migrated = migrateSnapshot(v1);
+    const migrated = migrateSnapshot(v1, calendar);
     expect(lawOf(migrated.context)).toBe(2);
     expect(migrated.value).toEqual(v1.value);
     expect(migrated.context).toMatchObject({ ...v1.context, lawVersion: 2, deadlineAmendments: [], clockStoppedMs: 0 });
@@ -210,7 +289,7 @@ describe('migration at the year boundary', () => {
     expect(lawOf(restoreSnapshot(persistSnapshot(v1)).context)).toBe(1);
     expect(restoreSnapshot(persistSnapshot(v1)).can({ ...anEvent('review.close') })).toBe(false);
     const v2 = drive(start(2), toWrittenReview);
-    expect(persistSnapshot(migrateSnapshot(v2))).toEqual(persistSnapshot(v2));
+    expect(persistSnapshot(migrateSnapshot(v2, calendar))).toEqual(persistSnapshot(v2));
   });
 
   it('refuses a snapshot of a law this code does not know', () => {

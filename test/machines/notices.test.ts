@@ -8,12 +8,13 @@ import { projectYearEnd } from '../../machines/deadlines';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../../machines/notices';
 import { projectMachine } from '../../machines/project-machine';
+import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { anEvent } from '../fixtures/project-events';
 
 const call = alliance105;
 const start = (): ProjectSnapshot =>
-  initialTransition(projectMachine, { projectId: 'p', callId: call.id, policy: call.policy, application: anApplication() })[0];
+  initialTransition(projectMachine, projectInput())[0];
 
 /** Drives the machine through `types`, collecting the notices each transition plans. */
 function drive(types: ProjectEventType[], reviewStartedAt = '2016-11-01T00:00:00.000Z') {

@@ -1,14 +1,14 @@
 import { initialTransition } from 'xstate';
-import { alliance105 } from '../../domain/calls';
 import type { ProjectEventType } from '../../domain/project-events';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { registrationProblem, rosterProblem } from '../../machines/ownership';
 import { projectMachine } from '../../machines/project-machine';
+import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { actors, anEvent, AT } from '../fixtures/project-events';
 
 const start = (): ProjectSnapshot =>
-  initialTransition(projectMachine, { projectId: 'p', callId: 'alliance-105', policy: alliance105.policy, application: anApplication() })[0];
+  initialTransition(projectMachine, projectInput())[0];
 
 function drive(types: ProjectEventType[]): ProjectSnapshot {
   return types.reduce((s, type) => {

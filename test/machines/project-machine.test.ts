@@ -1,14 +1,14 @@
 import { initialTransition, transition } from 'xstate';
-import { alliance105 } from '../../domain/calls';
 import type { ProjectEventType } from '../../domain/project-events';
 import { apply, judge, offeredEvents, type ProjectSnapshot } from '../../machines/judge';
 import { callMachine } from '../../machines/call-machine';
 import { projectMachine } from '../../machines/project-machine';
+import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { actors, anEvent, AT } from '../fixtures/project-events';
 
 const start = (application = anApplication()): ProjectSnapshot =>
-  initialTransition(projectMachine, { projectId: 'p', callId: 'alliance-105', policy: alliance105.policy, application })[0];
+  initialTransition(projectMachine, projectInput({ application }))[0];
 
 /** Sends each event through the same three checks the workflow uses; a refusal fails the test. */
 function drive(snapshot: ProjectSnapshot, types: ProjectEventType[]): ProjectSnapshot {

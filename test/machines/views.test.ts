@@ -1,19 +1,18 @@
 import { initialTransition } from 'xstate';
-import { alliance105 } from '../../domain/calls';
 import type { Actor } from '../../domain/actor';
 import type { ProjectEventType } from '../../domain/project-events';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { projectMachine } from '../../machines/project-machine';
 import { lifecycleState, statePaths } from '../../machines/state-names';
 import { callViewFor, projectViewFor, transitionLogFor, type ProjectView, type TransitionLogEntry } from '../../machines/views';
-import { anApplication } from '../fixtures/applications';
+import { anyTimePolicy, projectInput } from '../fixtures/project-input';
 import { actors, anEvent } from '../fixtures/project-events';
 
 const rev2: Actor = { role: 'reviewer', id: 'rev-2' };
 
 /** Drives the project as the office and owners would, keeping the log the workflow keeps. */
-function drive(steps: (ProjectEventType | [ProjectEventType, Actor, Record<string, unknown>?])[], policy = alliance105.policy) {
-  let s: ProjectSnapshot = initialTransition(projectMachine, { projectId: 'p', callId: 'alliance-105', policy, application: anApplication() })[0];
+function drive(steps: (ProjectEventType | [ProjectEventType, Actor, Record<string, unknown>?])[], policy = anyTimePolicy) {
+  let s: ProjectSnapshot = initialTransition(projectMachine, projectInput({ policy }))[0];
   const log: TransitionLogEntry[] = [];
   for (const step of steps) {
     const [type, actor, payload] = typeof step === 'string' ? [step, undefined, undefined] : step;
@@ -67,7 +66,7 @@ describe('views: what each role may read', () => {
   });
 
   it("follows the call's disclosure policy: 'never' keeps scores from the applicant even after the announcement", () => {
-    const policy = { ...alliance105.policy, disclosure: { reviewsToApplicant: 'never' as const, otherReviewsToReviewer: 'never' as const } };
+    const policy = { ...anyTimePolicy, disclosure: { reviewsToApplicant: 'never' as const, otherReviewsToReviewer: 'never' as const } };
     const { view } = drive([...reviewed, 'decision.announce'], policy);
     expect(projectViewFor(actors.pi, view)!.context.reviews).toEqual([]);
     expect(projectViewFor(actors.pi, view)!.context.presentation).not.toHaveProperty('panelScore');

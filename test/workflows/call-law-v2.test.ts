@@ -79,3 +79,41 @@ it('endorses before submission, amends a roster, binds a closed round and decide
     await Promise.all([early, late].map((id) => projects.handle(id).terminate('test finished').catch(() => undefined)));
   });
 });
+
+it("moves the call's application deadline for every project (a typhoon day), recorded with who and why", async () => {
+  const callId = uniqueName('typhoon');
+  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 12, endorsementIn: 60, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const taskQueue = uniqueName('typhoon');
+  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
+    const calls = new CallClient(env.client, taskQueue);
+    await calls.open(call, pool);
+    const draft = await calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }));
+    const until = new Date(Date.now() + 25_000).toISOString();
+    const reason = '颱風停班停課：申請截止延後';
+
+    // Refused, nothing moved: a time already past, a time after the endorsement deadline, a PI.
+    await expect(calls.amendDeadline(callId, actors.office, { deadline: 'application', until: new Date(Date.now() - 1000).toISOString(), reason })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(calls.amendDeadline(callId, actors.office, { deadline: 'application', until: call.calendar.reviewPeriod.closes, reason })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(calls.amendDeadline(callId, actors.pi, { deadline: 'application', until, reason })).rejects.toMatchObject({ code: 'ROLE_NOT_ALLOWED' });
+    expect((await calls.status(callId)).amendments).toBeUndefined();
+
+    expect(await calls.amendDeadline(callId, actors.office, { deadline: 'application', until, reason })).toMatchObject({ applied: 1, skipped: [] });
+    const status = await calls.status(callId);
+    expect(status.calendar?.applicationWindow.closes).toBe(until);
+    expect(status.amendments).toEqual([expect.objectContaining({ deadline: 'application', until, reason, by: expect.objectContaining(actors.office) as unknown })]);
+    expect((await projects.view(draft)).context.deadlineAmendments).toEqual([expect.objectContaining({ deadline: 'application', until, reason })]);
+
+    // Past the old deadline: the call still takes applications and the draft has not lapsed.
+    while (Date.now() < Date.parse(call.calendar.applicationWindow.closes) + 2000) await sleep(500);
+    expect((await calls.status(callId)).state).toBe('open');
+    const registeredLate = await calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0002' }));
+    expect((await projects.view(registeredLate)).deadlines[0]).toMatchObject({ event: 'deadline.application', at: until });
+    expect((await projects.view(draft)).lifecycle).toBe('draft');
+
+    // Past the new one: both lapse, the call closes to applications.
+    const lapsed = await waitForProject(projects, draft, (v) => v.lifecycle === 'lapsed', 40_000);
+    expect(lapsed.context.endReason).toMatch(/^not submitted by the application deadline/);
+    await waitForProject(projects, registeredLate, (v) => v.lifecycle === 'lapsed', 10_000);
+    expect((await calls.status(callId)).state).toBe('applicationsClosed');
+  });
+});

@@ -5,15 +5,14 @@ import { fetchRunChain } from '../../activities/temporal/history';
 import { alliance105 } from '../../domain/calls';
 import { addDuration } from '../../domain/duration';
 import { projectWorkflowId } from '../../domain/ids';
-import type { ProjectEventType } from '../../domain/project-events';
 import { rocYearOf } from '../../domain/roc-date';
 import { projectDeadlines } from '../../machines/deadlines';
-import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { persistSnapshot } from '../../machines/law';
 import { projectMachines } from '../../machines/project-machine';
 import type { ProjectWorkflowInput } from '../../workflows/project-messages';
 import { anApplication } from '../fixtures/applications';
-import { actors, anEvent } from '../fixtures/project-events';
+import { actors } from '../fixtures/project-events';
+import { drive, toExecution } from '../helpers/drive';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { clockSkipper } from '../helpers/life-105';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
@@ -25,10 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-const toExecution: ProjectEventType[] = [
-  'application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule',
-  'presentation.record', 'decision.record', 'decision.announce', 'contract.issue', 'contract.sign', 'consent.sign',
-];
 
 it('runs a project started under law v1 across its year boundary, where it moves to v2', async () => {
   const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
@@ -36,12 +31,7 @@ it('runs a project started under law v1 across its year boundary, where it moves
   const application = anApplication({ id: 'TE2-0001' });
   const workflowId = projectWorkflowId(call.id, application.id);
   // Where a project of law v1 stood when its previous run ended: year 1 of execution under v1.
-  const year1 = toExecution.reduce((s: ProjectSnapshot, type) => {
-    const { type: t, actor, at, ...payload } = anEvent(type);
-    const verdict = judge(s, { type: t, actor, payload }, at);
-    if (!verdict.ok) throw new Error(`${type} refused: ${verdict.message}`);
-    return apply(s, verdict.event);
-  }, initialTransition(projectMachines[1], { projectId: workflowId, callId: call.id, policy: call.policy, application })[0]);
+  const year1 = drive(initialTransition(projectMachines[1], { projectId: workflowId, callId: call.id, policy: call.policy, application, firstProjectYearStarts: call.calendar.firstProjectYearStarts })[0], toExecution);
   expect(year1.context.lawVersion).toBeUndefined();
   const input: ProjectWorkflowInput = { call, application, carried: { snapshot: persistSnapshot(year1), log: [] } };
   const due = projectDeadlines(year1.context, call.calendar);

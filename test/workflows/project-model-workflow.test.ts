@@ -9,6 +9,7 @@ import type { ProjectEvent, ProjectEventType, ProjectPayload } from '../../domai
 import { judge } from '../../machines/judge';
 import { projectMachine } from '../../machines/project-machine';
 import { statePaths } from '../../machines/state-names';
+import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { actors, sampleEvents } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
@@ -19,7 +20,7 @@ type Snapshot = SnapshotFrom<typeof projectMachine>;
 // Commands only: system events come from the workflow's own timers, tested in the deadline suites.
 const commands = sampleEvents().filter((e) => e.actor.role !== 'system');
 const application = anApplication();
-const input = { projectId: 'model', callId: 'model', policy: alliance105.policy, application };
+const input = projectInput({ projectId: 'model', callId: 'model', application });
 
 /** One shortest path to every distinct state value the commands can reach. */
 function pathsToEveryStateValue() {
