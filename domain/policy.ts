@@ -70,6 +70,8 @@ export const ProgrammePolicy = z
     projectYearLength: IsoDuration,
     /** The two tranche windows of every project year, relative to its start. */
     trancheWindows: z.array(RelativeWindow).length(2, 'expected exactly two tranche windows, one per tranche'),
+    /** Whether a PI whose closing report is overdue may not register a new application until it is filed (the programme's assumption); absent: blocks. */
+    overdueClosingReportBlocksApplications: z.boolean().optional(),
     /** The results exhibition (成果發表): how many alliances the office selects, on the results of which project year. */
     exhibition: z.object({ alliances: z.number().int().min(1).max(1000), projectYear: z.number().int().min(1) }).strict().optional(),
     /** Tranche rules (law v2); absent: `defaultTranchePolicy`. */

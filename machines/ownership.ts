@@ -37,6 +37,8 @@ function handOverProblem(current: Application, next: Application): string | null
   if (next.id !== current.id) return `application.update was refused: the application id is ${current.id} and cannot change.`;
   if (next.pi.id !== current.pi.id) return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
   if (next.institution.id !== current.institution.id) return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
+  // Its phase was checked against the programme's record when it was registered.
+  if (JSON.stringify(next.phase) !== JSON.stringify(current.phase)) return `application.update was refused: application ${current.id} was registered as phase ${current.phase.phase} with the facts checked then; to change them, withdraw it and register a new application.`;
   // The call registered it under this division: its ranking and reviewer assignment go by it.
   if (next.division !== current.division) return `application.update was refused: application ${current.id} was registered in division ${current.division}; to apply in ${next.division}, withdraw it and register a new application.`;
   return null;

@@ -72,6 +72,8 @@ export type CallView = {
   /** The call's title and calendar, as opened (the status query's; public to everyone who may read the call). */
   title?: string;
   calendar?: Call['calendar'];
+  /** The call's programme policy (the status query's): the door asks the law with it before registering an application. */
+  policy?: Call['policy'];
   /** The deadlines the office moved, earliest first (the calendar above shows them moved). */
   amendments?: CallAmendment[];
 };

@@ -314,7 +314,7 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
 
   const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, ...(amendments.length > 0 && { amendments }) });
   // The query adds the call's title and calendar (the pages' deadlines); a query writes no history.
-  setHandler(callStatusQuery, () => ({ ...view(), title: call.title, calendar }));
+  setHandler(callStatusQuery, () => ({ ...view(), title: call.title, calendar, policy: call.policy }));
 
   const system: Actor = { role: 'system', id: 'deadline-timer' };
   const nextTimer = (): { at: string; fire: () => Promise<unknown> } | undefined => {

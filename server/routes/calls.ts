@@ -8,6 +8,7 @@ import {
 import { AllianceError } from '../../domain/errors';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { checkAccess } from '../../machines/access';
+import { checkApplicantRecord } from '../applicant-record';
 import { callViewFor } from '../../machines/views';
 import type { Services } from '../app';
 
@@ -56,6 +57,7 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
 
   app.post('/calls/:callId/applications', { schema: { summary: 'Register a draft application (its PI)', tags, params: CallParams, body: RegisterApplicationBody, response: { 201: z.object({ projectId: z.string() }) } } },
     async (request, reply) => {
+      await checkApplicantRecord(services, request.params.callId, request.actor, request.body.application);
       const projectId = await services.bounded('command', () => calls.registerApplication(request.params.callId, request.actor, request.body.application));
       return reply.code(201).send({ projectId });
     });

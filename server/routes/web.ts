@@ -1,3 +1,4 @@
+import { checkApplicantRecord } from '../applicant-record';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -392,6 +393,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const parsed = NewApplication.safeParse(value);
     if (!parsed.success) return send(reply, applicationForm(context, callId, value, errorsFromIssues(parsed.error.issues)), 400);
     try {
+      await checkApplicantRecord(services, callId, context.actor, value);
       await services.bounded('command', () => services.calls.registerApplication(callId, context.actor, value as z.input<typeof NewApplication>));
       return reply.redirect(`/web/projects/${encodeURIComponent(callId)}/${encodeURIComponent(parsed.data.id)}`, 303);
     } catch (error) {

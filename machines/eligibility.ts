@@ -1,0 +1,56 @@
+import type { Application } from '../domain/application';
+import type { ProgrammePolicy } from '../domain/policy';
+import { acceptedKpis, resultsIncome } from './kpis';
+import type { ProjectView } from './views';
+
+/** What the programme knows of an applicant when a new application is registered. */
+export interface ApplicantRecord {
+  /** Every project the PI's applications became, in every call. */
+  piProjects: readonly ProjectView[];
+  /** The project a phase-2 application says it continues, if the programme knows it. */
+  phase1: ProjectView | null;
+}
+
+const ntd = (n: number): string => `NT$${n.toLocaleString('en-US')}`;
+const ended = new Set(['lapsed', 'withdrawn', 'rejected']);
+
+/**
+ * Whether a new application may be registered, judged on the applicant's own record rather than on
+ * what the application says of itself: an overdue closing report blocks the PI's next application
+ * (policy); a phase-2 application continues a real phase-1 project of the same PI and institution
+ * that reached its final year, with its grant as recorded and no more income than it reported, and
+ * an alliance has at most `maxPhases` phases. Pure: the door gathers the record, this decides.
+ */
+export function registrationRecordProblem(application: Application, policy: ProgrammePolicy, record: ApplicantRecord): string | null {
+  if (policy.overdueClosingReportBlocksApplications !== false) {
+    // Overdue and not in: a closing report filed late (submitted, under review) no longer blocks.
+    const overdue = record.piProjects.find((p) => p.states.includes('closing.overdue'));
+    if (overdue) return `call.registerApplication was refused: the closing report of ${overdue.workflowId} is overdue; ${application.pi.id} may apply again once it is filed.`;
+  }
+  if (application.phase.phase !== 2) return null;
+  const { phase1ProjectId, phase1Year3GrantNtd, year3Income } = application.phase;
+  const refuse = (why: string) => `call.registerApplication was refused: phase.phase1ProjectId ${phase1ProjectId} ${why}`;
+  const base = record.phase1;
+  if (!base) return refuse('is not a project of the programme; name the phase-1 project by its id, e.g. project:alliance-105:TE2-0001.');
+  const earlier = base.context.application;
+  if (earlier.pi.id !== application.pi.id || earlier.institution.id !== application.institution.id) {
+    return refuse(`was led by ${earlier.pi.id} at ${earlier.institution.id}; a phase 2 continues the same PI's alliance at the same institution.`);
+  }
+  if (earlier.phase.phase + 1 > policy.maxPhases) return refuse(`is itself phase ${earlier.phase.phase}; an alliance has at most ${policy.maxPhases} phases.`);
+  const finalYear = earlier.yearsRequested;
+  const reachedFinalYear = ['closing', 'closed'].includes(base.lifecycle) || (['execution', 'suspended'].includes(base.lifecycle) && base.projectYear >= finalYear);
+  if (!reachedFinalYear) return refuse(`has not reached its final project year (${finalYear}); it is ${base.lifecycle}, year ${base.projectYear}.`);
+  const decision = base.context.decision;
+  const grant = decision?.outcome === 'approved' ? (decision.amountsNtd[2] ?? decision.amountsNtd.at(-1) ?? 0) : 0;
+  if (phase1Year3GrantNtd !== grant) return refuse(`was granted ${ntd(grant)} for its year 3, not the ${ntd(phase1Year3GrantNtd)} declared in phase.phase1Year3GrantNtd.`);
+  const reported = acceptedKpis(base.context).find((k) => k.year === 3);
+  if (reported) {
+    const declared = resultsIncome({ ...reported, ...year3Income }, policy.phase2IndustryProjectFundingWeight);
+    const recorded = resultsIncome(reported, policy.phase2IndustryProjectFundingWeight);
+    if (declared > recorded) return refuse(`reported year-3 income of ${ntd(recorded)}; phase.year3Income declares ${ntd(declared)}, more than it reported.`);
+  }
+  const continuation = record.piProjects.find((p) => p.workflowId !== base.workflowId && !ended.has(p.lifecycle)
+    && p.context.application.phase.phase === 2 && p.context.application.phase.phase1ProjectId === phase1ProjectId);
+  if (continuation) return refuse(`is already continued by ${continuation.workflowId}; an alliance has one phase 2.`);
+  return null;
+}
