@@ -128,10 +128,9 @@ export const CallViewResponse = z.object({
   amendments: z.array(z.object({ deadline: z.string(), until: z.string(), reason: z.string(), by: Actor, at: z.string() })).optional(),
 });
 export const ExhibitionResponse = z.object({
-  projectYear: z.number().int().nullable(),
+  projectYear: z.number().int(),
   chosen: z.array(z.object({ projectId: z.string(), rank: z.number().int(), incomeNtd: z.number(), countedMembers: z.number().int().nullable() })),
-  outcome: OperationRecordResponse.omit({ operation: true, by: true, at: true }).nullable(),
-  reason: z.string().optional(),
+  outcome: OperationRecordResponse.omit({ operation: true, by: true, at: true }),
 });
 export const CallSummary = z.object({ callId: z.string(), state: z.string(), rocYear: z.number().int().nullable(), startedAt: z.string() });
 export const ReviewRoundResponse = z.array(Loose);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bounds, IdText, LongText, NameText, TitleText } from './bounds';
+import { atMost, bounds, IdText, LongText, NameText, TitleText } from './bounds';
 
 export const Division = z.enum(['TE1', 'TE2', 'TE3', 'TE4', 'TE5', 'TB1', 'TS1', 'TM1']);
 export type Division = z.infer<typeof Division>;
@@ -167,7 +167,18 @@ export const Application = z
 export type Application = z.infer<typeof Application>;
 export type ApplicationInput = z.input<typeof Application>;
 
-/** An application entering the programme now: everything `Application` asks, and an address for the institution's notices. */
-export const NewApplication = Application.extend({
+/**
+ * An application as it may enter now, its lists bounded. `Application` itself stays as lenient as
+ * it was: workflow handlers parse it again on replay, and a history must replay as it was recorded.
+ */
+export const BoundedApplication = Application.extend({
+  coPis: z.array(Investigator).max(...atMost(bounds.people)).default([]),
+  budget: z.array(YearBudget).min(1).max(...atMost(bounds.years)),
+  members: z.array(PlannedMember).max(...atMost(bounds.list)).default([]),
+  kpis: z.array(YearKpi).max(...atMost(bounds.years)).default([]),
+});
+
+/** An application entering the programme now: everything `BoundedApplication` asks, and an address for the institution's notices. */
+export const NewApplication = BoundedApplication.extend({
   institution: Institution.extend({ researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw') }),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDuration } from './duration';
+import { atMost } from './bounds';
 
 /** Every notice the service sends (issue 6's list), one template each per language. */
 export const NoticeKind = z.enum([
@@ -35,7 +36,7 @@ export type Localized = Record<Language, string>;
 export type NoticeVariables = Record<string, string | number | Localized>;
 
 /** Reminders before a deadline and overdue notices after it, as offsets from the deadline. */
-const ReminderSchedule = z.object({ before: z.array(IsoDuration), after: z.array(IsoDuration) }).strict();
+const ReminderSchedule = z.object({ before: z.array(IsoDuration).max(...atMost(20)), after: z.array(IsoDuration).max(...atMost(20)) }).strict();
 
 /**
  * Which notices go to whom, and when reminders fall: data, validated, compressible to seconds
@@ -45,7 +46,8 @@ export const NotificationPolicy = z
   .object({
     language: Language,
     officeEmail: z.email(),
-    notices: z.record(NoticeKind, z.object({ recipients: z.array(NoticeRecipient).min(1) }).strict()),
+    // Partial: the kinds added later have default recipients; the check below names any other missing one.
+    notices: z.partialRecord(NoticeKind, z.object({ recipients: z.array(NoticeRecipient).min(1).max(...atMost(NoticeRecipient.options.length)) }).strict()),
     reminders: z
       .object({
         endorsement: ReminderSchedule,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDuration } from './duration';
+import { atMost } from './bounds';
 
 export const BudgetCategory = z.enum(['personnel', 'operatingExpenses', 'serviceEquipment', 'researchEquipment']);
 export type BudgetCategory = z.infer<typeof BudgetCategory>;
@@ -58,7 +59,7 @@ export const ProgrammePolicy = z
     yearlyCapNtd: Ntd.positive(),
     maxYearsPerPhase: z.number().int().min(1),
     maxPhases: z.number().int().min(1),
-    fundableBudgetCategories: z.array(BudgetCategory).min(1),
+    fundableBudgetCategories: z.array(BudgetCategory).min(1).max(...atMost(BudgetCategory.options.length)),
     /** A phase-2 application's year-3 income must exceed its grant; industry–academia project funding counts at this weight. */
     phase2IndustryProjectFundingWeight: z.number().min(0).max(1),
     reviewersPerApplication: z.number().int().min(1),

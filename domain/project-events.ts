@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bounds, IdText, LongText } from './bounds';
 import { type Actor } from './actor';
-import { Application, ReportedKpi } from './application';
+import { Application, BoundedApplication, ReportedKpi } from './application';
 import { Instant } from './roc-date';
 
 const Text = LongText().trim().min(1, 'expected some text');
@@ -13,6 +13,12 @@ export const AmendableDeadline = z.enum(['application', 'endorsement', 'writtenR
 export type AmendableDeadline = z.infer<typeof AmendableDeadline>;
 /** Deadline events name the instant they enforce, so a refusal can say which deadline was missed. */
 const Deadline = z.object({ deadline: Instant }).strict();
+
+/** A decision: the approved amounts a year each, or the reason for a rejection. */
+const decisionRecord = (amounts: z.ZodArray<typeof Ntd>) => z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('approved'), amountsNtd: amounts }).strict(),
+  z.object({ outcome: z.literal('rejected'), reason: Text }).strict(),
+]);
 
 /**
  * What each command of a project carries besides who sends it and when. One entry per event of
@@ -42,10 +48,7 @@ export const projectEventPayloads = {
   'presentation.waive': z.object({ reason: Text }).strict(),
   'presentation.schedule': z.object({ slot: Instant, venue: Text }).strict(),
   'presentation.record': z.object({ panelScore: Score, comments: Text }).strict(),
-  'decision.record': z.discriminatedUnion('outcome', [
-    z.object({ outcome: z.literal('approved'), amountsNtd: z.array(Ntd).min(1) }).strict(),
-    z.object({ outcome: z.literal('rejected'), reason: Text }).strict(),
-  ]),
+  'decision.record': decisionRecord(z.array(Ntd).min(1)),
   'decision.announce': Empty,
   'contract.issue': z.object({ contractNumber: Text }).strict(),
   'contract.sign': Empty,
@@ -74,6 +77,16 @@ export const projectEventPayloads = {
   'deadline.closingReport': Deadline,
   'year.end': Empty,
 } as const;
+
+/**
+ * What a command from outside may carry now: the same schemas, with the bounds added since a
+ * history was recorded (the handler parses with `projectEventPayloads` on replay, unbounded as then).
+ */
+export const incomingPayloads = {
+  ...projectEventPayloads,
+  'application.update': z.object({ application: BoundedApplication }).strict(),
+  'decision.record': decisionRecord(z.array(Ntd).min(1).max(bounds.years, `expected at most ${bounds.years} yearly amounts`)),
+} satisfies Record<keyof typeof projectEventPayloads, z.ZodType>;
 
 export type ProjectEventType = keyof typeof projectEventPayloads;
 export const projectEventTypes = Object.keys(projectEventPayloads) as ProjectEventType[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bounds, IdText, NameText } from './bounds';
+import { atMost, bounds, IdText, NameText } from './bounds';
 import { Division } from './application';
 
 /** A member of the reviewer pool; conflicts are declared by application or by institution. */
@@ -9,7 +9,7 @@ export const Reviewer = z
     name: NameText().min(1),
     email: z.email(),
     institutionId: IdText().min(1),
-    divisions: z.array(Division).min(1, 'expected at least one review division'),
+    divisions: z.array(Division).min(1, 'expected at least one review division').max(...atMost(Division.options.length)),
     conflicts: z
       .object({ applicationIds: z.array(IdText()).max(bounds.list).default([]), institutionIds: z.array(IdText()).max(bounds.list).default([]) })
       .strict()
@@ -18,7 +18,7 @@ export const Reviewer = z
   .strict();
 export type Reviewer = z.infer<typeof Reviewer>;
 
-export const ReviewerPool = z.array(Reviewer).superRefine((pool, ctx) => {
+export const ReviewerPool = z.array(Reviewer).max(...atMost(10 * bounds.list)).superRefine((pool, ctx) => {
   const seen = new Set<string>();
   pool.forEach((reviewer, i) => {
     if (seen.has(reviewer.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `reviewer id ${reviewer.id} appears twice; ids must be unique` });

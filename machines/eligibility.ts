@@ -31,10 +31,10 @@ export function registrationRecordProblem(application: Application, policy: Prog
   const { phase1ProjectId, phase1Year3GrantNtd, year3Income } = application.phase;
   const refuse = (why: string) => `call.registerApplication was refused: phase.phase1ProjectId ${phase1ProjectId} ${why}`;
   const base = record.phase1;
-  if (!base) return refuse('is not a project of the programme; name the phase-1 project by its id, e.g. project:alliance-105:TE2-0001.');
-  const earlier = base.context.application;
-  if (earlier.pi.id !== application.pi.id || earlier.institution.id !== application.institution.id) {
-    return refuse(`was led by ${earlier.pi.id} at ${earlier.institution.id}; a phase 2 continues the same PI's alliance at the same institution.`);
+  // Unknown or another's: one answer, so that no one learns of others' projects by naming them.
+  const earlier = base?.context.application;
+  if (!base || !earlier || earlier.pi.id !== application.pi.id || earlier.institution.id !== application.institution.id) {
+    return refuse(`is not a project of yours at ${application.institution.id} in the programme; a phase 2 continues the same PI's alliance at the same institution, named by its id (e.g. project:alliance-105:TE2-0001).`);
   }
   if (earlier.phase.phase + 1 > policy.maxPhases) return refuse(`is itself phase ${earlier.phase.phase}; an alliance has at most ${policy.maxPhases} phases.`);
   const finalYear = earlier.yearsRequested;

@@ -1,6 +1,6 @@
 import { __unsafe_getAllOwnEventDescriptors, transition, type SnapshotFrom } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
-import { projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
+import { incomingPayloads, projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
 import { checkApplication, checkApprovedAmounts } from '../domain/rules';
 import { ownershipProblem } from './ownership';
 import { projectEventRoles, type projectMachine } from './project-machine';
@@ -54,7 +54,7 @@ export function offeredEvents(snapshot: ProjectSnapshot): Record<Role, ProjectEv
  * outside the workflow may never act as `system`: those events come only from its timers.
  */
 export function checkPayloadAndRole(type: ProjectEventType, actor: Actor, payload: unknown, options: { fromOutside?: boolean } = {}): Refusal | { ok: true; payload: object } {
-  const parsed = projectEventPayloads[type].safeParse(payload ?? {});
+  const parsed = (options.fromOutside ? incomingPayloads : projectEventPayloads)[type].safeParse(payload ?? {});
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
     return refuse('INVALID_PAYLOAD', `${type} was refused: its payload is invalid — ${details.join('; ')}.`, details);
@@ -154,12 +154,19 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
         if (lawOf(context) >= 2 && event.amountNtd > share && paid + event.amountNtd <= approved) {
           return [`Tranche ${tranche + 1} may take at most ${rules.maxShares[tranche]! * 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${Math.floor(share).toLocaleString('en-US')}.`];
         }
-        const window = trancheWindow(context, tranche);
-        if (lawOf(context) >= 2 && rules.windows === 'enforced' && window && (event.at < window.opens || event.at >= window.closes)) {
-          return [`Tranche ${tranche + 1} of year ${year} is requested between ${formatRocDate(window.opens)} and ${formatRocDate(window.closes)}.`];
+        if (lawOf(context) >= 2 && context.carriedTranche) {
+          return [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid before another is requested.`];
+        }
+        const windows = (tranche === 0 ? [0, 1] as const : [1] as const).map((i) => trancheWindow(context, i)).filter((w) => w !== undefined);
+        if (lawOf(context) >= 2 && rules.windows === 'enforced' && windows.length && !windows.some((w) => event.at >= w.opens && event.at < w.closes)) {
+          return [`Tranche ${tranche + 1} of year ${year} is requested between ${windows.map((w) => `${formatRocDate(w.opens)} and ${formatRocDate(w.closes)}`).join(', or ')}.`];
         }
         return [`NT$${event.amountNtd.toLocaleString('en-US')} would exceed the amount approved for year ${year}.`];
       }
+      case 'closingReport.accept':
+        return context.carriedTranche
+          ? [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid before the project closes.`]
+          : [`The conditions for ${event.type} are not met while the project is ${where}.`];
       case 'exhibition.select':
         return (context.exhibitions ?? []).some((x) => x.year === event.year)
           ? [`The alliance is already selected for the exhibition of year ${event.year}'s results.`]

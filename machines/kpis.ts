@@ -40,7 +40,7 @@ export function rankForExhibition(
   return candidates
     .flatMap((c) => {
       const year = c.results.find((k) => k.year === policy.projectYear);
-      return year && ['execution', 'suspended', 'closing'].includes(c.lifecycle) ? [{ projectId: c.projectId, incomeNtd: resultsIncome(year, industryProjectWeight), countedMembers: year.countedMembers }] : [];
+      return year && ['execution', 'closing'].includes(c.lifecycle) ? [{ projectId: c.projectId, incomeNtd: resultsIncome(year, industryProjectWeight), countedMembers: year.countedMembers }] : [];
     })
     .sort((a, b) => b.incomeNtd - a.incomeNtd || (b.countedMembers ?? -1) - (a.countedMembers ?? -1) || (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0))
     .slice(0, policy.alliances)

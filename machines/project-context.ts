@@ -34,7 +34,7 @@ export type ReportRecord = Recorded & {
   outcome: 'submitted' | 'accepted' | 'returned';
   note: string;
   /** Law v2: the year's results the report states, and the members the programme's rules count (null: no member list given). */
-  kpis?: ReportedKpi & { countedMembers: number | null };
+  kpis?: Omit<ReportedKpi, 'memberList'> & { countedMembers: number | null };
 };
 
 export type SiteVisitRecord = Recorded & {

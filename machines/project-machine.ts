@@ -102,12 +102,17 @@ const projectLaw = setup({
     /** An approval follows the presentation review, or the office's recorded waiver of it. */
     approvalFollowsPresentation: ({ context, event }) =>
       as<'decision.record'>(event).outcome === 'rejected' || context.presentation?.panelScore !== undefined || !!context.presentationWaiver,
-    /** The request falls in its tranche's window of the current project year (unless the policy makes windows advisory). */
-    inTrancheWindow: ({ context, event }, params: { tranche: 0 | 1 }) => {
+    /**
+     * The request falls in one of these windows of the current project year (unless the policy makes
+     * windows advisory). A first tranche missed in its window may still come in the second one.
+     */
+    inTrancheWindow: ({ context, event }, params: { windows: readonly (0 | 1)[] }) => {
       const rules = context.policy.tranches ?? defaultTranchePolicy;
       if (rules.windows === 'advisory') return true;
-      const window = trancheWindow(context, params.tranche);
-      return !!window && event.at >= window.opens && event.at < window.closes;
+      return params.windows.some((i) => {
+        const window = trancheWindow(context, i);
+        return !!window && event.at >= window.opens && event.at < window.closes;
+      });
     },
     /** The request takes no more than its tranche's share of the year's approved amount. */
     withinTrancheShare: ({ context, event }, params: { tranche: 0 | 1 }) =>
@@ -185,7 +190,8 @@ const projectLaw = setup({
     submitReportWithKpis: assign({
       reports: ({ context, event }) => {
         const e = as<'progressReport.submit'>(event);
-        const kpis = e.kpis && { ...e.kpis, year: context.reportYear, countedMembers: e.kpis.memberList ? countKpiMembers(e.kpis.memberList) : null };
+        // The member list is counted, not kept: resubmissions would pile copies of it into every year's carried state (the ledger keeps the payload).
+        const kpis = e.kpis && (({ memberList, ...stated }) => ({ ...stated, year: context.reportYear, countedMembers: memberList ? countKpiMembers(memberList) : null }))(e.kpis);
         return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '', ...(kpis && { kpis }) }];
       },
     }),
@@ -332,8 +338,15 @@ function buildProjectMachine(law: LawVersion) {
   const since2 = <const T extends object>(config: T): T | Record<never, never> => (v2 ? config : {});
   const amendable = (...deadlines: AmendableDeadline[]) => ({ type: 'amends' as const, params: { deadlines } });
   const undecided = (reason: string) => ({ target: '#project.rejected' as const, actions: { type: 'rejectUndecided' as const, params: { reason } } });
+  // A first tranche missed in its window may still come in the second one.
+  const requestWindows: Record<0 | 1, readonly (0 | 1)[]> = { 0: [0, 1], 1: [1] };
   const requestGuard = (tranche: 0 | 1) => v2
-    ? and(['previousProgressReportAccepted', 'trancheWithinApproval', { type: 'withinTrancheShare', params: { tranche } }, { type: 'inTrancheWindow', params: { tranche } }])
+    ? and([
+      'previousProgressReportAccepted', 'trancheWithinApproval', { type: 'withinTrancheShare', params: { tranche } },
+      { type: 'inTrancheWindow', params: { windows: requestWindows[tranche] } },
+      // One request at a time: a tranche carried from the year before is paid first.
+      not('hasCarriedTranche'),
+    ])
     : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
   const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : 'decisionWithinLimits';
   return projectLaw.createMachine({
@@ -422,7 +435,13 @@ function buildProjectMachine(law: LawVersion) {
           },
           presentationReview: {
             initial: 'invited',
-            on: { ...since2({ 'decision.announce': undecided('no presentation recorded before the announcement') }) },
+            on: {
+              ...since2({
+                'decision.announce': undecided('no presentation recorded before the announcement'),
+                // The presentation cannot be held (the alliance is abroad, the panel could not meet): decided without it, with the reason.
+                'presentation.waive': { target: '#project.review.finalDecision', actions: 'recordWaiver' },
+              }),
+            },
             states: {
               invited: { on: { 'presentation.schedule': { target: 'scheduled', actions: 'scheduleSlot' } } },
               scheduled: { on: { 'presentation.record': { target: '#project.review.finalDecision', actions: 'recordPanel' } } },
@@ -568,7 +587,8 @@ function buildProjectMachine(law: LawVersion) {
           overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' } } },
           submitted: {
             on: {
-              'closingReport.accept': { target: '#project.closed', actions: 'acceptClosingReport' },
+              // The project closes with nothing owed to it: a carried tranche is paid first (law v2).
+              'closingReport.accept': { target: '#project.closed', actions: 'acceptClosingReport', ...since2({ guard: not('hasCarriedTranche') }) },
               'closingReport.return': [
                 { guard: 'closingPastDue', target: 'overdue', actions: 'returnClosingReport' },
                 { target: 'awaitingReport', actions: 'returnClosingReport' },

@@ -71,6 +71,9 @@ function visibleReviews(viewer: Actor, context: ProjectContext, announced: boole
 const maskStates = (states: string[], announced: boolean): string[] =>
   announced ? states : [...new Set(states.map((s) => (s.startsWith('review.') ? 'review' : s)))];
 
+/** Steps of the review an applicant could read an early outcome from: the office's until the announcement. */
+const hiddenUntilAnnounced = new Set<ProjectEventType>(['decision.record', 'presentation.waive', 'review.close', 'deadline.writtenReview']);
+
 /** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
 const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
 
@@ -94,6 +97,8 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
   return withoutPrincipals({
     ...view,
     states: maskStates(view.states, announced),
+    // The written review's deadline goes when a project leaves the round early (rejected, waived): not shown before the announcement.
+    deadlines: announced ? view.deadlines : view.deadlines.filter((d) => d.event !== 'deadline.writtenReview'),
     context: {
       ...context,
       reviewers: viewer.role === 'reviewer' ? [viewer.id] : [],
@@ -116,7 +121,7 @@ export function transitionLogFor(viewer: Actor, view: Pick<ProjectView, 'lifecyc
   const announced = isAnnounced(view.lifecycle);
   const reviewerOrder = view.context.reviews.map((r) => r.reviewerId);
   return withoutPrincipals(log
-    .filter((e) => announced || (e.event !== 'decision.record' && e.event !== 'presentation.waive'))
+    .filter((e) => announced || !hiddenUntilAnnounced.has(e.event))
     .map((e, index) => {
       const masked = e.actor.role === 'reviewer' && e.actor.id !== viewer.id
         ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }

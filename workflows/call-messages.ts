@@ -10,7 +10,27 @@ import type { BulkOutcome } from '../activities/project-commands';
 export interface CallWorkflowInput {
   call: Call;
   reviewerPool: Reviewer[];
+  /** Continue as new once a run's history holds this many events (default 10,000; tests lower it). */
+  continueAsNewAfterEvents?: number;
+  /** Present after continue-as-new: everything the previous run knew. */
+  carried?: CarriedCall;
 }
+
+/** A call's state, carried from one run to the next. */
+export type CarriedCall = {
+  snapshot: unknown;
+  calendar: Call['calendar'];
+  amendments: CallAmendment[];
+  projects: RegisteredProject[];
+  rosters: Roster[];
+  assignments: Record<string, string[]>;
+  rounds: ReviewRound[];
+  invited: string[];
+  slots: Record<string, string>;
+  operations: OperationRecord[];
+  /** How many transitions the ledger holds of this call: the next one's number follows. */
+  transitions: number;
+};
 
 export type RegisteredProject = {
   projectId: string;

@@ -1,7 +1,7 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../activities';
 import type { ProjectCommand } from '../activities/project-commands';
 import { Actor } from '../domain/actor';
@@ -41,20 +41,22 @@ const refuse = (code: string, message: string): never => {
  * rosters and the office's review rounds, decision meeting and announcement. Its projects are
  * started as abandoned children: they outlive the call by years.
  */
-export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): Promise<CallView> {
-  let snapshot: SnapshotFrom<typeof callMachine> = initialTransition(callMachine)[0];
-  const projects: RegisteredProject[] = [];
-  const rosters: Roster[] = [];
-  const assignments: Record<string, string[]> = {};
-  const rounds: ReviewRound[] = [];
-  const invited: string[] = [];
-  const slots: Record<string, string> = {};
-  const operations: OperationRecord[] = [];
+export async function callWorkflow({ call, reviewerPool, carried, continueAsNewAfterEvents = 10_000 }: CallWorkflowInput): Promise<CallView> {
+  let snapshot: SnapshotFrom<typeof callMachine> = carried
+    ? createActor(callMachine, { snapshot: carried.snapshot as never }).getSnapshot()
+    : initialTransition(callMachine)[0];
+  const projects: RegisteredProject[] = carried?.projects ?? [];
+  const rosters: Roster[] = carried?.rosters ?? [];
+  const assignments: Record<string, string[]> = carried?.assignments ?? {};
+  const rounds: ReviewRound[] = carried?.rounds ?? [];
+  const invited: string[] = carried?.invited ?? [];
+  const slots: Record<string, string> = carried?.slots ?? {};
+  const operations: OperationRecord[] = carried?.operations ?? [];
   let version = 0;
-  let transitions = 0;
+  let transitions = carried?.transitions ?? 0;
   // The call's dates as the office amended them: its own timers, and the projects registered after, follow them.
-  let calendar = call.calendar;
-  const amendments: CallAmendment[] = [];
+  let calendar = carried?.calendar ?? call.calendar;
+  const amendments: CallAmendment[] = carried?.amendments ?? [];
   const audit = createAuditTrail(workflowInfo().workflowId);
 
   const state = (): string => snapshot.value;
@@ -189,7 +191,14 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     const record = await bulk(`written review ${scope}`, actor, commands);
     for (const s of plan.shortfalls) record.skipped.push({ projectId: projectWorkflowId(call.id, s.applicationId), type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
     return record;
-  }, { validator: (args: ScopeArgs) => void admit('call.startWrittenReview', args) });
+  }, {
+    validator: (args: ScopeArgs) => {
+      admit('call.startWrittenReview', args);
+      // A closed round binds: starting it again would hand its projects a deadline already past.
+      const closed = rounds.find((r) => r.scope === (args.division ?? 'all') && r.closedAt);
+      if (closed) refuse('ILLEGAL_TRANSITION', `The written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; a closed round does not reopen.`);
+    },
+  });
 
   /** Closes the open rounds of a division (or all): by the office now, or by the round's own deadline (no actor). */
   const closeRounds = async (division: Division | undefined, office?: Actor): Promise<ReviewRound[]> => {
@@ -201,7 +210,9 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
     const inRound = (round: ReviewRound) => projects.filter((p) => (round.scope === 'all' || p.division === round.scope) && assignments[p.applicationId]);
     if (binding && office && open.length > 0) {
       const closing = [...new Set(open.flatMap(inRound))];
-      await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
+      // Kept like any bulk operation: a project that did not take the closing (unreachable) is listed for the office.
+      const outcome = await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
+      operations.push({ operation: `close written review ${open.map((r) => r.scope).join(', ')}`, by: office, at: now(), ...outcome });
     }
     const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
     for (const round of open) {
@@ -329,6 +340,17 @@ export async function callWorkflow({ call, reviewerPool }: CallWorkflowInput): P
 
   upsertSearchAttributes([{ key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.state, value: state() }]);
   while (snapshot.status !== 'done') {
+    // A call of hundreds of applications and years of operations would outgrow one history: its state moves to a new run.
+    if ((workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > continueAsNewAfterEvents) && patched('call-continue-as-new-v1')) {
+      do {
+        await condition(allHandlersFinished);
+        await audit.settled();
+      } while (!allHandlersFinished());
+      return await continueAsNew<typeof callWorkflow>({
+        call, reviewerPool, continueAsNewAfterEvents,
+        carried: { snapshot: callMachine.getPersistedSnapshot(snapshot), calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions },
+      });
+    }
     const timer = nextTimer();
     const seen = version;
     if (timer && Date.parse(timer.at) <= Date.now()) {

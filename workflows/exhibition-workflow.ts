@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BulkOutcome } from '../activities/project-commands';
 import type { Actor } from '../domain/actor';
@@ -18,24 +18,23 @@ export interface ExhibitionInput {
 }
 
 export interface ExhibitionOutcome {
-  projectYear: number | null;
+  projectYear: number;
   chosen: { projectId: string; rank: number; incomeNtd: number; countedMembers: number | null }[];
-  outcome: BulkOutcome | null;
-  /** Why nothing was selected, when nothing was. */
-  reason?: string;
+  outcome: BulkOutcome;
 }
 
 /**
  * The office's selection for a call's results exhibition (成果發表): the alliances ranked on the
  * policy's project year of accepted results, each told through its own law (`exhibition.select`).
- * One per call: its workflow id is the call's, so a second selection is refused.
+ * One per call: its workflow id is the call's, so a second selection is refused (after one that selected nothing, allowed).
  */
 export async function exhibitionWorkflow({ projectIds, actor }: ExhibitionInput): Promise<ExhibitionOutcome> {
   const summaries = await summarizeProjects(projectIds);
   const policy = summaries.find((s) => s.exhibition)?.exhibition;
-  if (!policy) return { projectYear: null, chosen: [], outcome: null, reason: "the call's policy names no results exhibition" };
+  // Nothing to select fails the run, so that the office may select again once results are accepted.
+  if (!policy) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: "The call's policy names no results exhibition.", nonRetryable: true });
   const chosen = rankForExhibition(summaries, policy, policy.industryProjectWeight);
-  if (chosen.length === 0) return { projectYear: policy.projectYear, chosen, outcome: null, reason: `no alliance of the call has accepted results of project year ${policy.projectYear}` };
+  if (chosen.length === 0) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: `No alliance of the call has accepted results of project year ${policy.projectYear} yet; select once they are accepted.`, nonRetryable: true });
   const outcome = await applyProjectCommands(chosen.map((c) => ({ projectId: c.projectId, type: 'exhibition.select', actor, payload: { year: policy.projectYear, rank: c.rank } })));
   return { projectYear: policy.projectYear, chosen, outcome };
 }

@@ -1,5 +1,5 @@
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure, type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import type { Actor } from '../../domain/actor';
 import { Call } from '../../domain/call';
 import type { ApplicationInput, Division } from '../../domain/application';
@@ -115,11 +115,13 @@ export class CallClient {
     const { projects } = await this.status(callId);
     try {
       return await this.client.workflow.execute('exhibitionWorkflow', {
-        workflowId: exhibitionWorkflowId(callId), taskQueue: this.taskQueue, workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowId: exhibitionWorkflowId(callId), taskQueue: this.taskQueue, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         args: [{ callId, projectIds: projects.map((p) => p.projectId), actor }],
       }) as ExhibitionOutcome;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AllianceError('ILLEGAL_TRANSITION', `The alliances of call ${callId} are already selected for its results exhibition; a call has one exhibition.`);
+      // The selection's own refusal (nothing to select yet) reaches the office as the law's.
+      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'ILLEGAL_TRANSITION') throw new AllianceError('ILLEGAL_TRANSITION', error.cause.message);
       throw toAllianceError(error, `Call ${callId}`);
     }
   }

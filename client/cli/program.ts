@@ -215,9 +215,7 @@ export function buildProgram(run: Runner): Command {
   call.command('exhibition <callId>').description("select the call's alliances for the results exhibition on their accepted results, once (office)")
     .action(run(async ({ session: s, print, args }) => {
       const selected = await s.api.calls.selectExhibition(args[0]!);
-      print(selected.chosen.length
-        ? table(['rank', 'project', 'income (NT$)', 'members counted'], selected.chosen.map((c) => [String(c.rank), c.projectId, c.incomeNtd.toLocaleString('en-US'), String(c.countedMembers ?? '—')]))
-        : `nothing selected: ${selected.reason ?? 'no alliance qualifies'}`, selected);
+      print(table(['rank', 'project', 'income (NT$)', 'members counted'], selected.chosen.map((c) => [String(c.rank), c.projectId, c.incomeNtd.toLocaleString('en-US'), String(c.countedMembers ?? '—')])), selected);
     }));
   call.command('close <callId>').description('close an announced call; its projects go on (office)').action(run(async ({ session: s, print, args }) => {
     const state = await s.api.calls.close(args[0]!);

@@ -16,6 +16,8 @@ import type { Services } from '../app';
 export async function listCalls(services: Services): Promise<z.infer<typeof CallSummary>[]> {
   const found: z.infer<typeof CallSummary>[] = [];
   for await (const execution of services.calls.list()) {
+    // A call that continued as new lists each of its runs: the newest (listed first) stands for it.
+    if (found.some((c) => c.callId === execution.workflowId.replace(/^call:/, ''))) continue;
     found.push({
       callId: execution.workflowId.replace(/^call:/, ''),
       state: execution.typedSearchAttributes.get(keys.state) ?? execution.status.name.toLowerCase(),

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/actor';
 import { CommandResult, NoticeResponse, OfferedResponse, ProjectParams, ProjectRecordResponse, ProjectSearchQuery, ProjectViewResponse, TransitionLogResponse } from '../../domain/api';
 import { AllianceError } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
-import { projectEventPayloads, projectEventTypes } from '../../domain/project-events';
+import { incomingPayloads, projectEventTypes } from '../../domain/project-events';
 import { checkAccess } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
@@ -88,7 +88,7 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
       schema: {
         summary: `${type} (${roles})`,
         description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
-        tags: ['commands'], params: ProjectParams, body: projectEventPayloads[type] as z.ZodType, response: { 200: CommandResult },
+        tags: ['commands'], params: ProjectParams, body: incomingPayloads[type] as z.ZodType, response: { 200: CommandResult },
       },
     }, async (request) => {
       const id = projectWorkflowId(request.params.callId, request.params.applicationId);

@@ -7,7 +7,7 @@ import { AuditWorkflowParams, CallParams, EmptyBody, Id, ProjectParams, ProjectS
 import { Call } from '../../domain/call';
 import { AllianceError } from '../../domain/errors';
 import { callWorkflowId, projectWorkflowId } from '../../domain/ids';
-import { projectEventPayloads, projectEventTypes, type ProjectEventType } from '../../domain/project-events';
+import { incomingPayloads, projectEventTypes, type ProjectEventType } from '../../domain/project-events';
 import { ReviewerPool } from '../../domain/reviewers';
 import { Instant } from '../../domain/roc-date';
 import { checkAccess, type Access } from '../../machines/access';
@@ -430,7 +430,7 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const type = (request.params as { type: string }).type as ProjectEventType;
     if (!projectEventTypes.includes(type)) throw new AllianceError('NOT_FOUND', 'No such command.');
     const form = formOf(request);
-    const schema = projectEventPayloads[type] as z.ZodType;
+    const schema = incomingPayloads[type] as z.ZodType;
     const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);
     const parsed = schema.safeParse(value);
     if (!parsed.success) return send(reply, await renderProject(context, callId, applicationId, { failed: { type, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);

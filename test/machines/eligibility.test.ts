@@ -34,8 +34,8 @@ describe('phase 2, checked against the phase-1 project', () => {
   });
 
   it.each([
-    ['an unknown phase-1 project', () => ({ app: phase2({ phase1ProjectId: 'project:alliance-102:TE2-0404' }), phase1: null }), /is not a project of the programme/],
-    ['another PI', () => ({ app: phase2(), phase1: { ...inYear3, context: { ...inYear3.context, application: { ...inYear3.context.application, pi: { ...inYear3.context.application.pi, id: 'pi-chen' } } } } }), /was led by pi-chen at NTU/],
+    ['an unknown phase-1 project', () => ({ app: phase2({ phase1ProjectId: 'project:alliance-102:TE2-0404' }), phase1: null }), /is not a project of yours at NTU in the programme/],
+    ['another PI', () => ({ app: phase2(), phase1: { ...inYear3, context: { ...inYear3.context, application: { ...inYear3.context.application, pi: { ...inYear3.context.application.pi, id: 'pi-chen' } } } } }), /is not a project of yours at NTU in the programme/],
     ['a phase 1 still in its first year', () => ({ app: phase2(), phase1: project(toExecution) }), /has not reached its final project year \(3\); it is execution, year 1/],
     ['a grant other than recorded', () => ({ app: phase2({ phase1Year3GrantNtd: 3_000_000 }), phase1: inYear3 }), /was granted NT\$1,000,000 for its year 3, not the NT\$3,000,000 declared/],
     ['a third phase', () => ({

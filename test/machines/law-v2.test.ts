@@ -25,7 +25,8 @@ function send(s: ProjectSnapshot, type: ProjectEventType, payload?: Record<strin
   const { type: t, actor, at: defaultAt, ...defaults } = anEvent(type);
   return judge(s, { type: t, actor, payload: payload ?? defaults }, at ?? defaultAt);
 }
-function drive(s: ProjectSnapshot, steps: (ProjectEventType | [ProjectEventType, Record<string, unknown>, string?])[]): ProjectSnapshot {
+type Step = ProjectEventType | [ProjectEventType, Record<string, unknown>, string?];
+function drive(s: ProjectSnapshot, steps: Step[]): ProjectSnapshot {
   return steps.reduce((current, step) => {
     const [type, payload, at] = typeof step === 'string' ? [step, undefined, undefined] : step;
     const verdict = send(current, type, payload, at);
@@ -81,6 +82,11 @@ describe('approval without a presentation', () => {
     const verdict = send(rejected(2), ...approve);
     expect(verdict).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
     expect(!verdict.ok && verdict.message).toMatch(/follows the presentation review, or the office's recorded waiver/);
+  });
+
+  it('v2 waives a presentation that cannot be held, after the invitation too', () => {
+    const invited = drive(start(2), [...toWrittenReview, 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.waive', approve]);
+    expect(invited.value).toEqual({ review: { finalDecision: 'decided' } });
   });
 
   it('v2 approves without a presentation only after a waiver recorded with its reason', () => {
@@ -217,6 +223,24 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
     expect(send(drive(start(1, alliance105.policy), toExecution), ...request(500_000, '2016-09-01T00:00:00.000Z')).ok).toBe(true);
   });
 
+  it('v2 takes a first tranche missed in its window in the second window', () => {
+    const year1 = drive(start(2, alliance105.policy), toExecution);
+    expect(drive(year1, [request(500_000, '2017-07-10T00:00:00.000Z'), pay]).context.disbursements).toEqual([expect.objectContaining({ year: 1, tranche: 1 })]);
+  });
+
+  it('v2 pays a carried tranche before another is requested, and before the project closes', () => {
+    const carry = { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' as const } };
+    const year2 = drive(start(2, carry), [...toExecution, request(500_000), ['progressReport.submit', { summary: 'Year 1' }], 'progressReport.accept', 'year.end']);
+    const refused = send(year2, ...request(500_000));
+    expect(!refused.ok && refused.message).toMatch(/The tranche of year 1 carried past its year's end is paid before another is requested/);
+    const accepted: Step[] = [['progressReport.submit', { summary: 'Year report' }], 'progressReport.accept', 'year.end'];
+    const closing = drive(start(2, carry), [...toExecution, ...accepted, ...accepted, request(500_000), 'year.end', 'closingReport.submit']);
+    expect(closing.context.carriedTranche).toMatchObject({ year: 3 });
+    const unpaid = send(closing, 'closingReport.accept');
+    expect(!unpaid.ok && unpaid.message).toMatch(/paid before the project closes/);
+    expect(drive(closing, [pay, 'closingReport.accept']).value).toBe('closed');
+  });
+
   it('v1 drops a request unpaid at the year end without a word', () => {
     const ended = drive(drive(start(1), toExecution), [request(500_000), 'year.end']);
     expect(ended.context.pendingTranche).toBeNull();
@@ -239,7 +263,7 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
     const carry = { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' as const } };
     const year2 = drive(start(2, carry), [...toExecution, request(500_000), ['progressReport.submit', { summary: 'Year 1' }], 'progressReport.accept', 'year.end']);
     expect(year2.context).toMatchObject({ projectYear: 2, carriedTranche: { amountNtd: 500_000, year: 1 } });
-    const paid = drive(year2, [request(500_000), pay, pay]);
+    const paid = drive(year2, [pay, request(500_000), pay]);
     expect(paid.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual(['1.1:500000', '2.1:500000']);
     expect(paid.context.carriedTranche).toBeNull();
   });

@@ -56,6 +56,14 @@ describe('views: what each role may read', () => {
     expect(projectViewFor(actors.office, view)!.context.presentationWaiver).toMatchObject({ reason: 'Presented in the same call last year' });
   });
 
+  it("hides the written review's deadline and closing from the applicant until the announcement (law v2)", () => {
+    const { view, log } = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.close']);
+    const withDeadline = { ...view, deadlines: [{ event: 'deadline.writtenReview' as const, at: '2016-10-01T00:00:00.000Z', label: 'written review' }] };
+    expect(projectViewFor(actors.pi, withDeadline)!.deadlines).toEqual([]);
+    expect(transitionLogFor(actors.pi, view, log)!.map((e) => e.event)).not.toContain('review.close');
+    expect(projectViewFor(actors.office, withDeadline)!.deadlines).toHaveLength(1);
+  });
+
   it('shows the applicant scores and comments after the announcement, reviewers still unnamed', () => {
     const { view, log } = drive([...reviewed, 'decision.announce']);
     const shaped = projectViewFor(actors.pi, view)!;

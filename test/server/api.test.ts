@@ -151,7 +151,7 @@ describe('ownership through the API: only the rightful owner acts', () => {
       expect([answer.status, answer.body.code]).toEqual([403, 'FORBIDDEN']);
       // A phase 2 is judged on the record of the phase-1 project it names, not on what it declares (law v2).
       const income = { memberFeesNtd: 3_000_000, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0 };
-      for (const [phase1ProjectId, message] of [[workflowId(lin), /has not reached its final project year/], ['project:alliance-102:TE2-0404', /is not a project of the programme/]] as const) {
+      for (const [phase1ProjectId, message] of [[workflowId(lin), /has not reached its final project year/], ['project:alliance-102:TE2-0404', /is not a project of yours at NTU/]] as const) {
         const phase2 = anApplication({ id: 'TE2-0010', phase: { phase: 2, phase1ProjectId, phase1Year3GrantNtd: 2_000_000, year3Income: income } });
         const refused = await call<Problem>(api, 'POST', `/api/calls/${callId}/applications`, await tokenFor('pi-lin'), { application: phase2 });
         expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);

@@ -1,7 +1,7 @@
 import { acceptedKpis } from '../../../machines/kpis';
 import type { z } from 'zod';
 import type { Actor } from '../../../domain/actor';
-import { projectEventPayloads, type ProjectEventType } from '../../../domain/project-events';
+import { incomingPayloads, type ProjectEventType } from '../../../domain/project-events';
 import { checkApplication, countKpiMembers } from '../../../domain/rules';
 import { projectMachine } from '../../../machines/project-machine';
 import type { TransitionLogEntry, ProjectView } from '../../../machines/views';
@@ -51,7 +51,7 @@ function ruleOf(lang: Lang, event: string, view: ProjectView, at: string): strin
 function commandForm(context: PageContext, view: ProjectView, type: ProjectEventType, data: ProjectPageData): Html {
   const t = translator(context.lang);
   const failed = data.failed?.type === type ? data.failed : undefined;
-  const schema = projectEventPayloads[type] as z.ZodType;
+  const schema = incomingPayloads[type] as z.ZodType;
   let value = failed?.value;
   if (type === 'application.update' && !failed) value = { application: view.context.application };
   let fields: Html;

@@ -1,0 +1,49 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { fetchRunChain } from '../../activities/temporal/history';
+import { CallClient } from '../../activities/temporal/calls';
+import { alliance105 } from '../../domain/calls';
+import { callWorkflowId } from '../../domain/ids';
+import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
+import { connectDevServer, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+it('continues a call as new before its history grows large, carrying everything it knew', async () => {
+  const callId = uniqueName('long-call');
+  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const taskQueue = uniqueName('long-call');
+  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
+    // The threshold lowered from 10,000 events to 40, so that a handful of registrations cross it.
+    await env.client.workflow.start('callWorkflow', { taskQueue, workflowId: callWorkflowId(callId), args: [{ call, reviewerPool: [], continueAsNewAfterEvents: 40 }] });
+    const calls = new CallClient(env.client, taskQueue);
+    const ids = ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004', 'TE2-0005', 'TE2-0006', 'TE2-0007', 'TE2-0008'];
+    for (const id of ids) await calls.registerApplication(callId, actors.pi, anApplication({ id }));
+    await calls.amendDeadline(callId, actors.office, { deadline: 'endorsement', until: new Date(Date.now() + 3_650_000).toISOString(), reason: '颱風停班' });
+    const roster = await calls.submitRoster(callId, actors.institution, { rosterId: 'NTU-01', letterReference: '臺大研字第1號', applicationIds: ids });
+    expect(roster).toMatchObject({ applied: ids.length, skipped: [] });
+
+    const runs = await fetchRunChain(env.client, callWorkflowId(callId));
+    const sizes = runs.map((r) => r.history.events?.length ?? 0);
+    console.log(`call runs: ${runs.length}, events per run: ${sizes.join(', ')}`);
+    expect(runs.length).toBeGreaterThan(1);
+    // Each run stays near the threshold (a run ends only once its handlers have finished).
+    for (const size of sizes.slice(0, -1)) expect(size).toBeLessThan(120);
+    const status = await calls.status(callId);
+    expect(status.projects.map((p) => p.applicationId)).toEqual(ids);
+    expect(status.rosters).toHaveLength(1);
+    expect(status.amendments).toHaveLength(1);
+    expect(status.state).toBe('open');
+    // Registering the same id again is still refused: the carried projects are the call's.
+    await expect(calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }))).rejects.toMatchObject({ code: 'VALIDATION' });
+    await Promise.all(ids.map((id) => projects.handle(`project:${callId}:${id}`).terminate('test finished')));
+    await env.client.workflow.getHandle(callWorkflowId(callId)).terminate('test finished');
+  });
+});
