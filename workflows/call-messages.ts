@@ -17,10 +17,16 @@ export interface CallWorkflowInput {
 }
 
 /** A call's state, carried from one run to the next. */
-export type CarriedCall = {
+export type CarriedCall = CallRecords & {
   snapshot: unknown;
   calendar: Call['calendar'];
   amendments: CallAmendment[];
+  /** How many transitions the ledger holds of this call: the next one's number follows. */
+  transitions: number;
+};
+
+/** What a call records of its applications and operations. */
+type CallRecords = {
   projects: RegisteredProject[];
   rosters: Roster[];
   assignments: Record<string, string[]>;
@@ -28,8 +34,6 @@ export type CarriedCall = {
   invited: string[];
   slots: Record<string, string>;
   operations: OperationRecord[];
-  /** How many transitions the ledger holds of this call: the next one's number follows. */
-  transitions: number;
 };
 
 export type RegisteredProject = {
@@ -77,16 +81,9 @@ export type CallAmendment = {
   at: string;
 };
 
-export type CallView = {
+export type CallView = CallRecords & {
   callId: string;
   state: string;
-  projects: RegisteredProject[];
-  rosters: Roster[];
-  assignments: Record<string, string[]>;
-  rounds: ReviewRound[];
-  invited: string[];
-  slots: Record<string, string>;
-  operations: OperationRecord[];
   /** The call's reviewer pool: the office's to see (the views drop it for everyone else). */
   reviewerPool?: Reviewer[];
   /** The call's title and calendar, as opened (the status query's; public to everyone who may read the call). */
