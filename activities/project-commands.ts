@@ -48,8 +48,6 @@ export interface ProjectSummary {
   lifecycle: string;
   states: string[];
   reviews: { reviewerId: string; score: number }[];
-  /** The reviewers assigned now (one who declared a conflict is withdrawn). */
-  reviewers: string[];
   panelScore: number | null;
   decision: ProjectView['context']['decision'];
   /** Each project year's accepted results (law v2), for the results exhibition. */
@@ -132,7 +130,6 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
           lifecycle: view.lifecycle,
           states: view.states,
           reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
-          reviewers: view.context.reviewers,
           panelScore: view.context.presentation?.panelScore ?? null,
           decision: view.context.decision,
           results: acceptedKpis(view.context),

@@ -7,7 +7,7 @@ export const NoticeKind = z.enum([
   'applicationReceived', 'endorsementReceived', 'endorsementMissing', 'reviewAssigned', 'reviewReminder',
   'presentationInvitation', 'decision', 'contractReady', 'tranchePaid', 'progressReportDue', 'progressReportOverdue',
   'progressReportAccepted', 'progressReportReturned', 'siteVisitSelected', 'closingReportDue', 'closingReportOverdue',
-  'projectClosed', 'deliveryFailed', 'trancheUnpaidAtYearEnd', 'exhibitionSelected', 'conflictDeclared',
+  'projectClosed', 'deliveryFailed', 'trancheUnpaidAtYearEnd', 'exhibitionSelected',
 ]);
 export type NoticeKind = z.infer<typeof NoticeKind>;
 
@@ -20,7 +20,6 @@ export type NoticeRecipient = z.infer<typeof NoticeRecipient>;
 export const laterNoticeRecipients: Partial<Record<NoticeKind, NoticeRecipient[]>> = {
   trancheUnpaidAtYearEnd: ['institutionResearchOffice', 'pi'],
   exhibitionSelected: ['pi', 'institutionResearchOffice'],
-  conflictDeclared: ['office'],
 };
 
 /** Who receives a notice of this kind under this policy. */

@@ -41,8 +41,6 @@ export const projectEventPayloads = {
     conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),
   }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
-  /** Since law v2: an assigned reviewer declares a conflict of interest before reviewing, and is withdrawn from the application. */
-  'review.declareConflict': z.object({ reason: Text }).strict(),
   /** Since law v2: closes this application's written-review round; a late review is refused. */
   'review.close': Empty,
   'presentation.invite': Empty,

@@ -134,7 +134,6 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
           ? [`The new ${event.deadline} deadline (${event.until}) has already passed; choose a later time.`]
           : [`The project does not wait on its ${event.deadline} deadline while it is ${where}.`];
       case 'reviewer.assign':
-        if ((context.declaredConflicts ?? []).some((c) => c.reviewerId === event.reviewerId)) return [`Reviewer ${event.reviewerId} declared a conflict of interest with this application; choose another reviewer.`];
         if (context.reviewClosedAt) return [`The written-review round of this application closed at ${context.reviewClosedAt}; no reviewer is assigned after it.`];
         return [`Reviewer ${event.reviewerId} is already assigned to this application.`];
       case 'review.record':

@@ -96,8 +96,6 @@ export function noticesForTransition(
       return notice('siteVisitSelected', siteVisitWindow(call, context.projectYear));
     case 'closingReport.accept':
       return notice('projectClosed');
-    case 'review.declareConflict':
-      return notice('conflictDeclared', { reason: event.reason });
     case 'exhibition.select':
       return notice('exhibitionSelected', { year: event.year, rank: event.rank, windowOpens: call.calendar.resultsExhibition.opens, windowCloses: call.calendar.resultsExhibition.closes });
     case 'year.end': {

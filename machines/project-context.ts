@@ -98,8 +98,6 @@ export type ProjectContext = {
   carriedTranche?: SettledTranche | null;
   /** Law v2: tranches unpaid at their year's end and refused (policy `refuse`). */
   refusedTranches?: SettledTranche[];
-  /** Law v2: reviewers withdrawn from the application by their own declaration of a conflict of interest (the office's to see). */
-  declaredConflicts?: (Recorded & { reviewerId: string; reason: string })[];
   /** Law v2: the results exhibitions the alliance was selected for. */
   exhibitions?: (Recorded & { year: number; rank: number })[];
   /** Law v2: since when the project is suspended, and how long its clock has stood still before. */

@@ -19,7 +19,6 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'reviewer.assign': ['office'],
   'review.record': ['reviewer'],
   'review.close': ['office'],
-  'review.declareConflict': ['reviewer'],
   'presentation.invite': ['office'],
   'presentation.waive': ['office'],
   'presentation.schedule': ['office'],
@@ -100,8 +99,6 @@ const projectLaw = setup({
     // Law v2.
     isEndorsed: ({ context }) => context.endorsement !== null,
     reviewRoundOpen: ({ context }) => !context.reviewClosedAt,
-    /** A reviewer who declared a conflict with this application is not assigned to it again. */
-    reviewerDeclaredNoConflict: ({ context, event }) => !(context.declaredConflicts ?? []).some((c) => c.reviewerId === as<'reviewer.assign'>(event).reviewerId),
     /** An approval follows the presentation review, or the office's recorded waiver of it. */
     approvalFollowsPresentation: ({ context, event }) =>
       as<'decision.record'>(event).outcome === 'rejected' || context.presentation?.panelScore !== undefined || !!context.presentationWaiver,
@@ -242,10 +239,6 @@ const projectLaw = setup({
     markClosingPastDue: assign({ closingPastDue: true }),
     // Law v2.
     closeReviewRound: assign({ reviewClosedAt: ({ event }) => event.at }),
-    withdrawConflictedReviewer: assign(({ context, event }) => ({
-      reviewers: context.reviewers.filter((id) => id !== event.actor.id),
-      declaredConflicts: [...(context.declaredConflicts ?? []), { by: event.actor, at: event.at, reviewerId: event.actor.id, reason: as<'review.declareConflict'>(event).reason }],
-    })),
     recordReviewPeriod: assign({
       reviewClosesAt: ({ context, event }) => as<'review.start'>(event).closes ?? addDuration(event.at, context.policy.writtenReviewPeriod).toISOString(),
     }),
@@ -306,7 +299,7 @@ const projectLaw = setup({
 
 /** What law v2 records that v1 did not, as a project starts (or migrates) with it. */
 export const lawV2Records = (firstProjectYearStarts: string): Required<Pick<ProjectContext,
-  'firstProjectYearStarts' | 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'carriedTranche' | 'refusedTranches' | 'exhibitions' | 'declaredConflicts' | 'suspendedAt' | 'clockStoppedMs'
+  'firstProjectYearStarts' | 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'carriedTranche' | 'refusedTranches' | 'exhibitions' | 'suspendedAt' | 'clockStoppedMs'
 >> => ({
   firstProjectYearStarts,
   reviewClosesAt: null,
@@ -316,7 +309,6 @@ export const lawV2Records = (firstProjectYearStarts: string): Required<Pick<Proj
   carriedTranche: null,
   refusedTranches: [],
   exhibitions: [],
-  declaredConflicts: [],
   suspendedAt: null,
   clockStoppedMs: 0,
 });
@@ -427,14 +419,13 @@ function buildProjectMachine(law: LawVersion) {
         states: {
           writtenReview: {
             on: {
-              'reviewer.assign': { guard: v2 ? and(['reviewerNotYetAssigned', 'reviewRoundOpen', 'reviewerDeclaredNoConflict']) : 'reviewerNotYetAssigned', actions: 'assignReviewer' },
+              'reviewer.assign': { guard: v2 ? and(['reviewerNotYetAssigned', 'reviewRoundOpen']) : 'reviewerNotYetAssigned', actions: 'assignReviewer' },
               'review.record': { guard: v2 ? and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']) : 'isAssignedReviewerWithoutReview', actions: 'recordReview' },
               'presentation.invite': { target: 'presentationReview' },
               // Not invited to present: the office may reject straight from the written review.
               'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
               ...since2({
                 'review.close': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
-              'review.declareConflict': { guard: and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']), actions: 'withdrawConflictedReviewer' },
                 'deadline.writtenReview': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
                 'deadline.amend': { guard: and(['reviewRoundOpen', amendable('writtenReview')]), actions: 'recordAmendment' },
                 'presentation.waive': { target: 'finalDecision', actions: 'recordWaiver' },

@@ -72,7 +72,7 @@ const maskStates = (states: string[], announced: boolean): string[] =>
   announced ? states : [...new Set(states.map((s) => (s.startsWith('review.') ? 'review' : s)))];
 
 /** Steps of the review an applicant could read an early outcome from: the office's until the announcement. */
-const hiddenUntilAnnounced = new Set<ProjectEventType>(['decision.record', 'presentation.waive', 'review.close', 'deadline.writtenReview', 'review.declareConflict']);
+const hiddenUntilAnnounced = new Set<ProjectEventType>(['decision.record', 'presentation.waive', 'review.close', 'deadline.writtenReview']);
 
 /** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
 const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
@@ -105,8 +105,6 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
       reviews: visibleReviews(viewer, context, announced),
       presentation,
       decision: announced ? context.decision : null,
-      // Who declared a conflict would name a reviewer: the office's alone.
-      ...(context.declaredConflicts !== undefined && { declaredConflicts: [] }),
       // A waiver would tell the applicant the step its project is at, like the decision.
       ...(context.presentationWaiver !== undefined && { presentationWaiver: announced ? context.presentationWaiver : null }),
     },

@@ -219,11 +219,8 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       round.closedAt = now();
       round.missing = inRound(round)
         .flatMap((p) => {
-          const summary = summaries.find((s) => s.projectId === p.projectId);
-          const done = summary?.reviews.map((r) => r.reviewerId) ?? [];
-          // A reviewer withdrawn by a declared conflict owes nothing (summaries from before it lack the list).
-          const owing = summary?.reviewers ? assignments[p.applicationId]!.filter((id) => summary.reviewers.includes(id)) : assignments[p.applicationId]!;
-          return owing.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
+          const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
+          return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
         });
     }
     version++;

@@ -88,10 +88,6 @@ export const templates: Record<NoticeKind, Record<Language, NoticeTemplate>> = {
     'zh-TW': { subject: '【成果發表】{{projectTitle}} 獲選參加成果發表', lines: ['{{recipientName}} 您好：', '「{{projectTitle}}」依第{{year}}年度績效獲選參加{{callTitle}}成果發表（第{{rank}}名），發表期間為 {{windowOpens:date}} 至 {{windowCloses:date}}。', sign['zh-TW']] },
     en: { subject: '[Results exhibition] {{projectTitle}} is selected', lines: ['Dear {{recipientName}},', '"{{projectTitle}}" is selected for the results exhibition of {{callTitle}} on its year {{year}} results (rank {{rank}}); the exhibition runs from {{windowOpens:date}} to {{windowCloses:date}}.', sign.en] },
   },
-  conflictDeclared: {
-    'zh-TW': { subject: '【利益迴避】{{projectTitle}}（{{applicationId}}）需另行指派審查委員', lines: ['計畫辦公室您好：', '一位審查委員就「{{projectTitle}}」（{{applicationId}}）聲明利益迴避，已自該案撤出：{{reason}}。請另行指派審查委員。', sign['zh-TW']] },
-    en: { subject: '[Conflict of interest] {{projectTitle}} ({{applicationId}}) needs another reviewer', lines: ['Programme office,', 'A reviewer declared a conflict of interest with "{{projectTitle}}" ({{applicationId}}) and is withdrawn from it: {{reason}}. Please assign another reviewer.', sign.en] },
-  },
   deliveryFailed: {
     'zh-TW': { subject: '【系統通知】郵件無法送達：{{failedSubject}}', lines: ['計畫辦公室您好：', '寄給 {{failedRecipient}} 的通知「{{failedSubject}}」自 {{since:date}} 起無法送達，系統持續重試中。最近錯誤：{{error}}', sign['zh-TW']] },
     en: { subject: '[System] Notice not delivered: {{failedSubject}}', lines: ['Programme office,', 'The notice "{{failedSubject}}" to {{failedRecipient}} has not been delivered since {{since:date}}; it is still being retried. Last error: {{error}}', sign.en] },

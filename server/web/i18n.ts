@@ -152,7 +152,7 @@ const zhNames: Record<string, string> = {
   'siteVisit.select': '選定實地訪視', 'siteVisit.record': '記錄實地訪視', 'closingReport.submit': '提交結案報告', 'closingReport.accept': '接受結案報告',
   'closingReport.return': '退回結案報告', 'project.suspend': '暫停計畫', 'project.resume': '恢復計畫', 'project.terminate': '終止計畫',
   'deadline.application': '申請截止', 'deadline.endorsement': '推薦截止', 'deadline.progressReport': '進度報告截止', 'deadline.closingReport': '結案報告截止',
-  'year.end': '年度結束', 'deadline.writtenReview': '書面審查截止', 'review.close': '結束書面審查', 'review.declareConflict': '聲明利益迴避', 'presentation.waive': '免除簡報審查',
+  'year.end': '年度結束', 'deadline.writtenReview': '書面審查截止', 'review.close': '結束書面審查', 'presentation.waive': '免除簡報審查',
   'deadline.amend': '變更期限', deadline: '期限', until: '新期限', closes: '截止時間',
   application: '申請', endorsement: '機構推薦', progressReport: '進度報告', closingReport: '結案報告',
   id: '編號', name: '名稱', type: '類型', email: '電子郵件', institutionId: '機構代碼', researchOfficeEmail: '研發處電子郵件', institution: '申請機構',

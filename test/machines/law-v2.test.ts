@@ -129,25 +129,6 @@ describe('closing a review round binds', () => {
   });
 });
 
-describe('a reviewer declares a conflict of interest', () => {
-  const rev1 = { role: 'reviewer' as const, id: 'rev-1' };
-  it('v1 has no way to say so', () => {
-    expect(send(drive(start(1), toWrittenReview), 'review.declareConflict')).toMatchObject({ ok: false });
-  });
-
-  it('v2 withdraws the reviewer, tells the office, keeps who from the applicant, and refuses assigning them again', () => {
-    const declared = drive(start(2), [...toWrittenReview, 'review.declareConflict']);
-    expect(declared.context.reviewers).toEqual([]);
-    expect(declared.context.declaredConflicts).toEqual([expect.objectContaining({ reviewerId: 'rev-1', reason: 'I advised the applicant company last year', by: rev1 })]);
-    expect(send(declared, 'review.record')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    const again = send(declared, 'reviewer.assign', { reviewerId: 'rev-1' });
-    expect(!again.ok && again.message).toMatch(/declared a conflict of interest with this application; choose another reviewer/);
-    expect(send(declared, 'reviewer.assign', { reviewerId: 'rev-2' }).ok).toBe(true);
-    const verdict = send(drive(start(2), toWrittenReview), 'review.declareConflict');
-    expect(noticesForTransition(5, verdict.ok ? verdict.event : (undefined as never), declared, alliance105, undefined)).toEqual([expect.objectContaining({ kind: 'conflictDeclared' })]);
-  });
-});
-
 describe('stale facts: the application keeps what identifies it', () => {
   it('refuses an update that moves the application to another division, PI or institution', () => {
     const context = start(2).context;
