@@ -37,11 +37,11 @@ export const InviteBody = z.union([
   z.object({ topPerDivision: z.number().int().min(1).max(1000) }).strict(),
   z.object({ applicationIds: z.array(Id).min(1).max(1000) }).strict(),
 ]);
-export const ScheduleBody = z.object({ startsAt: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-12-05T09:00:00+08:00' }) }).strict();
+export const ScheduleBody = z.object({ startsAt: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-12-05T09:00:00+08:00' }).max(bounds.instant) }).strict();
 /** The office moves a deadline of the whole call (a typhoon day); a project's own deadlines move one project at a time. */
 export const AmendDeadlineBody = z.object({
   deadline: z.enum(['application', 'endorsement']),
-  until: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-09-13T17:00:00+08:00' }),
+  until: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-09-13T17:00:00+08:00' }).max(bounds.instant),
   reason: LongText().trim().min(1, 'say why the deadline moves'),
 }).strict();
 export const EmptyBody = z.object({}).strict();
@@ -56,8 +56,8 @@ export const ProjectSearchQuery = z.object({
 }).strict();
 
 export const AuditSearchQuery = ProjectSearchQuery.extend({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: z.iso.datetime({ offset: true }).max(bounds.instant).optional(),
+  to: z.iso.datetime({ offset: true }).max(bounds.instant).optional(),
 }).strict();
 export const AuditWorkflowParams = z.object({ workflowId: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200) }).strict();
 export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional(), decode: z.enum(['true', 'false']).optional() }).strict();

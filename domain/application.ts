@@ -29,7 +29,7 @@ export const Institution = z
      * notices. Required of every new application (`NewApplication`); optional here because
      * applications recorded before it existed must still read back.
      */
-    researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').optional(),
+    researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').max(bounds.email, 'expected an e-mail address of at most 254 characters').optional(),
   })
   .strict();
 export type Institution = z.infer<typeof Institution>;
@@ -68,7 +68,7 @@ export const Investigator = z
   .object({
     id: IdText().min(1),
     name: NameText().min(1),
-    email: z.email(),
+    email: z.email().max(bounds.email, 'expected an e-mail address of at most 254 characters'),
     institutionId: IdText().min(1),
     /** Full-time, monthly paid staff; endowment-fund hires (item 三) count as such when they meet item 一. */
     employment: z.enum(['fullTimeMonthly', 'endowmentFund', 'partTime', 'retired', 'nonEstablishment']),
@@ -180,5 +180,5 @@ export const BoundedApplication = Application.extend({
 
 /** An application entering the programme now: everything `BoundedApplication` asks, and an address for the institution's notices. */
 export const NewApplication = BoundedApplication.extend({
-  institution: Institution.extend({ researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw') }),
+  institution: Institution.extend({ researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').max(bounds.email, 'expected an e-mail address of at most 254 characters') }),
 });

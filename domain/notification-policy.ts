@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDuration } from './duration';
-import { atMost } from './bounds';
+import { atMost, bounds } from './bounds';
 
 /** Every notice the service sends (issue 6's list), one template each per language. */
 export const NoticeKind = z.enum([
@@ -45,7 +45,7 @@ const ReminderSchedule = z.object({ before: z.array(IsoDuration).max(...atMost(2
 export const NotificationPolicy = z
   .object({
     language: Language,
-    officeEmail: z.email(),
+    officeEmail: z.email().max(bounds.email, 'expected an e-mail address of at most 254 characters'),
     // Partial: the kinds added later have default recipients; the check below names any other missing one.
     notices: z.partialRecord(NoticeKind, z.object({ recipients: z.array(NoticeRecipient).min(1).max(...atMost(NoticeRecipient.options.length)) }).strict()),
     reminders: z

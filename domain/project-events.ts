@@ -35,7 +35,7 @@ export const projectEventPayloads = {
   'reviewer.assign': z.object({
     reviewerId: Text,
     name: Text.optional(),
-    email: z.email('expected the reviewer\'s e-mail address').optional(),
+    email: z.email('expected the reviewer\'s e-mail address').max(bounds.email, 'expected an e-mail address of at most 254 characters').optional(),
     /** The reviewer's own institution and declared conflicts, from the pool: the law refuses a conflicted assignment. */
     institutionId: Text.optional(),
     conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),

@@ -7,7 +7,7 @@ export const Reviewer = z
   .object({
     id: IdText().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens, e.g. rev-te2-01'),
     name: NameText().min(1),
-    email: z.email(),
+    email: z.email().max(bounds.email, 'expected an e-mail address of at most 254 characters'),
     institutionId: IdText().min(1),
     divisions: z.array(Division).min(1, 'expected at least one review division').max(...atMost(Division.options.length)),
     conflicts: z

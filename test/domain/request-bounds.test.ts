@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import * as api from '../../domain/api';
+import { incomingPayloads } from '../../domain/project-events';
+
+/**
+ * Every schema a request is read with bounds each string and list, so bad input meets a limit of
+ * ours (and the OpenAPI shows it), never Temporal's. Responses are ours and need none.
+ */
+const requestSchemas: [string, z.ZodType][] = [
+  ...Object.entries(api).filter(([name]) => /(Body|Query|Params|Payloads)$/.test(name)) as [string, z.ZodType][],
+  ...Object.entries(incomingPayloads).map(([type, schema]): [string, z.ZodType] => [`command ${type}`, schema]),
+];
+
+function unbounded(schema: unknown, path: string): string[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const s = schema as Record<string, unknown>;
+  const own: string[] = [];
+  const closed = 'enum' in s || 'const' in s || 'pattern' in s && typeof s.maxLength === 'number';
+  if (s.type === 'string' && !closed && typeof s.maxLength !== 'number' && !('enum' in s) && !('const' in s)) own.push(`${path}: string without maxLength`);
+  if (s.type === 'array' && typeof s.maxItems !== 'number' && !Array.isArray(s.prefixItems)) own.push(`${path}: array without maxItems`);
+  return [...own, ...Object.entries(s).flatMap(([key, value]) => (Array.isArray(value) ? value.flatMap((v, i) => unbounded(v, `${path}.${key}[${i}]`)) : unbounded(value, `${path}.${key}`)))];
+}
+
+it('bounds every string and list a request may carry', () => {
+  expect(requestSchemas.length).toBeGreaterThan(20);
+  const found = requestSchemas.flatMap(([name, schema]) => unbounded(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), name));
+  expect(found).toEqual([]);
+});
