@@ -3,7 +3,8 @@ import type { Environment } from '../domain/environment';
 import { ledgerFile } from './ledger/file';
 import { SqlLedgerStore } from './ledger/sql-store';
 import type { LedgerStore } from './ledger/store';
-import type { TextSealer } from './crypto/key-ring';
+import type { KeyRing, TextSealer } from './crypto/key-ring';
+import { DiskDocumentStore, SqlDocumentStore, type DocumentStore } from './documents/document-store';
 import { SqlNoticeLog, type NoticeLog } from './notices/notice-log';
 import { postgresDriver } from './sql/postgres-driver';
 import { sqliteDriver } from './sql/sqlite-driver';
@@ -56,4 +57,15 @@ export async function openLedgerForReading(env: Environment, exists: (file: stri
   if (env.DATABASE_URL) return SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), options);
   const file = ledgerFile(env);
   return exists(file) ? SqlLedgerStore.open(sqliteDriver(file, { readOnly: true }), options) : null;
+}
+
+/**
+ * The document store every Temporal client and worker of the service reads and writes through
+ * its data converter: ALLIANCE_DOCUMENTS_DIR, else PostgreSQL at DATABASE_URL (what a cluster
+ * shares), else documents/ in the data directory.
+ */
+export async function openDocumentStore(env: Pick<Environment, 'ALLIANCE_DOCUMENTS_DIR' | 'DATABASE_URL' | 'ALLIANCE_DATA_DIR'>, ring: KeyRing): Promise<DocumentStore> {
+  if (env.ALLIANCE_DOCUMENTS_DIR) return new DiskDocumentStore(path.resolve(env.ALLIANCE_DOCUMENTS_DIR), ring);
+  if (env.DATABASE_URL) return SqlDocumentStore.open(postgresDriver(env.DATABASE_URL, { max: 4 }), ring, describePostgres(env.DATABASE_URL));
+  return new DiskDocumentStore(path.resolve(env.ALLIANCE_DATA_DIR, 'documents'), ring);
 }

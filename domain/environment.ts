@@ -49,6 +49,12 @@ export const Environment = z
       .default(3650),
     TEMPORAL_CLI_PATH: NonEmpty.optional(),
     ALLIANCE_DATA_DIR: NonEmpty.default('./data'),
+    /**
+     * The document store (long texts and lists by reference, sealed): a directory every worker and
+     * API process shares. Unset: the `documents` table of DATABASE_URL when set, else documents/
+     * in the data directory.
+     */
+    ALLIANCE_DOCUMENTS_DIR: NonEmpty.optional(),
     /** The audit ledger's SQLite file; default ledger.sqlite in the data directory. */
     ALLIANCE_LEDGER_PATH: NonEmpty.optional(),
     /** PostgreSQL for the ledger, the archive, the notice log and the office's alerts: what many workers share. */

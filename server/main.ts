@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { openLedgerForReading } from '../activities/stores';
+import { openDocumentStore, openLedgerForReading } from '../activities/stores';
 import { clusterConnectionOptions } from '../activities/temporal/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
@@ -18,12 +18,13 @@ async function main(): Promise<void> {
   if (!env.OIDC_ISSUER) throw new ConfigurationError(['OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance']);
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const { ring } = serviceKeyRing(env);
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring) });
+  const documents = await openDocumentStore(env, ring);
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring, documents) });
   const ledger = await openLedgerForReading(env, existsSync, textSealer(ring));
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
   const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, signing);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
-  const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close());
+  const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close().finally(() => void documents.close()));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

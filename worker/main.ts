@@ -14,7 +14,7 @@ import { clusterConnectionOptions } from '../activities/temporal/connection-opti
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { ProjectClient } from '../activities/temporal/projects';
-import { openStores } from '../activities/stores';
+import { openDocumentStore, openStores } from '../activities/stores';
 import { localLogSigning, readLogSigning } from '../activities/ledger/log-signing';
 import { connectWorker, createServiceWorker } from './create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   installServiceLogging(env.ALLIANCE_LOG_LEVEL);
   // Payloads are encrypted before they leave this process: the keys are read before anything starts.
   const keys = serviceKeyRing(env);
-  const dataConverter = serviceDataConverter(keys.ring);
+  // Long documents go to the document store by reference: it opens before any client or worker.
+  if (!env.ALLIANCE_DOCUMENTS_DIR && !env.DATABASE_URL) mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
+  const documents = await openDocumentStore(env, keys.ring);
+  const dataConverter = serviceDataConverter(keys.ring, documents);
   let embedded: EmbeddedServer | undefined;
   let identity: IdentityProvider | undefined;
   // Keycloak builds itself for half a minute: it starts while Temporal, the worker and the API do,
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     await clientConnection.close();
     await mail.stop();
     await stores.close();
+    await documents.close();
     await embedded?.stop();
     await (identity ?? (await identityStarting?.catch(() => null)))?.stop();
   };
@@ -140,6 +144,7 @@ async function main(): Promise<void> {
     'Task queue': env.TEMPORAL_TASK_QUEUE,
     'Audit ledger': stores.where.ledger,
     'Payload keys': `${path.resolve(keys.file)} (current ${keys.ring.currentId}; payloads reach Temporal encrypted)`,
+    Documents: `${documents.where} (long texts and lists by reference, sealed)`,
     ...(checkpoints ? { Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}` } : {}),
     Mail: mail.destination,
     'Notice log': stores.where.notices,

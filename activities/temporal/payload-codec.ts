@@ -1,6 +1,9 @@
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { KeyRing } from '../crypto/key-ring';
+import type { DocumentStore } from '../documents/document-store';
+import { bounds } from '../../domain/bounds';
+import { DocumentCodec } from './document-codec';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -38,12 +41,13 @@ export class EncryptionCodec implements PayloadCodec {
 }
 
 /**
- * The data converter of every Temporal client and worker of the service: payloads and failure
- * messages encrypted before they leave the process. Search attributes are not payloads the codec
- * sees: they hold only call, division, region, institution code, state, year and phase.
+ * The data converter of every Temporal client and worker of the service: long documents left in
+ * the document store by reference, then payloads and failure messages encrypted before they leave
+ * the process. Search attributes are not payloads the codecs see: they hold only call, division,
+ * region, institution code, state, year and phase.
  */
-export function serviceDataConverter(ring: KeyRing): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath };
+export function serviceDataConverter(ring: KeyRing, documents: DocumentStore): DataConverter {
+  return { payloadCodecs: [new DocumentCodec(documents, bounds.documents), new EncryptionCodec(ring)], failureConverterPath };
 }
 
 export const failureConverterPath = require.resolve('./failure-converter');

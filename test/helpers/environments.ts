@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readKeyRing, textSealer, type TextSealer } from '../../activities/crypto/key-ring';
 import { serviceDataConverter } from '../../activities/temporal/payload-codec';
+import { DiskDocumentStore } from '../../activities/documents/document-store';
 import { registerSearchAttributes } from '../../worker/namespace';
 import { temporalBinary } from '../../worker/temporal-binaries';
 
@@ -17,9 +19,17 @@ function requiredAddress(variable: string): string {
 /** The tests' payload keys (test-only keys, committed so recorded histories stay readable). */
 export const testPayloadKeysFile = path.resolve(__dirname, '../fixtures/payload-keys.json');
 
-/** The service's data converter under the tests' keys: every test client and worker encrypts as production does. */
+/**
+ * The tests' document store: one directory for every test process and the worker processes they
+ * start (ALLIANCE_DOCUMENTS_DIR), as a cluster shares one. Content-addressed and sealed under the
+ * tests' keys, so runs may share it.
+ */
+export const testDocumentsDir = path.join(tmpdir(), 'alliance-test-documents');
+
+/** The service's data converter under the tests' keys: every test client and worker encrypts (and keeps documents by reference) as production does. */
 export function testDataConverter(file = testPayloadKeysFile): DataConverter {
-  return serviceDataConverter(readKeyRing(file));
+  const ring = readKeyRing(file);
+  return serviceDataConverter(ring, new DiskDocumentStore(testDocumentsDir, ring));
 }
 
 /** How the service seals the ledger's payloads, under the tests' keys: for readers of a ledger a worker process wrote. */

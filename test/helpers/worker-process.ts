@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repositoryRoot } from '../../worker/temporal-binaries';
-import { freePort, testPayloadKeysFile } from './environments';
+import { freePort, testDocumentsDir, testPayloadKeysFile } from './environments';
 
 /**
  * Starts the service's real worker process (`make start`'s entry point) against the run's dev
@@ -20,6 +20,7 @@ export async function startWorkerProcess(options: { taskQueue: string; dataDir: 
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ALLIANCE_DATA_DIR: options.dataDir,
       ALLIANCE_PAYLOAD_KEYS_FILE: testPayloadKeysFile,
+      ALLIANCE_DOCUMENTS_DIR: testDocumentsDir,
       // Alone on its task queue: SQLite files in its data directory serve, unless the test gives PostgreSQL.
       ...(options.env?.DATABASE_URL ? {} : { ALLIANCE_SINGLE_WORKER: 'true' }),
       ...options.env,

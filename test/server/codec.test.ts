@@ -9,10 +9,11 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { readKeyRing, rotateKeyFile } from '../../activities/crypto/key-ring';
 import { decodeHistoryJson } from '../../activities/temporal/history-codec';
 import { serviceDataConverter } from '../../activities/temporal/payload-codec';
+import { DiskDocumentStore } from '../../activities/documents/document-store';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';
 import { call, TEST_WEB_UI_ORIGIN, tokenFor, withApi, type RunningApi } from '../helpers/api';
-import { connectDevServer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDocumentsDir, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -48,6 +49,9 @@ const slowCall = { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStar
 const pool = ['rev-te2-01', 'rev-te2-02'].map((id) => ({ id, name: id, email: `${id}@reviewers.example.tw`, institutionId: 'NTHU', divisions: ['TE2' as const], conflicts: { applicationIds: [], institutionIds: [] } }));
 
 /** A key ring of one key of `file` only: a process that was never given the newer keys. */
+/** The service's converter under a given key ring, with the tests' document store. */
+const converterOf = (ring: ReturnType<typeof readKeyRing>) => serviceDataConverter(ring, new DiskDocumentStore(testDocumentsDir, ring));
+
 function onlyKey(file: string, id: string): ReturnType<typeof readKeyRing> {
   const content = JSON.parse(readFileSync(file, 'utf8')) as { keys: { id: string }[] };
   const one = path.join(path.dirname(file), `only-${id}.json`);
@@ -189,7 +193,7 @@ describe('key rotation', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-keys-')), 'payload-keys.json');
     const first = rotateKeyFile(file, new Date('2026-01-01T00:00:00Z'));
     const withRing = async (ring: ReturnType<typeof readKeyRing>): Promise<string> => {
-      const client = new Client({ connection: env.connection, dataConverter: serviceDataConverter(ring) });
+      const client = new Client({ connection: env.connection, dataConverter: converterOf(ring) });
       const ringEnv = Object.create(env, { client: { value: client } }) as TestWorkflowEnvironment;
       return withApi(ringEnv, bundle, async (api) => {
         const callFile = compressedCall(alliance105, Date.now(), slowCall, uniqueName('rotation'));
@@ -213,16 +217,16 @@ describe('key rotation', () => {
     expect([...keyIds[0]!]).toEqual([first]);
     expect([...keyIds[1]!]).toEqual([second]);
     for (const { history } of histories) {
-      const decoded = await decodeHistoryJson(JSON.parse(historyToJSON(history)) as unknown, serviceDataConverter(rotated).payloadCodecs!);
+      const decoded = await decodeHistoryJson(JSON.parse(historyToJSON(history)) as unknown, converterOf(rotated).payloadCodecs!);
       expect(textOf(payloadsIn(decoded))).toContain(secrets.email);
     }
     // The old key alone cannot read the new history: the error names the key to add.
-    await expect(decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, serviceDataConverter(onlyKey(file, first)).payloadCodecs!)).rejects.toThrow(new RegExp(`key ${second}.*ALLIANCE_PAYLOAD_KEYS_FILE`));
+    await expect(decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, converterOf(onlyKey(file, first)).payloadCodecs!)).rejects.toThrow(new RegExp(`key ${second}.*ALLIANCE_PAYLOAD_KEYS_FILE`));
     // A process started before the rotation (a rolling restart) learns the new key from the file when it meets it.
-    const learned = await decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, serviceDataConverter(startedBeforeRotation).payloadCodecs!);
+    const learned = await decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, converterOf(startedBeforeRotation).payloadCodecs!);
     expect(textOf(payloadsIn(learned))).toContain(secrets.email);
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: serviceDataConverter(rotated) }, histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(JSON.parse(historyToJSON(h.history))) })))) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: converterOf(rotated) }, histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(JSON.parse(historyToJSON(h.history))) })))) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
