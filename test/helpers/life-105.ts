@@ -19,11 +19,12 @@ export type AssignedReviewer = { reviewerId: string; name?: string; email?: stri
 
 /**
  * One application of `call` from draft to the start of its first project year on the call's own
- * dates: submitted, endorsed, reviewed, presented, approved at NT$2,000,000 a year, contracted.
+ * dates: submitted, endorsed, reviewed, presented, approved (by default at NT$2,000,000 a year for three years), contracted.
  */
 export async function runToFirstProjectYear(
   projects: ProjectClient, call: Call, skipTo: (instant: string | Date) => Promise<void>,
   reviewers: AssignedReviewer[], application: Partial<ApplicationInput> = {},
+  amountsNtd: number[] = [2_000_000, 2_000_000, 2_000_000],
 ): Promise<string> {
   const { calendar } = call;
   const id = await projects.create(call, anApplication({ id: 'TE2-0001', ...application }));
@@ -45,7 +46,7 @@ export async function runToFirstProjectYear(
   await send('presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' });
   await skipTo(addDuration(calendar.reviewPeriod.opens, 'P40D'));
   await send('presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' });
-  await send('decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] });
+  await send('decision.record', actors.office, { outcome: 'approved', amountsNtd });
   await send('decision.announce', actors.office, {});
   await send('contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' });
 
