@@ -56,3 +56,16 @@ export async function runToFirstProjectYear(
   if (!started.states.includes('execution.funding.awaitingFirstTranche')) throw new Error(`${id} did not start its first year: ${started.states.join(', ')}`);
   return id;
 }
+
+/** A project year's two tranches of NT$1,000,000, each requested and paid in its window (10 days and 5 months 10 days after `start`). */
+export async function payTheYear(
+  send: (type: 'tranche.request' | 'tranche.pay', actor: typeof actors.office, payload: object) => Promise<unknown>,
+  skipTo: (instant: string | Date) => Promise<void>, start: Date, year: number,
+): Promise<void> {
+  await skipTo(addDuration(start, 'P10D'));
+  await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+  await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-1` });
+  await skipTo(addDuration(start, 'P5M10D'));
+  await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+  await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-2` });
+}

@@ -9,7 +9,7 @@ import { projectYearEnd } from '../../machines/deadlines';
 import { actors } from '../fixtures/project-events';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
-import { clockSkipper, runToFirstProjectYear } from '../helpers/life-105';
+import { clockSkipper, payTheYear, runToFirstProjectYear } from '../helpers/life-105';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -37,12 +37,7 @@ it('runs a three-year project of the 105 call from draft to closed across the re
 
     for (const year of [1, 2, 3]) {
       const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);
-      await skipTo(addDuration(start, 'P10D'));
-      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-1` });
-      await skipTo(addDuration(start, 'P5M10D'));
-      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-2` });
+      await payTheYear(send, skipTo, start, year);
       if (year === 2) {
         expect(formatRocDate(calendar.siteVisitWindow.opens).endsWith('.04.01')).toBe(true);
         await skipTo(addDuration(calendar.siteVisitWindow.opens, 'P10D'));

@@ -12,7 +12,7 @@ import { rocYearOf } from '../../domain/roc-date';
 import { projectYearEnd } from '../../machines/deadlines';
 import { actors } from '../fixtures/project-events';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
-import { clockSkipper, runToFirstProjectYear } from '../helpers/life-105';
+import { clockSkipper, payTheYear, runToFirstProjectYear } from '../helpers/life-105';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
@@ -70,12 +70,7 @@ it(`carries the largest allowed content across ${YEARS} project years well under
     const send = projects.send.bind(projects, id);
     for (let year = 1; year <= YEARS; year++) {
       const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);
-      await skipTo(addDuration(start, 'P10D'));
-      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-1` });
-      await skipTo(addDuration(start, 'P5M10D'));
-      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-      await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-2` });
+      await payTheYear(send, skipTo, start, year);
       if (year < YEARS) {
         await skipTo(subtractDuration(subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd), 'P10D'));
         const kpis = { year, members: bounds.list, memberFeesNtd: 100_000 * bounds.list, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0, memberList: memberList(`第${year}年會員`) };
