@@ -7,7 +7,7 @@ KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 
-.PHONY: install start test lint typecheck build docs realm histories chaos bench-ledger bench-web clean
+.PHONY: install start test lint typecheck build docs realm histories chaos bench bench-ledger bench-web clean
 
 install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
 
@@ -90,6 +90,12 @@ test: install lint typecheck build
 # The many-workers fault run with more kills than make test's bounded one (CHAOS_KILLS=15 by default).
 chaos: install build
 	CHAOS_KILLS=$${CHAOS_KILLS:-15} npx jest test/chaos
+
+# A project's commands beside bare Temporal's on one dev server, interleaved: latency in sequence,
+# commands/s with 50 projects at once, the office's review start over the 105 call's 91
+# applications, history events; figures printed, never asserted (make test runs a bounded one).
+bench: install build
+	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} npx jest test/bench --verbose=false
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).

@@ -1,0 +1,232 @@
+/**
+ * `make bench` (and a bounded run in `make test`): what a project's command costs beside bare
+ * Temporal, on the same dev server, in one run, interleaved. Prints figures; asserts only that
+ * both sides did all their work, never a speed.
+ *
+ *   BENCH_SEQUENTIAL=6 BENCH_CONCURRENT=50 BENCH_REVIEW=91 npx jest test/bench/project-vs-bare
+ */
+import { bundleWorkflowCode, type WorkflowBundle, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { CallClient } from '../../activities/temporal/calls';
+import { ProjectClient } from '../../activities/temporal/projects';
+import { generateCohort, generateReviewerPool } from '../../client/cohort';
+import type { Actor } from '../../domain/actor';
+import { alliance105 } from '../../domain/calls';
+import type { ProjectEventType } from '../../domain/project-events';
+import { createServiceWorker } from '../../worker/create-worker';
+import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
+import { connectDevServer, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
+import { bareCommand, bareFinish } from './bare-workflow';
+
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
+/** Applications of the call whose written review the office starts (the 105 call had 91). */
+const REVIEW = Number(process.env.BENCH_REVIEW ?? 6);
+/** The call's bulk operations send to this many projects at once (activities/project-commands.ts). */
+const LANES = 8;
+
+/** 25 commands of a project from draft to contract: eight reviewers, each told by mail. */
+const REVIEWERS = Array.from({ length: 8 }, (_, i) => ({ reviewerId: `rev-${i + 1}`, name: `Reviewer ${i + 1}`, email: `rev${i + 1}@itri.org.tw` }));
+const COMMANDS: [ProjectEventType, Actor, Record<string, unknown>][] = [
+  ['application.submit', actors.pi, {}],
+  ['endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' }],
+  ['review.start', actors.office, {}],
+  ...REVIEWERS.map((r): [ProjectEventType, Actor, Record<string, unknown>] => ['reviewer.assign', actors.office, r]),
+  ...REVIEWERS.map((r, i): [ProjectEventType, Actor, Record<string, unknown>] => ['review.record', { role: 'reviewer', id: r.reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' }]),
+  ['presentation.invite', actors.office, {}],
+  ['presentation.schedule', actors.office, { slot: new Date(Date.now() + 3_600_000).toISOString(), venue: '科技大樓 1701' }],
+  ['presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' }],
+  ['decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] }],
+  ['decision.announce', actors.office, {}],
+  ['contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' }],
+];
+
+let env: TestWorkflowEnvironment;
+let serviceBundle: WorkflowBundle;
+let bareBundle: WorkflowBundle;
+beforeAll(async () => {
+  [env, serviceBundle, bareBundle] = await Promise.all([
+    connectDevServer(), bundleServiceWorkflows(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } }),
+  ]);
+});
+afterAll(() => env?.teardown());
+
+const elapsedMs = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e6;
+const quantile = (samples: number[], q: number): number => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const spread = (samples: number[]): string => `${Math.min(...samples).toFixed(1)}/${quantile(samples, 0.5).toFixed(1)}/${Math.max(...samples).toFixed(1)}`;
+
+/** The two sides, driven the same way: create, then the same 25 commands in order. */
+interface Side {
+  create(n: number): Promise<string>;
+  command(id: string, index: number): Promise<void>;
+}
+
+async function runCommands(side: Side, id: string, latencies: number[]): Promise<void> {
+  for (let i = 0; i < COMMANDS.length; i++) {
+    const started = process.hrtime.bigint();
+    await side.command(id, i);
+    latencies.push(elapsedMs(started));
+  }
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequence, ${CONCURRENT} at once, a review start over ${REVIEW})`, async () => {
+  const projectQueue = uniqueName('bench-project');
+  const bareQueue = uniqueName('bench-bare');
+  const { ledger } = await temporaryLedger();
+  const mail = await temporaryMail();
+  const projects = new ProjectClient(env.client, projectQueue);
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 3_600, endorsementIn: 7_200, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+  }, uniqueName('bench'));
+  const project: Side = {
+    create: (n) => projects.create(call, anApplication({ id: `TE2-${String(n).padStart(4, '0')}` })),
+    command: async (id, i) => {
+      const [type, actor, payload] = COMMANDS[i]!;
+      await projects.send(id, type, actor, payload);
+    },
+  };
+  const bare: Side = {
+    create: async (n) => (await env.client.workflow.start('bareWorkflow', { workflowId: `${bareQueue}-${n}`, taskQueue: bareQueue })).workflowId,
+    command: async (id, i) => {
+      const [, actor, payload] = COMMANDS[i]!;
+      await env.client.workflow.getHandle(id).executeUpdate(bareCommand, { args: [{ actor, payload }] });
+    },
+  };
+
+  /** A call of REVIEW applications, each submitted and on its institution's roster, up to the office's review start. */
+  const startReviewOfCall = async (): Promise<{ projects: number; applied: number; ms: number }> => {
+    const calls = new CallClient(env.client, projectQueue);
+    const cohort = generateCohort(105).slice(0, REVIEW);
+    const reviewCall = compressedCall(alliance105, Date.now(), {
+      applicationClosesIn: 4 + REVIEW * 0.4, endorsementIn: 6 + REVIEW * 0.5, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+    }, uniqueName('bench-review'));
+    await calls.open(reviewCall, generateReviewerPool(105));
+    const registered = await Promise.all(cohort.map(async (application) => {
+      const actor: Actor = { role: 'pi', id: application.pi.id };
+      const id = await calls.registerApplication(reviewCall.id, actor, application);
+      await projects.send(id, 'application.submit', actor, {});
+      return { id, application };
+    }));
+    const byInstitution = new Map<string, string[]>();
+    for (const { application } of registered) byInstitution.set(application.institution.id, [...(byInstitution.get(application.institution.id) ?? []), application.id]);
+    for (const [institutionId, applicationIds] of byInstitution) {
+      await calls.submitRoster(reviewCall.id, { role: 'institution', id: institutionId }, { rosterId: `${institutionId}-R1`, letterReference: `${institutionId}-L1`, applicationIds });
+    }
+    if (!(await eventually(async () => (await calls.status(reviewCall.id)).state === 'endorsementsClosed', 300_000))) throw new Error('the call did not close its endorsements');
+    const started = process.hrtime.bigint();
+    const outcome = await calls.startWrittenReview(reviewCall.id, actors.office);
+    const ms = elapsedMs(started);
+    expect(outcome.skipped).toEqual([]);
+    expect(outcome.unreachable).toEqual([]);
+    return { projects: registered.length, applied: outcome.applied, ms };
+  };
+
+  const serviceWorker = await createServiceWorker({
+    connection: env.nativeConnection, namespace: 'default', taskQueue: projectQueue, workflowBundle: serviceBundle, dataConverter: env.client.options.dataConverter,
+    activities: createActivities({ projects, client: env.client, ledger, mail: mail.mail }),
+  });
+  const bareWorker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: bareQueue, workflowBundle: bareBundle, dataConverter: env.client.options.dataConverter });
+  const rows: string[] = [];
+  const row = (what: string, p: string, b: string, ratio: number, n: number, pSpread: string, bSpread: string) =>
+    rows.push(`| ${what} | ${p} | ${b} | ${ratio.toFixed(2)}× | ${n} | ${pSpread} | ${bSpread} |`);
+
+  const body = async (): Promise<void> => {
+    // Sequential: one project, then one bare workflow, alternating which goes first.
+    const latency = { project: [] as number[], bare: [] as number[] };
+    const ids = { project: [] as string[], bare: [] as string[] };
+    let n = 0;
+    for (let round = 0; round < SEQUENTIAL; round++) {
+      const order: ['project' | 'bare', Side][] = round % 2 === 0 ? [['project', project], ['bare', bare]] : [['bare', bare], ['project', project]];
+      for (const [name, side] of order) {
+        const id = await side.create(++n);
+        ids[name].push(id);
+        await runCommands(side, id, latency[name]);
+      }
+    }
+    const p50 = { project: quantile(latency.project, 0.5), bare: quantile(latency.bare, 0.5) };
+    const p99 = { project: quantile(latency.project, 0.99), bare: quantile(latency.bare, 0.99) };
+    row(`${COMMANDS.length} commands in sequence (${SEQUENTIAL} projects), latency p50 / p99 ms`, `${p50.project.toFixed(1)} / ${p99.project.toFixed(1)}`, `${p50.bare.toFixed(1)} / ${p99.bare.toFixed(1)}`,
+      p50.project / p50.bare, latency.project.length, spread(latency.project), spread(latency.bare));
+
+    // At once: every project's commands in order, all projects together; then the same for bare.
+    const perSecond = async (side: Side): Promise<{ rate: number; ids: string[]; ms: number }> => {
+      const created = await Promise.all(Array.from({ length: CONCURRENT }, () => side.create(++n)));
+      const started = process.hrtime.bigint();
+      const each: number[] = [];
+      await Promise.all(created.map((id) => runCommands(side, id, each)));
+      const ms = elapsedMs(started);
+      return { rate: (CONCURRENT * COMMANDS.length) / (ms / 1000), ids: created, ms };
+    };
+    const concurrentStart = process.hrtime.bigint();
+    const atOnce = await perSecond(project);
+    // Settled: every transition in the ledger and every notice workflow closed.
+    const expected = (SEQUENTIAL + CONCURRENT) * COMMANDS.length;
+    const settled = await eventually(async () => (await ledger.entries()).length >= expected
+      && (await env.client.workflow.count(`TaskQueue = '${projectQueue}' AND ExecutionStatus = 'Running' AND WorkflowType = 'noticeWorkflow'`)).count === 0, 120_000);
+    const settledRate = (CONCURRENT * COMMANDS.length) / (elapsedMs(concurrentStart) / 1000);
+    const bareAtOnce = await perSecond(bare);
+    row(`${CONCURRENT} projects × ${COMMANDS.length} commands at once, commands/s`, `${atOnce.rate.toFixed(1)} (${settled ? settledRate.toFixed(1) : 'not'} settled with mail and ledger)`, bareAtOnce.rate.toFixed(1),
+      atOnce.rate / bareAtOnce.rate, CONCURRENT * COMMANDS.length, `${(atOnce.ms / 1000).toFixed(1)} s`, `${(bareAtOnce.ms / 1000).toFixed(1)} s`);
+
+    // History events of one project's 25 commands, its notices' histories included.
+    const eventsOf = async (id: string): Promise<number> => {
+      const history = await env.client.workflow.getHandle(id).fetchHistory();
+      const children = (history.events ?? []).flatMap((e) => (e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId ? [e.childWorkflowExecutionStartedEventAttributes.workflowExecution.workflowId] : []));
+      const childEvents = await Promise.all(children.map(async (child) => (await env.client.workflow.getHandle(child).fetchHistory()).events?.length ?? 0));
+      return (history.events?.length ?? 0) + childEvents.reduce((a, b) => a + b, 0);
+    };
+    const projectEvents = await Promise.all(ids.project.map(eventsOf));
+    const bareEvents = await Promise.all(ids.bare.map(eventsOf));
+    row(`history events of ${COMMANDS.length} commands (notices' histories included)`, String(quantile(projectEvents, 0.5)), String(quantile(bareEvents, 0.5)),
+      quantile(projectEvents, 0.5) / quantile(bareEvents, 0.5), ids.project.length, spread(projectEvents), spread(bareEvents));
+
+    // The office starts the written review over a whole call: the call sends review.start and the
+    // assignments to every endorsed project, eight at a time. Bare: as many commands, the same lanes.
+    const review = await startReviewOfCall();
+    const bareWorkflows = await Promise.all(Array.from({ length: review.projects }, () => bare.create(++n)));
+    const perWorkflow = Math.ceil(review.applied / review.projects);
+    const bareStarted = process.hrtime.bigint();
+    const queue = [...bareWorkflows];
+    await Promise.all(Array.from({ length: LANES }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) for (let i = 0; i < perWorkflow; i++) await bare.command(id, i % COMMANDS.length);
+    }));
+    const bareReviewMs = elapsedMs(bareStarted);
+    const bareCommands = perWorkflow * review.projects;
+    row(`the office's review start over ${review.projects} applications (${review.applied} commands), s (commands/s)`, `${(review.ms / 1000).toFixed(2)} (${(review.applied / (review.ms / 1000)).toFixed(0)})`,
+      `${(bareReviewMs / 1000).toFixed(2)} (${(bareCommands / (bareReviewMs / 1000)).toFixed(0)})`, (review.ms / review.applied) / (bareReviewMs / bareCommands), review.applied, '', '');
+    for (const id of bareWorkflows) await env.client.workflow.getHandle(id).executeUpdate(bareFinish);
+
+    for (const id of [...ids.bare, ...bareAtOnce.ids]) expect(await env.client.workflow.getHandle(id).executeUpdate(bareFinish)).toBe(COMMANDS.length);
+    for (const id of [...ids.project, ...atOnce.ids]) expect((await projects.view(id)).lifecycle).toBe('contracting');
+    expect(settled).toBe(true);
+  };
+
+  try {
+    await bareWorker.runUntil(serviceWorker.runUntil(body()));
+  } finally {
+    await mail.stop();
+    await ledger.close();
+  }
+  console.log([
+    `Project beside bare Temporal, one dev server, one worker process each (${new Date().toISOString()}):`,
+    '| what | project | bare | ratio | n | project min/median/max | bare min/median/max |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n'));
+}, 900_000);
