@@ -1,5 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ProjectClient } from '../../activities/temporal/projects';
+import type { Actor } from '../../domain/actor';
+import type { ProjectEventType } from '../../domain/project-events';
+import type { CommandResult } from '../../workflows/project-messages';
 import type { Call } from '../../domain/call';
 import { addDuration, subtractDuration } from '../../domain/duration';
 import type { ApplicationInput } from '../../domain/application';
@@ -17,55 +20,78 @@ export function clockSkipper(env: TestWorkflowEnvironment, before: () => Promise
 
 export type AssignedReviewer = { reviewerId: string; name?: string; email?: string };
 
+/** One command of a project: its type, who sends it, its payload. */
+export type LifeCommand = [ProjectEventType, Actor, Record<string, unknown>];
+/** Commands sent in order once the clock stands at `at` (or now). */
+export interface LifePhase { at?: Date; commands: LifeCommand[] }
+
 /**
- * One application of `call` from draft to the start of its first project year on the call's own
- * dates: submitted, endorsed, reviewed, presented, approved (by default at NT$2,000,000 a year for three years), contracted.
+ * An application of `call` from draft to the start of its first project year on the call's own
+ * dates: submitted, endorsed, reviewed, presented, approved (by default at NT$2,000,000 a year for
+ * three years), contracted — as phases, so many projects can share one test server's clock.
  */
-export async function runToFirstProjectYear(
-  projects: ProjectClient, call: Call, skipTo: (instant: string | Date) => Promise<void>,
-  reviewers: AssignedReviewer[], application: Partial<ApplicationInput> = {},
-  amountsNtd: number[] = [2_000_000, 2_000_000, 2_000_000],
-): Promise<string> {
+export function phasesToFirstProjectYear(call: Call, reviewers: AssignedReviewer[], amountsNtd: number[] = [2_000_000, 2_000_000, 2_000_000]): LifePhase[] {
   const { calendar } = call;
-  const id = await projects.create(call, anApplication({ id: 'TE2-0001', ...application }));
-  const send = projects.send.bind(projects, id);
-  await skipTo(addDuration(calendar.applicationWindow.opens, 'P30D'));
-  await send('application.submit', actors.pi, {});
-  await skipTo(subtractDuration(calendar.endorsementDeadline, 'P2D'));
-  await send('endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' });
-  // Past both deadlines: an endorsed project does not lapse.
-  await skipTo(addDuration(calendar.reviewPeriod.opens, 'P1D'));
-  if ((await projects.view(id)).lifecycle !== 'endorsed') throw new Error(`${id} should be endorsed after the endorsement deadline`);
-
-  await send('review.start', actors.office, {});
-  for (const reviewer of reviewers) await send('reviewer.assign', actors.office, reviewer);
-  for (const [i, { reviewerId }] of reviewers.entries()) {
-    await send('review.record', { role: 'reviewer', id: reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' });
-  }
-  await send('presentation.invite', actors.office, {});
-  await send('presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' });
-  await skipTo(addDuration(calendar.reviewPeriod.opens, 'P40D'));
-  await send('presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' });
-  await send('decision.record', actors.office, { outcome: 'approved', amountsNtd });
-  await send('decision.announce', actors.office, {});
-  await send('contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' });
-
-  await skipTo(addDuration(calendar.firstProjectYearStarts, 'P3D'));
-  await send('contract.sign', actors.institution, {});
-  const started = await send('consent.sign', actors.pi, {});
-  if (!started.states.includes('execution.funding.awaitingFirstTranche')) throw new Error(`${id} did not start its first year: ${started.states.join(', ')}`);
-  return id;
+  return [
+    { at: addDuration(calendar.applicationWindow.opens, 'P30D'), commands: [['application.submit', actors.pi, {}]] },
+    { at: subtractDuration(calendar.endorsementDeadline, 'P2D'), commands: [['endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' }]] },
+    // Past both deadlines: an endorsed project does not lapse.
+    {
+      at: addDuration(calendar.reviewPeriod.opens, 'P1D'),
+      commands: [
+        ['review.start', actors.office, {}],
+        ...reviewers.map((reviewer): LifeCommand => ['reviewer.assign', actors.office, reviewer]),
+        ...reviewers.map(({ reviewerId }, i): LifeCommand => ['review.record', { role: 'reviewer', id: reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' }]),
+        ['presentation.invite', actors.office, {}],
+        ['presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' }],
+      ],
+    },
+    {
+      at: addDuration(calendar.reviewPeriod.opens, 'P40D'),
+      commands: [
+        ['presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' }],
+        ['decision.record', actors.office, { outcome: 'approved', amountsNtd }],
+        ['decision.announce', actors.office, {}],
+        ['contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' }],
+      ],
+    },
+    { at: addDuration(calendar.firstProjectYearStarts, 'P3D'), commands: [['contract.sign', actors.institution, {}], ['consent.sign', actors.pi, {}]] },
+  ];
 }
 
 /** A project year's two tranches of NT$1,000,000, each requested and paid in its window (10 days and 5 months 10 days after `start`). */
-export async function payTheYear(
-  send: (type: 'tranche.request' | 'tranche.pay', actor: typeof actors.office, payload: object) => Promise<unknown>,
-  skipTo: (instant: string | Date) => Promise<void>, start: Date, year: number,
-): Promise<void> {
-  await skipTo(addDuration(start, 'P10D'));
-  await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-  await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-1` });
-  await skipTo(addDuration(start, 'P5M10D'));
-  await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-  await send('tranche.pay', actors.office, { paymentReference: `PAY-${year}-2` });
+export const trancheYearPhases = (start: Date, year: number): LifePhase[] => [1, 2].map((tranche) => ({
+  at: addDuration(start, tranche === 1 ? 'P10D' : 'P5M10D'),
+  commands: [['tranche.request', actors.institution, { amountNtd: 1_000_000 }], ['tranche.pay', actors.office, { paymentReference: `PAY-${year}-${tranche}` }]],
+}));
+
+/** Runs one project's phases, skipping the clock before each. */
+export async function runPhases(projects: ProjectClient, id: string, phases: LifePhase[], skipTo: (instant: string | Date) => Promise<void>): Promise<CommandResult | undefined> {
+  let last: CommandResult | undefined;
+  for (const phase of phases) {
+    if (phase.at) await skipTo(phase.at);
+    for (const [type, actor, payload] of phase.commands) last = await projects.send(id, type, actor, payload);
+  }
+  return last;
+}
+
+/** One application of `call` from draft to the start of its first project year (`phasesToFirstProjectYear`), checked on the way. */
+export async function runToFirstProjectYear(
+  projects: ProjectClient, call: Call, skipTo: (instant: string | Date) => Promise<void>,
+  reviewers: AssignedReviewer[], application: Partial<ApplicationInput> = {},
+  amountsNtd?: number[],
+): Promise<string> {
+  const id = await projects.create(call, anApplication({ id: 'TE2-0001', ...application }));
+  const [submitted, endorsed, ...rest] = phasesToFirstProjectYear(call, reviewers, amountsNtd);
+  await runPhases(projects, id, [submitted!, endorsed!], skipTo);
+  await skipTo(rest[0]!.at!);
+  if ((await projects.view(id)).lifecycle !== 'endorsed') throw new Error(`${id} should be endorsed after the endorsement deadline`);
+  const started = await runPhases(projects, id, rest, skipTo);
+  if (!started?.states.includes('execution.funding.awaitingFirstTranche')) throw new Error(`${id} did not start its first year: ${started?.states.join(', ')}`);
+  return id;
+}
+
+/** A project year's two tranches (`trancheYearPhases`) for one project. */
+export function payTheYear(projects: ProjectClient, id: string, skipTo: (instant: string | Date) => Promise<void>, start: Date, year: number): Promise<unknown> {
+  return runPhases(projects, id, trancheYearPhases(start, year), skipTo);
 }

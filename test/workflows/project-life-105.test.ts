@@ -37,7 +37,7 @@ it('runs a three-year project of the 105 call from draft to closed across the re
 
     for (const year of [1, 2, 3]) {
       const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);
-      await payTheYear(send, skipTo, start, year);
+      await payTheYear(projects, id, skipTo, start, year);
       if (year === 2) {
         expect(formatRocDate(calendar.siteVisitWindow.opens).endsWith('.04.01')).toBe(true);
         await skipTo(addDuration(calendar.siteVisitWindow.opens, 'P10D'));

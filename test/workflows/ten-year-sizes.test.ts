@@ -70,7 +70,7 @@ it(`carries the largest allowed content across ${YEARS} project years well under
     const send = projects.send.bind(projects, id);
     for (let year = 1; year <= YEARS; year++) {
       const start = year === 1 ? new Date(calendar.firstProjectYearStarts) : yearEnd(year - 1);
-      await payTheYear(send, skipTo, start, year);
+      await payTheYear(projects, id, skipTo, start, year);
       if (year < YEARS) {
         await skipTo(subtractDuration(subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd), 'P10D'));
         const kpis = { year, members: bounds.list, memberFeesNtd: 100_000 * bounds.list, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0, memberList: memberList(`第${year}年會員`) };
