@@ -96,7 +96,7 @@ chaos: install build
 # applications, history events; whole 105 lives on the time-skipping server 1, 10 and 50 at once;
 # figures printed, never asserted (make test runs a bounded one).
 bench: install build
-	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} npx jest test/bench --verbose=false
+	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} npx jest test/bench --runInBand --verbose=false
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeliverNoticeInput } from '../activities/notices';
-import { addDuration } from '../domain/duration';
+import { addDuration } from '../domain/duration-math';
 
 const { deliverNotice } = proxyActivities<Activities>({
   // One short SMTP conversation per recipient, a heartbeat after each: a worker that died mid-send

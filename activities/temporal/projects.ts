@@ -1,6 +1,7 @@
 import {
   type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor, Role } from '../../domain/actor';
 import { NewApplication, type ApplicationInput } from '../../domain/application';
@@ -23,6 +24,15 @@ const refusalCodes: Record<string, AllianceError['code']> = {
   FORBIDDEN: 'FORBIDDEN',
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
 };
+
+/** How many times a command is sent when the workflow task carrying it fails. */
+const UPDATE_ATTEMPTS = 5;
+
+/** Temporal's answer when the workflow task that took an update failed or timed out before completing: the update was not kept. */
+export function abortedWithItsTask(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: number; message?: string } }).cause;
+  return cause?.code === 9 && /unexpected workflow task failure/i.test(cause.message ?? '');
+}
 
 /** Turns what Temporal threw into an AllianceError with the code a caller can act on. */
 export function toAllianceError(error: unknown, what: string): AllianceError {
@@ -109,12 +119,21 @@ export class ProjectClient {
     const early = options.precheck === false ? null : precheck(type, actor, payload);
     if (early) throw early;
     // The same update id again is answered with the first one's outcome: a resent command is not applied twice.
-    const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], ...(options.updateId ? { updateId: options.updateId } : {}) });
-    try {
-      return await (options.deadlineMs ? this.client.withDeadline(Date.now() + options.deadlineMs, update) : update());
-    } catch (error) {
-      const coded = toAllianceError(error, projectId);
-      throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, actor, payload, coded) : coded;
+    const updateId = options.updateId ?? randomUUID();
+    const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], updateId });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (options.deadlineMs ? this.client.withDeadline(Date.now() + options.deadlineMs, update) : update());
+      } catch (error) {
+        // The workflow task that carried the command failed (its worker died mid-task): nothing of
+        // it was kept, so the command goes again under the same id, as any worker's restart would.
+        if (attempt < UPDATE_ATTEMPTS && abortedWithItsTask(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          continue;
+        }
+        const coded = toAllianceError(error, projectId);
+        throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, actor, payload, coded) : coded;
+      }
     }
   }
 
