@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyRing } from '../crypto/key-ring';
 import type { SqlDriver } from '../sql/driver';
@@ -73,12 +73,33 @@ export class DiskDocumentStore implements DocumentStore {
   async put(bytes: Uint8Array): Promise<DocumentDigest> {
     const digest = digestOf(bytes);
     const file = this.file(digest);
-    if (await stat(file).then(() => true, () => false)) return digest;
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Written beside and renamed over: a reader never meets half a document.
+    if (await stat(file).then(() => true, () => false)) {
+      try {
+        await this.get(digest);
+        return digest;
+      } catch {
+        // Damaged (a crash of the machine mid-write, a disk's fault): written again below.
+      }
+    }
+    const dir = path.dirname(file);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // Written beside, flushed to the disk and renamed over, the directory flushed too: a history
+    // refers to the digest once this returns, so the document must outlive a power cut.
     const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temporary, seal(this.ring, digest, bytes), { mode: 0o600 });
+    const written = await open(temporary, 'w', 0o600);
+    try {
+      await written.writeFile(seal(this.ring, digest, bytes));
+      await written.sync();
+    } finally {
+      await written.close();
+    }
     await rename(temporary, file);
+    const directory = await open(dir, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
     return digest;
   }
 

@@ -38,13 +38,13 @@ class RecentDocuments {
   }
 
   set(digest: DocumentDigest, document: string): void {
-    if (this.entries.has(digest) || document.length > this.limitBytes) return;
+    if (this.entries.has(digest) || Buffer.byteLength(document) > this.limitBytes) return;
     this.entries.set(digest, document);
-    this.bytes += document.length;
+    this.bytes += Buffer.byteLength(document);
     for (const [oldest, held] of this.entries) {
       if (this.bytes <= this.limitBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= held.length;
+      this.bytes -= Buffer.byteLength(held);
     }
   }
 }
@@ -75,7 +75,7 @@ export class DocumentCodec implements PayloadCodec {
     if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== 'json/plain' || (payload.data?.length ?? 0) <= this.thresholds.payloadBytes) return payload;
     const value = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as Json;
     const documents = new Map<DocumentDigest, string>();
-    const { value: kept, references } = this.takeOut(value, documents, true);
+    const { value: kept, references } = this.takeOut(value, documents);
     if (references.length === 0) return payload;
     await Promise.all([...documents].map(([digest, document]) => this.put(digest, document)));
     return {
@@ -85,21 +85,24 @@ export class DocumentCodec implements PayloadCodec {
   }
 
   /** Bottom-up: long parts of a part go first; a part still long after that becomes a document of its own. */
-  private takeOut(value: Json, documents: Map<DocumentDigest, string>, root = false): Document {
-    if (value === null || typeof value !== 'object') return this.maybeDocument({ value, references: [] }, documents, root);
+  private takeOut(value: Json, documents: Map<DocumentDigest, string>, depth = 0): Document {
+    // Deeper than any schema of ours nests: left as it is rather than walked (no stack to exhaust).
+    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return this.maybeDocument({ value, references: [] }, documents, depth);
     const references: Reference[] = [];
     const entries: [Step, Json][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     const kept: Json = Array.isArray(value) ? [] : {};
     for (const [step, child] of entries) {
-      const part = this.takeOut(child, documents);
+      const part = this.takeOut(child, documents, depth + 1);
       place(kept, step, part.value);
       for (const reference of part.references) references.push({ path: [step, ...reference.path], digest: reference.digest });
     }
-    return this.maybeDocument({ value: kept, references }, documents, root);
+    return this.maybeDocument({ value: kept, references }, documents, depth);
   }
 
-  private maybeDocument(part: Document, documents: Map<DocumentDigest, string>, root: boolean): Document {
-    if (root || size(part.value) + size(part.references as unknown as Json) <= this.thresholds.documentBytes) return part;
+  /** A part over the document size (the payload itself: over the payload size) is stored and referenced. */
+  private maybeDocument(part: Document, documents: Map<DocumentDigest, string>, depth: number): Document {
+    const limit = depth === 0 ? this.thresholds.payloadBytes : this.thresholds.documentBytes;
+    if (size(part.value) + size(part.references as unknown as Json) <= limit) return part;
     const document = JSON.stringify(part);
     const digest = digestOfText(document);
     documents.set(digest, document);
@@ -115,27 +118,46 @@ export class DocumentCodec implements PayloadCodec {
 
   private async decodeOne(payload: Payload): Promise<Payload> {
     if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== DOCUMENTS_ENCODING) return payload;
-    const references = JSON.parse(text(payload.metadata?.[DOCUMENTS_METADATA]) ?? '[]') as Reference[];
-    const value = await this.putBack(JSON.parse(text(payload.data) ?? 'null') as Json, references, 0);
+    const budget = { bytes: 0, references: 0 };
+    const value = await this.putBack(JSON.parse(text(payload.data) ?? 'null') as Json, referencesIn(JSON.parse(text(payload.metadata?.[DOCUMENTS_METADATA]) ?? '[]')), 0, budget);
     const { [DOCUMENTS_METADATA]: _references, ...metadata } = payload.metadata ?? {};
     return { metadata: { ...metadata, [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
   }
 
-  private async putBack(value: Json, references: Reference[], depth: number): Promise<Json> {
-    if (depth > 64) throw new DocumentMissingError('documents nested more than 64 deep: a reference loop or a damaged document');
+  /**
+   * Puts each document back where its reference says, checking the reference as it goes: every
+   * step an own member of the value, the place a null the encoder left, the whole within bounds. A
+   * payload that claims documents without having come from this codec (any caller of the codec
+   * server may send one) can do no more than fail.
+   */
+  private async putBack(value: Json, references: Reference[], depth: number, budget: { bytes: number; references: number }): Promise<Json> {
+    if (depth > MAX_DEPTH) throw new DocumentMissingError(`documents nested more than ${MAX_DEPTH} deep: a reference loop or a damaged document`);
+    budget.references += references.length;
+    if (budget.references > MAX_REFERENCES) throw new DocumentMissingError(`more than ${MAX_REFERENCES} document references in one payload: not a payload this codec wrote`);
     const parts = await Promise.all(references.map(async (reference) => {
-      const document = JSON.parse(await this.read(reference.digest)) as Document;
-      return { path: reference.path, value: await this.putBack(document.value, document.references, depth + 1) };
+      const text = await this.read(reference.digest);
+      budget.bytes += Buffer.byteLength(text);
+      if (budget.bytes > MAX_DECODED_BYTES) throw new DocumentMissingError(`a payload's documents exceed ${MAX_DECODED_BYTES} bytes: not a payload this codec wrote`);
+      const document = JSON.parse(text) as Document;
+      return { path: reference.path, value: await this.putBack(document.value, referencesIn(document.references), depth + 1, budget) };
     }));
     let result = value;
     for (const part of parts) {
+      const broken = (why: string) => new DocumentMissingError(`document reference at ${JSON.stringify(part.path)} ${why}: a damaged payload or document`);
       if (part.path.length === 0) {
+        if (result !== null) throw broken('replaces a value that is not the placeholder');
         result = part.value;
         continue;
       }
-      let holder = result as Record<Step, Json>;
-      for (const step of part.path.slice(0, -1)) holder = holder[step] as Record<Step, Json>;
-      place(holder, part.path.at(-1)!, part.value);
+      let holder: Json = result;
+      for (const [i, step] of part.path.entries()) {
+        if (holder === null || typeof holder !== 'object' || !Object.hasOwn(holder, step)) throw broken('leads outside the value');
+        if (i === part.path.length - 1) break;
+        holder = (holder as Record<Step, Json>)[step]!;
+      }
+      const last = part.path.at(-1)!;
+      if ((holder as Record<Step, Json>)[last] !== null) throw broken('replaces a value that is not the placeholder');
+      place(holder, last, part.value);
     }
     return result;
   }
@@ -147,6 +169,21 @@ export class DocumentCodec implements PayloadCodec {
     this.recent.set(digest, document);
     return document;
   }
+}
+
+/** Deeper than this the encoder leaves a part inline and the decoder refuses: far beyond any schema of the service. */
+const MAX_DEPTH = 64;
+/** At most this many references and this much JSON put back into one payload (the largest real one is a few MB). */
+const MAX_REFERENCES = 100_000;
+const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
+/** References as written by this codec, or an error: a path of member names and indices, and a digest. */
+function referencesIn(value: unknown): Reference[] {
+  const ok = Array.isArray(value) && value.every((r) => r !== null && typeof r === 'object'
+    && Array.isArray((r as Reference).path) && (r as Reference).path.every((step) => typeof step === 'string' || (Number.isInteger(step) && step >= 0))
+    && typeof (r as Reference).digest === 'string');
+  if (!ok) throw new DocumentMissingError('the payload\'s document references are not in the form this codec writes');
+  return value as Reference[];
 }
 
 /** The store addresses bytes: the same digest as DocumentStore.put computes. */

@@ -121,13 +121,15 @@ export class ProjectClient {
     // The same update id again is answered with the first one's outcome: a resent command is not applied twice.
     const updateId = options.updateId ?? randomUUID();
     const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], updateId });
+    // One deadline for every attempt: a bulk operation's "no answer within 20 s" stays 20 s.
+    const deadline = options.deadlineMs ? Date.now() + options.deadlineMs : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (options.deadlineMs ? this.client.withDeadline(Date.now() + options.deadlineMs, update) : update());
+        return await (deadline ? this.client.withDeadline(deadline, update) : update());
       } catch (error) {
         // The workflow task that carried the command failed (its worker died mid-task): nothing of
         // it was kept, so the command goes again under the same id, as any worker's restart would.
-        if (attempt < UPDATE_ATTEMPTS && abortedWithItsTask(error)) {
+        if (attempt < UPDATE_ATTEMPTS && abortedWithItsTask(error) && (!deadline || Date.now() + 250 * attempt < deadline)) {
           await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
           continue;
         }

@@ -68,6 +68,50 @@ describe('documents by reference (DocumentCodec over a content-addressed store)'
     expect(Object.prototype.hasOwnProperty.call(valueOf(decoded!), '__proto__')).toBe(true);
   });
 
+  it('puts a document back only where its codec left a placeholder: crafted references fail, reaching no prototype', async () => {
+    const dir = freshDir();
+    const codec = codecOver(new DiskDocumentStore(dir, ring));
+    const [stored] = await codec.encode([json({ text: longText('known') })]);
+    const digest = (JSON.parse(Buffer.from(stored!.metadata![DOCUMENTS_METADATA]!).toString()) as { digest: string }[])[0]!.digest;
+    const crafted = (data: unknown, references: unknown): Payload => ({
+      metadata: { [METADATA_ENCODING_KEY]: Buffer.from(DOCUMENTS_ENCODING), [DOCUMENTS_METADATA]: Buffer.from(JSON.stringify(references)) },
+      data: Buffer.from(JSON.stringify(data)),
+    });
+    for (const path of [['__proto__', 'polluted'], ['constructor', 'prototype', 'polluted'], ['text']]) {
+      await expect(codec.decode([crafted({ text: 'not a placeholder' }, [{ path, digest }])])).rejects.toThrow(DocumentMissingError);
+    }
+    await expect(codec.decode([crafted({}, [{ path: [{}], digest }])])).rejects.toThrow(/not in the form this codec writes/);
+    await expect(codec.decode([crafted({ a: null }, Array.from({ length: 100_001 }, () => ({ path: ['a'], digest })))])).rejects.toThrow(/more than 100000 document references/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('moves out a payload that is long only as a whole (many small parts), and walks no deeper than any schema nests', async () => {
+    const dir = freshDir();
+    const codec = codecOver(new DiskDocumentStore(dir, ring));
+    const manySmall = json(Array.from({ length: 2_000 }, (_, i) => ({ projectId: `TE2-${i}`, type: 'reviewer.assign' })));
+    const [encoded] = await codec.encode([manySmall]);
+    expect(encoded!.data!.length).toBeLessThan(1024);
+    const [decoded] = await codec.decode([encoded!]);
+    expect(Buffer.from(decoded!.data!).equals(Buffer.from(manySmall.data!))).toBe(true);
+    let deep: unknown = longText('deep');
+    for (let i = 0; i < 3_000; i++) deep = { d: deep };
+    const nested = json(deep);
+    const [deepDecoded] = await codec.decode(await codec.encode([nested]));
+    expect(Buffer.from(deepDecoded!.data!).equals(Buffer.from(nested.data!))).toBe(true);
+  });
+
+  it('writes a damaged document again when it is stored again', async () => {
+    const dir = freshDir();
+    const store = new DiskDocumentStore(dir, ring);
+    const bytes = Buffer.from(longText('修復'));
+    const digest = await store.put(bytes);
+    const [file] = filesIn(dir);
+    writeFileSync(file!, Buffer.alloc(0));
+    await expect(store.get(digest)).rejects.toThrow(DocumentMissingError);
+    await store.put(bytes);
+    expect((await store.get(digest)).equals(bytes)).toBe(true);
+  });
+
   it('refuses a document altered, moved to another address, sealed under a key it does not have, or missing, naming the digest', async () => {
     const dir = freshDir();
     const codec = codecOver(new DiskDocumentStore(dir, ring));
