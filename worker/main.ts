@@ -36,7 +36,6 @@ async function main(): Promise<void> {
   // Payloads are encrypted before they leave this process: the keys are read before anything starts.
   const keys = serviceKeyRing(env);
   // Long documents go to the document store by reference: it opens before any client or worker.
-  if (!env.ALLIANCE_DOCUMENTS_DIR && !env.DATABASE_URL) mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
   const documents = await openDocumentStore(env, keys.ring);
   const dataConverter = serviceDataConverter(keys.ring, documents);
   let embedded: EmbeddedServer | undefined;

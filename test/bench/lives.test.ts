@@ -7,7 +7,7 @@
  *
  *   BENCH_LIVES=1,10,50 npx jest test/bench/lives
  */
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { fetchRunChain } from '../../activities/temporal/history';
 import type { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
@@ -18,7 +18,7 @@ import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { clockSkipper, phasesToFirstProjectYear, trancheYearPhases, type LifePhase } from '../helpers/life-105';
-import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
+import { bundleBareWorkflow, bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
 import { bareCommand, bareFinish } from './bare-workflow';
 
 const BATCHES = (process.env.BENCH_LIVES ?? '1').split(',').map(Number);
@@ -28,7 +28,7 @@ let bareBundle: WorkflowBundle;
 beforeAll(async () => {
   [serviceBundle, bareBundle] = await Promise.all([
     bundleServiceWorkflows(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } }),
+    bundleBareWorkflow(),
   ]);
 });
 

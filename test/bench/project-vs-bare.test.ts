@@ -5,7 +5,7 @@
  *
  *   BENCH_SEQUENTIAL=6 BENCH_CONCURRENT=50 BENCH_REVIEW=91 npx jest test/bench/project-vs-bare
  */
-import { bundleWorkflowCode, type WorkflowBundle, Worker } from '@temporalio/worker';
+import { type WorkflowBundle, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { CallClient } from '../../activities/temporal/calls';
@@ -18,7 +18,7 @@ import { createServiceWorker } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
+import { bundleBareWorkflow, bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 import { bareCommand, bareFinish } from './bare-workflow';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
@@ -50,7 +50,7 @@ let bareBundle: WorkflowBundle;
 beforeAll(async () => {
   [env, serviceBundle, bareBundle] = await Promise.all([
     connectDevServer(), bundleServiceWorkflows(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } }),
+    bundleBareWorkflow(),
   ]);
 });
 afterAll(() => env?.teardown());

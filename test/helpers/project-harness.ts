@@ -15,9 +15,17 @@ import { openSqliteLedger, openSqliteNoticeLog } from '../../activities/stores';
 import os from 'node:os';
 import path from 'node:path';
 
+/** The bundler's own log, warnings and errors only. */
+const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
+
 /** The service's workflow code, bundled once per test file. */
 export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundler });
+}
+
+/** The benchmark's bare workflow (test/bench/bare-workflow.ts), bundled as quietly. */
+export function bundleBareWorkflow(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../bench/bare-workflow'), logger: quietBundler });
 }
 
 /** A fresh audit ledger in a temporary directory, its payloads sealed under the tests' keys as the service seals them. */
