@@ -94,9 +94,10 @@ chaos: install build
 # A project's commands beside bare Temporal's on one dev server, interleaved: latency in sequence,
 # commands/s with 50 projects at once, the office's review start over the 105 call's 91
 # applications, history events; whole 105 lives on the time-skipping server 1, 10 and 50 at once;
-# figures printed, never asserted (make test runs a bounded one).
+# the auditor's verify --all over 1,000 closed projects; figures printed, never asserted (make test
+# runs a bounded one).
 bench: install build
-	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} npx jest test/bench --runInBand --verbose=false
+	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} BENCH_CLOSED=$${BENCH_CLOSED:-1000} npx jest test/bench --runInBand --verbose=false
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).

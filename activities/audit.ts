@@ -19,24 +19,40 @@ export interface RecordTransitionInput {
 
 /** The audit trail: the transition ledger and the archive of closed projects' histories. */
 export function createAuditActivities(deps: { ledger: LedgerStore; client: Client }) {
+  /**
+   * Appends one transition; idempotent by (workflow, chain, transition number), so retries and
+   * replays add nothing. Content that disagrees with what the ledger holds (after a Temporal
+   * reset) is quarantined and the office alerted: the workflow goes on. Only an unreachable
+   * database fails the attempt, and it is retried.
+   */
+  async function recordTransition(input: RecordTransitionInput): Promise<AppendOutcome['status']> {
+    const { entry } = input;
+    const payload = canonicalJson(input.payload);
+    const outcome = await deps.ledger.append({
+      workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
+      from: entry.from, to: entry.to, payloadDigest: sha256(payload),
+    }, payload);
+    if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
+    if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
+    if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
+    return outcome.status;
+  }
+
   return {
+    recordTransition,
+
     /**
-     * Appends one transition; idempotent by (workflow, chain, transition number), so retries and
-     * replays add nothing. Content that disagrees with what the ledger holds (after a Temporal
-     * reset) is quarantined and the office alerted: the workflow goes on. Only an unreachable
-     * database fails the attempt, and it is retried.
+     * Appends the transitions that came while the previous append was on its way, in their order,
+     * each as `recordTransition` does: a retry after a partial attempt finds the first ones there.
+     * The project's facts are written once, as they stand after the last.
      */
-    async recordTransition(input: RecordTransitionInput): Promise<AppendOutcome['status']> {
-      const { entry } = input;
-      const payload = canonicalJson(input.payload);
-      const outcome = await deps.ledger.append({
-        workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
-        from: entry.from, to: entry.to, payloadDigest: sha256(payload),
-      }, payload);
-      if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
-      if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
-      if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
-      return outcome.status;
+    async recordTransitions(inputs: RecordTransitionInput[]): Promise<AppendOutcome['status'][]> {
+      const statuses: AppendOutcome['status'][] = [];
+      for (const [i, input] of inputs.entries()) {
+        const { project: _facts, ...entryOnly } = input;
+        statuses.push(await recordTransition(i === inputs.length - 1 ? input : entryOnly));
+      }
+      return statuses;
     },
 
     /**

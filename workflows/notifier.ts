@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { log, patched, startChild } from '@temporalio/workflow';
+import { log, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import type { NoticeAddress } from '../activities/notices';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
@@ -8,12 +9,39 @@ import { recipientsOf, type NoticeRecipient } from '../domain/notification-polic
 import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
-import { noticeWorkflow } from './notice-workflow';
+import { noticeWorkflow, type NoticeWorkflowInput } from './notice-workflow';
 import type { TransitionLogEntry } from './project-messages';
 import { settle } from './settle';
 
 /** Patch id of e-mail notices: histories recorded before it replay without notice workflows. */
 export const NOTICES_PATCH = 'notices-v1';
+
+/**
+ * Patch id of notices delivered by the project itself: one activity per transition (or per
+ * instant's reminders) for all its notices, instead of a workflow per notice. A notice that
+ * activity cannot deliver in its few attempts (the relay away, an address refused) is handed to
+ * its own `noticeWorkflow`, which waits out the outage and tells the office, as before.
+ */
+export const NOTICES_INLINE_PATCH = 'notices-inline-v1';
+
+const { deliverNotices } = proxyActivities<Activities>({
+  // Heartbeats after each recipient and during each SMTP conversation: a slow relay is waited for,
+  // a worker that died mid-send is noticed within 30 s.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  // A few quick attempts only: a relay that stays away is the notice workflow's to wait for, so a
+  // project's continue-as-new or closing is never held up by mail.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+/**
+ * A notice the project delivered itself, as the office's notice list shows it. `handedOver`: its
+ * own workflow (`notice:<project>:<notice>`) has it, and tells its outcome.
+ */
+export type SentNotice = { noticeId: string; kind: string; at: string } & (
+  | { status: 'sending' | 'handedOver' }
+  | { status: 'delivered'; sent: number; alreadySent: number; uncertain: number }
+);
 
 /** What the notifier carries from one run of the project to the next. */
 export interface CarriedNotices {
@@ -21,6 +49,8 @@ export interface CarriedNotices {
   handled: string[];
   /** Reviewers' names and addresses, as the office assigned them. */
   reviewers: Record<string, { name: string; email: string }>;
+  /** The notices the project delivered itself (absent before notices-inline-v1). */
+  sent?: SentNotice[];
 }
 
 /** Who a role is, for this project: addresses from the application, the reviewer pool and the policy. */
@@ -46,7 +76,7 @@ function addresses(
 
 /**
  * The project's side of e-mail notices: turns transitions and reminder instants into one
- * `noticeWorkflow` each. Nothing happens for a call without a notification policy, or when
+ * delivery activity each (before notices-inline-v1: one `noticeWorkflow` per notice). Nothing happens for a call without a notification policy, or when
  * replaying a history recorded before notices existed.
  */
 export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined) {
@@ -58,7 +88,49 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
   let starts: Promise<unknown> = Promise.resolve();
   const enabled = (): boolean => policy !== undefined && patched(NOTICES_PATCH);
 
-  const send = (notice: PlannedNotice, snapshot: ProjectSnapshot): void => {
+  const sentNotices: SentNotice[] = [...(carried?.sent ?? [])];
+  const inline = (): boolean => patched(NOTICES_INLINE_PATCH);
+
+  /** Its own workflow per notice: the way before notices-inline-v1, and the fallback after it. */
+  const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
+    startChild(noticeWorkflow, {
+      workflowId: input.key,
+      args: [input],
+      // The notice outlives the run that owed it (continue-as-new, or the project closing).
+      parentClosePolicy: 'ABANDON',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        // Already started by an earlier run: the notice is on its way, once.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      },
+    );
+
+  /** All the notices of one transition, or of one instant's reminders, in one activity. */
+  const deliver = (inputs: NoticeWorkflowInput[], at: string): void => {
+    if (inputs.length === 0) return;
+    const records = inputs.map((input): SentNotice => ({ noticeId: input.key.slice(noticeWorkflowId(workflowId, '').length), kind: input.kind, at, status: 'sending' }));
+    sentNotices.push(...records);
+    const handOver = (input: NoticeWorkflowInput, record: SentNotice): Promise<void> => {
+      Object.assign(record, { status: 'handedOver' });
+      return startNoticeWorkflow(input);
+    };
+    const delivered = deliverNotices(inputs.map(({ officeEmail: _office, undeliveredAlertAfter: _after, ...delivery }) => delivery)).then(
+      (outcomes) => Promise.all(inputs.map((input, i) => {
+        const outcome = outcomes.find((o) => o.key === input.key);
+        if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
+        const { key: _key, ...counts } = outcome;
+        Object.assign(records[i]!, counts);
+        return Promise.resolve();
+      })),
+      // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
+      () => Promise.all(inputs.map((input, i) => handOver(input, records[i]!))),
+    );
+    starts = Promise.all([starts, delivered]);
+  };
+
+  const send = (notice: PlannedNotice, snapshot: ProjectSnapshot, batch: NoticeWorkflowInput[]): void => {
     // The application as it stands now: the PI may have updated it since the project started.
     const application = snapshot.context.application;
     const reviewerIds = notice.reviewerIds ?? snapshot.context.reviewers;
@@ -72,24 +144,18 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     }
     const variables = { callTitle: call.title, projectTitle: application.title, applicationId: application.id, ...notice.variables };
     const noticeId = noticeWorkflowId(workflowId, notice.id);
-    const started = startChild(noticeWorkflow, {
-      workflowId: noticeId,
-      args: [{ key: noticeId, kind: notice.kind, language: policy!.language, variables, recipients, officeEmail: policy!.officeEmail, undeliveredAlertAfter: policy!.undeliveredAlertAfter }],
-      // The notice outlives the run that owed it (continue-as-new, or the project closing).
-      parentClosePolicy: 'ABANDON',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    }).catch((error: unknown) => {
-      // Already started by an earlier run: the notice is on its way, once.
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    });
-    starts = Promise.all([starts, started]);
+    const input = { key: noticeId, kind: notice.kind, language: policy!.language, variables, recipients, officeEmail: policy!.officeEmail, undeliveredAlertAfter: policy!.undeliveredAlertAfter };
+    if (inline()) batch.push(input);
+    else starts = Promise.all([starts, startNoticeWorkflow(input)]);
   };
 
   return {
     onTransition(seq: number, event: ProjectEvent, after: ProjectSnapshot): void {
       if (!enabled()) return;
       if (event.type === 'reviewer.assign' && event.email) reviewers[event.reviewerId] = { name: event.name ?? event.reviewerId, email: event.email };
-      for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt())) send(notice, after);
+      const batch: NoticeWorkflowInput[] = [];
+      for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt())) send(notice, after, batch);
+      deliver(batch, event.at);
     },
     /** Sends the reminders due by `now`; returns when the next one falls. */
     remind(snapshot: ProjectSnapshot, now: string): string | undefined {
@@ -97,11 +163,15 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
       const schedule = reminderSchedule(snapshot, call, reviewStartedAt());
       const due = dueReminders(schedule, handled, now);
       for (const id of due.handled) handled.add(id);
-      for (const reminder of due.send) send(reminder, snapshot);
+      const batch: NoticeWorkflowInput[] = [];
+      for (const reminder of due.send) send(reminder, snapshot, batch);
+      deliver(batch, now);
       return nextReminderAt(schedule, handled);
     },
     /** Resolves once every notice workflow asked for so far has started (before the run ends). */
     settled: (): Promise<void> => settle(() => starts),
-    carry: (): CarriedNotices => ({ handled: [...handled], reviewers }),
+    /** The notices delivered by the project itself, oldest first, in every run so far. */
+    sent: (): readonly SentNotice[] => sentNotices,
+    carry: (): CarriedNotices => ({ handled: [...handled], reviewers, ...(sentNotices.length > 0 ? { sent: sentNotices } : {}) }),
   };
 }

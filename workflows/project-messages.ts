@@ -1,6 +1,6 @@
 // The messages of projectWorkflow, shared by the workflow and the client.
 import type { UpdateDefinition } from '@temporalio/common';
-import type { CarriedNotices } from './notifier';
+import type { CarriedNotices, SentNotice } from './notifier';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../domain/actor';
 import type { Application } from '../domain/application';
@@ -23,6 +23,9 @@ export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {
 
 export type { ProjectView, TransitionLogEntry } from '../machines/views';
 
+/** What a closed project's workflow returns: its last view and its whole transition log (what `audit verify` compares without a replay). */
+export type ProjectOutcome = ProjectView & { transitionLog?: TransitionLogEntry[] };
+
 export interface CommandResult {
   lifecycle: string;
   states: string[];
@@ -37,3 +40,5 @@ export const projectUpdates = Object.fromEntries(
 export const projectStateQuery = defineQuery<ProjectView>('project.state');
 export const offeredEventsQuery = defineQuery<Record<Role, ProjectEventType[]>>('project.offeredEvents');
 export const transitionLogQuery = defineQuery<TransitionLogEntry[]>('project.transitionLog');
+/** The notices the project delivered itself (those handed to a notice workflow say so). */
+export const projectNoticesQuery = defineQuery<readonly SentNotice[]>('project.notices');

@@ -15,12 +15,15 @@ import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
 import { createNotifier } from './notifier';
 import {
-  offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
-  type CommandArgs, type CommandResult, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
+  offeredEventsQuery, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
+  type CommandArgs, type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
 } from './project-messages';
 import { isOverdue, projectRecord, projectSearchAttributes } from './project-search-attributes';
 
 const now = (): string => new Date().toISOString();
+
+/** Patch id of search attributes upserted only when they change (most commands change none of them). */
+export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change-v1';
 
 /** A refused command, as the caller sees it: the code says which check refused, the message why. */
 function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>): ApplicationFailure {
@@ -32,7 +35,7 @@ function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>):
  * is an update validated before it enters history; deadlines are timers from the call calendar.
  * Continues as new at every project-year boundary, carrying the machine snapshot and the log.
  */
-export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectView> {
+export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectOutcome> {
   const { call, application } = input;
   const { workflowId } = workflowInfo();
   // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
@@ -45,6 +48,16 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const audit = createAuditTrail(workflowId);
   const notifier = createNotifier(workflowId, call, log, input.carried?.notices);
 
+  let upserted = '';
+  const upsertFacts = (current: ProjectSnapshot): void => {
+    const attributes = projectSearchAttributes(current, call);
+    const facts = JSON.stringify(attributes);
+    // Before the patch every transition upserted, changed or not: those histories replay so.
+    if (facts === upserted && patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH)) return;
+    upserted = facts;
+    upsertSearchAttributes(attributes);
+  };
+
   const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
     const entry: TransitionLogEntry = {
       seq: log.length + 1, at: event.at, actor: event.actor, event: event.type,
@@ -53,7 +66,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     log.push(entry);
     snapshot = after;
     version++;
-    upsertSearchAttributes(projectSearchAttributes(after, call));
+    upsertFacts(after);
     dispatchTransitionEffects(entry, before, after);
     const { type: _type, actor: _actor, at: _at, ...payload } = event;
     audit.record({ entry, payload, project: projectRecord(after, call) });
@@ -105,8 +118,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   setHandler(projectStateQuery, view);
   setHandler(offeredEventsQuery, () => offeredEvents(snapshot));
   setHandler(transitionLogQuery, () => log);
+  setHandler(projectNoticesQuery, () => notifier.sent());
 
-  upsertSearchAttributes(projectSearchAttributes(snapshot, call));
+  upsertFacts(snapshot);
 
   /** Before this run ends: every handler finished and every transition in the ledger, however late the last came in. */
   const quiesce = async (): Promise<void> => {
@@ -140,5 +154,6 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     // The archive copies this chain's history once it has closed, so it outlives Temporal's retention.
     await startChild(archiveWorkflow, { workflowId: `archive:${workflowId}`, args: [workflowId], parentClosePolicy: 'ABANDON' });
   }
-  return view();
+  // The whole log in the result: an auditor checks a closed project against it without a replay.
+  return { ...view(), transitionLog: log };
 }

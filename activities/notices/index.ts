@@ -34,6 +34,16 @@ export interface UndeliveredNoticeInput extends DeliverNoticeInput {
   officeEmail: string;
 }
 
+export interface DeliveredNotice {
+  sent: number;
+  alreadySent: number;
+  /** Recipients whose copy may or may not have reached the relay: never sent again, the office told. */
+  uncertain: number;
+}
+
+/** One notice's outcome in a batch: delivered (as far as it can be), or refused for good. */
+export type BatchDelivery = ({ key: string; status: 'delivered' } & DeliveredNotice) | { key: string; status: 'refused'; reason: string };
+
 const nameIn = (name: string | Localized, language: Language): string => (typeof name === 'string' ? name : name[language]);
 const mailKey = (key: string, email: string): string => `${key}/${email.toLowerCase()}`;
 
@@ -85,44 +95,65 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
     }
   }
 
+  /**
+   * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt
+   * (Temporal retries it with backoff); a relay that refuses an address for good is reported
+   * after the others have had theirs; a recipient whose mail may or may not have reached the
+   * relay (an attempt lost it after the end of DATA) is not sent a second copy: the office is
+   * told in its alert log, to ask the recipient.
+   */
+  async function deliverNotice(input: DeliverNoticeInput): Promise<DeliveredNotice> {
+    let sent = 0;
+    let alreadySent = 0;
+    let uncertain = 0;
+    const refused: string[] = [];
+    for (const recipient of input.recipients) {
+      stillWanted({ sent, alreadySent, uncertain });
+      const notice = render(input, recipient);
+      try {
+        const attempt = thisAttempt(() => ({ sent, alreadySent, uncertain }));
+        const key = mailKey(input.key, recipient.email);
+        const outcome = await orRetryLater(deliver({ key, to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
+        if (outcome.status === 'sent') sent++;
+        else if (outcome.status === 'alreadySent') alreadySent++;
+        else {
+          uncertain++;
+          log.warn('notice may or may not have reached the relay; not sent again', { key: input.key, kind: input.kind });
+          await deps.ledger.raiseAlert({
+            key: `notice-uncertain/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
+            subject: `Notice perhaps not delivered: ${notice.subject} to ${recipient.email}`,
+            detail: `${outcome.reason ?? 'The relay was lost after the end of the message.'} It was not sent again, so that it cannot arrive twice: ask the recipient whether message ${outcome.messageId} arrived.`,
+          });
+        }
+      } catch (error) {
+        if (!isRefusedRecipient(error)) throw error;
+        refused.push(`${recipient.email}: ${(error as Error).message}`);
+      }
+    }
+    if (refused.length > 0) throw ApplicationFailure.nonRetryable(`the mail relay refused ${refused.join('; ')}`, 'NoticeRefused');
+    return { sent, alreadySent, uncertain };
+  }
+
   return {
+    deliverNotice,
+
     /**
-     * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt
-     * (Temporal retries it with backoff); a relay that refuses an address for good is reported
-     * after the others have had theirs; a recipient whose mail may or may not have reached the
-     * relay (an attempt lost it after the end of DATA) is not sent a second copy: the office is
-     * told in its alert log, to ask the recipient.
+     * The notices of one transition (or one instant's reminders), in one attempt: each delivered
+     * as `deliverNotice` does, under its own key. A relay that is down fails the whole attempt
+     * (what was sent stays sent: the retry finds it so); a notice the relay refuses for good, or
+     * whose template fails, is answered as refused so that its own workflow can tell the office.
      */
-    async deliverNotice(input: DeliverNoticeInput): Promise<{ sent: number; alreadySent: number; uncertain: number }> {
-      let sent = 0;
-      let alreadySent = 0;
-      let uncertain = 0;
-      const refused: string[] = [];
-      for (const recipient of input.recipients) {
-        stillWanted({ sent, alreadySent, uncertain });
-        const notice = render(input, recipient);
+    async deliverNotices(inputs: DeliverNoticeInput[]): Promise<BatchDelivery[]> {
+      const outcomes: BatchDelivery[] = [];
+      for (const input of inputs) {
         try {
-          const attempt = thisAttempt(() => ({ sent, alreadySent, uncertain }));
-          const key = mailKey(input.key, recipient.email);
-          const outcome = await orRetryLater(deliver({ key, to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
-          if (outcome.status === 'sent') sent++;
-          else if (outcome.status === 'alreadySent') alreadySent++;
-          else {
-            uncertain++;
-            log.warn('notice may or may not have reached the relay; not sent again', { key: input.key, kind: input.kind });
-            await deps.ledger.raiseAlert({
-              key: `notice-uncertain/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
-              subject: `Notice perhaps not delivered: ${notice.subject} to ${recipient.email}`,
-              detail: `${outcome.reason ?? 'The relay was lost after the end of the message.'} It was not sent again, so that it cannot arrive twice: ask the recipient whether message ${outcome.messageId} arrived.`,
-            });
-          }
+          outcomes.push({ key: input.key, status: 'delivered', ...(await deliverNotice(input)) });
         } catch (error) {
-          if (!isRefusedRecipient(error)) throw error;
-          refused.push(`${recipient.email}: ${(error as Error).message}`);
+          if (!(error instanceof ApplicationFailure && error.nonRetryable)) throw error;
+          outcomes.push({ key: input.key, status: 'refused', reason: error.message });
         }
       }
-      if (refused.length > 0) throw ApplicationFailure.nonRetryable(`the mail relay refused ${refused.join('; ')}`, 'NoticeRefused');
-      return { sent, alreadySent, uncertain };
+      return outcomes;
     },
 
     /**

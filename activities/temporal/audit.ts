@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sha256 } from '../ledger/digest';
@@ -11,7 +11,7 @@ import { archiveLeafData, entryLeafData } from '../ledger/leaves';
 import { proofBundle, type ProofBundle } from '../ledger/proof-bundle';
 import type { LogSigning } from '../ledger/log-signing';
 import { searchAttributes as keys } from '../../domain/search-attributes';
-import { transitionLogQuery } from '../../workflows/project-messages';
+import { transitionLogQuery, type TransitionLogEntry } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
 import { fetchRunChain, type RunHistory } from './history';
 import { decodeHistoryJson } from './history-codec';
@@ -58,6 +58,19 @@ const isNotFound = (error: unknown): boolean => (error as { name?: string }).nam
 
 /** How long verify waits for a project's transition log from its worker before leaving Temporal out of that project's check. */
 const QUERY_PATIENCE_MS = 10_000;
+
+/** Runs `work` over `items`, at most `lanes` at a time; the results in the items' order. */
+async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  }));
+  return results;
+}
 
 /** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
 function openTrusted(since: TrustedCheckpoint): Checkpoint {
@@ -228,44 +241,87 @@ export class AuditClient {
     return this.compareWithTemporal(entries, chains.checked);
   }
 
-  /** Every entry of a project Temporal still holds, against the project's own transition log. */
+  /**
+   * Every entry of a project Temporal still holds, against the project's own transition log: a
+   * closed project's from its result (no replay), a running one's by a query to its worker;
+   * projects 16 at a time, what Temporal holds of them read in one visibility listing.
+   */
   private async compareWithTemporal(entries: LedgerEntry[], checked: number): Promise<VerifyReport> {
-    const chains = { checked };
-    let compared = 0;
-    const projects = [...new Set(entries.map((e) => e.workflowId))].filter((id) => id.startsWith('project:'));
+    const byProject = new Map<string, LedgerEntry[]>();
+    for (const entry of entries) if (entry.workflowId.startsWith('project:')) byProject.set(entry.workflowId, [...(byProject.get(entry.workflowId) ?? []), entry]);
+    const executions = await this.latestExecutions(byProject);
     const served = new Map<string, Promise<boolean>>();
-    for (const id of projects) {
-      let log;
-      try {
-        // A query to a project no worker serves waits until Temporal gives up: ask the task queue first.
-        const { taskQueue } = await this.client.workflow.getHandle(id).describe();
-        if (!served.has(taskQueue)) served.set(taskQueue, this.hasWorker(taskQueue));
-        if (!(await served.get(taskQueue))) continue;
-        // A worker answers a query in milliseconds; one that died a moment ago leaves the query waiting.
-        log = await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery));
-      } catch {
-        // Gone from Temporal, no worker to answer, or Temporal busy: the chains above are all there
-        // is to check for this project, and the report counts only what was compared.
-        continue;
-      }
+    const compareOne = async (id: string, mineAll: LedgerEntry[]): Promise<{ compared: number; broken: BrokenEntry | null }> => {
+      const log = await this.transitionLogOf(id, executions.get(id), served);
+      if (!log) return { compared: 0, broken: null };
       // The chain of the execution Temporal holds now (a re-used id's earlier chains are not in its log).
-      const current = entries.filter((e) => e.workflowId === id).at(-1)?.chainId;
-      const mine = entries.filter((e) => e.workflowId === id && e.chainId === current);
+      const current = mineAll.at(-1)?.chainId;
+      const mine = mineAll.filter((e) => e.chainId === current);
+      const bySeq = new Map(log.map((l) => [l.seq, l]));
+      let compared = 0;
       for (const entry of mine) {
-        const original = log.find((l) => l.seq === entry.entrySeq);
+        const original = bySeq.get(entry.entrySeq);
         const same = original && original.event === entry.event && original.at === entry.at && original.actor.role === entry.actor.role &&
           original.actor.id === entry.actor.id && original.from.join('|') === entry.from.join('|') && original.to.join('|') === entry.to.join('|');
         compared++;
-        if (!same) return { checked: chains.checked, comparedWithTemporal: compared, broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' } };
+        if (!same) return { compared, broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' } };
       }
       // The reverse: every transition Temporal holds is in the ledger (its last may still be on its way: a moment's grace).
-      const missing = await this.missingFromLedger(id, current, log.map((l) => l.seq));
+      const have = new Set(mine.map((e) => e.entrySeq));
+      const missing = log.some((l) => !have.has(l.seq)) ? await this.missingFromLedger(id, current, log.map((l) => l.seq)) : undefined;
       if (missing !== undefined) {
         const transition = log.find((l) => l.seq === missing)!;
-        return { checked: chains.checked, comparedWithTemporal: compared, broken: { seq: 0, workflowId: id, entrySeq: missing, reason: `transition ${missing} (${transition.event}), which Temporal holds for the project, is not in the ledger: it was removed, or never recorded` } };
+        return { compared, broken: { seq: 0, workflowId: id, entrySeq: missing, reason: `transition ${missing} (${transition.event}), which Temporal holds for the project, is not in the ledger: it was removed, or never recorded` } };
       }
+      return { compared, broken: null };
+    };
+    const results = await inLanes([...byProject], 16, ([id, mine]) => compareOne(id, mine));
+    let compared = 0;
+    for (const result of results) {
+      compared += result.compared;
+      // The first disagreement in ledger order, as one project after another would have found it.
+      if (result.broken) return { checked, comparedWithTemporal: compared, broken: result.broken };
     }
-    return { checked: chains.checked, comparedWithTemporal: compared, broken: null };
+    return { checked, comparedWithTemporal: compared, broken: null };
+  }
+
+  /** The latest execution of each project, from visibility (a few pages for a thousand projects). */
+  private async latestExecutions(projects: Map<string, unknown>): Promise<Map<string, WorkflowExecutionInfo>> {
+    const latest = new Map<string, WorkflowExecutionInfo>();
+    // A few projects are described one by one: cheaper than listing every project Temporal holds.
+    if (projects.size <= 16) return latest;
+    try {
+      for await (const execution of this.client.workflow.list({ query: "WorkflowType = 'projectWorkflow'" })) {
+        if (!projects.has(execution.workflowId)) continue;
+        const seen = latest.get(execution.workflowId);
+        if (!seen || execution.startTime > seen.startTime) latest.set(execution.workflowId, execution);
+      }
+    } catch {
+      // Visibility away: each project is described on its own below.
+    }
+    return latest;
+  }
+
+  /** A project's transition log as Temporal holds it; undefined when Temporal has it no more, or no worker can tell. */
+  private async transitionLogOf(id: string, known: WorkflowExecutionInfo | undefined, served: Map<string, Promise<boolean>>): Promise<TransitionLogEntry[] | undefined> {
+    try {
+      const execution = known ?? (await this.client.workflow.getHandle(id).describe());
+      if (execution.status.name === 'COMPLETED') {
+        // A closed project's result carries its whole log (projects closed before it did are queried).
+        const outcome = (await this.client.workflow.getHandle(id, execution.runId).result()) as { transitionLog?: TransitionLogEntry[] };
+        if (outcome?.transitionLog) return outcome.transitionLog;
+      }
+      // A query to a project no worker serves waits until Temporal gives up: ask the task queue first.
+      const { taskQueue } = execution;
+      if (!served.has(taskQueue)) served.set(taskQueue, this.hasWorker(taskQueue));
+      if (!(await served.get(taskQueue))) return undefined;
+      // A worker answers a query in milliseconds; one that died a moment ago leaves the query waiting.
+      return await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery));
+    } catch {
+      // Gone from Temporal, no worker to answer, or Temporal busy: the chains are all there is to
+      // check for this project, and the report counts only what was compared.
+      return undefined;
+    }
   }
 
   /** Whether any worker polls the task queue for workflow tasks (and so can answer a query). */

@@ -1,7 +1,9 @@
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { noticeWorkflowId } from '../../domain/ids';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
+import type { SentNotice } from '../../workflows/notifier';
+import { projectNoticesQuery } from '../../workflows/project-messages';
 
 export type NoticeSummary = {
   workflowId: string;
@@ -25,13 +27,44 @@ export function noticeIdOf(workflowId: string): { noticeId: string; kind: string
   return { noticeId, kind };
 }
 
+/** A notice the project delivered itself, in the office's terms (a handed-over one is read from its own workflow). */
+function inlineSummary(projectWorkflowId: string, notice: SentNotice): NoticeSummary {
+  const base = { workflowId: noticeWorkflowId(projectWorkflowId, notice.noticeId), noticeId: notice.noticeId, kind: notice.kind, startedAt: notice.at };
+  if (notice.status !== 'delivered') return { ...base, status: 'pending', officeAlerted: false, detail: notice.status === 'sending' ? 'being sent' : 'handed to its own workflow' };
+  const recipients = notice.sent + notice.alreadySent;
+  if (notice.uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(recipients, notice.uncertain) };
+  return { ...base, status: 'delivered', officeAlerted: false, detail: `${recipients} recipient(s)` };
+}
+
+const uncertainDetail = (recipients: number, uncertain: number): string =>
+  `${recipients} recipient(s); ${uncertain} perhaps not (the relay was lost after the end of the message; not sent again)`;
+
 /** The office's view of notices: what a project was sent, and what is still waiting for the mail relay. */
 export class NoticeClient {
   constructor(private readonly client: Client) {}
 
-  /** Every notice of one project, oldest first. */
-  forProject(projectWorkflowId: string): Promise<NoticeSummary[]> {
-    return this.list(`WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH '${noticeWorkflowId(projectWorkflowId.replace(/'/g, ''), '')}'`);
+  /**
+   * Every notice of one project, oldest first: those the project delivered itself (its query)
+   * and those with a workflow of their own (visibility), the workflow's account winning.
+   */
+  async forProject(projectWorkflowId: string): Promise<NoticeSummary[]> {
+    const [sent, own] = await Promise.all([
+      this.sentBy(projectWorkflowId),
+      this.list(`WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH '${noticeWorkflowId(projectWorkflowId.replace(/'/g, ''), '')}'`),
+    ]);
+    const withWorkflow = new Set(own.map((n) => n.noticeId));
+    const summaries = [...sent.filter((n) => !withWorkflow.has(n.noticeId)).map((n) => inlineSummary(projectWorkflowId, n)), ...own];
+    return summaries.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+  }
+
+  /** What the project says it delivered; nothing from a project that predates the query (or does not exist). */
+  private async sentBy(projectWorkflowId: string): Promise<readonly SentNotice[]> {
+    try {
+      return await this.client.workflow.getHandle(projectWorkflowId).query(projectNoticesQuery);
+    } catch (error) {
+      if (error instanceof QueryNotRegisteredError || error instanceof WorkflowNotFoundError) return [];
+      throw error;
+    }
   }
 
   /** Every notice not yet delivered to all its recipients, across all projects. */
@@ -59,7 +92,7 @@ export class NoticeClient {
     const outcome = (await handle.result()) as NoticeOutcome;
     if (outcome.status === 'refused') return { ...base, status: 'refused', officeAlerted: true, detail: outcome.reason };
     const uncertain = outcome.uncertain ?? 0;
-    if (uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: `${outcome.sent + outcome.alreadySent} recipient(s); ${uncertain} perhaps not (the relay was lost after the end of the message; not sent again)` };
+    if (uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(outcome.sent + outcome.alreadySent, uncertain) };
     return { ...base, status: 'delivered', officeAlerted: outcome.officeAlerted, detail: `${outcome.sent + outcome.alreadySent} recipient(s)` };
   }
 }

@@ -180,9 +180,11 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     };
     const concurrentStart = process.hrtime.bigint();
     const atOnce = await perSecond(project);
-    // Settled: every transition in the ledger and every notice workflow closed.
+    // Settled: every transition in the ledger, every delivery done, every notice workflow closed.
     const expected = (SEQUENTIAL + CONCURRENT) * COMMANDS.length;
-    const settled = await eventually(async () => (await ledger.entries()).length >= expected
+    const deliveriesDone = async (): Promise<boolean> =>
+      (await Promise.all(atOnce.ids.map(async (id) => (await env.client.workflow.getHandle(id).describe()).raw.pendingActivities?.length ?? 0))).every((n) => n === 0);
+    const settled = await eventually(async () => (await ledger.entries()).length >= expected && await deliveriesDone()
       && (await env.client.workflow.count(`TaskQueue = '${projectQueue}' AND ExecutionStatus = 'Running' AND WorkflowType = 'noticeWorkflow'`)).count === 0, 120_000);
     const settledRate = (CONCURRENT * COMMANDS.length) / (elapsedMs(concurrentStart) / 1000);
     const bareAtOnce = await perSecond(bare);

@@ -117,13 +117,8 @@ describe('payloads reach Temporal encrypted', () => {
       const history = await plain.workflow.getHandle(workflowId).fetchHistory();
       const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
       for (const secret of Object.values(secrets)) expect(bytes.includes(Buffer.from(secret))).toBe(false);
-      const notices: string[] = [];
-      for await (const n of plain.workflow.list({ query: `WorkflowType = 'noticeWorkflow' AND WorkflowId STARTS_WITH 'notice:${workflowId}:'` })) notices.push(n.workflowId);
-      expect(notices.length).toBeGreaterThan(0);
-      for (const id of notices) {
-        const noticeBytes = Buffer.from(temporal.api.history.v1.History.encode(await plain.workflow.getHandle(id).fetchHistory()).finish());
-        expect(noticeBytes.includes(Buffer.from(secrets.email))).toBe(false);
-      }
+      // The notices went out from this very history (their recipients' addresses in the activities' input), encrypted too.
+      expect(history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotices').length).toBeGreaterThan(0);
 
       const payloads = payloadsIn(JSON.parse(historyToJSON(history)));
       expect(payloads.filter((p) => Buffer.from(p.metadata.encoding!, 'base64').toString() !== 'binary/encrypted').map((p) => Buffer.from(p.data ?? '', 'base64').toString())).toEqual([]);
