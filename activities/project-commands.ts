@@ -56,6 +56,9 @@ export interface ProjectSummary {
   exhibition: { alliances: number; projectYear: number; industryProjectWeight: number } | null;
 }
 
+/** Projects whose state is read at once for a summary: queries only, no history written. */
+const SUMMARIES_AT_ONCE = 16;
+
 /** How long one project may take to answer one command of a bulk operation before it is reported unreachable. */
 export const BULK_COMMAND_DEADLINE_MS = 20_000;
 
@@ -119,24 +122,30 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
       return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
     },
 
-    /** The review-relevant state of each project, for rankings and missing-review lists. */
+    /** The review-relevant state of each project, for rankings and missing-review lists; 16 projects read at once. */
     async summarizeProjects(projectIds: string[]): Promise<ProjectSummary[]> {
       const context = Context.current();
-      const summaries: ProjectSummary[] = [];
-      for (const projectId of projectIds) {
-        const view = await deps.projects.view(projectId);
-        summaries.push({
-          projectId,
-          lifecycle: view.lifecycle,
-          states: view.states,
-          reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
-          panelScore: view.context.presentation?.panelScore ?? null,
-          decision: view.context.decision,
-          results: acceptedKpis(view.context),
-          exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
-        });
-        context.heartbeat({ done: summaries.length, total: projectIds.length });
-      }
+      const summaries: ProjectSummary[] = new Array<ProjectSummary>(projectIds.length);
+      let next = 0;
+      let done = 0;
+      const lane = async (): Promise<void> => {
+        for (let i = next++; i < projectIds.length; i = next++) {
+          const projectId = projectIds[i]!;
+          const view = await deps.projects.view(projectId);
+          summaries[i] = {
+            projectId,
+            lifecycle: view.lifecycle,
+            states: view.states,
+            reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
+            panelScore: view.context.presentation?.panelScore ?? null,
+            decision: view.context.decision,
+            results: acceptedKpis(view.context),
+            exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
+          };
+          context.heartbeat({ done: ++done, total: projectIds.length });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SUMMARIES_AT_ONCE, projectIds.length) }, lane));
       return summaries;
     },
   };

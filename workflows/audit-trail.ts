@@ -19,6 +19,9 @@ export const AUDIT_LEDGER_PATCH = 'audit-ledger-v1';
  */
 export const AUDIT_BATCH_PATCH = 'audit-batch-v1';
 
+/** Transitions in one append at most (each record adds one turn of the chain, so none is left behind). */
+const MAX_BATCH = 50;
+
 /**
  * Writes a workflow's transitions to the ledger one after another, in the order they happened,
  * so each entry can carry the hash of the one before. `settled()` waits for all of them.
@@ -28,10 +31,12 @@ export function createAuditTrail(workflowId: string) {
   // Transitions recorded and not yet taken by an append.
   const waiting: RecordTransitionInput[] = [];
   const append = (): Promise<unknown> => {
-    // Everything that came while the previous append was on its way (or in this same activation).
-    const batch = waiting.splice(0);
+    // Everything that came while the previous append was on its way (or in this same activation),
+    // at most 50: a batch held up by a database outage retries in bounded steps.
+    const batch = waiting.splice(0, MAX_BATCH);
     if (batch.length === 0) return Promise.resolve();
-    return batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch);
+    return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch))
+      .catch((error: unknown) => log.error('transitions could not be written to the ledger', { workflowId, entrySeqs: batch.map((b) => b.entry.seq), error: String(error) }));
   };
   return {
     record(input: Omit<RecordTransitionInput, 'workflowId'>): void {

@@ -29,8 +29,9 @@ const { deliverNotices } = proxyActivities<Activities>({
   // a worker that died mid-send is noticed within 30 s.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
-  // A few quick attempts only: a relay that stays away is the notice workflow's to wait for, so a
-  // project's continue-as-new or closing is never held up by mail.
+  // Three attempts only: a relay that stays away is the notice workflow's to wait for, so a
+  // project's continue-as-new or closing waits for mail seconds when the relay is down (an attempt
+  // with a relay that answers slowly lasts as long as the relay keeps talking).
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
@@ -168,7 +169,7 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
       deliver(batch, now);
       return nextReminderAt(schedule, handled);
     },
-    /** Resolves once every notice workflow asked for so far has started (before the run ends). */
+    /** Resolves once every delivery asked for so far has ended, or been handed to a notice workflow that has started (before the run ends). */
     settled: (): Promise<void> => settle(() => starts),
     /** The notices delivered by the project itself, oldest first, in every run so far. */
     sent: (): readonly SentNotice[] => sentNotices,

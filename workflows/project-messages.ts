@@ -23,8 +23,11 @@ export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {
 
 export type { ProjectView, TransitionLogEntry } from '../machines/views';
 
-/** What a closed project's workflow returns: its last view and its whole transition log (what `audit verify` compares without a replay). */
-export type ProjectOutcome = ProjectView & { transitionLog?: TransitionLogEntry[] };
+/**
+ * What a closed project's workflow returns: its last view, its whole transition log and the chain
+ * (first run id) the log belongs to — what `audit verify` compares without a replay.
+ */
+export type ProjectOutcome = ProjectView & { transitionLog?: TransitionLogEntry[]; chainId?: string };
 
 export interface CommandResult {
   lifecycle: string;

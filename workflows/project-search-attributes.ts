@@ -29,7 +29,7 @@ export function projectRecord(snapshot: ProjectSnapshot, call: Call): ProjectFac
   return { ...draftFacts(call, snapshot.context.application), state: lifecycleState(snapshot.value), projectYear: snapshot.context.projectYear, overdue: isOverdue(snapshot) };
 }
 
-/** The facts as Temporal search attributes, set at start and upserted on every transition. */
+/** The facts as Temporal search attributes, set at start and upserted on every transition that changes them. */
 export function searchAttributesOf(facts: ProjectFacts): SearchAttributePair[] {
   return [
     { key: keys.callId, value: facts.callId },

@@ -124,11 +124,14 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
 
   /** Before this run ends: every handler finished and every transition in the ledger, however late the last came in. */
   const quiesce = async (): Promise<void> => {
+    // A command taken while this waits (its handler records at once) sends the wait round again.
+    let seen: number;
     do {
+      seen = version;
       await condition(allHandlersFinished);
       await audit.settled();
       await notifier.settled();
-    } while (!allHandlersFinished());
+    } while (version !== seen || !allHandlersFinished());
   };
 
   for (;;) {
@@ -155,5 +158,5 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     await startChild(archiveWorkflow, { workflowId: `archive:${workflowId}`, args: [workflowId], parentClosePolicy: 'ABANDON' });
   }
   // The whole log in the result: an auditor checks a closed project against it without a replay.
-  return { ...view(), transitionLog: log };
+  return { ...view(), transitionLog: log, chainId: workflowInfo().firstExecutionRunId };
 }

@@ -11,7 +11,7 @@ import { archiveLeafData, entryLeafData } from '../ledger/leaves';
 import { proofBundle, type ProofBundle } from '../ledger/proof-bundle';
 import type { LogSigning } from '../ledger/log-signing';
 import { searchAttributes as keys } from '../../domain/search-attributes';
-import { transitionLogQuery, type TransitionLogEntry } from '../../workflows/project-messages';
+import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
 import { fetchRunChain, type RunHistory } from './history';
 import { decodeHistoryJson } from './history-codec';
@@ -248,14 +248,22 @@ export class AuditClient {
    */
   private async compareWithTemporal(entries: LedgerEntry[], checked: number): Promise<VerifyReport> {
     const byProject = new Map<string, LedgerEntry[]>();
-    for (const entry of entries) if (entry.workflowId.startsWith('project:')) byProject.set(entry.workflowId, [...(byProject.get(entry.workflowId) ?? []), entry]);
+    for (const entry of entries) {
+      if (!entry.workflowId.startsWith('project:')) continue;
+      const mine = byProject.get(entry.workflowId);
+      if (mine) mine.push(entry);
+      else byProject.set(entry.workflowId, [entry]);
+    }
     const executions = await this.latestExecutions(byProject);
     const served = new Map<string, Promise<boolean>>();
     const compareOne = async (id: string, mineAll: LedgerEntry[]): Promise<{ compared: number; broken: BrokenEntry | null }> => {
-      const log = await this.transitionLogOf(id, executions.get(id), served);
-      if (!log) return { compared: 0, broken: null };
       // The chain of the execution Temporal holds now (a re-used id's earlier chains are not in its log).
       const current = mineAll.at(-1)?.chainId;
+      let told = await this.transitionLogOf(id, executions.get(id), served);
+      // The listing may lag behind a re-used id's new run: then Temporal is asked about the project itself.
+      if (told?.chainId && current && told.chainId !== current) told = await this.transitionLogOf(id, undefined, served);
+      const log = told?.log;
+      if (!log) return { compared: 0, broken: null };
       const mine = mineAll.filter((e) => e.chainId === current);
       const bySeq = new Map(log.map((l) => [l.seq, l]));
       let compared = 0;
@@ -303,20 +311,23 @@ export class AuditClient {
   }
 
   /** A project's transition log as Temporal holds it; undefined when Temporal has it no more, or no worker can tell. */
-  private async transitionLogOf(id: string, known: WorkflowExecutionInfo | undefined, served: Map<string, Promise<boolean>>): Promise<TransitionLogEntry[] | undefined> {
+  private async transitionLogOf(
+    id: string, known: WorkflowExecutionInfo | undefined, served: Map<string, Promise<boolean>>,
+  ): Promise<{ log: TransitionLogEntry[]; chainId?: string } | undefined> {
     try {
       const execution = known ?? (await this.client.workflow.getHandle(id).describe());
       if (execution.status.name === 'COMPLETED') {
-        // A closed project's result carries its whole log (projects closed before it did are queried).
-        const outcome = (await this.client.workflow.getHandle(id, execution.runId).result()) as { transitionLog?: TransitionLogEntry[] };
-        if (outcome?.transitionLog) return outcome.transitionLog;
+        // A closed project's result carries its whole log; one closed before it did, or whose
+        // result cannot be read here, is queried as a running one is.
+        const outcome = (await this.client.workflow.getHandle(id, execution.runId).result().catch(() => undefined)) as ProjectOutcome | undefined;
+        if (Array.isArray(outcome?.transitionLog)) return { log: outcome.transitionLog, ...(typeof outcome.chainId === 'string' ? { chainId: outcome.chainId } : {}) };
       }
       // A query to a project no worker serves waits until Temporal gives up: ask the task queue first.
       const { taskQueue } = execution;
       if (!served.has(taskQueue)) served.set(taskQueue, this.hasWorker(taskQueue));
       if (!(await served.get(taskQueue))) return undefined;
       // A worker answers a query in milliseconds; one that died a moment ago leaves the query waiting.
-      return await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery));
+      return { log: await this.client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(id).query(transitionLogQuery)) };
     } catch {
       // Gone from Temporal, no worker to answer, or Temporal busy: the chains are all there is to
       // check for this project, and the report counts only what was compared.

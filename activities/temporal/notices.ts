@@ -1,5 +1,5 @@
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { QueryNotRegisteredError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { noticeWorkflowId } from '../../domain/ids';
 import type { NoticeOutcome } from '../../workflows/notice-workflow';
 import type { SentNotice } from '../../workflows/notifier';
@@ -26,6 +26,9 @@ export function noticeIdOf(workflowId: string): { noticeId: string; kind: string
   const kind = noticeId.startsWith('r-') ? noticeId.split('-')[1]! : noticeId.slice(noticeId.indexOf('-') + 1);
   return { noticeId, kind };
 }
+
+/** How long the notice list waits for a project's worker to tell what the project delivered. */
+const SENT_QUERY_PATIENCE_MS = 10_000;
 
 /** A notice the project delivered itself, in the office's terms (a handed-over one is read from its own workflow). */
 function inlineSummary(projectWorkflowId: string, notice: SentNotice): NoticeSummary {
@@ -57,13 +60,15 @@ export class NoticeClient {
     return summaries.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   }
 
-  /** What the project says it delivered; nothing from a project that predates the query (or does not exist). */
+  /**
+   * What the project says it delivered. Nothing from a project that predates the query, does not
+   * exist, or whose worker does not answer within 10 s: the list then holds what visibility knows.
+   */
   private async sentBy(projectWorkflowId: string): Promise<readonly SentNotice[]> {
     try {
-      return await this.client.workflow.getHandle(projectWorkflowId).query(projectNoticesQuery);
-    } catch (error) {
-      if (error instanceof QueryNotRegisteredError || error instanceof WorkflowNotFoundError) return [];
-      throw error;
+      return await this.client.withDeadline(Date.now() + SENT_QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(projectWorkflowId).query(projectNoticesQuery));
+    } catch {
+      return [];
     }
   }
 

@@ -121,6 +121,8 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
     await api.close();
     await projects.handle(id).terminate('test finished');
     await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
+    // The project's side: notices delivered by itself, and two handed to their own workflows.
+    await recordHistories(env.client, id, 'project-notices-outage');
   }, undefined, { transport, from: 'alliance-office@most.gov.tw', log, fallback });
   await smtp.stop();
   await fallbackSmtp.stop();
