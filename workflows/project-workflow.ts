@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, patched, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { initialTransition } from 'xstate';
@@ -24,6 +24,30 @@ const now = (): string => new Date().toISOString();
 
 /** Patch id of search attributes upserted only when they change (most commands change none of them). */
 export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change-v1';
+
+/**
+ * Patch id of one timer per wake-up instant, kept across commands: before it, every command
+ * cancelled the timer of the next deadline and started it again (two events a command).
+ */
+export const KEPT_ALARM_PATCH = 'kept-alarm-v1';
+
+/** A timer for one instant, cancelled only when the instant to wake at changes. */
+interface Alarm {
+  at: string;
+  rang: boolean;
+  scope: CancellationScope;
+}
+
+function setAlarm(at: string): Alarm {
+  const scope = new CancellationScope({ cancellable: true });
+  const alarm: Alarm = { at, rang: false, scope };
+  scope.run(() => sleep(Math.max(1, Date.parse(at) - Date.now()))).then(
+    () => (alarm.rang = true),
+    // Cancelled: a sooner or later instant replaced it.
+    () => undefined,
+  );
+  return alarm;
+}
 
 /** A refused command, as the caller sees it: the code says which check refused, the message why. */
 function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>): ApplicationFailure {
@@ -134,6 +158,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     } while (version !== seen || !allHandlersFinished());
   };
 
+  let alarm: Alarm | undefined;
   for (;;) {
     enforceDeadlines();
     if (snapshot.status === 'done') break;
@@ -149,8 +174,21 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.
     const reminderAt = notifier.remind(snapshot, now());
     const wakeAt = [pendingDeadlines(snapshot, call.calendar)[0]?.at, reminderAt].filter((at) => at !== undefined).sort()[0];
-    if (wakeAt) await condition(() => version !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
-    else await condition(() => version !== seen);
+    if (wakeAt && patched(KEPT_ALARM_PATCH)) {
+      // The same instant as before keeps its timer: a command that moves no deadline adds no timer events.
+      if (!alarm || alarm.at !== wakeAt || alarm.rang) {
+        alarm?.scope.cancel();
+        alarm = setAlarm(wakeAt);
+      }
+      const ringing = alarm;
+      await condition(() => version !== seen || ringing.rang);
+    } else if (wakeAt) {
+      await condition(() => version !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
+    } else {
+      alarm?.scope.cancel();
+      alarm = undefined;
+      await condition(() => version !== seen);
+    }
   }
   await quiesce();
   if (patched('archive-on-close-v1')) {

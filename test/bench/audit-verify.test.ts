@@ -46,9 +46,9 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
   const { ledger } = await temporaryLedger();
   const mail = await temporaryMail();
   const projects = new ProjectClient(env.client, taskQueue);
-  // Submitted, never endorsed: each project lapses at the endorsement deadline and closes (two transitions, one notice).
+  // Submitted, then withdrawn by its PI: each project closes at once (two transitions, two notices).
   const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 10 + CLOSED * 0.05, endorsementIn: 12 + CLOSED * 0.06, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+    applicationClosesIn: 86_400, endorsementIn: 90_000, firstYearStartsIn: 180_000, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
   }, uniqueName('bench-audit'));
   const worker = await createServiceWorker({
     connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle, dataConverter: env.client.options.dataConverter,
@@ -62,6 +62,7 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
       for (let n = next++; n < CLOSED; n = next++) {
         const id = await projects.create(call, anApplication({ id: `TE2-${String(n + 1).padStart(4, '0')}` }));
         await projects.send(id, 'application.submit', actors.pi, {});
+        await projects.send(id, 'application.withdraw', actors.pi, { reason: 'The alliance will apply next year' });
         ids.push(id);
       }
     }));

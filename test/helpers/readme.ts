@@ -6,10 +6,12 @@ export function tourBlocks(readme: string): string[] {
 /**
  * The tour as a bash script for the test service: the API URL is the test's, `alliance login`
  * takes the log-in of the account its comment names (the test holds one per account; the log-in
- * itself is test/server/login.test.ts's), and `npx alliance` is the built command.
+ * itself is test/server/login.test.ts's), `npx alliance` is the built command, and with
+ * `calendar` the call opens under that try-out calendar instead of `tour`.
  */
-export function tourScript(blocks: string[], options: { apiUrl: string; alliance: string }): string {
+export function tourScript(blocks: string[], options: { apiUrl: string; alliance: string; calendar?: string }): string {
   const lines = blocks.join('\n').split('\n').map((line) => {
+    if (options.calendar) line = line.replace(/--calendar tour\b/, `--calendar ${options.calendar}`);
     if (/^export ALLIANCE_API_URL=/.test(line)) return `export ALLIANCE_API_URL=${options.apiUrl}`;
     const login = /^(\s*)npx alliance login\s+# as (\S+)\s*$/.exec(line);
     if (login) return `${login[1]}__login ${login[2]}`;
