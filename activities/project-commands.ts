@@ -1,6 +1,7 @@
 import { acceptedKpis, type YearResults } from '../machines/kpis';
 import { Context } from '@temporalio/activity';
 import { AllianceError } from '../domain/errors';
+import { inLanes } from './lanes';
 import type { ProjectClient } from './temporal/projects';
 import type { Actor } from '../domain/actor';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -125,28 +126,21 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
     /** The review-relevant state of each project, for rankings and missing-review lists; 16 projects read at once. */
     async summarizeProjects(projectIds: string[]): Promise<ProjectSummary[]> {
       const context = Context.current();
-      const summaries: ProjectSummary[] = new Array<ProjectSummary>(projectIds.length);
-      let next = 0;
       let done = 0;
-      const lane = async (): Promise<void> => {
-        for (let i = next++; i < projectIds.length; i = next++) {
-          const projectId = projectIds[i]!;
-          const view = await deps.projects.view(projectId);
-          summaries[i] = {
-            projectId,
-            lifecycle: view.lifecycle,
-            states: view.states,
-            reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
-            panelScore: view.context.presentation?.panelScore ?? null,
-            decision: view.context.decision,
-            results: acceptedKpis(view.context),
-            exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
-          };
-          context.heartbeat({ done: ++done, total: projectIds.length });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(SUMMARIES_AT_ONCE, projectIds.length) }, lane));
-      return summaries;
+      return inLanes(projectIds, SUMMARIES_AT_ONCE, async (projectId): Promise<ProjectSummary> => {
+        const view = await deps.projects.view(projectId);
+        context.heartbeat({ done: ++done, total: projectIds.length });
+        return {
+          projectId,
+          lifecycle: view.lifecycle,
+          states: view.states,
+          reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
+          panelScore: view.context.presentation?.panelScore ?? null,
+          decision: view.context.decision,
+          results: acceptedKpis(view.context),
+          exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
+        };
+      });
     },
   };
 }

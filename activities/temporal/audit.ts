@@ -15,6 +15,7 @@ import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from
 import { AllianceError } from '../../domain/errors';
 import { fetchRunChain, type RunHistory } from './history';
 import { decodeHistoryJson } from './history-codec';
+import { inLanes } from '../lanes';
 
 export type RawHistory = {
   source: 'temporal' | 'archive';
@@ -59,18 +60,8 @@ const isNotFound = (error: unknown): boolean => (error as { name?: string }).nam
 /** How long verify waits for a project's transition log from its worker before leaving Temporal out of that project's check. */
 const QUERY_PATIENCE_MS = 10_000;
 
-/** Runs `work` over `items`, at most `lanes` at a time; the results in the items' order. */
-async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  }));
-  return results;
-}
+/** Projects verify compares with Temporal at once; up to this many are described one by one, not listed. */
+const PROJECTS_AT_ONCE = 16;
 
 /** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
 function openTrusted(since: TrustedCheckpoint): Checkpoint {
@@ -283,7 +274,7 @@ export class AuditClient {
       }
       return { compared, broken: null };
     };
-    const results = await inLanes([...byProject], 16, ([id, mine]) => compareOne(id, mine));
+    const results = await inLanes([...byProject], PROJECTS_AT_ONCE, ([id, mine]) => compareOne(id, mine));
     let compared = 0;
     for (const result of results) {
       compared += result.compared;
@@ -297,7 +288,7 @@ export class AuditClient {
   private async latestExecutions(projects: Map<string, unknown>): Promise<Map<string, WorkflowExecutionInfo>> {
     const latest = new Map<string, WorkflowExecutionInfo>();
     // A few projects are described one by one: cheaper than listing every project Temporal holds.
-    if (projects.size <= 16) return latest;
+    if (projects.size <= PROJECTS_AT_ONCE) return latest;
     try {
       for await (const execution of this.client.workflow.list({ query: "WorkflowType = 'projectWorkflow'" })) {
         if (!projects.has(execution.workflowId)) continue;
