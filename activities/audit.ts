@@ -15,7 +15,12 @@ export interface RecordTransitionInput {
   payload: unknown;
   /** What the office searches projects by (absent for calls). */
   project?: Omit<ProjectRecord, 'workflowId' | 'updatedAt'>;
+  /** The earlier transition whose append the workflow had started and not seen finish: written first (audit-eager-v1). */
+  after?: number;
 }
+
+/** How long one attempt waits for the earlier transition's append (an attempt may take ten seconds). */
+const PREDECESSOR_PATIENCE_MS = 6_000;
 
 /** The audit trail: the transition ledger and the archive of closed projects' histories. */
 export function createAuditActivities(deps: { ledger: LedgerStore; client: Client }) {
@@ -25,13 +30,23 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
    * reset) is quarantined and the office alerted: the workflow goes on. Only an unreachable
    * database fails the attempt, and it is retried.
    */
-  async function recordTransition(input: RecordTransitionInput): Promise<AppendOutcome['status']> {
+  async function recordTransition(input: RecordTransitionInput): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
     const { entry } = input;
     const payload = canonicalJson(input.payload);
-    const outcome = await deps.ledger.append({
+    const append = () => deps.ledger.append({
       workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
       from: entry.from, to: entry.to, payloadDigest: sha256(payload),
-    }, payload);
+    }, payload, input.after === undefined ? {} : { after: input.after });
+    let outcome = await append();
+    // The earlier transition's append is on its way (another worker, a retry): wait for it a few
+    // seconds, within this attempt's ten; then the attempt fails and is retried, never written out of order.
+    for (let waitMs = 25, waited = 0; outcome.status === 'predecessorPending'; waited += waitMs, waitMs = Math.min(waitMs * 2, 500)) {
+      if (waited > PREDECESSOR_PATIENCE_MS) {
+        throw ApplicationFailure.retryable(`transition ${entry.seq} of ${input.workflowId} waits for transition ${input.after} to be in the ledger first`, 'LedgerPredecessorPending');
+      }
+      await Context.current().sleep(waitMs);
+      outcome = await append();
+    }
     if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
     if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
     if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
@@ -46,8 +61,8 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
      * each as `recordTransition` does: a retry after a partial attempt finds the first ones there.
      * The project's facts are written once, as they stand after the last.
      */
-    async recordTransitions(inputs: RecordTransitionInput[]): Promise<AppendOutcome['status'][]> {
-      const statuses: AppendOutcome['status'][] = [];
+    async recordTransitions(inputs: RecordTransitionInput[]): Promise<string[]> {
+      const statuses: string[] = [];
       for (const [i, input] of inputs.entries()) {
         const { project: _facts, ...entryOnly } = input;
         statuses.push(await recordTransition(i === inputs.length - 1 ? input : entryOnly));

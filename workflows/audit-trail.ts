@@ -19,37 +19,62 @@ export const AUDIT_LEDGER_PATCH = 'audit-ledger-v1';
  */
 export const AUDIT_BATCH_PATCH = 'audit-batch-v1';
 
+/**
+ * Patch id of appends started at once: each transition's append is scheduled in the same step
+ * that recorded it, naming the earlier append still on its way, which the ledger writes first.
+ * Before it, an append waited in the workflow for the previous one to finish; whether it had
+ * finished depended on how a worker that took the project over grouped the history's tasks, so
+ * the order of an append and a command's answer could differ on replay (a determinism error).
+ */
+export const AUDIT_EAGER_PATCH = 'audit-eager-v1';
+
 /** Transitions in one append at most (each record adds one turn of the chain, so none is left behind). */
 const MAX_BATCH = 50;
 
 /**
- * Writes a workflow's transitions to the ledger one after another, in the order they happened,
- * so each entry can carry the hash of the one before. `settled()` waits for all of them.
+ * Writes a workflow's transitions to the ledger in the order they happened, so each entry can
+ * carry the hash of the one before. `settled()` waits for all of them.
  */
 export function createAuditTrail(workflowId: string) {
   let chain: Promise<unknown> = Promise.resolve();
-  // Transitions recorded and not yet taken by an append.
+  // Transitions recorded and not yet taken by an append (audit-batch-v1).
   const waiting: RecordTransitionInput[] = [];
+  // Transitions whose append was scheduled at once and has not been seen to finish (audit-eager-v1).
+  const unfinished = new Set<number>();
+  // The last transition recorded the way before audit-eager-v1, in a run that switched midway: the first appends after the switch wait for it.
+  let lastBeforeEager: number | undefined;
+  // The store quarantines what it cannot append and the database being away is retried without
+  // end, so nothing is expected here; should anything come, it is logged, never left to reject
+  // (an unhandled rejection would fail every workflow task of the project from then on).
+  const logged = (entrySeqs: number[]) => (error: unknown) => log.error('transitions could not be written to the ledger', { workflowId, entrySeqs, error: String(error) });
+  // The appends before audit-eager-v1, exactly as they were: their histories replay only so.
   const append = (): Promise<unknown> => {
-    // Everything that came while the previous append was on its way (or in this same activation),
-    // at most 50: a batch held up by a database outage retries in bounded steps.
     const batch = waiting.splice(0, MAX_BATCH);
     if (batch.length === 0) return Promise.resolve();
-    return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch))
-      .catch((error: unknown) => log.error('transitions could not be written to the ledger', { workflowId, entrySeqs: batch.map((b) => b.entry.seq), error: String(error) }));
+    return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch)).catch(logged(batch.map((b) => b.entry.seq)));
   };
   return {
     record(input: Omit<RecordTransitionInput, 'workflowId'>): void {
       if (!patched(AUDIT_LEDGER_PATCH)) return;
       const full = { ...input, workflowId, chainId: workflowInfo().firstExecutionRunId };
+      const { seq } = input.entry;
+      if (patched(AUDIT_EAGER_PATCH)) {
+        // Scheduled here and now, whatever else is on its way: the commands of this step never
+        // depend on when an earlier activity's completion was seen.
+        const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
+        unfinished.add(seq);
+        const written = recordTransition(after === undefined ? full : { ...full, after })
+          .catch(logged([seq]))
+          .finally(() => unfinished.delete(seq));
+        chain = Promise.all([chain, written]);
+        return;
+      }
+      lastBeforeEager = seq;
       const batched = patched(AUDIT_BATCH_PATCH);
       if (batched) waiting.push(full);
-      // The store quarantines what it cannot append and the database being away is retried without
-      // end, so nothing is expected here; should anything come, it is logged, never left to reject
-      // the chain (an unhandled rejection would fail every workflow task of the project from then on).
       chain = chain
         .then(() => (batched ? append() : recordTransition(full)))
-        .catch((error: unknown) => log.error('a transition could not be written to the ledger', { workflowId, entrySeq: input.entry.seq, error: String(error) }));
+        .catch((error: unknown) => log.error('a transition could not be written to the ledger', { workflowId, entrySeq: seq, error: String(error) }));
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
     settled: (): Promise<void> => settle(() => chain),

@@ -6,7 +6,7 @@ import type { Row, SqlDriver } from '../sql/driver';
 import { toEntry, toProject } from './rows';
 import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
 import {
-  appendContent, entryHash, gapAlert, quarantineAlert,
+  appendContent, entryHash, gapAlert, quarantineAlert, type AppendOptions,
   type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,
   type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry, type StoredCheckpoint,
 } from './store';
@@ -42,7 +42,7 @@ export class SqlLedgerStore implements LedgerStore {
     return new SqlLedgerStore(db, options.now ?? (() => new Date()), options.sealer);
   }
 
-  append(entry: NewLedgerEntry, payload?: string): Promise<AppendOutcome> {
+  append(entry: NewLedgerEntry, payload?: string, options: AppendOptions = {}): Promise<AppendOutcome> {
     const chainId = entry.chainId ?? '';
     if (payload !== undefined && sha256(payload) !== entry.payloadDigest) throw new Error(`The payload given for ${entry.workflowId} #${entry.entrySeq} does not have the entry's payload digest`);
     return this.db.transaction(APPEND_LOCK, async (tx) => {
@@ -62,6 +62,8 @@ export class SqlLedgerStore implements LedgerStore {
       }
       const previous = await tx.get('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
       const previousOfChain = await tx.get('SELECT entry_seq, hash FROM ledger WHERE workflow_id = ? AND chain_id = ? ORDER BY entry_seq DESC LIMIT 1', [entry.workflowId, chainId]);
+      // The workflow's append of an earlier transition is still on its way: this one waits its turn.
+      if (options.after !== undefined && (previousOfChain ? Number(previousOfChain.entry_seq) : 0) < options.after) return { status: 'predecessorPending' };
       // Entries without a chain (histories from before it was kept) hash as they always did: no chainId field.
       const { chainId: _given, ...content } = entry;
       const chained = {

@@ -96,7 +96,18 @@ export interface OfficeAlert {
 export type AppendOutcome =
   /** `gap`: entries before it are missing (a restored backup); it is appended, the office alerted, and verify names the hole. */
   | { status: 'appended' | 'alreadyThere'; entry: LedgerEntry; gap?: string }
-  | { status: 'quarantined'; quarantined: QuarantinedEntry };
+  | { status: 'quarantined'; quarantined: QuarantinedEntry }
+  /** Only with `after`: that transition is not in the ledger yet, so nothing was written; ask again. */
+  | { status: 'predecessorPending' };
+
+export interface AppendOptions {
+  /**
+   * The transition of the same chain whose append the workflow started before this one and had
+   * not seen finish: this one is written only after it, so the chain keeps the workflow's order
+   * however the two activities are run.
+   */
+  after?: number;
+}
 
 export interface LedgerFilter {
   workflowId?: string;
@@ -118,7 +129,7 @@ export interface LedgerStore {
    * wedge on its ledger. `payload` is the command's payload as canonical JSON (its SHA-256 is the
    * entry's payloadDigest), kept by digest in the same transaction so verify can check it.
    */
-  append(entry: NewLedgerEntry, payload?: string): Promise<AppendOutcome>;
+  append(entry: NewLedgerEntry, payload?: string, options?: AppendOptions): Promise<AppendOutcome>;
   /** The payloads kept for these digests (canonical JSON), and the first entry whose payload is kept. */
   payloads(digests: readonly string[]): Promise<Map<string, string>>;
   payloadsFromSeq(): Promise<number>;

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -11,9 +12,9 @@ import { ProjectClient } from '../../activities/temporal/projects';
 import { ApiClient } from '../../client/api-client';
 import { demoAccountsOf, runDemo } from '../../client/cli/demo';
 import { startApi, tokenFor } from '../helpers/api';
-import { connectDevServer, testSealer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDataConverter, testSealer, uniqueName } from '../helpers/environments';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
-import { settledHistoryLength } from '../helpers/project-harness';
+import { bundleServiceWorkflows, settledHistoryLength } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, type RecordingSmtp } from '../helpers/smtp';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -114,6 +115,20 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     }
     expect(await ledger.quarantined()).toEqual([]);
 
+    // Every run that more than one worker wrote replays: a worker that takes a project over replays
+    // its history, then takes the next command live, and must write what a replay would.
+    const takenOver = [];
+    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'projectWorkflow'` })) {
+      const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      const workers = new Set((history.events ?? []).flatMap((e) => (e.workflowTaskStartedEventAttributes?.identity ? [e.workflowTaskStartedEventAttributes.identity] : [])));
+      if (workers.size > 1) takenOver.push({ workflowId: execution.workflowId, history });
+    }
+    const diverged: string[] = [];
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter() }, takenOver)) {
+      if (replay.error) diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
+    }
+    expect(diverged).toEqual([]);
+
     // Every notice reached each recipient exactly once, counted at the SMTP server, which keeps duplicates.
     const waiting = [];
     for await (const n of env.client.workflow.list({ query: `WorkflowType = 'noticeWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH 'notice:project:${summary.callId}:'` })) waiting.push(n.workflowId);
@@ -126,7 +141,7 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     const notices = await SqlNoticeLog.open(postgresDriver(databaseUrl));
     const unsent = await notices.undelivered().finally(() => notices.close());
     const uncertain = (await ledger.alerts()).filter((a) => a.kind === 'noticeUncertain');
-    console.log(`chaos: ${faults.join('; ')}; ${ids.length} projects, ${(await ledger.entries()).length} ledger entries, ${copies.size} mails, ${duplicated.length} duplicated, ${uncertain.length} uncertain`);
+    console.log(`chaos: ${faults.join('; ')}; ${ids.length} projects (${takenOver.length} runs taken over and replayed), ${(await ledger.entries()).length} ledger entries, ${copies.size} mails, ${duplicated.length} duplicated, ${uncertain.length} uncertain`);
     expect(duplicated).toEqual([]);
     expect(unsent.map((n) => n.status).filter((status) => status !== 'uncertain')).toEqual([]);
     expect(uncertain.map((a) => a.key).sort()).toEqual(unsent.map((n) => `notice-uncertain/${n.key}`).sort());

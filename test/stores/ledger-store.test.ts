@@ -84,6 +84,25 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
     }
   });
 
+  it('writes nothing for an entry told to come after one not there yet, and writes it once that one is', async () => {
+    const ledger = await SqlLedgerStore.open((await fresh('ledger_after'))());
+    try {
+      await ledger.append(entry('project:c:A', 1));
+      // Transition 3 was scheduled while 2's append was still on its way (another worker, a retry).
+      expect(await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).toEqual({ status: 'predecessorPending' });
+      expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1]);
+      expect(await ledger.alerts()).toEqual([]);
+      await ledger.append(entry('project:c:A', 2), undefined, { after: 1 });
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).status).toBe('appended');
+      // A retry of an append already done answers as before, whatever it names.
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).status).toBe('alreadyThere');
+      expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1, 2, 3]);
+      expect(verifyChains(await ledger.entries(), 'ledger').broken).toBeNull();
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('serialises appends from two processes sharing the database into one chain', async () => {
     const open = await fresh('ledger_two');
     const [a, b] = [await SqlLedgerStore.open(open()), await SqlLedgerStore.open(open())];
