@@ -36,7 +36,10 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     const append = () => deps.ledger.append({
       workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
       from: entry.from, to: entry.to, payloadDigest: sha256(payload),
-    }, payload, input.after === undefined ? {} : { after: input.after });
+    }, payload, {
+      ...(input.after === undefined ? {} : { after: input.after }),
+      ...(input.project ? { project: { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } } : {}),
+    });
     let outcome = await append();
     // The earlier transition's append is on its way (another worker, a retry): wait for it a few
     // seconds, within this attempt's ten; then the attempt fails and is retried, never written out of order.
@@ -49,7 +52,8 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     }
     if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
     if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
-    if (input.project) await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
+    // Appended: the facts went in with the entry. A retry that finds the entry there (or a quarantine) writes them now.
+    if (input.project && outcome.status !== 'appended') await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
     return outcome.status;
   }
 

@@ -85,6 +85,8 @@ export class SqlLedgerStore implements LedgerStore {
         const body = this.sealer ? this.sealer.seal(payload, payloadContext(full.payloadDigest)) : payload;
         await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, body]);
       }
+      // In the same transaction: an append that waits for this one finds the project's facts as they stood after it.
+      if (options.project) await this.upsertProjectIn(tx, options.project);
       const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
       if (expected !== null && entry.entrySeq !== expected) {
         const gap = `transitions ${expected}–${entry.entrySeq - 1} of ${entry.workflowId} are not in the ledger`;
@@ -111,7 +113,11 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   upsertProject(p: ProjectRecord): Promise<void> {
-    return this.db.run(
+    return this.upsertProjectIn(this.db, p);
+  }
+
+  private upsertProjectIn(db: SqlDriver, p: ProjectRecord): Promise<void> {
+    return db.run(
       `INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (workflow_id) DO UPDATE SET state = excluded.state, project_year = excluded.project_year, overdue = excluded.overdue, updated_at = excluded.updated_at
        WHERE excluded.updated_at >= projects.updated_at`,

@@ -107,6 +107,8 @@ export interface AppendOptions {
    * however the two activities are run.
    */
   after?: number;
+  /** The project's facts after this transition, written in the append's own transaction when the entry is appended. */
+  project?: ProjectRecord;
 }
 
 export interface LedgerFilter {

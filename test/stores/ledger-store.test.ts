@@ -92,8 +92,11 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       expect(await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).toEqual({ status: 'predecessorPending' });
       expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1]);
       expect(await ledger.alerts()).toEqual([]);
-      await ledger.append(entry('project:c:A', 2), undefined, { after: 1 });
-      expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).status).toBe('appended');
+      const facts = { workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false };
+      await ledger.append(entry('project:c:A', 2), undefined, { after: 1, project: { ...facts, state: 'submitted', updatedAt: entry('project:c:A', 2).at } });
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2, project: { ...facts, state: 'endorsed', updatedAt: entry('project:c:A', 3).at } })).status).toBe('appended');
+      // The facts went in with each entry: the second's, never the first's after it.
+      expect((await ledger.projects()).map((p) => p.state)).toEqual(['endorsed']);
       // A retry of an append already done answers as before, whatever it names.
       expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).status).toBe('alreadyThere');
       expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1, 2, 3]);
