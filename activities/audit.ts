@@ -33,12 +33,13 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
   async function recordTransition(input: RecordTransitionInput): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
     const { entry } = input;
     const payload = canonicalJson(input.payload);
+    const facts = input.project ? { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } : undefined;
     const append = () => deps.ledger.append({
       workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
       from: entry.from, to: entry.to, payloadDigest: sha256(payload),
     }, payload, {
       ...(input.after === undefined ? {} : { after: input.after }),
-      ...(input.project ? { project: { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } } : {}),
+      ...(facts ? { project: facts } : {}),
     });
     let outcome = await append();
     // The earlier transition's append is on its way (another worker, a retry): wait for it a few
@@ -53,7 +54,7 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
     if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
     // Appended: the facts went in with the entry. A retry that finds the entry there (or a quarantine) writes them now.
-    if (input.project && outcome.status !== 'appended') await deps.ledger.upsertProject({ ...input.project, workflowId: input.workflowId, updatedAt: entry.at });
+    if (facts && outcome.status !== 'appended') await deps.ledger.upsertProject(facts);
     return outcome.status;
   }
 
@@ -65,8 +66,8 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
      * each as `recordTransition` does: a retry after a partial attempt finds the first ones there.
      * The project's facts are written once, as they stand after the last.
      */
-    async recordTransitions(inputs: RecordTransitionInput[]): Promise<string[]> {
-      const statuses: string[] = [];
+    async recordTransitions(inputs: RecordTransitionInput[]): Promise<Awaited<ReturnType<typeof recordTransition>>[]> {
+      const statuses: Awaited<ReturnType<typeof recordTransition>>[] = [];
       for (const [i, input] of inputs.entries()) {
         const { project: _facts, ...entryOnly } = input;
         statuses.push(await recordTransition(i === inputs.length - 1 ? input : entryOnly));
