@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { createNoticeActivities } from '../activities/notices';
 import { createNoticeDelivery } from '../activities/notices/delivery';
-import { loopbackTransport, startMailSink } from '../activities/notices/mail-sink';
+import { loopbackTransport, startMailSink, stopRelay } from '../activities/notices/mail-sink';
 import { SqlNoticeLog, type NoticeLog } from '../activities/notices/notice-log';
 import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
 import { postgresDriver } from '../activities/sql/postgres-driver';
@@ -115,6 +115,33 @@ describe('notice delivery over real SMTP on loopback', () => {
     expect((await deliver(item, { holder: 'attempt-2' })).status).toBe('sent');
     expect(relay.accepted).toHaveLength(1);
     await Promise.all([relay.stop(), log.close()]);
+  });
+
+  it('keeps its connection to the relay between messages; one the relay ended while idle is replaced, each message sent once', async () => {
+    const { log } = await setup();
+    let connections = 0;
+    const accepted: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      onConnect: (_session, callback) => ((connections += 1), callback()),
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => ((accepted.push(String(session.envelope.rcptTo[0]?.address)), callback())));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const deliver = createNoticeDelivery({ transport: loopbackTransport((server.server.address() as { port: number }).port), from: 'office@example.tw', log });
+    const item = (n: number) => ({ key: `k-kept-${n}`, to: `pi${n}@ntu.edu.tw`, notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: `PAY-${n}` }) });
+    for (const n of [1, 2, 3]) expect((await deliver(item(n))).status).toBe('sent');
+    expect(connections).toBe(1);
+    // The relay ends the idle session (its own timeout, a restart); the next message goes over a new one.
+    for (const session of (server as unknown as { connections: Set<{ close(): void }> }).connections) session.close();
+    expect((await deliver(item(4))).status).toBe('sent');
+    expect((await deliver(item(4))).status).toBe('alreadySent');
+    expect(accepted).toEqual(['pi1@ntu.edu.tw', 'pi2@ntu.edu.tw', 'pi3@ntu.edu.tw', 'pi4@ntu.edu.tw']);
+    expect(connections).toBe(2);
+    await Promise.all([stopRelay(server), log.close()]);
   });
 });
 

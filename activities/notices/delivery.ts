@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { sha256 } from '../ledger/digest';
 import type { NoticeLog } from './notice-log';
+import { relayConnections } from './relay-connections';
 import type { RenderedNotice } from './render';
 
 export interface NoticeToSend {
@@ -78,25 +78,31 @@ function endingOnlyAfter(message: Buffer, beforeEnd: () => Promise<void>, onEnd:
 }
 
 /**
- * One SMTP conversation over the transport's settings (host, port, TLS, credentials), driven
+ * One message over a connection to the transport's relay (host, port, TLS, credentials), driven
  * step by step: unlike the transport's sendMail, the connection reads the message only once the
  * relay has said "go ahead" (354) to DATA, so the hold on the message's end holds exactly between
- * that and the final dot.
+ * that and the final dot. Connections are kept open between messages (`relay-connections.ts`); one
+ * the relay dropped while it was idle is noticed before a byte of the message went out, and the
+ * message goes over a new connection instead.
  */
 async function relaySend(transport: Transporter, envelope: { from: string; to: string }, message: Readable): Promise<void> {
-  const smtp = transport.transporter as unknown as { options: SMTPConnection.Options; auth?: SMTPConnection.Credentials };
-  const connection = new SMTPConnection(smtp.options);
-  const failed = new Promise<never>((_resolve, reject) => connection.once('error', reject));
-  const step = <T>(work: (done: (error?: Error | null, value?: T) => void) => void): Promise<T> =>
-    Promise.race([failed, new Promise<T>((resolve, reject) => work((error, value) => (error ? reject(error) : resolve(value as T))))]);
-  try {
-    await step((done) => connection.connect((error) => done(error)));
-    if (smtp.auth) await step((done) => connection.login(smtp.auth, (error) => done(error)));
-    await step((done) => connection.send(envelope, message, (error) => done(error)));
-    connection.quit();
-  } finally {
+  const relay = relayConnections(transport);
+  for (;;) {
+    const { connection, reused } = await relay.take();
+    let onError: ((error: Error) => void) | undefined;
+    const failed = new Promise<never>((_resolve, reject) => connection.once('error', (onError = reject)));
     failed.catch(() => undefined);
-    connection.close();
+    try {
+      await Promise.race([failed, new Promise<void>((resolve, reject) => connection.send(envelope, message, (error) => (error ? reject(error) : resolve())))]);
+      connection.off('error', onError!);
+      relay.give(connection);
+      return;
+    } catch (error) {
+      connection.off('error', onError!);
+      connection.close();
+      if (reused && !message.readableDidRead && !relayAnswered(error)) continue;
+      throw error;
+    }
   }
 }
 

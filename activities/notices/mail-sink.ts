@@ -39,9 +39,21 @@ export function startMailSink(options: { dir: string; port?: number }): Promise<
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const address = server.server.address() as { port: number };
-      resolve({ port: address.port, dir: options.dir, stop: () => new Promise<void>((done) => server.close(() => done())) });
+      resolve({ port: address.port, dir: options.dir, stop: () => stopRelay(server) });
     });
   });
+}
+
+/**
+ * Stops an SMTP server: the sessions carrying no message now (a client keeps connections open
+ * between messages) are ended at once, a message on its way is waited for (up to the server's
+ * close timeout) as before.
+ */
+export function stopRelay(server: SMTPServer): Promise<void> {
+  const stopped = new Promise<void>((done) => server.close(() => done()));
+  const sessions = (server as unknown as { connections: Set<{ session?: { envelope?: { mailFrom?: unknown } }; close(): void }> }).connections;
+  for (const session of [...sessions]) if (!session.session?.envelope?.mailFrom) session.close();
+  return stopped;
 }
 
 /**

@@ -16,8 +16,13 @@ const END_OF_DATA = Buffer.from('\r\n.\r\n');
  */
 export function startCuttingProxy(targetPort: number, times = 1): Promise<CuttingProxy> {
   const proxy: CuttingProxy = { port: 0, cuts: 0, stop: () => Promise.resolve() };
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const relay = net.connect(targetPort, '127.0.0.1');
+    for (const socket of [client, relay]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
     const cutThis = proxy.cuts < times;
     let tail = Buffer.alloc(0);
     let dataEnded = false;
@@ -44,7 +49,12 @@ export function startCuttingProxy(targetPort: number, times = 1): Promise<Cuttin
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       proxy.port = (server.address() as net.AddressInfo).port;
-      proxy.stop = () => new Promise<void>((done) => server.close(() => done()));
+      proxy.stop = () => {
+        const stopped = new Promise<void>((done) => server.close(() => done()));
+        // The service keeps connections open between messages: a stopping proxy cuts them.
+        for (const socket of sockets) socket.destroy();
+        return stopped;
+      };
       resolve(proxy);
     });
   });

@@ -1,5 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { stopRelay } from '../../activities/notices/mail-sink';
 
 export interface RecordingSmtp {
   port: number;
@@ -35,7 +36,7 @@ export function startRecordingSmtp(options: { port?: number; gate?: Gate; accept
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const { port } = server.server.address() as { port: number };
-      resolve({ port, accepted, stop: () => new Promise<void>((done) => server.close(() => done())) });
+      resolve({ port, accepted, stop: () => stopRelay(server) });
     });
   });
 }
