@@ -1,6 +1,7 @@
-import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched as askHistory, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RecordTransitionInput } from '../activities/audit';
+import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
 
 const { recordTransition, recordTransitions } = proxyActivities<Activities>({
@@ -35,7 +36,7 @@ const MAX_BATCH = 50;
  * Writes a workflow's transitions to the ledger in the order they happened, so each entry can
  * carry the hash of the one before. `settled()` waits for all of them.
  */
-export function createAuditTrail(workflowId: string) {
+export function createAuditTrail(workflowId: string, patched: PatchCheck = askHistory) {
   let chain: Promise<unknown> = Promise.resolve();
   // Transitions recorded and not yet taken by an append (audit-batch-v1).
   const waiting: RecordTransitionInput[] = [];

@@ -21,6 +21,7 @@ import {
   type ActorArgs, type AmendArgs, type CallAmendment, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
+import { CURRENT_PATCH_LEVEL } from './patch-levels';
 import { projectWorkflow } from './project-workflow';
 import { draftFacts, searchAttributesOf } from './project-search-attributes';
 import { byCodePoint } from '../domain/order';
@@ -113,7 +114,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     const workflowId = projectWorkflowId(call.id, application.id);
     await startChild(projectWorkflow, {
       workflowId,
-      args: [{ call: { ...call, calendar }, application }],
+      args: [{ call: { ...call, calendar }, application, patchLevel: CURRENT_PATCH_LEVEL }],
       parentClosePolicy: 'ABANDON',
       typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
     });

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { log, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import { log, patched as askHistory, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NoticeAddress } from '../activities/notices';
 import type { Application } from '../domain/application';
@@ -11,6 +11,7 @@ import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
 import { noticeWorkflow, type NoticeWorkflowInput } from './notice-workflow';
 import type { TransitionLogEntry } from './project-messages';
+import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
 
 /** Patch id of e-mail notices: histories recorded before it replay without notice workflows. */
@@ -80,7 +81,7 @@ function addresses(
  * delivery activity each (before notices-inline-v1: one `noticeWorkflow` per notice). Nothing happens for a call without a notification policy, or when
  * replaying a history recorded before notices existed.
  */
-export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined) {
+export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined, patched: PatchCheck = askHistory) {
   const policy = call.notifications;
   const handled = new Set(carried?.handled ?? []);
   const reviewers = { ...carried?.reviewers };

@@ -12,6 +12,8 @@ import type { ProjectView, TransitionLogEntry } from '../machines/views';
 export interface ProjectWorkflowInput {
   call: Call;
   application: Application;
+  /** The patches this run has without markers (`patch-levels.ts`); absent in runs started before levels. */
+  patchLevel?: number;
   /** Present after continue-as-new: where the previous run left off. */
   carried?: { snapshot: unknown; log: TransitionLogEntry[]; notices?: CarriedNotices };
 }

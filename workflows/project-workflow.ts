@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, patched, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { initialTransition } from 'xstate';
@@ -14,6 +14,7 @@ import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
 import { createNotifier } from './notifier';
+import { CURRENT_PATCH_LEVEL, patchCheck } from './patch-levels';
 import {
   offeredEventsQuery, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandArgs, type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
@@ -62,6 +63,7 @@ function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>):
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectOutcome> {
   const { call, application } = input;
   const { workflowId } = workflowInfo();
+  const patched = patchCheck(input.patchLevel);
   // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
   let snapshot: ProjectSnapshot = input.carried
     ? restoreSnapshot(input.carried.snapshot)
@@ -69,8 +71,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const log: TransitionLogEntry[] = input.carried?.log ?? [];
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
-  const audit = createAuditTrail(workflowId);
-  const notifier = createNotifier(workflowId, call, log, input.carried?.notices);
+  const audit = createAuditTrail(workflowId, patched);
+  const notifier = createNotifier(workflowId, call, log, input.carried?.notices, patched);
 
   let upserted = '';
   const upsertFacts = (current: ProjectSnapshot): void => {
@@ -168,7 +170,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       await quiesce();
       // The year boundary is the safe point where a project moves to the current law.
       const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot, call.calendar) : snapshot);
-      return await continueAsNew<typeof projectWorkflow>({ call, application, carried: { snapshot: carried, log, notices: notifier.carry() } });
+      return await continueAsNew<typeof projectWorkflow>({ call, application, patchLevel: CURRENT_PATCH_LEVEL, carried: { snapshot: carried, log, notices: notifier.carry() } });
     }
     const seen = version;
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.

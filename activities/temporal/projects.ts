@@ -11,6 +11,7 @@ import type { ProjectEventType, ProjectPayload } from '../../domain/project-even
 import { checkPayloadAndRole } from '../../machines/judge';
 import { ownershipProblem } from '../../machines/ownership';
 import type { projectWorkflow } from '../../workflows';
+import { CURRENT_PATCH_LEVEL } from '../../workflows/patch-levels';
 import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
 import {
   offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
@@ -98,7 +99,7 @@ export class ProjectClient {
       await this.client.workflow.start('projectWorkflow', {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [{ call, application }],
+        args: [{ call, application, patchLevel: CURRENT_PATCH_LEVEL }],
         typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
       });
     } catch (error) {

@@ -75,6 +75,9 @@ it('runs a three-year project of the 105 call from draft to closed across the re
     const runs = await fetchRunChain(env.client, id);
     expect(runs).toHaveLength(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThan(400);
+    // Every run started at the current patch level: no patch markers, no change-version upserts (patch-levels.ts).
+    const markers = runs.flatMap((run) => run.history.events!.filter((e) => e.markerRecordedEventAttributes || e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion));
+    expect(markers).toEqual([]);
     // The archive child outlives the project; waiting for it leaves nothing running on the shared server.
     expect(await env.client.workflow.getHandle(`archive:${id}`).result()).toBe(runs.length);
     await recordHistories(env.client, id, 'project-life-105');

@@ -1,0 +1,30 @@
+import { patched } from '@temporalio/workflow';
+
+/**
+ * The patches a project run has from its first event, by level. A run started at a level takes
+ * that level's patches as on without asking `patched()`: no marker, and no `TemporalChangeVersion`
+ * upsert the SDK adds to each, in its history (7 markers and 7 upserts in every run, about 50
+ * events of a three-year life). The level is part of the run's input, so a replay of it decides
+ * exactly as the run did; runs started before levels existed have none and ask `patched()` as
+ * they always did. A released level never changes: a new patch goes into a new level.
+ */
+export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
+  1: [
+    'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
+    'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
+  ],
+};
+
+/** The level new project runs start at (a new project, and each continue-as-new). */
+export const CURRENT_PATCH_LEVEL = 1;
+
+/** Whether a patch is on in this run: taken from the run's level when it has it, else asked of the history. */
+export type PatchCheck = (patchId: string) => boolean;
+
+export function patchCheck(level: number | undefined): PatchCheck {
+  const patches = level === undefined ? [] : PATCH_LEVELS[level];
+  // A run from newer code than this worker's: failing the task leaves it to a worker that knows the level.
+  if (!patches) throw new Error(`patch level ${level} is newer than this worker's code (it knows up to ${CURRENT_PATCH_LEVEL})`);
+  const born = new Set(patches);
+  return (patchId) => born.has(patchId) || patched(patchId);
+}
