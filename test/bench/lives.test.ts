@@ -52,7 +52,8 @@ function lifePhases(call: ReturnType<typeof shiftCall>): LifePhase[] {
     phases.push({ at: addDuration(yearEnd(year), 'PT1H'), commands: [] });
   }
   phases.push({ at: addDuration(yearEnd(3), 'P30D'), commands: [['closingReport.submit', actors.pi, { summary: 'Self-sustaining' }], ['closingReport.accept', actors.office, { comments: 'Closed' }]] });
-  return phases;
+  // In the order of their dates: the site visit falls between the second year's two tranches.
+  return phases.sort((a, b) => a.at!.getTime() - b.at!.getTime());
 }
 
 interface BatchResult { ms: number; events: number[] }
