@@ -6,6 +6,7 @@ import { createNoticeActivities, type MailDependencies } from './notices';
 import { createCheckpointActivities, type CheckpointPublishing } from './ledger/checkpoint-activity';
 import { createNoticeDelivery } from './notices/delivery';
 import { createProjectCommandActivities } from './project-commands';
+import { createTransitionWithNoticesActivity } from './transition-with-notices';
 
 /** Everything the activities need from the outside world. */
 export interface ActivityDependencies {
@@ -22,10 +23,13 @@ export interface ActivityDependencies {
 
 /** Builds the service's activities over their dependencies (see STYLE: dependency injection). */
 export function createActivities(deps: ActivityDependencies) {
+  const audit = createAuditActivities(deps);
+  const notices = createNoticeActivities(deps);
   return {
     ...createProjectCommandActivities(deps),
-    ...createAuditActivities(deps),
-    ...createNoticeActivities(deps),
+    ...audit,
+    ...notices,
+    ...createTransitionWithNoticesActivity(audit, notices),
     ...createCheckpointActivities({ ledger: deps.ledger, ...(deps.checkpoints ? { publishing: deps.checkpoints } : {}), send: createNoticeDelivery(deps.mail) }),
   };
 }

@@ -1,8 +1,17 @@
 import { log, patched as askHistory, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RecordTransitionInput } from '../activities/audit';
+import type { PendingNotices } from './notifier';
 import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
+
+const { recordTransitionWithNotices } = proxyActivities<Activities>({
+  // The notices' SMTP conversations take their time: heartbeats show the attempt alive meanwhile.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  // Without end, as the ledger's own appends; the relay being away ends at the third attempt (NOTICE_ATTEMPTS).
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 const { recordTransition, recordTransitions } = proxyActivities<Activities>({
   // An append takes milliseconds; a worker that died mid-append is noticed and retried soon.
@@ -28,6 +37,13 @@ export const AUDIT_BATCH_PATCH = 'audit-batch-v1';
  * the order of an append and a command's answer could differ on replay (a determinism error).
  */
 export const AUDIT_EAGER_PATCH = 'audit-eager-v1';
+
+/**
+ * Patch id of a transition's notices delivered by its ledger append's activity
+ * (`recordTransitionWithNotices`): one activity and one workflow task per transition with notices,
+ * not two of each.
+ */
+export const TRANSITION_NOTICES_PATCH = 'transition-notices-v1';
 
 /** Transitions in one append at most (each record adds one turn of the chain, so none is left behind). */
 const MAX_BATCH = 50;
@@ -55,7 +71,10 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
     return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch)).catch(logged(batch.map((b) => b.entry.seq)));
   };
   return {
-    record(input: Omit<RecordTransitionInput, 'workflowId'>): void {
+    /** Whether this run's appends carry their transition's notices (appends scheduled at once, and transition-notices-v1). */
+    carriesNotices: (): boolean => patched(AUDIT_LEDGER_PATCH) && patched(AUDIT_EAGER_PATCH) && patched(TRANSITION_NOTICES_PATCH),
+    /** Appends a transition; with `notices` (only when `carriesNotices()`), delivers them in the same activity. */
+    record(input: Omit<RecordTransitionInput, 'workflowId'>, notices?: PendingNotices): void {
       if (!patched(AUDIT_LEDGER_PATCH)) return;
       const full = { ...input, workflowId, chainId: workflowInfo().firstExecutionRunId };
       const { seq } = input.entry;
@@ -64,7 +83,8 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
         // depend on when an earlier activity's completion was seen.
         const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
         unfinished.add(seq);
-        const written = recordTransition(after === undefined ? full : { ...full, after })
+        const args = after === undefined ? full : { ...full, after };
+        const written = (notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args))
           .catch(logged([seq]))
           .finally(() => unfinished.delete(seq));
         chain = Promise.all([chain, written]);

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { log, patched as askHistory, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { NoticeAddress } from '../activities/notices';
+import type { BatchDelivery, DeliverNoticeInput, NoticeAddress } from '../activities/notices';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { noticeWorkflowId } from '../domain/ids';
@@ -44,6 +44,13 @@ export type SentNotice = { noticeId: string; kind: string; at: string } & (
   | { status: 'sending' | 'handedOver' }
   | { status: 'delivered'; sent: number; alreadySent: number; uncertain: number }
 );
+
+/** Notices prepared for delivery by another activity (the transition's ledger append), and what to do with its outcome. */
+export interface PendingNotices {
+  deliveries: DeliverNoticeInput[];
+  /** Each notice's outcome, or `relayAway`; resolves once the notices not delivered have their own workflows. */
+  settle: (outcomes: BatchDelivery[] | 'relayAway') => Promise<unknown>;
+}
 
 /** What the notifier carries from one run of the project to the next. */
 export interface CarriedNotices {
@@ -109,26 +116,38 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
       },
     );
 
-  /** All the notices of one transition, or of one instant's reminders, in one activity. */
-  const deliver = (inputs: NoticeWorkflowInput[], at: string): void => {
-    if (inputs.length === 0) return;
+  /**
+   * A transition's or an instant's notices, listed as sending, with what to do once their delivery
+   * has an outcome: a notice not delivered (refused, or the relay away) goes to its own workflow.
+   */
+  const prepare = (inputs: NoticeWorkflowInput[], at: string): PendingNotices | undefined => {
+    if (inputs.length === 0) return undefined;
     const records = inputs.map((input): SentNotice => ({ noticeId: input.key.slice(noticeWorkflowId(workflowId, '').length), kind: input.kind, at, status: 'sending' }));
     sentNotices.push(...records);
     const handOver = (input: NoticeWorkflowInput, record: SentNotice): Promise<void> => {
       Object.assign(record, { status: 'handedOver' });
       return startNoticeWorkflow(input);
     };
-    const delivered = deliverNotices(inputs.map(({ officeEmail: _office, undeliveredAlertAfter: _after, ...delivery }) => delivery)).then(
-      (outcomes) => Promise.all(inputs.map((input, i) => {
-        const outcome = outcomes.find((o) => o.key === input.key);
-        if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
-        const { key: _key, ...counts } = outcome;
-        Object.assign(records[i]!, counts);
-        return Promise.resolve();
-      })),
-      // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
-      () => Promise.all(inputs.map((input, i) => handOver(input, records[i]!))),
-    );
+    return {
+      deliveries: inputs.map(({ officeEmail: _office, undeliveredAlertAfter: _after, ...delivery }) => delivery),
+      settle: (outcomes) => (outcomes === 'relayAway'
+        // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
+        ? Promise.all(inputs.map((input, i) => handOver(input, records[i]!)))
+        : Promise.all(inputs.map((input, i) => {
+          const outcome = outcomes.find((o) => o.key === input.key);
+          if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
+          const { key: _key, ...counts } = outcome;
+          Object.assign(records[i]!, counts);
+          return Promise.resolve();
+        }))),
+    };
+  };
+
+  /** All the notices of one transition, or of one instant's reminders, in one activity of their own. */
+  const deliver = (inputs: NoticeWorkflowInput[], at: string): void => {
+    const pending = prepare(inputs, at);
+    if (!pending) return;
+    const delivered = deliverNotices(pending.deliveries).then(pending.settle, () => pending.settle('relayAway'));
     starts = Promise.all([starts, delivered]);
   };
 
@@ -151,13 +170,23 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     else starts = Promise.all([starts, startNoticeWorkflow(input)]);
   };
 
+  const transitionNotices = (seq: number, event: ProjectEvent, after: ProjectSnapshot): NoticeWorkflowInput[] | undefined => {
+    if (!enabled()) return undefined;
+    if (event.type === 'reviewer.assign' && event.email) reviewers[event.reviewerId] = { name: event.name ?? event.reviewerId, email: event.email };
+    const batch: NoticeWorkflowInput[] = [];
+    for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt())) send(notice, after, batch);
+    return batch;
+  };
+
   return {
     onTransition(seq: number, event: ProjectEvent, after: ProjectSnapshot): void {
-      if (!enabled()) return;
-      if (event.type === 'reviewer.assign' && event.email) reviewers[event.reviewerId] = { name: event.name ?? event.reviewerId, email: event.email };
-      const batch: NoticeWorkflowInput[] = [];
-      for (const notice of noticesForTransition(seq, event, after, call, reviewStartedAt())) send(notice, after, batch);
-      deliver(batch, event.at);
+      const batch = transitionNotices(seq, event, after);
+      if (batch) deliver(batch, event.at);
+    },
+    /** A transition's notices for its ledger append to deliver (transition-notices-v1); none, or those started as workflows (before notices-inline-v1): undefined. */
+    prepareTransition(seq: number, event: ProjectEvent, after: ProjectSnapshot): PendingNotices | undefined {
+      const batch = transitionNotices(seq, event, after);
+      return batch ? prepare(batch, event.at) : undefined;
     },
     /** Sends the reminders due by `now`; returns when the next one falls. */
     remind(snapshot: ProjectSnapshot, now: string): string | undefined {

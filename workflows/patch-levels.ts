@@ -13,10 +13,14 @@ export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
     'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
     'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
   ],
+  2: [
+    'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
+    'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1', 'transition-notices-v1',
+  ],
 };
 
 /** The level new project runs start at (a new project, and each continue-as-new). */
-export const CURRENT_PATCH_LEVEL = 1;
+export const CURRENT_PATCH_LEVEL = 2;
 
 /** Whether a patch is on in this run: taken from the run's level when it has it, else asked of the history. */
 export type PatchCheck = (patchId: string) => boolean;

@@ -95,8 +95,14 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     upsertFacts(after);
     dispatchTransitionEffects(entry, before, after);
     const { type: _type, actor: _actor, at: _at, ...payload } = event;
-    audit.record({ entry, payload, project: projectRecord(after, call) });
-    notifier.onTransition(entry.seq, event, after);
+    const transition = { entry, payload, project: projectRecord(after, call) };
+    if (audit.carriesNotices()) {
+      // One activity for the transition's ledger append and its notices.
+      audit.record(transition, notifier.prepareTransition(entry.seq, event, after));
+    } else {
+      audit.record(transition);
+      notifier.onTransition(entry.seq, event, after);
+    }
   };
 
   const enforceDeadlines = (): void => {

@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createAuditActivities } from '../activities/audit';
+import { createNoticeActivities } from '../activities/notices';
+import { loopbackTransport } from '../activities/notices/mail-sink';
+import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
+import { createTransitionWithNoticesActivity, NOTICE_ATTEMPTS, type TransitionWithNoticesInput } from '../activities/transition-with-notices';
+import { freePort } from './helpers/environments';
+import { startRecordingSmtp } from './helpers/smtp';
+
+const workflowId = 'project:alliance-105:TE2-0001';
+const input: TransitionWithNoticesInput = {
+  workflowId, chainId: 'first-run',
+  entry: { seq: 1, at: '2017-02-10T02:00:00.000Z', actor: { role: 'office', id: 'kao' }, event: 'tranche.pay', from: ['execution.funding.requested'], to: ['execution.funding.paid'] },
+  payload: { paymentReference: 'PAY-1-1' },
+  notices: [{
+    key: `notice:${workflowId}:t1-tranchePaid`, kind: 'tranchePaid', language: 'en',
+    variables: { projectTitle: '5G 邊緣運算產業聯盟', year: 1, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1-1' },
+    recipients: [{ role: 'pi', name: 'Lin Chih-ming', email: 'lin@ntu.edu.tw' }],
+  }],
+};
+
+describe("a transition's ledger append and its notices in one activity", () => {
+  it('appends first, so a relay that is away holds up no ledger entry; its third attempt hands the notices over, and a later one sends them once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-transition-'));
+    const ledger = await openSqliteLedger(path.join(dir, 'ledger.sqlite'));
+    const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+    const port = await freePort();
+    const mail = { transport: loopbackTransport(port, { connectionTimeout: 2_000 }), from: 'office@example.tw', log };
+    const { recordTransitionWithNotices } = createTransitionWithNoticesActivity(createAuditActivities({ ledger, client: {} as Client }), createNoticeActivities({ mail, ledger }));
+    const attempt = (n: number) => new MockActivityEnvironment({ attempt: n }).run(recordTransitionWithNotices, input);
+
+    // The relay is away: the first attempts fail for Temporal to retry, the entry already in the ledger.
+    await expect(attempt(1)).rejects.toThrow();
+    expect((await ledger.entries()).map((e) => [e.workflowId, e.entrySeq, e.event])).toEqual([[workflowId, 1, 'tranche.pay']]);
+    expect(await attempt(NOTICE_ATTEMPTS)).toEqual({ ledger: 'alreadyThere', notices: 'relayAway' });
+
+    // The relay is back (a retry of the notice's own workflow, or of this activity): one copy, one entry.
+    const relay = await startRecordingSmtp({ port });
+    expect(await attempt(NOTICE_ATTEMPTS + 1)).toEqual({ ledger: 'alreadyThere', notices: [{ key: input.notices[0]!.key, status: 'delivered', sent: 1, alreadySent: 0, uncertain: 0 }] });
+    expect(await attempt(NOTICE_ATTEMPTS + 2)).toMatchObject({ notices: [{ status: 'delivered', sent: 0, alreadySent: 1 }] });
+    expect(relay.accepted.map((m) => m.subject)).toHaveLength(1);
+    expect(await ledger.entries()).toHaveLength(1);
+    await Promise.all([relay.stop(), ledger.close(), log.close()]);
+  });
+});
