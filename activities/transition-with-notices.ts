@@ -1,9 +1,7 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
+import { NOTICE_QUICK_ATTEMPTS } from '../domain/notification-policy';
 import type { createAuditActivities, RecordTransitionInput } from './audit';
 import type { BatchDelivery, createNoticeActivities, DeliverNoticeInput } from './notices';
-
-/** Attempts at the notices before the project hands them to their own workflows (as `deliverNotices` had). */
-export const NOTICE_ATTEMPTS = 3;
 
 export interface TransitionWithNoticesInput extends RecordTransitionInput {
   notices: DeliverNoticeInput[];
@@ -33,7 +31,7 @@ export function createTransitionWithNoticesActivity(
       try {
         return { ledger, notices: await notices.deliverNotices(deliveries) };
       } catch (error) {
-        if (error instanceof CancelledFailure || Context.current().info.attempt < NOTICE_ATTEMPTS) throw error;
+        if (error instanceof CancelledFailure || Context.current().info.attempt < NOTICE_QUICK_ATTEMPTS) throw error;
         log.warn('notices handed to their own workflows: the relay could not be reached', { workflowId: input.workflowId, entrySeq: input.entry.seq, error: String(error) });
         return { ledger, notices: 'relayAway' };
       }

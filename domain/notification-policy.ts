@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { IsoDuration } from './duration';
 import { atMost, bounds } from './bounds';
 
+/**
+ * Quick attempts at a notice before the project hands it to its own workflow, which waits out a
+ * relay that stays away: the delivery activity's retry limit, and the point where the activity
+ * that also appends the transition stops retrying the relay.
+ */
+export const NOTICE_QUICK_ATTEMPTS = 3;
+
 /** Every notice the service sends (issue 6's list), one template each per language. */
 export const NoticeKind = z.enum([
   'applicationReceived', 'endorsementReceived', 'endorsementMissing', 'reviewAssigned', 'reviewReminder',

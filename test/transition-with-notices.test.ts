@@ -7,7 +7,8 @@ import { createAuditActivities } from '../activities/audit';
 import { createNoticeActivities } from '../activities/notices';
 import { loopbackTransport } from '../activities/notices/mail-sink';
 import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
-import { createTransitionWithNoticesActivity, NOTICE_ATTEMPTS, type TransitionWithNoticesInput } from '../activities/transition-with-notices';
+import { createTransitionWithNoticesActivity, type TransitionWithNoticesInput } from '../activities/transition-with-notices';
+import { NOTICE_QUICK_ATTEMPTS } from '../domain/notification-policy';
 import { freePort } from './helpers/environments';
 import { startRecordingSmtp } from './helpers/smtp';
 
@@ -36,12 +37,12 @@ describe("a transition's ledger append and its notices in one activity", () => {
     // The relay is away: the first attempts fail for Temporal to retry, the entry already in the ledger.
     await expect(attempt(1)).rejects.toThrow();
     expect((await ledger.entries()).map((e) => [e.workflowId, e.entrySeq, e.event])).toEqual([[workflowId, 1, 'tranche.pay']]);
-    expect(await attempt(NOTICE_ATTEMPTS)).toEqual({ ledger: 'alreadyThere', notices: 'relayAway' });
+    expect(await attempt(NOTICE_QUICK_ATTEMPTS)).toEqual({ ledger: 'alreadyThere', notices: 'relayAway' });
 
     // The relay is back (a retry of the notice's own workflow, or of this activity): one copy, one entry.
     const relay = await startRecordingSmtp({ port });
-    expect(await attempt(NOTICE_ATTEMPTS + 1)).toEqual({ ledger: 'alreadyThere', notices: [{ key: input.notices[0]!.key, status: 'delivered', sent: 1, alreadySent: 0, uncertain: 0 }] });
-    expect(await attempt(NOTICE_ATTEMPTS + 2)).toMatchObject({ notices: [{ status: 'delivered', sent: 0, alreadySent: 1 }] });
+    expect(await attempt(NOTICE_QUICK_ATTEMPTS + 1)).toEqual({ ledger: 'alreadyThere', notices: [{ key: input.notices[0]!.key, status: 'delivered', sent: 1, alreadySent: 0, uncertain: 0 }] });
+    expect(await attempt(NOTICE_QUICK_ATTEMPTS + 2)).toMatchObject({ notices: [{ status: 'delivered', sent: 0, alreadySent: 1 }] });
     expect(relay.accepted.map((m) => m.subject)).toHaveLength(1);
     expect(await ledger.entries()).toHaveLength(1);
     await Promise.all([relay.stop(), ledger.close(), log.close()]);

@@ -9,7 +9,7 @@ const { recordTransitionWithNotices } = proxyActivities<Activities>({
   // The notices' SMTP conversations take their time: heartbeats show the attempt alive meanwhile.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
-  // Without end, as the ledger's own appends; the relay being away ends at the third attempt (NOTICE_ATTEMPTS).
+  // Without end, as the ledger's own appends; the relay being away ends at NOTICE_QUICK_ATTEMPTS.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

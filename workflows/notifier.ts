@@ -5,7 +5,7 @@ import type { BatchDelivery, DeliverNoticeInput, NoticeAddress } from '../activi
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { noticeWorkflowId } from '../domain/ids';
-import { recipientsOf, type NoticeRecipient } from '../domain/notification-policy';
+import { NOTICE_QUICK_ATTEMPTS, recipientsOf, type NoticeRecipient } from '../domain/notification-policy';
 import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
@@ -33,7 +33,7 @@ const { deliverNotices } = proxyActivities<Activities>({
   // Three attempts only: a relay that stays away is the notice workflow's to wait for, so a
   // project's continue-as-new or closing waits for mail seconds when the relay is down (an attempt
   // with a relay that answers slowly lasts as long as the relay keeps talking).
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: NOTICE_QUICK_ATTEMPTS },
 });
 
 /**

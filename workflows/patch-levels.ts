@@ -8,15 +8,14 @@ import { patched } from '@temporalio/workflow';
  * exactly as the run did; runs started before levels existed have none and ask `patched()` as
  * they always did. A released level never changes: a new patch goes into a new level.
  */
+const LEVEL_1 = [
+  'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
+  'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
+];
+
 export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
-  1: [
-    'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
-    'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
-  ],
-  2: [
-    'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
-    'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1', 'transition-notices-v1',
-  ],
+  1: LEVEL_1,
+  2: [...LEVEL_1, 'transition-notices-v1'],
 };
 
 /** The level new project runs start at (a new project, and each continue-as-new). */
