@@ -76,7 +76,7 @@ realm: build
 
 # Re-records the replay corpus in test/histories/ from the full-life tests.
 histories: build
-	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts test/workflows/notices-105 test/workflows/notices-dev
+	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts test/workflows/notices-105 test/workflows/notices-dev test/workflows/command-batch
 
 lint: install
 	npx eslint .

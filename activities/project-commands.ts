@@ -5,7 +5,7 @@ import { inLanes } from './lanes';
 import type { ProjectClient } from './temporal/projects';
 import type { Actor } from '../domain/actor';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
-import type { ProjectView } from '../workflows/project-messages';
+import { MAX_BATCH_COMMANDS, type ProjectView } from '../workflows/project-messages';
 
 export interface ProjectCommand {
   projectId: string;
@@ -72,7 +72,10 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
      * Each command carries an update id derived from the operation and its position, so a command
      * sent again after a crash is answered by Temporal with its first outcome (done, not refused).
      * A project that does not answer within the deadline is reported unreachable and the
-     * operation goes on; a command the project refuses as illegal now is skipped.
+     * operation goes on; a command the project refuses as illegal now is skipped. A project's
+     * commands go in one batch (one update, one ledger activity, applied together or not at all);
+     * a batch with a command the project refuses goes again one command at a time, so that each is
+     * applied or skipped on its own.
      */
     async applyProjectCommands(commands: ProjectCommand[]): Promise<BulkOutcome> {
       const context = Context.current();
@@ -90,10 +93,40 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
         for (const { projectId } of commands.slice(0, resumed.done)) doneByProject[projectId] = (doneByProject[projectId] ?? 0) + 1;
       }
       const queue = [...lanes.entries()];
+      const unreachableFrom = (projectId: string, list: { command: ProjectCommand; index: number }[], k: number, error: AllianceError): void => {
+        // This project's later commands depend on this one: none is sent; the other projects go on.
+        for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
+        doneByProject[projectId] = list.length;
+        progress.done = progress.applied + progress.skipped.length + unreachable.length;
+        context.heartbeat(progress);
+      };
+      /** A project's remaining commands in one update; false when one of them is refused (each then goes on its own). */
+      const inOneBatch = async (projectId: string, list: { command: ProjectCommand; index: number }[], from: number): Promise<boolean> => {
+        const rest = list.slice(from);
+        try {
+          await deps.projects.sendBatch(projectId, rest.map(({ command }) => ({ type: command.type, actor: command.actor, payload: command.payload })), {
+            updateId: `${operationId}/${rest[0]!.index}-${rest.at(-1)!.index}`, deadlineMs,
+          });
+        } catch (error) {
+          if (!(error instanceof AllianceError)) throw error;
+          if (error.code === 'NOT_REACHABLE') {
+            unreachableFrom(projectId, list, from, error);
+            return true;
+          }
+          return false;
+        }
+        progress.applied += rest.length;
+        doneByProject[projectId] = list.length;
+        progress.done = progress.applied + progress.skipped.length + unreachable.length;
+        context.heartbeat(progress);
+        return true;
+      };
       const lane = async (): Promise<void> => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           const [projectId, list] = next;
-          for (let k = doneByProject[projectId] ?? 0; k < list.length; k++) {
+          const from = doneByProject[projectId] ?? 0;
+          if (list.length - from > 1 && list.length - from <= MAX_BATCH_COMMANDS && await inOneBatch(projectId, list, from)) continue;
+          for (let k = from; k < list.length; k++) {
             const { command, index } = list[k]!;
             try {
               await deps.projects.send(command.projectId, command.type, command.actor, command.payload, { updateId: `${operationId}/${index}`, deadlineMs });
@@ -101,11 +134,7 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
             } catch (error) {
               if (!(error instanceof AllianceError)) throw error;
               if (error.code === 'NOT_REACHABLE') {
-                // This project's later commands depend on this one: none is sent; the other projects go on.
-                for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
-                doneByProject[projectId] = list.length;
-                progress.done = progress.applied + progress.skipped.length + unreachable.length;
-                context.heartbeat(progress);
+                unreachableFrom(projectId, list, k, error);
                 break;
               }
               progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message });

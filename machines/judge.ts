@@ -186,3 +186,27 @@ export function apply(snapshot: ProjectSnapshot, event: ProjectEvent): ProjectSn
   const [next] = transition(snapshot.machine, snapshot, event);
   return next as ProjectSnapshot;
 }
+
+/** One command of a batch, judged and applied: the state before, the event, the state after. */
+export interface BatchStep {
+  before: ProjectSnapshot;
+  event: ProjectEvent;
+  after: ProjectSnapshot;
+}
+
+/**
+ * Judges commands in order, each against the state the ones before it leave (all four checks for
+ * each): every step, or the first refusal, saying which command of the batch it was.
+ */
+export function judgeInOrder(snapshot: ProjectSnapshot, commands: readonly Command[], at: string, options: JudgeOptions = {}): { ok: true; steps: BatchStep[] } | Refusal {
+  const steps: BatchStep[] = [];
+  let current = snapshot;
+  for (const [i, command] of commands.entries()) {
+    const verdict = judge(current, command, at, options);
+    if (!verdict.ok) return { ...verdict, message: `command ${i + 1} of ${commands.length} (${command.type}): ${verdict.message}` };
+    const after = apply(current, verdict.event);
+    steps.push({ before: current, event: verdict.event, after });
+    current = after;
+  }
+  return { ok: true, steps };
+}

@@ -5,7 +5,7 @@ import type { PendingNotices } from './notifier';
 import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
 
-const { recordTransitionWithNotices } = proxyActivities<Activities>({
+const { recordTransitionWithNotices, recordTransitionsWithNotices } = proxyActivities<Activities>({
   // The notices' SMTP conversations take their time: heartbeats show the attempt alive meanwhile.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
@@ -96,6 +96,22 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
       chain = chain
         .then(() => (batched ? append() : recordTransition(full)))
         .catch((error: unknown) => log.error('a transition could not be written to the ledger', { workflowId, entrySeq: seq, error: String(error) }));
+    },
+    /**
+     * A command batch's transitions (only when `carriesNotices()`): one activity appends them in
+     * order and delivers all their notices; each transition's notices settle from its outcome.
+     */
+    recordAll(items: { transition: Omit<RecordTransitionInput, 'workflowId'>; notices: PendingNotices | undefined }[]): void {
+      const chainId = workflowInfo().firstExecutionRunId;
+      const seqs = items.map(({ transition }) => transition.entry.seq);
+      const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
+      for (const seq of seqs) unfinished.add(seq);
+      const transitions = items.map(({ transition, notices }) => ({ ...transition, workflowId, chainId, notices: notices?.deliveries ?? [] }));
+      const written = recordTransitionsWithNotices(after === undefined ? { transitions } : { transitions, after })
+        .then((outcome) => Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : []))))
+        .catch(logged(seqs))
+        .finally(() => seqs.forEach((seq) => unfinished.delete(seq)));
+      chain = Promise.all([chain, written]);
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
     settled: (): Promise<void> => settle(() => chain),

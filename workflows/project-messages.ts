@@ -42,6 +42,22 @@ export const projectUpdates = Object.fromEntries(
   projectEventTypes.map((type) => [type, defineUpdate<CommandResult, [CommandArgs]>(type)]),
 ) as { [T in ProjectEventType]: UpdateDefinition<CommandResult, [CommandArgs<T>], T> };
 
+/** Commands in one batch at most: a call's bulk operation sends a project its review start and assignments together. */
+export const MAX_BATCH_COMMANDS = 50;
+
+/** One command of a batch: the event's type, who acts, and its payload. */
+export interface BatchCommand<T extends ProjectEventType = ProjectEventType> extends CommandArgs<T> {
+  type: T;
+}
+
+/**
+ * Several commands for one project, applied in order in one step, or none of them: the validator
+ * judges each against the state the ones before it leave, so a batch with a command that is not
+ * legal leaves no trace. Their ledger entries and notices go in one activity. A call's bulk
+ * operations send it; a refused batch is sent again one command at a time.
+ */
+export const projectBatchUpdate = defineUpdate<CommandResult, [{ commands: BatchCommand[] }]>('project.commands');
+
 export const projectStateQuery = defineQuery<ProjectView>('project.state');
 export const offeredEventsQuery = defineQuery<Record<Role, ProjectEventType[]>>('project.offeredEvents');
 export const transitionLogQuery = defineQuery<TransitionLogEntry[]>('project.transitionLog');

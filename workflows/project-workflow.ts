@@ -6,7 +6,7 @@ import { initialTransition } from 'xstate';
 import { Actor } from '../domain/actor';
 import { projectEventTypes, type ProjectEvent } from '../domain/project-events';
 import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
-import { apply, judge, offeredEvents, type ProjectSnapshot, type Refusal } from '../machines/judge';
+import { apply, judge, judgeInOrder, offeredEvents, type BatchStep, type Command, type ProjectSnapshot, type Refusal } from '../machines/judge';
 import { migrateSnapshot, persistSnapshot, restoreSnapshot } from '../machines/law';
 import { currentLaw, projectMachines } from '../machines/project-machine';
 import { lifecycleState, statePaths } from '../machines/state-names';
@@ -16,7 +16,7 @@ import { dispatchTransitionEffects } from './effects';
 import { createNotifier } from './notifier';
 import { CURRENT_PATCH_LEVEL, patchCheck } from './patch-levels';
 import {
-  offeredEventsQuery, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
+  MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandArgs, type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
 } from './project-messages';
 import { isOverdue, projectRecord, projectSearchAttributes } from './project-search-attributes';
@@ -55,6 +55,21 @@ function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>):
   return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
 }
 
+/** A batch's commands, each naming its actor; a batch that is not one is refused whole. */
+function batchCommands(args: unknown): Command[] {
+  const commands = (args as { commands?: unknown } | undefined)?.commands;
+  if (!Array.isArray(commands) || commands.length === 0 || commands.length > MAX_BATCH_COMMANDS) {
+    throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: send 1 to ${MAX_BATCH_COMMANDS} commands, as { commands: [{ type, actor, payload }] }.`, details: [] });
+  }
+  return commands.map((command: { type?: unknown; actor?: unknown; payload?: unknown } | null, i) => {
+    const actor = Actor.safeParse(command?.actor);
+    if (!actor.success) {
+      throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: command ${i + 1} names no acting role and id (actor: { role, id }).`, details: actor.error.issues.map((issue) => issue.message) });
+    }
+    return { type: String(command?.type), actor: actor.data, payload: command?.payload };
+  });
+}
+
 /**
  * One project, from draft to closed, for years. The machine decides what is legal; every command
  * is an update validated before it enters history; deadlines are timers from the call calendar.
@@ -84,7 +99,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     upsertSearchAttributes(attributes);
   };
 
-  const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
+  /** The transition in the log and the snapshot; what its ledger append carries. */
+  const logTransition = ({ before, event, after }: BatchStep) => {
     const entry: TransitionLogEntry = {
       seq: log.length + 1, at: event.at, actor: event.actor, event: event.type,
       from: statePaths(before.value), to: statePaths(after.value),
@@ -92,17 +108,32 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     log.push(entry);
     snapshot = after;
     version++;
-    upsertFacts(after);
     dispatchTransitionEffects(entry, before, after);
     const { type: _type, actor: _actor, at: _at, ...payload } = event;
-    const transition = { entry, payload, project: projectRecord(after, call) };
+    return { entry, payload, project: projectRecord(after, call) };
+  };
+
+  const record = (before: ProjectSnapshot, event: ProjectEvent, after: ProjectSnapshot): void => {
+    const transition = logTransition({ before, event, after });
+    upsertFacts(after);
     if (audit.carriesNotices()) {
       // One activity for the transition's ledger append and its notices.
-      audit.record(transition, notifier.prepareTransition(entry.seq, event, after));
+      audit.record(transition, notifier.prepareTransition(transition.entry.seq, event, after));
     } else {
       audit.record(transition);
-      notifier.onTransition(entry.seq, event, after);
+      notifier.onTransition(transition.entry.seq, event, after);
     }
+  };
+
+  /** A batch's transitions: one search-attribute upsert, and one activity for their ledger entries and notices. */
+  const recordBatch = (steps: BatchStep[]): void => {
+    if (!audit.carriesNotices()) {
+      for (const step of steps) record(step.before, step.event, step.after);
+      return;
+    }
+    const transitions = steps.map(logTransition);
+    upsertFacts(snapshot);
+    audit.recordAll(transitions.map((transition, i) => ({ transition, notices: notifier.prepareTransition(transition.entry.seq, steps[i]!.event, steps[i]!.after) })));
   };
 
   const enforceDeadlines = (): void => {
@@ -136,6 +167,26 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       },
     );
   }
+
+  setHandler(
+    projectBatchUpdate,
+    (args) => {
+      enforceDeadlines();
+      const verdict = judgeInOrder(snapshot, batchCommands(args), now(), { ownership: false });
+      if (!verdict.ok) throw refusalFailure(verdict);
+      recordBatch(verdict.steps);
+      return Promise.resolve(result());
+    },
+    {
+      // As a single command's: the whole batch is judged before it enters history, or none of it does.
+      validator: (args) => {
+        const at = now();
+        const current = fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
+        const verdict = judgeInOrder(current, batchCommands(args), at, { fromOutside: true });
+        if (!verdict.ok) throw refusalFailure({ ...verdict, message: `project.commands was refused: ${verdict.message}` });
+      },
+    },
+  );
 
   const view = (): ProjectView => ({
     workflowId,

@@ -14,8 +14,8 @@ import type { projectWorkflow } from '../../workflows';
 import { CURRENT_PATCH_LEVEL } from '../../workflows/patch-levels';
 import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
 import {
-  offeredEventsQuery, projectStateQuery, projectUpdates, transitionLogQuery,
-  type CommandResult, type ProjectView, type TransitionLogEntry,
+  offeredEventsQuery, projectBatchUpdate, projectStateQuery, projectUpdates, transitionLogQuery,
+  type BatchCommand, type CommandResult, type ProjectView, type TransitionLogEntry,
 } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
 
@@ -122,8 +122,31 @@ export class ProjectClient {
     // The same update id again is answered with the first one's outcome: a resent command is not applied twice.
     const updateId = options.updateId ?? randomUUID();
     const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], updateId });
+    return this.untilAnswered(projectId, update, options.deadlineMs, (coded) => this.explainEnded(projectId, type, actor, payload, coded));
+  }
+
+  /**
+   * Sends several commands for one project, applied in order in one step or not at all (the
+   * first refusal says which command it was). A call's bulk operations send a project's commands
+   * so; a refused batch can be sent again one command at a time.
+   */
+  async sendBatch(projectId: string, commands: BatchCommand[], options: { updateId?: string; deadlineMs?: number } = {}): Promise<CommandResult> {
+    for (const [i, { type, actor, payload }] of commands.entries()) {
+      const early = precheck(type, actor, payload);
+      if (early) throw new AllianceError(early.code, `command ${i + 1} of ${commands.length} (${type}): ${early.message}`, early.details);
+    }
+    const updateId = options.updateId ?? randomUUID();
+    const update = () => this.handle(projectId).executeUpdate(projectBatchUpdate, { args: [{ commands }], updateId });
+    const first = commands[0]!;
+    return this.untilAnswered(projectId, update, options.deadlineMs, (coded) => this.explainEnded(projectId, first.type, first.actor, first.payload, coded));
+  }
+
+  /** Sends an update until answered: again after a workflow task that died with it, within one deadline for every attempt. */
+  private async untilAnswered(
+    projectId: string, update: () => Promise<CommandResult>, deadlineMs: number | undefined, explainNotFound: (coded: AllianceError) => Promise<AllianceError>,
+  ): Promise<CommandResult> {
     // One deadline for every attempt: a bulk operation's "no answer within 20 s" stays 20 s.
-    const deadline = options.deadlineMs ? Date.now() + options.deadlineMs : undefined;
+    const deadline = deadlineMs ? Date.now() + deadlineMs : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         return await (deadline ? this.client.withDeadline(deadline, update) : update());
@@ -135,7 +158,7 @@ export class ProjectClient {
           continue;
         }
         const coded = toAllianceError(error, projectId);
-        throw coded.code === 'NOT_FOUND' ? await this.explainEnded(projectId, type, actor, payload, coded) : coded;
+        throw coded.code === 'NOT_FOUND' ? await explainNotFound(coded) : coded;
       }
     }
   }
