@@ -8,6 +8,11 @@
  *   BENCH_LIVES=1,10,50 npx jest test/bench/lives
  */
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { SqlLedgerStore } from '../../activities/ledger/sql-store';
+import type { LedgerStore } from '../../activities/ledger/store';
+import type { MailDependencies } from '../../activities/notices';
+import { SqlNoticeLog } from '../../activities/notices/notice-log';
+import { postgresDriver } from '../../activities/sql/postgres-driver';
 import { fetchRunChain } from '../../activities/temporal/history';
 import type { ProjectClient } from '../../activities/temporal/projects';
 import { alliance105 } from '../../domain/calls';
@@ -16,12 +21,25 @@ import { rocYearOf } from '../../domain/roc-date';
 import { projectYearEnd } from '../../machines/deadlines';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
-import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
+import { startTimeSkippingServer, testSealer, uniqueName } from '../helpers/environments';
+import { sharedPostgresDatabase } from '../helpers/postgres';
 import { clockSkipper, phasesToFirstProjectYear, trancheYearPhases, type LifePhase } from '../helpers/life-105';
-import { bundleBareWorkflow, bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
-import { bareCommand, bareFinish } from './bare-workflow';
+import { bundleBareWorkflow, bundleServiceWorkflows, shiftCall, temporaryMail, withServiceWorker } from '../helpers/project-harness';
+import { bareCommand, bareFinish, type BareActivities } from './bare-workflow';
 
 const BATCHES = (process.env.BENCH_LIVES ?? '1').split(',').map(Number);
+/** `BENCH_STORE=postgres`: the ledger and notice log on PostgreSQL, as the workers of a deployment share them. */
+const ON_POSTGRES = process.env.BENCH_STORE === 'postgres';
+
+/** The project side's ledger and mail: SQLite files (the default), or PostgreSQL. */
+async function projectStores(): Promise<{ ledger?: LedgerStore; mail?: MailDependencies; close(): Promise<void> }> {
+  if (!ON_POSTGRES) return { close: () => Promise.resolve() };
+  const database = await sharedPostgresDatabase('bench_lives');
+  const ledger = await SqlLedgerStore.open(postgresDriver(database), { sealer: testSealer() });
+  const log = await SqlNoticeLog.open(postgresDriver(database, { max: 8 }));
+  const sink = await temporaryMail();
+  return { ledger, mail: { ...sink.mail, log }, close: async () => { await sink.stop(); await Promise.all([ledger.close(), log.close()]); } };
+}
 
 let serviceBundle: WorkflowBundle;
 let bareBundle: WorkflowBundle;
@@ -59,7 +77,7 @@ function lifePhases(call: ReturnType<typeof shiftCall>): LifePhase[] {
 interface BatchResult { ms: number; events: number[] }
 
 /** `lives` lives through the phases together: the clock moves once per phase, every life's commands in between. */
-async function runBatch(side: 'project' | 'bare', lives: number): Promise<BatchResult> {
+async function runBatch(side: 'project' | 'bare' | 'bareWithActivity', lives: number): Promise<BatchResult> {
   const env = await startTimeSkippingServer();
   try {
     const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
@@ -74,6 +92,7 @@ async function runBatch(side: 'project' | 'bare', lives: number): Promise<BatchR
       }
     };
     if (side === 'project') {
+      const stores = await projectStores();
       return await withServiceWorker(env, serviceBundle, taskQueue, async (projects: ProjectClient) => {
         const started = process.hrtime.bigint();
         const ids = await Promise.all(Array.from({ length: lives }, (_, n) => projects.create(call, anApplication({ id: `TE2-${String(n + 1).padStart(4, '0')}` }))));
@@ -88,12 +107,13 @@ async function runBatch(side: 'project' | 'bare', lives: number): Promise<BatchR
           return runs.reduce((sum, r) => sum + (r.history.events?.length ?? 0), 0) + childEvents.reduce((a, b) => a + b, 0);
         }));
         return { ms, events };
-      });
+      }, stores.ledger, stores.mail).finally(() => stores.close());
     }
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bareBundle, dataConverter: env.client.options.dataConverter });
+    const activities: BareActivities = { bareAppend: () => Promise.resolve() };
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bareBundle, dataConverter: env.client.options.dataConverter, activities });
     return await worker.runUntil(async () => {
       const started = process.hrtime.bigint();
-      const ids = await Promise.all(Array.from({ length: lives }, async (_, n) => (await env.client.workflow.start('bareWorkflow', { workflowId: `${taskQueue}-${n}`, taskQueue })).workflowId));
+      const ids = await Promise.all(Array.from({ length: lives }, async (_, n) => (await env.client.workflow.start(side === 'bare' ? 'bareWorkflow' : 'bareWorkflowWithActivity', { workflowId: `${taskQueue}-${n}`, taskQueue })).workflowId));
       await drive((id, [, actor, payload]) => env.client.workflow.getHandle(id).executeUpdate(bareCommand, { args: [{ actor, payload }] }), ids);
       for (const id of ids) await env.client.workflow.getHandle(id).executeUpdate(bareFinish);
       for (const id of ids) await env.client.workflow.getHandle(id).result();
@@ -119,5 +139,8 @@ it(`prints whole 105 lives per minute on the time-skipping server beside bare ($
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   rows.push(`| history events of one 105 life (all runs and children) | ${median(events!.project)} | ${median(events!.bare)} | ${(median(events!.project) / median(events!.bare)).toFixed(2)}× | ${events!.project.length} | | |`);
-  console.log(['Whole lives on the time-skipping server, a fresh server per batch:', '| what | project | bare | ratio | n | project time | bare time |', '|---|---|---|---|---|---|---|', ...rows].join('\n'));
+  // Reference: the floor of one durable step (a ledger append) per command, without timers or mail.
+  const withActivity = await runBatch('bareWithActivity', 1);
+  rows.push(`| the same beside bare with one activity per command (reference) | ${median(events!.project)} | ${median(withActivity.events)} | ${(median(events!.project) / median(withActivity.events)).toFixed(2)}× | 1 | | ${(withActivity.ms / 1000).toFixed(1)} s |`);
+  console.log([`Whole lives on the time-skipping server, a fresh server per batch, ledger and notice log on ${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'}:`, '| what | project | bare | ratio | n | project time | bare time |', '|---|---|---|---|---|---|---|', ...rows].join('\n'));
 }, 1_800_000);

@@ -17,9 +17,13 @@ import type { ProjectEventType } from '../../domain/project-events';
 import { createServiceWorker } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
-import { connectDevServer, uniqueName } from '../helpers/environments';
+import { SqlLedgerStore } from '../../activities/ledger/sql-store';
+import { SqlNoticeLog } from '../../activities/notices/notice-log';
+import { postgresDriver } from '../../activities/sql/postgres-driver';
+import { connectDevServer, testSealer, uniqueName } from '../helpers/environments';
+import { sharedPostgresDatabase } from '../helpers/postgres';
 import { bundleBareWorkflow, bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
-import { bareCommand, bareFinish } from './bare-workflow';
+import { bareCommand, bareFinish, type BareActivities } from './bare-workflow';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
@@ -94,20 +98,24 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
   const call = compressedCall(alliance105, Date.now(), {
     applicationClosesIn: 3_600, endorsementIn: 7_200, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
   }, uniqueName('bench'));
-  const project: Side = {
-    create: (n) => projects.create(call, anApplication({ id: `TE2-${String(n).padStart(4, '0')}` })),
+  const sideOf = (client: ProjectClient): Side => ({
+    create: (n) => client.create(call, anApplication({ id: `TE2-${String(n).padStart(4, '0')}` })),
     command: async (id, i) => {
       const [type, actor, payload] = COMMANDS[i]!;
-      await projects.send(id, type, actor, payload);
+      await client.send(id, type, actor, payload);
     },
-  };
-  const bare: Side = {
-    create: async (n) => (await env.client.workflow.start('bareWorkflow', { workflowId: `${bareQueue}-${n}`, taskQueue: bareQueue })).workflowId,
+  });
+  const project = sideOf(projects);
+  const bareOf = (workflowType: 'bareWorkflow' | 'bareWorkflowWithActivity'): Side => ({
+    create: async (n) => (await env.client.workflow.start(workflowType, { workflowId: `${bareQueue}-${n}`, taskQueue: bareQueue })).workflowId,
     command: async (id, i) => {
       const [, actor, payload] = COMMANDS[i]!;
       await env.client.workflow.getHandle(id).executeUpdate(bareCommand, { args: [{ actor, payload }] });
     },
-  };
+  });
+  const bare = bareOf('bareWorkflow');
+  // The floor of a design with one durable step (a ledger append) per command: not a target, a reference.
+  const bareWithActivity = bareOf('bareWorkflowWithActivity');
 
   /** A call of REVIEW applications, each submitted and on its institution's roster, up to the office's review start. */
   const startReviewOfCall = async (): Promise<{ projects: number; applied: number; ms: number }> => {
@@ -146,18 +154,22 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     connection: env.nativeConnection, namespace: 'default', taskQueue: projectQueue, workflowBundle: serviceBundle, dataConverter: env.client.options.dataConverter,
     activities: createActivities({ projects, client: env.client, ledger, mail: mail.mail }),
   });
-  const bareWorker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: bareQueue, workflowBundle: bareBundle, dataConverter: env.client.options.dataConverter });
+  const bareActivities: BareActivities = { bareAppend: () => Promise.resolve() };
+  const bareWorker = await Worker.create({
+    connection: env.nativeConnection, namespace: 'default', taskQueue: bareQueue, workflowBundle: bareBundle, dataConverter: env.client.options.dataConverter, activities: bareActivities,
+  });
   const rows: string[] = [];
   const row = (what: string, p: string, b: string, ratio: number, n: number, pSpread: string, bSpread: string) =>
     rows.push(`| ${what} | ${p} | ${b} | ${ratio.toFixed(2)}× | ${n} | ${pSpread} | ${bSpread} |`);
 
   const body = async (): Promise<void> => {
-    // Sequential: one project, then one bare workflow, alternating which goes first.
-    const latency = { project: [] as number[], bare: [] as number[] };
-    const ids = { project: [] as string[], bare: [] as string[] };
+    // Sequential: one project, one bare workflow and one bare with an activity, taking turns at going first.
+    const latency = { project: [] as number[], bare: [] as number[], bareWithActivity: [] as number[] };
+    const ids = { project: [] as string[], bare: [] as string[], bareWithActivity: [] as string[] };
     let n = 0;
+    const sides: ['project' | 'bare' | 'bareWithActivity', Side][] = [['project', project], ['bare', bare], ['bareWithActivity', bareWithActivity]];
     for (let round = 0; round < SEQUENTIAL; round++) {
-      const order: ['project' | 'bare', Side][] = round % 2 === 0 ? [['project', project], ['bare', bare]] : [['bare', bare], ['project', project]];
+      const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)];
       for (const [name, side] of order) {
         const id = await side.create(++n);
         ids[name].push(id);
@@ -168,6 +180,9 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     const p99 = { project: quantile(latency.project, 0.99), bare: quantile(latency.bare, 0.99) };
     row(`${COMMANDS.length} commands in sequence (${SEQUENTIAL} projects), latency p50 / p99 ms`, `${p50.project.toFixed(1)} / ${p99.project.toFixed(1)}`, `${p50.bare.toFixed(1)} / ${p99.bare.toFixed(1)}`,
       p50.project / p50.bare, latency.project.length, spread(latency.project), spread(latency.bare));
+    const withActivity = { p50: quantile(latency.bareWithActivity, 0.5), p99: quantile(latency.bareWithActivity, 0.99) };
+    row(`the same beside bare with one activity per command (reference: a durable step per command), p50 / p99 ms`, `${p50.project.toFixed(1)} / ${p99.project.toFixed(1)}`,
+      `${withActivity.p50.toFixed(1)} / ${withActivity.p99.toFixed(1)}`, p50.project / withActivity.p50, latency.project.length, spread(latency.project), spread(latency.bareWithActivity));
 
     // At once: every project's commands in order, all projects together; then the same for bare.
     const perSecond = async (side: Side): Promise<{ rate: number; ids: string[]; ms: number }> => {
@@ -190,6 +205,30 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     const bareAtOnce = await perSecond(bare);
     row(`${CONCURRENT} projects × ${COMMANDS.length} commands at once, commands/s`, `${atOnce.rate.toFixed(1)} (${settled ? settledRate.toFixed(1) : 'not'} settled with mail and ledger)`, bareAtOnce.rate.toFixed(1),
       atOnce.rate / bareAtOnce.rate, CONCURRENT * COMMANDS.length, `${(atOnce.ms / 1000).toFixed(1)} s`, `${(bareAtOnce.ms / 1000).toFixed(1)} s`);
+    const withActivityAtOnce = await perSecond(bareWithActivity);
+    row(`the same beside bare with one activity per command (reference), commands/s`, atOnce.rate.toFixed(1), withActivityAtOnce.rate.toFixed(1),
+      atOnce.rate / withActivityAtOnce.rate, CONCURRENT * COMMANDS.length, `${(atOnce.ms / 1000).toFixed(1)} s`, `${(withActivityAtOnce.ms / 1000).toFixed(1)} s`);
+
+    // The same with the ledger and the notice log on PostgreSQL, as the workers of a deployment share
+    // them (activities/stores.ts): their writes wait on the network, not on the worker's main thread.
+    const database = await sharedPostgresDatabase('bench');
+    const pgLedger = await SqlLedgerStore.open(postgresDriver(database), { sealer: testSealer() });
+    const pgNotices = await SqlNoticeLog.open(postgresDriver(database, { max: 8 }));
+    const pgQueue = uniqueName('bench-project-pg');
+    const pgProjects = new ProjectClient(env.client, pgQueue);
+    const pgWorker = await createServiceWorker({
+      connection: env.nativeConnection, namespace: 'default', taskQueue: pgQueue, workflowBundle: serviceBundle, dataConverter: env.client.options.dataConverter,
+      activities: createActivities({ projects: pgProjects, client: env.client, ledger: pgLedger, mail: { ...mail.mail, log: pgNotices } }),
+    });
+    const pgAtOnce = await pgWorker.runUntil(async () => {
+      const measured = await perSecond(sideOf(pgProjects));
+      // Settled before the worker stops, so no append is cut short.
+      await eventually(async () => (await pgLedger.entries()).length >= CONCURRENT * COMMANDS.length, 120_000);
+      return measured;
+    });
+    await Promise.all([pgLedger.close(), pgNotices.close()]);
+    row(`${CONCURRENT} projects × ${COMMANDS.length} commands at once, ledger and notice log on PostgreSQL, commands/s`, pgAtOnce.rate.toFixed(1), bareAtOnce.rate.toFixed(1),
+      pgAtOnce.rate / bareAtOnce.rate, CONCURRENT * COMMANDS.length, `${(pgAtOnce.ms / 1000).toFixed(1)} s`, `${(bareAtOnce.ms / 1000).toFixed(1)} s`);
 
     // History events of one project's 25 commands, its notices' histories included.
     const eventsOf = async (id: string): Promise<number> => {
@@ -202,6 +241,13 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     const bareEvents = await Promise.all(ids.bare.map(eventsOf));
     row(`history events of ${COMMANDS.length} commands (notices' histories included)`, String(quantile(projectEvents, 0.5)), String(quantile(bareEvents, 0.5)),
       quantile(projectEvents, 0.5) / quantile(bareEvents, 0.5), ids.project.length, spread(projectEvents), spread(bareEvents));
+    for (const id of [...ids.bareWithActivity, ...withActivityAtOnce.ids]) await env.client.workflow.getHandle(id).executeUpdate(bareFinish);
+    const withActivityEvents = await Promise.all(ids.bareWithActivity.map(async (id) => {
+      await env.client.workflow.getHandle(id).result();
+      return eventsOf(id);
+    }));
+    row(`the same beside bare with one activity per command (reference)`, String(quantile(projectEvents, 0.5)), String(quantile(withActivityEvents, 0.5)),
+      quantile(projectEvents, 0.5) / quantile(withActivityEvents, 0.5), ids.project.length, spread(projectEvents), spread(withActivityEvents));
 
     // The office starts the written review over a whole call: the call sends each endorsed project
     // its review.start and assignments in one batch, eight projects at a time. Bare, driven the same
