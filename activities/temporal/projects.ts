@@ -14,7 +14,7 @@ import type { projectWorkflow } from '../../workflows';
 import { CURRENT_PATCH_LEVEL } from '../../workflows/patch-levels';
 import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
 import {
-  offeredEventsQuery, projectBatchUpdate, projectStateQuery, projectUpdates, transitionLogQuery,
+  MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectStateQuery, projectUpdates, transitionLogQuery,
   type BatchCommand, type CommandResult, type ProjectView, type TransitionLogEntry,
 } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
@@ -131,6 +131,9 @@ export class ProjectClient {
    * so; a refused batch can be sent again one command at a time.
    */
   async sendBatch(projectId: string, commands: BatchCommand[], options: { updateId?: string; deadlineMs?: number } = {}): Promise<CommandResult> {
+    if (commands.length === 0 || commands.length > MAX_BATCH_COMMANDS) {
+      throw new AllianceError('VALIDATION', `A batch holds 1 to ${MAX_BATCH_COMMANDS} commands, not ${commands.length}; send more as several batches.`);
+    }
     for (const [i, { type, actor, payload }] of commands.entries()) {
       const early = precheck(type, actor, payload);
       if (early) throw new AllianceError(early.code, `command ${i + 1} of ${commands.length} (${type}): ${early.message}`, early.details);

@@ -49,6 +49,8 @@ describe('a batch of commands for one project (a call\'s bulk operations)', () =
         ]);
         await expect(refused).rejects.toBeInstanceOf(AllianceError);
         await expect(refused).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/^project\.commands was refused: command 3 of 3 \(review\.start\)/) });
+        // Empty or too long: refused before it is sent.
+        await expect(projects.sendBatch(id, [])).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('1 to 50 commands') });
         expect(await settledHistoryLength(projects, id)).toBe(before);
         expect((await projects.view(id)).context.reviewers).toEqual([]);
 
