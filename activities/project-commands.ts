@@ -93,12 +93,15 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
         for (const { projectId } of commands.slice(0, resumed.done)) doneByProject[projectId] = (doneByProject[projectId] ?? 0) + 1;
       }
       const queue = [...lanes.entries()];
+      const beat = (): void => {
+        progress.done = progress.applied + progress.skipped.length + unreachable.length;
+        context.heartbeat(progress);
+      };
       const unreachableFrom = (projectId: string, list: { command: ProjectCommand; index: number }[], k: number, error: AllianceError): void => {
         // This project's later commands depend on this one: none is sent; the other projects go on.
         for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
         doneByProject[projectId] = list.length;
-        progress.done = progress.applied + progress.skipped.length + unreachable.length;
-        context.heartbeat(progress);
+        beat();
       };
       /** A project's remaining commands in one update; false when one of them is refused (each then goes on its own). */
       const inOneBatch = async (projectId: string, list: { command: ProjectCommand; index: number }[], from: number): Promise<boolean> => {
@@ -117,8 +120,7 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
         }
         progress.applied += rest.length;
         doneByProject[projectId] = list.length;
-        progress.done = progress.applied + progress.skipped.length + unreachable.length;
-        context.heartbeat(progress);
+        beat();
         return true;
       };
       const lane = async (): Promise<void> => {
@@ -140,8 +142,7 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
               progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message });
             }
             doneByProject[projectId] = k + 1;
-            progress.done = progress.applied + progress.skipped.length + unreachable.length;
-            context.heartbeat(progress);
+            beat();
           }
         }
       };

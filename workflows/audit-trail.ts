@@ -70,6 +70,19 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
     if (batch.length === 0) return Promise.resolve();
     return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch)).catch(logged(batch.map((b) => b.entry.seq)));
   };
+  /**
+   * Schedules an append here and now (audit-eager-v1), whatever else is on its way, naming the
+   * latest transition still unwritten: the commands of this step never depend on when an earlier
+   * activity's completion was seen.
+   */
+  const scheduleNow = (seqs: number[], write: (after: number | undefined) => Promise<unknown>): void => {
+    const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
+    for (const seq of seqs) unfinished.add(seq);
+    const written = write(after)
+      .catch(logged(seqs))
+      .finally(() => seqs.forEach((seq) => unfinished.delete(seq)));
+    chain = Promise.all([chain, written]);
+  };
   return {
     /** Whether this run's appends carry their transition's notices (appends scheduled at once, and transition-notices-v1). */
     carriesNotices: (): boolean => patched(AUDIT_LEDGER_PATCH) && patched(AUDIT_EAGER_PATCH) && patched(TRANSITION_NOTICES_PATCH),
@@ -79,15 +92,10 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
       const full = { ...input, workflowId, chainId: workflowInfo().firstExecutionRunId };
       const { seq } = input.entry;
       if (patched(AUDIT_EAGER_PATCH)) {
-        // Scheduled here and now, whatever else is on its way: the commands of this step never
-        // depend on when an earlier activity's completion was seen.
-        const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
-        unfinished.add(seq);
-        const args = after === undefined ? full : { ...full, after };
-        const written = (notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args))
-          .catch(logged([seq]))
-          .finally(() => unfinished.delete(seq));
-        chain = Promise.all([chain, written]);
+        scheduleNow([seq], (after) => {
+          const args = after === undefined ? full : { ...full, after };
+          return notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args);
+        });
         return;
       }
       lastBeforeEager = seq;
@@ -103,15 +111,9 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
      */
     recordAll(items: { transition: Omit<RecordTransitionInput, 'workflowId'>; notices: PendingNotices | undefined }[]): void {
       const chainId = workflowInfo().firstExecutionRunId;
-      const seqs = items.map(({ transition }) => transition.entry.seq);
-      const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
-      for (const seq of seqs) unfinished.add(seq);
       const transitions = items.map(({ transition, notices }) => ({ ...transition, workflowId, chainId, notices: notices?.deliveries ?? [] }));
-      const written = recordTransitionsWithNotices(after === undefined ? { transitions } : { transitions, after })
-        .then((outcome) => Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : []))))
-        .catch(logged(seqs))
-        .finally(() => seqs.forEach((seq) => unfinished.delete(seq)));
-      chain = Promise.all([chain, written]);
+      scheduleNow(items.map(({ transition }) => transition.entry.seq), (after) => recordTransitionsWithNotices(after === undefined ? { transitions } : { transitions, after })
+        .then((outcome) => Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : [])))));
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
     settled: (): Promise<void> => settle(() => chain),

@@ -136,6 +136,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     audit.recordAll(transitions.map((transition, i) => ({ transition, notices: notifier.prepareTransition(transition.entry.seq, steps[i]!.event, steps[i]!.after) })));
   };
 
+  /** The state at `at` once the deadlines due by then have fired: what a validator judges against, without recording them. */
+  const stateAt = (at: string): ProjectSnapshot => fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
+
   const enforceDeadlines = (): void => {
     for (const fired of fireDueDeadlines(snapshot, call.calendar, now())) record(fired.before, fired.event, fired.after);
   };
@@ -160,7 +163,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
             throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `${type} was refused: name the acting role and id (actor: { role, id }).`, details: actor.error.issues.map((i) => i.message) });
           }
           const at = now();
-          const current = fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
+          const current = stateAt(at);
           const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at, { fromOutside: true });
           if (!verdict.ok) throw refusalFailure(verdict);
         },
@@ -181,7 +184,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       // As a single command's: the whole batch is judged before it enters history, or none of it does.
       validator: (args) => {
         const at = now();
-        const current = fireDueDeadlines(snapshot, call.calendar, at).at(-1)?.after ?? snapshot;
+        const current = stateAt(at);
         const verdict = judgeInOrder(current, batchCommands(args), at, { fromOutside: true });
         if (!verdict.ok) throw refusalFailure({ ...verdict, message: `project.commands was refused: ${verdict.message}` });
       },
