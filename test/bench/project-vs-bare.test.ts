@@ -24,6 +24,7 @@ import { connectDevServer, testSealer, uniqueName } from '../helpers/environment
 import { sharedPostgresDatabase } from '../helpers/postgres';
 import { bundleBareWorkflow, bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 import { bareCommand, bareFinish, type BareActivities } from './bare-workflow';
+import { cpuPerCommand, cpuSpent, devServerPid } from './cpu';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
@@ -185,14 +186,21 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
       `${withActivity.p50.toFixed(1)} / ${withActivity.p99.toFixed(1)}`, p50.project / withActivity.p50, latency.project.length, spread(latency.project), spread(latency.bareWithActivity));
 
     // At once: every project's commands in order, all projects together; then the same for bare.
-    const perSecond = async (side: Side): Promise<{ rate: number; ids: string[]; ms: number }> => {
+    // CPU spent while the commands went through: by the server, and by this process (clients, the
+    // worker with its workflow threads, the mail sink). Two cores: at once, CPU per command bounds the rate.
+    const serverPid = devServerPid(process.env.TEST_DEV_SERVER_ADDRESS ?? '');
+    const perSecond = async (side: Side): Promise<{ rate: number; ids: string[]; ms: number; cpu: ReturnType<typeof cpuPerCommand> }> => {
       const created = await Promise.all(Array.from({ length: CONCURRENT }, () => side.create(++n)));
       const started = process.hrtime.bigint();
+      const cpuBefore = cpuSpent(serverPid);
       const each: number[] = [];
       await Promise.all(created.map((id) => runCommands(side, id, each)));
       const ms = elapsedMs(started);
-      return { rate: (CONCURRENT * COMMANDS.length) / (ms / 1000), ids: created, ms };
+      const cpu = cpuPerCommand(cpuBefore, cpuSpent(serverPid), CONCURRENT * COMMANDS.length);
+      return { rate: (CONCURRENT * COMMANDS.length) / (ms / 1000), ids: created, ms, cpu };
     };
+    const cpuText = ({ server, here }: ReturnType<typeof cpuPerCommand>): string => `${server?.toFixed(2) ?? '?'} + ${here.toFixed(2)}`;
+    const cpuTotal = ({ server, here }: ReturnType<typeof cpuPerCommand>): number => (server ?? 0) + here;
     const concurrentStart = process.hrtime.bigint();
     const atOnce = await perSecond(project);
     // Settled: every transition in the ledger, every delivery done, every notice workflow closed.
@@ -208,6 +216,10 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     const withActivityAtOnce = await perSecond(bareWithActivity);
     row(`the same beside bare with one activity per command (reference), commands/s`, atOnce.rate.toFixed(1), withActivityAtOnce.rate.toFixed(1),
       atOnce.rate / withActivityAtOnce.rate, CONCURRENT * COMMANDS.length, `${(atOnce.ms / 1000).toFixed(1)} s`, `${(withActivityAtOnce.ms / 1000).toFixed(1)} s`);
+    row(`CPU per command while ${CONCURRENT} at once, ms: Temporal server + this process (clients, worker, mail sink)`, cpuText(atOnce.cpu), cpuText(bareAtOnce.cpu),
+      cpuTotal(atOnce.cpu) / cpuTotal(bareAtOnce.cpu), CONCURRENT * COMMANDS.length, '', '');
+    row(`the same beside bare with one activity per command (reference), ms`, cpuText(atOnce.cpu), cpuText(withActivityAtOnce.cpu),
+      cpuTotal(atOnce.cpu) / cpuTotal(withActivityAtOnce.cpu), CONCURRENT * COMMANDS.length, '', '');
 
     // The same with the ledger and the notice log on PostgreSQL, as the workers of a deployment share
     // them (activities/stores.ts): their writes wait on the network, not on the worker's main thread.
