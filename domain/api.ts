@@ -8,17 +8,25 @@ import { bounds, LongText } from './bounds';
 import { errorCodes } from './errors';
 import { ReviewerPool } from './reviewers';
 
+/**
+ * A string the service answers with: bounded as what it reads is (no answer carries a text longer
+ * than the longest it accepts), so a client reading a response meets a limit of its own.
+ */
+const Said = (): z.ZodString => z.string().max(bounds.text);
+/** A ledger leaf or a payload in a proof bundle, base64: at most a codec payload. */
+const Encoded = (): z.ZodString => z.string().max(bounds.codecPayload);
+
 /** A call or application id as it appears in a URL. */
 export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens').max(64);
 
 /** RFC 9457 problem details, carrying the service's error code. */
 export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
+  type: Said(),
+  title: Said(),
   status: z.number().int(),
   code: z.enum([...(Object.keys(errorCodes) as [keyof typeof errorCodes, ...(keyof typeof errorCodes)[]])]),
-  detail: z.string(),
-  details: z.array(z.string()),
+  detail: Said(),
+  details: z.array(Said()),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -72,9 +80,9 @@ export const ProofsBody = z.object({
   since: TrustedCheckpointBody.optional(),
 }).strict().refine((body) => Boolean(body.entries) !== Boolean(body.workflowId), { message: 'give either entries (ledger seqs) or workflowId (a project or call)', path: ['entries'] });
 export const ProofBundleResponse = z.object({
-  checkpoint: z.string(),
-  entries: z.array(z.object({ index: z.number().int(), leafHash: z.string(), proof: z.array(z.string()), leafData: z.string().optional(), payload: z.string().optional() })),
-  since: z.object({ checkpoint: z.string(), proof: z.array(z.string()) }).optional(),
+  checkpoint: Said(),
+  entries: z.array(z.object({ index: z.number().int(), leafHash: Said(), proof: z.array(Said()), leafData: Encoded().optional(), payload: Encoded().optional() })),
+  since: z.object({ checkpoint: Said(), proof: z.array(Said()) }).optional(),
 });
 export const VerifyBody = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional(), since: TrustedCheckpointBody.optional() }).strict()
   .refine((body) => !(body.workflowId && body.since), { message: 'since checks the whole ledger: give it without workflowId', path: ['since'] });
@@ -86,86 +94,86 @@ export const ExportQuery = z.union([
 // Responses: the fields a client relies on are typed; the records inside a project stay open.
 const Loose = z.object({}).loose();
 
-export const CommandResult = z.object({ lifecycle: z.string(), states: z.array(z.string()), projectYear: z.number().int() });
-export const Deadline = z.object({ event: z.string(), at: z.string(), label: z.string() });
+export const CommandResult = z.object({ lifecycle: Said(), states: z.array(Said()), projectYear: z.number().int() });
+export const Deadline = z.object({ event: Said(), at: Said(), label: Said() });
 export const ProjectViewResponse = z.object({
-  workflowId: z.string(),
-  lifecycle: z.string(),
-  states: z.array(z.string()),
+  workflowId: Said(),
+  lifecycle: Said(),
+  states: z.array(Said()),
   done: z.boolean(),
   overdue: z.boolean(),
   projectYear: z.number().int(),
   deadlines: z.array(Deadline),
   context: z.object({
-    projectId: z.string(),
-    callId: z.string(),
+    projectId: Said(),
+    callId: Said(),
     application: Loose,
-    reviewers: z.array(z.string()),
-    reviews: z.array(z.object({ reviewerId: z.string(), score: z.number(), recommendation: z.string(), comments: z.string(), at: z.string() }).loose()),
+    reviewers: z.array(Said()),
+    reviews: z.array(z.object({ reviewerId: Said(), score: z.number(), recommendation: Said(), comments: Said(), at: Said() }).loose()),
     decision: Loose.nullable(),
   }).loose(),
 });
 export const TransitionLogResponse = z.array(z.object({
-  seq: z.number().int(), at: z.string(), actor: Actor, event: z.string(), from: z.array(z.string()), to: z.array(z.string()),
+  seq: z.number().int(), at: Said(), actor: Actor, event: Said(), from: z.array(Said()), to: z.array(Said()),
 }));
-export const OfferedResponse = z.object({ role: Role, events: z.array(z.string()) });
+export const OfferedResponse = z.object({ role: Role, events: z.array(Said()) });
 export const OperationRecordResponse = z.object({
-  operation: z.string(), by: Actor, at: z.string(), total: z.number().int(), applied: z.number().int(),
-  skipped: z.array(z.object({ projectId: z.string(), type: z.string(), reason: z.string() })),
-  unreachable: z.array(z.object({ projectId: z.string(), type: z.string(), reason: z.string() })).optional(),
+  operation: Said(), by: Actor, at: Said(), total: z.number().int(), applied: z.number().int(),
+  skipped: z.array(z.object({ projectId: Said(), type: Said(), reason: Said() })),
+  unreachable: z.array(z.object({ projectId: Said(), type: Said(), reason: Said() })).optional(),
 });
 export const CallViewResponse = z.object({
-  callId: z.string(),
-  state: z.string(),
-  projects: z.array(z.object({ projectId: z.string(), applicationId: z.string(), institutionId: z.string(), division: z.string() }).loose()),
+  callId: Said(),
+  state: Said(),
+  projects: z.array(z.object({ projectId: Said(), applicationId: Said(), institutionId: Said(), division: Said() }).loose()),
   rosters: z.array(Loose),
-  assignments: z.record(z.string(), z.array(z.string())),
+  assignments: z.record(Said(), z.array(Said())),
   rounds: z.array(Loose),
-  invited: z.array(z.string()),
-  slots: z.record(z.string(), z.string()),
+  invited: z.array(Said()),
+  slots: z.record(Said(), Said()),
   operations: z.array(Loose),
   reviewerPool: z.array(Loose).optional(),
-  amendments: z.array(z.object({ deadline: z.string(), until: z.string(), reason: z.string(), by: Actor, at: z.string() })).optional(),
+  amendments: z.array(z.object({ deadline: Said(), until: Said(), reason: Said(), by: Actor, at: Said() })).optional(),
 });
 export const ExhibitionResponse = z.object({
   projectYear: z.number().int(),
-  chosen: z.array(z.object({ projectId: z.string(), rank: z.number().int(), incomeNtd: z.number(), countedMembers: z.number().int().nullable() })),
+  chosen: z.array(z.object({ projectId: Said(), rank: z.number().int(), incomeNtd: z.number(), countedMembers: z.number().int().nullable() })),
   outcome: OperationRecordResponse.omit({ operation: true, by: true, at: true }),
 });
-export const CallSummary = z.object({ callId: z.string(), state: z.string(), rocYear: z.number().int().nullable(), startedAt: z.string() });
+export const CallSummary = z.object({ callId: Said(), state: Said(), rocYear: z.number().int().nullable(), startedAt: Said() });
 export const ReviewRoundResponse = z.array(Loose);
-export const RankingResponse = z.record(z.string(), z.array(z.object({ rank: z.number().int(), applicationId: z.string(), writtenAverage: z.number().nullable(), panelScore: z.number().nullable() }).loose()));
+export const RankingResponse = z.record(Said(), z.array(z.object({ rank: z.number().int(), applicationId: Said(), writtenAverage: z.number().nullable(), panelScore: z.number().nullable() }).loose()));
 export const BulkProgressResponse = z.object({ done: z.number().int(), total: z.number().int() }).nullable();
 export const ProjectRecordResponse = z.array(z.object({
-  workflowId: z.string(), callId: z.string(), division: z.string(), region: z.string(), institution: z.string(), state: z.string(), projectYear: z.number(), overdue: z.boolean(),
+  workflowId: Said(), callId: Said(), division: Said(), region: Said(), institution: Said(), state: Said(), projectYear: z.number(), overdue: z.boolean(),
 }).loose());
 export const MyWork = z.object({
   actor: Actor,
   principal: Principal,
-  projects: z.array(z.object({ callId: z.string(), projectId: z.string(), applicationId: z.string(), title: z.string(), assignedToMe: z.boolean() })),
+  projects: z.array(z.object({ callId: Said(), projectId: Said(), applicationId: Said(), title: Said(), assignedToMe: z.boolean() })),
 });
 export const NoticeResponse = z.array(z.object({
-  workflowId: z.string(), noticeId: z.string(), kind: z.string(), startedAt: z.string(), status: z.string(), detail: z.string(), officeAlerted: z.boolean(),
+  workflowId: Said(), noticeId: Said(), kind: Said(), startedAt: Said(), status: Said(), detail: Said(), officeAlerted: z.boolean(),
 }));
-export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), workflowId: z.string(), entrySeq: z.number().int(), at: z.string(), actor: Actor, event: z.string(), hash: z.string() }).loose());
-export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), decoded: z.boolean(), runs: z.array(z.object({ runId: z.string(), sha256: z.string(), history: z.unknown() })) });
+export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), workflowId: Said(), entrySeq: z.number().int(), at: Said(), actor: Actor, event: Said(), hash: Said() }).loose());
+export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), decoded: z.boolean(), runs: z.array(z.object({ runId: Said(), sha256: Said(), history: z.unknown() })) });
 export const QuarantineResponse = z.array(z.object({
-  workflowId: z.string(), chainId: z.string(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: z.string(), entry: Loose, at: z.string(),
+  workflowId: Said(), chainId: Said(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: Said(), entry: Loose, at: Said(),
 }));
 export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
-export const AlertsResponse = z.array(z.object({ key: z.string(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']), subject: z.string(), detail: z.string(), at: z.string() }));
-export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: z.string().optional() });
-export const CheckpointResponse = z.object({ checkpoint: z.string(), verifierKey: z.string(), size: z.number().int(), root: z.string() });
+export const AlertsResponse = z.array(z.object({ key: Said(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']), subject: Said(), detail: Said(), at: Said() }));
+export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: Said().optional() });
+export const CheckpointResponse = z.object({ checkpoint: Said(), verifierKey: Said(), size: z.number().int(), root: Said() });
 /** One payload as Temporal's JSON carries it (metadata values and data in base64): what the codec server takes and gives. */
 const Base64 = z.string().max(bounds.codecPayload, 'expected at most 4 MiB of base64').regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
 export const CodecPayloads = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string().max(bounds.name), Base64).optional(), data: Base64.optional() }).strict()).max(bounds.list, 'expected at most 1,000 payloads per request'),
 }).strict();
 export type CodecPayloads = z.infer<typeof CodecPayloads>;
-export const LoginInfo = z.object({ issuer: z.string(), cliClientId: z.string(), audience: z.string() });
+export const LoginInfo = z.object({ issuer: Said(), cliClientId: Said(), audience: Said() });
 export const ServiceStatus = z.object({
-  service: z.string(),
-  version: z.string(),
-  temporal: z.object({ namespace: z.string(), taskQueue: z.string(), reachable: z.boolean(), serverVersion: z.string().nullable(), workerPollers: z.number().int(), error: z.string().optional() }),
-  identityProvider: z.object({ issuer: z.string(), reachable: z.boolean() }),
+  service: Said(),
+  version: Said(),
+  temporal: z.object({ namespace: Said(), taskQueue: Said(), reachable: z.boolean(), serverVersion: Said().nullable(), workerPollers: z.number().int(), error: Said().optional() }),
+  identityProvider: z.object({ issuer: Said(), reachable: z.boolean() }),
 });
