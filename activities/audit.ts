@@ -17,6 +17,18 @@ export interface RecordTransitionInput {
   project?: Omit<ProjectRecord, 'workflowId' | 'updatedAt'>;
   /** The earlier transition whose append the workflow had started and not seen finish: written first (audit-eager-v1). */
   after?: number;
+  /**
+   * The transitions before this one whose appends the workflow had started and not seen finish
+   * (audit-carry-v1): appended first, in order, those already there found so; `after`, if given,
+   * is then the one before the first of them. So an append never waits for another activity.
+   */
+  carried?: CarriedTransition[];
+}
+
+/** A transition carried by a later one's append: its entry and payload; the project's facts go with the later one. */
+export interface CarriedTransition {
+  entry: TransitionLogEntry;
+  payload: unknown;
 }
 
 /** How long one attempt waits for the earlier transition's append (an attempt may take ten seconds). */
@@ -28,9 +40,20 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
    * Appends one transition; idempotent by (workflow, chain, transition number), so retries and
    * replays add nothing. Content that disagrees with what the ledger holds (after a Temporal
    * reset) is quarantined and the office alerted: the workflow goes on. Only an unreachable
-   * database fails the attempt, and it is retried.
+   * database fails the attempt, and it is retried. The transitions it carries are appended first.
    */
   async function recordTransition(input: RecordTransitionInput): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
+    const { carried = [], after, ...own } = input;
+    const { workflowId, chainId } = input;
+    // Each carried one written after the one before it; the first after `after`, as the own one would have been.
+    for (const [i, { entry, payload }] of carried.entries()) {
+      await appendOne({ workflowId, ...(chainId ? { chainId } : {}), entry, payload, ...(i === 0 && after !== undefined ? { after } : {}) });
+    }
+    return appendOne(carried.length === 0 && after !== undefined ? { ...own, after } : own);
+  }
+
+  /** One transition's append, waiting a few seconds at most for the transition it names as `after`. */
+  async function appendOne(input: Omit<RecordTransitionInput, 'carried'>): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
     const { entry } = input;
     const payload = canonicalJson(input.payload);
     const facts = input.project ? { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } : undefined;
@@ -53,8 +76,9 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     }
     if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
     if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
-    // Appended: the facts went in with the entry. A retry that finds the entry there (or a quarantine) writes them now.
-    if (facts && outcome.status !== 'appended') await deps.ledger.upsertProject(facts);
+    // Appended or already there: the store wrote the facts in its transaction (unless a later
+    // transition's are there already). Quarantined: the entry is not this one, the facts still stand.
+    if (facts && outcome.status === 'quarantined') await deps.ledger.upsertProject(facts);
     return outcome.status;
   }
 

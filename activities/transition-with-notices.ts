@@ -1,6 +1,6 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { NOTICE_QUICK_ATTEMPTS } from '../domain/notification-policy';
-import type { createAuditActivities, RecordTransitionInput } from './audit';
+import type { CarriedTransition, createAuditActivities, RecordTransitionInput } from './audit';
 import type { BatchDelivery, createNoticeActivities, DeliverNoticeInput } from './notices';
 
 export interface TransitionWithNoticesInput extends RecordTransitionInput {
@@ -18,6 +18,8 @@ export interface TransitionsWithNoticesInput {
   transitions: TransitionWithNoticesInput[];
   /** The earlier transition whose append the workflow had started and not seen finish: written before the first. */
   after?: number;
+  /** The transitions whose appends the workflow had started and not seen finish (audit-carry-v1): appended before the first. */
+  carried?: CarriedTransition[];
 }
 
 export interface TransitionsWithNoticesOutcome {
@@ -62,8 +64,8 @@ export function createTransitionWithNoticesActivity(
       const ledger: TransitionWithNoticesOutcome['ledger'][] = [];
       for (const [i, { notices: _notices, project, ...entry }] of input.transitions.entries()) {
         const last = i === input.transitions.length - 1;
-        const after = i === 0 && input.after !== undefined ? { after: input.after } : {};
-        ledger.push(await audit.recordTransition({ ...entry, ...(last && project ? { project } : {}), ...after }));
+        const first = i === 0 ? { ...(input.after !== undefined ? { after: input.after } : {}), ...(input.carried ? { carried: input.carried } : {}) } : {};
+        ledger.push(await audit.recordTransition({ ...entry, ...(last && project ? { project } : {}), ...first }));
       }
       const deliveries = input.transitions.flatMap((t) => t.notices);
       const workflowId = input.transitions[0]?.workflowId ?? '';

@@ -7,7 +7,8 @@ import { createAuditActivities } from '../activities/audit';
 import { createNoticeActivities } from '../activities/notices';
 import { loopbackTransport } from '../activities/notices/mail-sink';
 import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
-import { createTransitionWithNoticesActivity, type TransitionWithNoticesInput } from '../activities/transition-with-notices';
+import { createTransitionWithNoticesActivity, type TransitionsWithNoticesOutcome, type TransitionWithNoticesInput } from '../activities/transition-with-notices';
+import { verifyChains } from '../activities/ledger/verify';
 import { NOTICE_QUICK_ATTEMPTS } from '../domain/notification-policy';
 import { freePort } from './helpers/environments';
 import { startRecordingSmtp } from './helpers/smtp';
@@ -46,5 +47,26 @@ describe("a transition's ledger append and its notices in one activity", () => {
     expect(relay.accepted.map((m) => m.subject)).toHaveLength(1);
     expect(await ledger.entries()).toHaveLength(1);
     await Promise.all([relay.stop(), ledger.close(), log.close()]);
+  });
+  it('appends the transitions it carries first, in order, and finds there those their own activities wrote', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-carry-'));
+    const ledger = await openSqliteLedger(path.join(dir, 'ledger.sqlite'));
+    const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
+    const { recordTransitionsWithNotices } = createTransitionWithNoticesActivity(createAuditActivities({ ledger, client: {} as Client }), createNoticeActivities({ mail: { transport: loopbackTransport(await freePort()), from: 'office@example.tw', log }, ledger }));
+    const transition = (seq: number) => ({ entry: { ...input.entry, seq, at: `2017-02-10T02:00:0${seq}.000Z` }, payload: { paymentReference: `PAY-1-${seq}` } });
+    const appendAlone = (seq: number, after?: number): Promise<TransitionsWithNoticesOutcome> => new MockActivityEnvironment().run(recordTransitionsWithNotices, {
+      ...(after === undefined ? {} : { after }), transitions: [{ workflowId, chainId: 'first-run', ...transition(seq), notices: [] }],
+    });
+    await appendAlone(1);
+    // 2 and 3 were on their way when 4 came: 4's append writes them, after 1.
+    const carried = [transition(2), transition(3)];
+    const outcome = await new MockActivityEnvironment().run(recordTransitionsWithNotices, { after: 1, carried, transitions: [{ workflowId, chainId: 'first-run', ...transition(4), notices: [] }] });
+    expect(outcome).toEqual({ ledger: ['appended'], notices: [] });
+    expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1, 2, 3, 4]);
+    // 3's own activity, later: found there, nothing added.
+    expect((await appendAlone(3, 2)).ledger).toEqual(['alreadyThere']);
+    expect(verifyChains(await ledger.entries(), 'ledger').broken).toBeNull();
+    expect(await ledger.alerts()).toEqual([]);
+    await Promise.all([ledger.close(), log.close()]);
   });
 });

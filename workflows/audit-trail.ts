@@ -1,6 +1,6 @@
 import { log, patched as askHistory, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { RecordTransitionInput } from '../activities/audit';
+import type { CarriedTransition, RecordTransitionInput } from '../activities/audit';
 import type { PendingNotices } from './notifier';
 import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
@@ -45,8 +45,40 @@ export const AUDIT_EAGER_PATCH = 'audit-eager-v1';
  */
 export const TRANSITION_NOTICES_PATCH = 'transition-notices-v1';
 
+/**
+ * Patch id of appends that carry the transitions before them: an append scheduled while earlier
+ * ones are on their way takes their entries along and writes them first (those already there are
+ * found so), instead of naming the latest as `after` and waiting for its activity. Under load an
+ * append that waited failed after a few seconds and was retried, and every later one of the
+ * project waited behind it. Only the activities' inputs change, never which commands a step makes.
+ */
+export const AUDIT_CARRY_PATCH = 'audit-carry-v1';
+
 /** Transitions in one append at most (each record adds one turn of the chain, so none is left behind). */
 const MAX_BATCH = 50;
+
+/**
+ * Earlier transitions one append carries at most, and their payloads' length in JSON: before them
+ * it names `after` and waits for that one, as before, so a long outage or a long report never
+ * makes an activity's input (kept in history) large.
+ */
+const MAX_CARRIED = 8;
+const MAX_CARRIED_JSON = 16_000;
+
+/** The latest of `pending` that one append may carry. */
+function carriable(pending: CarriedTransition[]): CarriedTransition[] {
+  let length = 0;
+  let from = pending.length;
+  while (from > 0 && pending.length - from < MAX_CARRIED) {
+    length += JSON.stringify(pending[from - 1]!.payload ?? null).length;
+    if (length > MAX_CARRIED_JSON) break;
+    from--;
+  }
+  return pending.slice(from);
+}
+
+/** What an append scheduled at once is given about the appends still on their way. */
+type Ahead = { after?: number; carried?: CarriedTransition[] };
 
 /**
  * Writes a workflow's transitions to the ledger in the order they happened, so each entry can
@@ -56,8 +88,8 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
   let chain: Promise<unknown> = Promise.resolve();
   // Transitions recorded and not yet taken by an append (audit-batch-v1).
   const waiting: RecordTransitionInput[] = [];
-  // Transitions whose append was scheduled at once and has not been seen to finish (audit-eager-v1).
-  const unfinished = new Set<number>();
+  // Transitions whose append was scheduled at once and has not been seen to finish (audit-eager-v1), in order, by number.
+  const unfinished = new Map<number, CarriedTransition>();
   // The last transition recorded the way before audit-eager-v1, in a run that switched midway: the first appends after the switch wait for it.
   let lastBeforeEager: number | undefined;
   // The store quarantines what it cannot append and the database being away is retried without
@@ -71,14 +103,17 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
     return (batch.length === 1 ? recordTransition(batch[0]!) : recordTransitions(batch)).catch(logged(batch.map((b) => b.entry.seq)));
   };
   /**
-   * Schedules an append here and now (audit-eager-v1), whatever else is on its way, naming the
-   * latest transition still unwritten: the commands of this step never depend on when an earlier
-   * activity's completion was seen.
+   * Schedules an append here and now (audit-eager-v1), whatever else is on its way: the commands
+   * of this step never depend on when an earlier activity's completion was seen. The transitions
+   * still unwritten go along (audit-carry-v1), or the latest of them is named as `after`.
    */
-  const scheduleNow = (seqs: number[], write: (after: number | undefined) => Promise<unknown>): void => {
-    const after = unfinished.size > 0 ? Math.max(...unfinished) : lastBeforeEager;
-    for (const seq of seqs) unfinished.add(seq);
-    const written = write(after)
+  const scheduleNow = (own: CarriedTransition[], write: (ahead: Ahead) => Promise<unknown>): void => {
+    const pending = [...unfinished.values()];
+    const carried = pending.length > 0 && patched(AUDIT_CARRY_PATCH) ? carriable(pending) : [];
+    const after = pending.length > carried.length ? pending[pending.length - carried.length - 1]!.entry.seq : lastBeforeEager;
+    const seqs = own.map(({ entry }) => entry.seq);
+    for (const transition of own) unfinished.set(transition.entry.seq, transition);
+    const written = write({ ...(after === undefined ? {} : { after }), ...(carried.length > 0 ? { carried } : {}) })
       .catch(logged(seqs))
       .finally(() => seqs.forEach((seq) => unfinished.delete(seq)));
     chain = Promise.all([chain, written]);
@@ -92,8 +127,8 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
       const full = { ...input, workflowId, chainId: workflowInfo().firstExecutionRunId };
       const { seq } = input.entry;
       if (patched(AUDIT_EAGER_PATCH)) {
-        scheduleNow([seq], (after) => {
-          const args = after === undefined ? full : { ...full, after };
+        scheduleNow([{ entry: input.entry, payload: input.payload }], (ahead) => {
+          const args = { ...full, ...ahead };
           return notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args);
         });
         return;
@@ -112,7 +147,7 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
     recordAll(items: { transition: Omit<RecordTransitionInput, 'workflowId'>; notices: PendingNotices | undefined }[]): void {
       const chainId = workflowInfo().firstExecutionRunId;
       const transitions = items.map(({ transition, notices }) => ({ ...transition, workflowId, chainId, notices: notices?.deliveries ?? [] }));
-      scheduleNow(items.map(({ transition }) => transition.entry.seq), (after) => recordTransitionsWithNotices(after === undefined ? { transitions } : { transitions, after })
+      scheduleNow(items.map(({ transition: { entry, payload } }) => ({ entry, payload })), (ahead) => recordTransitionsWithNotices({ transitions, ...ahead })
         .then((outcome) => Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : [])))));
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */

@@ -12,14 +12,16 @@ const LEVEL_1 = [
   'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
   'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
 ];
+const LEVEL_2 = [...LEVEL_1, 'transition-notices-v1'];
 
 export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
   1: LEVEL_1,
-  2: [...LEVEL_1, 'transition-notices-v1'],
+  2: LEVEL_2,
+  3: [...LEVEL_2, 'audit-carry-v1'],
 };
 
 /** The level new project runs start at (a new project, and each continue-as-new). */
-export const CURRENT_PATCH_LEVEL = 2;
+export const CURRENT_PATCH_LEVEL = 3;
 
 /** Whether a patch is on in this run: taken from the run's level when it has it, else asked of the history. */
 export type PatchCheck = (patchId: string) => boolean;

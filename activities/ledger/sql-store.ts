@@ -49,7 +49,14 @@ export class SqlLedgerStore implements LedgerStore {
       const existing = await tx.get('SELECT * FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq = ?', [entry.workflowId, chainId, entry.entrySeq]);
       if (existing) {
         const known = toEntry(existing);
-        if (canonicalJson(appendContent(entry)) === canonicalJson(appendContent(known))) return { status: 'alreadyThere', entry: known };
+        if (canonicalJson(appendContent(entry)) === canonicalJson(appendContent(known))) {
+          // A retry, or a transition a later append carried in first: its facts go in only while
+          // nothing of its chain came after it, so the project's record never steps back.
+          if (options.project && !await tx.get('SELECT 1 FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq > ? LIMIT 1', [entry.workflowId, chainId, entry.entrySeq])) {
+            await this.upsertProjectIn(tx, options.project);
+          }
+          return { status: 'alreadyThere', entry: known };
+        }
         const quarantined: QuarantinedEntry = {
           workflowId: entry.workflowId, chainId, entrySeq: entry.entrySeq, reason: 'conflict', entry, at: this.now().toISOString(),
           detail: `${entry.workflowId} #${entry.entrySeq} is already in the ledger as ${known.event} at ${known.at} (ledger entry ${known.seq}); this one is ${entry.event} at ${entry.at}`,

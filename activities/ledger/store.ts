@@ -107,7 +107,10 @@ export interface AppendOptions {
    * however the two activities are run.
    */
   after?: number;
-  /** The project's facts after this transition, written in the append's own transaction when the entry is appended. */
+  /**
+   * The project's facts after this transition, written in the append's own transaction when the
+   * entry is appended, or when it is already there and is still the last of its chain.
+   */
   project?: ProjectRecord;
 }
 

@@ -220,6 +220,16 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
       cpuTotal(atOnce.cpu) / cpuTotal(bareAtOnce.cpu), CONCURRENT * COMMANDS.length, '', '');
     row(`the same beside bare with one activity per command (reference), ms`, cpuText(atOnce.cpu), cpuText(withActivityAtOnce.cpu),
       cpuTotal(atOnce.cpu) / cpuTotal(withActivityAtOnce.cpu), CONCURRENT * COMMANDS.length, '', '');
+    // The attempts each activity took while at once (its started event names the last): one that
+    // failed and was retried costs the server and the worker slots again, and holds up settling.
+    const attemptsOf = async (ids: string[]): Promise<number[]> => (await Promise.all(ids.map(async (id) => ((await env.client.workflow.getHandle(id).fetchHistory()).events ?? [])
+      .flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []))))).flat();
+    const meanOf = (attempts: number[]): number => attempts.reduce((a, b) => a + b, 0) / Math.max(1, attempts.length);
+    const attemptsText = (attempts: number[]): string => `${attempts.filter((a) => a > 1).length} of ${attempts.length}, mean ${meanOf(attempts).toFixed(2)}`;
+    const [projectAttempts, referenceAttempts] = await Promise.all([attemptsOf(atOnce.ids), attemptsOf(withActivityAtOnce.ids)]);
+    row(`activities retried while ${CONCURRENT} at once, beside bare with one activity per command (reference)`, attemptsText(projectAttempts), attemptsText(referenceAttempts),
+      meanOf(projectAttempts) / meanOf(referenceAttempts), projectAttempts.length, `${Math.min(...projectAttempts)}/${quantile(projectAttempts, 0.5)}/${Math.max(...projectAttempts)}`,
+      `${Math.min(...referenceAttempts)}/${quantile(referenceAttempts, 0.5)}/${Math.max(...referenceAttempts)}`);
 
     // The same with the ledger and the notice log on PostgreSQL, as the workers of a deployment share
     // them (activities/stores.ts): their writes wait on the network, not on the worker's main thread.

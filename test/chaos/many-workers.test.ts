@@ -141,7 +141,7 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     const notices = await SqlNoticeLog.open(postgresDriver(databaseUrl));
     const unsent = await notices.undelivered().finally(() => notices.close());
     const uncertain = (await ledger.alerts()).filter((a) => a.kind === 'noticeUncertain');
-    console.log(`chaos: ${faults.join('; ')}; ${ids.length} projects (${takenOver.length} runs taken over and replayed), ${(await ledger.entries()).length} ledger entries, ${copies.size} mails, ${duplicated.length} duplicated, ${uncertain.length} uncertain`);
+    console.log(`chaos: ${faults.join('; ')}; ${ids.length} projects (${takenOver.length} runs taken over and replayed), ${(await ledger.entries()).length} ledger entries, ${copies.size} mails, ${duplicated.length} duplicated, ${uncertain.length} uncertain${unsent.length > 0 ? ` (notice log: ${unsent.map((u) => `${u.key} ${u.status}`).join(', ')})` : ''}`);
     expect(duplicated).toEqual([]);
     expect(unsent.map((n) => n.status).filter((status) => status !== 'uncertain')).toEqual([]);
     expect(uncertain.map((a) => a.key).sort()).toEqual(unsent.map((n) => `notice-uncertain/${n.key}`).sort());

@@ -106,6 +106,27 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
     }
   });
 
+  it("writes a found entry's facts only while it is the last of its chain, so the project record never steps back", async () => {
+    const ledger = await SqlLedgerStore.open((await fresh('ledger_found_facts'))());
+    const facts = (entrySeq: number, state: string) => ({
+      workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false, state, updatedAt: entry('project:c:A', entrySeq).at,
+    });
+    try {
+      // Transitions 1 and 2 carried in by 2's append without facts, 2's facts with it.
+      await ledger.append(entry('project:c:A', 1));
+      await ledger.append(entry('project:c:A', 2), undefined, { project: facts(2, 'endorsed') });
+      // 1's own activity comes last: found there, its older facts are not written.
+      expect((await ledger.append(entry('project:c:A', 1), undefined, { project: facts(1, 'submitted') })).status).toBe('alreadyThere');
+      expect((await ledger.projects()).map((p) => p.state)).toEqual(['endorsed']);
+      // The last entry found again, its facts not written with it (an attempt of older code): they go in now.
+      await ledger.append(entry('project:c:A', 3));
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { project: facts(3, 'reviewing') })).status).toBe('alreadyThere');
+      expect((await ledger.projects()).map((p) => p.state)).toEqual(['reviewing']);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('serialises appends from two processes sharing the database into one chain', async () => {
     const open = await fresh('ledger_two');
     const [a, b] = [await SqlLedgerStore.open(open()), await SqlLedgerStore.open(open())];
