@@ -62,10 +62,11 @@ export function createTransitionWithNoticesActivity(
      */
     async recordTransitionsWithNotices(input: TransitionsWithNoticesInput): Promise<TransitionsWithNoticesOutcome> {
       const ledger: TransitionWithNoticesOutcome['ledger'][] = [];
+      // What goes before the batch (`after`, `carried`) goes with its first transition.
+      const { transitions: _transitions, ...ahead } = input;
       for (const [i, { notices: _notices, project, ...entry }] of input.transitions.entries()) {
         const last = i === input.transitions.length - 1;
-        const first = i === 0 ? { ...(input.after !== undefined ? { after: input.after } : {}), ...(input.carried ? { carried: input.carried } : {}) } : {};
-        ledger.push(await audit.recordTransition({ ...entry, ...(last && project ? { project } : {}), ...first }));
+        ledger.push(await audit.recordTransition({ ...entry, ...(last && project ? { project } : {}), ...(i === 0 ? ahead : {}) }));
       }
       const deliveries = input.transitions.flatMap((t) => t.notices);
       const workflowId = input.transitions[0]?.workflowId ?? '';

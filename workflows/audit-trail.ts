@@ -48,9 +48,10 @@ export const TRANSITION_NOTICES_PATCH = 'transition-notices-v1';
 /**
  * Patch id of appends that carry the transitions before them: an append scheduled while earlier
  * ones are on their way takes their entries along and writes them first (those already there are
- * found so), instead of naming the latest as `after` and waiting for its activity. Under load an
- * append that waited failed after a few seconds and was retried, and every later one of the
- * project waited behind it. Only the activities' inputs change, never which commands a step makes.
+ * found so), instead of naming the latest as `after` and waiting for its activity. An append
+ * whose predecessor was stuck (a busy or killed worker) waited a few seconds, failed and was
+ * retried, and every later one of the project waited behind it. Only the activities' inputs
+ * change, never which commands a step makes.
  */
 export const AUDIT_CARRY_PATCH = 'audit-carry-v1';
 

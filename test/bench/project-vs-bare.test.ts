@@ -228,8 +228,7 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     const attemptsText = (attempts: number[]): string => `${attempts.filter((a) => a > 1).length} of ${attempts.length}, mean ${meanOf(attempts).toFixed(2)}`;
     const [projectAttempts, referenceAttempts] = await Promise.all([attemptsOf(atOnce.ids), attemptsOf(withActivityAtOnce.ids)]);
     row(`activities retried while ${CONCURRENT} at once, beside bare with one activity per command (reference)`, attemptsText(projectAttempts), attemptsText(referenceAttempts),
-      meanOf(projectAttempts) / meanOf(referenceAttempts), projectAttempts.length, `${Math.min(...projectAttempts)}/${quantile(projectAttempts, 0.5)}/${Math.max(...projectAttempts)}`,
-      `${Math.min(...referenceAttempts)}/${quantile(referenceAttempts, 0.5)}/${Math.max(...referenceAttempts)}`);
+      meanOf(projectAttempts) / meanOf(referenceAttempts), projectAttempts.length, spread(projectAttempts), spread(referenceAttempts));
 
     // The same with the ledger and the notice log on PostgreSQL, as the workers of a deployment share
     // them (activities/stores.ts): their writes wait on the network, not on the worker's main thread.

@@ -108,19 +108,21 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
 
   it("writes a found entry's facts only while it is the last of its chain, so the project record never steps back", async () => {
     const ledger = await SqlLedgerStore.open((await fresh('ledger_found_facts'))());
-    const facts = (entrySeq: number, state: string) => ({
-      workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false, state, updatedAt: entry('project:c:A', entrySeq).at,
+    // Transitions 1 and 2 of one step: the same time, so the records' newest-wins by time cannot tell them apart.
+    const sameStep = { at: '2026-11-26T00:00:01.000Z' };
+    const facts = (state: string, updatedAt = sameStep.at) => ({
+      workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false, state, updatedAt,
     });
     try {
       // Transitions 1 and 2 carried in by 2's append without facts, 2's facts with it.
-      await ledger.append(entry('project:c:A', 1));
-      await ledger.append(entry('project:c:A', 2), undefined, { project: facts(2, 'endorsed') });
+      await ledger.append(entry('project:c:A', 1, sameStep));
+      await ledger.append(entry('project:c:A', 2, sameStep), undefined, { project: facts('endorsed') });
       // 1's own activity comes last: found there, its older facts are not written.
-      expect((await ledger.append(entry('project:c:A', 1), undefined, { project: facts(1, 'submitted') })).status).toBe('alreadyThere');
+      expect((await ledger.append(entry('project:c:A', 1, sameStep), undefined, { project: facts('submitted') })).status).toBe('alreadyThere');
       expect((await ledger.projects()).map((p) => p.state)).toEqual(['endorsed']);
       // The last entry found again, its facts not written with it (an attempt of older code): they go in now.
       await ledger.append(entry('project:c:A', 3));
-      expect((await ledger.append(entry('project:c:A', 3), undefined, { project: facts(3, 'reviewing') })).status).toBe('alreadyThere');
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { project: facts('reviewing', entry('project:c:A', 3).at) })).status).toBe('alreadyThere');
       expect((await ledger.projects()).map((p) => p.state)).toEqual(['reviewing']);
     } finally {
       await ledger.close();
