@@ -1,5 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -125,7 +126,12 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     }
     const diverged: string[] = [];
     for await (const replay of Worker.runReplayHistories({ workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter() }, takenOver)) {
-      if (replay.error) diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
+      if (!replay.error) continue;
+      diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
+      // The history, to read what the replay met: its events around the error's.
+      const kept = path.join(os.tmpdir(), `diverged-${replay.workflowId.replace(/[^\w-]/g, '_')}.json`);
+      writeFileSync(kept, historyToJSON(takenOver.find((t) => t.workflowId === replay.workflowId)!.history));
+      console.log(`diverged history kept in ${kept}`);
     }
     expect(diverged).toEqual([]);
 
