@@ -1,4 +1,4 @@
-import { log, patched as askHistory, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched as askHistory, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CarriedTransition, RecordTransitionInput } from '../activities/audit';
 import type { PendingNotices } from './notifier';
@@ -19,17 +19,6 @@ const { recordTransition, recordTransitions } = proxyActivities<Activities>({
   // The ledger may be down for a while: transitions wait for it, they are never dropped.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-const appendLocally = proxyLocalActivities<Activities>({
-  // As the activity's: an append takes milliseconds, a worker that died mid-append is noticed soon.
-  startToCloseTimeout: '10 seconds',
-  // Retried without end, never given up for an activity: what a step does next must never depend on
-  // when (in which workflow task) a local append ended, or a replay could order its commands
-  // differently. The first retry waits in the worker; later ones on a timer, so a ledger away for
-  // long holds no workflow task open and the project's commands are answered meanwhile.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  localRetryThreshold: '1 second',
-}).recordTransition;
 
 /** Patch id of the audit ledger: histories recorded before it replay without ledger activities. */
 export const AUDIT_LEDGER_PATCH = 'audit-ledger-v1';
@@ -65,16 +54,6 @@ export const TRANSITION_NOTICES_PATCH = 'transition-notices-v1';
  * change, never which commands a step makes.
  */
 export const AUDIT_CARRY_PATCH = 'audit-carry-v1';
-
-/**
- * Patch id of appends written by a local activity: a transition without notices is appended by the
- * worker that took the step, before the step's task completes; its history keeps one marker, not an
- * activity's three events and the workflow task that took its completion (six events a transition,
- * and the server's dispatches for them). Which way a transition goes depends on it alone (its
- * notices), never on whether an earlier local append has ended: that moment is not replayed
- * exactly (a workflow task held open by a slow append is cut in two), so nothing may hang on it.
- */
-export const AUDIT_LOCAL_PATCH = 'audit-local-v1';
 
 /** Transitions in one append at most (each record adds one turn of the chain, so none is left behind). */
 const MAX_BATCH = 50;
@@ -149,12 +128,7 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
       const full = { ...input, workflowId, chainId: workflowInfo().firstExecutionRunId };
       const { seq } = input.entry;
       if (patched(AUDIT_EAGER_PATCH)) {
-        const own = { entry: input.entry, payload: input.payload };
-        if (!notices && lastBeforeEager === undefined && patched(AUDIT_LOCAL_PATCH)) {
-          scheduleNow([own], (ahead) => appendLocally({ ...full, ...ahead }));
-          return;
-        }
-        scheduleNow([own], (ahead) => {
+        scheduleNow([{ entry: input.entry, payload: input.payload }], (ahead) => {
           const args = { ...full, ...ahead };
           return notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args);
         });

@@ -18,11 +18,10 @@ export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
   1: LEVEL_1,
   2: LEVEL_2,
   3: [...LEVEL_2, 'audit-carry-v1'],
-  4: [...LEVEL_2, 'audit-carry-v1', 'audit-local-v1'],
 };
 
 /** The level new project runs start at (a new project, and each continue-as-new). */
-export const CURRENT_PATCH_LEVEL = 4;
+export const CURRENT_PATCH_LEVEL = 3;
 
 /** Whether a patch is on in this run: taken from the run's level when it has it, else asked of the history. */
 export type PatchCheck = (patchId: string) => boolean;
