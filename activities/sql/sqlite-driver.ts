@@ -1,6 +1,5 @@
-import type { Database } from 'node-sqlite3-wasm';
-import { openSqlite } from '../sqlite-file';
-import { createQueue, type Parameter, type Row, type SqlDriver } from './driver';
+import { openSqlite, type Database } from '../sqlite-file';
+import { createQueue, type SqlDriver } from './driver';
 
 /** Another connection (a reader, a second store in this process, the CLI) holds the file: wait this long at most. */
 const BUSY_FOR_MS = 15_000;
@@ -21,16 +20,16 @@ async function patiently<T>(statement: () => T): Promise<T> {
   }
 }
 
-/** SQLite through WebAssembly: statements are synchronous, transactions queued one at a time. */
+/** SQLite (node:sqlite): statements are synchronous, transactions queued one at a time. */
 export function sqliteDriver(file: string, options: { readOnly?: boolean } = {}): SqlDriver {
   const db: Database = openSqlite(file, options);
   const queue = createQueue();
   const direct = (inTransaction: boolean): SqlDriver => ({
     dialect: 'sqlite',
-    all: (sql, params = []) => patiently(() => db.all(sql, params as Parameter[]) as Row[]),
-    get: (sql, params = []) => patiently(() => (db.get(sql, params as Parameter[]) as Row | null) ?? null),
+    all: (sql, params = []) => patiently(() => db.all(sql, params)),
+    get: (sql, params = []) => patiently(() => db.get(sql, params)),
     run: (sql, params = []) => patiently(() => {
-      db.run(sql, params as Parameter[]);
+      db.run(sql, params);
     }),
     transaction: (_lock, work) => {
       if (inTransaction) return work(direct(true));
