@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
-
-type Value = string | number | null;
-type Row = Record<string, Value>;
+import type { Parameter as Value, Row } from './sql/driver';
 
 /** A SQLite connection as the stores use it: statements with `?` parameters, one transaction at a time. */
 export interface Database {
@@ -20,7 +18,8 @@ export interface Database {
  * ran on SQLite compiled to WebAssembly, whose statements, file locks (a `.lock` directory per
  * database) and copies in and out of its memory cost a project's command 14 ms of the worker's main
  * thread; natively, and with one disk wait per commit instead of three, the worker's process spends
- * 19 ms a command where it spent 35 (README, "Speed beside bare Temporal").
+ * 19–29 ms of CPU a command with 50 projects at once where it spent 35 (README, "Speed beside bare
+ * Temporal").
  *
  * Write-ahead logging: a commit waits for one sync of the log (`synchronous=FULL`, as durable as
  * the rollback journal), and an auditor's long read never holds up the worker's appends. A process
