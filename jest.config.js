@@ -9,4 +9,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-logging.ts'],
   testTimeout: 120_000,
   maxWorkers: 2,
+  // The fault test waits on a calendar: it starts first (jest.sequencer.js).
+  testSequencer: '<rootDir>/jest.sequencer.js',
 };
