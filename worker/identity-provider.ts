@@ -80,15 +80,17 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const killGroup = (): void => {
+  const killGroup = (signal: NodeJS.Signals = 'SIGTERM'): void => {
     try {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(-child.pid!, signal);
     } catch {
       // already gone
     }
   };
-  process.once('exit', killGroup);
+  const killOnExit = (): void => killGroup();
+  process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<'closed'>((resolve) => child.once('close', () => resolve('closed')));
 
   const deadline = Date.now() + (options.timeoutMs ?? 240_000);
   for (;;) {
@@ -117,10 +119,20 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     url,
     admin,
     adminToken,
+    // Stopped means gone: kc.sh's Java holds the output pipes until it has shut down, so the wait is
+    // for them to close (15 s at most, then SIGKILL), and no timer is left to hold the caller's process.
     stop: async () => {
-      process.removeListener('exit', killGroup);
+      process.removeListener('exit', killOnExit);
       killGroup();
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 15_000)));
+      const outcome = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (outcome === 'late') {
+        killGroup('SIGKILL');
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
     },
   };
 }
