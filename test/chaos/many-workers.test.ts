@@ -92,36 +92,38 @@ it('loses nothing and duplicates nothing while a worker is killed again and agai
     // No workflow stuck: every project decided, every approved one funded and in or past year 1.
     const projects = new ProjectClient(env.client, taskQueue);
     // The cohort lives on while it is checked: year 2's report deadline and its reminders may come
-    // now, and a transition's append lands an activity later than the step. So the ledger is read
-    // first and must be the workflow's log or a prefix of it that catches up within a minute; any
-    // other difference fails at once.
-    const ledgerCaughtUp = async (id: string) => {
+    // now, and what they cause lands an activity or a notice later than the step. So a reading is
+    // taken again until it has settled, for a minute at most, and its last one is checked.
+    const settledReading = async <T>(read: () => Promise<T>, settled: (reading: T) => boolean): Promise<T> => {
       for (const until = Date.now() + 60_000; ;) {
-        const entries = await ledger.entries({ workflowId: id });
-        const written = entries.map((e) => `${e.entrySeq} ${e.event}`);
-        const log = (await projects.transitionLog(id)).map((l) => `${l.seq} ${l.event}`);
-        const lagging = written.length < log.length && written.every((line, i) => line === log[i]);
-        if (!lagging || Date.now() > until) {
-          expect(written).toEqual(log);
-          return entries;
-        }
+        const reading = await read();
+        if (settled(reading) || Date.now() > until) return reading;
         await pause(250);
       }
     };
-    // The notices once those on their way have had a minute to end: the call's notice workflows still
-    // running, what the notice log holds undelivered, and the office's alerts of uncertain keys.
+    // The ledger is read first, so it must be the workflow's log or a prefix of it that catches up;
+    // any other difference fails at once.
+    const ledgerCaughtUp = async (id: string) => {
+      const { entries, written, log } = await settledReading(async () => {
+        const entries = await ledger.entries({ workflowId: id });
+        const log = (await projects.transitionLog(id)).map((l) => `${l.seq} ${l.event}`);
+        return { entries, written: entries.map((e) => `${e.entrySeq} ${e.event}`), log };
+      }, ({ written, log }) => !(written.length < log.length && written.every((line, i) => line === log[i])));
+      expect(written).toEqual(log);
+      return entries;
+    };
+    // The call's notice workflows still running, what the notice log holds undelivered, and the
+    // office's alerts of uncertain keys, once those on their way have ended.
     const noticesSettled = async (callId: string) => {
       const notices = await SqlNoticeLog.open(postgresDriver(databaseUrl));
       try {
-        for (const until = Date.now() + 60_000; ;) {
+        return await settledReading(async () => {
           const running: string[] = [];
           for await (const n of env.client.workflow.list({ query: `WorkflowType = 'noticeWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH 'notice:project:${callId}:'` })) running.push(n.workflowId);
           const unsent = await notices.undelivered();
           const uncertain = (await ledger.alerts()).filter((a) => a.kind === 'noticeUncertain');
-          const ended = running.length === 0 && unsent.every((n) => n.status === 'uncertain') && uncertain.length === unsent.length;
-          if (ended || Date.now() > until) return { running, unsent, uncertain };
-          await pause(500);
-        }
+          return { running, unsent, uncertain };
+        }, ({ running, unsent, uncertain }) => running.length === 0 && unsent.every((n) => n.status === 'uncertain') && uncertain.length === unsent.length);
       } finally {
         await notices.close();
       }
