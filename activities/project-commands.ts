@@ -17,8 +17,11 @@ export interface ProjectCommand {
 export type BulkOutcome = {
   total: number;
   applied: number;
-  /** Commands the project refused: no longer applicable, or applied before by other means. */
-  skipped: { projectId: string; type: ProjectEventType; reason: string }[];
+  /**
+   * Commands the project refused: no longer applicable, or applied before by other means; with the
+   * refusal's code (absent in operations recorded before it was kept).
+   */
+  skipped: { projectId: string; type: ProjectEventType; reason: string; code?: string }[];
   /**
    * Projects that did not answer within the per-command deadline (a workflow task that keeps
    * failing, no worker): their remaining commands were not sent; the operation went on without them.
@@ -55,6 +58,8 @@ export interface ProjectSummary {
   results: YearResults[];
   /** The call's exhibition policy and the weight of industry–academia funding, as the project's policy holds them. */
   exhibition: { alliances: number; projectYear: number; industryProjectWeight: number } | null;
+  /** Why the project could not be read within its deadline (then lifecycle is `unknown` and the rest empty); absent when it was. */
+  unreachable?: string;
 }
 
 /** Projects whose state is read at once for a summary: queries only, no history written. */
@@ -139,7 +144,7 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
                 unreachableFrom(projectId, list, k, error);
                 break;
               }
-              progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message });
+              progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message, code: error.code });
             }
             doneByProject[projectId] = k + 1;
             beat();
@@ -153,12 +158,24 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
       return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
     },
 
-    /** The review-relevant state of each project, for rankings and missing-review lists; 16 projects read at once. */
+    /**
+     * The review-relevant state of each project, for rankings and missing-review lists; 16 projects
+     * read at once. A project that does not answer within the deadline (its query fails, it cannot
+     * replay, its worker is gone) is summarized as unreachable, with the reason, so that one project
+     * never holds its call's operation.
+     */
     async summarizeProjects(projectIds: string[]): Promise<ProjectSummary[]> {
       const context = Context.current();
       let done = 0;
       return inLanes(projectIds, SUMMARIES_AT_ONCE, async (projectId): Promise<ProjectSummary> => {
-        const view = await deps.projects.view(projectId);
+        let view: ProjectView;
+        try {
+          view = await deps.projects.view(projectId, { deadlineMs });
+        } catch (error) {
+          // Whatever the project's failure (a query its code throws on, a deadline), it is this project's alone.
+          context.heartbeat({ done: ++done, total: projectIds.length });
+          return unreachableSummary(projectId, `state not read within ${deadlineMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+        }
         context.heartbeat({ done: ++done, total: projectIds.length });
         return {
           projectId,
@@ -174,3 +191,8 @@ export function createProjectCommandActivities(deps: { projects: ProjectClient; 
     },
   };
 }
+
+/** A project whose state could not be read: no lifecycle, reviews or decision to go by. */
+const unreachableSummary = (projectId: string, reason: string): ProjectSummary => ({
+  projectId, lifecycle: 'unknown', states: [], reviews: [], panelScore: null, decision: null, results: [], exhibition: null, unreachable: reason,
+});

@@ -69,7 +69,8 @@ export const projectEventPayloads = {
   /** Since law v2: the office selects the alliance for the results exhibition on one project year's accepted results. */
   'exhibition.select': z.object({ year: z.number().int().min(1).max(20), rank: z.number().int().min(1).max(1000) }).strict(),
   /** Since law v2: the office moves one of this project's deadlines (a typhoon day, an extension), with the reason. */
-  'deadline.amend': z.object({ deadline: AmendableDeadline, until: Instant, reason: Text }).strict(),
+  /** `scope: "call"` marks the call-wide move of a deadline: it never shortens a project's own, later extension. */
+  'deadline.amend': z.object({ deadline: AmendableDeadline, until: Instant, reason: Text, scope: z.literal('call').optional() }).strict(),
   'deadline.application': Deadline,
   'deadline.endorsement': Deadline,
   'deadline.writtenReview': Deadline,

@@ -67,6 +67,12 @@ export function formatRocDate(instant: Date | string, options: { withTime?: bool
   return `${date} ${pad(p.hour)}:${pad(p.minute)}${p.second !== 0 ? `:${pad(p.second)}` : ''}`;
 }
 
+/** The instant on the Taipei clock in ISO 8601 with its offset: `2016-09-12T17:00:00+08:00`. */
+export function formatTaipeiIso(instant: Date | string): string {
+  const p = taipeiParts(instant);
+  return `${p.rocYear + ROC_YEAR_OFFSET}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}+08:00`;
+}
+
 /** `105年9月12日`, with `下午5時` (or `下午5時30分`) when the time is not midnight. */
 export function formatRocDateChinese(instant: Date | string): string {
   const p = taipeiParts(instant);

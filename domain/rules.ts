@@ -224,3 +224,18 @@ export function checkApprovedAmounts(amountsNtd: readonly number[], application:
   });
   return violations;
 }
+
+/** Basis points of a share given as a fraction in the policy (0.7 → 7,000): whole numbers, so money is never compared in floating point. */
+export const basisPoints = (share: number): number => Math.round(share * 10_000);
+
+/**
+ * The most one tranche may take of a year's approved amount, in whole NT$. Its share is taken in
+ * basis points of the approval; the first tranche's is rounded down and the last tranche's up, so
+ * the remainder of a division goes to the last tranche and shares that add to 100 % pay the whole
+ * approval (70 % of NT$2,700,000 is NT$1,890,000 exactly; 50 % of NT$2,000,001 is NT$1,000,000 in
+ * the first tranche and NT$1,000,001 in the second).
+ */
+export function trancheCapNtd(approvedNtd: number, maxShares: readonly number[], tranche: number): number {
+  const scaled = basisPoints(maxShares[tranche]!) * approvedNtd;
+  return tranche === maxShares.length - 1 ? Math.ceil(scaled / 10_000) : Math.floor(scaled / 10_000);
+}

@@ -1,5 +1,7 @@
 import { setup } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
+import type { CallCalendar } from '../domain/call';
+import { formatRocDate, formatRocDateChinese, formatTaipeiIso } from '../domain/roc-date';
 
 type CallEventType =
   | 'deadline.application'
@@ -50,9 +52,16 @@ export const callMachine = setup({
 export const callCommands = {
   'call.registerApplication': { roles: ['pi'], states: ['open'] },
   'call.submitRoster': { roles: ['institution'], states: ['open', 'applicationsClosed'] },
+  /**
+   * A reviewer assigned by hand to one application: the call records it beside its own draws, so the
+   * reviewer's work list and the round's missing reviews know of it. Until the decision meeting: the
+   * project's law decides whether its own review has started and its round is still open.
+   */
+  'call.assignReviewer': { roles: ['office'], states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'] },
   'call.startWrittenReview': { roles: ['office'], states: ['endorsementsClosed', 'onlineReview'], event: 'review.start' },
   'call.closeWrittenReview': { roles: ['office'], states: ['onlineReview'] },
-  'call.invitePresentations': { roles: ['office'], states: ['onlineReview', 'presentationReview'], event: 'presentation.start' },
+  /** From the call's review start on; one project invited by hand may come earlier, when the office started its review by hand (its law decides). */
+  'call.invitePresentations': { roles: ['office'], states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'], event: 'presentation.start' },
   'call.schedulePresentations': { roles: ['office'], states: ['presentationReview'] },
   'call.startDecisionMeeting': { roles: ['office'], states: ['presentationReview', 'finalDecision'], event: 'decision.start' },
   'call.announce': { roles: ['office'], states: ['finalDecision', 'announced'], event: 'decision.announce' },
@@ -61,3 +70,41 @@ export const callCommands = {
   'call.amendDeadline': { roles: ['office'], states: ['open', 'applicationsClosed'] },
 } as const satisfies Record<string, { roles: readonly Role[]; states: readonly string[]; event?: CallEventType }>;
 export type CallCommand = keyof typeof callCommands;
+
+/** The call's deadline a command waits on: once it has passed, the command is refused naming it. */
+const commandDeadlines: Partial<Record<CallCommand, { deadline: 'application' | 'endorsement'; closedIn: readonly string[] }>> = {
+  'call.registerApplication': { deadline: 'application', closedIn: ['applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'] },
+  'call.submitRoster': { deadline: 'endorsement', closedIn: ['endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'] },
+};
+
+/**
+ * Why a command came too late, when it did: the deadline it missed (the application deadline for an
+ * application, the endorsement deadline for a roster or an endorsement), with its instant in ROC and
+ * ISO form, in English and in Chinese — the briefing's rule is 逾期恕不受理. Null when the command
+ * missed no deadline (it may still be refused for the call's state).
+ */
+export function missedDeadline(command: CallCommand, state: string, calendar: CallCalendar, callId: string): string | null {
+  const rule = commandDeadlines[command];
+  if (!rule || !rule.closedIn.includes(state)) return null;
+  const instant = rule.deadline === 'application' ? calendar.applicationWindow.closes : calendar.endorsementDeadline;
+  const [english, chinese] = rule.deadline === 'application' ? ['application deadline', '申請截止時間'] : ['institution endorsement deadline', '機構彙整造冊送達截止時間'];
+  return `${command} was refused: the ${english} of call ${callId} passed at ${formatRocDate(instant, { withTime: true })} (${formatTaipeiIso(instant)}); late ${rule.deadline === 'application' ? 'applications' : 'endorsements'} are not accepted. `
+    + `${chinese}${formatRocDateChinese(instant)}（${formatTaipeiIso(instant)}）已過，逾期恕不受理。`;
+}
+
+/** What the call's plans read of a project: its lifecycle, its decision, and whether it answered at all. */
+export interface ProjectStanding {
+  lifecycle: string;
+  decision: { outcome: string } | null;
+  unreachable?: string;
+}
+
+/**
+ * Who a ranking ranks: applications still under review (not withdrawn, lapsed, terminated or
+ * announced), and that answered. For presentation invitations, also not already rejected from the
+ * written review: the top N of a division are N applications that can still be invited.
+ */
+export function rankable(project: ProjectStanding, purpose: 'invitation' | 'decisionMeeting'): boolean {
+  if (project.unreachable || project.lifecycle !== 'review') return false;
+  return purpose === 'decisionMeeting' || project.decision?.outcome !== 'rejected';
+}

@@ -25,7 +25,11 @@ export const projectYearEnd = (calendar: CallCalendar, yearLength: string, n: nu
 
 /** The office's latest move of a deadline of this project (law v2), if any. */
 function amendedUntil(context: ProjectContext, deadline: AmendableDeadline, year?: number): string | undefined {
-  return (context.deadlineAmendments ?? []).filter((a) => a.deadline === deadline && (year === undefined || a.year === year)).at(-1)?.until;
+  const moves = (context.deadlineAmendments ?? []).filter((a) => a.deadline === deadline && (year === undefined || a.year === year));
+  // The project's own latest move, and the call's: a call-wide move keeps a project's own later extension.
+  const own = moves.filter((a) => a.scope !== 'call').at(-1)?.until;
+  const callWide = moves.filter((a) => a.scope === 'call').at(-1)?.until;
+  return own && callWide ? (Date.parse(own) >= Date.parse(callWide) ? own : callWide) : own ?? callWide;
 }
 
 

@@ -1,7 +1,7 @@
 import { __unsafe_getAllOwnEventDescriptors, transition, type SnapshotFrom } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
 import { incomingPayloads, projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
-import { checkApplication, checkApprovedAmounts } from '../domain/rules';
+import { basisPoints, checkApplication, checkApprovedAmounts, trancheCapNtd } from '../domain/rules';
 import { ownershipProblem } from './ownership';
 import { projectEventRoles, type projectMachine } from './project-machine';
 import { describeState, lifecycleState } from './state-names';
@@ -149,10 +149,10 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
         const tranche = snapshot.matches({ execution: { funding: 'awaitingSecondTranche' } }) ? 1 : 0;
         const rules = context.policy.tranches ?? defaultTranchePolicy;
         const approved = context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
-        const share = rules.maxShares[tranche]! * approved;
+        const share = trancheCapNtd(approved, rules.maxShares, tranche);
         const paid = context.disbursements.filter((d) => d.year === year).reduce((sum, d) => sum + d.amountNtd, 0);
         if (lawOf(context) >= 2 && event.amountNtd > share && paid + event.amountNtd <= approved) {
-          return [`Tranche ${tranche + 1} may take at most ${rules.maxShares[tranche]! * 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${Math.floor(share).toLocaleString('en-US')}.`];
+          return [`Tranche ${tranche + 1} may take at most ${basisPoints(rules.maxShares[tranche]!) / 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${share.toLocaleString('en-US')}.`];
         }
         if (lawOf(context) >= 2 && context.carriedTranche) {
           return [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid before another is requested.`];

@@ -53,6 +53,8 @@ export type DeadlineAmendment = Recorded & {
   year?: number;
   until: string;
   reason: string;
+  /** `call`: the office moved the deadline of the whole call, not of this project alone (absent: this project's own). */
+  scope?: 'call';
 };
 
 /**

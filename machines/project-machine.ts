@@ -3,7 +3,7 @@ import type { Role } from '../domain/actor';
 import type { AmendableDeadline, ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
 import { addDuration } from '../domain/duration';
 import { formatRocDate } from '../domain/roc-date';
-import { checkApplication, checkApprovedAmounts, countKpiMembers } from '../domain/rules';
+import { checkApplication, checkApprovedAmounts, countKpiMembers, trancheCapNtd } from '../domain/rules';
 import { defaultTranchePolicy } from '../domain/policy';
 import { acceptedKpis } from './kpis';
 import { trancheWindow } from './project-clock';
@@ -116,7 +116,7 @@ const projectLaw = setup({
     },
     /** The request takes no more than its tranche's share of the year's approved amount. */
     withinTrancheShare: ({ context, event }, params: { tranche: 0 | 1 }) =>
-      as<'tranche.request'>(event).amountNtd <= (context.policy.tranches ?? defaultTranchePolicy).maxShares[params.tranche]! * approvedForYear(context, context.projectYear),
+      as<'tranche.request'>(event).amountNtd <= trancheCapNtd(approvedForYear(context, context.projectYear), (context.policy.tranches ?? defaultTranchePolicy).maxShares, params.tranche),
     hasCarriedTranche: ({ context }) => !!context.carriedTranche,
     /** Selected on a year whose results were accepted, and not yet for that year. */
     hasAcceptedResultsOf: ({ context, event }) => {
@@ -257,7 +257,7 @@ const projectLaw = setup({
       deadlineAmendments: ({ context, event }) => {
         const e = as<'deadline.amend'>(event);
         const year = e.deadline === 'progressReport' ? { year: context.reportYear } : {};
-        return [...(context.deadlineAmendments ?? []), { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason }];
+        return [...(context.deadlineAmendments ?? []), { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason, ...(e.scope && { scope: e.scope }) }];
       },
     }),
     /** The year ends on an unpaid request: carried to be paid afterwards, or refused, as the policy says. */

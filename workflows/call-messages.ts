@@ -101,11 +101,13 @@ export type RegisterArgs = WithActor<{ application: ApplicationInput }>;
 export type RosterArgs = WithActor<{ rosterId: string; letterReference: string; applicationIds: string[] }>;
 export type ScopeArgs = WithActor<{ division?: Division }>;
 export type InviteArgs = WithActor<{ topPerDivision?: number; applicationIds?: string[] }>;
+export type AssignArgs = WithActor<{ applicationId: string; reviewerId: string }>;
 export type ScheduleArgs = WithActor<{ startsAt: string }>;
 export type AmendArgs = WithActor<{ deadline: CallAmendment['deadline']; until: string; reason: string }>;
 
 export const registerApplicationUpdate = defineUpdate<string, [RegisterArgs]>('call.registerApplication');
 export const submitRosterUpdate = defineUpdate<OperationRecord, [RosterArgs]>('call.submitRoster');
+export const assignReviewerUpdate = defineUpdate<OperationRecord, [AssignArgs]>('call.assignReviewer');
 export const startWrittenReviewUpdate = defineUpdate<OperationRecord, [ScopeArgs]>('call.startWrittenReview');
 export const closeWrittenReviewUpdate = defineUpdate<ReviewRound[], [ScopeArgs]>('call.closeWrittenReview');
 export const invitePresentationsUpdate = defineUpdate<OperationRecord, [InviteArgs]>('call.invitePresentations');

@@ -13,12 +13,12 @@ import { rankByDivision } from '../domain/ranking';
 import { formatRocDate } from '../domain/roc-date';
 import { requestedTotal } from '../domain/rules';
 import { searchAttributes as keys } from '../domain/search-attributes';
-import { callCommands, callMachine, type CallCommand, type CallEvent } from '../machines/call-machine';
+import { callCommands, callMachine, missedDeadline, rankable, type CallCommand, type CallEvent } from '../machines/call-machine';
 import { registrationProblem, rosterProblem } from '../machines/ownership';
 import {
-  amendDeadlineUpdate, announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
-  type ActorArgs, type AmendArgs, type CallAmendment, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
+  type ActorArgs, type AmendArgs, type AssignArgs, type CallAmendment, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
 import { CURRENT_PATCH_LEVEL } from './patch-levels';
@@ -81,6 +81,8 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
     const states: readonly string[] = rule.states;
     if (!states.includes(state())) {
+      const late = missedDeadline(command, state(), calendar, call.id);
+      if (late) refuse('ILLEGAL_TRANSITION', late);
       const when = state() === 'open' ? '' : state() === 'applicationsClosed' ? ` (applications closed ${formatRocDate(calendar.applicationWindow.closes)})` : state() === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(calendar.endorsementDeadline)})` : '';
       refuse('ILLEGAL_TRANSITION', `${command} is not possible while call ${call.id} is ${state()}${when}; it is possible when the call is ${states.join(' or ')}.`);
     }
@@ -94,10 +96,12 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     queue = run.catch(() => undefined);
     return run;
   };
-  const bulk = (operation: string, actor: Actor, commands: ProjectCommand[]): Promise<OperationRecord> =>
+  /** Sends the commands to their projects; `settle` records in the call what the projects took, before the next operation starts. */
+  const bulk = (operation: string, actor: Actor, commands: ProjectCommand[], settle?: (record: OperationRecord) => void): Promise<OperationRecord> =>
     exclusive(async () => {
       const outcome = await applyProjectCommands(commands);
       const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
+      settle?.(record);
       operations.push(record);
       version++;
       return record;
@@ -191,6 +195,8 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     ]);
     const record = await bulk(`written review ${scope}`, actor, commands);
     for (const s of plan.shortfalls) record.skipped.push({ projectId: projectWorkflowId(call.id, s.applicationId), type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
+    // A project whose state could not be read was not started: the office sees which, and may start the round again for it.
+    for (const s of summaries.filter((x) => x.unreachable)) (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
     return record;
   }, {
     validator: (args: ScopeArgs) => {
@@ -198,6 +204,28 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       // A closed round binds: starting it again would hand its projects a deadline already past.
       const closed = rounds.find((r) => r.scope === (args.division ?? 'all') && r.closedAt);
       if (closed) refuse('ILLEGAL_TRANSITION', `The written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; a closed round does not reopen.`);
+    },
+  });
+
+  // A hand assignment is the call's like its own draws: the same pool, the same conflicts carried to the
+  // project's law, and recorded in the call's assignments only once the project took it.
+  setHandler(assignReviewerUpdate, (args) => {
+    const actor = admit('call.assignReviewer', args);
+    const project = projects.find((p) => p.applicationId === args.applicationId)!;
+    const reviewer = reviewerPool.find((r) => r.id === args.reviewerId)!;
+    const payload = { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
+    return bulk(`reviewer ${reviewer.id} assigned to ${project.applicationId}`, actor, [{ projectId: project.projectId, type: 'reviewer.assign', actor, payload }], (record) => {
+      if (record.applied === 1) assignments[project.applicationId] = [...(assignments[project.applicationId] ?? []), reviewer.id];
+    });
+  }, {
+    validator: (args: AssignArgs) => {
+      admit('call.assignReviewer', args);
+      const project = projects.find((p) => p.applicationId === args.applicationId);
+      if (!project) refuse('INVALID_PAYLOAD', `Application ${String(args.applicationId)} is not registered in call ${call.id}.`);
+      if (!reviewerPool.some((r) => r.id === args.reviewerId)) refuse('INVALID_PAYLOAD', `Reviewer ${String(args.reviewerId)} is not in the reviewer pool of call ${call.id}; assign one of its ${reviewerPool.length} reviewers.`);
+      if ((assignments[args.applicationId] ?? []).includes(args.reviewerId)) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${args.reviewerId} is already assigned to application ${args.applicationId}.`);
+      const closed = rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === project!.division));
+      if (closed) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; no reviewer is assigned after it.`);
     },
   });
 
@@ -231,8 +259,10 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     validator: (args: ScopeArgs) => void admit('call.closeWrittenReview', args),
   });
 
-  const ranking = async () => {
-    const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
+  const ranking = async (purpose: 'invitation' | 'decisionMeeting') => {
+    const read = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
+    // Since rank-live-v1 only live applications are ranked: a withdrawn or rejected one takes no place in the top N.
+    const summaries = patched('rank-live-v1') ? read.filter((s) => rankable(s, purpose)) : read;
     return rankByDivision(summaries.map((s) => {
       const p = projects.find((x) => x.projectId === s.projectId)!;
       return { projectId: s.projectId, applicationId: p.applicationId, division: p.division, writtenScores: s.reviews.map((r) => r.score), panelScore: s.panelScore };
@@ -244,7 +274,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     move('presentation.start', actor);
     let chosen: string[] = args.applicationIds ?? [];
     if (args.topPerDivision !== undefined) {
-      chosen = Object.values(await ranking()).flatMap((list) => list.slice(0, args.topPerDivision).map((r) => r.applicationId));
+      chosen = Object.values(await ranking('invitation')).flatMap((list) => list.slice(0, args.topPerDivision).map((r) => r.applicationId));
     }
     for (const id of chosen) if (!invited.includes(id)) invited.push(id);
     return bulk('presentation invitations', actor, chosen.map((id) => ({ projectId: projectWorkflowId(call.id, id), type: 'presentation.invite', actor, payload: {} })));
@@ -281,7 +311,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
   setHandler(startDecisionMeetingUpdate, (args) => {
     const actor = admit('call.startDecisionMeeting', args);
     move('decision.start', actor);
-    return exclusive(ranking);
+    return exclusive(() => ranking('decisionMeeting'));
   }, { validator: (args: ActorArgs) => void admit('call.startDecisionMeeting', args) });
 
   setHandler(announceUpdate, (args) => {
@@ -300,9 +330,11 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       ? { ...calendar, applicationWindow: { ...calendar.applicationWindow, closes: amendment.until } }
       : { ...calendar, endorsementDeadline: amendment.until };
     version++;
-    // Every project registered so far moves the same deadline in its own law, recorded with who and why.
+    // Every project registered so far moves the same deadline in its own law, recorded with who and why;
+    // since amend-call-scope-v1 marked as the call's, so a project's own later extension stands.
+    const scope = patched('amend-call-scope-v1') ? { scope: 'call' as const } : {};
     return bulk(`${args.deadline} deadline moved to ${amendment.until}`, actor, projects.map((p) => ({
-      projectId: p.projectId, type: 'deadline.amend', actor, payload: { deadline: args.deadline, until: amendment.until, reason: amendment.reason },
+      projectId: p.projectId, type: 'deadline.amend', actor, payload: { deadline: args.deadline, until: amendment.until, reason: amendment.reason, ...scope },
     })));
   }, {
     validator: (args: AmendArgs) => {

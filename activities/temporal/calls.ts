@@ -10,7 +10,7 @@ import { ReviewerPool } from '../../domain/reviewers';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import type { callWorkflow } from '../../workflows';
 import {
-  amendDeadlineUpdate, announceUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallView, type OperationRecord, type ReviewRound,
 } from '../../workflows/call-messages';
@@ -101,6 +101,11 @@ export class CallClient {
 
   startWrittenReview(callId: string, actor: Actor, division?: Division): Promise<OperationRecord> {
     return this.run(callId, () => this.handle(callId).executeUpdate(startWrittenReviewUpdate, { args: [{ actor, ...(division ? { division } : {}) }] }));
+  }
+
+  /** One reviewer assigned by hand to one application, from the call's pool: recorded by the call once the project took it. */
+  assignReviewer(callId: string, actor: Actor, assignment: { applicationId: string; reviewerId: string }): Promise<OperationRecord> {
+    return this.run(callId, () => this.handle(callId).executeUpdate(assignReviewerUpdate, { args: [{ actor, ...assignment }] }));
   }
 
   amendDeadline(callId: string, actor: Actor, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> {

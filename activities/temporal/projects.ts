@@ -54,6 +54,10 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   const cause = (error as { cause?: { code?: number; message?: string } }).cause;
   const message = [error instanceof Error ? error.message : String(error), cause?.message].filter(Boolean).join(': ');
   const grpcCode = cause?.code ?? (error as { code?: number }).code;
+  // A query the workflow's code failed on (it throws, or cannot replay): Temporal answers INVALID_ARGUMENT, the client names it so.
+  if ((error as { name?: string }).name === 'QueryNotRegisteredError') {
+    return new AllianceError('NOT_REACHABLE', `${what} failed to answer a query (${message}): its workflow cannot run on the workers' code now; tell the operators.`);
+  }
   if (grpcCode === 3 || /INVALID_ARGUMENT/.test(message)) {
     return new AllianceError('VALIDATION', `Temporal refused the request as invalid (${message}); check the ids and filters.`);
   }
@@ -182,9 +186,11 @@ export class ProjectClient {
     }
   }
 
-  async view(projectId: string): Promise<ProjectView> {
+  /** The project's whole state; within `deadlineMs` when given (a bulk operation's read of many projects). */
+  async view(projectId: string, options: { deadlineMs?: number } = {}): Promise<ProjectView> {
+    const query = () => this.handle(projectId).query(projectStateQuery);
     try {
-      return await this.handle(projectId).query(projectStateQuery);
+      return await (options.deadlineMs ? this.client.withDeadline(Date.now() + options.deadlineMs, query) : query());
     } catch (error) {
       throw toAllianceError(error, projectId);
     }

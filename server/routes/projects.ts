@@ -10,6 +10,7 @@ import { checkAccess } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
 import type { Services } from '../app';
+import { sendProjectCommand } from '../services/send-command';
 import { searchFilterOf } from './audit';
 
 const tags = ['projects'];
@@ -19,17 +20,6 @@ const notYours = (actor: Actor, projectId: string): AllianceError =>
 
 /** Events a person sends; the deadline events are the project's own timers'. */
 const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));
-
-/**
- * A reviewer assigned by hand comes from the call's pool, with the institution and conflicts the
- * pool declares — never the request's word for them — so the law can refuse a conflicted one.
- */
-export async function reviewerFromPool(services: Services, callId: string, reviewerId: string): Promise<object> {
-  const pool = (await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? [];
-  const reviewer = pool.find((r) => r.id === reviewerId);
-  if (!reviewer) throw new AllianceError('VALIDATION', `Reviewer ${reviewerId} is not in the reviewer pool of call ${callId}; assign one of its ${pool.length} reviewers.`);
-  return { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
-}
 
 /** `/api/projects`: search, one project as your role may see it, and one POST per command of the law. */
 export const projectRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
@@ -90,13 +80,7 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
         description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
         tags: ['commands'], params: ProjectParams, body: incomingPayloads[type] as z.ZodType, response: { 200: CommandResult },
       },
-    }, async (request) => {
-      const id = projectWorkflowId(request.params.callId, request.params.applicationId);
-      const payload = type === 'reviewer.assign' && request.actor.role === 'office'
-        ? await reviewerFromPool(services, request.params.callId, (request.body as { reviewerId: string }).reviewerId)
-        : request.body;
-      return services.bounded('command', () => projects.send(id, type, request.actor, payload as never));
-    });
+    }, (request) => sendProjectCommand(services, request.params.callId, request.params.applicationId, type, request.actor, request.body as never));
   }
   done();
 };

@@ -26,7 +26,7 @@ import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type 
 import { myWork } from './me';
 import { searchFilterOf } from './audit';
 import { listCalls } from './calls';
-import { reviewerFromPool } from './projects';
+import { sendProjectCommand } from '../services/send-command';
 
 export interface WebSettings {
   services: Services;
@@ -434,10 +434,8 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);
     const parsed = schema.safeParse(value);
     if (!parsed.success) return send(reply, await renderProject(context, callId, applicationId, { failed: { type, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
-    const id = projectWorkflowId(callId, applicationId);
     try {
-      const payload = type === 'reviewer.assign' && context.actor.role === 'office' ? await reviewerFromPool(services, callId, (value as { reviewerId: string }).reviewerId) : value;
-      await services.bounded('command', () => services.projects.send(id, type, context.actor, payload as never));
+      await sendProjectCommand(services, callId, applicationId, type, context.actor, parsed.data as never);
       return reply.redirect(`/web/projects/${encodeURIComponent(callId)}/${encodeURIComponent(applicationId)}?done=${encodeURIComponent(type)}`, 303);
     } catch (error) {
       if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;

@@ -155,6 +155,18 @@ describe('deadline amendments', () => {
     expect(fireDueDeadlines(amended, calendar, typhoon.until)[0]?.after.value).toBe('lapsed');
   });
 
+  it("v2 keeps a project's own later extension when the whole call's deadline moves to an earlier time", () => {
+    const own = { deadline: 'application', until: '2016-09-20T09:00:00.000Z', reason: 'PI in hospital: extension granted' };
+    const callWide = { ...typhoon, scope: 'call' };
+    const extended = drive(start(2), [['deadline.amend', own], ['deadline.amend', callWide]]);
+    expect(extended.context.deadlineAmendments?.map((a) => a.scope ?? 'own')).toEqual(['own', 'call']);
+    expect(pendingDeadlines(extended, calendar)[0]).toMatchObject({ event: 'deadline.application', at: own.until });
+    // A call-wide move past the project's own goes further for it too; without an own extension the call's move stands.
+    const further = { ...callWide, until: '2016-09-25T09:00:00.000Z' };
+    expect(pendingDeadlines(drive(extended, [['deadline.amend', further]]), calendar)[0]?.at).toBe(further.until);
+    expect(pendingDeadlines(drive(start(2), [['deadline.amend', callWide]]), calendar)[0]?.at).toBe(typhoon.until);
+  });
+
   it('v2 moves a progress report deadline and its reminders with it', () => {
     const year1 = drive(start(2), toExecution);
     const due = pendingDeadlines(year1, calendar).find((d) => d.event === 'deadline.progressReport')!.at;
@@ -210,6 +222,21 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
     const verdict = send(drive(start(2), toExecution), ...request(1_000_000));
     expect(!verdict.ok && verdict.message).toMatch(/Tranche 1 may take at most 50 % of year 1's approved NT\$1,000,000, that is NT\$500,000/);
     expect(send(drive(start(2), toExecution), ...request(500_000)).ok).toBe(true);
+  });
+
+  it('v2 compares money in whole NT$: 70 % of NT$2,700,000 is NT$1,890,000 to the dollar, and the remainder of a division goes to the last tranche', () => {
+    const shares = (maxShares: number[]): ProgrammePolicy => ({ ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, maxShares } });
+    const budget = [1, 2, 3].map((year) => ({ year, personnel: 1_900_000, operatingExpenses: 600_000, serviceEquipment: 200_000 }));
+    const funded = (policy: ProgrammePolicy, amount: number) => drive(initialTransition(projectMachines[2], projectInput({ policy, application: anApplication({ budget }) }))[0], toExecution.map((type): Step =>
+      type === 'decision.record' ? ['decision.record', { outcome: 'approved', amountsNtd: [amount, amount, amount] }] : type));
+    // In floating point 0.7 × 2,700,000 is 1,889,999.9999999998: a request of exactly 70 % was refused.
+    const seventy = funded(shares([0.7, 0.3]), 2_700_000);
+    expect(send(seventy, ...request(1_890_000)).ok).toBe(true);
+    const over = send(seventy, ...request(1_890_001));
+    expect(!over.ok && over.message).toMatch(/at most 70 % of year 1's approved NT\$2,700,000, that is NT\$1,890,000\./);
+    const odd = drive(funded(shares([0.5, 0.5]), 2_000_001), [request(1_000_000), pay]);
+    expect(send(odd, ...request(1_000_001)).ok).toBe(true);
+    expect(send(drive(funded(shares([0.5, 0.5]), 2_000_001), []), ...request(1_000_001)).ok).toBe(false);
   });
 
   it("v2 enforces the tranche windows of the call's policy, counted from each project year's start", () => {

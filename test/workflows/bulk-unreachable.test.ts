@@ -10,6 +10,7 @@ import { connectDevServer, uniqueName } from '../helpers/environments';
 import { compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { startApi, tokenFor } from '../helpers/api';
 import { ApiClient } from '../../client/api-client';
+import { CallClient } from '../../activities/temporal/calls';
 import reviewerPool from '../../examples/reviewers.json';
 
 let env: TestWorkflowEnvironment;
@@ -105,5 +106,32 @@ it('announces the decisions of a call when one of its projects never answers: th
     }
     for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` })) await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
     await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished');
+  });
+});
+
+it('starts the written review of a call when one of its projects cannot be read: that one is named unreachable, the others are reviewed', async () => {
+  const call = compressedCall(alliance105, Date.now(), {
+    applicationClosesIn: 8, endorsementIn: 12, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
+  }, uniqueName('unreadable'));
+  await withServiceWorker(env, faultyBundle, uniqueName('unreadable'), async (projects) => {
+    const calls = new CallClient(env.client, projects.taskQueue);
+    await calls.open(call, reviewerPool);
+    const applicationIds = ['TE2-0001', 'TE2-7777', 'TE2-0002'];
+    const ids = [];
+    for (const id of applicationIds) {
+      const projectId = await calls.registerApplication(call.id, actors.pi, anApplication({ id }));
+      await projects.send(projectId, 'application.submit', actors.pi, {});
+      ids.push(projectId);
+    }
+    await calls.submitRoster(call.id, actors.institution, { rosterId: 'R1', letterReference: 'L1', applicationIds });
+    while ((await calls.status(call.id)).state !== 'endorsementsClosed') await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const started = await calls.startWrittenReview(call.id, actors.office);
+    expect(started.unreachable).toEqual([{ projectId: ids[1], type: 'review.start', reason: expect.stringMatching(/^state not read within 20 s: .* failed to answer a query/) as unknown }]);
+    for (const id of [ids[0]!, ids[2]!]) expect((await projects.view(id)).lifecycle).toBe('review');
+    expect(Object.keys((await calls.status(call.id)).assignments).sort()).toEqual(['TE2-0001', 'TE2-0002']);
+    await Promise.all(ids.map((id) => projects.handle(id).terminate('test finished')));
+    await calls.close(call.id, actors.office).catch(() => undefined);
+    await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished').catch(() => undefined);
   });
 });
