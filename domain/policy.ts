@@ -30,6 +30,9 @@ export const TranchePolicy = z
   .strict();
 export type TranchePolicy = z.infer<typeof TranchePolicy>;
 
+/** Applications one PI may register in one call when the policy does not say (assumption: the deck sets no number; a bound, so one account cannot flood a call). */
+export const defaultMaxApplicationsPerPi = 10;
+
 /** For calls opened before tranche rules were data: windows enforced, no share limit beyond the year's approval, unpaid requests refused. */
 export const defaultTranchePolicy: TranchePolicy = { windows: 'enforced', maxShares: [1, 1], pendingAtYearEnd: 'refuse' };
 
@@ -87,6 +90,8 @@ export const ProgrammePolicy = z
      * Absent: the clock stops.
      */
     suspension: z.enum(['stopsClock', 'clockRuns']).optional(),
+    /** How many applications one PI may register in one call (withdrawn ones count until the call ends); absent: `defaultMaxApplicationsPerPi`. */
+    maxApplicationsPerPi: z.number().int().min(1).max(1000).optional(),
     /** What the review discloses to applicants and reviewers, and when; absent: `defaultDisclosure`. */
     disclosure: DisclosurePolicy.optional(),
   })

@@ -41,6 +41,8 @@ export const projectEventPayloads = {
     conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),
   }).strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
+  /** An assigned reviewer steps down before reviewing: a conflict of interest found late, or cannot review in time; the call draws a replacement. */
+  'review.decline': z.object({ reason: Text, conflict: z.boolean().default(false) }).strict(),
   /** Since law v2: closes this application's written-review round; a late review is refused. */
   'review.close': Empty,
   'presentation.invite': Empty,

@@ -58,6 +58,11 @@ export const callCommands = {
    * project's law decides whether its own review has started and its round is still open.
    */
   'call.assignReviewer': { roles: ['office'], states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'] },
+  /**
+   * An assigned reviewer steps down before reviewing (a conflict found late, or no time): withdrawn
+   * from the application, and a replacement drawn from the pool by the same rules as the round's.
+   */
+  'call.declineReview': { roles: ['reviewer'], states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'] },
   'call.startWrittenReview': { roles: ['office'], states: ['endorsementsClosed', 'onlineReview'], event: 'review.start' },
   'call.closeWrittenReview': { roles: ['office'], states: ['onlineReview'] },
   /** From the call's review start on; one project invited by hand may come earlier, when the office started its review by hand (its law decides). */

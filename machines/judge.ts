@@ -136,6 +136,11 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
       case 'reviewer.assign':
         if (context.reviewClosedAt) return [`The written-review round of this application closed at ${context.reviewClosedAt}; no reviewer is assigned after it.`];
         return [`Reviewer ${event.reviewerId} is already assigned to this application.`];
+      case 'review.decline':
+        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id)) return [`The written-review round of this application closed at ${context.reviewClosedAt}; a reviewer steps down before it closes.`];
+        return context.reviews.some((r) => r.reviewerId === event.actor.id)
+          ? [`Reviewer ${event.actor.id} has already recorded a review of this application; a recorded review is not withdrawn.`]
+          : [`Reviewer ${event.actor.id} is not assigned to this application.`];
       case 'review.record':
         if (context.reviewClosedAt && context.reviewers.includes(event.actor.id)) return [`The written-review round of this application closed at ${context.reviewClosedAt}; late reviews are not recorded.`];
         return context.reviews.some((r) => r.reviewerId === event.actor.id)

@@ -37,6 +37,10 @@ function handOverProblem(current: Application, next: Application): string | null
   if (next.id !== current.id) return `application.update was refused: the application id is ${current.id} and cannot change.`;
   if (next.pi.id !== current.pi.id) return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
   if (next.institution.id !== current.institution.id) return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
+  // The research office's notices go to the address registered with the application: a PI cannot drop or redirect them.
+  if (next.institution.researchOfficeEmail !== current.institution.researchOfficeEmail) {
+    return `application.update was refused: the research office of ${current.institution.id} is told at the address registered with application ${current.id}${current.institution.researchOfficeEmail ? ` (${current.institution.researchOfficeEmail})` : ''}; a PI cannot drop or change it.`;
+  }
   // Its phase was checked against the programme's record when it was registered.
   if (JSON.stringify(next.phase) !== JSON.stringify(current.phase)) return `application.update was refused: application ${current.id} was registered as phase ${current.phase.phase} with the facts checked then; to change them, withdraw it and register a new application.`;
   // The call registered it under this division: its ranking and reviewer assignment go by it.

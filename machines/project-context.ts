@@ -46,6 +46,9 @@ export type SiteVisitRecord = Recorded & {
 /** A tranche request its year ended on before it was paid. */
 export type SettledTranche = { amountNtd: number; requestedBy: Actor; requestedAt: string; year: number; settledAt: string };
 
+/** A reviewer who stepped down from this application before reviewing it (law v2): never assigned to it again. */
+export type DeclinedReview = Recorded & { reviewerId: string; reason: string; conflict: boolean };
+
 /** An office's move of one deadline of this project, and why. */
 export type DeadlineAmendment = Recorded & {
   deadline: AmendableDeadline;
@@ -70,6 +73,8 @@ export type ProjectContext = {
   application: Application;
   endorsement: (Recorded & { rosterId: string; letterReference: string }) | null;
   reviewers: string[];
+  /** Reviewers who stepped down before reviewing (law v2; absent until the first). */
+  declinedReviews?: DeclinedReview[];
   reviews: ReviewRecord[];
   presentation: (Recorded & { slot?: string; venue?: string; panelScore?: number; comments?: string }) | null;
   decision: DecisionRecord | null;

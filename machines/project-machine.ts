@@ -18,6 +18,7 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'review.start': ['office'],
   'reviewer.assign': ['office'],
   'review.record': ['reviewer'],
+  'review.decline': ['reviewer'],
   'review.close': ['office'],
   'presentation.invite': ['office'],
   'presentation.waive': ['office'],
@@ -78,7 +79,11 @@ const projectLaw = setup({
   },
   guards: {
     applicationIsEligible: ({ context }) => checkApplication(context.application, context.policy).length === 0,
-    reviewerNotYetAssigned: ({ context, event }) => !context.reviewers.includes(as<'reviewer.assign'>(event).reviewerId),
+    // A reviewer who stepped down from the application is not assigned to it again.
+    reviewerNotYetAssigned: ({ context, event }) => {
+      const { reviewerId } = as<'reviewer.assign'>(event);
+      return !context.reviewers.includes(reviewerId) && !(context.declinedReviews ?? []).some((d) => d.reviewerId === reviewerId);
+    },
     isAssignedReviewerWithoutReview: ({ context, event }) =>
       context.reviewers.includes(event.actor.id) && !context.reviews.some((r) => r.reviewerId === event.actor.id),
     isRejection: ({ event }) => as<'decision.record'>(event).outcome === 'rejected',
@@ -143,6 +148,13 @@ const projectLaw = setup({
         const e = as<'review.record'>(event);
         return [...context.reviews, { by: e.actor, at: e.at, reviewerId: e.actor.id, score: e.score, recommendation: e.recommendation, comments: e.comments }];
       },
+    }),
+    declineReview: assign(({ context, event }) => {
+      const e = as<'review.decline'>(event);
+      return {
+        reviewers: context.reviewers.filter((id) => id !== e.actor.id),
+        declinedReviews: [...(context.declinedReviews ?? []), { by: e.actor, at: e.at, reviewerId: e.actor.id, reason: e.reason, conflict: e.conflict }],
+      };
     }),
     scheduleSlot: assign({
       presentation: ({ event }) => {
@@ -426,6 +438,7 @@ function buildProjectMachine(law: LawVersion) {
               'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
               ...since2({
                 'review.close': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
+                'review.decline': { guard: and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']), actions: 'declineReview' },
                 'deadline.writtenReview': { guard: 'reviewRoundOpen', actions: 'closeReviewRound' },
                 'deadline.amend': { guard: and(['reviewRoundOpen', amendable('writtenReview')]), actions: 'recordAmendment' },
                 'presentation.waive': { target: 'finalDecision', actions: 'recordWaiver' },

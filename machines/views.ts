@@ -73,6 +73,8 @@ const maskStates = (states: string[], announced: boolean): string[] =>
 
 /** Steps of the review an applicant could read an early outcome from: the office's until the announcement. */
 const hiddenUntilAnnounced = new Set<ProjectEventType>(['decision.record', 'presentation.waive', 'review.close', 'deadline.writtenReview']);
+/** Steps that would name a reviewer to the applicant, ever: a reviewer stepping down (a conflict of interest) is the office's to know. */
+const neverShownOutside = new Set<ProjectEventType>(['review.decline']);
 
 /** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
 const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
@@ -102,6 +104,7 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
     context: {
       ...context,
       reviewers: viewer.role === 'reviewer' ? [viewer.id] : [],
+      ...(context.declinedReviews !== undefined && { declinedReviews: [] }),
       reviews: visibleReviews(viewer, context, announced),
       presentation,
       decision: announced ? context.decision : null,
@@ -121,7 +124,7 @@ export function transitionLogFor(viewer: Actor, view: Pick<ProjectView, 'lifecyc
   const announced = isAnnounced(view.lifecycle);
   const reviewerOrder = view.context.reviews.map((r) => r.reviewerId);
   return withoutPrincipals(log
-    .filter((e) => announced || !hiddenUntilAnnounced.has(e.event))
+    .filter((e) => (announced || !hiddenUntilAnnounced.has(e.event)) && !neverShownOutside.has(e.event))
     .map((e, index) => {
       const masked = e.actor.role === 'reviewer' && e.actor.id !== viewer.id
         ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }

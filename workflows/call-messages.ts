@@ -30,6 +30,8 @@ type CallRecords = {
   projects: RegisteredProject[];
   rosters: Roster[];
   assignments: Record<string, string[]>;
+  /** Reviewers who stepped down, per application: never drawn for it again (absent in calls from before). */
+  declined?: Record<string, string[]>;
   rounds: ReviewRound[];
   invited: string[];
   slots: Record<string, string>;
@@ -102,12 +104,14 @@ export type RosterArgs = WithActor<{ rosterId: string; letterReference: string; 
 export type ScopeArgs = WithActor<{ division?: Division }>;
 export type InviteArgs = WithActor<{ topPerDivision?: number; applicationIds?: string[] }>;
 export type AssignArgs = WithActor<{ applicationId: string; reviewerId: string }>;
+export type DeclineArgs = WithActor<{ applicationId: string; reason: string; conflict: boolean }>;
 export type ScheduleArgs = WithActor<{ startsAt: string }>;
 export type AmendArgs = WithActor<{ deadline: CallAmendment['deadline']; until: string; reason: string }>;
 
 export const registerApplicationUpdate = defineUpdate<string, [RegisterArgs]>('call.registerApplication');
 export const submitRosterUpdate = defineUpdate<OperationRecord, [RosterArgs]>('call.submitRoster');
 export const assignReviewerUpdate = defineUpdate<OperationRecord, [AssignArgs]>('call.assignReviewer');
+export const declineReviewUpdate = defineUpdate<OperationRecord, [DeclineArgs]>('call.declineReview');
 export const startWrittenReviewUpdate = defineUpdate<OperationRecord, [ScopeArgs]>('call.startWrittenReview');
 export const closeWrittenReviewUpdate = defineUpdate<ReviewRound[], [ScopeArgs]>('call.closeWrittenReview');
 export const invitePresentationsUpdate = defineUpdate<OperationRecord, [InviteArgs]>('call.invitePresentations');

@@ -16,15 +16,16 @@ import { searchAttributes as keys } from '../domain/search-attributes';
 import { callCommands, callMachine, missedDeadline, rankable, type CallCommand, type CallEvent } from '../machines/call-machine';
 import { registrationProblem, rosterProblem } from '../machines/ownership';
 import {
-  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
-  type ActorArgs, type AmendArgs, type AssignArgs, type CallAmendment, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
+  type ActorArgs, type AmendArgs, type AssignArgs, type CallAmendment, type DeclineArgs, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
 import { CURRENT_PATCH_LEVEL } from './patch-levels';
 import { projectWorkflow } from './project-workflow';
 import { draftFacts, searchAttributesOf } from './project-search-attributes';
 import { byCodePoint } from '../domain/order';
+import { defaultMaxApplicationsPerPi } from '../domain/policy';
 
 const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
@@ -49,6 +50,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
   const projects: RegisteredProject[] = carried?.projects ?? [];
   const rosters: Roster[] = carried?.rosters ?? [];
   const assignments: Record<string, string[]> = carried?.assignments ?? {};
+  const declined: Record<string, string[]> = carried?.declined ?? {};
   const rounds: ReviewRound[] = carried?.rounds ?? [];
   const invited: string[] = carried?.invited ?? [];
   const slots: Record<string, string> = carried?.slots ?? {};
@@ -97,24 +99,25 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     return run;
   };
   /** Sends the commands to their projects; `settle` records in the call what the projects took, before the next operation starts. */
+  const operate = async (operation: string, actor: Actor, commands: ProjectCommand[], settle?: (record: OperationRecord) => void): Promise<OperationRecord> => {
+    const outcome = await applyProjectCommands(commands);
+    const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
+    settle?.(record);
+    operations.push(record);
+    version++;
+    return record;
+  };
   const bulk = (operation: string, actor: Actor, commands: ProjectCommand[], settle?: (record: OperationRecord) => void): Promise<OperationRecord> =>
-    exclusive(async () => {
-      const outcome = await applyProjectCommands(commands);
-      const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
-      settle?.(record);
-      operations.push(record);
-      version++;
-      return record;
-    });
+    exclusive(() => operate(operation, actor, commands, settle));
 
   const inScope = (division?: Division) => projects.filter((p) => !division || p.division === division);
   const onRoster = (p: RegisteredProject) => rosters.some((r) => r.applicationIds.includes(p.applicationId));
 
   // Ids being registered right now: a second registration of the same id, sent before the first's child has started, is refused too.
-  const registering = new Set<string>();
+  const registering = new Map<string, string>();
   setHandler(registerApplicationUpdate, async (args) => {
     const application = Application.parse(args.application);
-    registering.add(application.id);
+    registering.set(application.id, application.pi.id);
     const workflowId = projectWorkflowId(call.id, application.id);
     await startChild(projectWorkflow, {
       workflowId,
@@ -138,6 +141,9 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       const problem = registrationProblem(actor, parsed.data!);
       if (problem) refuse('FORBIDDEN', problem);
       if (projects.some((p) => p.applicationId === parsed.data!.id) || registering.has(parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
+      const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
+      const ids = new Set([...projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...[...registering].filter(([, pi]) => pi === actor.id).map(([id]) => id)]);
+      if (ids.size >= most) refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${ids.size} applications in call ${call.id}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
     },
   });
 
@@ -226,6 +232,47 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       if ((assignments[args.applicationId] ?? []).includes(args.reviewerId)) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${args.reviewerId} is already assigned to application ${args.applicationId}.`);
       const closed = rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === project!.division));
       if (closed) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; no reviewer is assigned after it.`);
+    },
+  });
+
+  /** A reviewer as the pool declares them, with the institution and conflicts the project's law checks. */
+  const assignmentOf = (reviewerId: string) => {
+    const reviewer = reviewerPool.find((r) => r.id === reviewerId)!;
+    return { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
+  };
+  /** The call's own draw, made on the office's behalf when a reviewer steps down. */
+  const drawer: Actor = { role: 'office', id: 'reviewer-draw' };
+
+  // A reviewer stepping down is the call's fact like an assignment: the project withdraws them, and the call
+  // draws a replacement by the round's rules from the pool less those who stepped down from that application.
+  setHandler(declineReviewUpdate, (args) => {
+    const actor = admit('call.declineReview', args);
+    const project = projects.find((p) => p.applicationId === args.applicationId)!;
+    const id = project.applicationId;
+    const payload = { reason: args.reason, conflict: args.conflict === true };
+    return exclusive(async () => {
+      const stepped = await operate(`reviewer ${actor.id} stepped down from ${id}${payload.conflict ? ' (conflict of interest)' : ''}`, actor, [{ projectId: project.projectId, type: 'review.decline', actor, payload }]);
+      if (stepped.applied !== 1) return stepped;
+      assignments[id] = (assignments[id] ?? []).filter((r) => r !== actor.id);
+      declined[id] = [...(declined[id] ?? []), actor.id];
+      const pool = reviewerPool.filter((r) => !declined[id]!.includes(r.id));
+      const plan = planAssignments([{ applicationId: id, division: project.division, institutionId: project.institutionId }], pool, call.policy.reviewersPerApplication, assignments);
+      const drawn = (plan.assignments[id] ?? []).filter((r) => !assignments[id]!.includes(r));
+      await operate(`replacement reviewer for ${id}`, drawer, drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: drawer, payload: assignmentOf(reviewerId) })), (replaced) => {
+        if (replaced.applied === drawn.length) assignments[id] = [...assignments[id]!, ...drawn];
+        for (const s of plan.shortfalls) replaced.skipped.push({ projectId: project.projectId, type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
+      });
+      return stepped;
+    });
+  }, {
+    validator: (args: DeclineArgs) => {
+      const actor = admit('call.declineReview', args);
+      const project = projects.find((p) => p.applicationId === args.applicationId);
+      if (!project) refuse('INVALID_PAYLOAD', `Application ${String(args.applicationId)} is not registered in call ${call.id}.`);
+      if (typeof args.reason !== 'string' || !args.reason.trim() || args.reason.length > 20_000) refuse('INVALID_PAYLOAD', 'reason: say why you step down (at most 20,000 characters).');
+      if (!(assignments[args.applicationId] ?? []).includes(actor.id)) refuse('FORBIDDEN', `review.decline was refused: reviewer ${actor.id} is not assigned to application ${args.applicationId}; a reviewer steps down only from applications assigned to them.`);
+      const closed = rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === project!.division));
+      if (closed) refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}.`);
     },
   });
 
@@ -381,7 +428,10 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       } while (!allHandlersFinished());
       return await continueAsNew<typeof callWorkflow>({
         call, reviewerPool, continueAsNewAfterEvents,
-        carried: { snapshot: callMachine.getPersistedSnapshot(snapshot), calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions },
+        carried: {
+          snapshot: callMachine.getPersistedSnapshot(snapshot), calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions,
+          ...(Object.keys(declined).length > 0 && { declined }),
+        },
       });
     }
     const timer = nextTimer();

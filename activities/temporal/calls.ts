@@ -1,5 +1,9 @@
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { ApplicationFailure, type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { temporal } from '@temporalio/proto';
+import {
+  ApplicationFailure, type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateStage,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../../domain/actor';
 import { Call } from '../../domain/call';
 import type { ApplicationInput, Division } from '../../domain/application';
@@ -10,7 +14,7 @@ import { ReviewerPool } from '../../domain/reviewers';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import type { callWorkflow } from '../../workflows';
 import {
-  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
+  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallView, type OperationRecord, type ReviewRound,
 } from '../../workflows/call-messages';
@@ -27,6 +31,31 @@ export interface BulkProgress {
   done: number;
   total: number;
 }
+
+type OperationArgs = { actor: Actor } & object;
+
+/**
+ * The call's operations the office starts and then follows (the web pages' job pages): each its
+ * update and how its arguments are built from the form's body.
+ */
+export const callOperations = {
+  'written-review': (actor: Actor, b: { division?: Division }) => ({ update: startWrittenReviewUpdate, args: { actor, ...(b.division ? { division: b.division } : {}) } }),
+  'close-round': (actor: Actor, b: { division?: Division }) => ({ update: closeWrittenReviewUpdate, args: { actor, ...(b.division ? { division: b.division } : {}) } }),
+  invite: (actor: Actor, b: { topPerDivision?: number; applicationIds?: string[] }) => ({
+    update: invitePresentationsUpdate, args: { actor, ...(b.topPerDivision !== undefined ? { topPerDivision: b.topPerDivision } : { applicationIds: b.applicationIds ?? [] }) },
+  }),
+  schedule: (actor: Actor, b: { startsAt: string }) => ({ update: schedulePresentationsUpdate, args: { actor, startsAt: b.startsAt } }),
+  'decision-meeting': (actor: Actor) => ({ update: startDecisionMeetingUpdate, args: { actor } }),
+  announce: (actor: Actor) => ({ update: announceUpdate, args: { actor } }),
+  close: (actor: Actor) => ({ update: closeCallUpdate, args: { actor } }),
+} satisfies Record<string, (actor: Actor, body: never) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs }>;
+export type CallOperationName = keyof typeof callOperations;
+
+/** Where an operation started under an id stands: still running, done with its outcome, or refused or failed with the reason. */
+export type OperationStanding = { status: 'running' } | { status: 'done'; result: unknown } | { status: 'failed'; error: string };
+
+/** How long a look at a running operation waits for its outcome before saying it is still running. */
+const OUTCOME_WAIT_MS = 500;
 
 /** The calls of the programme, as the office and the institutions reach them. */
 export class CallClient {
@@ -91,6 +120,44 @@ export class CallClient {
     return null;
   }
 
+  /**
+   * Starts one of the call's operations under an id of the caller's choosing and returns once the
+   * call has accepted it (a refusal throws at once, coded). Its outcome is kept by Temporal under
+   * that id: any process of the service can follow it (`operationStanding`), not only the one that
+   * started it.
+   */
+  async startOperation<N extends CallOperationName>(callId: string, name: N, actor: Actor, body: Parameters<(typeof callOperations)[N]>[1], operationId: string): Promise<void> {
+    const { update, args } = (callOperations[name] as (actor: Actor, body: unknown) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs })(actor, body);
+    await this.run(callId, () => this.handle(callId).startUpdate(update, { args: [args], updateId: operationId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
+  }
+
+  /**
+   * Where the operation started under this id stands: Temporal answers at once with the outcome of
+   * a finished one; one still running is given a moment, then said to be running (a page reloads
+   * to ask again).
+   */
+  async operationStanding(callId: string, operationId: string): Promise<OperationStanding> {
+    const poll = () => this.client.workflowService.pollWorkflowExecutionUpdate({
+      namespace: this.client.options.namespace,
+      updateRef: { workflowExecution: { workflowId: callWorkflowId(callId) }, updateId: operationId },
+      identity: this.client.options.identity,
+      waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+    });
+    const { outcome } = await this.run(callId, () => this.client.withDeadline(Date.now() + OUTCOME_WAIT_MS, poll)).catch((error: unknown) => {
+      if (error instanceof AllianceError && error.code === 'NOT_REACHABLE') return { outcome: null };
+      // gRPC NOT_FOUND: no such call, or no operation of that id in its current run.
+      if ((error instanceof AllianceError && error.code === 'NOT_FOUND') || (error as { code?: number }).code === 5) throw new AllianceError('NOT_FOUND', `Call ${callId} has no operation ${operationId}.`);
+      throw error;
+    });
+    if (!outcome) return { status: 'running' };
+    const converter = this.client.options.loadedDataConverter;
+    if (outcome.failure) {
+      const failure = await decodeOptionalFailureToOptionalError(converter, outcome.failure);
+      return { status: 'failed', error: failure?.message ?? 'The operation failed.' };
+    }
+    return { status: 'done', result: await decodeFromPayloadsAtIndex(converter, 0, outcome.success?.payloads) };
+  }
+
   registerApplication(callId: string, actor: Actor, application: ApplicationInput): Promise<string> {
     return this.run(callId, () => this.handle(callId).executeUpdate(registerApplicationUpdate, { args: [{ actor, application }] }));
   }
@@ -106,6 +173,11 @@ export class CallClient {
   /** One reviewer assigned by hand to one application, from the call's pool: recorded by the call once the project took it. */
   assignReviewer(callId: string, actor: Actor, assignment: { applicationId: string; reviewerId: string }): Promise<OperationRecord> {
     return this.run(callId, () => this.handle(callId).executeUpdate(assignReviewerUpdate, { args: [{ actor, ...assignment }] }));
+  }
+
+  /** An assigned reviewer steps down from one application before reviewing it; the call draws a replacement. */
+  declineReview(callId: string, actor: Actor, decline: { applicationId: string; reason: string; conflict: boolean }): Promise<OperationRecord> {
+    return this.run(callId, () => this.handle(callId).executeUpdate(declineReviewUpdate, { args: [{ actor, ...decline }] }));
   }
 
   amendDeadline(callId: string, actor: Actor, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> {

@@ -10,6 +10,7 @@ import { ntd, table } from './output';
 import { ApiClient } from '../api-client';
 import { DEMO_PASSWORD } from '../../worker/demo-accounts';
 import { AllianceError } from '../../domain/errors';
+import type { ProjectView } from '../../workflows/project-messages';
 
 /** The API as one actor of the demo: the office is whoever ran it; everyone else logs in as their seeded account. */
 export type As = (actor: Actor) => ApiClient;
@@ -85,22 +86,65 @@ export interface DemoTiming {
  * Room for the review rounds, decisions and contracts of 91 applications (and their notices) on
  * a two-core machine before year 1 starts, and for 60 projects' tranches and reports within it.
  */
-export const DEMO_TIMING: DemoTiming = { yearOneStartsIn: 180, yearLengthSeconds: 90 };
+export const DEMO_TIMING = { yearOneStartsIn: 180, yearLengthSeconds: 90, endorsementIn: 40 } satisfies Required<DemoTiming>;
+
+export interface DemoOptions {
+  /** Only the first so many applications of the cohort (a shorter try-out); all 91 by default. */
+  applications?: number;
+  /**
+   * End every funded project once year 1 is over (closing report, or termination): `alliance demo`
+   * does, so that nothing of a run falls due on the service after it. Tests that look at where the
+   * law leaves a cohort after year 1 leave them running.
+   */
+  endProjects?: boolean;
+}
+
+/** The lifecycles in which the office may terminate a project (the law's `project.terminate`). */
+const terminable = new Set(['approved', 'contracting', 'execution', 'suspended']);
+
+/**
+ * Ends the demo's funded projects, as the programme ends projects: one whose last year was year 1
+ * files its closing report and the office accepts it; one with years still to come is terminated
+ * by the office, since the demo's calendar stops after year 1. Left running, they reach their
+ * closing reports within minutes, which fall overdue, and an overdue closing report refuses the
+ * PI's next application (machines/eligibility.ts): the next demo on this service among them.
+ */
+async function endProjects(as: As, ids: string[]): Promise<{ closed: number; terminated: number }> {
+  const { projects } = as(office);
+  const ended = { closed: 0, terminated: 0 };
+  await inParallel(ids, 8, async (id) => {
+    let view: ProjectView = await projects.view(id);
+    // Year 1 was its only year: its year-end timer moves it to closing, a moment after the calendar says.
+    if (view.lifecycle === 'execution' && view.context.application.yearsRequested === 1) {
+      await until(`${id} to reach its closing report`, async () => (view = await projects.view(id)).lifecycle !== 'execution', 60_000);
+    }
+    if (view.lifecycle === 'closing') {
+      if (!view.states.includes('closing.submitted')) await as({ role: 'pi', id: view.context.application.pi.id }).projects.send(id, 'closingReport.submit', { summary: '計畫結案報告' });
+      await projects.send(id, 'closingReport.accept', { comments: '同意結案' });
+      ended.closed++;
+    } else if (terminable.has(view.lifecycle)) {
+      await projects.send(id, 'project.terminate', { reason: '示範僅及第一年度，示範結束時終止' });
+      ended.terminated++;
+    }
+  });
+  return ended;
+}
 
 /**
  * The 91 applications of the 105 call, generated from `seed`, through endorsement, the three
  * review rounds, decisions and a first project year compressed to seconds — on the running service.
  */
-export async function runDemo(as: As, seed: number, log: (line: string) => void, timing: DemoTiming = DEMO_TIMING): Promise<DemoSummary> {
+export async function runDemo(as: As, seed: number, log: (line: string) => void, timing: DemoTiming = DEMO_TIMING, options: DemoOptions = {}): Promise<DemoSummary> {
   const random = seededRandom(seed * 7919);
   const started = Date.now();
   const callId = `demo-105-${new Date(started).toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const { yearOneStartsIn, yearLengthSeconds, endorsementIn = 40 } = timing;
   const call = compressedCall(alliance105, started, {
     applicationClosesIn: endorsementIn - 10, endorsementIn, firstYearStartsIn: yearOneStartsIn,
-    yearLength: `PT${yearLengthSeconds}S`, progressReportDueBeforeYearEnd: 'PT30S', closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
+    // Progress reports are due 30 s before the year ends, or a third of a shorter year before.
+    yearLength: `PT${yearLengthSeconds}S`, progressReportDueBeforeYearEnd: `PT${Math.min(30, Math.round(yearLengthSeconds / 3))}S`, closingReportGrace: 'PT30S', writtenReviewPeriod: 'PT10M',
   }, callId);
-  const cohort: Application[] = generateCohort(seed).map((a) => ApplicationSchema.parse(a));
+  const cohort: Application[] = generateCohort(seed).slice(0, options.applications).map((a) => ApplicationSchema.parse(a));
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const { calls, projects } = as(office);
   const send = <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => as(actor).projects.send(id, type, payload);
@@ -209,6 +253,10 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
     ['division', 'applied', 'approved', 'NT$ approved', 'overdue reports'],
     [...rows.map((r) => [r.division, r.applied, r.approved, ntd(r.approvedNtd), r.overdueReports]), ['total', total.applied, total.approved, ntd(total.approvedNtd), total.overdueReports]],
   );
+  if (options.endProjects) {
+    const { closed, terminated } = await endProjects(as, approved.map((r) => r.projectId));
+    log(`projects ended: ${closed} closed on their closing reports, ${terminated} terminated after year 1; nothing of this run falls due later (${elapsed()})`);
+  }
   log(`demo finished in ${elapsed()}; call ${callId}, lapsed: ${views.filter((v) => v.lifecycle === 'lapsed').length}`);
   return { callId, rows, table: rendered };
 }

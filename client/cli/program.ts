@@ -19,7 +19,7 @@ import { checkedBundle, checkedGrowth, trustedCheckpoint, verifierFrom } from '.
 import { generateLogKey } from '../../activities/ledger/checkpoint';
 import { rotateKeyFile } from '../../activities/crypto/key-ring';
 import { writeFileSync } from 'node:fs';
-import { demoAccountsOf, runDemo } from './demo';
+import { DEMO_TIMING, demoAccountsOf, runDemo } from './demo';
 
 export interface Globals {
   json?: boolean;
@@ -479,10 +479,21 @@ export function buildProgram(run: Runner): Command {
       print(`key ${id} added to ${String(opts.file)} and made current: restart every worker and API process to seal new data under it`, { current: id });
       return Promise.resolve();
     }));
-  program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service')
+  program.command('demo').description('run the 91 applications of the 105 call through a compressed first year on the running service, then end its projects')
     .option('--seed <n>', 'cohort seed', '105')
+    .option('--applications <n>', 'only the first n applications of the cohort, for a shorter run', '91')
+    .option('--endorsement-in <seconds>', 'when endorsements close (applications 10 s before)', String(DEMO_TIMING.endorsementIn))
+    .option('--year-one-in <seconds>', 'when project year 1 starts: room for the reviews, decisions and contracts', String(DEMO_TIMING.yearOneStartsIn))
+    .option('--year-length <seconds>', 'how long project year 1 lasts', String(DEMO_TIMING.yearLengthSeconds))
     .action(run(async ({ session: s, print, opts }) => {
-      const summary = await runDemo(await demoAccountsOf(s.api), Number(opts.seed), (line: string) => process.stderr.write(`${line}\n`));
+      const whole = (flag: string, text: string | undefined, least: number): number => {
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < least) throw new AllianceError('VALIDATION', `--${flag} ${String(text)}: expected a whole number, at least ${least}.`);
+        return n;
+      };
+      const timing = { endorsementIn: whole('endorsement-in', opts.endorsementIn, 11), yearOneStartsIn: whole('year-one-in', opts.yearOneIn, 1), yearLengthSeconds: whole('year-length', opts.yearLength, 1) };
+      const summary = await runDemo(await demoAccountsOf(s.api), Number(opts.seed), (line: string) => process.stderr.write(`${line}\n`), timing,
+        { applications: whole('applications', opts.applications, 1), endProjects: true });
       print(summary.table, summary.rows);
     }));
 

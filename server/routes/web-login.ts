@@ -40,7 +40,8 @@ export function providerEndpoints(issuer: string): () => Promise<ProviderEndpoin
   };
 }
 
-const LoginQuery = z.object({ return: z.string().max(2000).optional() }).strict();
+const MAX_RETURN_LENGTH = 2000;
+const LoginQuery = z.object({ return: z.string().max(MAX_RETURN_LENGTH).optional() }).strict();
 const CallbackQuery = z.object({
   code: z.string().max(4096).optional(), state: z.string().max(200).optional(),
   error: z.string().max(200).optional(), error_description: z.string().max(1000).optional(), session_state: z.string().max(200).optional(), iss: z.string().max(2000).optional(),
@@ -58,12 +59,23 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
   const behindTls = Boolean(settings.publicUrl?.startsWith('https:'));
   const base = (request: FastifyRequest): string => settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const callbackUrl = (request: FastifyRequest): string => `${base(request)}/auth/callback`;
-  /** Only back to this API or an origin the operators named: never an open redirect. */
+  /** A path of this site: one leading slash, not two (`//host` is another site), no backslash (browsers read it as a slash). */
+  const sitePath = /^\/(?![/\\])[^\\]*$/;
+  /**
+   * Only back to this API or an origin the operators named: never an open redirect. The address
+   * comes back as the URL standard serializes it, percent-encoded: a `Location` header carries
+   * ASCII only, and a raw `/web/網` in it failed the callback with a 500.
+   */
   const safeReturn = (target: string | undefined): string => {
     // Control characters first: browsers drop a tab from a Location, turning /\t/evil into //evil.
     if (!target || [...target].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
-    if (/^\/(?![/\\])[^\\]*$/.test(target)) return target;
     try {
+      if (sitePath.test(target)) {
+        const url = new URL(target, 'http://return.invalid');
+        const path = url.pathname + url.search + url.hash;
+        // Serializing resolves dot segments, `/.//evil.example` into `//evil.example`: checked again.
+        return sitePath.test(path) ? path : '/';
+      }
       const url = new URL(target);
       return settings.returnOrigins.includes(url.origin) ? url.href : '/';
     } catch {
@@ -78,7 +90,13 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
     if (!authorization_endpoint) throw new AllianceError('NOT_REACHABLE', `The identity provider ${settings.issuer} names no authorization endpoint; browsers cannot log in there.`);
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(16).toString('base64url');
-    const pending: PendingLogin = { verifier, state, returnTo: safeReturn(request.query.return), expiresAt: Date.now() + LOGIN_WINDOW_MS };
+    const returnTo = safeReturn(request.query.return);
+    // The address rides in the log-in cookie, and browsers drop a cookie over 4 KB: past this, the
+    // log-in would come back as "not started here". Encoding can make it nine times longer.
+    if (returnTo.length > MAX_RETURN_LENGTH) {
+      throw new AllianceError('VALIDATION', `return is ${returnTo.length} characters once percent-encoded, more than the ${MAX_RETURN_LENGTH} a log-in can carry back: return to a shorter address.`);
+    }
+    const pending: PendingLogin = { verifier, state, returnTo, expiresAt: Date.now() + LOGIN_WINDOW_MS };
     setCookie(reply, request, LOGIN_COOKIE, settings.cookies.seal('login', pending), LOGIN_WINDOW_MS / 1000, '/auth', behindTls);
     const url = new URL(authorization_endpoint);
     url.search = new URLSearchParams({

@@ -19,7 +19,7 @@ import { html } from '../web/html';
 import { isLang, translator, type Lang } from '../web/i18n';
 import { publicPage, stylesheet, type PageContext } from '../web/layout';
 import { auditPage, historyPage } from '../web/pages/audit';
-import { callPage, confirmPage, formPage, jobPage, type BulkOperationForm, type JobView } from '../web/pages/call';
+import { callPage, confirmPage, formPage, jobPage, type BulkOperationForm } from '../web/pages/call';
 import { dashboardPage, myWorkPage, type DeadlineRow, type ProjectRow, type RoundRow } from '../web/pages/home';
 import { projectPage, type ProjectPageData } from '../web/pages/project';
 import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type FieldErrors } from '../web/schema-form';
@@ -27,6 +27,8 @@ import { myWork } from './me';
 import { searchFilterOf } from './audit';
 import { listCalls } from './calls';
 import { sendProjectCommand } from '../services/send-command';
+import type { CallOperationName } from '../../activities/temporal/calls';
+import type { Actor } from '../../domain/actor';
 
 export interface WebSettings {
   services: Services;
@@ -51,23 +53,27 @@ const LANG_COOKIE = 'alliance_lang';
 const FORM_LIMIT = 1024 * 1024;
 const MAX_FIELDS = 5_000;
 
-/** The operations over a whole call the office runs from the call page, each with its form's schema. */
-const bulkOperations = {
-  'written-review': { schema: ScopeBody, run: (s: Services, callId: string, ctx: PageContext, b: { division?: z.infer<typeof ScopeBody>['division'] }) => s.calls.startWrittenReview(callId, ctx.actor, b.division) },
-  'close-round': { schema: ScopeBody, run: (s: Services, callId: string, ctx: PageContext, b: { division?: z.infer<typeof ScopeBody>['division'] }) => s.calls.closeWrittenReview(callId, ctx.actor, b.division) },
-  invite: {
-    schema: z.object({ topPerDivision: z.number().int().min(1).max(1000).optional(), applicationIds: z.array(Id).max(1000).optional() }).strict()
-      .refine((b) => (b.topPerDivision === undefined) !== (b.applicationIds === undefined || b.applicationIds.length === 0), { message: 'give either the top N per division or the application ids, not both', path: ['topPerDivision'] }),
-    run: (s: Services, callId: string, ctx: PageContext, b: { topPerDivision?: number; applicationIds?: string[] }) =>
-      s.calls.invitePresentations(callId, ctx.actor, b.topPerDivision !== undefined ? { topPerDivision: b.topPerDivision } : { applicationIds: b.applicationIds ?? [] }),
-  },
-  schedule: { schema: z.object({ startsAt: Instant }).strict(), run: (s: Services, callId: string, ctx: PageContext, b: { startsAt: string }) => s.calls.schedulePresentations(callId, ctx.actor, b.startsAt) },
-  'decision-meeting': { schema: EmptyBody, run: (s: Services, callId: string, ctx: PageContext) => s.calls.startDecisionMeeting(callId, ctx.actor) },
-  announce: { schema: EmptyBody, run: (s: Services, callId: string, ctx: PageContext) => s.calls.announce(callId, ctx.actor) },
-  close: { schema: EmptyBody, run: (s: Services, callId: string, ctx: PageContext) => s.calls.close(callId, ctx.actor) },
-} as const;
-type BulkName = keyof typeof bulkOperations;
-const bulkForms: BulkOperationForm[] = Object.entries(bulkOperations).map(([name, op]) => ({ name, schema: op.schema as z.ZodType }));
+/** The operations over a whole call the office runs from the call page (`callOperations`), each with its form's schema. */
+const bulkOperations: Record<CallOperationName, z.ZodType> = {
+  'written-review': ScopeBody,
+  'close-round': ScopeBody,
+  invite: z.object({ topPerDivision: z.number().int().min(1).max(1000).optional(), applicationIds: z.array(Id).max(1000).optional() }).strict()
+    .refine((b) => (b.topPerDivision === undefined) !== (b.applicationIds === undefined || b.applicationIds.length === 0), { message: 'give either the top N per division or the application ids, not both', path: ['topPerDivision'] }),
+  schedule: z.object({ startsAt: Instant }).strict(),
+  'decision-meeting': EmptyBody,
+  announce: EmptyBody,
+  close: EmptyBody,
+};
+const bulkForms: BulkOperationForm[] = Object.entries(bulkOperations).map(([name, schema]) => ({ name, schema }));
+
+/**
+ * A job is the call's operation under an update id that names who started it, what it is and a
+ * nonce: Temporal keeps its outcome under that id, so every API process shows the job. The page's
+ * address carries the operation and the nonce only; the id is made again from the viewer, so a job
+ * is found by its owner alone.
+ */
+const operationIdOf = (actor: Actor, operation: CallOperationName, nonce: string): string => `web-job:${actor.role}:${actor.id}:${operation}:${nonce}`;
+const JobParams = z.object({ operation: z.enum(Object.keys(bulkOperations) as [CallOperationName, ...CallOperationName[]]), nonce: z.string().regex(/^[\w-]{12}$/) });
 
 /** Thrown inside a handler: send the browser to log in, back here afterwards. */
 class LoginRequired extends Error {
@@ -83,7 +89,6 @@ class LoginRequired extends Error {
  */
 export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app, _options, done) => {
   const { services } = settings;
-  const jobs = new Map<string, JobView & { owner: string }>();
 
   // Pages take forms only: any other body (JSON included) is a 415, never read.
   app.removeAllContentTypeParsers();
@@ -348,10 +353,10 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
     const name = (request.params as { operation: string }).operation;
     if (!Object.hasOwn(bulkOperations, name)) throw new AllianceError('NOT_FOUND', 'No such operation.');
     need('call.operate', context);
-    const operation = bulkOperations[name as BulkName];
+    const schema = bulkOperations[name as CallOperationName];
     const form = formOf(request);
-    const value = readSchemaForm(operation.schema, form);
-    const parsed = operation.schema.safeParse(value);
+    const value = readSchemaForm(schema, form);
+    const parsed = schema.safeParse(value);
     if (!parsed.success) return send(reply, await renderCall(context, callId, { failed: { form: name, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     const status = await services.bounded('command', () => services.calls.status(callId));
     if ((request.body as Form)._confirm !== 'yes') {
@@ -359,21 +364,26 @@ export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app,
       const division = (parsed.data as { division?: string }).division;
       return send(reply, confirmPage(context, callId, name, shown, status.projects.filter((p) => !division || p.division === division).length));
     }
-    const id = randomBytes(9).toString('base64url');
-    const job: JobView & { owner: string } = { id, callId, operation: name, status: 'running', owner: `${context.actor.role}:${context.actor.id}` };
-    for (const [key, old] of jobs) if (jobs.size >= 200 && old.status !== 'running') jobs.delete(key);
-    jobs.set(id, job);
-    // The operation goes on in Temporal whatever happens to this request; the page follows it.
-    void services.bounded('bulk', () => (operation.run as (s: Services, c: string, x: PageContext, b: unknown) => Promise<unknown>)(services, callId, context, parsed.data))
-      .then((result) => Object.assign(job, { status: 'done', result }), (error: unknown) => Object.assign(job, { status: 'failed', error: error instanceof AllianceError ? error.message : 'The service failed to answer.' }));
-    return reply.redirect(`/web/calls/${encodeURIComponent(callId)}/jobs/${id}`, 303);
+    const operation = name as CallOperationName;
+    const nonce = randomBytes(9).toString('base64url');
+    try {
+      // The call accepts or refuses it now; it goes on in Temporal whatever happens to this request, and the job page follows it.
+      await services.bounded('command', () => services.calls.startOperation(callId, operation, context.actor, parsed.data as never, operationIdOf(context.actor, operation, nonce)));
+    } catch (error) {
+      if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND') throw error;
+      return send(reply, jobPage(context, { id: nonce, callId, operation, status: 'failed', error: error.message }, null), httpStatus[error.code]);
+    }
+    return reply.redirect(`/web/calls/${encodeURIComponent(callId)}/jobs/${operation}/${nonce}`, 303);
   });
-  app.get('/web/calls/:callId/jobs/:jobId', hidden, async (request, reply) => {
+  app.get('/web/calls/:callId/jobs/:operation/:nonce', hidden, async (request, reply) => {
     const context = contextOf(request);
-    const job = jobs.get((request.params as { jobId: string }).jobId);
-    if (!job || job.owner !== `${context.actor.role}:${context.actor.id}`) throw new AllianceError('NOT_FOUND', 'No such operation.');
-    const progress = job.status === 'running' ? await services.bounded('command', () => services.calls.progress(job.callId)).catch(() => null) : null;
-    return send(reply, jobPage(context, job, progress));
+    const { callId } = params(CallParams, { callId: (request.params as { callId: string }).callId });
+    const job = JobParams.safeParse(request.params);
+    if (!job.success) throw new AllianceError('NOT_FOUND', 'No such operation.');
+    const { operation, nonce } = job.data;
+    const standing = await services.bounded('command', () => services.calls.operationStanding(callId, operationIdOf(context.actor, operation, nonce)));
+    const progress = standing.status === 'running' ? await services.bounded('command', () => services.calls.progress(callId)).catch(() => null) : null;
+    return send(reply, jobPage(context, { id: nonce, callId, operation, ...standing }, progress));
   });
 
   // A new application: the whole form, drawn from the schema the call validates with.

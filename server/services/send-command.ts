@@ -8,12 +8,12 @@ import type { OperationRecord } from '../../workflows/call-messages';
 import type { Services } from '../app';
 
 /**
- * The project commands whose facts the call keeps (its rosters, its reviewers' assignments, its
- * invitations, from which it plans rounds, missing reviews, slots and the announcement). Whichever
+ * The project commands whose facts the call keeps (its rosters, its reviewers' assignments and who
+ * stepped down, its invitations, from which it plans rounds, missing reviews, slots and the announcement). Whichever
  * door they come in by, they go through the call's own command, so the call and the project
  * cannot part: one writer per fact.
  */
-const throughTheCall: readonly ProjectEventType[] = ['endorsement.record', 'reviewer.assign', 'presentation.invite'];
+const throughTheCall: readonly ProjectEventType[] = ['endorsement.record', 'reviewer.assign', 'review.decline', 'presentation.invite'];
 
 const refusalCodes: Record<string, ErrorCode> = { INVALID_PAYLOAD: 'VALIDATION', ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED', FORBIDDEN: 'FORBIDDEN', ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION' };
 
@@ -43,13 +43,15 @@ export async function sendProjectCommand<T extends ProjectEventType>(
   // The two checks that need no state, first: a malformed or wrong-role command never reaches the call.
   const checked = checkPayloadAndRole(type, actor, payload, { fromOutside: true });
   if (!checked.ok) throw new AllianceError(refusalCodes[checked.code]!, checked.message, checked.details);
-  const body = checked.payload as Record<string, string>;
+  const body = checked.payload as Record<string, string> & { conflict?: boolean };
   const record = await services.bounded('bulk', () => {
     switch (type) {
       case 'endorsement.record':
         return services.calls.submitRoster(callId, actor, { rosterId: body.rosterId!, letterReference: body.letterReference!, applicationIds: [applicationId] });
       case 'reviewer.assign':
         return services.calls.assignReviewer(callId, actor, { applicationId, reviewerId: body.reviewerId! });
+      case 'review.decline':
+        return services.calls.declineReview(callId, actor, { applicationId, reason: body.reason!, conflict: body.conflict === true });
       default:
         return services.calls.invitePresentations(callId, actor, { applicationIds: [applicationId] });
     }

@@ -43,6 +43,28 @@ describe('ownership: whose project it is', () => {
     expect(send(start(), 'application.update', actors.pi as never, { application: anApplication({ title: '新標題' }) }).ok).toBe(true);
   });
 
+  it("refuses an update that drops or redirects the research office's address, so the institution still hears of its application", () => {
+    const { researchOfficeEmail: _dropped, ...withoutAddress } = anApplication().institution;
+    for (const institution of [withoutAddress, { ...anApplication().institution, researchOfficeEmail: 'pi-lin@example.com' }]) {
+      expect(send(start(), 'application.update', actors.pi as never, { application: anApplication({ institution }) }))
+        .toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('told at the address registered with application TE2-0001 (rd@ntu.edu.tw)') });
+    }
+  });
+
+  it('lets an assigned reviewer step down before reviewing, never after, and not be assigned to it again', () => {
+    const inReview = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign']);
+    const decline = { reason: 'Co-author of the PI', conflict: true };
+    expect(send(inReview, 'review.decline', { role: 'reviewer', id: 'rev-2' }, decline)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const verdict = send(inReview, 'review.decline', actors.reviewer as never, decline);
+    if (!verdict.ok) throw new Error(verdict.message);
+    const stepped = apply(inReview, verdict.event);
+    expect(stepped.context.reviewers).toEqual([]);
+    expect(stepped.context.declinedReviews).toEqual([expect.objectContaining({ reviewerId: 'rev-1', conflict: true })]);
+    expect(send(stepped, 'reviewer.assign', actors.office as never, { reviewerId: 'rev-1' })).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+    const reviewed = drive(['application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record']);
+    expect(send(reviewed, 'review.decline', actors.reviewer as never, decline)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringContaining('a recorded review is not withdrawn') });
+  });
+
   it("refuses another institution's endorsement, contract signature and tranche request", () => {
     const submitted = drive(['application.submit']);
     expect(send(submitted, 'endorsement.record', { role: 'institution', id: 'NCKU' })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining('was not filed through institution NCKU') });

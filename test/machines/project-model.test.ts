@@ -22,7 +22,7 @@ function abstractState(s: Snapshot): string {
   const c = s.context;
   return JSON.stringify([
     s.value,
-    c.projectYear, c.reportYear, c.reportPastDue, c.acceptedReports, c.closingPastDue, c.reviewers, c.reviews.map((r) => r.reviewerId),
+    c.projectYear, c.reportYear, c.reportPastDue, c.acceptedReports, c.closingPastDue, c.reviewers, c.reviews.map((r) => r.reviewerId), (c.declinedReviews ?? []).map((d) => d.reviewerId),
     c.decision?.outcome ?? null, checkApplication(c.application, c.policy).length === 0,
     c.disbursements.filter((d) => d.year === c.projectYear).length, !!c.carriedTranche,
     // Whether the alliance may still be selected for the exhibition (accepted results, not yet selected), and whether the report in waiting states results.

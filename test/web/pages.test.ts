@@ -47,7 +47,11 @@ async function bulk(page: Page, apiUrl: string, callId: string, operation: strin
   await page.click('#confirm');
   await page.waitForURL(/\/jobs\//);
   // The job page reloads itself each second until the operation is done.
-  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('meta[http-equiv=refresh]'), undefined, { timeout: 120_000 });
+  // (A page still loading has neither: wait for the job's status without the refresh.)
+  await page.waitForFunction(() => {
+    const { document } = globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } };
+    return !!document.querySelector('#job-status') && !document.querySelector('meta[http-equiv=refresh]');
+  }, undefined, { timeout: 120_000 });
   await accessible(page);
   return text(page, '#job-status');
 }
@@ -118,6 +122,18 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
         await office.page.waitForTimeout(1000);
       }
       expect(await bulk(office.page, api.url, callId, 'written-review')).toMatch(/已完成 3 · 略過 0/);
+      // The job is the call's, not this process's: a second API process shows it to its owner, and to nobody else.
+      const jobPath = new URL(office.page.url()).pathname;
+      const second = await startApi(env, taskQueue);
+      try {
+        await office.page.goto(`${second.url}${jobPath}`);
+        expect(await text(office.page, '#job-status')).toMatch(/已完成 3 · 略過 0/);
+        const stranger = await logIn(browser, second.url, 'wu');
+        expect((await stranger.page.goto(`${second.url}${jobPath}`))?.status()).toBe(404);
+        await stranger.context.close();
+      } finally {
+        await second.close();
+      }
 
       // Reviewers review; the second sees no review before recording their own, and the first's after.
       await office.page.goto(`${api.url}/web/calls/${callId}`);

@@ -29,8 +29,8 @@ it('reviews, chases, schedules and decides what came in through the project rout
   const base = compressedCall(alliance105, Date.now(), {
     applicationClosesIn: 25, endorsementIn: 32, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M', writtenReviewPeriod: 'PT30M',
   }, uniqueName('one-writer'));
-  // Two reviewers drawn per application, so the pool's third can be assigned by hand.
-  const call = { ...base, policy: { ...base.policy, reviewersPerApplication: 2 } };
+  // Two reviewers drawn per application, so the pool's third can be assigned by hand; four applications a PI.
+  const call = { ...base, policy: { ...base.policy, reviewersPerApplication: 2, maxApplicationsPerPi: 4 } };
   const taskQueue = uniqueName('one-writer');
   await withServiceWorker(env, bundle, taskQueue, async () => {
     const api = await startApi(env, taskQueue);
@@ -43,6 +43,10 @@ it('reviews, chases, schedules and decides what came in through the project rout
         ids[id] = await pi.calls.registerApplication(call.id, anApplication({ id }));
         await pi.projects.send(ids[id], 'application.submit', {});
       }
+      // A fifth application of the same PI: over the policy's bound.
+      await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0006' }))).rejects.toMatchObject({
+        code: 'FORBIDDEN', message: expect.stringContaining('pi-lin has registered 4 applications in call') as unknown,
+      });
       // (a) Endorsed from the project's own route, the others by a roster.
       expect((await researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R0', letterReference: '臺大研字第1050000001號' })).lifecycle).toBe('endorsed');
       await researchOffice.calls.submitRoster(call.id, { rosterId: 'NTU-R1', letterReference: '臺大研字第1050000002號', applicationIds: ['TE2-0002', 'TE2-0003', 'TE2-0004'] });
@@ -67,6 +71,19 @@ it('reviews, chases, schedules and decides what came in through the project rout
       expect(started.unreachable ?? []).toEqual([]);
       let status = await office.calls.status(call.id);
       expect(Object.keys(status.assignments).sort()).toEqual(['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004']);
+
+      // (j) A reviewer declares a conflict after being assigned: withdrawn, replaced from the pool by the same rules, and the PI told no name.
+      const [stepsDown, stays] = status.assignments['TE2-0001']!;
+      await as(stepsDown!).projects.send(ids['TE2-0001']!, 'review.decline', { reason: '與計畫主持人於 2015 年共同發表論文', conflict: true });
+      status = await office.calls.status(call.id);
+      const replacement = reviewerPool.find((r) => r.divisions.includes('TE2') && r.id !== stepsDown && r.id !== stays)!.id;
+      expect(status.assignments['TE2-0001']).toEqual([stays, replacement]);
+      expect(status.operations.slice(-2).map((o) => [o.operation, o.applied])).toEqual([[`reviewer ${stepsDown} stepped down from TE2-0001 (conflict of interest)`, 1], ['replacement reviewer for TE2-0001', 1]]);
+      expect((await office.projects.view(ids['TE2-0001']!)).context.reviewers).toEqual([stays, replacement]);
+      const seenByPi = JSON.stringify([await pi.projects.view(ids['TE2-0001']!), await pi.projects.transitionLog(ids['TE2-0001']!)]);
+      for (const name of [stepsDown!, stays!, replacement, '共同發表']) expect(seenByPi).not.toContain(name);
+      // The one who stepped down reads the project no more, and is not drawn for it again.
+      await expect(as(stepsDown!).projects.view(ids['TE2-0001']!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
       // (b) A reviewer assigned by hand is in the call's assignments, in their own work and, without a review, in the round's missing list.
       const drawn = status.assignments['TE2-0002']!;

@@ -27,7 +27,8 @@ function pathsToEveryStateValue() {
   const paths = getShortestPaths(projectMachine, {
     events: commands,
     input,
-    serializeState: (s) => JSON.stringify([s.value, s.context.reviewers.length > 0, s.context.reviews.length > 0, s.context.decision?.outcome ?? null]),
+    // What the guards see of the review: whether someone is assigned, has reviewed, or stepped down (and may not be assigned again).
+    serializeState: (s) => JSON.stringify([s.value, s.context.reviewers.length > 0, s.context.reviews.length > 0, (s.context.declinedReviews ?? []).length > 0, s.context.decision?.outcome ?? null]),
     limit: 100_000,
   });
   const byValue = new Map<string, (typeof paths)[number]>();
