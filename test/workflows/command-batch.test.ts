@@ -110,7 +110,7 @@ describe('a batch of commands for one project (a call\'s bulk operations)', () =
       const { applyProjectCommands } = createProjectCommandActivities({ projects });
       const outcome: BulkOutcome = await new MockActivityEnvironment().run(applyProjectCommands, commands);
       expect(outcome).toMatchObject({ total: 4, applied: 3, unreachable: [] });
-      expect(outcome.skipped).toEqual([{ projectId: started, type: 'review.start', reason: expect.stringMatching(/^review\.start is not possible while the project is in review/) }]);
+      expect(outcome.skipped).toEqual([{ projectId: started, type: 'review.start', code: 'ILLEGAL_TRANSITION', reason: expect.stringMatching(/^review\.start is not possible while the project is in review/) }]);
       for (const id of [fresh!, started!]) expect((await projects.view(id)).context.reviewers).toEqual(['rev-1']);
     });
   });
