@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ProjectClient } from './temporal/projects';
+import { createApplicantRecordActivities } from './applicant-record';
 import { createAuditActivities } from './audit';
 import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDependencies) {
   const notices = createNoticeActivities(deps);
   return {
     ...createProjectCommandActivities(deps),
+    ...createApplicantRecordActivities(deps),
     ...audit,
     ...notices,
     ...createTransitionWithNoticesActivity(audit, notices),

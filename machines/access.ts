@@ -40,6 +40,14 @@ const what: Record<Access, string> = {
   'payloads.encode': "Encoding payloads for Temporal",
 };
 
+/**
+ * Whose projects a search may return: an institution its own, whatever it asked for; the office and
+ * auditors any institution's, or all. Asked of the law like every other access.
+ */
+export function searchedInstitution(actor: Actor, asked: string | undefined): string | undefined {
+  return actor.role === 'institution' ? actor.id : asked;
+}
+
 /** Null when the actor may; otherwise why not, in words a person can act on. */
 export function checkAccess(access: Access, actor: Actor): AccessRefusal | null {
   const roles: readonly Role[] = accessRoles[access];

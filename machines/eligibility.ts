@@ -9,6 +9,11 @@ export interface ApplicantRecord {
   piProjects: readonly ProjectView[];
   /** The project a phase-2 application says it continues, if the programme knows it. */
   phase1: ProjectView | null;
+  /**
+   * The PI's projects as the audit ledger records them (state and overdue), in every call: the
+   * record that outlives Temporal's retention, and a call that no longer answers.
+   */
+  recorded?: readonly { workflowId: string; state: string; overdue: boolean }[];
 }
 
 const ntd = (n: number): string => `NT$${n.toLocaleString('en-US')}`;
@@ -24,7 +29,8 @@ const ended = new Set(['lapsed', 'withdrawn', 'rejected']);
 export function registrationRecordProblem(application: Application, policy: ProgrammePolicy, record: ApplicantRecord): string | null {
   if (policy.overdueClosingReportBlocksApplications !== false) {
     // Overdue and not in: a closing report filed late (submitted, under review) no longer blocks.
-    const overdue = record.piProjects.find((p) => p.states.includes('closing.overdue'));
+    const overdue = record.piProjects.find((p) => p.states.includes('closing.overdue'))
+      ?? (record.recorded ?? []).find((p) => p.state === 'closing' && p.overdue);
     if (overdue) return `call.registerApplication was refused: the closing report of ${overdue.workflowId} is overdue; ${application.pi.id} may apply again once it is filed.`;
   }
   if (application.phase.phase !== 2) return null;

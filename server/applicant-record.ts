@@ -2,9 +2,9 @@ import { NewApplication } from '../domain/application';
 import type { Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
 import { registrationRecordProblem } from '../machines/eligibility';
-import type { ProjectView } from '../machines/views';
+import { callViewFor, type ProjectView } from '../machines/views';
 import type { Services } from './app';
-import { myWork } from './routes/me';
+import { listCalls } from './routes/calls';
 
 /**
  * Before a PI registers an application: gathers the PI's record across the calls (their projects,
@@ -23,9 +23,20 @@ export async function checkApplicantRecord(services: Services, callId: string, a
       if (error instanceof AllianceError && error.code === 'NOT_FOUND') return null;
       throw error;
     });
-  const { projects } = await myWork(services, actor);
-  const piProjects = (await Promise.all(projects.map((p) => view(p.projectId)))).filter((p): p is ProjectView => p !== null);
+  // The PI's projects in the calls that answer; a call or project that does not is left to the ledger's
+  // record below, so one that is away never refuses an applicant of another call.
+  const calls = await services.bounded('command', () => listCalls(services));
+  const mine = (await Promise.all(calls.map(async ({ callId }) => {
+    const status = await services.bounded('command', () => services.calls.status(callId)).catch(() => null);
+    return status ? callViewFor(actor, status).projects.map((p) => p.projectId) : [];
+  }))).flat();
+  const piProjects = (await Promise.all(mine.map((id) => view(id).catch(() => null)))).filter((p): p is ProjectView => p !== null);
+  // The ledger's record outlives Temporal's retention: a closed call deleted long ago still shows an overdue closing report.
+  const recorded = await services.audit().recordedOfPi(actor.id).catch((error: unknown) => {
+    if (error instanceof AllianceError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  });
   const phase1 = application.phase.phase === 2 ? await view(application.phase.phase1ProjectId) : null;
-  const problem = registrationRecordProblem(application, policy, { piProjects, phase1 });
+  const problem = registrationRecordProblem(application, policy, { piProjects, phase1, recorded });
   if (problem) throw new AllianceError('FORBIDDEN', problem);
 }

@@ -44,6 +44,8 @@ export type RegisteredProject = {
   institutionId: string;
   /** The PI the application names (calls opened before this field read it as absent). */
   piId?: string;
+  /** The phase-1 project a phase-2 application continues (absent for phase 1, and in calls from before). */
+  phase1ProjectId?: string;
   division: Division;
   region: string;
   title: string;

@@ -27,7 +27,7 @@ import { draftFacts, searchAttributesOf } from './project-search-attributes';
 import { byCodePoint } from '../domain/order';
 import { defaultMaxApplicationsPerPi } from '../domain/policy';
 
-const { applyProjectCommands, summarizeProjects } = proxyActivities<Activities>({
+const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
@@ -114,11 +114,23 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
   const onRoster = (p: RegisteredProject) => rosters.some((r) => r.applicationIds.includes(p.applicationId));
 
   // Ids being registered right now: a second registration of the same id, sent before the first's child has started, is refused too.
-  const registering = new Map<string, string>();
+  const registering = new Map<string, Application>();
+  /** The phase-1 project a phase-2 application continues, or undefined. */
+  const continues = (application: Pick<Application, 'phase'>): string | undefined => (application.phase.phase === 2 ? application.phase.phase1ProjectId : undefined);
   setHandler(registerApplicationUpdate, async (args) => {
     const application = Application.parse(args.application);
-    registering.set(application.id, application.pi.id);
+    registering.set(application.id, application);
     const workflowId = projectWorkflowId(call.id, application.id);
+    const phase1ProjectId = continues(application);
+    // Since phase2-claim-v1 a phase 2 holds its phase-1 project in the shared store before it starts: one per
+    // phase-1 project across every call, race-free and beyond Temporal's retention.
+    if (phase1ProjectId && patched('phase2-claim-v1')) {
+      const holder = await claimPhase2Continuation({ phase1ProjectId, projectId: workflowId });
+      if (holder !== workflowId) {
+        registering.delete(application.id);
+        refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1ProjectId} is already continued by ${holder}; an alliance has one phase 2.`);
+      }
+    }
     await startChild(projectWorkflow, {
       workflowId,
       args: [{ call: { ...call, calendar }, application, patchLevel: CURRENT_PATCH_LEVEL }],
@@ -127,7 +139,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     });
     projects.push({
       projectId: workflowId, applicationId: application.id, institutionId: application.institution.id, piId: application.pi.id, division: application.division,
-      region: application.region, title: application.title,
+      region: application.region, title: application.title, ...(phase1ProjectId && { phase1ProjectId }),
       requestedNtd: application.budget.reduce((sum, b) => sum + requestedTotal(application, b.year), 0),
     });
     version++;
@@ -142,7 +154,11 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       if (problem) refuse('FORBIDDEN', problem);
       if (projects.some((p) => p.applicationId === parsed.data!.id) || registering.has(parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
       const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
-      const ids = new Set([...projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...[...registering].filter(([, pi]) => pi === actor.id).map(([id]) => id)]);
+      const ids = new Set([...projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...[...registering.values()].filter((a) => a.pi.id === actor.id).map((a) => a.id)]);
+      // Two phase 2s of one phase-1 project in this call: the second is refused here, before history (across calls the store's claim decides).
+      const phase1 = continues(parsed.data!);
+      const rival = phase1 && [...projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId), ...[...registering.values()].filter((a) => continues(a) === phase1).map((a) => projectWorkflowId(call.id, a.id))][0];
+      if (rival) refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`);
       if (ids.size >= most) refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${ids.size} applications in call ${call.id}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
     },
   });

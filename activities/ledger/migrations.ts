@@ -78,6 +78,16 @@ export const ledgerMigrations: readonly Migration[] = [
       await db.run("INSERT INTO ledger_meta VALUES ('payloads_from_seq', ?)", [String(last ? Number(last.seq) + 1 : 1)]);
     },
   },
+  {
+    version: 6,
+    description: 'which application continues each phase-1 project in phase 2: one at a time, kept beyond Temporal\'s retention',
+    up: (db) => db.run(`CREATE TABLE phase2_claims (phase1_project_id ${text(db.dialect)} PRIMARY KEY, project_id TEXT NOT NULL, claimed_at TEXT NOT NULL)`),
+  },
+  {
+    version: 7,
+    description: 'the ledger by who acted, so a PI\'s projects are found in it after Temporal deleted them',
+    up: (db) => db.run('CREATE INDEX ledger_by_actor ON ledger (actor_id, actor_role)'),
+  },
 ];
 
 /**

@@ -146,6 +146,26 @@ export class SqlLedgerStore implements LedgerStore {
     return (await this.db.all(sql, values)).map(toProject);
   }
 
+  claimPhase2(phase1ProjectId: string, projectId: string): Promise<string> {
+    return this.db.transaction('phase2 claim', async (tx) => {
+      await tx.run('INSERT INTO phase2_claims VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [phase1ProjectId, projectId, this.now().toISOString()]);
+      const holder = String((await tx.get('SELECT project_id FROM phase2_claims WHERE phase1_project_id = ?', [phase1ProjectId]))!.project_id);
+      if (holder === projectId) return holder;
+      // A holder that ended before it was funded continues nothing (the law's rule: machines/eligibility.ts).
+      const ended = await tx.get("SELECT 1 FROM projects WHERE workflow_id = ? AND state IN ('lapsed', 'withdrawn', 'rejected')", [holder]);
+      if (!ended) return holder;
+      await tx.run('UPDATE phase2_claims SET project_id = ?, claimed_at = ? WHERE phase1_project_id = ?', [projectId, this.now().toISOString(), phase1ProjectId]);
+      return projectId;
+    });
+  }
+
+  async projectsOfPi(piId: string): Promise<ProjectRecord[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM projects WHERE workflow_id IN (SELECT DISTINCT workflow_id FROM ledger WHERE actor_id = ? AND actor_role = 'pi') ORDER BY workflow_id", [piId],
+    );
+    return rows.map(toProject);
+  }
+
   /** Archives a run once; its first archiving adds its leaf to the tree, in the same transaction. */
   archiveRun(run: ArchivedRun): Promise<void> {
     return this.db.transaction(APPEND_LOCK, async (tx) => {

@@ -141,6 +141,8 @@ export interface LedgerStore {
   entries(filter?: LedgerFilter): Promise<LedgerEntry[]>;
   upsertProject(project: ProjectRecord): Promise<void>;
   projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;
+  /** The records of every project this PI acted on (applied with, at the least), from the ledger: long after Temporal deleted them. */
+  projectsOfPi(piId: string): Promise<ProjectRecord[]>;
   archiveRun(run: ArchivedRun): Promise<void>;
   archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
   /** Seals the payloads kept in plaintext before the store had keys; returns how many. */
@@ -153,6 +155,12 @@ export interface LedgerStore {
   /** Keeps a signed checkpoint (once per size); the newest one, if any. */
   saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   latestCheckpoint(): Promise<StoredCheckpoint | null>;
+  /**
+   * Claims the phase 2 of a phase-1 project for one application's project, once and durably: the
+   * claim stands while its holder lives; one whose holder lapsed, was withdrawn or rejected passes
+   * to the new claimant. Returns the holder after the attempt (the claimant when it won).
+   */
+  claimPhase2(phase1ProjectId: string, projectId: string): Promise<string>;
   raiseAlert(alert: OfficeAlert): Promise<void>;
   alerts(): Promise<OfficeAlert[]>;
   close(): Promise<void>;

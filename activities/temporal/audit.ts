@@ -173,6 +173,11 @@ export class AuditClient {
     return this.ledger.projects(filter);
   }
 
+  /** A PI's projects as the ledger knows them, in every call, whether or not Temporal still holds them. */
+  recordedOfPi(piId: string): Promise<ProjectRecord[]> {
+    return this.ledger.projectsOfPi(piId);
+  }
+
   /** Filters as one visibility query over the search attributes; the ledger answers for projects Temporal no longer holds. */
   async search(filter: SearchFilter): Promise<ProjectRecord[]> {
     const clauses = [`WorkflowId STARTS_WITH 'project:'`];

@@ -6,7 +6,7 @@ import { CommandResult, NoticeResponse, OfferedResponse, ProjectParams, ProjectR
 import { AllianceError } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
 import { incomingPayloads, projectEventTypes } from '../../domain/project-events';
-import { checkAccess } from '../../machines/access';
+import { checkAccess, searchedInstitution } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
 import type { Services } from '../app';
@@ -39,7 +39,7 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
   }, async (request) => {
     const refused = checkAccess('projects.search', request.actor);
     if (refused) throw new AllianceError(refused.code, `${refused.message} PIs and reviewers find their projects at /api/me.`);
-    const institution = request.actor.role === 'institution' ? request.actor.id : request.query.institution;
+    const institution = searchedInstitution(request.actor, request.query.institution);
     return services.bounded('command', () => services.audit().search(searchFilterOf(request.query, institution)));
   });
 

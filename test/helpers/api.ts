@@ -141,3 +141,31 @@ export async function call<T = unknown>(api: RunningApi, method: string, path: s
   const contentType = response.headers.get('content-type') ?? '';
   return { status: response.status, contentType, body: (contentType.includes('json') && text ? JSON.parse(text) : text) as T };
 }
+
+/**
+ * A Keycloak log-in through its HTML form, as a browser would, following the API's redirects up to
+ * its answer to the provider's callback: that answer's status, where it sends the browser, and the
+ * cookies it sets. A header Node refuses can leave an answer hanging: each step fails after 15 s.
+ */
+export async function formLogin(apiUrl: string, username: string, returnTo: string): Promise<{ status: number; location: string | null; setCookies: string[] }> {
+  const jar = new Map<string, string>();
+  const step = async (url: string, init: RequestInit = {}) => {
+    const cookie = [...jar].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000), headers: { ...(init.headers as Record<string, string>), cookie } });
+    for (const line of response.headers.getSetCookie()) {
+      const [name, ...value] = line.split(';')[0]!.split('=');
+      jar.set(name!.trim(), value.join('='));
+    }
+    return response;
+  };
+  const start = await step(`${apiUrl}/auth/login?return=${encodeURIComponent(returnTo)}`);
+  if (start.status !== 302) throw new Error(`/auth/login answered ${start.status}, not a redirect to the provider`);
+  const page = await step(start.headers.get('location')!);
+  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&');
+  if (!action) throw new Error('the provider showed no log-in form');
+  const posted = await step(action, { method: 'POST', body: new URLSearchParams({ username, password: 'alliance-demo' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const callback = posted.headers.get('location') ?? '';
+  if (posted.status !== 302 || !callback.startsWith(`${apiUrl}/auth/callback`)) throw new Error(`the provider answered ${posted.status}, not a redirect to ${apiUrl}/auth/callback`);
+  const back = await step(callback);
+  return { status: back.status, location: back.headers.get('location'), setCookies: back.headers.getSetCookie() };
+}

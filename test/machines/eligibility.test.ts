@@ -75,4 +75,12 @@ describe('an overdue closing report blocks the PI\'s next application', () => {
     const filed = project([...toExecution, ...report, ...report, 'year.end', 'deadline.closingReport', 'closingReport.submit']);
     expect(registrationRecordProblem(anApplication({ id: 'TE2-0200' }), policy, { piProjects: [filed], phase1: null })).toBeNull();
   });
+
+  it("refuses on the ledger's record alone, when Temporal no longer holds the project; an overdue progress report does not block", () => {
+    const recorded = (state: string, overdue: boolean) => [{ workflowId: 'project:alliance-101:TE2-0042', state, overdue }];
+    expect(registrationRecordProblem(anApplication({ id: 'TE2-0200' }), policy, { piProjects: [], phase1: null, recorded: recorded('closing', true) }))
+      .toMatch(/closing report of project:alliance-101:TE2-0042 is overdue/);
+    expect(registrationRecordProblem(anApplication({ id: 'TE2-0200' }), policy, { piProjects: [], phase1: null, recorded: recorded('execution', true) })).toBeNull();
+    expect(registrationRecordProblem(anApplication({ id: 'TE2-0200' }), policy, { piProjects: [], phase1: null, recorded: recorded('closing', false) })).toBeNull();
+  });
 });

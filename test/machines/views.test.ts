@@ -1,3 +1,4 @@
+import { searchedInstitution } from '../../machines/access';
 import { initialTransition } from 'xstate';
 import type { Actor } from '../../domain/actor';
 import type { ProjectEventType } from '../../domain/project-events';
@@ -132,4 +133,13 @@ it("keeps who authenticated (issuer, subject, session) for the office and audito
   const { view, log } = drive(['application.submit', 'endorsement.record', ['review.start', office], ['reviewer.assign', office, { reviewerId: 'rev-1' }]]);
   expect(JSON.stringify([projectViewFor(actors.pi, view), transitionLogFor(actors.pi, view, log)])).not.toContain('staff-subject-1');
   expect(JSON.stringify(transitionLogFor(actors.auditor, view, log))).toContain('staff-subject-1');
+});
+
+describe('whose projects a search returns', () => {
+  it("an institution's search is its own, whatever it names; the office's and auditors' what they name", () => {
+    expect(searchedInstitution({ role: 'institution', id: 'NTU' }, 'NCKU')).toBe('NTU');
+    expect(searchedInstitution({ role: 'institution', id: 'NTU' }, undefined)).toBe('NTU');
+    expect(searchedInstitution({ role: 'office', id: 'office-kao' }, 'NCKU')).toBe('NCKU');
+    expect(searchedInstitution({ role: 'auditor', id: 'auditor-wu' }, undefined)).toBeUndefined();
+  });
 });

@@ -12,7 +12,7 @@ import { serviceDataConverter } from '../../activities/temporal/payload-codec';
 import { DiskDocumentStore } from '../../activities/documents/document-store';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';
-import { call, TEST_WEB_UI_ORIGIN, tokenFor, withApi, type RunningApi } from '../helpers/api';
+import { call, formLogin, TEST_WEB_UI_ORIGIN, tokenFor, withApi, type RunningApi } from '../helpers/api';
 import { connectDevServer, testDocumentsDir, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
 
@@ -77,35 +77,12 @@ async function reviewedProject(api: RunningApi): Promise<string> {
 
 /** A Keycloak log-in through its HTML form, as a browser would, following the API's redirects. */
 async function browserLogin(api: RunningApi, username: string, returnTo: string): Promise<{ cookie: string; landedAt: string }> {
-  const jar = new Map<string, string>();
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, ...value] = pair!.split('=');
-      jar.set(name!.trim(), value.join('='));
-    }
-  };
-  const cookies = () => [...jar].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
-  const step = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: cookies() } });
-    keep(response);
-    return response;
-  };
-  const start = await step(`${api.url}/auth/login?return=${encodeURIComponent(returnTo)}`);
-  expect(start.status).toBe(302);
-  const page = await step(start.headers.get('location')!);
-  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&');
-  expect(action).toBeDefined();
-  const posted = await step(action!, { method: 'POST', body: new URLSearchParams({ username, password: 'alliance-demo' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(posted.status).toBe(302);
-  const callback = posted.headers.get('location')!;
-  expect(callback.startsWith(`${api.url}/auth/callback`)).toBe(true);
-  const back = await step(callback);
+  const back = await formLogin(api.url, username, returnTo);
   expect(back.status).toBe(303);
-  const session = back.headers.getSetCookie().find((c) => c.startsWith('alliance_session='))!;
+  const session = back.setCookies.find((c) => c.startsWith('alliance_session='))!;
   expect(session).toMatch(/HttpOnly/);
   expect(session).toMatch(/SameSite=Lax/);
-  return { cookie: session.split(';')[0]!, landedAt: back.headers.get('location')! };
+  return { cookie: session.split(';')[0]!, landedAt: back.location! };
 }
 
 describe('payloads reach Temporal encrypted', () => {

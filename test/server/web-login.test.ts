@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startApi, type RunningApi } from '../helpers/api';
+import { formLogin, startApi, type RunningApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 
 let env: TestWorkflowEnvironment;
@@ -16,30 +16,12 @@ afterAll(async () => {
 
 /**
  * A browser's log-in through the identity provider's own form, following the API's redirects with
- * cookies (as test/server/codec.test.ts does): what the callback answers and where it sends the browser.
+ * cookies (`formLogin`, as test/server/codec.test.ts logs in): what the callback answers and where it sends the browser.
  */
 async function logInReturningTo(returnTo: string): Promise<{ status: number; location: string | null; cookie: string }> {
-  const jar = new Map<string, string>();
-  const step = async (url: string, init: RequestInit = {}) => {
-    const cookie = [...jar].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
-    // A header Node refuses can leave the answer hanging rather than failing it: fail fast instead.
-    const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000), headers: { ...(init.headers as Record<string, string>), cookie } });
-    for (const line of response.headers.getSetCookie()) {
-      const [name, ...value] = line.split(';')[0]!.split('=');
-      jar.set(name!.trim(), value.join('='));
-    }
-    return response;
-  };
-  const start = await step(`${api.url}/auth/login?return=${encodeURIComponent(returnTo)}`);
-  expect(start.status).toBe(302);
-  const page = await step(start.headers.get('location')!);
-  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&');
-  expect(action).toBeDefined();
-  const posted = await step(action!, { method: 'POST', body: new URLSearchParams({ username: 'kao', password: 'alliance-demo' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  const callback = posted.headers.get('location')!;
-  expect(callback.startsWith(`${api.url}/auth/callback`)).toBe(true);
-  const back = await step(callback);
-  return { status: back.status, location: back.headers.get('location'), cookie: `alliance_session=${jar.get('alliance_session') ?? ''}` };
+  const back = await formLogin(api.url, 'kao', returnTo);
+  const session = back.setCookies.find((c) => c.startsWith('alliance_session='));
+  return { status: back.status, location: back.location, cookie: session?.split(';')[0] ?? 'alliance_session=' };
 }
 
 it('comes back to a page with a Chinese path, percent-encoded, instead of failing the callback', async () => {

@@ -35,6 +35,28 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
     }
   });
 
+  it('lets one application at a time hold the phase 2 of a phase-1 project, against racing claims, until its holder ends unfunded', async () => {
+    const ledger = await SqlLedgerStore.open((await fresh('ledger_phase2'))());
+    try {
+      const phase1 = 'project:alliance-102:TE2-0001';
+      // Ten registrations racing, in two calls: one holds it, the others are told who.
+      const claimants = Array.from({ length: 10 }, (_, i) => `project:alliance-${105 + (i % 2)}:TE2-${String(i).padStart(4, '0')}`);
+      const holders = await Promise.all(claimants.map((c) => ledger.claimPhase2(phase1, c)));
+      const holder = holders.find((h, i) => h === claimants[i]);
+      expect(holders.filter((h, i) => h === claimants[i])).toHaveLength(1);
+      expect(new Set(holders)).toEqual(new Set([holder]));
+      expect(await ledger.claimPhase2(phase1, holder!)).toBe(holder);
+      // Its holder withdrew (its record says so): the phase 2 is free for another application.
+      await ledger.upsertProject({ workflowId: holder!, callId: 'alliance-105', rocYear: 105, division: 'TE2', region: 'north', institution: 'NTU', state: 'withdrawn', phase: 2, projectYear: 0, overdue: false, updatedAt: '2026-12-01T00:00:00.000Z' });
+      const next = claimants.find((c) => c !== holder)!;
+      expect(await ledger.claimPhase2(phase1, next)).toBe(next);
+      expect(await ledger.claimPhase2(phase1, holder!)).toBe(next);
+      expect(await ledger.claimPhase2('project:alliance-102:TE2-0002', holder!)).toBe(holder);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('quarantines other content under a taken key and alerts the office, once, without throwing', async () => {
     const ledger = await SqlLedgerStore.open((await fresh('ledger_conflict'))());
     try {

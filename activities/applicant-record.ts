@@ -1,0 +1,16 @@
+import type { LedgerStore } from './ledger/store';
+
+/** The applicant's record the call keeps beside the ledger, beyond Temporal's retention. */
+export function createApplicantRecordActivities(deps: { ledger: LedgerStore }) {
+  return {
+    /**
+     * Claims the phase 2 of a phase-1 project for the application being registered, in the shared
+     * store's own transaction (a unique key): of two registrations naming one phase-1 project, in
+     * one call or in two, at most one holds it. Idempotent: the same claimant again holds it still.
+     * Returns the holder after the attempt.
+     */
+    async claimPhase2Continuation(input: { phase1ProjectId: string; projectId: string }): Promise<string> {
+      return deps.ledger.claimPhase2(input.phase1ProjectId, input.projectId);
+    },
+  };
+}
