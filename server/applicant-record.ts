@@ -32,7 +32,8 @@ export async function checkApplicantRecord(services: Services, callId: string, a
   }))).flat();
   const piProjects = (await Promise.all(mine.map((id) => view(id).catch(() => null)))).filter((p): p is ProjectView => p !== null);
   // The ledger's record outlives Temporal's retention: a closed call deleted long ago still shows an overdue closing report.
-  const recorded = await services.audit().recordedOfPi(actor.id).catch((error: unknown) => {
+  const recorded = await Promise.resolve().then(() => services.audit().recordedOfPi(actor.id)).catch((error: unknown) => {
+    // An API process without the ledger (a test's) knows the PI's record from Temporal alone.
     if (error instanceof AllianceError && error.code === 'NOT_FOUND') return [];
     throw error;
   });

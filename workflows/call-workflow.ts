@@ -5,27 +5,25 @@ import { createActor, initialTransition, transition, type SnapshotFrom } from 'x
 import type { Activities } from '../activities';
 import type { ProjectCommand } from '../activities/project-commands';
 import { Actor } from '../domain/actor';
-import { Application, NewApplication, type Division } from '../domain/application';
+import { Application, type Division } from '../domain/application';
 import { planAssignments } from '../domain/assignment';
 import { addDuration } from '../domain/duration';
 import { projectWorkflowId } from '../domain/ids';
 import { rankByDivision } from '../domain/ranking';
-import { formatRocDate } from '../domain/roc-date';
 import { requestedTotal } from '../domain/rules';
 import { searchAttributes as keys } from '../domain/search-attributes';
-import { callCommands, callMachine, missedDeadline, rankable, type CallCommand, type CallEvent } from '../machines/call-machine';
-import { registrationProblem, rosterProblem } from '../machines/ownership';
+import { callCommands, callMachine, rankable, type CallCommand, type CallEvent } from '../machines/call-machine';
+import { judgeCall, stateProblem, type CallStanding } from '../machines/call-judge';
 import {
   amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
-  type ActorArgs, type AmendArgs, type AssignArgs, type CallAmendment, type DeclineArgs, type CallView, type CallWorkflowInput, type InviteArgs, type RegisterArgs, type RosterArgs, type ScheduleArgs, type ScopeArgs, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
+  type CallAmendment, type CallView, type CallWorkflowInput, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
 } from './call-messages';
 import { createAuditTrail } from './audit-trail';
 import { CURRENT_PATCH_LEVEL } from './patch-levels';
 import { projectWorkflow } from './project-workflow';
 import { draftFacts, searchAttributesOf } from './project-search-attributes';
 import { byCodePoint } from '../domain/order';
-import { defaultMaxApplicationsPerPi } from '../domain/policy';
 
 const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
@@ -75,20 +73,26 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
   };
 
   /** Role and call state, the law of `callCommands`; then the payload check of each command. */
+  /**
+   * The handlers' own check, role and call state, as the law words them: the validator has asked the
+   * whole law before (validators do not run on replay, so older histories replay by these two alone).
+   */
   const admit = (command: CallCommand, args: { actor?: unknown }): Actor => {
     const actor = Actor.safeParse(args?.actor);
     if (!actor.success) refuse('INVALID_PAYLOAD', `${command} was refused: name the acting role and id (actor: { role, id }).`);
-    const rule = callCommands[command];
-    const roles: readonly string[] = rule.roles;
+    const roles: readonly string[] = callCommands[command].roles;
     if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
-    const states: readonly string[] = rule.states;
-    if (!states.includes(state())) {
-      const late = missedDeadline(command, state(), calendar, call.id);
-      if (late) refuse('ILLEGAL_TRANSITION', late);
-      const when = state() === 'open' ? '' : state() === 'applicationsClosed' ? ` (applications closed ${formatRocDate(calendar.applicationWindow.closes)})` : state() === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(calendar.endorsementDeadline)})` : '';
-      refuse('ILLEGAL_TRANSITION', `${command} is not possible while call ${call.id} is ${state()}${when}; it is possible when the call is ${states.join(' or ')}.`);
-    }
+    const wrongState = stateProblem(standing(), command);
+    if (wrongState) refuse('ILLEGAL_TRANSITION', wrongState);
     return actor.data!;
+  };
+
+  /** The call as its law reads it (machines/call-judge.ts). */
+  const standing = (): CallStanding => ({ callId: call.id, state: state(), calendar, policy: call.policy, projects, registering: [...registering.values()], assignments, rounds, reviewerPool });
+  /** Every validator asks the call's law: a refused command never enters the call's history. */
+  const validate = (command: CallCommand) => (args: unknown): void => {
+    const verdict = judgeCall(standing(), command, args, Date.now());
+    if (!verdict.ok) throw ApplicationFailure.create({ type: verdict.code, message: verdict.message, details: [verdict.details], nonRetryable: true });
   };
 
   // Bulk operations run one at a time, in the order they were accepted.
@@ -145,22 +149,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     version++;
     return workflowId;
   }, {
-    validator: (args: RegisterArgs) => {
-      const actor = admit('call.registerApplication', args);
-      // New applications only (validators do not run on replay): the handler reads older ones too.
-      const parsed = NewApplication.safeParse(args.application);
-      if (!parsed.success) refuse('INVALID_PAYLOAD', `The application is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-      const problem = registrationProblem(actor, parsed.data!);
-      if (problem) refuse('FORBIDDEN', problem);
-      if (projects.some((p) => p.applicationId === parsed.data!.id) || registering.has(parsed.data!.id)) refuse('INVALID_PAYLOAD', `Application ${parsed.data!.id} is already registered in call ${call.id}; choose another application id.`);
-      const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
-      const ids = new Set([...projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...[...registering.values()].filter((a) => a.pi.id === actor.id).map((a) => a.id)]);
-      // Two phase 2s of one phase-1 project in this call: the second is refused here, before history (across calls the store's claim decides).
-      const phase1 = continues(parsed.data!);
-      const rival = phase1 && [...projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId), ...[...registering.values()].filter((a) => continues(a) === phase1).map((a) => projectWorkflowId(call.id, a.id))][0];
-      if (rival) refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`);
-      if (ids.size >= most) refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${ids.size} applications in call ${call.id}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
-    },
+    validator: validate('call.registerApplication'),
   });
 
   setHandler(submitRosterUpdate, (args) => {
@@ -172,20 +161,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       projectId: projectWorkflowId(call.id, applicationId), type: 'endorsement.record', actor, payload: { rosterId: args.rosterId, letterReference: args.letterReference },
     })));
   }, {
-    validator: (args: RosterArgs) => {
-      const actor = admit('call.submitRoster', args);
-      if (!args.rosterId?.trim() || !args.letterReference?.trim()) refuse('INVALID_PAYLOAD', 'A roster needs its id and the reference of the official letter.');
-      if (!Array.isArray(args.applicationIds) || args.applicationIds.length === 0) refuse('INVALID_PAYLOAD', 'A roster lists at least one application id.');
-      // A later roster of the same institution amends its endorsements until the endorsement deadline (the call's state says so).
-      for (const id of args.applicationIds) {
-        const project = projects.find((p) => p.applicationId === id);
-        if (!project) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
-        else {
-          const problem = rosterProblem(actor, project);
-          if (problem) refuse('FORBIDDEN', problem);
-        }
-      }
-    },
+    validator: validate('call.submitRoster'),
   });
 
   setHandler(startWrittenReviewUpdate, async (args) => {
@@ -221,12 +197,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     for (const s of summaries.filter((x) => x.unreachable)) (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
     return record;
   }, {
-    validator: (args: ScopeArgs) => {
-      admit('call.startWrittenReview', args);
-      // A closed round binds: starting it again would hand its projects a deadline already past.
-      const closed = rounds.find((r) => r.scope === (args.division ?? 'all') && r.closedAt);
-      if (closed) refuse('ILLEGAL_TRANSITION', `The written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; a closed round does not reopen.`);
-    },
+    validator: validate('call.startWrittenReview'),
   });
 
   // A hand assignment is the call's like its own draws: the same pool, the same conflicts carried to the
@@ -240,15 +211,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       if (record.applied === 1) assignments[project.applicationId] = [...(assignments[project.applicationId] ?? []), reviewer.id];
     });
   }, {
-    validator: (args: AssignArgs) => {
-      admit('call.assignReviewer', args);
-      const project = projects.find((p) => p.applicationId === args.applicationId);
-      if (!project) refuse('INVALID_PAYLOAD', `Application ${String(args.applicationId)} is not registered in call ${call.id}.`);
-      if (!reviewerPool.some((r) => r.id === args.reviewerId)) refuse('INVALID_PAYLOAD', `Reviewer ${String(args.reviewerId)} is not in the reviewer pool of call ${call.id}; assign one of its ${reviewerPool.length} reviewers.`);
-      if ((assignments[args.applicationId] ?? []).includes(args.reviewerId)) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${args.reviewerId} is already assigned to application ${args.applicationId}.`);
-      const closed = rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === project!.division));
-      if (closed) refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}; no reviewer is assigned after it.`);
-    },
+    validator: validate('call.assignReviewer'),
   });
 
   /** A reviewer as the pool declares them, with the institution and conflicts the project's law checks. */
@@ -281,15 +244,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       return stepped;
     });
   }, {
-    validator: (args: DeclineArgs) => {
-      const actor = admit('call.declineReview', args);
-      const project = projects.find((p) => p.applicationId === args.applicationId);
-      if (!project) refuse('INVALID_PAYLOAD', `Application ${String(args.applicationId)} is not registered in call ${call.id}.`);
-      if (typeof args.reason !== 'string' || !args.reason.trim() || args.reason.length > 20_000) refuse('INVALID_PAYLOAD', 'reason: say why you step down (at most 20,000 characters).');
-      if (!(assignments[args.applicationId] ?? []).includes(actor.id)) refuse('FORBIDDEN', `review.decline was refused: reviewer ${actor.id} is not assigned to application ${args.applicationId}; a reviewer steps down only from applications assigned to them.`);
-      const closed = rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === project!.division));
-      if (closed) refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${closed.scope === 'all' ? `call ${call.id}` : `division ${closed.scope}`} closed at ${closed.closedAt}.`);
-    },
+    validator: validate('call.declineReview'),
   });
 
   /** Closes the open rounds of a division (or all): by the office now, or by the round's own deadline (no actor). */
@@ -319,7 +274,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     return open;
   };
   setHandler(closeWrittenReviewUpdate, (args) => exclusive(() => closeRounds(args.division, Actor.parse(args.actor))), {
-    validator: (args: ScopeArgs) => void admit('call.closeWrittenReview', args),
+    validator: validate('call.closeWrittenReview'),
   });
 
   const ranking = async (purpose: 'invitation' | 'decisionMeeting') => {
@@ -342,12 +297,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     for (const id of chosen) if (!invited.includes(id)) invited.push(id);
     return bulk('presentation invitations', actor, chosen.map((id) => ({ projectId: projectWorkflowId(call.id, id), type: 'presentation.invite', actor, payload: {} })));
   }, {
-    validator: (args: InviteArgs) => {
-      admit('call.invitePresentations', args);
-      if ((args.topPerDivision === undefined) === (args.applicationIds === undefined)) refuse('INVALID_PAYLOAD', 'Invite either the top N of each division (topPerDivision) or a list of application ids, not both.');
-      if (args.topPerDivision !== undefined && !(Number.isInteger(args.topPerDivision) && args.topPerDivision > 0)) refuse('INVALID_PAYLOAD', 'topPerDivision: expected a whole number above 0.');
-      for (const id of args.applicationIds ?? []) if (!projects.some((p) => p.applicationId === id)) refuse('INVALID_PAYLOAD', `Application ${id} is not registered in call ${call.id}.`);
-    },
+    validator: validate('call.invitePresentations'),
   });
 
   setHandler(schedulePresentationsUpdate, (args) => {
@@ -365,17 +315,14 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     });
     return bulk('presentation schedule', actor, commands);
   }, {
-    validator: (args: ScheduleArgs) => {
-      admit('call.schedulePresentations', args);
-      if (Number.isNaN(Date.parse(args.startsAt ?? ''))) refuse('INVALID_PAYLOAD', 'startsAt: expected an instant such as 2016-12-05T09:00:00+08:00.');
-    },
+    validator: validate('call.schedulePresentations'),
   });
 
   setHandler(startDecisionMeetingUpdate, (args) => {
     const actor = admit('call.startDecisionMeeting', args);
     move('decision.start', actor);
     return exclusive(() => ranking('decisionMeeting'));
-  }, { validator: (args: ActorArgs) => void admit('call.startDecisionMeeting', args) });
+  }, { validator: validate('call.startDecisionMeeting') });
 
   setHandler(announceUpdate, (args) => {
     const actor = admit('call.announce', args);
@@ -383,7 +330,7 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
     // Since announce-all-v1 the announcement decides every endorsed project, reviewed or not (its law rejects the undecided, with the reason).
     const announced = patched('announce-all-v1') ? projects.filter((p) => assignments[p.applicationId] || onRoster(p)) : projects.filter((p) => assignments[p.applicationId]);
     return bulk('announcement', actor, announced.map((p) => ({ projectId: p.projectId, type: 'decision.announce', actor, payload: {} })));
-  }, { validator: (args: ActorArgs) => void admit('call.announce', args) });
+  }, { validator: validate('call.announce') });
 
   setHandler(amendDeadlineUpdate, (args) => {
     const actor = admit('call.amendDeadline', args);
@@ -400,24 +347,13 @@ export async function callWorkflow({ call, reviewerPool, carried, continueAsNewA
       projectId: p.projectId, type: 'deadline.amend', actor, payload: { deadline: args.deadline, until: amendment.until, reason: amendment.reason, ...scope },
     })));
   }, {
-    validator: (args: AmendArgs) => {
-      admit('call.amendDeadline', args);
-      if (!['application', 'endorsement'].includes(args.deadline)) refuse('INVALID_PAYLOAD', 'deadline: expected application or endorsement (a project\'s other deadlines are moved one project at a time).');
-      if (typeof args.reason !== 'string' || !args.reason.trim() || args.reason.length > 20_000) refuse('INVALID_PAYLOAD', 'reason: say why the deadline moves (at most 20,000 characters).');
-      const until = Date.parse(args.until ?? '');
-      if (typeof args.until !== 'string' || args.until.length > 64 || Number.isNaN(until)) refuse('INVALID_PAYLOAD', 'until: expected an instant such as 2016-09-13T17:00:00+08:00.');
-      if (until <= Date.now()) refuse('INVALID_PAYLOAD', `until: ${args.until} has already passed; choose a later time.`);
-      if (args.deadline === 'application' && state() !== 'open') refuse('ILLEGAL_TRANSITION', `The application deadline of call ${call.id} has passed (${formatRocDate(calendar.applicationWindow.closes)}); it can no longer move.`);
-      if (args.deadline === 'application' && until >= Date.parse(calendar.endorsementDeadline)) refuse('INVALID_PAYLOAD', `until: the application deadline must stay before the endorsement deadline (${formatRocDate(calendar.endorsementDeadline)}); move that one first.`);
-      if (args.deadline === 'endorsement' && until <= Date.parse(calendar.applicationWindow.closes)) refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(calendar.applicationWindow.closes)}).`);
-      if (args.deadline === 'endorsement' && until >= Date.parse(calendar.reviewPeriod.closes)) refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(calendar.reviewPeriod.closes)}).`);
-    },
+    validator: validate('call.amendDeadline'),
   });
 
   setHandler(closeCallUpdate, (args) => {
     move('call.close', admit('call.close', args));
     return Promise.resolve(state());
-  }, { validator: (args: ActorArgs) => void admit('call.close', args) });
+  }, { validator: validate('call.close') });
 
   const view = (): CallView => ({ callId: call.id, state: state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, ...(amendments.length > 0 && { amendments }) });
   // The query adds the call's title and calendar (the pages' deadlines); a query writes no history.

@@ -19,7 +19,9 @@ import {
   type CallView, type OperationRecord, type ReviewRound,
 } from '../../workflows/call-messages';
 import { AllianceError } from '../../domain/errors';
-import { toAllianceError } from './projects';
+import { refusalCodes, toAllianceError } from './projects';
+import { checkCallBodyAndRole } from '../../machines/call-judge';
+import type { CallCommand } from '../../machines/call-machine';
 
 const invalid = (what: string, issues: { path: PropertyKey[]; message: string }[]): AllianceError => {
   const details = issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
@@ -76,6 +78,17 @@ export class CallClient {
     }
   }
 
+  /**
+   * Sends one of the call's commands, after the two checks that need no call (its schema and the
+   * acting role: `checkCallBodyAndRole`, the law's): a command the call would refuse for them is
+   * refused here without a round trip.
+   */
+  private command<R, A extends { actor: Actor }>(callId: string, update: UpdateDefinition<R, [A]>, args: A): Promise<R> {
+    const early = checkCallBodyAndRole(update.name as CallCommand, args);
+    if (!early.ok) return Promise.reject(new AllianceError(refusalCodes[early.code]!, early.message, early.details));
+    return this.run(callId, () => this.handle(callId).executeUpdate(update, { args: [args] }));
+  }
+
   /** Opens a call from its file (calendar and policy) and its reviewer pool. */
   async open(callFile: unknown, poolFile: unknown): Promise<string> {
     const call = Call.safeParse(callFile);
@@ -128,6 +141,8 @@ export class CallClient {
    */
   async startOperation<N extends CallOperationName>(callId: string, name: N, actor: Actor, body: Parameters<(typeof callOperations)[N]>[1], operationId: string): Promise<void> {
     const { update, args } = (callOperations[name] as (actor: Actor, body: unknown) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs })(actor, body);
+    const early = checkCallBodyAndRole(update.name as CallCommand, args);
+    if (!early.ok) throw new AllianceError(refusalCodes[early.code]!, early.message, early.details);
     await this.run(callId, () => this.handle(callId).startUpdate(update, { args: [args], updateId: operationId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
@@ -159,29 +174,29 @@ export class CallClient {
   }
 
   registerApplication(callId: string, actor: Actor, application: ApplicationInput): Promise<string> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(registerApplicationUpdate, { args: [{ actor, application }] }));
+    return this.command(callId, registerApplicationUpdate, { actor, application });
   }
 
   submitRoster(callId: string, actor: Actor, roster: { rosterId: string; letterReference: string; applicationIds: string[] }): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(submitRosterUpdate, { args: [{ actor, ...roster }] }));
+    return this.command(callId, submitRosterUpdate, { actor, ...roster });
   }
 
   startWrittenReview(callId: string, actor: Actor, division?: Division): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(startWrittenReviewUpdate, { args: [{ actor, ...(division ? { division } : {}) }] }));
+    return this.command(callId, startWrittenReviewUpdate, { actor, ...(division ? { division } : {}) });
   }
 
   /** One reviewer assigned by hand to one application, from the call's pool: recorded by the call once the project took it. */
   assignReviewer(callId: string, actor: Actor, assignment: { applicationId: string; reviewerId: string }): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(assignReviewerUpdate, { args: [{ actor, ...assignment }] }));
+    return this.command(callId, assignReviewerUpdate, { actor, ...assignment });
   }
 
   /** An assigned reviewer steps down from one application before reviewing it; the call draws a replacement. */
   declineReview(callId: string, actor: Actor, decline: { applicationId: string; reason: string; conflict: boolean }): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(declineReviewUpdate, { args: [{ actor, ...decline }] }));
+    return this.command(callId, declineReviewUpdate, { actor, ...decline });
   }
 
   amendDeadline(callId: string, actor: Actor, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(amendDeadlineUpdate, { args: [{ actor, ...amendment }] }));
+    return this.command(callId, amendDeadlineUpdate, { actor, ...amendment });
   }
 
   /**
@@ -204,26 +219,26 @@ export class CallClient {
   }
 
   closeWrittenReview(callId: string, actor: Actor, division?: Division): Promise<ReviewRound[]> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(closeWrittenReviewUpdate, { args: [{ actor, ...(division ? { division } : {}) }] }));
+    return this.command(callId, closeWrittenReviewUpdate, { actor, ...(division ? { division } : {}) });
   }
 
   invitePresentations(callId: string, actor: Actor, choice: { topPerDivision: number } | { applicationIds: string[] }): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(invitePresentationsUpdate, { args: [{ actor, ...choice }] }));
+    return this.command(callId, invitePresentationsUpdate, { actor, ...choice });
   }
 
   schedulePresentations(callId: string, actor: Actor, startsAt: string): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(schedulePresentationsUpdate, { args: [{ actor, startsAt }] }));
+    return this.command(callId, schedulePresentationsUpdate, { actor, startsAt });
   }
 
   startDecisionMeeting(callId: string, actor: Actor): Promise<Record<string, RankedApplication[]>> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(startDecisionMeetingUpdate, { args: [{ actor }] }));
+    return this.command(callId, startDecisionMeetingUpdate, { actor });
   }
 
   announce(callId: string, actor: Actor): Promise<OperationRecord> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(announceUpdate, { args: [{ actor }] }));
+    return this.command(callId, announceUpdate, { actor });
   }
 
   close(callId: string, actor: Actor): Promise<string> {
-    return this.run(callId, () => this.handle(callId).executeUpdate(closeCallUpdate, { args: [{ actor }] }));
+    return this.command(callId, closeCallUpdate, { actor });
   }
 }

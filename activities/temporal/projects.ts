@@ -19,7 +19,8 @@ import {
 } from '../../workflows/project-messages';
 import { AllianceError } from '../../domain/errors';
 
-const refusalCodes: Record<string, AllianceError['code']> = {
+/** The law's refusal codes as the client edge names them. */
+export const refusalCodes: Record<string, AllianceError['code']> = {
   INVALID_PAYLOAD: 'VALIDATION',
   ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED',
   FORBIDDEN: 'FORBIDDEN',

@@ -6,6 +6,7 @@ import { checkPayloadAndRole } from '../../machines/judge';
 import type { CommandResult } from '../../workflows/project-messages';
 import type { OperationRecord } from '../../workflows/call-messages';
 import type { Services } from '../app';
+import { refusalCodes } from '../../activities/temporal/projects';
 
 /**
  * The project commands whose facts the call keeps (its rosters, its reviewers' assignments and who
@@ -14,8 +15,6 @@ import type { Services } from '../app';
  * cannot part: one writer per fact.
  */
 const throughTheCall: readonly ProjectEventType[] = ['endorsement.record', 'reviewer.assign', 'review.decline', 'presentation.invite'];
-
-const refusalCodes: Record<string, ErrorCode> = { INVALID_PAYLOAD: 'VALIDATION', ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED', FORBIDDEN: 'FORBIDDEN', ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION' };
 
 /** The call's one-project operation as a command's answer: the project's refusal as the project would have given it. */
 async function answerOf(services: Services, projectId: string, record: OperationRecord): Promise<CommandResult> {

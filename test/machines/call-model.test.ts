@@ -2,6 +2,8 @@ import { getAdjacencyMap } from 'xstate/graph';
 import type { SnapshotFrom } from 'xstate';
 import { alliance105 } from '../../domain/calls';
 import { callCommands, callEventRoles, callMachine, missedDeadline, rankable, type CallCommand, type CallEvent } from '../../machines/call-machine';
+import { judgeCall, type CallStanding } from '../../machines/call-judge';
+import { anApplication } from '../fixtures/applications';
 import { allStateIds, allTransitionIds, takenTransitions } from './statechart-coverage';
 
 type Snapshot = SnapshotFrom<typeof callMachine>;
@@ -68,5 +70,37 @@ describe('who a ranking ranks', () => {
     expect(rankable(under('review', 'rejected'), 'decisionMeeting')).toBe(true);
     for (const ended of ['withdrawn', 'lapsed', 'rejected', 'terminated', 'unknown']) expect(rankable(under(ended), 'decisionMeeting')).toBe(false);
     expect(rankable(under('review', undefined, 'no answer'), 'invitation')).toBe(false);
+  });
+});
+
+describe('judgeCall: schema, role, whose application, then the call', () => {
+  const { calendar, policy } = alliance105;
+  const at = (state: string, over: Partial<CallStanding> = {}): CallStanding => ({
+    callId: 'alliance-105', state, calendar, policy, registering: [], assignments: { 'TE2-0001': ['rev-te2-01'] }, rounds: [], reviewerPool: [{ id: 'rev-te2-01' }, { id: 'rev-te2-02' }],
+    projects: [{ applicationId: 'TE2-0001', projectId: 'project:alliance-105:TE2-0001', institutionId: 'NTU', piId: 'pi-lin', division: 'TE2' }], ...over,
+  });
+  const ntu = { role: 'institution', id: 'NTU' } as const;
+  const roster = { rosterId: 'R1', letterReference: '臺大研字第1號', applicationIds: ['TE2-0001'] };
+  const now = Date.parse('2016-09-01T00:00:00Z');
+
+  it('asks in order: a malformed command first, then the role, then whose application, then the call', () => {
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster, applicationIds: [] }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster }, now)).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'institution', id: 'NCKU' }, ...roster }, now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(judgeCall(at('endorsementsClosed'), 'call.submitRoster', { actor: ntu, ...roster }, now)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringContaining('institution endorsement deadline') as unknown });
+    expect(judgeCall(at('applicationsClosed'), 'call.submitRoster', { actor: ntu, ...roster }, now)).toMatchObject({ ok: true });
+  });
+
+  it("refuses from the call's records: a second registration of an id, one over the PI's bound, an assignment twice, a deadline moved into the past", () => {
+    const pi = { role: 'pi', id: 'pi-lin' } as const;
+    expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0001' }) }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', message: expect.stringContaining('already registered') as unknown });
+    expect(judgeCall(at('open', { policy: { ...policy, maxApplicationsPerPi: 1 } }), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0002' }) }, now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0002' }) }, now)).toMatchObject({ ok: true });
+    const office = { role: 'office', id: 'office-kao' } as const;
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-01' }, now)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te9-99' }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-02' }, now)).toMatchObject({ ok: true });
+    expect(judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-08-01T09:00:00+08:00', reason: '颱風' }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', message: expect.stringContaining('has already passed') as unknown });
+    expect(judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-09-13T09:00:00+08:00', reason: '颱風' }, now)).toMatchObject({ ok: true });
   });
 });
