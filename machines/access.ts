@@ -48,10 +48,21 @@ export function searchedInstitution(actor: Actor, asked: string | undefined): st
   return actor.role === 'institution' ? actor.id : asked;
 }
 
+/** Where a person refused goes instead. */
+const instead: Partial<Record<Access, string>> = {
+  'projects.search': ' PIs and reviewers find their projects at /api/me.',
+};
+
 /** Null when the actor may; otherwise why not, in words a person can act on. */
 export function checkAccess(access: Access, actor: Actor): AccessRefusal | null {
   const roles: readonly Role[] = accessRoles[access];
   return roles.includes(actor.role)
     ? null
-    : { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} is for ${roles.join(' and ')} only, not for ${actor.role} ${actor.id}.` };
+    : { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} is for ${roles.join(' and ')} only, not for ${actor.role} ${actor.id}.${instead[access] ?? ''}` };
 }
+
+/**
+ * What a route of the API declares it is for: one of the accesses above, or `signedIn` — anyone
+ * logged in, the law's views and judges then deciding what they see and may do.
+ */
+export type RouteAccess = Access | 'signedIn';

@@ -18,6 +18,7 @@ import { renderApiPage } from './api-page';
 import { registerProblems } from './problems';
 import { auditRoutes } from './routes/audit';
 import { callRoutes } from './routes/calls';
+import { enforceDeclaredAccess } from './route-access';
 import { meRoutes } from './routes/me';
 import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
@@ -148,6 +149,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     api.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
     });
+    enforceDeclaredAccess(api);
     await api.register(meRoutes(services));
     await api.register(callRoutes(services));
     await api.register(projectRoutes(services));

@@ -4,9 +4,6 @@ import {
   AlertsResponse, AuditHistoryQuery, CheckpointResponse, ProofBundleResponse, ProofsBody, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
   QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
 } from '../../domain/api';
-import type { Actor } from '../../domain/actor';
-import { AllianceError } from '../../domain/errors';
-import { checkAccess, type Access } from '../../machines/access';
 import type { Services } from '../app';
 import type { SearchFilter } from '../../activities/temporal/audit';
 import { z } from 'zod';
@@ -21,81 +18,70 @@ export function searchFilterOf(q: z.infer<typeof AuditSearchQuery>, institution 
     ...(q.from ? { from: new Date(q.from).toISOString() } : {}), ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
   };
 }
-const need = (access: Access, actor: Actor): void => {
-  const refused = checkAccess(access, actor);
-  if (refused) throw new AllianceError(refused.code, refused.message);
-};
-
 /** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
 export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
 
   app.get('/audit/history/:workflowId', {
+    config: { access: 'audit.read' },
     schema: { summary: 'The domain trail of a project or call from the ledger (office, auditors)', tags, params: AuditWorkflowParams, querystring: AuditHistoryQuery, response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) } },
   }, async (request) => {
-    need('audit.read', request.actor);
     const audit = services.audit();
     if (request.query.raw === 'true') return services.bounded('command', () => audit.rawHistory(request.params.workflowId, { decode: request.query.decode !== 'false' }));
     return audit.history(request.params.workflowId);
   });
 
   app.get('/audit/search', {
+    config: { access: 'audit.read' },
     schema: { summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)', tags, querystring: AuditSearchQuery, response: { 200: ProjectRecordResponse } },
   }, (request) => {
-    need('audit.read', request.actor);
     return services.bounded('command', () => services.audit().search(searchFilterOf(request.query)));
   });
 
   app.post('/audit/verify', {
+    config: { access: 'audit.read' },
     schema: { summary: 'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)', tags, body: VerifyBody, response: { 200: VerifyResponse } },
   }, (request) => {
-    need('audit.read', request.actor);
     return services.bounded('bulk', () => services.audit().verify(request.body.workflowId, request.body.since));
   });
 
   app.post('/audit/proofs', {
+    config: { access: 'audit.read' },
     schema: { summary: 'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)', tags, body: ProofsBody, response: { 200: ProofBundleResponse } },
   }, (request) => {
-    need('audit.read', request.actor);
     const { entries, workflowId, since } = request.body;
     return services.audit().proofs({ ...(entries ? { seqs: entries } : {}), ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) });
   });
 
   app.get('/audit/checkpoint', {
+    config: { access: 'audit.read' },
     schema: { summary: 'The ledger\'s Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)', tags, response: { 200: CheckpointResponse } },
-  }, (request) => {
-    need('audit.read', request.actor);
-    return services.audit().checkpoint();
-  });
+  }, () => services.audit().checkpoint());
 
   app.get('/audit/export', {
+    config: { access: 'audit.read' },
     schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
   }, async (request, reply) => {
-    need('audit.read', request.actor);
     const q = request.query;
     const text = await services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
     void reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
   });
 
   app.get('/audit/quarantine', {
+    config: { access: 'audit.read' },
     schema: { summary: 'Transitions the ledger set aside because their key held other content (a Temporal reset), with why (office, auditors)', tags, querystring: QuarantineQuery, response: { 200: QuarantineResponse } },
   }, (request) => {
-    need('audit.read', request.actor);
     return services.audit().quarantined(request.query.workflowId);
   });
 
   app.get('/alerts', {
+    config: { access: 'alerts.read' },
     schema: { summary: "The office's alerts: held-up mail, quarantined or missing ledger entries; kept even when mail is down (office, auditors)", tags: ['notices'], response: { 200: AlertsResponse } },
-  }, (request) => {
-    need('alerts.read', request.actor);
-    return services.audit().alerts();
-  });
+  }, () => services.audit().alerts());
 
   app.get('/notices/undelivered', {
+    config: { access: 'notices.read' },
     schema: { summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)', tags: ['notices'], response: { 200: NoticeResponse } },
-  }, (request) => {
-    need('notices.read', request.actor);
-    return services.bounded('command', () => services.notices.undelivered());
-  });
+  }, () => services.bounded('command', () => services.notices.undelivered()));
   done();
 };

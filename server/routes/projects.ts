@@ -6,7 +6,7 @@ import { CommandResult, NoticeResponse, OfferedResponse, ProjectParams, ProjectR
 import { AllianceError } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
 import { incomingPayloads, projectEventTypes } from '../../domain/project-events';
-import { checkAccess, searchedInstitution } from '../../machines/access';
+import { searchedInstitution } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
 import type { Services } from '../app';
@@ -35,19 +35,20 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
   };
 
   app.get('/projects', {
+    config: { access: 'projects.search' },
     schema: { summary: 'Search projects over the search attributes (office, auditors; an institution sees its own)', tags, querystring: ProjectSearchQuery, response: { 200: ProjectRecordResponse } },
   }, async (request) => {
-    const refused = checkAccess('projects.search', request.actor);
-    if (refused) throw new AllianceError(refused.code, `${refused.message} PIs and reviewers find their projects at /api/me.`);
     const institution = searchedInstitution(request.actor, request.query.institution);
     return services.bounded('command', () => services.audit().search(searchFilterOf(request.query, institution)));
   });
 
   app.get('/projects/:callId/:applicationId', {
+    config: { access: 'signedIn' },
     schema: { summary: 'Where a project stands, as much as your role may see', tags, params: ProjectParams, response: { 200: ProjectViewResponse } },
   }, async (request) => (await readable(request.actor, projectWorkflowId(request.params.callId, request.params.applicationId))).shaped);
 
   app.get('/projects/:callId/:applicationId/log', {
+    config: { access: 'signedIn' },
     schema: { summary: 'The transition log: who, role, when, event, from → to', tags, params: ProjectParams, response: { 200: TransitionLogResponse } },
   }, async (request) => {
     const id = projectWorkflowId(request.params.callId, request.params.applicationId);
@@ -56,6 +57,7 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
   });
 
   app.get('/projects/:callId/:applicationId/offered', {
+    config: { access: 'signedIn' },
     schema: { summary: 'What your role may send to this project now', tags, params: ProjectParams, response: { 200: OfferedResponse } },
   }, async (request) => {
     const id = projectWorkflowId(request.params.callId, request.params.applicationId);
@@ -65,16 +67,14 @@ export const projectRoutes = (services: Services): FastifyPluginCallback => (pla
   });
 
   app.get('/projects/:callId/:applicationId/notices', {
+    config: { access: 'notices.read' },
     schema: { summary: 'Every notice of the project, delivered or not (office, auditors)', tags, params: ProjectParams, response: { 200: NoticeResponse } },
-  }, (request) => {
-    const refused = checkAccess('notices.read', request.actor);
-    if (refused) throw new AllianceError(refused.code, refused.message);
-    return services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId)));
-  });
+  }, (request) => services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId))));
 
   for (const type of peopleEvents) {
     const roles = projectEventRoles[type].join(', ');
     app.post(`/projects/:callId/:applicationId/${type}`, {
+      config: { access: 'signedIn' },
       schema: {
         summary: `${type} (${roles})`,
         description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
