@@ -61,7 +61,7 @@ $(VENV)/.go-modules: tools/ledger-verifier/go.mod tools/ledger-verifier/go.sum
 	mkdir -p $(VENV) && touch $@
 
 # The build runs again only when a source, the compiler settings or the dependencies changed.
-SOURCES := $(shell find domain machines workflows activities worker server client scripts -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json tsconfig.build.json
+SOURCES := $(shell find domain machines messages tlog gateway workflows activities worker server service client scripts -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json tsconfig.build.json
 dist/.built: $(SOURCES) node_modules/.installed
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/client/cli/alliance.js
@@ -70,7 +70,7 @@ dist/.built: $(SOURCES) node_modules/.installed
 build: install dist/.built
 
 start: build
-	node dist/worker/main.js
+	node dist/service/main.js
 
 docs: build
 	node dist/scripts/generate-statechart-docs.js
@@ -83,8 +83,11 @@ realm: build
 histories: build
 	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts test/workflows/notices-105 test/workflows/notices-dev test/workflows/command-batch
 
+# The lint: type-aware rules, the rooms' layers and sizes (eslint.config.mjs), and the resolved
+# import graph: no circle between files, every layer kept (tools/lint/import-graph.mjs).
 lint: install
 	npx eslint .
+	node tools/lint/import-graph.mjs
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit

@@ -1,9 +1,9 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { fetchRunChain } from './temporal/history';
-import type { TransitionLogEntry } from '../workflows/project-messages';
-import { canonicalJson, sha256 } from './ledger/digest';
+import { fetchRunChain } from './run-history';
+import type { TransitionLogEntry } from '../messages/project';
+import { canonicalJson, sha256 } from '../tlog/digest';
 import type { AppendOutcome, LedgerStore, ProjectRecord } from './ledger/store';
 
 export interface RecordTransitionInput {

@@ -1,18 +1,17 @@
 import type { Client } from '@temporalio/client';
-import type { ProjectClient } from './temporal/projects';
 import { createApplicantRecordActivities } from './applicant-record';
 import { createAuditActivities } from './audit';
 import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';
 import { createCheckpointActivities, type CheckpointPublishing } from './ledger/checkpoint-activity';
 import { createNoticeDelivery } from './notices/delivery';
-import { createProjectCommandActivities } from './project-commands';
+import { createProjectCommandActivities, type ProjectCommandSender } from './project-commands';
 import { createTransitionWithNoticesActivity } from './transition-with-notices';
 
 /** Everything the activities need from the outside world. */
 export interface ActivityDependencies {
   /** The service's own client, for activities that act on other workflows. */
-  projects: ProjectClient;
+  projects: ProjectCommandSender;
   client: Client;
   ledger: LedgerStore;
   mail: MailDependencies;

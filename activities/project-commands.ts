@@ -2,10 +2,10 @@ import { acceptedKpis, type YearResults } from '../machines/kpis';
 import { Context } from '@temporalio/activity';
 import { AllianceError } from '../domain/errors';
 import { inLanes } from './lanes';
-import type { ProjectClient } from './temporal/projects';
 import type { Actor } from '../domain/actor';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
-import { MAX_BATCH_COMMANDS, type ProjectView } from '../workflows/project-messages';
+import { MAX_BATCH_COMMANDS, type BatchCommand, type CommandResult, type ProjectView } from '../messages/project';
+import type { BulkOutcome } from '../messages/bulk';
 
 export interface ProjectCommand {
   projectId: string;
@@ -14,21 +14,6 @@ export interface ProjectCommand {
   payload: ProjectPayload<ProjectEventType>;
 }
 
-export type BulkOutcome = {
-  total: number;
-  applied: number;
-  /**
-   * Commands the project refused: no longer applicable, or applied before by other means; with the
-   * refusal's code (absent in operations recorded before it was kept).
-   */
-  skipped: { projectId: string; type: ProjectEventType; reason: string; code?: string }[];
-  /**
-   * Projects that did not answer within the per-command deadline (a workflow task that keeps
-   * failing, no worker): their remaining commands were not sent; the operation went on without them.
-   * Absent in operations recorded before it existed.
-   */
-  unreachable?: { projectId: string; type: ProjectEventType; reason: string }[];
-};
 
 /**
  * What a bulk operation has done so far, heartbeated so a retry resumes where the last attempt
@@ -69,7 +54,21 @@ const SUMMARIES_AT_ONCE = 16;
 export const BULK_COMMAND_DEADLINE_MS = 20_000;
 
 /** Activities that act on many projects at once for the call workflow. */
-export function createProjectCommandActivities(deps: { projects: ProjectClient; bulkCommandDeadlineMs?: number }) {
+/**
+ * What the bulk activity needs of the service's project client: sending a project its commands and
+ * reading its view, each bounded by a deadline. The Temporal client (gateway/projects.ts) is one;
+ * injected so this room never reaches for Temporal's client itself.
+ */
+export interface ProjectCommandSender {
+  send<T extends ProjectEventType>(
+    projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>,
+    options?: { updateId?: string; deadlineMs?: number },
+  ): Promise<CommandResult>;
+  sendBatch(projectId: string, commands: BatchCommand[], options?: { updateId?: string; deadlineMs?: number }): Promise<CommandResult>;
+  view(projectId: string, options?: { deadlineMs?: number }): Promise<ProjectView>;
+}
+
+export function createProjectCommandActivities(deps: { projects: ProjectCommandSender; bulkCommandDeadlineMs?: number }) {
   const deadlineMs = deps.bulkCommandDeadlineMs ?? BULK_COMMAND_DEADLINE_MS;
   return {
     /**

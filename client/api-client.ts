@@ -4,13 +4,13 @@ import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import type { RankedApplication } from '../domain/ranking';
-import type { ExhibitionOutcome } from '../workflows/exhibition-workflow';
-import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
-import type { NoticeSummary } from '../activities/temporal/notices';
-import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../activities/temporal/audit';
-import type { ProofBundle } from '../activities/ledger/proof-bundle';
-import type { CallView, OperationRecord, ReviewRound } from '../workflows/call-messages';
-import type { CommandResult, ProjectView, TransitionLogEntry } from '../workflows/project-messages';
+import type { ExhibitionOutcome } from '../messages/call';
+import type { LedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from '../domain/records';
+import type { NoticeSummary } from '../messages/notices';
+import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
+import type { ProofBundle } from '../tlog/proof-bundle';
+import type { CallView, OperationRecord, ReviewRound } from '../messages/call';
+import type { CommandResult, ProjectView, TransitionLogEntry } from '../messages/project';
 
 /** Gives the current access token, refreshing it when it has expired. */
 export type TokenSource = () => Promise<string>;

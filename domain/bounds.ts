@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const bounds = { id: 64, name: 300, title: 500, text: 20_000, instant: 64, secret: 4096, list: 1000, years: 10, people: 50, email: 254, codecPayload: 4 * 1024 * 1024,
   /**
-   * Documents by reference (activities/temporal/document-codec.ts): a payload over 16 KiB leaves
+   * Documents by reference (gateway/document-codec.ts): a payload over 16 KiB leaves
    * each part over 4 KiB in the document store, so Temporal's 2 MB payload limit is never near.
    */
   documents: { payloadBytes: 16 * 1024, documentBytes: 4 * 1024 } } as const;

@@ -1,17 +1,16 @@
-import { __unsafe_getAllOwnEventDescriptors, transition, type SnapshotFrom } from 'xstate';
+import { __unsafe_getAllOwnEventDescriptors, transition } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
 import { incomingPayloads, projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
 import { basisPoints, checkApplication, checkApprovedAmounts, trancheCapNtd } from '../domain/rules';
 import { ownershipProblem } from './ownership';
-import { projectEventRoles, type projectMachine } from './project-machine';
-import { describeState, lifecycleState } from './state-names';
-import { isAnnounced } from './views';
+import { projectEventRoles, type ProjectSnapshot } from './project-machine';
+import { describeState, isAnnounced, lifecycleState } from './state-names';
 import { lawOf } from './law';
 import { trancheWindow } from './project-clock';
 import { defaultTranchePolicy } from '../domain/policy';
 import { formatRocDate } from '../domain/roc-date';
 
-export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;
+export type { ProjectSnapshot } from './project-machine';
 
 /** Which of the three checks refused a command. */
 export type RefusalCode = 'INVALID_PAYLOAD' | 'ROLE_NOT_ALLOWED' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION';

@@ -1,7 +1,6 @@
 import { createActor } from 'xstate';
-import type { ProjectSnapshot } from './judge';
 import type { ProjectContext } from './project-context';
-import { currentLaw, lawV2Records, projectMachines, type LawVersion } from './project-machine';
+import { currentLaw, lawV2Records, projectMachines, type LawVersion, type ProjectSnapshot } from './project-machine';
 
 /** The law a project runs under: projects from before versions were recorded run under v1. */
 export const lawOf = (context: Pick<ProjectContext, 'lawVersion'>): LawVersion => (context.lawVersion ?? 1) as LawVersion;

@@ -1,4 +1,4 @@
-import { and, assign, not, setup } from 'xstate';
+import { and, assign, not, setup, type SnapshotFrom } from 'xstate';
 import type { Role } from '../domain/actor';
 import type { AmendableDeadline, ProjectEvent, ProjectEventOf, ProjectEventType } from '../domain/project-events';
 import { addDuration } from '../domain/duration';
@@ -623,3 +623,6 @@ export const projectMachines: Record<LawVersion, ReturnType<typeof buildProjectM
 /** The law new projects start on. */
 export const projectMachine = projectMachines[currentLaw];
 export type ProjectMachine = typeof projectMachine;
+
+/** A project's state under its law, as the workflow holds it and the judge reads it. */
+export type ProjectSnapshot = SnapshotFrom<typeof projectMachine>;

@@ -18,3 +18,7 @@ export function describeState(value: StateValue): string {
 export function lifecycleState(value: StateValue): string {
   return typeof value === 'string' ? value : (Object.keys(value)[0] ?? 'unknown');
 }
+
+/** Lifecycle states reached only once the decision is announced: before it, outcomes are the office's. */
+const announcedStates = new Set(['approved', 'contracting', 'execution', 'suspended', 'closing', 'closed', 'rejected', 'terminated']);
+export const isAnnounced = (lifecycle: string): boolean => announcedStates.has(lifecycle);

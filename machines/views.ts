@@ -3,6 +3,9 @@ import type { ProjectEventType } from '../domain/project-events';
 import { defaultDisclosure } from '../domain/policy';
 import type { Deadline } from './deadlines';
 import type { ProjectContext, ReviewRecord } from './project-context';
+import { isAnnounced } from './state-names';
+
+export { isAnnounced } from './state-names';
 
 /** One accepted transition, for the log query and the audit trail. */
 export type TransitionLogEntry = {
@@ -27,9 +30,6 @@ export type ProjectView = {
   context: ProjectContext;
 };
 
-/** Lifecycle states reached only once the decision is announced: before it, outcomes are the office's. */
-const announcedStates = new Set(['approved', 'contracting', 'execution', 'suspended', 'closing', 'closed', 'rejected', 'terminated']);
-export const isAnnounced = (lifecycle: string): boolean => announcedStates.has(lifecycle);
 
 const sees = { everything: new Set(['office', 'auditor']) };
 

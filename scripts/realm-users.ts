@@ -1,6 +1,6 @@
 import { generateCohort, generateReviewerPool } from '../client/cohort';
 
-import { DEMO_PASSWORD } from '../worker/demo-accounts';
+import { DEMO_PASSWORD } from '../domain/demo-accounts';
 
 export { DEMO_PASSWORD };
 

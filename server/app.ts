@@ -5,10 +5,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { type z } from 'zod';
 import type { LedgerStore } from '../activities/ledger/store';
 import type { LogSigning } from '../activities/ledger/log-signing';
-import { AuditClient } from '../activities/temporal/audit';
-import { CallClient } from '../activities/temporal/calls';
-import { NoticeClient } from '../activities/temporal/notices';
-import { ProjectClient, toAllianceError } from '../activities/temporal/projects';
+import { AuditClient } from '../gateway/audit';
+import { CallClient } from '../gateway/calls';
+import { NoticeClient } from '../gateway/notices';
+import { ProjectClient, toAllianceError } from '../gateway/projects';
 import { LoginInfo, Problem } from '../domain/api';
 import type { Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
@@ -29,6 +29,9 @@ import { SessionCookies } from './session';
 import { requestId, type apiLogging } from './logging';
 import type { KeyRing } from '../activities/crypto/key-ring';
 import { serviceVersion } from './version';
+import type { Services } from './services/services';
+
+export type { Services } from './services/services';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,15 +66,6 @@ export interface ApiDependencies {
   logging?: ReturnType<typeof apiLogging>;
 }
 
-/** What the routes share: the service's Temporal clients, each call bounded in time. */
-export interface Services {
-  projects: ProjectClient;
-  calls: CallClient;
-  notices: NoticeClient;
-  audit(): AuditClient;
-  /** Runs `work` with a deadline on every Temporal call it makes. */
-  bounded<T>(kind: 'command' | 'bulk', work: () => Promise<T>): Promise<T>;
-}
 
 /** 1 MiB: a call file with its reviewer pool is the largest body the programme sends. */
 const BODY_LIMIT = 1024 * 1024;

@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { openDocumentStore, openLedgerForReading } from '../activities/stores';
-import { clusterConnectionOptions } from '../activities/temporal/connection-options';
+import { clusterConnectionOptions } from '../gateway/connection-options';
 import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../domain/environment';
 import { serveApi } from './serve';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
-import { serviceDataConverter } from '../activities/temporal/payload-codec';
+import { serviceDataConverter } from '../gateway/payload-codec';
 import { readLogSigning } from '../activities/ledger/log-signing';
 
 async function main(): Promise<void> {

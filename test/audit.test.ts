@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateLogKey } from '../activities/ledger/checkpoint';
+import { generateLogKey } from '../tlog/checkpoint';
 import { localLogSigning } from '../activities/ledger/log-signing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { openSqliteLedger } from '../activities/stores';
 import { openSqlite } from '../activities/sqlite-file';
 import { verifyChains } from '../activities/ledger/verify';
-import { ProjectClient } from '../activities/temporal/projects';
+import { ProjectClient } from '../gateway/projects';
 import { errorCodes } from '../domain/errors';
 import { alliance105 } from '../domain/calls';
 import { anApplication } from './fixtures/applications';

@@ -1,6 +1,6 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { ClusterConnectionOptions } from '../activities/temporal/connection-options';
+import type { ClusterConnectionOptions } from '../gateway/connection-options';
 
 export interface ServiceWorkerOptions {
   connection: NativeConnection;

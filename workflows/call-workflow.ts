@@ -18,11 +18,11 @@ import {
   amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallAmendment, type CallView, type CallWorkflowInput, type OperationRecord, type RegisteredProject, type ReviewRound, type Roster,
-} from './call-messages';
+} from '../messages/call';
 import { createAuditTrail } from './audit-trail';
-import { CURRENT_PATCH_LEVEL } from './patch-levels';
+import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import { projectWorkflow } from './project-workflow';
-import { draftFacts, searchAttributesOf } from './project-search-attributes';
+import { draftFacts, searchAttributesOf } from '../messages/search-attributes';
 import { byCodePoint } from '../domain/order';
 
 const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({

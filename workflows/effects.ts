@@ -1,6 +1,6 @@
 import { log } from '@temporalio/workflow';
 import type { ProjectSnapshot } from '../machines/judge';
-import type { TransitionLogEntry } from './project-messages';
+import type { TransitionLogEntry } from '../messages/project';
 
 /**
  * The log line of every transition (the worker's logger forwards it). The transition's other

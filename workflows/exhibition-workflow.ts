@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BulkOutcome } from '../activities/project-commands';
+import type { ExhibitionOutcome } from '../messages/call';
 import type { Actor } from '../domain/actor';
 import { rankForExhibition } from '../machines/kpis';
 
@@ -17,11 +17,6 @@ export interface ExhibitionInput {
   actor: Actor;
 }
 
-export interface ExhibitionOutcome {
-  projectYear: number;
-  chosen: { projectId: string; rank: number; incomeNtd: number; countedMembers: number | null }[];
-  outcome: BulkOutcome;
-}
 
 /**
  * The office's selection for a call's results exhibition (成果發表): the alliances ranked on the

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } 
 import type { Activities } from '../activities';
 import type { DeliverNoticeInput } from '../activities/notices';
 import { addDuration } from '../domain/duration-math';
+import type { NoticeOutcome } from '../messages/notices';
 
 const { deliverNotice } = proxyActivities<Activities>({
   // One short SMTP conversation per recipient, a heartbeat after each: a worker that died mid-send
@@ -24,8 +25,6 @@ export interface NoticeWorkflowInput extends DeliverNoticeInput {
   undeliveredAlertAfter: string;
 }
 
-/** `uncertain`: recipients whose copy may or may not have reached the relay (absent in outcomes older than it). */
-export type NoticeOutcome = { status: 'delivered'; sent: number; alreadySent: number; uncertain?: number; officeAlerted: boolean } | { status: 'refused'; reason: string; officeAlerted: true };
 
 /**
  * One notice, from the project that owes it to every recipient's mailbox. Its own workflow (id

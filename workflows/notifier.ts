@@ -10,7 +10,8 @@ import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
 import { noticeWorkflow, type NoticeWorkflowInput } from './notice-workflow';
-import type { TransitionLogEntry } from './project-messages';
+import type { TransitionLogEntry } from '../messages/project';
+import type { CarriedNotices, SentNotice } from '../messages/notices';
 import type { PatchCheck } from './patch-levels';
 import { settle } from './settle';
 
@@ -36,14 +37,6 @@ const { deliverNotices } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: NOTICE_QUICK_ATTEMPTS },
 });
 
-/**
- * A notice the project delivered itself, as the office's notice list shows it. `handedOver`: its
- * own workflow (`notice:<project>:<notice>`) has it, and tells its outcome.
- */
-export type SentNotice = { noticeId: string; kind: string; at: string } & (
-  | { status: 'sending' | 'handedOver' }
-  | { status: 'delivered'; sent: number; alreadySent: number; uncertain: number }
-);
 
 /** Notices prepared for delivery by another activity (the transition's ledger append), and what to do with its outcome. */
 export interface PendingNotices {
@@ -52,15 +45,6 @@ export interface PendingNotices {
   settle: (outcomes: BatchDelivery[] | 'relayAway') => Promise<unknown>;
 }
 
-/** What the notifier carries from one run of the project to the next. */
-export interface CarriedNotices {
-  /** Reminders already sent or skipped, by id. */
-  handled: string[];
-  /** Reviewers' names and addresses, as the office assigned them. */
-  reviewers: Record<string, { name: string; email: string }>;
-  /** The notices the project delivered itself (absent before notices-inline-v1). */
-  sent?: SentNotice[];
-}
 
 /** Who a role is, for this project: addresses from the application, the reviewer pool and the policy. */
 function addresses(

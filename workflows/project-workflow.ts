@@ -14,12 +14,13 @@ import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
 import { createNotifier } from './notifier';
-import { CURRENT_PATCH_LEVEL, patchCheck } from './patch-levels';
+import { patchCheck } from './patch-levels';
+import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import {
   MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
   type CommandArgs, type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
-} from './project-messages';
-import { isOverdue, projectRecord, projectSearchAttributes } from './project-search-attributes';
+} from '../messages/project';
+import { isOverdue, projectRecord, projectSearchAttributes } from '../messages/search-attributes';
 
 const now = (): string => new Date().toISOString();
 

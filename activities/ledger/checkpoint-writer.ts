@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openCheckpoint, parseVerifierKey, signCheckpoint, verifierKeyOf, type Checkpoint, type LogSigner, type LogVerifier } from './checkpoint';
-import { rootOf } from './merkle';
+import { openCheckpoint, parseVerifierKey, signCheckpoint, verifierKeyOf, type Checkpoint, type LogSigner, type LogVerifier } from '../../tlog/checkpoint';
+import { rootOf } from '../../tlog/merkle';
 import type { LedgerStore, StoredCheckpoint } from './store';
 
 /** When a new checkpoint is due: after this many new leaves, or this long after the last one if anything was added. */

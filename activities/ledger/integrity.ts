@@ -1,44 +1,13 @@
-import { sha256 } from './digest';
-import { leafOfArchivedRun, leafOfEntry } from './leaves';
-import { consistencyProof, rootOf, type Hash } from './merkle';
-import type { Checkpoint } from './checkpoint';
+import { sha256 } from '../../tlog/digest';
+import { leafOfArchivedRun, leafOfEntry } from '../../tlog/leaves';
+import { consistencyProof, rootOf, type Hash } from '../../tlog/merkle';
+import type { Checkpoint } from '../../tlog/checkpoint';
 import type { ArchivedRun, LedgerEntry, LedgerStore } from './store';
 import { verifyChains } from './verify';
+import type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
+export type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 
-/** What was found wrong, named: which check failed and the first thing it failed on. */
-export type IntegrityProblem = {
-  /**
-   * `entry`: an entry's hash or links; `payload`: a kept payload against its entry's digest;
-   * `archive`: an archived history against its SHA-256; `leaves`: the tree's leaves against the
-   * entries and histories they cover; `removed`: fewer leaves than a trusted checkpoint vouches
-   * for (some it covers were removed); `rewritten`: the leaves a trusted checkpoint covers no longer have its root.
-   */
-  check: 'entry' | 'payload' | 'archive' | 'leaves' | 'removed' | 'rewritten';
-  reason: string;
-  seq?: number;
-  workflowId?: string;
-  entrySeq?: number;
-  /** For `rewritten`: the leaves, [from, to), the change lies in, narrowed by the published checkpoints. */
-  leaves?: { from: number; to: number };
-};
 
-export type IntegrityReport = {
-  entries: number;
-  payloads: number;
-  /**
-   * The first entry whose payload the ledger keeps (entries before the step that began keeping
-   * them have only their digest): shown so that an auditor notices if it ever moves.
-   */
-  payloadsFrom: number;
-  archivedRuns: number;
-  leaves: number;
-  /** The tree as recomputed from the ledger's content now. */
-  size: number;
-  root: string;
-  /** Base64 consistency proof from the trusted checkpoint's tree to this one (RFC 9162 §2.1.4). */
-  consistency?: string[];
-  problem: IntegrityProblem | null;
-};
 
 /** `project:alliance-105:TE2-0001/<run id>` → workflow and run (workflow ids hold no `/`). */
 const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({ workflowId: ref.slice(0, ref.lastIndexOf('/')), runId: ref.slice(ref.lastIndexOf('/') + 1) });

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateLogKey, parseSignerKey, verifierKeyOf, type LogSigner } from './checkpoint';
+import { generateLogKey, parseSignerKey, verifierKeyOf, type LogSigner } from '../../tlog/checkpoint';
 
 /** How this process signs checkpoints of the ledger: the key (never in the database) and the log's name. */
 export interface LogSigning {

@@ -1,6 +1,6 @@
 import type { Migration } from '../sql/migrate';
 import type { SqlDriver } from '../sql/driver';
-import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
+import { leafOfArchivedRun, leafOfEntry, type Leaf } from '../../tlog/leaves';
 import { toEntry } from './rows';
 
 /** Text columns PostgreSQL sorts by code point, as SQLite does, so both list in the same order. */

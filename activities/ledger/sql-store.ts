@@ -1,10 +1,10 @@
-import { canonicalJson, sha256 } from './digest';
+import { canonicalJson, sha256 } from '../../tlog/digest';
 import { ledgerMigrations } from './migrations';
 import { migrate } from '../sql/migrate';
 import type { TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
 import { toEntry, toProject } from './rows';
-import { leafOfArchivedRun, leafOfEntry, type Leaf } from './leaves';
+import { leafOfArchivedRun, leafOfEntry, type Leaf } from '../../tlog/leaves';
 import {
   appendContent, entryHash, gapAlert, quarantineAlert, type AppendOptions,
   type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,

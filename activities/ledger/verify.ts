@@ -1,11 +1,7 @@
 import { entryHash, type LedgerEntry } from './store';
+import type { BrokenEntry } from '../../tlog/reports';
+export type { BrokenEntry } from '../../tlog/reports';
 
-export type BrokenEntry = {
-  seq: number;
-  workflowId: string;
-  entrySeq: number;
-  reason: string;
-};
 
 export interface ChainReport {
   checked: number;

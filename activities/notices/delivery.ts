@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { sha256 } from '../ledger/digest';
+import { sha256 } from '../../tlog/digest';
 import type { NoticeLog } from './notice-log';
 import { relayConnections } from './relay-connections';
 import type { RenderedNotice } from './render';

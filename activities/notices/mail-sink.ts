@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { sha256 } from '../ledger/digest';
+import { sha256 } from '../../tlog/digest';
 
 export interface MailSink {
   port: number;

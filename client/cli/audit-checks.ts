@@ -1,8 +1,8 @@
-import { openCheckpoint, parseVerifierKey, type Checkpoint, type LogVerifier } from '../../activities/ledger/checkpoint';
-import { leafHash, verifyConsistency, verifyInclusion } from '../../activities/ledger/merkle';
-import { sha256 } from '../../activities/ledger/digest';
-import type { ProofBundle } from '../../activities/ledger/proof-bundle';
-import type { VerifyReport } from '../../activities/temporal/audit';
+import { openCheckpoint, parseVerifierKey, type Checkpoint, type LogVerifier } from '../../tlog/checkpoint';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../tlog/merkle';
+import { sha256 } from '../../tlog/digest';
+import type { ProofBundle } from '../../tlog/proof-bundle';
+import type { VerifyReport } from '../../tlog/reports';
 import { AllianceError } from '../../domain/errors';
 import { readTextFile } from './session';
 

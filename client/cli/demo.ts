@@ -8,9 +8,9 @@ import { generateCohort, generateReviewerPool, seededRandom } from '../cohort';
 import { compressedCall } from '../compressed-call';
 import { ntd, table } from './output';
 import { ApiClient } from '../api-client';
-import { DEMO_PASSWORD } from '../../worker/demo-accounts';
+import { DEMO_PASSWORD } from '../../domain/demo-accounts';
 import { AllianceError } from '../../domain/errors';
-import type { ProjectView } from '../../workflows/project-messages';
+import type { ProjectView } from '../../messages/project';
 
 /** The API as one actor of the demo: the office is whoever ran it; everyone else logs in as their seeded account. */
 export type As = (actor: Actor) => ApiClient;

@@ -4,20 +4,12 @@ import {
   AlertsResponse, AuditHistoryQuery, CheckpointResponse, ProofBundleResponse, ProofsBody, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
   QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
 } from '../../domain/api';
-import type { Services } from '../app';
-import type { SearchFilter } from '../../activities/temporal/audit';
+import type { Services } from '../services/services';
+import { searchFilterOf } from '../services/search';
 import { z } from 'zod';
 
 const tags = ['audit'];
 
-/** A search query (API or page) as the audit client's filter: only what was asked. */
-export function searchFilterOf(q: z.infer<typeof AuditSearchQuery>, institution = q.institution): SearchFilter {
-  return {
-    ...(q.call ? { callId: q.call } : {}), ...(q.division ? { division: q.division } : {}), ...(q.region ? { region: q.region } : {}),
-    ...(institution ? { institution } : {}), ...(q.state ? { state: q.state } : {}), ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-    ...(q.from ? { from: new Date(q.from).toISOString() } : {}), ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
-  };
-}
 /** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
 export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();

@@ -5,27 +5,11 @@ import {
   BulkProgressResponse, CallParams, CallSummary, CallViewResponse, EmptyBody, InviteBody, OpenCallBody, OperationRecordResponse,
   AmendDeadlineBody, ExhibitionResponse, RankingResponse, RegisterApplicationBody, ReviewRoundResponse, RosterBody, ScheduleBody, ScopeBody,
 } from '../../domain/api';
-import { searchAttributes as keys } from '../../domain/search-attributes';
-import { checkApplicantRecord } from '../applicant-record';
+import { checkApplicantRecord } from '../services/applicant-record';
 import { callViewFor } from '../../machines/views';
-import type { Services } from '../app';
+import type { Services } from '../services/services';
+import { listCalls } from '../services/calls';
 
-/** The calls Temporal knows, newest first (at most 200: a decade of the programme is a few dozen). */
-export async function listCalls(services: Services): Promise<z.infer<typeof CallSummary>[]> {
-  const found: z.infer<typeof CallSummary>[] = [];
-  for await (const execution of services.calls.list()) {
-    // A call that continued as new lists each of its runs: the newest (listed first) stands for it.
-    if (found.some((c) => c.callId === execution.workflowId.replace(/^call:/, ''))) continue;
-    found.push({
-      callId: execution.workflowId.replace(/^call:/, ''),
-      state: execution.typedSearchAttributes.get(keys.state) ?? execution.status.name.toLowerCase(),
-      rocYear: execution.typedSearchAttributes.get(keys.rocYear) ?? null,
-      startedAt: execution.startTime.toISOString(),
-    });
-    if (found.length >= 200) break;
-  }
-  return found;
-}
 
 const tags = ['calls'];
 

@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/actor';
 import { AllianceError } from '../../domain/errors';
 import { checkAccess, type Access } from '../../machines/access';
 import { SealBrokenError } from '../../activities/crypto/key-ring';
-import { payloadFromJson, payloadToJson } from '../../activities/temporal/history-codec';
+import { payloadFromJson, payloadToJson } from '../../gateway/history-codec';
 import type { TokenVerifier } from '../authentication';
 import { sessionActor, type SessionCookies } from '../session';
 

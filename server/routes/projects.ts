@@ -9,9 +9,9 @@ import { incomingPayloads, projectEventTypes } from '../../domain/project-events
 import { searchedInstitution } from '../../machines/access';
 import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
-import type { Services } from '../app';
+import type { Services } from '../services/services';
 import { sendProjectCommand } from '../services/send-command';
-import { searchFilterOf } from './audit';
+import { searchFilterOf } from '../services/search';
 
 const tags = ['projects'];
 /** A stranger learns no more than that there is nothing for them: not even whether the project exists. */

@@ -1,4 +1,4 @@
-import { checkApplicantRecord } from '../applicant-record';
+import { checkApplicantRecord } from '../services/applicant-record';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import { ReviewerPool } from '../../domain/reviewers';
 import { Instant } from '../../domain/roc-date';
 import { checkAccess, type Access } from '../../machines/access';
 import { callViewFor, mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
-import type { Services } from '../app';
+import type { Services } from '../services/services';
 import { httpStatus } from '../problems';
 import { cookieOf, SESSION_COOKIE, Session, setCookie, type SessionCookies } from '../session';
 import { html } from '../web/html';
@@ -23,11 +23,11 @@ import { callPage, confirmPage, formPage, jobPage, type BulkOperationForm } from
 import { dashboardPage, myWorkPage, type DeadlineRow, type ProjectRow, type RoundRow } from '../web/pages/home';
 import { projectPage, type ProjectPageData } from '../web/pages/project';
 import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type FieldErrors } from '../web/schema-form';
-import { myWork } from './me';
-import { searchFilterOf } from './audit';
-import { listCalls } from './calls';
+import { myWork } from '../services/my-work';
+import { searchFilterOf } from '../services/search';
+import { listCalls } from '../services/calls';
 import { sendProjectCommand } from '../services/send-command';
-import type { CallOperationName } from '../../activities/temporal/calls';
+import type { CallOperationName } from '../../gateway/calls';
 import type { Actor } from '../../domain/actor';
 
 export interface WebSettings {

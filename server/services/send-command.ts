@@ -3,10 +3,10 @@ import { AllianceError, errorCodes, type ErrorCode } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
 import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
 import { checkPayloadAndRole } from '../../machines/judge';
-import type { CommandResult } from '../../workflows/project-messages';
-import type { OperationRecord } from '../../workflows/call-messages';
-import type { Services } from '../app';
-import { refusalCodes } from '../../activities/temporal/projects';
+import type { CommandResult } from '../../messages/project';
+import type { OperationRecord } from '../../messages/call';
+import type { Services } from './services';
+import { refusalCodes } from '../../gateway/projects';
 
 /**
  * The project commands whose facts the call keeps (its rosters, its reviewers' assignments and who

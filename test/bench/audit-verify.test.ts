@@ -8,8 +8,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { AuditClient } from '../../activities/temporal/audit';
-import { ProjectClient } from '../../activities/temporal/projects';
+import { AuditClient } from '../../gateway/audit';
+import { ProjectClient } from '../../gateway/projects';
 import { alliance105 } from '../../domain/calls';
 import { createServiceWorker } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';

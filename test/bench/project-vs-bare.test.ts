@@ -8,8 +8,8 @@
 import { type WorkflowBundle, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { CallClient } from '../../activities/temporal/calls';
-import { ProjectClient } from '../../activities/temporal/projects';
+import { CallClient } from '../../gateway/calls';
+import { ProjectClient } from '../../gateway/projects';
 import { generateCohort, generateReviewerPool } from '../../client/cohort';
 import type { Actor } from '../../domain/actor';
 import { alliance105 } from '../../domain/calls';

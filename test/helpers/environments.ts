@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readKeyRing, textSealer, type TextSealer } from '../../activities/crypto/key-ring';
-import { serviceDataConverter } from '../../activities/temporal/payload-codec';
+import { serviceDataConverter } from '../../gateway/payload-codec';
 import { DiskDocumentStore } from '../../activities/documents/document-store';
 import { registerSearchAttributes } from '../../worker/namespace';
 import { temporalBinary } from '../../worker/temporal-binaries';

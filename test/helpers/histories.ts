@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { fetchRunChain } from '../../activities/temporal/history';
+import { fetchRunChain } from '../../activities/run-history';
 
 export const historiesDir = path.resolve(__dirname, '../histories');
 

@@ -1,8 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ProjectClient } from '../../activities/temporal/projects';
+import type { ProjectClient } from '../../gateway/projects';
 import type { Actor } from '../../domain/actor';
 import type { ProjectEventType } from '../../domain/project-events';
-import type { CommandResult } from '../../workflows/project-messages';
+import type { CommandResult } from '../../messages/project';
 import type { Call } from '../../domain/call';
 import { addDuration, subtractDuration } from '../../domain/duration';
 import type { ApplicationInput } from '../../domain/application';

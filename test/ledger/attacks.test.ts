@@ -1,8 +1,8 @@
-import { generateLogKey, openCheckpoint, parseSignerKey, parseVerifierKey, signCheckpoint, type Checkpoint } from '../../activities/ledger/checkpoint';
-import { canonicalJson, sha256 } from '../../activities/ledger/digest';
+import { generateLogKey, openCheckpoint, parseSignerKey, parseVerifierKey, signCheckpoint, type Checkpoint } from '../../tlog/checkpoint';
+import { canonicalJson, sha256 } from '../../tlog/digest';
 import { checkLedger } from '../../activities/ledger/integrity';
-import { leafOfArchivedRun, leafOfEntry } from '../../activities/ledger/leaves';
-import { rootOf, verifyConsistency } from '../../activities/ledger/merkle';
+import { leafOfArchivedRun, leafOfEntry } from '../../tlog/leaves';
+import { rootOf, verifyConsistency } from '../../tlog/merkle';
 import { toEntry } from '../../activities/ledger/rows';
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import { entryHash, type LedgerEntry } from '../../activities/ledger/store';

@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateLogKey, openCheckpoint, parseSignerKey, parseVerifierKey } from '../../activities/ledger/checkpoint';
+import { generateLogKey, openCheckpoint, parseSignerKey, parseVerifierKey } from '../../tlog/checkpoint';
 import { checkpointDue, createCheckpointWriter } from '../../activities/ledger/checkpoint-writer';
-import { consistencyProof, verifyConsistency } from '../../activities/ledger/merkle';
+import { consistencyProof, verifyConsistency } from '../../tlog/merkle';
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import { sqliteDriver } from '../../activities/sql/sqlite-driver';
 

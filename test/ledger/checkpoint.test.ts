@@ -1,5 +1,5 @@
-import { generateLogKey, keyId, openCheckpoint, parseSignerKey, parseVerifierKey, signCheckpoint } from '../../activities/ledger/checkpoint';
-import { leafHash, rootOf } from '../../activities/ledger/merkle';
+import { generateLogKey, keyId, openCheckpoint, parseSignerKey, parseVerifierKey, signCheckpoint } from '../../tlog/checkpoint';
+import { leafHash, rootOf } from '../../tlog/merkle';
 
 const root = rootOf(['a', 'b', 'c'].map((x) => leafHash(Buffer.from(x))));
 

@@ -1,7 +1,7 @@
-import { generateLogKey, parseSignerKey, signCheckpoint } from '../../activities/ledger/checkpoint';
-import { leafHash, rootOf } from '../../activities/ledger/merkle';
-import { proofBundle, type ProofBundle } from '../../activities/ledger/proof-bundle';
-import { sha256 } from '../../activities/ledger/digest';
+import { generateLogKey, parseSignerKey, signCheckpoint } from '../../tlog/checkpoint';
+import { leafHash, rootOf } from '../../tlog/merkle';
+import { proofBundle, type ProofBundle } from '../../tlog/proof-bundle';
+import { sha256 } from '../../tlog/digest';
 import { buildLedgerVerifier } from '../helpers/ledger-verifier';
 
 /** The independent verifier, built from tools/ledger-verifier with the Go toolchain (modules from the Go proxy). */

@@ -1,4 +1,4 @@
-import { consistencyProof, emptyRoot, inclusionProof, leafHash, rootOf, verifyConsistency, verifyInclusion, type Hash } from '../../activities/ledger/merkle';
+import { consistencyProof, emptyRoot, inclusionProof, leafHash, rootOf, verifyConsistency, verifyInclusion, type Hash } from '../../tlog/merkle';
 
 // Test vectors of transparency-dev/merkle (testonly/constants.go, proof/verify_test.go): data, not code.
 const h = (hex: string): Hash => Buffer.from(hex, 'hex');

@@ -1,6 +1,6 @@
 import { initialTransition } from 'xstate';
 import { renderNotice } from '../../activities/notices/render';
-import { noticeIdOf } from '../../activities/temporal/notices';
+import { noticeIdOf } from '../../gateway/notices';
 import { NewApplication } from '../../domain/application';
 import { alliance105 } from '../../domain/calls';
 import type { ProjectEventType } from '../../domain/project-events';

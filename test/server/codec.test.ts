@@ -6,9 +6,10 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { readKeyRing, rotateKeyFile } from '../../activities/crypto/key-ring';
-import { decodeHistoryJson } from '../../activities/temporal/history-codec';
-import { serviceDataConverter } from '../../activities/temporal/payload-codec';
+import { readKeyRing } from '../../activities/crypto/key-ring';
+import { rotateKeyFile } from '../../tlog/key-file';
+import { decodeHistoryJson } from '../../gateway/history-codec';
+import { serviceDataConverter } from '../../gateway/payload-codec';
 import { DiskDocumentStore } from '../../activities/documents/document-store';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';

@@ -1,8 +1,8 @@
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import type { NewLedgerEntry } from '../../activities/ledger/store';
 import { verifyChains } from '../../activities/ledger/verify';
-import { archiveLeafData, entryLeafData } from '../../activities/ledger/leaves';
-import { leafHash, rootOf } from '../../activities/ledger/merkle';
+import { archiveLeafData, entryLeafData } from '../../tlog/leaves';
+import { leafHash, rootOf } from '../../tlog/merkle';
 import { entryHash } from '../../activities/ledger/store';
 import { sqliteDriver } from '../../activities/sql/sqlite-driver';
 import { openSqlite } from '../../activities/sqlite-file';

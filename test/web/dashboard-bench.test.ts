@@ -6,8 +6,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { readKeyRing } from '../../activities/crypto/key-ring';
-import { AuditClient } from '../../activities/temporal/audit';
-import { CallClient } from '../../activities/temporal/calls';
+import { AuditClient } from '../../gateway/audit';
+import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import { SessionCookies, SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { LedgerStore } from '../../activities/ledger/store';
-import type { ProjectClient } from '../../activities/temporal/projects';
+import type { ProjectClient } from '../../gateway/projects';
 import { verifyChains } from '../../activities/ledger/verify';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';

@@ -1,16 +1,17 @@
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createProjectCommandActivities, type BulkOutcome, type ProjectCommand } from '../../activities/project-commands';
+import { createProjectCommandActivities, type ProjectCommand } from '../../activities/project-commands';
+import type { BulkOutcome } from '../../messages/bulk';
 import { alliance105 } from '../../domain/calls';
 import { workflowsPath } from '../../worker/create-worker';
-import { failureConverterPath } from '../../activities/temporal/payload-codec';
+import { failureConverterPath } from '../../gateway/payload-codec';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { startApi, tokenFor } from '../helpers/api';
 import { ApiClient } from '../../client/api-client';
-import { CallClient } from '../../activities/temporal/calls';
+import { CallClient } from '../../gateway/calls';
 import reviewerPool from '../../examples/reviewers.json';
 
 let env: TestWorkflowEnvironment;

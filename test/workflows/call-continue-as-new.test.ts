@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { fetchRunChain } from '../../activities/temporal/history';
-import { CallClient } from '../../activities/temporal/calls';
+import { fetchRunChain } from '../../activities/run-history';
+import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import { callWorkflowId } from '../../domain/ids';
 import { anApplication } from '../fixtures/applications';

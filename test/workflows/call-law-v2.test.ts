@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CallClient } from '../../activities/temporal/calls';
+import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';

@@ -7,7 +7,7 @@ import { exhibitionWorkflowId, projectWorkflowId } from '../../domain/ids';
 import { rocYearOf } from '../../domain/roc-date';
 import { persistSnapshot } from '../../machines/law';
 import { projectMachine } from '../../machines/project-machine';
-import type { ExhibitionOutcome } from '../../workflows/exhibition-workflow';
+import type { ExhibitionOutcome } from '../../messages/call';
 import { anApplication } from '../fixtures/applications';
 import { drive, toExecution, type Step } from '../helpers/drive';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';

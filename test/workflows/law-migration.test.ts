@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { initialTransition } from 'xstate';
-import { fetchRunChain } from '../../activities/temporal/history';
+import { fetchRunChain } from '../../activities/run-history';
 import { alliance105 } from '../../domain/calls';
 import { addDuration } from '../../domain/duration';
 import { projectWorkflowId } from '../../domain/ids';
@@ -9,7 +9,7 @@ import { rocYearOf } from '../../domain/roc-date';
 import { projectDeadlines } from '../../machines/deadlines';
 import { persistSnapshot } from '../../machines/law';
 import { projectMachines } from '../../machines/project-machine';
-import type { ProjectWorkflowInput } from '../../workflows/project-messages';
+import type { ProjectWorkflowInput } from '../../messages/project';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { drive, toExecution } from '../helpers/drive';

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { CallClient } from '../../activities/temporal/calls';
+import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import reviewerPool from '../../examples/reviewers.json';
 import { anApplication } from '../fixtures/applications';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { AllianceError } from '../../domain/errors';
-import type { ProjectClient } from '../../activities/temporal/projects';
+import type { ProjectClient } from '../../gateway/projects';
 import { alliance105 } from '../../domain/calls';
 import { formatRocDate } from '../../domain/roc-date';
 import { searchAttributes } from '../../domain/search-attributes';

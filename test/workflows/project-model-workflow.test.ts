@@ -3,7 +3,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { getShortestPaths } from 'xstate/graph';
 import type { SnapshotFrom } from 'xstate';
 import { AllianceError } from '../../domain/errors';
-import type { ProjectClient } from '../../activities/temporal/projects';
+import type { ProjectClient } from '../../gateway/projects';
 import { alliance105 } from '../../domain/calls';
 import type { ProjectEvent, ProjectEventType, ProjectPayload } from '../../domain/project-events';
 import { judge } from '../../machines/judge';

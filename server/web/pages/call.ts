@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CallView, OperationRecord, ReviewRound } from '../../../workflows/call-messages';
+import type { CallView, OperationRecord, ReviewRound } from '../../../messages/call';
 import type { RankedApplication } from '../../../domain/ranking';
 import { ntd, when } from '../format';
 import { html, trusted, type Html } from '../html';

@@ -3,21 +3,21 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Actor, Role } from '../../domain/actor';
-import { NewApplication, type ApplicationInput } from '../../domain/application';
-import type { Call } from '../../domain/call';
-import { projectWorkflowId } from '../../domain/ids';
-import type { ProjectEventType, ProjectPayload } from '../../domain/project-events';
-import { checkPayloadAndRole } from '../../machines/judge';
-import { ownershipProblem } from '../../machines/ownership';
-import type { projectWorkflow } from '../../workflows';
-import { CURRENT_PATCH_LEVEL } from '../../workflows/patch-levels';
-import { draftFacts, searchAttributesOf } from '../../workflows/project-search-attributes';
+import type { Actor, Role } from '../domain/actor';
+import { NewApplication, type ApplicationInput } from '../domain/application';
+import type { Call } from '../domain/call';
+import { projectWorkflowId } from '../domain/ids';
+import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
+import { checkPayloadAndRole } from '../machines/judge';
+import { ownershipProblem } from '../machines/ownership';
+import type { projectWorkflow } from '../workflows';
+import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
+import { draftFacts, searchAttributesOf } from '../messages/search-attributes';
 import {
   MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectStateQuery, projectUpdates, transitionLogQuery,
   type BatchCommand, type CommandResult, type ProjectView, type TransitionLogEntry,
-} from '../../workflows/project-messages';
-import { AllianceError } from '../../domain/errors';
+} from '../messages/project';
+import { AllianceError } from '../domain/errors';
 
 /** The law's refusal codes as the client edge names them. */
 export const refusalCodes: Record<string, AllianceError['code']> = {

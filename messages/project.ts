@@ -1,6 +1,6 @@
 // The messages of projectWorkflow, shared by the workflow and the client.
 import type { UpdateDefinition } from '@temporalio/common';
-import type { CarriedNotices, SentNotice } from './notifier';
+import type { CarriedNotices, SentNotice } from './notices';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../domain/actor';
 import type { Application } from '../domain/application';

@@ -4,24 +4,24 @@ import {
   ApplicationFailure, type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateStage,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Actor } from '../../domain/actor';
-import { Call } from '../../domain/call';
-import type { ApplicationInput, Division } from '../../domain/application';
-import { callWorkflowId, exhibitionWorkflowId } from '../../domain/ids';
-import type { ExhibitionOutcome } from '../../workflows/exhibition-workflow';
-import type { RankedApplication } from '../../domain/ranking';
-import { ReviewerPool } from '../../domain/reviewers';
-import { searchAttributes as keys } from '../../domain/search-attributes';
-import type { callWorkflow } from '../../workflows';
+import type { Actor } from '../domain/actor';
+import { Call } from '../domain/call';
+import type { ApplicationInput, Division } from '../domain/application';
+import { callWorkflowId, exhibitionWorkflowId } from '../domain/ids';
+import type { ExhibitionOutcome } from '../messages/call';
+import type { RankedApplication } from '../domain/ranking';
+import { ReviewerPool } from '../domain/reviewers';
+import { searchAttributes as keys } from '../domain/search-attributes';
+import type { callWorkflow } from '../workflows';
 import {
   amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
   schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
   type CallView, type OperationRecord, type ReviewRound,
-} from '../../workflows/call-messages';
-import { AllianceError } from '../../domain/errors';
+} from '../messages/call';
+import { AllianceError } from '../domain/errors';
 import { refusalCodes, toAllianceError } from './projects';
-import { checkCallBodyAndRole } from '../../machines/call-judge';
-import type { CallCommand } from '../../machines/call-machine';
+import { checkCallBodyAndRole } from '../machines/call-judge';
+import type { CallCommand } from '../machines/call-machine';
 
 const invalid = (what: string, issues: { path: PropertyKey[]; message: string }[]): AllianceError => {
   const details = issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);

@@ -1,6 +1,6 @@
 import { canonicalJson } from './digest';
 import { leafHash } from './merkle';
-import type { ArchivedRun, LedgerEntry } from './store';
+import type { ArchivedRun, LedgerEntry } from '../domain/records';
 
 /**
  * What the Merkle tree's leaves are: the canonical JSON of each ledger entry (its hash and both

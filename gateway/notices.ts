@@ -1,21 +1,12 @@
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { noticeWorkflowId } from '../../domain/ids';
-import type { NoticeOutcome } from '../../workflows/notice-workflow';
-import type { SentNotice } from '../../workflows/notifier';
-import { projectNoticesQuery } from '../../workflows/project-messages';
+import { noticeWorkflowId } from '../domain/ids';
+import type { NoticeOutcome } from '../messages/notices';
+import type { SentNotice } from '../messages/notices';
+import { projectNoticesQuery } from '../messages/project';
+import type { NoticeSummary } from '../messages/notices';
+export type { NoticeSummary } from '../messages/notices';
 
-export type NoticeSummary = {
-  workflowId: string;
-  /** The notice's id within its project: `t<transition>-<kind>` or `r-<kind>-<deadline>-<offset>`. */
-  noticeId: string;
-  kind: string;
-  startedAt: string;
-  status: 'delivered' | 'uncertain' | 'refused' | 'pending' | 'failed';
-  /** Delivered: to how many; uncertain: to how many not known; pending: attempts and the last error; refused: the relay's answer. */
-  detail: string;
-  officeAlerted: boolean;
-};
 
 /**
  * `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → `t12-tranchePaid`, kind `tranchePaid`;

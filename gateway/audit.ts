@@ -1,28 +1,24 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { sha256 } from '../ledger/digest';
-import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../ledger/store';
-import { verifyChains, type BrokenEntry } from '../ledger/verify';
-import { openCheckpoint, parseVerifierKey, signCheckpoint, type Checkpoint } from '../ledger/checkpoint';
-import { checkLedger, type IntegrityReport } from '../ledger/integrity';
-import { rootOf } from '../ledger/merkle';
-import { archiveLeafData, entryLeafData } from '../ledger/leaves';
-import { proofBundle, type ProofBundle } from '../ledger/proof-bundle';
-import type { LogSigning } from '../ledger/log-signing';
-import { searchAttributes as keys } from '../../domain/search-attributes';
-import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from '../../workflows/project-messages';
-import { AllianceError } from '../../domain/errors';
-import { fetchRunChain, type RunHistory } from './history';
+import { sha256 } from '../tlog/digest';
+import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
+import { verifyChains, type BrokenEntry } from '../activities/ledger/verify';
+import { openCheckpoint, parseVerifierKey, signCheckpoint, type Checkpoint } from '../tlog/checkpoint';
+import { checkLedger } from '../activities/ledger/integrity';
+import { rootOf } from '../tlog/merkle';
+import { archiveLeafData, entryLeafData } from '../tlog/leaves';
+import { proofBundle, type ProofBundle } from '../tlog/proof-bundle';
+import type { LogSigning } from '../activities/ledger/log-signing';
+import { searchAttributes as keys } from '../domain/search-attributes';
+import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from '../messages/project';
+import { AllianceError } from '../domain/errors';
+import { fetchRunChain, type RunHistory } from '../activities/run-history';
 import { decodeHistoryJson } from './history-codec';
-import { inLanes } from '../lanes';
+import { inLanes } from '../activities/lanes';
+import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
+export type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
 
-export type RawHistory = {
-  source: 'temporal' | 'archive';
-  /** Payloads decrypted by the service's codec; false: as stored (encrypted), the form each sha256 covers. */
-  decoded: boolean;
-  runs: { runId: string; sha256: string; history: unknown }[];
-};
 
 export interface SearchFilter extends ProjectFilter {
   /** Projects with a transition in [from, to). */
@@ -30,29 +26,8 @@ export interface SearchFilter extends ProjectFilter {
   to?: string;
 }
 
-export type VerifyReport = {
-  checked: number;
-  comparedWithTemporal: number;
-  broken: BrokenEntry | null;
-  /** The whole ledger checked from its content up (payloads, archive, tree), against a trusted checkpoint when given. */
-  ledger?: IntegrityReport;
-  /** A checkpoint of the tree as it is now, signed by the service: the auditor's next trusted one once checked. */
-  checkpoint?: string;
-};
 
-/** A checkpoint an auditor trusts, and the verifier key they trust it with (both public). */
-export interface TrustedCheckpoint {
-  checkpoint: string;
-  key: string;
-}
 
-/** A signed checkpoint of the tree as it stands, and the key to check it with. */
-export interface CurrentCheckpoint {
-  checkpoint: string;
-  verifierKey: string;
-  size: number;
-  root: string;
-}
 
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));

@@ -1,10 +1,10 @@
-import { NewApplication } from '../domain/application';
-import type { Actor } from '../domain/actor';
-import { AllianceError } from '../domain/errors';
-import { registrationRecordProblem } from '../machines/eligibility';
-import { callViewFor, type ProjectView } from '../machines/views';
-import type { Services } from './app';
-import { listCalls } from './routes/calls';
+import { NewApplication } from '../../domain/application';
+import type { Actor } from '../../domain/actor';
+import { AllianceError } from '../../domain/errors';
+import { registrationRecordProblem } from '../../machines/eligibility';
+import { callViewFor, type ProjectView } from '../../machines/views';
+import type { Services } from './services';
+import { listCalls } from './calls';
 
 /**
  * Before a PI registers an application: gathers the PI's record across the calls (their projects,

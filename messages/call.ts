@@ -5,7 +5,7 @@ import type { ApplicationInput, Division } from '../domain/application';
 import type { Call } from '../domain/call';
 import type { RankedApplication } from '../domain/ranking';
 import type { Reviewer } from '../domain/reviewers';
-import type { BulkOutcome } from '../activities/project-commands';
+import type { BulkOutcome } from './bulk';
 
 export interface CallWorkflowInput {
   call: Call;
@@ -124,3 +124,10 @@ export const closeCallUpdate = defineUpdate<string, [ActorArgs]>('call.close');
 export const amendDeadlineUpdate = defineUpdate<OperationRecord, [AmendArgs]>('call.amendDeadline');
 
 export const callStatusQuery = defineQuery<CallView>('call.status');
+
+/** What the office's exhibition selection chose, and what each chosen project's law said. */
+export interface ExhibitionOutcome {
+  projectYear: number;
+  chosen: { projectId: string; rank: number; incomeNtd: number; countedMembers: number | null }[];
+  outcome: BulkOutcome;
+}

@@ -1,5 +1,5 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { digestOf, DocumentMissingError, type DocumentDigest, type DocumentStore } from '../documents/document-store';
+import { digestOf, DocumentMissingError, type DocumentDigest, type DocumentStore } from '../activities/documents/document-store';
 
 export const DOCUMENTS_ENCODING = 'json/documents';
 export const DOCUMENTS_METADATA = 'documents';

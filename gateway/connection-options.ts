@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { ConfigurationError, type Environment } from '../../domain/environment';
+import { ConfigurationError, type Environment } from '../domain/environment';
 
 export interface ClusterConnectionOptions {
   address: string;

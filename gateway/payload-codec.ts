@@ -1,8 +1,8 @@
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { KeyRing } from '../crypto/key-ring';
-import type { DocumentStore } from '../documents/document-store';
-import { bounds } from '../../domain/bounds';
+import type { KeyRing } from '../activities/crypto/key-ring';
+import type { DocumentStore } from '../activities/documents/document-store';
+import { bounds } from '../domain/bounds';
 import { DocumentCodec } from './document-codec';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';

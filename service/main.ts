@@ -3,30 +3,27 @@
  * data directory, then the worker), or the worker alone joining the cluster at TEMPORAL_ADDRESS.
  * Stays in the foreground; Ctrl-C stops everything cleanly.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { ensureCheckpointSchedule } from '../activities/temporal/checkpoint-schedule';
-import { ensureArchiveSweepSchedule } from '../activities/temporal/archive-sweep-schedule';
+import { ensureCheckpointSchedule } from '../gateway/checkpoint-schedule';
+import { ensureArchiveSweepSchedule } from '../gateway/archive-sweep-schedule';
 import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem } from '../domain/environment';
 import { retentionPolicy } from '../domain/retention';
-import { retentionDays } from './namespace';
-import { clusterConnectionOptions } from '../activities/temporal/connection-options';
+import { retentionDays } from '../worker/namespace';
+import { clusterConnectionOptions } from '../gateway/connection-options';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { ProjectClient } from '../activities/temporal/projects';
+import { ProjectClient } from '../gateway/projects';
 import { openDocumentStore, openStores } from '../activities/stores';
-import { localLogSigning, readLogSigning } from '../activities/ledger/log-signing';
-import { connectWorker, createServiceWorker } from './create-worker';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
-import { startServiceMail } from './mail';
+import { connectWorker, createServiceWorker } from '../worker/create-worker';
+import { startEmbeddedServer, type EmbeddedServer } from '../worker/embedded-server';
+import { startServiceMail } from '../worker/mail';
 import { apiUrl, serveApi } from '../server/serve';
-import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from './identity-provider';
-import { temporalBinary } from './temporal-binaries';
-import { demoAccountLines } from './demo-accounts';
-import { renderBanner } from './banner';
-import { installServiceLogging } from './logging';
+import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from '../worker/identity-provider';
+import { temporalBinary } from '../worker/temporal-binaries';
+import { demoAccountLines } from '../domain/demo-accounts';
+import { checkpointPublishing, serviceBanner } from './parts';
+import { installServiceLogging } from '../worker/logging';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
-import { serviceDataConverter } from '../activities/temporal/payload-codec';
+import { serviceDataConverter } from '../gateway/payload-codec';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -81,17 +78,7 @@ async function main(): Promise<void> {
   const sealedNow = await ledger.sealPlaintextPayloads();
   if (sealedNow > 0) console.log(`Sealed ${sealedNow} ledger payloads kept in plaintext before payload encryption.`);
   const mail = await startServiceMail(env, stores.notices);
-  // One key per log: a worker of a cluster signs only with the key file its operators share; the
-  // embedded default makes its own in the data directory.
-  const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE
-    ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN)
-    : embedded ? localLogSigning(env.ALLIANCE_DATA_DIR, env.ALLIANCE_LOG_ORIGIN) : undefined;
-  const witnessDir = env.ALLIANCE_WITNESS_DIR ?? (embedded ? path.join(env.ALLIANCE_DATA_DIR, 'witness') : undefined);
-  if (witnessDir) mkdirSync(witnessDir, { recursive: true });
-  const checkpoints = signing && {
-    signing, policy: { everyEntries: env.ALLIANCE_CHECKPOINT_EVERY_ENTRIES, everyMs: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES * 60_000 },
-    ...(witnessDir ? { witnessDir } : {}), ...(env.ALLIANCE_AUDITORS_EMAIL ? { auditorsEmail: env.ALLIANCE_AUDITORS_EMAIL } : {}),
-  };
+  const checkpoints = checkpointPublishing(env, !!embedded);
   const worker = await createServiceWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -100,7 +87,7 @@ async function main(): Promise<void> {
     activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps, ...(checkpoints ? { checkpoints } : {}) }),
   });
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
-  const api = await serveApi(env, client, ledger, issuer, keys.ring, signing);
+  const api = await serveApi(env, client, ledger, issuer, keys.ring, checkpoints?.signing);
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
   const running = worker.run();
@@ -134,22 +121,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const banner = renderBanner({
-    'Web pages': `${api.url}/web (log in with a demo account below; 中文, English)`,
-    API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs; codec server ${api.url}/codec, browser log-in ${api.url}/auth/login)`,
-    'Identity provider': issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : ''),
-    'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),
-    Namespace: env.TEMPORAL_NAMESPACE,
-    'Task queue': env.TEMPORAL_TASK_QUEUE,
-    'Audit ledger': stores.where.ledger,
-    'Payload keys': `${path.resolve(keys.file)} (current ${keys.ring.currentId}; payloads reach Temporal encrypted)`,
-    Documents: `${documents.where} (long texts and lists by reference, sealed)`,
-    ...(checkpoints ? { Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}` } : {}),
-    Mail: mail.destination,
-    'Notice log': stores.where.notices,
-    ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),
-    ...(embedded ? { 'Data directory': path.resolve(env.ALLIANCE_DATA_DIR), 'Temporal database': embedded.databaseFile } : {}),
-  });
+  const banner = serviceBanner({ env, api, issuer, identity, address, embedded, stores, keys, documents, checkpoints, mail });
   for (const line of banner) console.log(line);
   if (identity) for (const line of demoAccountLines()) console.log(line);
   console.log(`Log in from the command line: ALLIANCE_API_URL=${api.url} npx alliance login`);

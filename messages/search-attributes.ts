@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import type { ProjectRecord } from '../activities/ledger/store';
+import type { ProjectRecord } from '../domain/records';
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { searchAttributes as keys } from '../domain/search-attributes';
