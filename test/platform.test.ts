@@ -87,7 +87,7 @@ describe('the embedded server of `make start`', () => {
 
 describe('start-up configuration', () => {
   const startService = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
+    spawnSync(process.execPath, [path.join(repositoryRoot, 'dist/service/main.js')], {
       env: { PATH: process.env.PATH ?? '', ...env },
       encoding: 'utf8',
       timeout: 30_000,
@@ -125,7 +125,7 @@ describe('start-up configuration', () => {
       const lines = refused.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^Configuration error: ALLIANCE_RETENTION_CHECK: namespace default keeps closed workflows 1 day, the archive needs at least 30 days .*set ALLIANCE_RETENTION_CHECK=warn/);
-      const warned = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], { env: { PATH: process.env.PATH ?? '', ...joining, ALLIANCE_RETENTION_CHECK: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const warned = spawn(process.execPath, [path.join(repositoryRoot, 'dist/service/main.js')], { env: { PATH: process.env.PATH ?? '', ...joining, ALLIANCE_RETENTION_CHECK: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       warned.stdout.on('data', (c: Buffer) => (out += c.toString()));

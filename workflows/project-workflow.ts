@@ -1,24 +1,22 @@
-import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
-} from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { allHandlersFinished, condition, continueAsNew, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { initialTransition } from 'xstate';
-import { Actor } from '../domain/actor';
-import { projectEventTypes, type ProjectEvent } from '../domain/project-events';
+import type { ProjectEvent } from '../domain/project-events';
 import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
-import { apply, judge, judgeInOrder, offeredEvents, type BatchStep, type Command, type ProjectSnapshot, type Refusal } from '../machines/judge';
+import { offeredEvents, type BatchStep, type ProjectSnapshot } from '../machines/judge';
 import { migrateSnapshot, persistSnapshot, restoreSnapshot } from '../machines/law';
 import { currentLaw, projectMachines } from '../machines/project-machine';
 import { lifecycleState, statePaths } from '../machines/state-names';
 import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
 import { dispatchTransitionEffects } from './effects';
+import { sleepUntil, type AlarmClock } from './project-alarm';
+import { handleCommands } from './project-commands';
 import { createNotifier } from './notifier';
 import { patchCheck } from './patch-levels';
 import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import {
-  MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectNoticesQuery, projectStateQuery, projectUpdates, transitionLogQuery,
-  type CommandArgs, type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
+  offeredEventsQuery, projectNoticesQuery, projectStateQuery, transitionLogQuery,
+  type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
 } from '../messages/project';
 import { isOverdue, projectRecord, projectSearchAttributes } from '../messages/search-attributes';
 
@@ -27,48 +25,16 @@ const now = (): string => new Date().toISOString();
 /** Patch id of search attributes upserted only when they change (most commands change none of them). */
 export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change-v1';
 
-/**
- * Patch id of one timer per wake-up instant, kept across commands: before it, every command
- * cancelled the timer of the next deadline and started it again (two events a command).
- */
-export const KEPT_ALARM_PATCH = 'kept-alarm-v1';
 
-/** A timer for one instant, cancelled only when the instant to wake at changes. */
-interface Alarm {
-  at: string;
-  rang: boolean;
-  scope: CancellationScope;
-}
-
-function setAlarm(at: string): Alarm {
-  const scope = new CancellationScope({ cancellable: true });
-  const alarm: Alarm = { at, rang: false, scope };
-  scope.run(() => sleep(Math.max(1, Date.parse(at) - Date.now()))).then(
-    () => (alarm.rang = true),
-    // Cancelled: a sooner or later instant replaced it.
-    () => undefined,
-  );
-  return alarm;
-}
-
-/** A refused command, as the caller sees it: the code says which check refused, the message why. */
-function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>): ApplicationFailure {
-  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
-}
-
-/** A batch's commands, each naming its actor; a batch that is not one is refused whole. */
-function batchCommands(args: unknown): Command[] {
-  const commands = (args as { commands?: unknown } | undefined)?.commands;
-  if (!Array.isArray(commands) || commands.length === 0 || commands.length > MAX_BATCH_COMMANDS) {
-    throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: send 1 to ${MAX_BATCH_COMMANDS} commands, as { commands: [{ type, actor, payload }] }.`, details: [] });
-  }
-  return commands.map((command: { type?: unknown; actor?: unknown; payload?: unknown } | null, i) => {
-    const actor = Actor.safeParse(command?.actor);
-    if (!actor.success) {
-      throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: command ${i + 1} names no acting role and id (actor: { role, id }).`, details: actor.error.issues.map((issue) => issue.message) });
-    }
-    return { type: String(command?.type), actor: actor.data, payload: command?.payload };
-  });
+/** Before a run ends: every handler finished and every transition in the ledger, however late the last came in. */
+async function quiesce(version: () => number, ...settling: { settled(): Promise<unknown> }[]): Promise<void> {
+  // A command taken while this waits (its handler records at once) sends the wait round again.
+  let seen: number;
+  do {
+    seen = version();
+    await condition(allHandlersFinished);
+    for (const part of settling) await part.settled();
+  } while (version() !== seen || !allHandlersFinished());
 }
 
 /**
@@ -146,51 +112,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
 
   const result = (): CommandResult => ({ lifecycle: lifecycleState(snapshot.value), states: statePaths(snapshot.value), projectYear: snapshot.context.projectYear });
 
-  for (const type of projectEventTypes) {
-    setHandler(
-      projectUpdates[type] as UpdateDefinition<CommandResult, [CommandArgs], string>,
-      (args: CommandArgs) => {
-        enforceDeadlines();
-        const verdict = judge(snapshot, { type, actor: args.actor, payload: args.payload }, now(), { ownership: false });
-        if (!verdict.ok) throw refusalFailure(verdict);
-        record(snapshot, verdict.event, apply(snapshot, verdict.event));
-        return Promise.resolve(result());
-      },
-      {
-        // Runs before the update enters history: a refusal leaves no trace.
-        validator: (args: CommandArgs) => {
-          const actor = Actor.safeParse(args?.actor);
-          if (!actor.success) {
-            throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `${type} was refused: name the acting role and id (actor: { role, id }).`, details: actor.error.issues.map((i) => i.message) });
-          }
-          const at = now();
-          const current = stateAt(at);
-          const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at, { fromOutside: true });
-          if (!verdict.ok) throw refusalFailure(verdict);
-        },
-      },
-    );
-  }
-
-  setHandler(
-    projectBatchUpdate,
-    (args) => {
-      enforceDeadlines();
-      const verdict = judgeInOrder(snapshot, batchCommands(args), now(), { ownership: false });
-      if (!verdict.ok) throw refusalFailure(verdict);
-      recordBatch(verdict.steps);
-      return Promise.resolve(result());
-    },
-    {
-      // As a single command's: the whole batch is judged before it enters history, or none of it does.
-      validator: (args) => {
-        const at = now();
-        const current = stateAt(at);
-        const verdict = judgeInOrder(current, batchCommands(args), at, { fromOutside: true });
-        if (!verdict.ok) throw refusalFailure({ ...verdict, message: `project.commands was refused: ${verdict.message}` });
-      },
-    },
-  );
+  handleCommands({ snapshot: () => snapshot, enforceDeadlines, stateAt, record, recordBatch, result });
 
   const view = (): ProjectView => ({
     workflowId,
@@ -209,26 +131,14 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
 
   upsertFacts(snapshot);
 
-  /** Before this run ends: every handler finished and every transition in the ledger, however late the last came in. */
-  const quiesce = async (): Promise<void> => {
-    // A command taken while this waits (its handler records at once) sends the wait round again.
-    let seen: number;
-    do {
-      seen = version;
-      await condition(allHandlersFinished);
-      await audit.settled();
-      await notifier.settled();
-    } while (version !== seen || !allHandlersFinished());
-  };
-
-  let alarm: Alarm | undefined;
+  const clock: AlarmClock = {};
   for (;;) {
     enforceDeadlines();
     if (snapshot.status === 'done') break;
     const newYear = snapshot.context.projectYear !== yearAtStart;
     if (newYear || workflowInfo().continueAsNewSuggested) {
       // A new project year starts a new run: the history of one run stays one year long.
-      await quiesce();
+      await quiesce(() => version, audit, notifier);
       // The year boundary is the safe point where a project moves to the current law.
       const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot, call.calendar) : snapshot);
       return await continueAsNew<typeof projectWorkflow>({ call, application, patchLevel: CURRENT_PATCH_LEVEL, carried: { snapshot: carried, log, notices: notifier.carry() } });
@@ -237,23 +147,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.
     const reminderAt = notifier.remind(snapshot, now());
     const wakeAt = [pendingDeadlines(snapshot, call.calendar)[0]?.at, reminderAt].filter((at) => at !== undefined).sort()[0];
-    if (wakeAt && patched(KEPT_ALARM_PATCH)) {
-      // The same instant as before keeps its timer: a command that moves no deadline adds no timer events.
-      if (!alarm || alarm.at !== wakeAt || alarm.rang) {
-        alarm?.scope.cancel();
-        alarm = setAlarm(wakeAt);
-      }
-      const ringing = alarm;
-      await condition(() => version !== seen || ringing.rang);
-    } else if (wakeAt) {
-      await condition(() => version !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
-    } else {
-      alarm?.scope.cancel();
-      alarm = undefined;
-      await condition(() => version !== seen);
-    }
+    await sleepUntil(clock, wakeAt, () => version !== seen, patched);
   }
-  await quiesce();
+  await quiesce(() => version, audit, notifier);
   if (patched('archive-on-close-v1')) {
     // The archive copies this chain's history once it has closed, so it outlives Temporal's retention.
     await startChild(archiveWorkflow, { workflowId: `archive:${workflowId}`, args: [workflowId], parentClosePolicy: 'ABANDON' });

@@ -10,7 +10,7 @@ import { freePort, testDocumentsDir, testPayloadKeysFile } from './environments'
 export type WorkerProcess = ChildProcess & { /** Everything it wrote to stdout and stderr so far. */ output(): string };
 
 export async function startWorkerProcess(options: { taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/worker/main.js')], {
+  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/service/main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       TEMPORAL_ADDRESS: process.env.TEST_DEV_SERVER_ADDRESS!,

@@ -1,0 +1,151 @@
+// One run of a call: its records, its chart, and the checks and queue every handler shares. The
+// handlers (registration.ts, review.ts, decision.ts) and the workflow's loop (../call-workflow.ts)
+// read and change the call only through it.
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { createActor, initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { Activities } from '../../activities';
+import type { ProjectCommand } from '../../activities/project-commands';
+import { Actor } from '../../domain/actor';
+import type { Application, Division } from '../../domain/application';
+import type { Call } from '../../domain/call';
+import type { Reviewer } from '../../domain/reviewers';
+import { searchAttributes as keys } from '../../domain/search-attributes';
+import { callCommands, callMachine, type CallCommand, type CallEvent } from '../../machines/call-machine';
+import { judgeCall, stateProblem, type CallStanding } from '../../machines/call-judge';
+import type { CallAmendment, CallView, CallWorkflowInput, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../../messages/call';
+import { createAuditTrail } from '../audit-trail';
+
+export const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export const now = (): string => new Date().toISOString();
+export const refuse = (code: string, message: string): never => {
+  throw ApplicationFailure.create({ type: code, message, details: [[]], nonRetryable: true });
+};
+
+type Settle = (record: OperationRecord) => void;
+
+export class CallRun {
+  readonly call: Call;
+  readonly reviewerPool: Reviewer[];
+  snapshot: SnapshotFrom<typeof callMachine>;
+  readonly projects: RegisteredProject[];
+  readonly rosters: Roster[];
+  readonly assignments: Record<string, string[]>;
+  readonly declined: Record<string, string[]>;
+  readonly rounds: ReviewRound[];
+  readonly invited: string[];
+  readonly slots: Record<string, string>;
+  readonly operations: OperationRecord[];
+  /** Bumped on every change: the workflow's loop wakes on it. */
+  version = 0;
+  transitions: number;
+  /** The call's dates as the office amended them: its own timers, and the projects registered after, follow them. */
+  calendar: Call['calendar'];
+  readonly amendments: CallAmendment[];
+  readonly audit = createAuditTrail(workflowInfo().workflowId);
+  /** Ids being registered right now: a second registration of the same id, sent before the first's child has started, is refused too. */
+  readonly registering = new Map<string, Application>();
+  // Bulk operations run one at a time, in the order they were accepted.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor({ call, reviewerPool, carried }: CallWorkflowInput) {
+    this.call = call;
+    this.reviewerPool = reviewerPool;
+    this.snapshot = carried
+      ? createActor(callMachine, { snapshot: carried.snapshot as never }).getSnapshot()
+      : initialTransition(callMachine)[0];
+    this.projects = carried?.projects ?? [];
+    this.rosters = carried?.rosters ?? [];
+    this.assignments = carried?.assignments ?? {};
+    this.declined = carried?.declined ?? {};
+    this.rounds = carried?.rounds ?? [];
+    this.invited = carried?.invited ?? [];
+    this.slots = carried?.slots ?? {};
+    this.operations = carried?.operations ?? [];
+    this.transitions = carried?.transitions ?? 0;
+    this.calendar = carried?.calendar ?? call.calendar;
+    this.amendments = carried?.amendments ?? [];
+  }
+
+  state(): string {
+    return this.snapshot.value;
+  }
+
+  move(type: CallEvent['type'], actor: Actor): void {
+    const event: CallEvent = { type, actor, at: now() };
+    if (this.snapshot.can(event)) {
+      const from = this.state();
+      this.snapshot = transition(callMachine, this.snapshot, event)[0];
+      this.version++;
+      upsertSearchAttributes([{ key: keys.state, value: this.state() }]);
+      this.audit.record({ entry: { seq: ++this.transitions, at: event.at, actor, event: type as never, from: [from], to: [this.state()] }, payload: {} });
+    }
+  }
+
+  /**
+   * The handlers' own check, role and call state, as the law words them: the validator has asked the
+   * whole law before (validators do not run on replay, so older histories replay by these two alone).
+   */
+  admit(command: CallCommand, args: { actor?: unknown }): Actor {
+    const actor = Actor.safeParse(args?.actor);
+    if (!actor.success) refuse('INVALID_PAYLOAD', `${command} was refused: name the acting role and id (actor: { role, id }).`);
+    const roles: readonly string[] = callCommands[command].roles;
+    if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
+    const wrongState = stateProblem(this.standing(), command);
+    if (wrongState) refuse('ILLEGAL_TRANSITION', wrongState);
+    return actor.data!;
+  }
+
+  /** The call as its law reads it (machines/call-judge.ts). */
+  standing(): CallStanding {
+    const { call, projects, assignments, rounds, reviewerPool, calendar } = this;
+    return { callId: call.id, state: this.state(), calendar, policy: call.policy, projects, registering: [...this.registering.values()], assignments, rounds, reviewerPool };
+  }
+
+  /** Every validator asks the call's law: a refused command never enters the call's history. */
+  validate(command: CallCommand): { validator: (args: unknown) => void } {
+    return {
+      validator: (args) => {
+        const verdict = judgeCall(this.standing(), command, args, Date.now());
+        if (!verdict.ok) throw ApplicationFailure.create({ type: verdict.code, message: verdict.message, details: [verdict.details], nonRetryable: true });
+      },
+    };
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Sends the commands to their projects; `settle` records in the call what the projects took, before the next operation starts. */
+  async operate(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle): Promise<OperationRecord> {
+    const outcome = await applyProjectCommands(commands);
+    const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
+    settle?.(record);
+    this.operations.push(record);
+    this.version++;
+    return record;
+  }
+
+  bulk(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle): Promise<OperationRecord> {
+    return this.exclusive(() => this.operate(operation, actor, commands, settle));
+  }
+
+  inScope(division?: Division): RegisteredProject[] {
+    return this.projects.filter((p) => !division || p.division === division);
+  }
+
+  onRoster(p: RegisteredProject): boolean {
+    return this.rosters.some((r) => r.applicationIds.includes(p.applicationId));
+  }
+
+  view(): CallView {
+    const { call, projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, amendments } = this;
+    return { callId: call.id, state: this.state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, ...(amendments.length > 0 && { amendments }) };
+  }
+}
