@@ -176,20 +176,23 @@ export function createProjectCommandActivities(deps: { projects: ProjectCommandS
           return unreachableSummary(projectId, `state not read within ${deadlineMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
         }
         context.heartbeat({ done: ++done, total: projectIds.length });
-        return {
-          projectId,
-          lifecycle: view.lifecycle,
-          states: view.states,
-          reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
-          panelScore: view.context.presentation?.panelScore ?? null,
-          decision: view.context.decision,
-          results: acceptedKpis(view.context),
-          exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
-        };
+        return summaryOf(projectId, view);
       });
     },
   };
 }
+
+/** What a ranking, a missing-review list and an exhibition read of a project's view. */
+const summaryOf = (projectId: string, view: ProjectView): ProjectSummary => ({
+  projectId,
+  lifecycle: view.lifecycle,
+  states: view.states,
+  reviews: view.context.reviews.map((r) => ({ reviewerId: r.reviewerId, score: r.score })),
+  panelScore: view.context.presentation?.panelScore ?? null,
+  decision: view.context.decision,
+  results: acceptedKpis(view.context),
+  exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
+});
 
 /** A project whose state could not be read: no lifecycle, reviews or decision to go by. */
 const unreachableSummary = (projectId: string, reason: string): ProjectSummary => ({

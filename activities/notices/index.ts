@@ -80,20 +80,21 @@ async function orRetryLater<T>(sending: Promise<T>): Promise<T> {
   }
 }
 
+/** A notice for one recipient, in the notice's language; a template its data does not fit fails for good. */
+function render(input: Pick<DeliverNoticeInput, 'kind' | 'language' | 'variables'>, recipient: NoticeAddress) {
+  try {
+    return renderNotice(input.kind, input.language, { ...input.variables, recipientName: nameIn(recipient.name, input.language) });
+  } catch (error) {
+    // A template and its data disagree: a bug, not an outage; retrying would not fix it.
+    if (error instanceof MissingTemplateVariableError) throw ApplicationFailure.nonRetryable(error.message, 'NoticeTemplateError');
+    throw error;
+  }
+}
+
 /** The notice activities: render from data, send through SMTP once per (workflow, notice, recipient). */
 export function createNoticeActivities(deps: { mail: MailDependencies; ledger: LedgerStore }) {
   const deliver = createNoticeDelivery(deps.mail);
   const deliverByFallback = deps.mail.fallback ? createNoticeDelivery({ ...deps.mail, transport: deps.mail.fallback }) : undefined;
-
-  function render(input: DeliverNoticeInput, recipient: NoticeAddress) {
-    try {
-      return renderNotice(input.kind, input.language, { ...input.variables, recipientName: nameIn(recipient.name, input.language) });
-    } catch (error) {
-      // A template and its data disagree: a bug, not an outage; retrying would not fix it.
-      if (error instanceof MissingTemplateVariableError) throw ApplicationFailure.nonRetryable(error.message, 'NoticeTemplateError');
-      throw error;
-    }
-  }
 
   /**
    * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt

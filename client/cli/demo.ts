@@ -130,6 +130,28 @@ async function endProjects(as: As, ids: string[]): Promise<{ closed: number; ter
   return ended;
 }
 
+/** The demo's table: per division, applications, approvals, NT$ approved and reports overdue, with a total row. */
+function summarize(views: ProjectView[], cohort: Application[]) {
+  const divisions = [...new Set(cohort.map((a) => a.division))].sort();
+  const rows = divisions.map((division) => {
+    const mine = views.filter((v) => v.context.application.division === division);
+    const approvedHere = mine.filter((v) => v.context.decision?.outcome === 'approved' && !['rejected', 'lapsed', 'withdrawn'].includes(v.lifecycle));
+    return {
+      division,
+      applied: mine.length,
+      approved: approvedHere.length,
+      approvedNtd: approvedHere.reduce((sum, v) => sum + (v.context.decision?.outcome === 'approved' ? v.context.decision.amountsNtd.reduce((a, b) => a + b, 0) : 0), 0),
+      overdueReports: mine.filter((v) => v.overdue).length,
+    };
+  });
+  const total = rows.reduce((t, r) => ({ applied: t.applied + r.applied, approved: t.approved + r.approved, approvedNtd: t.approvedNtd + r.approvedNtd, overdueReports: t.overdueReports + r.overdueReports }), { applied: 0, approved: 0, approvedNtd: 0, overdueReports: 0 });
+  const rendered = table(
+    ['division', 'applied', 'approved', 'NT$ approved', 'overdue reports'],
+    [...rows.map((r) => [r.division, r.applied, r.approved, ntd(r.approvedNtd), r.overdueReports]), ['total', total.applied, total.approved, ntd(total.approvedNtd), total.overdueReports]],
+  );
+  return { rows, rendered };
+}
+
 /**
  * The 91 applications of the 105 call, generated from `seed`, through endorsement, the three
  * review rounds, decisions and a first project year compressed to seconds — on the running service.
@@ -236,23 +258,7 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
 
   await until('the end of project year 1', () => Promise.resolve(Date.now() >= Date.parse(call.calendar.firstProjectYearStarts) + (yearLengthSeconds + 1) * 1000), (yearLengthSeconds + 60) * 1000);
   const views = await inParallel(ids, 8, (id) => projects.view(id));
-  const divisions = [...new Set(cohort.map((a) => a.division))].sort();
-  const rows = divisions.map((division) => {
-    const mine = views.filter((v) => v.context.application.division === division);
-    const approvedHere = mine.filter((v) => v.context.decision?.outcome === 'approved' && !['rejected', 'lapsed', 'withdrawn'].includes(v.lifecycle));
-    return {
-      division,
-      applied: mine.length,
-      approved: approvedHere.length,
-      approvedNtd: approvedHere.reduce((sum, v) => sum + (v.context.decision?.outcome === 'approved' ? v.context.decision.amountsNtd.reduce((a, b) => a + b, 0) : 0), 0),
-      overdueReports: mine.filter((v) => v.overdue).length,
-    };
-  });
-  const total = rows.reduce((t, r) => ({ applied: t.applied + r.applied, approved: t.approved + r.approved, approvedNtd: t.approvedNtd + r.approvedNtd, overdueReports: t.overdueReports + r.overdueReports }), { applied: 0, approved: 0, approvedNtd: 0, overdueReports: 0 });
-  const rendered = table(
-    ['division', 'applied', 'approved', 'NT$ approved', 'overdue reports'],
-    [...rows.map((r) => [r.division, r.applied, r.approved, ntd(r.approvedNtd), r.overdueReports]), ['total', total.applied, total.approved, ntd(total.approvedNtd), total.overdueReports]],
-  );
+  const { rows, rendered } = summarize(views, cohort);
   if (options.endProjects) {
     const { closed, terminated } = await endProjects(as, approved.map((r) => r.projectId));
     log(`projects ended: ${closed} closed on their closing reports, ${terminated} terminated after year 1; nothing of this run falls due later (${elapsed()})`);
