@@ -18,7 +18,7 @@ export interface Database {
  * ran on SQLite compiled to WebAssembly, whose statements, file locks (a `.lock` directory per
  * database) and copies in and out of its memory cost a project's command 14 ms of the worker's main
  * thread; natively, and with one disk wait per commit instead of three, the worker's process spends
- * 19–29 ms of CPU a command with 50 projects at once where it spent 35 (README, "Speed beside bare
+ * 19–29 ms of CPU a command with 50 projects at once where it spent 35 (docs/performance.md, "Speed beside bare
  * Temporal").
  *
  * Write-ahead logging: a commit waits for one sync of the log (`synchronous=FULL`, as durable as

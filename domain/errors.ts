@@ -1,6 +1,6 @@
 /**
  * Every way a command can fail, as the client library and the `alliance` command report it.
- * The exit status of the command line is part of the contract (see README).
+ * The exit status of the command line is part of the contract (see docs/cli.md).
  */
 export const errorCodes = {
   VALIDATION: { exitStatus: 2, meaning: 'the input is malformed: fix the named field' },
