@@ -34,6 +34,51 @@ export interface CarriedTransition {
 /** How long one attempt waits for the earlier transition's append (an attempt may take ten seconds). */
 const PREDECESSOR_PATIENCE_MS = 6_000;
 
+/** One transition's append, waiting a few seconds at most for the transition it names as `after`. */
+async function appendOne(ledger: LedgerStore, input: Omit<RecordTransitionInput, 'carried'>): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
+  const { entry } = input;
+  const payload = canonicalJson(input.payload);
+  const facts = input.project ? { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } : undefined;
+  const append = () => ledger.append({
+    workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
+    from: entry.from, to: entry.to, payloadDigest: sha256(payload),
+  }, payload, {
+    ...(input.after === undefined ? {} : { after: input.after }),
+    ...(facts ? { project: facts } : {}),
+  });
+  let outcome = await append();
+  // The earlier transition's append is on its way (another worker, a retry): wait for it a few
+  // seconds, within this attempt's ten; then the attempt fails and is retried, never written out of order.
+  for (let waitMs = 25, waited = 0; outcome.status === 'predecessorPending'; waited += waitMs, waitMs = Math.min(waitMs * 2, 500)) {
+    if (waited > PREDECESSOR_PATIENCE_MS) {
+      throw ApplicationFailure.retryable(`transition ${entry.seq} of ${input.workflowId} waits for transition ${input.after} to be in the ledger first`, 'LedgerPredecessorPending');
+    }
+    await Context.current().sleep(waitMs);
+    outcome = await append();
+  }
+  if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
+  if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
+  // Appended or already there: the store wrote the facts in its transaction (unless a later
+  // transition's are there already). Quarantined: the entry is not this one, the facts still stand.
+  if (facts && outcome.status === 'quarantined') await ledger.upsertProject(facts);
+  return outcome.status;
+}
+
+/** Archives the chain ending in `closedRunId`, or in the workflow's latest run once that has closed. */
+async function archiveChain(deps: { ledger: LedgerStore; client: Client }, workflowId: string, closedRunId?: string): Promise<number> {
+  if (!closedRunId) {
+    const latest = await deps.client.workflow.getHandle(workflowId).describe();
+    if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
+  }
+  const runs = await fetchRunChain(deps.client, workflowId, closedRunId);
+  for (const [runIndex, run] of runs.entries()) {
+    const historyJson = historyToJSON(run.history);
+    await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
+    Context.current().heartbeat(runIndex);
+  }
+  return runs.length;
+}
+
 /** The audit trail: the transition ledger and the archive of closed projects' histories. */
 export function createAuditActivities(deps: { ledger: LedgerStore; client: Client }) {
   /**
@@ -47,39 +92,9 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
     const { workflowId, chainId } = input;
     // Each carried one written after the one before it; the first after `after`, as the own one would have been.
     for (const [i, { entry, payload }] of carried.entries()) {
-      await appendOne({ workflowId, ...(chainId ? { chainId } : {}), entry, payload, ...(i === 0 && after !== undefined ? { after } : {}) });
+      await appendOne(deps.ledger, { workflowId, ...(chainId ? { chainId } : {}), entry, payload, ...(i === 0 && after !== undefined ? { after } : {}) });
     }
-    return appendOne(carried.length === 0 && after !== undefined ? { ...own, after } : own);
-  }
-
-  /** One transition's append, waiting a few seconds at most for the transition it names as `after`. */
-  async function appendOne(input: Omit<RecordTransitionInput, 'carried'>): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
-    const { entry } = input;
-    const payload = canonicalJson(input.payload);
-    const facts = input.project ? { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } : undefined;
-    const append = () => deps.ledger.append({
-      workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
-      from: entry.from, to: entry.to, payloadDigest: sha256(payload),
-    }, payload, {
-      ...(input.after === undefined ? {} : { after: input.after }),
-      ...(facts ? { project: facts } : {}),
-    });
-    let outcome = await append();
-    // The earlier transition's append is on its way (another worker, a retry): wait for it a few
-    // seconds, within this attempt's ten; then the attempt fails and is retried, never written out of order.
-    for (let waitMs = 25, waited = 0; outcome.status === 'predecessorPending'; waited += waitMs, waitMs = Math.min(waitMs * 2, 500)) {
-      if (waited > PREDECESSOR_PATIENCE_MS) {
-        throw ApplicationFailure.retryable(`transition ${entry.seq} of ${input.workflowId} waits for transition ${input.after} to be in the ledger first`, 'LedgerPredecessorPending');
-      }
-      await Context.current().sleep(waitMs);
-      outcome = await append();
-    }
-    if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
-    if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
-    // Appended or already there: the store wrote the facts in its transaction (unless a later
-    // transition's are there already). Quarantined: the entry is not this one, the facts still stand.
-    if (facts && outcome.status === 'quarantined') await deps.ledger.upsertProject(facts);
-    return outcome.status;
+    return appendOne(deps.ledger, carried.length === 0 && after !== undefined ? { ...own, after } : own);
   }
 
   return {
@@ -104,7 +119,7 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
      * archive, so the raw history outlives Temporal's retention. Retries until the project has closed.
      */
     async archiveProjectHistory(workflowId: string): Promise<number> {
-      return archiveChain(workflowId);
+      return archiveChain(deps, workflowId);
     },
 
     /**
@@ -123,7 +138,7 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
         try {
           // The run listed, and the chain that led to it: not the workflow id's latest run, which
           // may be a later one (a reset, a call re-opened under its old id) still running.
-          await archiveChain(execution.workflowId, execution.runId);
+          await archiveChain(deps, execution.workflowId, execution.runId);
           archived.push(execution.workflowId);
         } catch (error) {
           // Restarted since (a new run under the same id) or deleted meanwhile: the next sweep sees it as it is then.
@@ -134,19 +149,4 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
       return { archived, failed };
     },
   };
-
-  /** Archives the chain ending in `closedRunId`, or in the workflow's latest run once that has closed. */
-  async function archiveChain(workflowId: string, closedRunId?: string): Promise<number> {
-    if (!closedRunId) {
-      const latest = await deps.client.workflow.getHandle(workflowId).describe();
-      if (latest.status.name === 'RUNNING') throw ApplicationFailure.retryable(`${workflowId} is still running`, 'ProjectStillRunning');
-    }
-    const runs = await fetchRunChain(deps.client, workflowId, closedRunId);
-    for (const [runIndex, run] of runs.entries()) {
-      const historyJson = historyToJSON(run.history);
-      await deps.ledger.archiveRun({ workflowId, runIndex, runId: run.runId, historyJson, sha256: sha256(historyJson), archivedAt: new Date().toISOString() });
-      Context.current().heartbeat(runIndex);
-    }
-    return runs.length;
-  }
 }

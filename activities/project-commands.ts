@@ -68,6 +68,83 @@ export interface ProjectCommandSender {
   view(projectId: string, options?: { deadlineMs?: number }): Promise<ProjectView>;
 }
 
+/** applyProjectCommands' work: the projects in lanes, each project's commands in order, a batch where it can. */
+async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, commands: ProjectCommand[]): Promise<BulkOutcome> {
+  const context = Context.current();
+  const { workflowExecution, activityId } = context.info;
+  const operationId = `${workflowExecution?.workflowId ?? 'bulk'}/${workflowExecution?.runId ?? ''}/${activityId}`;
+  const resumed = context.info.heartbeatDetails as Progress | undefined;
+  const progress: Progress = {
+    total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], unreachable: resumed?.unreachable ?? [], doneByProject: { ...resumed?.doneByProject },
+  };
+  const unreachable = progress.unreachable!;
+  const doneByProject = progress.doneByProject!;
+  const lanes = new Map<string, { command: ProjectCommand; index: number }[]>();
+  commands.forEach((command, index) => lanes.set(command.projectId, [...(lanes.get(command.projectId) ?? []), { command, index }]));
+  if (resumed?.done !== undefined && !resumed.doneByProject) {
+    for (const { projectId } of commands.slice(0, resumed.done)) doneByProject[projectId] = (doneByProject[projectId] ?? 0) + 1;
+  }
+  const queue = [...lanes.entries()];
+  const beat = (): void => {
+    progress.done = progress.applied + progress.skipped.length + unreachable.length;
+    context.heartbeat(progress);
+  };
+  const unreachableFrom = (projectId: string, list: { command: ProjectCommand; index: number }[], k: number, error: AllianceError): void => {
+    // This project's later commands depend on this one: none is sent; the other projects go on.
+    for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
+    doneByProject[projectId] = list.length;
+    beat();
+  };
+  /** A project's remaining commands in one update; false when one of them is refused (each then goes on its own). */
+  const inOneBatch = async (projectId: string, list: { command: ProjectCommand; index: number }[], from: number): Promise<boolean> => {
+    const rest = list.slice(from);
+    try {
+      await projects.sendBatch(projectId, rest.map(({ command }) => ({ type: command.type, actor: command.actor, payload: command.payload })), {
+        updateId: `${operationId}/${rest[0]!.index}-${rest.at(-1)!.index}`, deadlineMs,
+      });
+    } catch (error) {
+      if (!(error instanceof AllianceError)) throw error;
+      if (error.code === 'NOT_REACHABLE') {
+        unreachableFrom(projectId, list, from, error);
+        return true;
+      }
+      return false;
+    }
+    progress.applied += rest.length;
+    doneByProject[projectId] = list.length;
+    beat();
+    return true;
+  };
+  const lane = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [projectId, list] = next;
+      const from = doneByProject[projectId] ?? 0;
+      if (list.length - from > 1 && list.length - from <= MAX_BATCH_COMMANDS && await inOneBatch(projectId, list, from)) continue;
+      for (let k = from; k < list.length; k++) {
+        const { command, index } = list[k]!;
+        try {
+          await projects.send(command.projectId, command.type, command.actor, command.payload, { updateId: `${operationId}/${index}`, deadlineMs });
+          progress.applied++;
+        } catch (error) {
+          if (!(error instanceof AllianceError)) throw error;
+          if (error.code === 'NOT_REACHABLE') {
+            unreachableFrom(projectId, list, k, error);
+            break;
+          }
+          progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message, code: error.code });
+        }
+        doneByProject[projectId] = k + 1;
+        beat();
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(PROJECTS_AT_ONCE, queue.length) }, lane));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const inOrder = (list: Progress['skipped']) => [...list].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
+  return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
+}
+
 export function createProjectCommandActivities(deps: { projects: ProjectCommandSender; bulkCommandDeadlineMs?: number }) {
   const deadlineMs = deps.bulkCommandDeadlineMs ?? BULK_COMMAND_DEADLINE_MS;
   return {
@@ -82,79 +159,7 @@ export function createProjectCommandActivities(deps: { projects: ProjectCommandS
      * applied or skipped on its own.
      */
     async applyProjectCommands(commands: ProjectCommand[]): Promise<BulkOutcome> {
-      const context = Context.current();
-      const { workflowExecution, activityId } = context.info;
-      const operationId = `${workflowExecution?.workflowId ?? 'bulk'}/${workflowExecution?.runId ?? ''}/${activityId}`;
-      const resumed = context.info.heartbeatDetails as Progress | undefined;
-      const progress: Progress = {
-        total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], unreachable: resumed?.unreachable ?? [], doneByProject: { ...resumed?.doneByProject },
-      };
-      const unreachable = progress.unreachable!;
-      const doneByProject = progress.doneByProject!;
-      const lanes = new Map<string, { command: ProjectCommand; index: number }[]>();
-      commands.forEach((command, index) => lanes.set(command.projectId, [...(lanes.get(command.projectId) ?? []), { command, index }]));
-      if (resumed?.done !== undefined && !resumed.doneByProject) {
-        for (const { projectId } of commands.slice(0, resumed.done)) doneByProject[projectId] = (doneByProject[projectId] ?? 0) + 1;
-      }
-      const queue = [...lanes.entries()];
-      const beat = (): void => {
-        progress.done = progress.applied + progress.skipped.length + unreachable.length;
-        context.heartbeat(progress);
-      };
-      const unreachableFrom = (projectId: string, list: { command: ProjectCommand; index: number }[], k: number, error: AllianceError): void => {
-        // This project's later commands depend on this one: none is sent; the other projects go on.
-        for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
-        doneByProject[projectId] = list.length;
-        beat();
-      };
-      /** A project's remaining commands in one update; false when one of them is refused (each then goes on its own). */
-      const inOneBatch = async (projectId: string, list: { command: ProjectCommand; index: number }[], from: number): Promise<boolean> => {
-        const rest = list.slice(from);
-        try {
-          await deps.projects.sendBatch(projectId, rest.map(({ command }) => ({ type: command.type, actor: command.actor, payload: command.payload })), {
-            updateId: `${operationId}/${rest[0]!.index}-${rest.at(-1)!.index}`, deadlineMs,
-          });
-        } catch (error) {
-          if (!(error instanceof AllianceError)) throw error;
-          if (error.code === 'NOT_REACHABLE') {
-            unreachableFrom(projectId, list, from, error);
-            return true;
-          }
-          return false;
-        }
-        progress.applied += rest.length;
-        doneByProject[projectId] = list.length;
-        beat();
-        return true;
-      };
-      const lane = async (): Promise<void> => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [projectId, list] = next;
-          const from = doneByProject[projectId] ?? 0;
-          if (list.length - from > 1 && list.length - from <= MAX_BATCH_COMMANDS && await inOneBatch(projectId, list, from)) continue;
-          for (let k = from; k < list.length; k++) {
-            const { command, index } = list[k]!;
-            try {
-              await deps.projects.send(command.projectId, command.type, command.actor, command.payload, { updateId: `${operationId}/${index}`, deadlineMs });
-              progress.applied++;
-            } catch (error) {
-              if (!(error instanceof AllianceError)) throw error;
-              if (error.code === 'NOT_REACHABLE') {
-                unreachableFrom(projectId, list, k, error);
-                break;
-              }
-              progress.skipped.push({ index, projectId: command.projectId, type: command.type, reason: error.message, code: error.code });
-            }
-            doneByProject[projectId] = k + 1;
-            beat();
-          }
-        }
-      };
-      const results = await Promise.allSettled(Array.from({ length: Math.min(PROJECTS_AT_ONCE, queue.length) }, lane));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      const inOrder = (list: Progress['skipped']) => [...list].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
-      return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
+      return applyInLanes(deps.projects, deadlineMs, commands);
     },
 
     /**

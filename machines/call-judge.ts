@@ -68,6 +68,103 @@ export function stateProblem(call: CallStanding, command: CallCommand): string |
   return `${command} is not possible while call ${call.callId} is ${call.state}${when}; it is possible when the call is ${states.join(' or ')}.`;
 }
 
+const projectIn = (call: CallStanding, id: unknown) => call.projects.find((p) => p.applicationId === id);
+const notRegistered = (call: CallStanding, id: unknown) => refuse('INVALID_PAYLOAD', `Application ${String(id)} is not registered in call ${call.callId}.`);
+const closedRound = (call: CallStanding, division?: Division) => call.rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === division));
+const roundName = (call: CallStanding, scope: Division | 'all') => (scope === 'all' ? `call ${call.callId}` : `division ${scope}`);
+
+/** Whose application it is: the registering PI's, the rostering institution's, the stepping-down reviewer's. */
+function ownerRefusal(call: CallStanding, command: CallCommand, actor: Actor, body: unknown): Refusal | null {
+  switch (command) {
+    case 'call.registerApplication': {
+      const problem = registrationProblem(actor, (body as z.infer<typeof RegisterApplicationBody>).application);
+      return problem ? refuse('FORBIDDEN', problem) : null;
+    }
+    case 'call.submitRoster':
+      for (const id of (body as z.infer<typeof RosterBody>).applicationIds) {
+        const p = projectIn(call, id);
+        if (!p) return notRegistered(call, id);
+        const problem = rosterProblem(actor, p);
+        if (problem) return refuse('FORBIDDEN', problem);
+      }
+      return null;
+    case 'call.declineReview': {
+      const { applicationId } = body as { applicationId: string };
+      if (!projectIn(call, applicationId)) return notRegistered(call, applicationId);
+      if (!(call.assignments[applicationId] ?? []).includes(actor.id)) {
+        return refuse('FORBIDDEN', `review.decline was refused: reviewer ${actor.id} is not assigned to application ${applicationId}; a reviewer steps down only from applications assigned to them.`);
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A registration against the call's records: a new id, within the PI's allowance, one phase 2 per phase-1 project. */
+function registrationRefusal(call: CallStanding, actor: Actor, application: z.infer<typeof RegisterApplicationBody>['application']): Refusal | null {
+  if (projectIn(call, application.id) || call.registering.some((a) => a.id === application.id)) {
+    return refuse('INVALID_PAYLOAD', `Application ${application.id} is already registered in call ${call.callId}; choose another application id.`);
+  }
+  const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
+  const mine = new Set([...call.projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...call.registering.filter((a) => a.pi.id === actor.id).map((a) => a.id)]);
+  if (mine.size >= most) return refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${mine.size} applications in call ${call.callId}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
+  // Two phase 2s of one phase-1 project in this call: the second is refused before history (across calls the store's claim decides).
+  const phase1 = application.phase.phase === 2 ? application.phase.phase1ProjectId : undefined;
+  const rival = phase1 && [
+    ...call.projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId),
+    ...call.registering.filter((a) => a.phase.phase === 2 && a.phase.phase1ProjectId === phase1).map((a) => `project:${call.callId}:${a.id}`),
+  ][0];
+  return rival ? refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`) : null;
+}
+
+/** A moved deadline: still ahead, and the application deadline still before the endorsement one, which stays before the review ends. */
+function amendmentRefusal(call: CallStanding, body: z.infer<typeof AmendDeadlineBody>, nowMs: number): Refusal | null {
+  const { deadline, until: text } = body;
+  const until = Date.parse(text);
+  const { applicationWindow, endorsementDeadline, reviewPeriod } = call.calendar;
+  if (until <= nowMs) return refuse('INVALID_PAYLOAD', `until: ${text} has already passed; choose a later time.`);
+  if (deadline === 'application' && call.state !== 'open') return refuse('ILLEGAL_TRANSITION', `The application deadline of call ${call.callId} has passed (${formatRocDate(applicationWindow.closes)}); it can no longer move.`);
+  if (deadline === 'application' && until >= Date.parse(endorsementDeadline)) return refuse('INVALID_PAYLOAD', `until: the application deadline must stay before the endorsement deadline (${formatRocDate(endorsementDeadline)}); move that one first.`);
+  if (deadline === 'endorsement' && until <= Date.parse(applicationWindow.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(applicationWindow.closes)}).`);
+  if (deadline === 'endorsement' && until >= Date.parse(reviewPeriod.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(reviewPeriod.closes)}).`);
+  return null;
+}
+
+/** The call's records: what the command would contradict in them. */
+function recordsRefusal(call: CallStanding, command: CallCommand, actor: Actor, body: unknown, nowMs: number): Refusal | null {
+  switch (command) {
+    case 'call.registerApplication':
+      return registrationRefusal(call, actor, (body as z.infer<typeof RegisterApplicationBody>).application);
+    case 'call.startWrittenReview': {
+      // A closed round binds: starting it again would hand its projects a deadline already past.
+      const scope = (body as { division?: Division }).division ?? 'all';
+      const closed = call.rounds.find((r) => r.scope === scope && r.closedAt);
+      return closed ? refuse('ILLEGAL_TRANSITION', `The written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; a closed round does not reopen.`) : null;
+    }
+    case 'call.assignReviewer': {
+      const { applicationId, reviewerId } = body as { applicationId: string; reviewerId: string };
+      const p = projectIn(call, applicationId);
+      if (!p) return notRegistered(call, applicationId);
+      if (!call.reviewerPool.some((r) => r.id === reviewerId)) return refuse('INVALID_PAYLOAD', `Reviewer ${reviewerId} is not in the reviewer pool of call ${call.callId}; assign one of its ${call.reviewerPool.length} reviewers.`);
+      if ((call.assignments[applicationId] ?? []).includes(reviewerId)) return refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${reviewerId} is already assigned to application ${applicationId}.`);
+      const closed = closedRound(call, p.division);
+      return closed ? refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; no reviewer is assigned after it.`) : null;
+    }
+    case 'call.declineReview': {
+      const closed = closedRound(call, projectIn(call, (body as { applicationId: string }).applicationId)!.division);
+      return closed ? refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}.`) : null;
+    }
+    case 'call.invitePresentations':
+      for (const id of (body as { applicationIds?: string[] }).applicationIds ?? []) if (!projectIn(call, id)) return notRegistered(call, id);
+      return null;
+    case 'call.amendDeadline':
+      return amendmentRefusal(call, body as z.infer<typeof AmendDeadlineBody>, nowMs);
+    default:
+      return null;
+  }
+}
+
 /**
  * The four checks every call command passes before it may touch the call, in the order `judge`
  * asks them of a project: its schema, the acting role, whose application it is, and the call's
@@ -78,98 +175,9 @@ export function judgeCall(call: CallStanding, command: CallCommand, args: unknow
   const checked = checkCallBodyAndRole(command, args);
   if (!checked.ok) return checked;
   const { actor, body } = checked;
-  const project = (id: unknown) => call.projects.find((p) => p.applicationId === id);
-  const notRegistered = (id: unknown) => refuse('INVALID_PAYLOAD', `Application ${String(id)} is not registered in call ${call.callId}.`);
-  const closedRound = (division?: Division) => call.rounds.find((r) => r.closedAt && (r.scope === 'all' || r.scope === division));
-  const roundName = (scope: Division | 'all') => (scope === 'all' ? `call ${call.callId}` : `division ${scope}`);
-
-  // Whose application it is.
-  switch (command) {
-    case 'call.registerApplication': {
-      const problem = registrationProblem(actor, (body as z.infer<typeof RegisterApplicationBody>).application);
-      if (problem) return refuse('FORBIDDEN', problem);
-      break;
-    }
-    case 'call.submitRoster':
-      for (const id of (body as z.infer<typeof RosterBody>).applicationIds) {
-        const p = project(id);
-        if (!p) return notRegistered(id);
-        const problem = rosterProblem(actor, p);
-        if (problem) return refuse('FORBIDDEN', problem);
-      }
-      break;
-    case 'call.declineReview': {
-      const { applicationId } = body as { applicationId: string };
-      if (!project(applicationId)) return notRegistered(applicationId);
-      if (!(call.assignments[applicationId] ?? []).includes(actor.id)) {
-        return refuse('FORBIDDEN', `review.decline was refused: reviewer ${actor.id} is not assigned to application ${applicationId}; a reviewer steps down only from applications assigned to them.`);
-      }
-      break;
-    }
-    default:
-      break;
-  }
-
-  // The call's state.
+  const owner = ownerRefusal(call, command, actor, body);
+  if (owner) return owner;
   const wrongState = stateProblem(call, command);
   if (wrongState) return refuse('ILLEGAL_TRANSITION', wrongState);
-
-  // The call's records.
-  switch (command) {
-    case 'call.registerApplication': {
-      const { application } = body as z.infer<typeof RegisterApplicationBody>;
-      if (project(application.id) || call.registering.some((a) => a.id === application.id)) {
-        return refuse('INVALID_PAYLOAD', `Application ${application.id} is already registered in call ${call.callId}; choose another application id.`);
-      }
-      const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
-      const mine = new Set([...call.projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...call.registering.filter((a) => a.pi.id === actor.id).map((a) => a.id)]);
-      if (mine.size >= most) return refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${mine.size} applications in call ${call.callId}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
-      // Two phase 2s of one phase-1 project in this call: the second is refused before history (across calls the store's claim decides).
-      const phase1 = application.phase.phase === 2 ? application.phase.phase1ProjectId : undefined;
-      const rival = phase1 && [
-        ...call.projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId),
-        ...call.registering.filter((a) => a.phase.phase === 2 && a.phase.phase1ProjectId === phase1).map((a) => `project:${call.callId}:${a.id}`),
-      ][0];
-      if (rival) return refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`);
-      return { ok: true, actor };
-    }
-    case 'call.startWrittenReview': {
-      // A closed round binds: starting it again would hand its projects a deadline already past.
-      const scope = (body as { division?: Division }).division ?? 'all';
-      const closed = call.rounds.find((r) => r.scope === scope && r.closedAt);
-      if (closed) return refuse('ILLEGAL_TRANSITION', `The written review of ${roundName(closed.scope)} closed at ${closed.closedAt}; a closed round does not reopen.`);
-      return { ok: true, actor };
-    }
-    case 'call.assignReviewer': {
-      const { applicationId, reviewerId } = body as { applicationId: string; reviewerId: string };
-      const p = project(applicationId);
-      if (!p) return notRegistered(applicationId);
-      if (!call.reviewerPool.some((r) => r.id === reviewerId)) return refuse('INVALID_PAYLOAD', `Reviewer ${reviewerId} is not in the reviewer pool of call ${call.callId}; assign one of its ${call.reviewerPool.length} reviewers.`);
-      if ((call.assignments[applicationId] ?? []).includes(reviewerId)) return refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${reviewerId} is already assigned to application ${applicationId}.`);
-      const closed = closedRound(p.division);
-      if (closed) return refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${roundName(closed.scope)} closed at ${closed.closedAt}; no reviewer is assigned after it.`);
-      return { ok: true, actor };
-    }
-    case 'call.declineReview': {
-      const closed = closedRound(project((body as { applicationId: string }).applicationId)!.division);
-      if (closed) return refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${roundName(closed.scope)} closed at ${closed.closedAt}.`);
-      return { ok: true, actor };
-    }
-    case 'call.invitePresentations':
-      for (const id of (body as { applicationIds?: string[] }).applicationIds ?? []) if (!project(id)) return notRegistered(id);
-      return { ok: true, actor };
-    case 'call.amendDeadline': {
-      const { deadline, until: text } = body as z.infer<typeof AmendDeadlineBody>;
-      const until = Date.parse(text);
-      const { applicationWindow, endorsementDeadline, reviewPeriod } = call.calendar;
-      if (until <= nowMs) return refuse('INVALID_PAYLOAD', `until: ${text} has already passed; choose a later time.`);
-      if (deadline === 'application' && call.state !== 'open') return refuse('ILLEGAL_TRANSITION', `The application deadline of call ${call.callId} has passed (${formatRocDate(applicationWindow.closes)}); it can no longer move.`);
-      if (deadline === 'application' && until >= Date.parse(endorsementDeadline)) return refuse('INVALID_PAYLOAD', `until: the application deadline must stay before the endorsement deadline (${formatRocDate(endorsementDeadline)}); move that one first.`);
-      if (deadline === 'endorsement' && until <= Date.parse(applicationWindow.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(applicationWindow.closes)}).`);
-      if (deadline === 'endorsement' && until >= Date.parse(reviewPeriod.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(reviewPeriod.closes)}).`);
-      return { ok: true, actor };
-    }
-    default:
-      return { ok: true, actor };
-  }
+  return recordsRefusal(call, command, actor, body, nowMs) ?? { ok: true, actor };
 }

@@ -70,19 +70,26 @@ export interface ApiDependencies {
 /** 1 MiB: a call file with its reviewer pool is the largest body the programme sends. */
 const BODY_LIMIT = 1024 * 1024;
 
-/**
- * The HTTP API: the only door for people. Every /api route authenticates first (one hook, so no
- * route can forget); what the actor may do and see is decided by the law in machines/.
- */
-export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ...deps.logging, genReqId: requestId, bodyLimit: BODY_LIMIT }).withTypeProvider<ZodTypeProvider>();
-  // The request's id goes back to the caller: what to quote when asking the office about a failure.
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerProblems(app);
+/** The Temporal clients every route and page reaches the service through, each call bounded in time. */
+function servicesOf(deps: ApiDependencies): Services {
+  return {
+    projects: new ProjectClient(deps.client, deps.taskQueue),
+    calls: new CallClient(deps.client, deps.taskQueue),
+    notices: new NoticeClient(deps.client),
+    audit: () => {
+      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).');
+      return new AuditClient(deps.client, deps.ledger, deps.signing);
+    },
+    // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
+    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work)
+      .catch((error: unknown) => {
+        throw toAllianceError(error, 'The service');
+      }),
+  };
+}
+
+/** The OpenAPI document of every route not hidden, served as JSON and as a page, and the catalog the tests hold it to. */
+async function openApiDocument(app: FastifyInstance): Promise<void> {
   const catalog: string[] = [];
   app.decorate('routeCatalog', catalog);
   app.addHook('onRoute', (route) => {
@@ -100,21 +107,23 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/docs', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').send(renderApiPage(app.swagger() as OpenAPIV3_1.Document)));
+}
 
-  const services: Services = {
-    projects: new ProjectClient(deps.client, deps.taskQueue),
-    calls: new CallClient(deps.client, deps.taskQueue),
-    notices: new NoticeClient(deps.client),
-    audit: () => {
-      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).');
-      return new AuditClient(deps.client, deps.ledger, deps.signing);
-    },
-    // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
-    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work)
-      .catch((error: unknown) => {
-        throw toAllianceError(error, 'The service');
-      }),
-  };
+/**
+ * The HTTP API: the only door for people. Every /api route authenticates first (one hook, so no
+ * route can forget); what the actor may do and see is decided by the law in machines/.
+ */
+export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, ...deps.logging, genReqId: requestId, bodyLimit: BODY_LIMIT }).withTypeProvider<ZodTypeProvider>();
+  // The request's id goes back to the caller: what to quote when asking the office about a failure.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblems(app);
+  await openApiDocument(app);
+  const services = servicesOf(deps);
 
   app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));
   await app.register(statusRoutes({ client: deps.client, namespace: deps.client.options.namespace, taskQueue: deps.taskQueue, issuer: deps.login.issuer, version: serviceVersion() }));

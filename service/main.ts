@@ -5,7 +5,7 @@
  */
 import { ensureCheckpointSchedule } from '../gateway/checkpoint-schedule';
 import { ensureArchiveSweepSchedule } from '../gateway/archive-sweep-schedule';
-import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem } from '../domain/environment';
+import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem, type Environment } from '../domain/environment';
 import { retentionPolicy } from '../domain/retention';
 import { retentionDays } from '../worker/namespace';
 import { clusterConnectionOptions } from '../gateway/connection-options';
@@ -24,6 +24,33 @@ import { checkpointPublishing, serviceBanner } from './parts';
 import { installServiceLogging } from '../worker/logging';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../gateway/payload-codec';
+
+/** The embedded Temporal dev server, persisting under the data directory. */
+function startEmbeddedTemporal(env: Environment): Promise<EmbeddedServer> {
+  console.log('Starting the embedded Temporal dev server…');
+  return startEmbeddedServer({
+    cliPath: temporalBinary('temporal', env.TEMPORAL_CLI_PATH),
+    dataDir: env.ALLIANCE_DATA_DIR,
+    namespace: env.TEMPORAL_NAMESPACE,
+    port: env.TEMPORAL_PORT,
+    uiPort: env.TEMPORAL_UI_PORT,
+    retentionDays: env.TEMPORAL_RETENTION_DAYS,
+    // The Web UI decodes payloads through the API's codec server, for whoever logged in there.
+    codecEndpoint: `${apiUrl(env)}/codec`,
+  });
+}
+
+/** A cluster's namespace must keep closed histories as long as the archive needs them: refused, or warned of. */
+async function checkRetention(env: Environment, connections: [Awaited<ReturnType<typeof connectWorker>>, Connection], identityStarting: Promise<IdentityProvider> | null): Promise<void> {
+  const [connection, clientConnection] = connections;
+  const problem = retentionProblem(env.TEMPORAL_NAMESPACE, await retentionDays(clientConnection, env.TEMPORAL_NAMESPACE), retentionPolicy.temporalMinimumDays);
+  if (problem && env.ALLIANCE_RETENTION_CHECK === 'refuse') {
+    await Promise.all([connection.close(), clientConnection.close()]);
+    await (await identityStarting?.catch(() => null))?.stop();
+    throw new ConfigurationError([problem]);
+  }
+  if (problem) console.warn(`Warning: ${problem.replace(/^ALLIANCE_RETENTION_CHECK: /, '')} (ALLIANCE_RETENTION_CHECK=warn)`);
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -44,34 +71,14 @@ async function main(): Promise<void> {
     : startIdentityProvider({ port: env.KEYCLOAK_PORT, dataDir: env.ALLIANCE_DATA_DIR, ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}) });
   identityStarting?.catch(() => undefined);
   if (identityStarting) console.log('Starting the embedded identity provider (Keycloak)…');
-  if (!env.TEMPORAL_ADDRESS) {
-    console.log('Starting the embedded Temporal dev server…');
-    embedded = await startEmbeddedServer({
-      cliPath: temporalBinary('temporal', env.TEMPORAL_CLI_PATH),
-      dataDir: env.ALLIANCE_DATA_DIR,
-      namespace: env.TEMPORAL_NAMESPACE,
-      port: env.TEMPORAL_PORT,
-      uiPort: env.TEMPORAL_UI_PORT,
-      retentionDays: env.TEMPORAL_RETENTION_DAYS,
-      // The Web UI decodes payloads through the API's codec server, for whoever logged in there.
-      codecEndpoint: `${apiUrl(env)}/codec`,
-    });
-  }
+  if (!env.TEMPORAL_ADDRESS) embedded = await startEmbeddedTemporal(env);
   const address = embedded?.address ?? env.TEMPORAL_ADDRESS!;
   const connectionOptions = embedded ? { address } : clusterConnectionOptions(env, address);
   const connection = await connectWorker(connectionOptions);
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
-  if (!embedded) {
-    const problem = retentionProblem(env.TEMPORAL_NAMESPACE, await retentionDays(clientConnection, env.TEMPORAL_NAMESPACE), retentionPolicy.temporalMinimumDays);
-    if (problem && env.ALLIANCE_RETENTION_CHECK === 'refuse') {
-      await Promise.all([connection.close(), clientConnection.close()]);
-      await (await identityStarting?.catch(() => null))?.stop();
-      throw new ConfigurationError([problem]);
-    }
-    if (problem) console.warn(`Warning: ${problem.replace(/^ALLIANCE_RETENTION_CHECK: /, '')} (ALLIANCE_RETENTION_CHECK=warn)`);
-  }
+  if (!embedded) await checkRetention(env, [connection, clientConnection], identityStarting);
   const stores = await openStores(env, textSealer(keys.ring));
   const { ledger } = stores;
   // Payloads the ledger kept before it had keys are sealed now, once.

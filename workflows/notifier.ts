@@ -72,6 +72,45 @@ function addresses(
  * delivery activity each (before notices-inline-v1: one `noticeWorkflow` per notice). Nothing happens for a call without a notification policy, or when
  * replaying a history recorded before notices existed.
  */
+/** A notice's recipients by the policy's roles, each address once (case aside). */
+function distinctRecipients(policy: NonNullable<Call['notifications']>, kind: PlannedNotice['kind'], application: Application, reviewers: CarriedNotices['reviewers'], reviewerIds: string[]) {
+  const seen = new Set<string>();
+  return recipientsOf(policy, kind)
+    .flatMap((role) => addresses(role, application, policy.officeEmail, reviewers, reviewerIds))
+    .filter((r) => !seen.has(r.email.toLowerCase()) && seen.add(r.email.toLowerCase()));
+}
+
+/** Its own workflow per notice: the way before notices-inline-v1, and the fallback after it. */
+const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
+  startChild(noticeWorkflow, {
+    workflowId: input.key,
+    args: [input],
+    // The notice outlives the run that owed it (continue-as-new, or the project closing).
+    parentClosePolicy: 'ABANDON',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  }).then(
+    () => undefined,
+    (error: unknown) => {
+      // Already started by an earlier run: the notice is on its way, once.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    },
+  );
+
+/** A batch's delivery outcome, noted on each notice's record: one not delivered goes to its own workflow. */
+function settleNotices(
+  inputs: NoticeWorkflowInput[], records: SentNotice[], outcomes: BatchDelivery[] | 'relayAway', handOver: (input: NoticeWorkflowInput, record: SentNotice) => Promise<void>,
+): Promise<unknown> {
+  // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
+  if (outcomes === 'relayAway') return Promise.all(inputs.map((input, i) => handOver(input, records[i]!)));
+  return Promise.all(inputs.map((input, i) => {
+    const outcome = outcomes.find((o) => o.key === input.key);
+    if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
+    const { key: _key, ...counts } = outcome;
+    Object.assign(records[i]!, counts);
+    return Promise.resolve();
+  }));
+}
+
 export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined, patched: PatchCheck = askHistory) {
   const policy = call.notifications;
   const handled = new Set(carried?.handled ?? []);
@@ -83,22 +122,6 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
 
   const sentNotices: SentNotice[] = [...(carried?.sent ?? [])];
   const inline = (): boolean => patched(NOTICES_INLINE_PATCH);
-
-  /** Its own workflow per notice: the way before notices-inline-v1, and the fallback after it. */
-  const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
-    startChild(noticeWorkflow, {
-      workflowId: input.key,
-      args: [input],
-      // The notice outlives the run that owed it (continue-as-new, or the project closing).
-      parentClosePolicy: 'ABANDON',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    }).then(
-      () => undefined,
-      (error: unknown) => {
-        // Already started by an earlier run: the notice is on its way, once.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      },
-    );
 
   /**
    * A transition's or an instant's notices, listed as sending, with what to do once their delivery
@@ -114,16 +137,7 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     };
     return {
       deliveries: inputs.map(({ officeEmail: _office, undeliveredAlertAfter: _after, ...delivery }) => delivery),
-      settle: (outcomes) => (outcomes === 'relayAway'
-        // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
-        ? Promise.all(inputs.map((input, i) => handOver(input, records[i]!)))
-        : Promise.all(inputs.map((input, i) => {
-          const outcome = outcomes.find((o) => o.key === input.key);
-          if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
-          const { key: _key, ...counts } = outcome;
-          Object.assign(records[i]!, counts);
-          return Promise.resolve();
-        }))),
+      settle: (outcomes) => settleNotices(inputs, records, outcomes, handOver),
     };
   };
 
@@ -139,10 +153,7 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     // The application as it stands now: the PI may have updated it since the project started.
     const application = snapshot.context.application;
     const reviewerIds = notice.reviewerIds ?? snapshot.context.reviewers;
-    const seen = new Set<string>();
-    const recipients = recipientsOf(policy!, notice.kind)
-      .flatMap((role) => addresses(role, application, policy!.officeEmail, reviewers, reviewerIds))
-      .filter((r) => !seen.has(r.email.toLowerCase()) && seen.add(r.email.toLowerCase()));
+    const recipients = distinctRecipients(policy!, notice.kind, application, reviewers, reviewerIds);
     if (recipients.length === 0) {
       log.warn('notice has no recipient with an address', { notice: notice.id, kind: notice.kind });
       return;

@@ -12,7 +12,8 @@ import { dispatchTransitionEffects } from './effects';
 import { sleepUntil, type AlarmClock } from './project-alarm';
 import { handleCommands } from './project-commands';
 import { createNotifier } from './notifier';
-import { patchCheck } from './patch-levels';
+import { patchCheck, type PatchCheck } from './patch-levels';
+import type { Call } from '../domain/call';
 import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import {
   offeredEventsQuery, projectNoticesQuery, projectStateQuery, transitionLogQuery,
@@ -37,6 +38,35 @@ async function quiesce(version: () => number, ...settling: { settled(): Promise<
   } while (version() !== seen || !allHandlersFinished());
 }
 
+/** Upserts the project's search attributes; since search-attributes-on-change-v1 only when they changed. */
+function factsUpserter(call: Call, patched: PatchCheck): (current: ProjectSnapshot) => void {
+  let upserted = '';
+  return (current) => {
+    const attributes = projectSearchAttributes(current, call);
+    const facts = JSON.stringify(attributes);
+    // Before the patch every transition upserted, changed or not: those histories replay so.
+    if (facts === upserted && patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH)) return;
+    upserted = facts;
+    upsertSearchAttributes(attributes);
+  };
+}
+
+/** The project as its state query answers: lifecycle, states, deadlines and the whole context (views filter it per role). */
+function projectViewOf(workflowId: string, snapshot: ProjectSnapshot, call: Call): ProjectView {
+  return {
+    workflowId,
+    lifecycle: lifecycleState(snapshot.value),
+    states: statePaths(snapshot.value),
+    done: snapshot.status === 'done',
+    overdue: isOverdue(snapshot),
+    projectYear: snapshot.context.projectYear,
+    deadlines: pendingDeadlines(snapshot, call.calendar),
+    context: snapshot.context,
+  };
+}
+
+const commandResult = (snapshot: ProjectSnapshot): CommandResult => ({ lifecycle: lifecycleState(snapshot.value), states: statePaths(snapshot.value), projectYear: snapshot.context.projectYear });
+
 /**
  * One project, from draft to closed, for years. The machine decides what is legal; every command
  * is an update validated before it enters history; deadlines are timers from the call calendar.
@@ -56,15 +86,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const audit = createAuditTrail(workflowId, patched);
   const notifier = createNotifier(workflowId, call, log, input.carried?.notices, patched);
 
-  let upserted = '';
-  const upsertFacts = (current: ProjectSnapshot): void => {
-    const attributes = projectSearchAttributes(current, call);
-    const facts = JSON.stringify(attributes);
-    // Before the patch every transition upserted, changed or not: those histories replay so.
-    if (facts === upserted && patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH)) return;
-    upserted = facts;
-    upsertSearchAttributes(attributes);
-  };
+  const upsertFacts = factsUpserter(call, patched);
 
   /** The transition in the log and the snapshot; what its ledger append carries. */
   const logTransition = ({ before, event, after }: BatchStep) => {
@@ -110,20 +132,11 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     for (const fired of fireDueDeadlines(snapshot, call.calendar, now())) record(fired.before, fired.event, fired.after);
   };
 
-  const result = (): CommandResult => ({ lifecycle: lifecycleState(snapshot.value), states: statePaths(snapshot.value), projectYear: snapshot.context.projectYear });
+  const result = (): CommandResult => commandResult(snapshot);
 
   handleCommands({ snapshot: () => snapshot, enforceDeadlines, stateAt, record, recordBatch, result });
 
-  const view = (): ProjectView => ({
-    workflowId,
-    lifecycle: lifecycleState(snapshot.value),
-    states: statePaths(snapshot.value),
-    done: snapshot.status === 'done',
-    overdue: isOverdue(snapshot),
-    projectYear: snapshot.context.projectYear,
-    deadlines: pendingDeadlines(snapshot, call.calendar),
-    context: snapshot.context,
-  });
+  const view = (): ProjectView => projectViewOf(workflowId, snapshot, call);
   setHandler(projectStateQuery, view);
   setHandler(offeredEventsQuery, () => offeredEvents(snapshot));
   setHandler(transitionLogQuery, () => log);
@@ -145,8 +158,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
     const seen = version;
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.
-    const reminderAt = notifier.remind(snapshot, now());
-    const wakeAt = [pendingDeadlines(snapshot, call.calendar)[0]?.at, reminderAt].filter((at) => at !== undefined).sort()[0];
+    const wakeAt = [pendingDeadlines(snapshot, call.calendar)[0]?.at, notifier.remind(snapshot, now())].filter((at) => at !== undefined).sort()[0];
     await sleepUntil(clock, wakeAt, () => version !== seen, patched);
   }
   await quiesce(() => version, audit, notifier);

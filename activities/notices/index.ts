@@ -91,18 +91,14 @@ function render(input: Pick<DeliverNoticeInput, 'kind' | 'language' | 'variables
   }
 }
 
-/** The notice activities: render from data, send through SMTP once per (workflow, notice, recipient). */
-export function createNoticeActivities(deps: { mail: MailDependencies; ledger: LedgerStore }) {
-  const deliver = createNoticeDelivery(deps.mail);
-  const deliverByFallback = deps.mail.fallback ? createNoticeDelivery({ ...deps.mail, transport: deps.mail.fallback }) : undefined;
-
-  /**
-   * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt
-   * (Temporal retries it with backoff); a relay that refuses an address for good is reported
-   * after the others have had theirs; a recipient whose mail may or may not have reached the
-   * relay (an attempt lost it after the end of DATA) is not sent a second copy: the office is
-   * told in its alert log, to ask the recipient.
-   */
+/**
+ * Sends the notice to every recipient not yet sent to. A relay that is down fails the attempt
+ * (Temporal retries it with backoff); a relay that refuses an address for good is reported
+ * after the others have had theirs; a recipient whose mail may or may not have reached the
+ * relay (an attempt lost it after the end of DATA) is not sent a second copy: the office is
+ * told in its alert log, to ask the recipient.
+ */
+function noticeSender(deps: { mail: MailDependencies; ledger: LedgerStore }, deliver: ReturnType<typeof createNoticeDelivery>) {
   async function deliverNotice(input: DeliverNoticeInput): Promise<DeliveredNotice> {
     let sent = 0;
     let alreadySent = 0;
@@ -134,6 +130,15 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
     if (refused.length > 0) throw ApplicationFailure.nonRetryable(`the mail relay refused ${refused.join('; ')}`, 'NoticeRefused');
     return { sent, alreadySent, uncertain };
   }
+  return deliverNotice;
+}
+
+/** The notice activities: render from data, send through SMTP once per (workflow, notice, recipient). */
+export function createNoticeActivities(deps: { mail: MailDependencies; ledger: LedgerStore }) {
+  const deliver = createNoticeDelivery(deps.mail);
+  const deliverByFallback = deps.mail.fallback ? createNoticeDelivery({ ...deps.mail, transport: deps.mail.fallback }) : undefined;
+
+  const deliverNotice = noticeSender(deps, deliver);
 
   return {
     deliverNotice,

@@ -130,6 +130,53 @@ async function endProjects(as: As, ids: string[]): Promise<{ closed: number; ter
   return ended;
 }
 
+/** What each stage of the demo acts with. */
+interface DemoStage {
+  calls: ApiClient['calls'];
+  callId: string;
+  cohort: Application[];
+  random: () => number;
+  send: <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => Promise<unknown>;
+  log: (line: string) => void;
+  elapsed: () => string;
+}
+
+/** Every assigned reviewer but a few records a review; the top 9 of each division present. */
+async function reviewAndPresent({ calls, callId, random, send, log, elapsed }: DemoStage): Promise<void> {
+  const status = await calls.status(callId);
+  const reviewTasks = Object.entries(status.assignments).flatMap(([applicationId, reviewers]) => reviewers.map((reviewerId) => ({ applicationId, reviewerId })));
+  await inParallel(reviewTasks, 8, async ({ applicationId, reviewerId }) => {
+    if (random() < 0.03) return; // a few reviewers never answer
+    const score = 60 + Math.round(random() * 35);
+    await send({ role: 'reviewer', id: reviewerId }, `project:${callId}:${applicationId}`, 'review.record', { score, recommendation: score >= 75 ? 'fund' : score >= 68 ? 'fundWithChanges' : 'doNotFund', comments: '書面審查意見' });
+  });
+  const [round] = await calls.closeWrittenReview(callId);
+  log(`written review closed: ${reviewTasks.length - (round?.missing.length ?? 0)} reviews in, ${round?.missing.length ?? 0} missing (${elapsed()})`);
+
+  await calls.invitePresentations(callId, { topPerDivision: 9 });
+  await calls.schedulePresentations(callId, new Date(Date.now() + 3_600_000).toISOString());
+  const invited = (await calls.status(callId)).invited;
+  await inParallel(invited, 8, (applicationId) =>
+    send(office, `project:${callId}:${applicationId}`, 'presentation.record', { panelScore: 65 + Math.round(random() * 30), comments: '簡報審查意見' }));
+  log(`${invited.length} applications presented (${elapsed()})`);
+}
+
+/** The decision meeting: about two thirds of each division's presented applications approved, at 90 % of their request. */
+async function decide({ calls, callId, cohort, send, log, elapsed }: DemoStage) {
+  const ranking = await calls.startDecisionMeeting(callId);
+  const decisions = Object.values(ranking).flatMap((list) => list.map((r) => ({ r, approve: r.panelScore !== null && r.rank <= Math.ceil(list.length * 0.65) })));
+  await inParallel(decisions, 8, async ({ r, approve }) => {
+    const application = cohort.find((a) => a.id === r.applicationId)!;
+    // The office trims each approved year to 90 % of the request, rounded down to NT$10,000.
+    const amountsNtd = application.budget.map((b) => Math.floor((requestedTotal(application, b.year) * 0.9) / 10_000) * 10_000);
+    await send(office, r.projectId, 'decision.record', approve ? { outcome: 'approved', amountsNtd } : { outcome: 'rejected', reason: '經決審會議評比未獲補助' });
+  });
+  await calls.announce(callId);
+  const approved = decisions.filter((d) => d.approve).map((d) => d.r);
+  log(`decisions announced: ${approved.length} approved (${elapsed()})`);
+  return approved;
+}
+
 /** The demo's table: per division, applications, approvals, NT$ approved and reports overdue, with a total row. */
 function summarize(views: ProjectView[], cohort: Application[]) {
   const divisions = [...new Set(cohort.map((a) => a.division))].sort();
@@ -170,6 +217,7 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const { calls, projects } = as(office);
   const send = <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => as(actor).projects.send(id, type, payload);
+  const stage: DemoStage = { calls, callId, cohort, random, send, log, elapsed };
 
   await calls.open(call, generateReviewerPool(seed));
   log(`opened ${callId}: applications close in ${endorsementIn - 10} s, endorsements in ${endorsementIn} s, project year 1 runs ${yearOneStartsIn}–${yearOneStartsIn + yearLengthSeconds} s`);
@@ -197,34 +245,9 @@ export async function runDemo(as: As, seed: number, log: (line: string) => void,
   const assigned = await calls.startWrittenReview(callId);
   log(`written review started: ${assigned.applied} commands (${elapsed()})`);
 
-  const status = await calls.status(callId);
-  const reviewTasks = Object.entries(status.assignments).flatMap(([applicationId, reviewers]) => reviewers.map((reviewerId) => ({ applicationId, reviewerId })));
-  await inParallel(reviewTasks, 8, async ({ applicationId, reviewerId }) => {
-    if (random() < 0.03) return; // a few reviewers never answer
-    const score = 60 + Math.round(random() * 35);
-    await send({ role: 'reviewer', id: reviewerId }, `project:${callId}:${applicationId}`, 'review.record', { score, recommendation: score >= 75 ? 'fund' : score >= 68 ? 'fundWithChanges' : 'doNotFund', comments: '書面審查意見' });
-  });
-  const [round] = await calls.closeWrittenReview(callId);
-  log(`written review closed: ${reviewTasks.length - (round?.missing.length ?? 0)} reviews in, ${round?.missing.length ?? 0} missing (${elapsed()})`);
+  await reviewAndPresent(stage);
 
-  await calls.invitePresentations(callId, { topPerDivision: 9 });
-  await calls.schedulePresentations(callId, new Date(Date.now() + 3_600_000).toISOString());
-  const invited = (await calls.status(callId)).invited;
-  await inParallel(invited, 8, (applicationId) =>
-    send(office, `project:${callId}:${applicationId}`, 'presentation.record', { panelScore: 65 + Math.round(random() * 30), comments: '簡報審查意見' }));
-  log(`${invited.length} applications presented (${elapsed()})`);
-
-  const ranking = await calls.startDecisionMeeting(callId);
-  const decisions = Object.values(ranking).flatMap((list) => list.map((r) => ({ r, approve: r.panelScore !== null && r.rank <= Math.ceil(list.length * 0.65) })));
-  await inParallel(decisions, 8, async ({ r, approve }) => {
-    const application = cohort.find((a) => a.id === r.applicationId)!;
-    // The office trims each approved year to 90 % of the request, rounded down to NT$10,000.
-    const amountsNtd = application.budget.map((b) => Math.floor((requestedTotal(application, b.year) * 0.9) / 10_000) * 10_000);
-    await send(office, r.projectId, 'decision.record', approve ? { outcome: 'approved', amountsNtd } : { outcome: 'rejected', reason: '經決審會議評比未獲補助' });
-  });
-  await calls.announce(callId);
-  const approved = decisions.filter((d) => d.approve).map((d) => d.r);
-  log(`decisions announced: ${approved.length} approved (${elapsed()})`);
+  const approved = await decide(stage);
 
   await inParallel(approved, 8, async (r) => {
     const application = cohort.find((a) => a.id === r.applicationId)!;

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodApp } from './zod-app';
 import {
   AlertsResponse, AuditHistoryQuery, CheckpointResponse, ProofBundleResponse, ProofsBody, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
   QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
@@ -10,10 +11,8 @@ import { z } from 'zod';
 
 const tags = ['audit'];
 
-/** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
-export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
-
+/** The trail, the search, verification and proofs. */
+function auditTrailRoutes(app: ZodApp, services: Services): void {
   app.get('/audit/history/:workflowId', {
     config: { access: 'audit.read' },
     schema: { summary: 'The domain trail of a project or call from the ledger (office, auditors)', tags, params: AuditWorkflowParams, querystring: AuditHistoryQuery, response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) } },
@@ -44,7 +43,10 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
     const { entries, workflowId, since } = request.body;
     return services.audit().proofs({ ...(entries ? { seqs: entries } : {}), ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) });
   });
+}
 
+/** Checkpoints, export, quarantine, alerts and undelivered notices. */
+function auditKeptRoutes(app: ZodApp, services: Services): void {
   app.get('/audit/checkpoint', {
     config: { access: 'audit.read' },
     schema: { summary: 'The ledger\'s Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)', tags, response: { 200: CheckpointResponse } },
@@ -75,5 +77,13 @@ export const auditRoutes = (services: Services): FastifyPluginCallback => (plain
     config: { access: 'notices.read' },
     schema: { summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)', tags: ['notices'], response: { 200: NoticeResponse } },
   }, () => services.bounded('command', () => services.notices.undelivered()));
+}
+
+/** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
+export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+
+  auditTrailRoutes(app, services);
+  auditKeptRoutes(app, services);
   done();
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodApp } from './zod-app';
 import { z } from 'zod';
 import {
   BulkProgressResponse, CallParams, CallSummary, CallViewResponse, EmptyBody, InviteBody, OpenCallBody, OperationRecordResponse,
@@ -13,11 +14,9 @@ import { listCalls } from '../services/calls';
 
 const tags = ['calls'];
 
-/** `/api/calls`: open a call, follow it, and the office's and institutions' operations on a whole call. */
-export const callRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
+/** Calls, their standing, and what PIs and institutions send to them. */
+function callRecordRoutes(app: ZodApp, services: Services): void {
   const { calls } = services;
-
   app.get('/calls', { config: { access: 'signedIn' }, schema: { summary: 'Every call, newest first', tags, response: { 200: z.array(CallSummary) } } },
     () => services.bounded('command', () => listCalls(services)));
 
@@ -42,7 +41,11 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
 
   app.post('/calls/:callId/rosters', { config: { access: 'signedIn' }, schema: { summary: "Endorse the institution's applicants in one roster (institution)", tags, params: CallParams, body: RosterBody, response: { 200: OperationRecordResponse } } },
     (request) => services.bounded('bulk', () => calls.submitRoster(request.params.callId, request.actor, request.body)));
+}
 
+/** The office's review operations on a whole call: the written review and the presentations. */
+function callOperationRoutes(app: ZodApp, services: Services): void {
+  const { calls } = services;
   app.post('/calls/:callId/written-review', { config: { access: 'signedIn' }, schema: { summary: 'Start the written review for the call or one division and assign reviewers (office)', tags, params: CallParams, body: ScopeBody, response: { 200: OperationRecordResponse } } },
     (request) => services.bounded('bulk', () => calls.startWrittenReview(request.params.callId, request.actor, request.body.division)));
 
@@ -54,7 +57,11 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
 
   app.post('/calls/:callId/presentations/schedule', { config: { access: 'signedIn' }, schema: { summary: 'Give every invited application a slot, division by division (office)', tags, params: CallParams, body: ScheduleBody, response: { 200: OperationRecordResponse } } },
     (request) => services.bounded('bulk', () => calls.schedulePresentations(request.params.callId, request.actor, new Date(request.body.startsAt).toISOString())));
+}
 
+/** The office's decision meeting, announcement, moved deadlines, exhibition and close. */
+function callDecisionRoutes(app: ZodApp, services: Services): void {
+  const { calls } = services;
   app.post('/calls/:callId/decision-meeting', { config: { access: 'signedIn' }, schema: { summary: 'Open the decision meeting: the ranked list per division (office)', tags, params: CallParams, body: EmptyBody, response: { 200: RankingResponse } } },
     (request) => services.bounded('bulk', () => calls.startDecisionMeeting(request.params.callId, request.actor)));
 
@@ -69,5 +76,14 @@ export const callRoutes = (services: Services): FastifyPluginCallback => (plain,
 
   app.post('/calls/:callId/close', { config: { access: 'signedIn' }, schema: { summary: 'Close an announced call; its projects go on (office)', tags, params: CallParams, body: EmptyBody, response: { 200: z.object({ state: z.string() }) } } },
     async (request) => ({ state: await services.bounded('command', () => calls.close(request.params.callId, request.actor)) }));
+}
+
+/** `/api/calls`: open a call, follow it, and the office's and institutions' operations on a whole call. */
+export const callRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+
+  callRecordRoutes(app, services);
+  callOperationRoutes(app, services);
+  callDecisionRoutes(app, services);
   done();
 };

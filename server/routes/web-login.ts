@@ -47,6 +47,30 @@ const CallbackQuery = z.object({
   error: z.string().max(200).optional(), error_description: z.string().max(1000).optional(), session_state: z.string().max(200).optional(), iss: z.string().max(2000).optional(),
 }).strict();
 
+/** A path of this site: one leading slash, not two (`//host` is another site), no backslash (browsers read it as a slash). */
+const sitePath = /^\/(?![/\\])[^\\]*$/;
+/**
+ * Only back to this API or an origin the operators named: never an open redirect. The address
+ * comes back as the URL standard serializes it, percent-encoded: a `Location` header carries
+ * ASCII only, and a raw `/web/網` in it failed the callback with a 500.
+ */
+function safeReturn(target: string | undefined, returnOrigins: readonly string[]): string {
+  // Control characters first: browsers drop a tab from a Location, turning /\t/evil into //evil.
+  if (!target || [...target].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
+  try {
+    if (sitePath.test(target)) {
+      const url = new URL(target, 'http://return.invalid');
+      const path = url.pathname + url.search + url.hash;
+      // Serializing resolves dot segments, `/.//evil.example` into `//evil.example`: checked again.
+      return sitePath.test(path) ? path : '/';
+    }
+    const url = new URL(target);
+    return returnOrigins.includes(url.origin) ? url.href : '/';
+  } catch {
+    return '/';
+  }
+}
+
 /**
  * Logging in with a browser: the authorization code flow with PKCE against the OpenID provider,
  * ending in a sealed session cookie. The codec server (and the web pages) accept it where a
@@ -59,30 +83,6 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
   const behindTls = Boolean(settings.publicUrl?.startsWith('https:'));
   const base = (request: FastifyRequest): string => settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const callbackUrl = (request: FastifyRequest): string => `${base(request)}/auth/callback`;
-  /** A path of this site: one leading slash, not two (`//host` is another site), no backslash (browsers read it as a slash). */
-  const sitePath = /^\/(?![/\\])[^\\]*$/;
-  /**
-   * Only back to this API or an origin the operators named: never an open redirect. The address
-   * comes back as the URL standard serializes it, percent-encoded: a `Location` header carries
-   * ASCII only, and a raw `/web/網` in it failed the callback with a 500.
-   */
-  const safeReturn = (target: string | undefined): string => {
-    // Control characters first: browsers drop a tab from a Location, turning /\t/evil into //evil.
-    if (!target || [...target].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
-    try {
-      if (sitePath.test(target)) {
-        const url = new URL(target, 'http://return.invalid');
-        const path = url.pathname + url.search + url.hash;
-        // Serializing resolves dot segments, `/.//evil.example` into `//evil.example`: checked again.
-        return sitePath.test(path) ? path : '/';
-      }
-      const url = new URL(target);
-      return settings.returnOrigins.includes(url.origin) ? url.href : '/';
-    } catch {
-      return '/';
-    }
-  };
-
   app.get('/auth/login', {
     schema: { summary: 'Log in with a browser (OpenID Connect, authorization code with PKCE); returns to `return` afterwards', tags: ['login'], querystring: LoginQuery },
   }, async (request, reply) => {
@@ -90,7 +90,7 @@ export const webLoginRoutes = (settings: WebLoginSettings): FastifyPluginCallbac
     if (!authorization_endpoint) throw new AllianceError('NOT_REACHABLE', `The identity provider ${settings.issuer} names no authorization endpoint; browsers cannot log in there.`);
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(16).toString('base64url');
-    const returnTo = safeReturn(request.query.return);
+    const returnTo = safeReturn(request.query.return, settings.returnOrigins);
     // The address rides in the log-in cookie, and browsers drop a cookie over 4 KB: past this, the
     // log-in would come back as "not started here". Encoding can make it nine times longer.
     if (returnTo.length > MAX_RETURN_LENGTH) {

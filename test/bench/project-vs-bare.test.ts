@@ -8,12 +8,8 @@
 import { type WorkflowBundle, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { CallClient } from '../../gateway/calls';
 import { ProjectClient } from '../../gateway/projects';
-import { generateCohort, generateReviewerPool } from '../../client/cohort';
-import type { Actor } from '../../domain/actor';
 import { alliance105 } from '../../domain/calls';
-import type { ProjectEventType } from '../../domain/project-events';
 import { createServiceWorker } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
@@ -25,6 +21,7 @@ import { sharedPostgresDatabase } from '../helpers/postgres';
 import { bundleBareWorkflow, bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 import { bareCommand, bareFinish, type BareActivities } from './bare-workflow';
 import { cpuPerCommand, cpuSpent, devServerPid } from './cpu';
+import { COMMANDS, elapsedMs, eventually, quantile, runCommands, spread, startReviewOfCall, type Side } from './bench-kit';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
@@ -32,22 +29,6 @@ const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
 const REVIEW = Number(process.env.BENCH_REVIEW ?? 6);
 /** The call's bulk operations send to this many projects at once (activities/project-commands.ts). */
 const LANES = 8;
-
-/** 25 commands of a project from draft to contract: eight reviewers, each told by mail. */
-const REVIEWERS = Array.from({ length: 8 }, (_, i) => ({ reviewerId: `rev-${i + 1}`, name: `Reviewer ${i + 1}`, email: `rev${i + 1}@itri.org.tw` }));
-const COMMANDS: [ProjectEventType, Actor, Record<string, unknown>][] = [
-  ['application.submit', actors.pi, {}],
-  ['endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' }],
-  ['review.start', actors.office, {}],
-  ...REVIEWERS.map((r): [ProjectEventType, Actor, Record<string, unknown>] => ['reviewer.assign', actors.office, r]),
-  ...REVIEWERS.map((r, i): [ProjectEventType, Actor, Record<string, unknown>] => ['review.record', { role: 'reviewer', id: r.reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' }]),
-  ['presentation.invite', actors.office, {}],
-  ['presentation.schedule', actors.office, { slot: new Date(Date.now() + 3_600_000).toISOString(), venue: '科技大樓 1701' }],
-  ['presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' }],
-  ['decision.record', actors.office, { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 2_000_000] }],
-  ['decision.announce', actors.office, {}],
-  ['contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' }],
-];
 
 let env: TestWorkflowEnvironment;
 let serviceBundle: WorkflowBundle;
@@ -59,36 +40,6 @@ beforeAll(async () => {
   ]);
 });
 afterAll(() => env?.teardown());
-
-const elapsedMs = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e6;
-const quantile = (samples: number[], q: number): number => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
-const spread = (samples: number[]): string => `${Math.min(...samples).toFixed(1)}/${quantile(samples, 0.5).toFixed(1)}/${Math.max(...samples).toFixed(1)}`;
-
-/** The two sides, driven the same way: create, then the same 25 commands in order. */
-interface Side {
-  create(n: number): Promise<string>;
-  command(id: string, index: number): Promise<void>;
-}
-
-async function runCommands(side: Side, id: string, latencies: number[]): Promise<void> {
-  for (let i = 0; i < COMMANDS.length; i++) {
-    const started = process.hrtime.bigint();
-    await side.command(id, i);
-    latencies.push(elapsedMs(started));
-  }
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
 
 it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequence, ${CONCURRENT} at once, a review start over ${REVIEW})`, async () => {
   const projectQueue = uniqueName('bench-project');
@@ -117,39 +68,6 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
   const bare = bareOf('bareWorkflow');
   // The floor of a design with one durable step (a ledger append) per command: not a target, a reference.
   const bareWithActivity = bareOf('bareWorkflowWithActivity');
-
-  /** A call of REVIEW applications, each submitted and on its institution's roster, up to the office's review start. */
-  const startReviewOfCall = async (): Promise<{ projects: number; applied: number; ms: number }> => {
-    const calls = new CallClient(env.client, projectQueue);
-    const cohort = generateCohort(105).slice(0, REVIEW);
-    const reviewCall = compressedCall(alliance105, Date.now(), {
-      applicationClosesIn: 4 + REVIEW * 0.4, endorsementIn: 6 + REVIEW * 0.5, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-    }, uniqueName('bench-review'));
-    await calls.open(reviewCall, generateReviewerPool(105));
-    // Eight PIs at a time, as the call's own bulk operations go: a workflow takes only so many updates in flight.
-    const registered: { id: string; application: (typeof cohort)[number] }[] = [];
-    const waiting = [...cohort];
-    await Promise.all(Array.from({ length: LANES }, async () => {
-      for (let application = waiting.shift(); application; application = waiting.shift()) {
-        const actor: Actor = { role: 'pi', id: application.pi.id };
-        const id = await calls.registerApplication(reviewCall.id, actor, application);
-        await projects.send(id, 'application.submit', actor, {});
-        registered.push({ id, application });
-      }
-    }));
-    const byInstitution = new Map<string, string[]>();
-    for (const { application } of registered) byInstitution.set(application.institution.id, [...(byInstitution.get(application.institution.id) ?? []), application.id]);
-    for (const [institutionId, applicationIds] of byInstitution) {
-      await calls.submitRoster(reviewCall.id, { role: 'institution', id: institutionId }, { rosterId: `${institutionId}-R1`, letterReference: `${institutionId}-L1`, applicationIds });
-    }
-    if (!(await eventually(async () => (await calls.status(reviewCall.id)).state === 'endorsementsClosed', 300_000))) throw new Error('the call did not close its endorsements');
-    const started = process.hrtime.bigint();
-    const outcome = await calls.startWrittenReview(reviewCall.id, actors.office);
-    const ms = elapsedMs(started);
-    expect(outcome.skipped).toEqual([]);
-    expect(outcome.unreachable).toEqual([]);
-    return { projects: registered.length, applied: outcome.applied, ms };
-  };
 
   const serviceWorker = await createServiceWorker({
     connection: env.nativeConnection, namespace: 'default', taskQueue: projectQueue, workflowBundle: serviceBundle, dataConverter: env.client.options.dataConverter,
@@ -273,7 +191,7 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     // The office starts the written review over a whole call: the call sends each endorsed project
     // its review.start and assignments in one batch, eight projects at a time. Bare, driven the same
     // way: one update per workflow carrying as many commands, the same lanes.
-    const review = await startReviewOfCall();
+    const review = await startReviewOfCall(env, projects, projectQueue, REVIEW, LANES);
     const bareWorkflows = await Promise.all(Array.from({ length: review.projects }, () => bare.create(++n)));
     const perWorkflow = Math.ceil(review.applied / review.projects);
     const bareStarted = process.hrtime.bigint();

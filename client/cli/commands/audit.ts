@@ -9,8 +9,8 @@ import { generateLogKey } from '../../../tlog/checkpoint';
 import { writeFileSync } from 'node:fs';
 import { division, instant, type Runner } from './shared';
 
-export function addAuditCommands(program: Command, run: Runner): void {
-  const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
+/** The trail and the search. */
+function auditTrailCommands(audit: Command, run: Runner): void {
   audit.command('history <project>').description('the domain trail from the ledger; --raw for the Temporal events (live or archived)').option('--raw', 'the raw Temporal event history of every run')
     .action(run(async ({ session: s, print, args, opts }) => {
       const id = args[0]!.startsWith('call:') ? args[0]! : projectId(args[0]!);
@@ -33,6 +33,10 @@ export function addAuditCommands(program: Command, run: Runner): void {
       });
       print(table(['project', 'division', 'region', 'institution', 'state', 'year', 'overdue'], found.map((p) => [p.workflowId, p.division, p.region, p.institution, p.state, p.projectYear, p.overdue ? 'yes' : ''])), found);
     }));
+}
+
+/** Verification, proofs and checkpoints, checked with the auditor's own key. */
+function auditProofCommands(audit: Command, run: Runner): void {
   audit.command('verify [project]').description('recompute the hash chains, payloads, archive and Merkle tree, compare the ledger with Temporal both ways; names the first broken entry')
     .option('--all', 'the whole ledger (the default without a project)')
     .option('--since <file>', 'a checkpoint you kept: the ledger must still hold the tree it signed, and only have grown since')
@@ -97,6 +101,10 @@ export function addAuditCommands(program: Command, run: Runner): void {
       if (opts.out) writeFileSync(String(opts.out), current.checkpoint);
       print(`${current.checkpoint}\nverifier key: ${current.verifierKey}${opts.out ? `\nwritten to ${String(opts.out)}` : ''}`, current);
     }));
+}
+
+/** The quarantine and the export. */
+function auditKeptCommands(audit: Command, run: Runner): void {
   audit.command('quarantine [project]').description('transitions the ledger set aside because their key held other content (after a Temporal reset), with why')
     .action(run(async ({ session: s, print, args }) => {
       const found = await s.api.audit.quarantine(args[0] ? (args[0].startsWith('call:') ? args[0] : projectId(args[0])) : undefined);
@@ -109,4 +117,11 @@ export function addAuditCommands(program: Command, run: Runner): void {
       console.log(await s.api.audit.export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
     }));
 
+}
+
+export function addAuditCommands(program: Command, run: Runner): void {
+  const audit = program.command('audit').description('read-only: the audit trail, for auditors and the office');
+  auditTrailCommands(audit, run);
+  auditProofCommands(audit, run);
+  auditKeptCommands(audit, run);
 }

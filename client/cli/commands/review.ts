@@ -5,7 +5,8 @@ import { table } from '../output';
 import { projectId } from '../session';
 import { amount, describeOperation, division, instant, projectCommandFor, required, withProgress, type Runner } from './shared';
 
-export function addReviewCommands(program: Command, run: Runner): void {
+/** The online written review: rounds, reviews, and what a reviewer may see. */
+function writtenReviewCommands(program: Command, run: Runner): void {
   const projectCommand = projectCommandFor(run);
   const review = program.command('review').description('the online written review');
   review.command('start <callId>').description('start the round for the call or one division and assign reviewers (office)').option('--division <code>', 'only this division')
@@ -31,7 +32,11 @@ export function addReviewCommands(program: Command, run: Runner): void {
     const visible = (await s.api.projects.view(projectId(args[0]!))).context.reviews;
     print(visible.length ? table(['reviewer', 'score', 'recommendation', 'comments'], visible.map((r) => [r.reviewerId, r.score, r.recommendation, r.comments])) : 'Record your own review first; the others show once yours is in.', visible);
   }));
+}
 
+/** The presentation review: invitations, the schedule, the panel. */
+function presentationCommands(program: Command, run: Runner): void {
+  const projectCommand = projectCommandFor(run);
   const presentation = program.command('presentation').description('the presentation review');
   presentation.command('invite <callId> [applicationIds...]').description('invite the top N of each division, or these applications (office)').option('--top <n>', 'top N of each division by written score')
     .action(run(async ({ session: s, print, args, opts }) => {
@@ -47,7 +52,11 @@ export function addReviewCommands(program: Command, run: Runner): void {
     }));
   projectCommand(presentation, 'record', 'presentation.record', "record the panel's score (office)", [required('--score <0-100>', 'panel score'), required('--comments <text>', 'comments')], (o) => ({ panelScore: Number(o.score), comments: o.comments! }));
   projectCommand(presentation, 'waive', 'presentation.waive', 'decide without the presentation review, saying why (office)', [required('--reason <text>', 'why')], (o) => ({ reason: o.reason! }));
+}
 
+/** The decision meeting, decisions and the announcement. */
+function decisionCommands(program: Command, run: Runner): void {
+  const projectCommand = projectCommandFor(run);
   const decision = program.command('decision').description('the final decision meeting');
   decision.command('start <callId>').description('open the meeting: the ranked list per division (office)').action(run(async ({ session: s, print, args }) => {
     const ranking = await s.api.calls.startDecisionMeeting(args[0]!);
@@ -64,5 +73,10 @@ export function addReviewCommands(program: Command, run: Runner): void {
     const record = await withProgress(s, args[0]!, 'announcing', s.api.calls.announce(args[0]!));
     print(describeOperation(record), record);
   }));
+}
 
+export function addReviewCommands(program: Command, run: Runner): void {
+  writtenReviewCommands(program, run);
+  presentationCommands(program, run);
+  decisionCommands(program, run);
 }

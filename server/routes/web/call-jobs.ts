@@ -7,7 +7,7 @@ import { AllianceError } from '../../../domain/errors';
 import type { CallOperationName } from '../../../gateway/calls';
 import type { Form } from '../../plugins/forms';
 import { httpStatus } from '../../problems';
-import { confirmPage, jobPage } from '../../web/pages/call';
+import { confirmPage, jobPage } from '../../web/pages/jobs';
 import { errorsFromIssues, readSchemaForm } from '../../web/schema-form';
 import { bulkOperations, JobParams, operationIdOf } from './bulk-operations';
 import { renderCall } from './call-view';

@@ -11,7 +11,7 @@ import { httpStatus } from '../../problems';
 import { html } from '../../web/html';
 import { translator } from '../../web/i18n';
 import type { PageContext } from '../../web/layout';
-import { formPage } from '../../web/pages/call';
+import { formPage } from '../../web/pages/form';
 import { errorsFromIssues, firstValue, type FieldErrors } from '../../web/schema-form';
 import { renderCall } from './call-view';
 import { hidden, type PageKit } from './kit';

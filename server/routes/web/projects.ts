@@ -16,7 +16,7 @@ import { sendProjectCommand } from '../../services/send-command';
 import type { Services } from '../../services/services';
 import { translator } from '../../web/i18n';
 import type { PageContext } from '../../web/layout';
-import { formPage } from '../../web/pages/call';
+import { formPage } from '../../web/pages/form';
 import { projectPage, type ProjectPageData } from '../../web/pages/project';
 import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type FieldErrors } from '../../web/schema-form';
 import { errorsFromDetails, hidden, type PageKit } from './kit';
