@@ -83,9 +83,10 @@ realm: build
 histories: build
 	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts test/workflows/notices-105 test/workflows/notices-dev test/workflows/command-batch
 
-# The lint: type-aware rules, the rooms' layers and sizes (eslint.config.mjs), and the resolved
+# The lint: the formatting (Prettier, make format writes it), type-aware rules, the rooms' layers and sizes (eslint.config.mjs), and the resolved
 # import graph: no circle between files, every layer kept (tools/lint/import-graph.mjs).
 lint: install
+	npx prettier --check --log-level warn .
 	npx eslint .
 	node tools/lint/import-graph.mjs
 

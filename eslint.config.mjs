@@ -4,9 +4,36 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { closedRooms, layers, rooms } from './tools/lint/layers.mjs';
 
-const nodeBuiltins = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
-  'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream',
-  'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
+const nodeBuiltins = [
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
 
 // Code the workflow sandbox runs (workflows and what they import) must stay deterministic.
 const sandboxRooms = ['workflows', 'machines', 'messages', 'domain'];
@@ -34,21 +61,27 @@ export default tseslint.config(
   ...rooms.map((room) => ({
     files: [`${room}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: sandboxRooms.includes(room) ? sandboxPaths : [],
-        patterns: closedRooms(room).map((other) => ({
-          regex: `^(\\.\\./)+${other}(/|$)`,
-          message: `${room}/ may ${layers[room].types.includes(other) ? 'name only the types of' : 'not import'} ${other}/ (tools/lint/layers.mjs; CONTRIBUTING.md, "Rooms and layers")`,
-          ...(layers[room].types.includes(other) ? { allowTypeImports: true } : {}),
-        })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: sandboxRooms.includes(room) ? sandboxPaths : [],
+          patterns: closedRooms(room).map((other) => ({
+            regex: `^(\\.\\./)+${other}(/|$)`,
+            message: `${room}/ may ${layers[room].types.includes(other) ? 'name only the types of' : 'not import'} ${other}/ (tools/lint/layers.mjs; CONTRIBUTING.md, "Rooms and layers")`,
+            ...(layers[room].types.includes(other) ? { allowTypeImports: true } : {}),
+          })),
+        },
+      ],
     },
   })),
   {
     files: sandboxRooms.map((room) => `${room}/**/*.ts`),
     rules: {
       // Locale-aware comparison follows the host's ICU data and locale: a replay elsewhere could order differently.
-      'no-restricted-properties': ['error', { property: 'localeCompare', message: 'Sandbox code must order the same on every host: use byCodePoint from domain/order.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { property: 'localeCompare', message: 'Sandbox code must order the same on every host: use byCodePoint from domain/order.ts.' },
+      ],
     },
   },
   {

@@ -39,24 +39,40 @@ async function appendOne(ledger: LedgerStore, input: Omit<RecordTransitionInput,
   const { entry } = input;
   const payload = canonicalJson(input.payload);
   const facts = input.project ? { ...input.project, workflowId: input.workflowId, updatedAt: entry.at } : undefined;
-  const append = () => ledger.append({
-    workflowId: input.workflowId, ...(input.chainId ? { chainId: input.chainId } : {}), entrySeq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event,
-    from: entry.from, to: entry.to, payloadDigest: sha256(payload),
-  }, payload, {
-    ...(input.after === undefined ? {} : { after: input.after }),
-    ...(facts ? { project: facts } : {}),
-  });
+  const append = () =>
+    ledger.append(
+      {
+        workflowId: input.workflowId,
+        ...(input.chainId ? { chainId: input.chainId } : {}),
+        entrySeq: entry.seq,
+        at: entry.at,
+        actor: entry.actor,
+        event: entry.event,
+        from: entry.from,
+        to: entry.to,
+        payloadDigest: sha256(payload),
+      },
+      payload,
+      {
+        ...(input.after === undefined ? {} : { after: input.after }),
+        ...(facts ? { project: facts } : {}),
+      },
+    );
   let outcome = await append();
   // The earlier transition's append is on its way (another worker, a retry): wait for it a few
   // seconds, within this attempt's ten; then the attempt fails and is retried, never written out of order.
   for (let waitMs = 25, waited = 0; outcome.status === 'predecessorPending'; waited += waitMs, waitMs = Math.min(waitMs * 2, 500)) {
     if (waited > PREDECESSOR_PATIENCE_MS) {
-      throw ApplicationFailure.retryable(`transition ${entry.seq} of ${input.workflowId} waits for transition ${input.after} to be in the ledger first`, 'LedgerPredecessorPending');
+      throw ApplicationFailure.retryable(
+        `transition ${entry.seq} of ${input.workflowId} waits for transition ${input.after} to be in the ledger first`,
+        'LedgerPredecessorPending',
+      );
     }
     await Context.current().sleep(waitMs);
     outcome = await append();
   }
-  if (outcome.status === 'quarantined') log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
+  if (outcome.status === 'quarantined')
+    log.warn('ledger entry quarantined', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.quarantined.detail });
   if (outcome.status !== 'quarantined' && outcome.gap) log.warn('ledger gap', { workflowId: input.workflowId, entrySeq: entry.seq, detail: outcome.gap });
   // Appended or already there: the store wrote the facts in its transaction (unless a later
   // transition's are there already). Quarantined: the entry is not this one, the facts still stand.

@@ -31,7 +31,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...audit,
     ...notices,
     ...createTransitionWithNoticesActivity(audit, notices),
-    ...createCheckpointActivities({ ledger: deps.ledger, ...(deps.checkpoints ? { publishing: deps.checkpoints } : {}), send: createNoticeDelivery(deps.mail) }),
+    ...createCheckpointActivities({
+      ledger: deps.ledger,
+      ...(deps.checkpoints ? { publishing: deps.checkpoints } : {}),
+      send: createNoticeDelivery(deps.mail),
+    }),
   };
 }
 

@@ -14,7 +14,6 @@ export interface ProjectCommand {
   payload: ProjectPayload<ProjectEventType>;
 }
 
-
 /**
  * What a bulk operation has done so far, heartbeated so a retry resumes where the last attempt
  * stopped: how many of each project's commands are done (attempts from before lanes heartbeated only `done`).
@@ -61,7 +60,10 @@ export const BULK_COMMAND_DEADLINE_MS = 20_000;
  */
 export interface ProjectCommandSender {
   send<T extends ProjectEventType>(
-    projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>,
+    projectId: string,
+    type: T,
+    actor: Actor,
+    payload: ProjectPayload<T>,
     options?: { updateId?: string; deadlineMs?: number },
   ): Promise<CommandResult>;
   sendBatch(projectId: string, commands: BatchCommand[], options?: { updateId?: string; deadlineMs?: number }): Promise<CommandResult>;
@@ -75,7 +77,11 @@ async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, 
   const operationId = `${workflowExecution?.workflowId ?? 'bulk'}/${workflowExecution?.runId ?? ''}/${activityId}`;
   const resumed = context.info.heartbeatDetails as Progress | undefined;
   const progress: Progress = {
-    total: commands.length, applied: resumed?.applied ?? 0, skipped: resumed?.skipped ?? [], unreachable: resumed?.unreachable ?? [], doneByProject: { ...resumed?.doneByProject },
+    total: commands.length,
+    applied: resumed?.applied ?? 0,
+    skipped: resumed?.skipped ?? [],
+    unreachable: resumed?.unreachable ?? [],
+    doneByProject: { ...resumed?.doneByProject },
   };
   const unreachable = progress.unreachable!;
   const doneByProject = progress.doneByProject!;
@@ -91,7 +97,8 @@ async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, 
   };
   const unreachableFrom = (projectId: string, list: { command: ProjectCommand; index: number }[], k: number, error: AllianceError): void => {
     // This project's later commands depend on this one: none is sent; the other projects go on.
-    for (const rest of list.slice(k)) unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
+    for (const rest of list.slice(k))
+      unreachable.push({ index: rest.index, projectId, type: rest.command.type, reason: `no answer within ${deadlineMs / 1000} s (${error.message})` });
     doneByProject[projectId] = list.length;
     beat();
   };
@@ -99,9 +106,14 @@ async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, 
   const inOneBatch = async (projectId: string, list: { command: ProjectCommand; index: number }[], from: number): Promise<boolean> => {
     const rest = list.slice(from);
     try {
-      await projects.sendBatch(projectId, rest.map(({ command }) => ({ type: command.type, actor: command.actor, payload: command.payload })), {
-        updateId: `${operationId}/${rest[0]!.index}-${rest.at(-1)!.index}`, deadlineMs,
-      });
+      await projects.sendBatch(
+        projectId,
+        rest.map(({ command }) => ({ type: command.type, actor: command.actor, payload: command.payload })),
+        {
+          updateId: `${operationId}/${rest[0]!.index}-${rest.at(-1)!.index}`,
+          deadlineMs,
+        },
+      );
     } catch (error) {
       if (!(error instanceof AllianceError)) throw error;
       if (error.code === 'NOT_REACHABLE') {
@@ -119,7 +131,7 @@ async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, 
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [projectId, list] = next;
       const from = doneByProject[projectId] ?? 0;
-      if (list.length - from > 1 && list.length - from <= MAX_BATCH_COMMANDS && await inOneBatch(projectId, list, from)) continue;
+      if (list.length - from > 1 && list.length - from <= MAX_BATCH_COMMANDS && (await inOneBatch(projectId, list, from))) continue;
       for (let k = from; k < list.length; k++) {
         const { command, index } = list[k]!;
         try {
@@ -196,10 +208,20 @@ const summaryOf = (projectId: string, view: ProjectView): ProjectSummary => ({
   panelScore: view.context.presentation?.panelScore ?? null,
   decision: view.context.decision,
   results: acceptedKpis(view.context),
-  exhibition: view.context.policy.exhibition ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight } : null,
+  exhibition: view.context.policy.exhibition
+    ? { ...view.context.policy.exhibition, industryProjectWeight: view.context.policy.phase2IndustryProjectFundingWeight }
+    : null,
 });
 
 /** A project whose state could not be read: no lifecycle, reviews or decision to go by. */
 const unreachableSummary = (projectId: string, reason: string): ProjectSummary => ({
-  projectId, lifecycle: 'unknown', states: [], reviews: [], panelScore: null, decision: null, results: [], exhibition: null, unreachable: reason,
+  projectId,
+  lifecycle: 'unknown',
+  states: [],
+  reviews: [],
+  panelScore: null,
+  decision: null,
+  results: [],
+  exhibition: null,
+  unreachable: reason,
 });

@@ -16,7 +16,8 @@ export async function fetchRunChain(client: Client, workflowId: string, lastRunI
   while (runId) {
     const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     runs.unshift({ runId, history });
-    const started: temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes | null | undefined = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const started: temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes | null | undefined =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes;
     runId = started?.continuedExecutionRunId || undefined;
   }
   return runs;

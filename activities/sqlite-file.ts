@@ -43,7 +43,10 @@ export function openSqlite(file: string, options: { readOnly?: boolean } = {}): 
   // The stores keep text, integers, reals and NULL only, so a value is never a bigint or bytes.
   const plain = (row: Record<string, SQLOutputValue>): Row => ({ ...(row as Row) });
   return {
-    all: (sql, params = []) => prepared(sql).all(...params).map(plain),
+    all: (sql, params = []) =>
+      prepared(sql)
+        .all(...params)
+        .map(plain),
     get: (sql, params = []) => {
       const row = prepared(sql).get(...params);
       return row ? plain(row) : null;

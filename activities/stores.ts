@@ -32,18 +32,37 @@ export async function openStores(env: Environment, sealer?: TextSealer): Promise
     const ledger = await SqlLedgerStore.open(postgresDriver(env.DATABASE_URL), sealer ? { sealer } : {});
     const notices = await SqlNoticeLog.open(postgresDriver(env.DATABASE_URL, { max: 8 }));
     const where = describePostgres(env.DATABASE_URL);
-    return { ledger, notices, where: { ledger: where, notices: where }, close: async () => { await ledger.close(); await notices.close(); } };
+    return {
+      ledger,
+      notices,
+      where: { ledger: where, notices: where },
+      close: async () => {
+        await ledger.close();
+        await notices.close();
+      },
+    };
   }
   const ledgerPath = ledgerFile(env);
   const noticesPath = path.resolve(env.ALLIANCE_DATA_DIR, 'notices.sqlite');
   const ledger = await SqlLedgerStore.open(sqliteDriver(ledgerPath), sealer ? { sealer } : {});
   const notices = await SqlNoticeLog.open(sqliteDriver(noticesPath));
-  return { ledger, notices, where: { ledger: ledgerPath, notices: noticesPath }, close: async () => { await ledger.close(); await notices.close(); } };
+  return {
+    ledger,
+    notices,
+    where: { ledger: ledgerPath, notices: noticesPath },
+    close: async () => {
+      await ledger.close();
+      await notices.close();
+    },
+  };
 }
 
 /** A ledger in one SQLite file (created and migrated unless read-only). */
 export function openSqliteLedger(file: string, options: { readOnly?: boolean; sealer?: TextSealer } = {}): Promise<SqlLedgerStore> {
-  return SqlLedgerStore.open(sqliteDriver(file, { ...(options.readOnly ? { readOnly: true } : {}) }), { migrate: !options.readOnly, ...(options.sealer ? { sealer: options.sealer } : {}) });
+  return SqlLedgerStore.open(sqliteDriver(file, { ...(options.readOnly ? { readOnly: true } : {}) }), {
+    migrate: !options.readOnly,
+    ...(options.sealer ? { sealer: options.sealer } : {}),
+  });
 }
 
 /** A notice log in one SQLite file. */
@@ -64,7 +83,10 @@ export async function openLedgerForReading(env: Environment, exists: (file: stri
  * its data converter: ALLIANCE_DOCUMENTS_DIR, else PostgreSQL at DATABASE_URL (what a cluster
  * shares), else documents/ in the data directory.
  */
-export async function openDocumentStore(env: Pick<Environment, 'ALLIANCE_DOCUMENTS_DIR' | 'DATABASE_URL' | 'ALLIANCE_DATA_DIR'>, ring: KeyRing): Promise<DocumentStore> {
+export async function openDocumentStore(
+  env: Pick<Environment, 'ALLIANCE_DOCUMENTS_DIR' | 'DATABASE_URL' | 'ALLIANCE_DATA_DIR'>,
+  ring: KeyRing,
+): Promise<DocumentStore> {
   if (env.ALLIANCE_DOCUMENTS_DIR) return new DiskDocumentStore(path.resolve(env.ALLIANCE_DOCUMENTS_DIR), ring);
   if (env.DATABASE_URL) return SqlDocumentStore.open(postgresDriver(env.DATABASE_URL, { max: 4 }), ring, describePostgres(env.DATABASE_URL));
   return new DiskDocumentStore(path.resolve(env.ALLIANCE_DATA_DIR, 'documents'), ring);

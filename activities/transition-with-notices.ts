@@ -35,9 +35,7 @@ export interface TransitionsWithNoticesOutcome {
  * third, which answers `relayAway` so that each notice's own workflow waits for the relay. A
  * ledger that is away fails every attempt, as `recordTransition` does, and is retried without end.
  */
-export function createTransitionWithNoticesActivity(
-  audit: ReturnType<typeof createAuditActivities>, notices: ReturnType<typeof createNoticeActivities>,
-) {
+export function createTransitionWithNoticesActivity(audit: ReturnType<typeof createAuditActivities>, notices: ReturnType<typeof createNoticeActivities>) {
   /** The notices once the entries are in: a relay away fails the attempt until the last quick one, which hands them over. */
   const deliver = async (deliveries: DeliverNoticeInput[], workflowId: string, entrySeqs: number[]): Promise<TransitionWithNoticesOutcome['notices']> => {
     try {
@@ -70,7 +68,17 @@ export function createTransitionWithNoticesActivity(
       }
       const deliveries = input.transitions.flatMap((t) => t.notices);
       const workflowId = input.transitions[0]?.workflowId ?? '';
-      return { ledger, notices: deliveries.length === 0 ? [] : await deliver(deliveries, workflowId, input.transitions.map((t) => t.entry.seq)) };
+      return {
+        ledger,
+        notices:
+          deliveries.length === 0
+            ? []
+            : await deliver(
+                deliveries,
+                workflowId,
+                input.transitions.map((t) => t.entry.seq),
+              ),
+      };
     },
   };
 }

@@ -58,7 +58,10 @@ export class ApiClient {
       response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new AllianceError('NOT_REACHABLE', `The service at ${this.baseUrl} cannot be reached (${cause}); is \`make start\` running, or ALLIANCE_API_URL right?`);
+      throw new AllianceError(
+        'NOT_REACHABLE',
+        `The service at ${this.baseUrl} cannot be reached (${cause}); is \`make start\` running, or ALLIANCE_API_URL right?`,
+      );
     }
     const text = await response.text();
     if (!response.ok) {
@@ -69,7 +72,8 @@ export class ApiClient {
           return {};
         }
       })();
-      const code: ErrorCode = problem.code && Object.hasOwn(errorCodes, problem.code) ? (problem.code as ErrorCode) : response.status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL';
+      const code: ErrorCode =
+        problem.code && Object.hasOwn(errorCodes, problem.code) ? (problem.code as ErrorCode) : response.status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL';
       throw new AllianceError(code, problem.detail ?? `${method} ${path} answered HTTP ${response.status}`, problem.details ?? []);
     }
     return (options.text ? text : text ? JSON.parse(text) : null) as T;
@@ -88,7 +92,8 @@ export class ApiClient {
   }
 
   readonly calls = {
-    open: async (call: unknown, reviewerPool: unknown): Promise<string> => (await this.request<{ callId: string }>('POST', '/api/calls', { call, reviewerPool })).callId,
+    open: async (call: unknown, reviewerPool: unknown): Promise<string> =>
+      (await this.request<{ callId: string }>('POST', '/api/calls', { call, reviewerPool })).callId,
     status: (callId: string): Promise<CallView> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}`),
     progress: (callId: string): Promise<{ done: number; total: number } | null> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}/progress`),
     registerApplication: async (callId: string, application: ApplicationInput): Promise<string> =>
@@ -99,21 +104,23 @@ export class ApiClient {
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review`, division ? { division } : {}),
     amendDeadline: (callId: string, amendment: { deadline: 'application' | 'endorsement'; until: string; reason: string }): Promise<OperationRecord> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/deadlines`, amendment),
-    selectExhibition: (callId: string): Promise<ExhibitionOutcome> =>
-      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/exhibition`, {}),
+    selectExhibition: (callId: string): Promise<ExhibitionOutcome> => this.request('POST', `/api/calls/${encodeURIComponent(callId)}/exhibition`, {}),
     closeWrittenReview: (callId: string, division?: Division): Promise<ReviewRound[]> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/written-review/close`, division ? { division } : {}),
     invitePresentations: (callId: string, choice: { topPerDivision: number } | { applicationIds: string[] }): Promise<OperationRecord> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/presentations/invitations`, choice),
     schedulePresentations: (callId: string, startsAt: string): Promise<OperationRecord> =>
       this.request('POST', `/api/calls/${encodeURIComponent(callId)}/presentations/schedule`, { startsAt }),
-    startDecisionMeeting: (callId: string): Promise<Record<string, RankedApplication[]>> => this.request('POST', `/api/calls/${encodeURIComponent(callId)}/decision-meeting`, {}),
+    startDecisionMeeting: (callId: string): Promise<Record<string, RankedApplication[]>> =>
+      this.request('POST', `/api/calls/${encodeURIComponent(callId)}/decision-meeting`, {}),
     announce: (callId: string): Promise<OperationRecord> => this.request('POST', `/api/calls/${encodeURIComponent(callId)}/announcement`, {}),
-    close: async (callId: string): Promise<string> => (await this.request<{ state: string }>('POST', `/api/calls/${encodeURIComponent(callId)}/close`, {})).state,
+    close: async (callId: string): Promise<string> =>
+      (await this.request<{ state: string }>('POST', `/api/calls/${encodeURIComponent(callId)}/close`, {})).state,
   };
 
   readonly projects = {
-    send: <T extends ProjectEventType>(projectId: string, type: T, payload: ProjectPayload<T>): Promise<CommandResult> => this.request('POST', `${projectPath(projectId)}/${type}`, payload ?? {}),
+    send: <T extends ProjectEventType>(projectId: string, type: T, payload: ProjectPayload<T>): Promise<CommandResult> =>
+      this.request('POST', `${projectPath(projectId)}/${type}`, payload ?? {}),
     view: (projectId: string): Promise<ProjectView> => this.request('GET', projectPath(projectId)),
     transitionLog: (projectId: string): Promise<TransitionLogEntry[]> => this.request('GET', `${projectPath(projectId)}/log`),
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/projects?${new URLSearchParams(filter).toString()}`),
@@ -129,11 +136,19 @@ export class ApiClient {
     history: (workflowId: string): Promise<LedgerEntry[]> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}`),
     rawHistory: (workflowId: string): Promise<RawHistory> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}?raw=true`),
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
-    verify: (workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> => this.request('POST', '/api/audit/verify', { ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) }),
+    verify: (workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> =>
+      this.request('POST', '/api/audit/verify', { ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) }),
     checkpoint: (): Promise<CurrentCheckpoint> => this.request('GET', '/api/audit/checkpoint'),
-    proofs: (request: { entries?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> => this.request('POST', '/api/audit/proofs', request),
-    quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> => this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
+    proofs: (request: { entries?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> =>
+      this.request('POST', '/api/audit/proofs', request),
+    quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> =>
+      this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
     export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
-      this.request('GET', `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`, undefined, { text: true }),
+      this.request(
+        'GET',
+        `/api/audit/export?${new URLSearchParams({ format, ...(scope.workflowId ? { project: scope.workflowId } : { call: scope.callId! }) }).toString()}`,
+        undefined,
+        { text: true },
+      ),
   };
 }

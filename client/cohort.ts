@@ -14,9 +14,28 @@ export function seededRandom(seed: number): () => number {
 }
 
 const institutions: Record<Exclude<Region, 'eastAndIslands'>, [string, string][]> = {
-  north: [['NTU', '國立臺灣大學'], ['NTHU', '國立清華大學'], ['NYCU', '國立陽明交通大學'], ['NTUST', '國立臺灣科技大學'], ['NTUT', '國立臺北科技大學'], ['NCU', '國立中央大學']],
-  central: [['NCHU', '國立中興大學'], ['THU', '東海大學'], ['FCU', '逢甲大學'], ['NCUE', '國立彰化師範大學'], ['NYUST', '國立雲林科技大學']],
-  south: [['NCKU', '國立成功大學'], ['NSYSU', '國立中山大學'], ['NKUST', '國立高雄科技大學'], ['NCYU', '國立嘉義大學'], ['NPUST', '國立屏東科技大學']],
+  north: [
+    ['NTU', '國立臺灣大學'],
+    ['NTHU', '國立清華大學'],
+    ['NYCU', '國立陽明交通大學'],
+    ['NTUST', '國立臺灣科技大學'],
+    ['NTUT', '國立臺北科技大學'],
+    ['NCU', '國立中央大學'],
+  ],
+  central: [
+    ['NCHU', '國立中興大學'],
+    ['THU', '東海大學'],
+    ['FCU', '逢甲大學'],
+    ['NCUE', '國立彰化師範大學'],
+    ['NYUST', '國立雲林科技大學'],
+  ],
+  south: [
+    ['NCKU', '國立成功大學'],
+    ['NSYSU', '國立中山大學'],
+    ['NKUST', '國立高雄科技大學'],
+    ['NCYU', '國立嘉義大學'],
+    ['NPUST', '國立屏東科技大學'],
+  ],
 };
 
 /**
@@ -29,9 +48,14 @@ export const cohort105 = {
 };
 
 const topics: Record<Division, string[]> = {
-  TE1: ['功率半導體', '車用電子', '射頻前端'], TE2: ['5G 邊緣運算', '資安檢測', '智慧物聯網'], TE3: ['精密機械', '複合材料', '智慧製造'],
-  TE4: ['綠色化學', '機能紡織', '食品加工'], TE5: ['智慧營建', '儲能系統', '水資源'], TB1: ['醫材驗證', '精準醫療', '生技製程'],
-  TS1: ['數位學習', '服務設計', '文化創意'], TM1: ['金融科技', '供應鏈管理', '商業分析'],
+  TE1: ['功率半導體', '車用電子', '射頻前端'],
+  TE2: ['5G 邊緣運算', '資安檢測', '智慧物聯網'],
+  TE3: ['精密機械', '複合材料', '智慧製造'],
+  TE4: ['綠色化學', '機能紡織', '食品加工'],
+  TE5: ['智慧營建', '儲能系統', '水資源'],
+  TB1: ['醫材驗證', '精準醫療', '生技製程'],
+  TS1: ['數位學習', '服務設計', '文化創意'],
+  TM1: ['金融科技', '供應鏈管理', '商業分析'],
 };
 
 function shuffled<T>(items: T[], random: () => number): T[] {
@@ -46,8 +70,14 @@ function shuffled<T>(items: T[], random: () => number): T[] {
 /** A realistic cohort of valid phase-1 applications, the same for the same seed. */
 export function generateCohort(seed: number, sizes = cohort105): ApplicationInput[] {
   const random = seededRandom(seed);
-  const divisions = shuffled(Object.entries(sizes.divisions).flatMap(([d, n]) => Array<Division>(n).fill(d as Division)), random);
-  const regions = shuffled(Object.entries(sizes.regions).flatMap(([r, n]) => Array<Exclude<Region, 'eastAndIslands'>>(n).fill(r as Exclude<Region, 'eastAndIslands'>)), random);
+  const divisions = shuffled(
+    Object.entries(sizes.divisions).flatMap(([d, n]) => Array<Division>(n).fill(d as Division)),
+    random,
+  );
+  const regions = shuffled(
+    Object.entries(sizes.regions).flatMap(([r, n]) => Array<Exclude<Region, 'eastAndIslands'>>(n).fill(r as Exclude<Region, 'eastAndIslands'>)),
+    random,
+  );
   const counters: Record<string, number> = {};
   return divisions.map((division, i) => {
     const region = regions[i % regions.length]!;
@@ -61,8 +91,12 @@ export function generateCohort(seed: number, sizes = cohort105): ApplicationInpu
       id,
       institution: { id: institutionId, name: institutionName, type: 'universityOrCollege', researchOfficeEmail: `rd@${institutionId.toLowerCase()}.edu.tw` },
       pi: {
-        id: `pi-${id.toLowerCase()}`, name: `計畫主持人 ${id}`, email: `pi-${id.toLowerCase()}@${institutionId.toLowerCase()}.edu.tw`,
-        institutionId, employment: 'fullTimeMonthly', qualification: { category: 'professor', rank: random() < 0.5 ? 'professor' : 'associateProfessor' },
+        id: `pi-${id.toLowerCase()}`,
+        name: `計畫主持人 ${id}`,
+        email: `pi-${id.toLowerCase()}@${institutionId.toLowerCase()}.edu.tw`,
+        institutionId,
+        employment: 'fullTimeMonthly',
+        qualification: { category: 'professor', rank: random() < 0.5 ? 'professor' : 'associateProfessor' },
       },
       division,
       region,
@@ -70,9 +104,21 @@ export function generateCohort(seed: number, sizes = cohort105): ApplicationInpu
       coreTechnology: `${topic}核心技術`,
       yearsRequested: years,
       phase: { phase: 1 },
-      budget: Array.from({ length: years }, (_, y) => ({ year: y + 1, personnel: Math.round(yearly * 0.6), operatingExpenses: Math.round(yearly * 0.3), serviceEquipment: yearly - Math.round(yearly * 0.6) - Math.round(yearly * 0.3) })),
+      budget: Array.from({ length: years }, (_, y) => ({
+        year: y + 1,
+        personnel: Math.round(yearly * 0.6),
+        operatingExpenses: Math.round(yearly * 0.3),
+        serviceEquipment: yearly - Math.round(yearly * 0.6) - Math.round(yearly * 0.3),
+      })),
       members: [{ name: `${topic}會員廠商`, sector: 'company', annualFeeNtd: 50_000 }],
-      kpis: Array.from({ length: years }, (_, y) => ({ year: y + 1, members: 10 + 5 * y, memberFeesNtd: 500_000 * (y + 1), technologyTransferNtd: 0, technicalServicesNtd: 200_000, industryAcademiaProjectsNtd: 0 })),
+      kpis: Array.from({ length: years }, (_, y) => ({
+        year: y + 1,
+        members: 10 + 5 * y,
+        memberFeesNtd: 500_000 * (y + 1),
+        technologyTransferNtd: 0,
+        technicalServicesNtd: 200_000,
+        industryAcademiaProjectsNtd: 0,
+      })),
     };
   });
 }
@@ -86,7 +132,14 @@ export function generateReviewerPool(seed: number, perDivision = 7): Reviewer[] 
       const [institutionId] = all[Math.floor(random() * all.length)]!;
       const conflicted = random() < 0.2 ? [all[Math.floor(random() * all.length)]![0]].filter((id) => id !== institutionId) : [];
       const id = `rev-${division.toLowerCase()}-${String(i + 1).padStart(2, '0')}`;
-      return { id, name: `審查委員 ${id}`, email: `${id}@reviewers.example.tw`, institutionId, divisions: [division], conflicts: { applicationIds: [], institutionIds: conflicted } };
+      return {
+        id,
+        name: `審查委員 ${id}`,
+        email: `${id}@reviewers.example.tw`,
+        institutionId,
+        divisions: [division],
+        conflicts: { applicationIds: [], institutionIds: conflicted },
+      };
     }),
   );
 }

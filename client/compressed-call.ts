@@ -50,7 +50,10 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
     policy: {
       ...base.policy,
       projectYearLength: t.yearLength,
-      trancheWindows: [{ opensAfter: 'PT0S', closesAfter: 'PT2S' }, { opensAfter: 'PT3S', closesAfter: 'PT5S' }],
+      trancheWindows: [
+        { opensAfter: 'PT0S', closesAfter: 'PT2S' },
+        { opensAfter: 'PT3S', closesAfter: 'PT5S' },
+      ],
       // Windows a few seconds wide guide a try-out; refusing outside them would leave no time to type.
       tranches: { ...(base.policy.tranches ?? defaultTranchePolicy), windows: 'advisory' },
       progressReportDueBeforeYearEnd: t.progressReportDueBeforeYearEnd,
@@ -64,9 +67,25 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
 /** Named calendars for trying the service out: every step of a call within minutes of opening it. */
 export const tryOutCalendars = {
   /** The README's tour: time to type the commands, then the written review, decisions and year 1. */
-  tour: { applicationClosesIn: 240, endorsementIn: 270, firstYearStartsIn: 900, yearLength: 'PT1H', progressReportDueBeforeYearEnd: 'PT15M', closingReportGrace: 'PT15M', writtenReviewPeriod: 'PT10M' },
+  tour: {
+    applicationClosesIn: 240,
+    endorsementIn: 270,
+    firstYearStartsIn: 900,
+    yearLength: 'PT1H',
+    progressReportDueBeforeYearEnd: 'PT15M',
+    closingReportGrace: 'PT15M',
+    writtenReviewPeriod: 'PT10M',
+  },
   /** The whole of year 1 in a few minutes, for the impatient. */
-  quick: { applicationClosesIn: 60, endorsementIn: 75, firstYearStartsIn: 300, yearLength: 'PT10M', progressReportDueBeforeYearEnd: 'PT3M', closingReportGrace: 'PT3M', writtenReviewPeriod: 'PT3M' },
+  quick: {
+    applicationClosesIn: 60,
+    endorsementIn: 75,
+    firstYearStartsIn: 300,
+    yearLength: 'PT10M',
+    progressReportDueBeforeYearEnd: 'PT3M',
+    closingReportGrace: 'PT3M',
+    writtenReviewPeriod: 'PT3M',
+  },
 } satisfies Record<string, CompressedTimes>;
 export type TryOutCalendar = keyof typeof tryOutCalendars;
 

@@ -19,7 +19,5 @@ export const Principal = z
   .strict();
 export type Principal = z.infer<typeof Principal>;
 
-export const Actor = z
-  .object({ role: Role, id: IdText().min(1, 'expected the acting person or body id'), via: Principal.optional() })
-  .strict();
+export const Actor = z.object({ role: Role, id: IdText().min(1, 'expected the acting person or body id'), via: Principal.optional() }).strict();
 export type Actor = z.infer<typeof Actor>;

@@ -17,7 +17,10 @@ const Said = (): z.ZodString => z.string().max(bounds.text);
 const Encoded = (): z.ZodString => z.string().max(bounds.codecPayload);
 
 /** A call or application id as it appears in a URL. */
-export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens').max(64);
+export const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens')
+  .max(64);
 
 /** RFC 9457 problem details, carrying the service's error code. */
 export const Problem = z.object({
@@ -35,56 +38,87 @@ export const CallParams = z.object({ callId: Id }).strict();
 
 export const OpenCallBody = z.object({ call: Call, reviewerPool: ReviewerPool }).strict();
 export const RegisterApplicationBody = z.object({ application: NewApplication }).strict();
-export const RosterBody = z.object({
-  rosterId: z.string().trim().min(1, 'expected the roster id').max(64),
-  letterReference: z.string().trim().min(1, "expected the reference of the institution's official letter").max(200),
-  applicationIds: z.array(Id).min(1, 'expected at least one application id').max(500),
-}).strict();
+export const RosterBody = z
+  .object({
+    rosterId: z.string().trim().min(1, 'expected the roster id').max(64),
+    letterReference: z.string().trim().min(1, "expected the reference of the institution's official letter").max(200),
+    applicationIds: z.array(Id).min(1, 'expected at least one application id').max(500),
+  })
+  .strict();
 export const ScopeBody = z.object({ division: Division.optional() }).strict();
 export const InviteBody = z.union([
   z.object({ topPerDivision: z.number().int().min(1).max(1000) }).strict(),
   z.object({ applicationIds: z.array(Id).min(1).max(1000) }).strict(),
 ]);
-export const ScheduleBody = z.object({ startsAt: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-12-05T09:00:00+08:00' }).max(bounds.instant) }).strict();
+export const ScheduleBody = z
+  .object({ startsAt: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-12-05T09:00:00+08:00' }).max(bounds.instant) })
+  .strict();
 /** The office moves a deadline of the whole call (a typhoon day); a project's own deadlines move one project at a time. */
-export const AmendDeadlineBody = z.object({
-  deadline: z.enum(['application', 'endorsement']),
-  until: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-09-13T17:00:00+08:00' }).max(bounds.instant),
-  reason: LongText().trim().min(1, 'say why the deadline moves'),
-}).strict();
+export const AmendDeadlineBody = z
+  .object({
+    deadline: z.enum(['application', 'endorsement']),
+    until: z.iso.datetime({ offset: true, error: 'expected an instant such as 2016-09-13T17:00:00+08:00' }).max(bounds.instant),
+    reason: LongText().trim().min(1, 'say why the deadline moves'),
+  })
+  .strict();
 export const EmptyBody = z.object({}).strict();
 
-export const ProjectSearchQuery = z.object({
-  call: Id.optional(),
-  division: Division.optional(),
-  region: Region.optional(),
-  institution: Id.optional(),
-  state: z.string().regex(/^[a-z][A-Za-z.]*$/, 'expected a lifecycle state such as review or execution').max(64).optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-}).strict();
+export const ProjectSearchQuery = z
+  .object({
+    call: Id.optional(),
+    division: Division.optional(),
+    region: Region.optional(),
+    institution: Id.optional(),
+    state: z
+      .string()
+      .regex(/^[a-z][A-Za-z.]*$/, 'expected a lifecycle state such as review or execution')
+      .max(64)
+      .optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
 
 export const AuditSearchQuery = ProjectSearchQuery.extend({
   from: z.iso.datetime({ offset: true }).max(bounds.instant).optional(),
   to: z.iso.datetime({ offset: true }).max(bounds.instant).optional(),
 }).strict();
-export const AuditWorkflowParams = z.object({ workflowId: z.string().regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL').max(200) }).strict();
+export const AuditWorkflowParams = z
+  .object({
+    workflowId: z
+      .string()
+      .regex(/^(project|call):[A-Za-z0-9:-]+$/, 'expected project:CALL:APPLICATION or call:CALL')
+      .max(200),
+  })
+  .strict();
 export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional(), decode: z.enum(['true', 'false']).optional() }).strict();
 /** A signed checkpoint an auditor kept, and the verifier key they check it with: both small, public texts. */
-export const TrustedCheckpointBody = z.object({
-  checkpoint: z.string().min(1).max(8_192, 'a checkpoint is a few lines: origin, size, root and signatures'),
-  key: z.string().min(1).max(512, 'a verifier key is one line: name+keyid+base64key'),
-}).strict();
-export const ProofsBody = z.object({
-  entries: z.array(z.number().int().positive()).min(1).max(1_000, 'at most 1,000 entries per request').optional(),
-  workflowId: z.string().min(1).max(200).optional(),
-  since: TrustedCheckpointBody.optional(),
-}).strict().refine((body) => Boolean(body.entries) !== Boolean(body.workflowId), { message: 'give either entries (ledger seqs) or workflowId (a project or call)', path: ['entries'] });
+export const TrustedCheckpointBody = z
+  .object({
+    checkpoint: z.string().min(1).max(8_192, 'a checkpoint is a few lines: origin, size, root and signatures'),
+    key: z.string().min(1).max(512, 'a verifier key is one line: name+keyid+base64key'),
+  })
+  .strict();
+export const ProofsBody = z
+  .object({
+    entries: z.array(z.number().int().positive()).min(1).max(1_000, 'at most 1,000 entries per request').optional(),
+    workflowId: z.string().min(1).max(200).optional(),
+    since: TrustedCheckpointBody.optional(),
+  })
+  .strict()
+  .refine((body) => Boolean(body.entries) !== Boolean(body.workflowId), {
+    message: 'give either entries (ledger seqs) or workflowId (a project or call)',
+    path: ['entries'],
+  });
 export const ProofBundleResponse = z.object({
   checkpoint: Said(),
-  entries: z.array(z.object({ index: z.number().int(), leafHash: Said(), proof: z.array(Said()), leafData: Encoded().optional(), payload: Encoded().optional() })),
+  entries: z.array(
+    z.object({ index: z.number().int(), leafHash: Said(), proof: z.array(Said()), leafData: Encoded().optional(), payload: Encoded().optional() }),
+  ),
   since: z.object({ checkpoint: Said(), proof: z.array(Said()) }).optional(),
 });
-export const VerifyBody = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional(), since: TrustedCheckpointBody.optional() }).strict()
+export const VerifyBody = z
+  .object({ workflowId: AuditWorkflowParams.shape.workflowId.optional(), since: TrustedCheckpointBody.optional() })
+  .strict()
   .refine((body) => !(body.workflowId && body.since), { message: 'since checks the whole ledger: give it without workflowId', path: ['since'] });
 export const ExportQuery = z.union([
   z.object({ format: z.enum(['csv', 'json']).default('json'), call: Id }).strict(),
@@ -104,21 +138,34 @@ export const ProjectViewResponse = z.object({
   overdue: z.boolean(),
   projectYear: z.number().int(),
   deadlines: z.array(Deadline),
-  context: z.object({
-    projectId: Said(),
-    callId: Said(),
-    application: Loose,
-    reviewers: z.array(Said()),
-    reviews: z.array(z.object({ reviewerId: Said(), score: z.number(), recommendation: Said(), comments: Said(), at: Said() }).loose()),
-    decision: Loose.nullable(),
-  }).loose(),
+  context: z
+    .object({
+      projectId: Said(),
+      callId: Said(),
+      application: Loose,
+      reviewers: z.array(Said()),
+      reviews: z.array(z.object({ reviewerId: Said(), score: z.number(), recommendation: Said(), comments: Said(), at: Said() }).loose()),
+      decision: Loose.nullable(),
+    })
+    .loose(),
 });
-export const TransitionLogResponse = z.array(z.object({
-  seq: z.number().int(), at: Said(), actor: Actor, event: Said(), from: z.array(Said()), to: z.array(Said()),
-}));
+export const TransitionLogResponse = z.array(
+  z.object({
+    seq: z.number().int(),
+    at: Said(),
+    actor: Actor,
+    event: Said(),
+    from: z.array(Said()),
+    to: z.array(Said()),
+  }),
+);
 export const OfferedResponse = z.object({ role: Role, events: z.array(Said()) });
 export const OperationRecordResponse = z.object({
-  operation: Said(), by: Actor, at: Said(), total: z.number().int(), applied: z.number().int(),
+  operation: Said(),
+  by: Actor,
+  at: Said(),
+  total: z.number().int(),
+  applied: z.number().int(),
   skipped: z.array(z.object({ projectId: Said(), type: Said(), reason: Said() })),
   unreachable: z.array(z.object({ projectId: Said(), type: Said(), reason: Said() })).optional(),
 });
@@ -142,38 +189,102 @@ export const ExhibitionResponse = z.object({
 });
 export const CallSummary = z.object({ callId: Said(), state: Said(), rocYear: z.number().int().nullable(), startedAt: Said() });
 export const ReviewRoundResponse = z.array(Loose);
-export const RankingResponse = z.record(Said(), z.array(z.object({ rank: z.number().int(), applicationId: Said(), writtenAverage: z.number().nullable(), panelScore: z.number().nullable() }).loose()));
+export const RankingResponse = z.record(
+  Said(),
+  z.array(z.object({ rank: z.number().int(), applicationId: Said(), writtenAverage: z.number().nullable(), panelScore: z.number().nullable() }).loose()),
+);
 export const BulkProgressResponse = z.object({ done: z.number().int(), total: z.number().int() }).nullable();
-export const ProjectRecordResponse = z.array(z.object({
-  workflowId: Said(), callId: Said(), division: Said(), region: Said(), institution: Said(), state: Said(), projectYear: z.number(), overdue: z.boolean(),
-}).loose());
+export const ProjectRecordResponse = z.array(
+  z
+    .object({
+      workflowId: Said(),
+      callId: Said(),
+      division: Said(),
+      region: Said(),
+      institution: Said(),
+      state: Said(),
+      projectYear: z.number(),
+      overdue: z.boolean(),
+    })
+    .loose(),
+);
 export const MyWork = z.object({
   actor: Actor,
   principal: Principal,
   projects: z.array(z.object({ callId: Said(), projectId: Said(), applicationId: Said(), title: Said(), assignedToMe: z.boolean() })),
 });
-export const NoticeResponse = z.array(z.object({
-  workflowId: Said(), noticeId: Said(), kind: Said(), startedAt: Said(), status: Said(), detail: Said(), officeAlerted: z.boolean(),
-}));
-export const LedgerEntriesResponse = z.array(z.object({ seq: z.number().int(), workflowId: Said(), entrySeq: z.number().int(), at: Said(), actor: Actor, event: Said(), hash: Said() }).loose());
-export const RawHistoryResponse = z.object({ source: z.enum(['temporal', 'archive']), decoded: z.boolean(), runs: z.array(z.object({ runId: Said(), sha256: Said(), history: z.unknown() })) });
-export const QuarantineResponse = z.array(z.object({
-  workflowId: Said(), chainId: Said(), entrySeq: z.number().int(), reason: z.literal('conflict'), detail: Said(), entry: Loose, at: Said(),
-}));
+export const NoticeResponse = z.array(
+  z.object({
+    workflowId: Said(),
+    noticeId: Said(),
+    kind: Said(),
+    startedAt: Said(),
+    status: Said(),
+    detail: Said(),
+    officeAlerted: z.boolean(),
+  }),
+);
+export const LedgerEntriesResponse = z.array(
+  z.object({ seq: z.number().int(), workflowId: Said(), entrySeq: z.number().int(), at: Said(), actor: Actor, event: Said(), hash: Said() }).loose(),
+);
+export const RawHistoryResponse = z.object({
+  source: z.enum(['temporal', 'archive']),
+  decoded: z.boolean(),
+  runs: z.array(z.object({ runId: Said(), sha256: Said(), history: z.unknown() })),
+});
+export const QuarantineResponse = z.array(
+  z.object({
+    workflowId: Said(),
+    chainId: Said(),
+    entrySeq: z.number().int(),
+    reason: z.literal('conflict'),
+    detail: Said(),
+    entry: Loose,
+    at: Said(),
+  }),
+);
 export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
-export const AlertsResponse = z.array(z.object({ key: Said(), kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']), subject: Said(), detail: Said(), at: Said() }));
-export const VerifyResponse = z.object({ checked: z.number().int(), comparedWithTemporal: z.number().int(), broken: Loose.nullable(), ledger: Loose.optional(), checkpoint: Said().optional() });
+export const AlertsResponse = z.array(
+  z.object({
+    key: Said(),
+    kind: z.enum(['ledgerQuarantine', 'ledgerGap', 'ledgerRewritten', 'noticeHeldUp', 'noticeUncertain']),
+    subject: Said(),
+    detail: Said(),
+    at: Said(),
+  }),
+);
+export const VerifyResponse = z.object({
+  checked: z.number().int(),
+  comparedWithTemporal: z.number().int(),
+  broken: Loose.nullable(),
+  ledger: Loose.optional(),
+  checkpoint: Said().optional(),
+});
 export const CheckpointResponse = z.object({ checkpoint: Said(), verifierKey: Said(), size: z.number().int(), root: Said() });
 /** One payload as Temporal's JSON carries it (metadata values and data in base64): what the codec server takes and gives. */
-const Base64 = z.string().max(bounds.codecPayload, 'expected at most 4 MiB of base64').regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
-export const CodecPayloads = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string().max(bounds.name), Base64).optional(), data: Base64.optional() }).strict()).max(bounds.list, 'expected at most 1,000 payloads per request'),
-}).strict();
+const Base64 = z
+  .string()
+  .max(bounds.codecPayload, 'expected at most 4 MiB of base64')
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
+export const CodecPayloads = z
+  .object({
+    payloads: z
+      .array(z.object({ metadata: z.record(z.string().max(bounds.name), Base64).optional(), data: Base64.optional() }).strict())
+      .max(bounds.list, 'expected at most 1,000 payloads per request'),
+  })
+  .strict();
 export type CodecPayloads = z.infer<typeof CodecPayloads>;
 export const LoginInfo = z.object({ issuer: Said(), cliClientId: Said(), audience: Said() });
 export const ServiceStatus = z.object({
   service: Said(),
   version: Said(),
-  temporal: z.object({ namespace: Said(), taskQueue: Said(), reachable: z.boolean(), serverVersion: Said().nullable(), workerPollers: z.number().int(), error: Said().optional() }),
+  temporal: z.object({
+    namespace: Said(),
+    taskQueue: Said(),
+    reachable: z.boolean(),
+    serverVersion: Said().nullable(),
+    workerPollers: z.number().int(),
+    error: Said().optional(),
+  }),
   identityProvider: z.object({ issuer: Said(), reachable: z.boolean() }),
 });

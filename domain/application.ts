@@ -29,7 +29,10 @@ export const Institution = z
      * notices. Required of every new application (`NewApplication`); optional here because
      * applications recorded before it existed must still read back.
      */
-    researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').max(bounds.email, 'expected an e-mail address of at most 254 characters').optional(),
+    researchOfficeEmail: z
+      .email('expected the research office e-mail address, e.g. rd@ntu.edu.tw')
+      .max(bounds.email, 'expected an e-mail address of at most 254 characters')
+      .optional(),
   })
   .strict();
 export type Institution = z.infer<typeof Institution>;
@@ -41,25 +44,35 @@ export const Qualification = z.discriminatedUnion('category', [
   // 一: universities, research institutions, teaching hospitals
   z.object({ category: z.literal('professor'), rank: z.enum(['assistantProfessor', 'associateProfessor', 'professor']) }).strict(),
   z.object({ category: z.literal('lecturer'), yearsOfService: Years, hasPublicationsOrPatents: z.boolean() }).strict(),
-  z.object({ category: z.literal('researchFellow'), rank: z.enum(['assistantResearchFellow', 'associateResearchFellow', 'researchFellow']), hasPhd: z.boolean() }).strict(),
+  z
+    .object({
+      category: z.literal('researchFellow'),
+      rank: z.enum(['assistantResearchFellow', 'associateResearchFellow', 'researchFellow']),
+      hasPhd: z.boolean(),
+    })
+    .strict(),
   z.object({ category: z.literal('attendingPhysician'), yearsAsAttending: Years, hasPublications: z.boolean() }).strict(),
   z.object({ category: z.literal('mastersResearcher'), yearsOfResearch: Years, hasPublications: z.boolean() }).strict(),
   // 二: retirees with national honours whose institution provides space and administration
-  z.object({
-    category: z.literal('honouredRetiree'),
-    honour: z.enum(['academician', 'nationalChair', 'outstandingResearchAwardThreeTimes', 'other']),
-    institutionProvidesSupport: z.boolean(),
-  }).strict(),
+  z
+    .object({
+      category: z.literal('honouredRetiree'),
+      honour: z.enum(['academician', 'nationalChair', 'outstandingResearchAwardThreeTimes', 'other']),
+      institutionProvidesSupport: z.boolean(),
+    })
+    .strict(),
   // 四: scarce nuclear / aerospace staff with a PhD at public universities
   z.object({ category: z.literal('scarceNuclearAerospace'), hasPhd: z.boolean(), atPublicUniversity: z.boolean() }).strict(),
   // 五: non-establishment staff at public teaching hospitals
-  z.object({
-    category: z.literal('nonEstablishmentHospitalStaff'),
-    kind: z.enum(['attendingPhysician', 'phdResearcher']),
-    yearsOfService: Years,
-    hasPublications: z.boolean(),
-    atPublicTeachingHospital: z.boolean(),
-  }).strict(),
+  z
+    .object({
+      category: z.literal('nonEstablishmentHospitalStaff'),
+      kind: z.enum(['attendingPhysician', 'phdResearcher']),
+      yearsOfService: Years,
+      hasPublications: z.boolean(),
+      atPublicTeachingHospital: z.boolean(),
+    })
+    .strict(),
   z.object({ category: z.literal('other'), description: LongText() }).strict(),
 ]);
 export type Qualification = z.infer<typeof Qualification>;
@@ -172,13 +185,29 @@ export type ApplicationInput = z.input<typeof Application>;
  * it was: workflow handlers parse it again on replay, and a history must replay as it was recorded.
  */
 export const BoundedApplication = Application.extend({
-  coPis: z.array(Investigator).max(...atMost(bounds.people)).default([]),
-  budget: z.array(YearBudget).min(1).max(...atMost(bounds.years)),
-  members: z.array(PlannedMember).max(...atMost(bounds.list)).default([]),
-  kpis: z.array(YearKpi).max(...atMost(bounds.years)).default([]),
+  coPis: z
+    .array(Investigator)
+    .max(...atMost(bounds.people))
+    .default([]),
+  budget: z
+    .array(YearBudget)
+    .min(1)
+    .max(...atMost(bounds.years)),
+  members: z
+    .array(PlannedMember)
+    .max(...atMost(bounds.list))
+    .default([]),
+  kpis: z
+    .array(YearKpi)
+    .max(...atMost(bounds.years))
+    .default([]),
 });
 
 /** An application entering the programme now: everything `BoundedApplication` asks, and an address for the institution's notices. */
 export const NewApplication = BoundedApplication.extend({
-  institution: Institution.extend({ researchOfficeEmail: z.email('expected the research office e-mail address, e.g. rd@ntu.edu.tw').max(bounds.email, 'expected an e-mail address of at most 254 characters') }),
+  institution: Institution.extend({
+    researchOfficeEmail: z
+      .email('expected the research office e-mail address, e.g. rd@ntu.edu.tw')
+      .max(bounds.email, 'expected an e-mail address of at most 254 characters'),
+  }),
 });

@@ -17,10 +17,12 @@ export interface AssignmentPlan {
 
 /** A reviewer may review an application of their division, not from their own institution, not declared in conflict. */
 export function mayReview(reviewer: Reviewer, application: ApplicationToReview): boolean {
-  return reviewer.divisions.includes(application.division) &&
+  return (
+    reviewer.divisions.includes(application.division) &&
     reviewer.institutionId !== application.institutionId &&
     !reviewer.conflicts.applicationIds.includes(application.applicationId) &&
-    !reviewer.conflicts.institutionIds.includes(application.institutionId);
+    !reviewer.conflicts.institutionIds.includes(application.institutionId)
+  );
 }
 
 /**
@@ -41,7 +43,7 @@ export function planAssignments(
   for (const application of ordered) {
     const chosen = [...(existing[application.applicationId] ?? [])];
     const eligible = pool.filter((r) => mayReview(r, application) && !chosen.includes(r.id));
-    eligible.sort((a, b) => (load.get(a.id)! - load.get(b.id)!) || byCodePoint(a.id, b.id));
+    eligible.sort((a, b) => load.get(a.id)! - load.get(b.id)! || byCodePoint(a.id, b.id));
     for (const reviewer of eligible.slice(0, Math.max(0, perApplication - chosen.length))) {
       chosen.push(reviewer.id);
       load.set(reviewer.id, load.get(reviewer.id)! + 1);

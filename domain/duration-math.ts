@@ -40,8 +40,7 @@ export function addDuration(instant: Date | string, duration: string, sign: 1 | 
     const lastDay = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 0)).getUTCDate();
     local.setUTCDate(Math.min(day, lastDay));
   }
-  const fixedMs =
-    ((parts.weeks * 7 + parts.days) * 86_400 + parts.hours * 3_600 + parts.minutes * 60 + parts.seconds) * 1000;
+  const fixedMs = ((parts.weeks * 7 + parts.days) * 86_400 + parts.hours * 3_600 + parts.minutes * 60 + parts.seconds) * 1000;
   return new Date(local.getTime() + sign * fixedMs - TAIPEI_OFFSET_MS);
 }
 

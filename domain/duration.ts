@@ -8,4 +8,3 @@ export const IsoDuration = z
   .max(64, 'expected an ISO-8601 duration such as P3M, P30D or PT5S')
   .regex(ISO_DURATION, 'expected an ISO-8601 duration such as P3M, P30D or PT5S');
 export type IsoDuration = z.infer<typeof IsoDuration>;
-

@@ -3,9 +3,7 @@ import { bounds } from './bounds';
 import { retentionPolicy } from './retention';
 
 /** host:port, the form Temporal's gRPC clients take. */
-const HostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. temporal.example.org:7233');
+const HostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. temporal.example.org:7233');
 
 const Port = z.coerce
   .number({ error: 'expected a port number between 1 and 65535' })
@@ -16,13 +14,19 @@ const Port = z.coerce
 const NonEmpty = z.string().max(bounds.secret, 'expected at most 4,096 characters').trim().min(1, 'expected a non-empty value');
 
 const Url = (schemes: string[], example: string) =>
-  z.string().max(bounds.secret, 'expected a URL of at most 4,096 characters').refine((value) => {
-    try {
-      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, e.g. ${example}`);
+  z
+    .string()
+    .max(bounds.secret, 'expected a URL of at most 4,096 characters')
+    .refine(
+      (value) => {
+        try {
+          return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, e.g. ${example}`,
+    );
 
 /**
  * Every setting of the service, read from environment variables. Unset means "use the embedded
@@ -74,17 +78,36 @@ export const Environment = z
      */
     ALLIANCE_PAYLOAD_KEYS_FILE: NonEmpty.optional(),
     /** The log's name, the first line of every checkpoint. */
-    ALLIANCE_LOG_ORIGIN: z.string().max(200, 'expected at most 200 characters').regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger').default('alliance.nstc.gov.tw/ledger'),
+    ALLIANCE_LOG_ORIGIN: z
+      .string()
+      .max(200, 'expected at most 200 characters')
+      .regex(/^[^\s+]{1,200}$/, 'expected a name without spaces or "+", e.g. alliance.nstc.gov.tw/ledger')
+      .default('alliance.nstc.gov.tw/ledger'),
     /** A checkpoint is written when this many leaves were added since the last one… */
-    ALLIANCE_CHECKPOINT_EVERY_ENTRIES: z.coerce.number({ error: 'expected a whole number of entries, 1 or more' }).int('expected a whole number of entries, 1 or more').min(1, 'expected a whole number of entries, 1 or more').max(10_000_000).default(1000),
+    ALLIANCE_CHECKPOINT_EVERY_ENTRIES: z.coerce
+      .number({ error: 'expected a whole number of entries, 1 or more' })
+      .int('expected a whole number of entries, 1 or more')
+      .min(1, 'expected a whole number of entries, 1 or more')
+      .max(10_000_000)
+      .default(1000),
     /** …or when this many minutes passed since the last one and anything was added. */
-    ALLIANCE_CHECKPOINT_EVERY_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(525_600).default(60),
+    ALLIANCE_CHECKPOINT_EVERY_MINUTES: z.coerce
+      .number({ error: 'expected a whole number of minutes, 1 or more' })
+      .int('expected a whole number of minutes, 1 or more')
+      .min(1, 'expected a whole number of minutes, 1 or more')
+      .max(525_600)
+      .default(60),
     /** Where each checkpoint is also written, one read-only file per size: make it append-only on the host. Embedded default: witness/ in the data directory. */
     ALLIANCE_WITNESS_DIR: NonEmpty.optional(),
     /** The auditors' address: each new checkpoint is mailed there. */
     ALLIANCE_AUDITORS_EMAIL: z.email('expected an e-mail address, e.g. audit@nstc.gov.tw').optional(),
     /** How often the archive looks for projects and calls that ended without archiving themselves (terminated, failed). */
-    ALLIANCE_ARCHIVE_SWEEP_MINUTES: z.coerce.number({ error: 'expected a whole number of minutes, 1 or more' }).int('expected a whole number of minutes, 1 or more').min(1, 'expected a whole number of minutes, 1 or more').max(10_080).default(10),
+    ALLIANCE_ARCHIVE_SWEEP_MINUTES: z.coerce
+      .number({ error: 'expected a whole number of minutes, 1 or more' })
+      .int('expected a whole number of minutes, 1 or more')
+      .min(1, 'expected a whole number of minutes, 1 or more')
+      .max(10_080)
+      .default(10),
     /** Joining a cluster whose namespace keeps closed workflows shorter than the retention policy needs: refuse to start, or warn. */
     ALLIANCE_RETENTION_CHECK: z.enum(['refuse', 'warn'], { error: 'expected refuse or warn' }).default('refuse'),
     /** How much the worker and the API log (JSON lines on stdout, personal data masked). */
@@ -103,7 +126,11 @@ export const Environment = z
     /** This API's address as browsers reach it (behind a proxy); unset: http://API_HOST:API_PORT. */
     API_PUBLIC_URL: Url(['https', 'http'], 'https://alliance.nstc.gov.tw').optional(),
     /** The Temporal Web UI's origins, comma-separated: the only pages that may call the codec server. Unset: the embedded Web UI's. */
-    TEMPORAL_UI_ORIGINS: z.string().max(bounds.secret).regex(/^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/, 'expected origins separated by commas, e.g. https://temporal-ui.nstc.gov.tw').optional(),
+    TEMPORAL_UI_ORIGINS: z
+      .string()
+      .max(bounds.secret)
+      .regex(/^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/, 'expected origins separated by commas, e.g. https://temporal-ui.nstc.gov.tw')
+      .optional(),
     /** The OpenID provider whose tokens the API accepts; unset: `make start` runs the embedded Keycloak. */
     OIDC_ISSUER: Url(['https', 'http'], 'https://login.example.gov.tw/realms/alliance').optional(),
     /** The audience (`aud`) every token must name. */
@@ -116,14 +143,25 @@ export const Environment = z
     OIDC_ROLE_CLAIM: NonEmpty.default('alliance_role'),
     OIDC_ID_CLAIM: NonEmpty.default('alliance_id'),
     /** Optional renaming of the provider's role values, e.g. `office=MOST-OFFICE,pi=PI`. */
-    OIDC_ROLE_VALUES: z.string().max(bounds.secret).regex(/^(office|pi|institution|reviewer|auditor)=[^,=]+(,(office|pi|institution|reviewer|auditor)=[^,=]+)*$/, 'expected ROLE=VALUE pairs separated by commas, e.g. office=MOST-OFFICE,pi=PI').optional(),
+    OIDC_ROLE_VALUES: z
+      .string()
+      .max(bounds.secret)
+      .regex(
+        /^(office|pi|institution|reviewer|auditor)=[^,=]+(,(office|pi|institution|reviewer|auditor)=[^,=]+)*$/,
+        'expected ROLE=VALUE pairs separated by commas, e.g. office=MOST-OFFICE,pi=PI',
+      )
+      .optional(),
     /** Embedded identity provider only: its port and the Java 21+ runtime it needs. */
     KEYCLOAK_PORT: Port.default(8180),
     KEYCLOAK_JAVA_HOME: NonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.TEMPORAL_ADDRESS && env.TEMPORAL_RETENTION_DAYS < retentionPolicy.temporalMinimumDays) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_RETENTION_DAYS'], message: `expected at least ${retentionPolicy.temporalMinimumDays} days: the archive needs closed histories that long (domain/retention-policy.json)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_RETENTION_DAYS'],
+        message: `expected at least ${retentionPolicy.temporalMinimumDays} days: the archive needs closed histories that long (domain/retention-policy.json)`,
+      });
     }
 
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

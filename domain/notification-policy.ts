@@ -11,13 +11,28 @@ export const NOTICE_QUICK_ATTEMPTS = 3;
 
 /** Every notice the service sends (issue 6's list), one template each per language. */
 export const NoticeKind = z.enum([
-  'applicationReceived', 'endorsementReceived', 'endorsementMissing', 'reviewAssigned', 'reviewReminder',
-  'presentationInvitation', 'decision', 'contractReady', 'tranchePaid', 'progressReportDue', 'progressReportOverdue',
-  'progressReportAccepted', 'progressReportReturned', 'siteVisitSelected', 'closingReportDue', 'closingReportOverdue',
-  'projectClosed', 'deliveryFailed', 'trancheUnpaidAtYearEnd', 'exhibitionSelected',
+  'applicationReceived',
+  'endorsementReceived',
+  'endorsementMissing',
+  'reviewAssigned',
+  'reviewReminder',
+  'presentationInvitation',
+  'decision',
+  'contractReady',
+  'tranchePaid',
+  'progressReportDue',
+  'progressReportOverdue',
+  'progressReportAccepted',
+  'progressReportReturned',
+  'siteVisitSelected',
+  'closingReportDue',
+  'closingReportOverdue',
+  'projectClosed',
+  'deliveryFailed',
+  'trancheUnpaidAtYearEnd',
+  'exhibitionSelected',
 ]);
 export type NoticeKind = z.infer<typeof NoticeKind>;
-
 
 /** Who a notice goes to, resolved against the project when it is sent. */
 export const NoticeRecipient = z.enum(['pi', 'coPis', 'institutionResearchOffice', 'assignedReviewers', 'office']);
@@ -54,7 +69,17 @@ export const NotificationPolicy = z
     language: Language,
     officeEmail: z.email().max(bounds.email, 'expected an e-mail address of at most 254 characters'),
     // Partial: the kinds added later have default recipients; the check below names any other missing one.
-    notices: z.partialRecord(NoticeKind, z.object({ recipients: z.array(NoticeRecipient).min(1).max(...atMost(NoticeRecipient.options.length)) }).strict()),
+    notices: z.partialRecord(
+      NoticeKind,
+      z
+        .object({
+          recipients: z
+            .array(NoticeRecipient)
+            .min(1)
+            .max(...atMost(NoticeRecipient.options.length)),
+        })
+        .strict(),
+    ),
     reminders: z
       .object({
         endorsement: ReminderSchedule,
@@ -69,7 +94,8 @@ export const NotificationPolicy = z
   .strict()
   .superRefine((policy, ctx) => {
     for (const kind of NoticeKind.options) {
-      if (!policy.notices[kind] && !(kind in laterNoticeRecipients)) ctx.addIssue({ code: 'custom', path: ['notices', kind], message: `expected the recipients of the ${kind} notice` });
+      if (!policy.notices[kind] && !(kind in laterNoticeRecipients))
+        ctx.addIssue({ code: 'custom', path: ['notices', kind], message: `expected the recipients of the ${kind} notice` });
     }
   });
 export type NotificationPolicy = z.infer<typeof NotificationPolicy>;

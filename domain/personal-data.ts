@@ -21,5 +21,7 @@ export function maskPersonalData(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > 6) return '<nested>';
   if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PERSONAL_FIELDS.test(k) && v !== undefined && v !== null ? '<masked>' : maskPersonalData(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, PERSONAL_FIELDS.test(k) && v !== undefined && v !== null ? '<masked>' : maskPersonalData(v, depth + 1)]),
+  );
 }

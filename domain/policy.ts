@@ -8,9 +8,7 @@ export type BudgetCategory = z.infer<typeof BudgetCategory>;
 const Ntd = z.number().int('expected whole NT$').nonnegative('expected an amount of NT$0 or more');
 
 /** A window relative to the start of a project year: opens after `opensAfter`, closes after `closesAfter`. */
-export const RelativeWindow = z
-  .object({ opensAfter: IsoDuration, closesAfter: IsoDuration })
-  .strict();
+export const RelativeWindow = z.object({ opensAfter: IsoDuration, closesAfter: IsoDuration }).strict();
 export type RelativeWindow = z.infer<typeof RelativeWindow>;
 
 /**
@@ -62,7 +60,10 @@ export const ProgrammePolicy = z
     yearlyCapNtd: Ntd.positive(),
     maxYearsPerPhase: z.number().int().min(1),
     maxPhases: z.number().int().min(1),
-    fundableBudgetCategories: z.array(BudgetCategory).min(1).max(...atMost(BudgetCategory.options.length)),
+    fundableBudgetCategories: z
+      .array(BudgetCategory)
+      .min(1)
+      .max(...atMost(BudgetCategory.options.length)),
     /** A phase-2 application's year-3 income must exceed its grant; industry–academia project funding counts at this weight. */
     phase2IndustryProjectFundingWeight: z.number().min(0).max(1),
     reviewersPerApplication: z.number().int().min(1),
@@ -77,7 +78,10 @@ export const ProgrammePolicy = z
     /** Whether a PI whose closing report is overdue may not register a new application until it is filed (the programme's assumption); absent: blocks. */
     overdueClosingReportBlocksApplications: z.boolean().optional(),
     /** The results exhibition (成果發表): how many alliances the office selects, on the results of which project year. */
-    exhibition: z.object({ alliances: z.number().int().min(1).max(1000), projectYear: z.number().int().min(1) }).strict().optional(),
+    exhibition: z
+      .object({ alliances: z.number().int().min(1).max(1000), projectYear: z.number().int().min(1) })
+      .strict()
+      .optional(),
     /** Tranche rules (law v2); absent: `defaultTranchePolicy`. */
     tranches: TranchePolicy.optional(),
     /** Progress reports are due this long before a project year ends (every year but the last). */

@@ -15,10 +15,11 @@ export type AmendableDeadline = z.infer<typeof AmendableDeadline>;
 const Deadline = z.object({ deadline: Instant }).strict();
 
 /** A decision: the approved amounts a year each, or the reason for a rejection. */
-const decisionRecord = (amounts: z.ZodArray<typeof Ntd>) => z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('approved'), amountsNtd: amounts }).strict(),
-  z.object({ outcome: z.literal('rejected'), reason: Text }).strict(),
-]);
+const decisionRecord = (amounts: z.ZodArray<typeof Ntd>) =>
+  z.discriminatedUnion('outcome', [
+    z.object({ outcome: z.literal('approved'), amountsNtd: amounts }).strict(),
+    z.object({ outcome: z.literal('rejected'), reason: Text }).strict(),
+  ]);
 
 /**
  * What each command of a project carries besides who sends it and when. One entry per event of
@@ -32,14 +33,19 @@ export const projectEventPayloads = {
   /** The call's round says when the written review closes (law v2); absent: the policy's review period from now. */
   'review.start': z.object({ closes: Instant.optional() }).strict(),
   /** Name and e-mail come from the reviewer pool, so the review invitation can reach the reviewer. */
-  'reviewer.assign': z.object({
-    reviewerId: Text,
-    name: Text.optional(),
-    email: z.email('expected the reviewer\'s e-mail address').max(bounds.email, 'expected an e-mail address of at most 254 characters').optional(),
-    /** The reviewer's own institution and declared conflicts, from the pool: the law refuses a conflicted assignment. */
-    institutionId: Text.optional(),
-    conflicts: z.object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() }).strict().optional(),
-  }).strict(),
+  'reviewer.assign': z
+    .object({
+      reviewerId: Text,
+      name: Text.optional(),
+      email: z.email("expected the reviewer's e-mail address").max(bounds.email, 'expected an e-mail address of at most 254 characters').optional(),
+      /** The reviewer's own institution and declared conflicts, from the pool: the law refuses a conflicted assignment. */
+      institutionId: Text.optional(),
+      conflicts: z
+        .object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() })
+        .strict()
+        .optional(),
+    })
+    .strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),
   /** An assigned reviewer steps down before reviewing: a conflict of interest found late, or cannot review in time; the call draws a replacement. */
   'review.decline': z.object({ reason: Text, conflict: z.boolean().default(false) }).strict(),

@@ -21,7 +21,10 @@ export function rankByDivision(items: readonly ScoredApplication[]): Record<stri
   const byDivision: Record<string, RankedApplication[]> = {};
   for (const item of items) (byDivision[item.division] ??= []).push({ ...item, rank: 0, writtenAverage: average(item.writtenScores) });
   for (const list of Object.values(byDivision)) {
-    list.sort((a, b) => (b.panelScore ?? -1) - (a.panelScore ?? -1) || (b.writtenAverage ?? -1) - (a.writtenAverage ?? -1) || byCodePoint(a.applicationId, b.applicationId));
+    list.sort(
+      (a, b) =>
+        (b.panelScore ?? -1) - (a.panelScore ?? -1) || (b.writtenAverage ?? -1) - (a.writtenAverage ?? -1) || byCodePoint(a.applicationId, b.applicationId),
+    );
     list.forEach((item, i) => (item.rank = i + 1));
   }
   return byDivision;

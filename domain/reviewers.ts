@@ -9,7 +9,10 @@ export const Reviewer = z
     name: NameText().min(1),
     email: z.email().max(bounds.email, 'expected an e-mail address of at most 254 characters'),
     institutionId: IdText().min(1),
-    divisions: z.array(Division).min(1, 'expected at least one review division').max(...atMost(Division.options.length)),
+    divisions: z
+      .array(Division)
+      .min(1, 'expected at least one review division')
+      .max(...atMost(Division.options.length)),
     conflicts: z
       .object({ applicationIds: z.array(IdText()).max(bounds.list).default([]), institutionIds: z.array(IdText()).max(bounds.list).default([]) })
       .strict()
@@ -18,11 +21,14 @@ export const Reviewer = z
   .strict();
 export type Reviewer = z.infer<typeof Reviewer>;
 
-export const ReviewerPool = z.array(Reviewer).max(...atMost(10 * bounds.list)).superRefine((pool, ctx) => {
-  const seen = new Set<string>();
-  pool.forEach((reviewer, i) => {
-    if (seen.has(reviewer.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `reviewer id ${reviewer.id} appears twice; ids must be unique` });
-    seen.add(reviewer.id);
+export const ReviewerPool = z
+  .array(Reviewer)
+  .max(...atMost(10 * bounds.list))
+  .superRefine((pool, ctx) => {
+    const seen = new Set<string>();
+    pool.forEach((reviewer, i) => {
+      if (seen.has(reviewer.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `reviewer id ${reviewer.id} appears twice; ids must be unique` });
+      seen.add(reviewer.id);
+    });
   });
-});
 export type ReviewerPool = z.infer<typeof ReviewerPool>;

@@ -15,7 +15,11 @@ const CHINESE = /^(\d{2,3})年(\d{1,2})月(\d{1,2})日(?:\s*(上午|下午|中�
 /** The instant of a ROC date (and optional time) in Taipei; throws on anything else. */
 export function parseRocDate(text: string): Date {
   const trimmed = text.trim();
-  let year: number, month: number, day: number, hour = 0, minute = 0;
+  let year: number,
+    month: number,
+    day: number,
+    hour = 0,
+    minute = 0;
   const dotted = DOTTED.exec(trimmed);
   const chinese = dotted ? null : CHINESE.exec(trimmed);
   if (dotted) {
@@ -92,17 +96,20 @@ export function rocYearOf(instant: Date | string): number {
  * An instant in data files: an ISO-8601 date-time with its offset, or a ROC date as above.
  * Always normalised to a UTC ISO string.
  */
-export const Instant = z.string().max(bounds.instant, 'expected an instant such as 2016-09-12T17:00:00+08:00').transform((text, ctx) => {
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
-  try {
-    const date = iso ? new Date(text) : parseRocDate(text);
-    if (Number.isNaN(date.getTime())) throw new RangeError('invalid');
-    return date.toISOString();
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected an instant such as 2016-09-12T17:00:00+08:00 or a ROC date such as 105.09.12 17:00, got ${JSON.stringify(text)}`,
-    });
-    return z.NEVER;
-  }
-});
+export const Instant = z
+  .string()
+  .max(bounds.instant, 'expected an instant such as 2016-09-12T17:00:00+08:00')
+  .transform((text, ctx) => {
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+    try {
+      const date = iso ? new Date(text) : parseRocDate(text);
+      if (Number.isNaN(date.getTime())) throw new RangeError('invalid');
+      return date.toISOString();
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an instant such as 2016-09-12T17:00:00+08:00 or a ROC date such as 105.09.12 17:00, got ${JSON.stringify(text)}`,
+      });
+      return z.NEVER;
+    }
+  });

@@ -30,11 +30,13 @@ const ntd = (amount: number): string => `NT$${amount.toLocaleString('en-US')}`;
 export function checkInstitution(application: Application): RuleViolation[] {
   const { type, name } = application.institution;
   if (type === 'universityOrCollege' || type === 'publicResearchInstitution') return [];
-  return [{
-    code: 'INELIGIBLE_INSTITUTION',
-    path: 'institution.type',
-    message: `${name} is a ${type}; only universities and colleges or public research institutions may apply — apply through an eligible institution.`,
-  }];
+  return [
+    {
+      code: 'INELIGIBLE_INSTITUTION',
+      path: 'institution.type',
+      message: `${name} is a ${type}; only universities and colleges or public research institutions may apply — apply through an eligible institution.`,
+    },
+  ];
 }
 
 const RANK_ORDER = ['assistantResearchFellow', 'associateResearchFellow', 'researchFellow'] as const;
@@ -57,7 +59,8 @@ function qualificationShortfall(q: Qualification): string | null {
       if (q.yearsOfResearch < 4) return `a master's-degree holder needs at least 4 years of research work (has ${q.yearsOfResearch})`;
       return q.hasPublications ? null : "a master's-degree holder needs publications";
     case 'honouredRetiree':
-      if (q.honour === 'other') return 'a retiree qualifies only with a national honour named in the appendix (academician, national chair, three-time outstanding research award)';
+      if (q.honour === 'other')
+        return 'a retiree qualifies only with a national honour named in the appendix (academician, national chair, three-time outstanding research award)';
       return q.institutionProvidesSupport ? null : "a retiree's institution must provide space and handle administration";
     case 'scarceNuclearAerospace':
       return q.hasPhd && q.atPublicUniversity ? null : 'scarce nuclear/aerospace staff qualify only with a PhD at a public university';
@@ -74,7 +77,8 @@ function qualificationShortfall(q: Qualification): string | null {
 function employmentShortfall(person: Investigator): string | null {
   const { category } = person.qualification;
   if (category === 'honouredRetiree') return person.employment === 'retired' ? null : 'the retiree route is for retired staff';
-  if (category === 'nonEstablishmentHospitalStaff') return person.employment === 'nonEstablishment' ? null : 'the non-establishment route is for non-establishment staff';
+  if (category === 'nonEstablishmentHospitalStaff')
+    return person.employment === 'nonEstablishment' ? null : 'the non-establishment route is for non-establishment staff';
   if (person.employment === 'fullTimeMonthly' || person.employment === 'endowmentFund') return null;
   return 'the PI and co-PIs must be full-time, monthly-paid staff of the applying institution';
 }
@@ -104,7 +108,12 @@ export function checkBudget(application: Application, policy: ProgrammePolicy): 
   const violations: RuleViolation[] = [];
   const fundable = new Set(policy.fundableBudgetCategories);
   application.budget.forEach((year, index) => {
-    const lines = { personnel: year.personnel, operatingExpenses: year.operatingExpenses, serviceEquipment: year.serviceEquipment, researchEquipment: year.researchEquipment };
+    const lines = {
+      personnel: year.personnel,
+      operatingExpenses: year.operatingExpenses,
+      serviceEquipment: year.serviceEquipment,
+      researchEquipment: year.researchEquipment,
+    };
     const total = Object.values(lines).reduce((sum, amount) => sum + amount, 0);
     if (total > policy.yearlyCapNtd) {
       violations.push({
@@ -158,8 +167,12 @@ export function checkPhaseAndYears(application: Application, policy: ProgrammePo
 export function phase2Income(application: Application, policy: ProgrammePolicy): number | null {
   if (application.phase.phase !== 2) return null;
   const income = application.phase.year3Income;
-  return income.memberFeesNtd + income.technologyTransferNtd + income.technicalServicesNtd +
-    policy.phase2IndustryProjectFundingWeight * income.industryAcademiaProjectsNtd;
+  return (
+    income.memberFeesNtd +
+    income.technologyTransferNtd +
+    income.technicalServicesNtd +
+    policy.phase2IndustryProjectFundingWeight * income.industryAcademiaProjectsNtd
+  );
 }
 
 export function checkPhase2Income(application: Application, policy: ProgrammePolicy): RuleViolation[] {
@@ -167,11 +180,13 @@ export function checkPhase2Income(application: Application, policy: ProgrammePol
   if (income === null || application.phase.phase !== 2) return [];
   const grant = application.phase.phase1Year3GrantNtd;
   if (income > grant) return [];
-  return [{
-    code: 'PHASE2_INCOME_TOO_LOW',
-    path: 'phase.year3Income',
-    message: `Year-3 income counts ${ntd(income)} (industry–academia project funding at ${policy.phase2IndustryProjectFundingWeight * 100} %), which does not exceed the phase-1 grant of ${ntd(grant)}; phase 2 needs more.`,
-  }];
+  return [
+    {
+      code: 'PHASE2_INCOME_TOO_LOW',
+      path: 'phase.year3Income',
+      message: `Year-3 income counts ${ntd(income)} (industry–academia project funding at ${policy.phase2IndustryProjectFundingWeight * 100} %), which does not exceed the phase-1 grant of ${ntd(grant)}; phase 2 needs more.`,
+    },
+  ];
 }
 
 /** Research institutes, schools and individuals do not count, except individuals in agriculture and cultural & creative industries. */
@@ -216,10 +231,18 @@ export function checkApprovedAmounts(amountsNtd: readonly number[], application:
     const year = index + 1;
     const requested = requestedTotal(application, year);
     if (amount > requested) {
-      violations.push({ code: 'APPROVED_OVER_REQUESTED', path: `amountsNtd.${index}`, message: `Year ${year}: ${ntd(amount)} approved but only ${ntd(requested)} requested.` });
+      violations.push({
+        code: 'APPROVED_OVER_REQUESTED',
+        path: `amountsNtd.${index}`,
+        message: `Year ${year}: ${ntd(amount)} approved but only ${ntd(requested)} requested.`,
+      });
     }
     if (amount > policy.yearlyCapNtd) {
-      violations.push({ code: 'APPROVED_OVER_CAP', path: `amountsNtd.${index}`, message: `Year ${year}: ${ntd(amount)} approved, above the yearly cap of ${ntd(policy.yearlyCapNtd)}.` });
+      violations.push({
+        code: 'APPROVED_OVER_CAP',
+        path: `amountsNtd.${index}`,
+        message: `Year ${year}: ${ntd(amount)} approved, above the yearly cap of ${ntd(policy.yearlyCapNtd)}.`,
+      });
     }
   });
   return violations;

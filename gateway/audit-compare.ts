@@ -49,17 +49,41 @@ export class TemporalComparison {
       let compared = 0;
       for (const entry of mine) {
         const original = bySeq.get(entry.entrySeq);
-        const same = original && original.event === entry.event && original.at === entry.at && original.actor.role === entry.actor.role &&
-          original.actor.id === entry.actor.id && original.from.join('|') === entry.from.join('|') && original.to.join('|') === entry.to.join('|');
+        const same =
+          original &&
+          original.event === entry.event &&
+          original.at === entry.at &&
+          original.actor.role === entry.actor.role &&
+          original.actor.id === entry.actor.id &&
+          original.from.join('|') === entry.from.join('|') &&
+          original.to.join('|') === entry.to.join('|');
         compared++;
-        if (!same) return { compared, broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' } };
+        if (!same)
+          return {
+            compared,
+            broken: { seq: entry.seq, workflowId: id, entrySeq: entry.entrySeq, reason: 'it disagrees with the transition log Temporal holds for the project' },
+          };
       }
       // The reverse: every transition Temporal holds is in the ledger (its last may still be on its way: a moment's grace).
       const have = new Set(mine.map((e) => e.entrySeq));
-      const missing = log.some((l) => !have.has(l.seq)) ? await this.missingFromLedger(id, current, log.map((l) => l.seq)) : undefined;
+      const missing = log.some((l) => !have.has(l.seq))
+        ? await this.missingFromLedger(
+            id,
+            current,
+            log.map((l) => l.seq),
+          )
+        : undefined;
       if (missing !== undefined) {
         const transition = log.find((l) => l.seq === missing)!;
-        return { compared, broken: { seq: 0, workflowId: id, entrySeq: missing, reason: `transition ${missing} (${transition.event}), which Temporal holds for the project, is not in the ledger: it was removed, or never recorded` } };
+        return {
+          compared,
+          broken: {
+            seq: 0,
+            workflowId: id,
+            entrySeq: missing,
+            reason: `transition ${missing} (${transition.event}), which Temporal holds for the project, is not in the ledger: it was removed, or never recorded`,
+          },
+        };
       }
       return { compared, broken: null };
     };
@@ -92,15 +116,21 @@ export class TemporalComparison {
 
   /** A project's transition log as Temporal holds it; undefined when Temporal has it no more, or no worker can tell. */
   private async transitionLogOf(
-    id: string, known: WorkflowExecutionInfo | undefined, served: Map<string, Promise<boolean>>,
+    id: string,
+    known: WorkflowExecutionInfo | undefined,
+    served: Map<string, Promise<boolean>>,
   ): Promise<{ log: TransitionLogEntry[]; chainId?: string } | undefined> {
     try {
       const execution = known ?? (await this.client.workflow.getHandle(id).describe());
       if (execution.status.name === 'COMPLETED') {
         // A closed project's result carries its whole log; one closed before it did, or whose
         // result cannot be read here, is queried as a running one is.
-        const outcome = (await this.client.workflow.getHandle(id, execution.runId).result().catch(() => undefined)) as ProjectOutcome | undefined;
-        if (Array.isArray(outcome?.transitionLog)) return { log: outcome.transitionLog, ...(typeof outcome.chainId === 'string' ? { chainId: outcome.chainId } : {}) };
+        const outcome = (await this.client.workflow
+          .getHandle(id, execution.runId)
+          .result()
+          .catch(() => undefined)) as ProjectOutcome | undefined;
+        if (Array.isArray(outcome?.transitionLog))
+          return { log: outcome.transitionLog, ...(typeof outcome.chainId === 'string' ? { chainId: outcome.chainId } : {}) };
       }
       // A query to a project no worker serves waits until Temporal gives up: ask the task queue first.
       const { taskQueue } = execution;
@@ -118,11 +148,15 @@ export class TemporalComparison {
   /** Whether any worker polls the task queue for workflow tasks (and so can answer a query). */
   private async hasWorker(taskQueue: string): Promise<boolean> {
     const queue = await this.client.workflowService.describeTaskQueue({
-      namespace: this.client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      namespace: this.client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     // Temporal lists pollers for minutes after they stop; a live one polls again within about a minute.
     const recent = Date.now() - 90_000;
-    return (queue.pollers ?? []).some((p) => p.lastAccessTime?.seconds !== undefined && p.lastAccessTime.seconds !== null && Number(p.lastAccessTime.seconds) * 1000 > recent);
+    return (queue.pollers ?? []).some(
+      (p) => p.lastAccessTime?.seconds !== undefined && p.lastAccessTime.seconds !== null && Number(p.lastAccessTime.seconds) * 1000 > recent,
+    );
   }
 
   /** The first of `seqs` the ledger lacks for this chain, asked again for a few seconds while the workflow records its latest. */

@@ -24,7 +24,8 @@ export interface SearchFilter extends ProjectFilter {
 }
 
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
+const isNotFound = (error: unknown): boolean =>
+  (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
 
 /** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
 function openTrusted(since: TrustedCheckpoint): Checkpoint {
@@ -53,10 +54,16 @@ export class AuditClient {
     if (!this.signing) throw new AllianceError('NOT_FOUND', 'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE.');
     const trusted = request.since ? openTrusted(request.since) : undefined;
     const stored = await this.ledger.leaves();
-    if (trusted && trusted.size > stored.length) throw new AllianceError('INTEGRITY', `The ledger has ${stored.length} leaves, fewer than the ${trusted.size} of the checkpoint you trust: entries were removed.`);
+    if (trusted && trusted.size > stored.length)
+      throw new AllianceError(
+        'INTEGRITY',
+        `The ledger has ${stored.length} leaves, fewer than the ${trusted.size} of the checkpoint you trust: entries were removed.`,
+      );
     const leafOf = new Set(stored.filter((l) => l.kind === 'entry').map((l) => Number(l.ref)));
     // Entries appended after the leaves were read are proven next time, not reported as missing.
-    const entries = (request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq))).filter((e) => leafOf.has(e.seq));
+    const entries = (
+      request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq))
+    ).filter((e) => leafOf.has(e.seq));
     const missing = (request.seqs ?? []).find((seq) => !entries.some((e) => e.seq === seq));
     if (missing !== undefined) throw new AllianceError('NOT_FOUND', `The ledger has no entry ${missing}.`);
     const runs = request.workflowId ? await this.ledger.archivedRuns(request.workflowId) : [];
@@ -72,15 +79,27 @@ export class AuditClient {
       ...runs.map((r) => item(`archive ${r.workflowId}/${r.runId}`, archiveLeafData(r).toString('utf8'))),
     ];
     const leaves = stored.map((l) => Buffer.from(l.hash, 'hex'));
-    return proofBundle(leaves, this.signing.signer, this.signing.origin, { items, ...(trusted && request.since ? { since: { checkpoint: request.since.checkpoint, size: trusted.size } } : {}) });
+    return proofBundle(leaves, this.signing.signer, this.signing.origin, {
+      items,
+      ...(trusted && request.since ? { since: { checkpoint: request.since.checkpoint, size: trusted.size } } : {}),
+    });
   }
 
   /** Signs the tree as it stands now (on demand; the worker also writes them on its schedule). */
   async checkpoint(): Promise<CurrentCheckpoint> {
-    if (!this.signing) throw new AllianceError('NOT_FOUND', 'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE (or run the embedded default, which makes a key in the data directory).');
+    if (!this.signing)
+      throw new AllianceError(
+        'NOT_FOUND',
+        'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE (or run the embedded default, which makes a key in the data directory).',
+      );
     const leaves = (await this.ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'));
     const root = rootOf(leaves);
-    return { checkpoint: signCheckpoint({ origin: this.signing.origin, size: leaves.length, root }, this.signing.signer), verifierKey: this.signing.verifierKey, size: leaves.length, root: root.toString('hex') };
+    return {
+      checkpoint: signCheckpoint({ origin: this.signing.origin, size: leaves.length, root }, this.signing.signer),
+      verifierKey: this.signing.verifierKey,
+      size: leaves.length,
+      root: root.toString('hex'),
+    };
   }
 
   /** The domain trail of a project (or call) from the ledger, which outlives Temporal's retention. */
@@ -102,7 +121,10 @@ export class AuditClient {
       try {
         return await decodeHistoryJson(JSON.parse(json) as unknown, this.client.options.loadedDataConverter.payloadCodecs);
       } catch (error) {
-        throw new AllianceError('INTEGRITY', `The history of ${workflowId} does not decode: ${(error as Error).message}. Ask for it with decode=false to see it as stored.`);
+        throw new AllianceError(
+          'INTEGRITY',
+          `The history of ${workflowId} does not decode: ${(error as Error).message}. Ask for it with decode=false to see it as stored.`,
+        );
       }
     };
     let live: RunHistory[] | undefined;
@@ -112,16 +134,19 @@ export class AuditClient {
       if (!isNotFound(error)) throw error;
     }
     if (live) {
-      const runs = await Promise.all(live.map(async (run) => {
-        const json = historyToJSON(run.history);
-        return { runId: run.runId, sha256: sha256(json), history: await shown(json) };
-      }));
+      const runs = await Promise.all(
+        live.map(async (run) => {
+          const json = historyToJSON(run.history);
+          return { runId: run.runId, sha256: sha256(json), history: await shown(json) };
+        }),
+      );
       return { source: 'temporal', decoded: decode, runs };
     }
     const archived = await this.ledger.archivedRuns(workflowId);
     if (archived.length === 0) throw new AllianceError('NOT_FOUND', `${workflowId} is neither in Temporal nor in the archive.`);
     for (const run of archived) {
-      if (sha256(run.historyJson) !== run.sha256) throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
+      if (sha256(run.historyJson) !== run.sha256)
+        throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
     }
     const runs = await Promise.all(archived.map(async (r) => ({ runId: r.runId, sha256: r.sha256, history: await shown(r.historyJson) })));
     return { source: 'archive', decoded: decode, runs };
@@ -158,9 +183,15 @@ export class AuditClient {
       const attributes = execution.typedSearchAttributes;
       found.set(execution.workflowId, {
         workflowId: execution.workflowId,
-        callId: attributes.get(keys.callId) ?? '', rocYear: attributes.get(keys.rocYear) ?? 0, division: attributes.get(keys.division) ?? '',
-        region: attributes.get(keys.region) ?? '', institution: attributes.get(keys.institution) ?? '', state: attributes.get(keys.state) ?? '',
-        phase: attributes.get(keys.phase) ?? 0, projectYear: attributes.get(keys.projectYear) ?? 0, overdue: attributes.get(keys.overdue) ?? false,
+        callId: attributes.get(keys.callId) ?? '',
+        rocYear: attributes.get(keys.rocYear) ?? 0,
+        division: attributes.get(keys.division) ?? '',
+        region: attributes.get(keys.region) ?? '',
+        institution: attributes.get(keys.institution) ?? '',
+        state: attributes.get(keys.state) ?? '',
+        phase: attributes.get(keys.phase) ?? 0,
+        projectYear: attributes.get(keys.projectYear) ?? 0,
+        overdue: attributes.get(keys.overdue) ?? false,
         updatedAt: (execution.closeTime ?? execution.startTime).toISOString(),
       });
     }
@@ -168,7 +199,13 @@ export class AuditClient {
     for (const record of await this.ledger.projects(columns)) {
       if (found.has(record.workflowId)) continue;
       // Not in Temporal's visibility store: ask whether the workflow is gone or just not matching.
-      const gone = await this.client.workflow.getHandle(record.workflowId).describe().then(() => false, (error: unknown) => isNotFound(error));
+      const gone = await this.client.workflow
+        .getHandle(record.workflowId)
+        .describe()
+        .then(
+          () => false,
+          (error: unknown) => isNotFound(error),
+        );
       if (gone) found.set(record.workflowId, record);
     }
     let results = [...found.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
@@ -189,10 +226,17 @@ export class AuditClient {
     if (!workflowId) {
       const ledger = await checkLedger(this.ledger, trusted ? { trusted } : {});
       // Signed over the tree just recomputed, so the consistency proof and the checkpoint speak of the same size.
-      const checkpoint = this.signing ? signCheckpoint({ origin: this.signing.origin, size: ledger.size, root: Buffer.from(ledger.root, 'hex') }, this.signing.signer) : undefined;
+      const checkpoint = this.signing
+        ? signCheckpoint({ origin: this.signing.origin, size: ledger.size, root: Buffer.from(ledger.root, 'hex') }, this.signing.signer)
+        : undefined;
       if (ledger.problem) {
         const { check, reason, seq, workflowId: where, entrySeq } = ledger.problem;
-        return { checked: chains.checked, comparedWithTemporal: 0, broken: { seq: seq ?? 0, workflowId: where ?? '', entrySeq: entrySeq ?? 0, reason: `${check}: ${reason}` }, ledger };
+        return {
+          checked: chains.checked,
+          comparedWithTemporal: 0,
+          broken: { seq: seq ?? 0, workflowId: where ?? '', entrySeq: entrySeq ?? 0, reason: `${check}: ${reason}` },
+          ledger,
+        };
       }
       const report = await new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);
       return { ...report, ledger, ...(checkpoint ? { checkpoint } : {}) };
@@ -214,9 +258,41 @@ export class AuditClient {
   async export(format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> {
     const entries = await this.ledger.entries(scope.workflowId ? { workflowId: scope.workflowId } : { callId: scope.callId });
     if (format === 'json') return JSON.stringify(entries, null, 2);
-    const header = ['seq', 'workflowId', 'entrySeq', 'at', 'actorRole', 'actorId', 'event', 'from', 'to', 'payloadDigest', 'prevHash', 'prevWorkflowHash', 'hash'];
+    const header = [
+      'seq',
+      'workflowId',
+      'entrySeq',
+      'at',
+      'actorRole',
+      'actorId',
+      'event',
+      'from',
+      'to',
+      'payloadDigest',
+      'prevHash',
+      'prevWorkflowHash',
+      'hash',
+    ];
     const cell = (v: string | number): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-    const rows = entries.map((e) => [e.seq, e.workflowId, e.entrySeq, e.at, e.actor.role, e.actor.id, e.event, e.from.join(' | '), e.to.join(' | '), e.payloadDigest, e.prevHash, e.prevWorkflowHash, e.hash].map(cell).join(','));
+    const rows = entries.map((e) =>
+      [
+        e.seq,
+        e.workflowId,
+        e.entrySeq,
+        e.at,
+        e.actor.role,
+        e.actor.id,
+        e.event,
+        e.from.join(' | '),
+        e.to.join(' | '),
+        e.payloadDigest,
+        e.prevHash,
+        e.prevWorkflowHash,
+        e.hash,
+      ]
+        .map(cell)
+        .join(','),
+    );
     return [header.join(','), ...rows].join('\n');
   }
 }

@@ -1,7 +1,12 @@
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { temporal } from '@temporalio/proto';
 import {
-  ApplicationFailure, type Client, type WorkflowExecutionInfo, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateStage,
+  ApplicationFailure,
+  type Client,
+  type WorkflowExecutionInfo,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
@@ -14,9 +19,22 @@ import { ReviewerPool } from '../domain/reviewers';
 import { searchAttributes as keys } from '../domain/search-attributes';
 import type { callWorkflow } from '../workflows';
 import {
-  amendDeadlineUpdate, announceUpdate, assignReviewerUpdate, callStatusQuery, declineReviewUpdate, closeCallUpdate, closeWrittenReviewUpdate, invitePresentationsUpdate, registerApplicationUpdate,
-  schedulePresentationsUpdate, startDecisionMeetingUpdate, startWrittenReviewUpdate, submitRosterUpdate,
-  type CallView, type OperationRecord, type ReviewRound,
+  amendDeadlineUpdate,
+  announceUpdate,
+  assignReviewerUpdate,
+  callStatusQuery,
+  declineReviewUpdate,
+  closeCallUpdate,
+  closeWrittenReviewUpdate,
+  invitePresentationsUpdate,
+  registerApplicationUpdate,
+  schedulePresentationsUpdate,
+  startDecisionMeetingUpdate,
+  startWrittenReviewUpdate,
+  submitRosterUpdate,
+  type CallView,
+  type OperationRecord,
+  type ReviewRound,
 } from '../messages/call';
 import { AllianceError } from '../domain/errors';
 import { refusalCodes, toAllianceError } from './projects';
@@ -41,10 +59,17 @@ type OperationArgs = { actor: Actor } & object;
  * update and how its arguments are built from the form's body.
  */
 export const callOperations = {
-  'written-review': (actor: Actor, b: { division?: Division }) => ({ update: startWrittenReviewUpdate, args: { actor, ...(b.division ? { division: b.division } : {}) } }),
-  'close-round': (actor: Actor, b: { division?: Division }) => ({ update: closeWrittenReviewUpdate, args: { actor, ...(b.division ? { division: b.division } : {}) } }),
+  'written-review': (actor: Actor, b: { division?: Division }) => ({
+    update: startWrittenReviewUpdate,
+    args: { actor, ...(b.division ? { division: b.division } : {}) },
+  }),
+  'close-round': (actor: Actor, b: { division?: Division }) => ({
+    update: closeWrittenReviewUpdate,
+    args: { actor, ...(b.division ? { division: b.division } : {}) },
+  }),
   invite: (actor: Actor, b: { topPerDivision?: number; applicationIds?: string[] }) => ({
-    update: invitePresentationsUpdate, args: { actor, ...(b.topPerDivision !== undefined ? { topPerDivision: b.topPerDivision } : { applicationIds: b.applicationIds ?? [] }) },
+    update: invitePresentationsUpdate,
+    args: { actor, ...(b.topPerDivision !== undefined ? { topPerDivision: b.topPerDivision } : { applicationIds: b.applicationIds ?? [] }) },
   }),
   schedule: (actor: Actor, b: { startsAt: string }) => ({ update: schedulePresentationsUpdate, args: { actor, startsAt: b.startsAt } }),
   'decision-meeting': (actor: Actor) => ({ update: startDecisionMeetingUpdate, args: { actor } }),
@@ -101,10 +126,15 @@ export class CallClient {
         workflowId,
         taskQueue: this.taskQueue,
         args: [{ call: call.data, reviewerPool: pool.data }],
-        typedSearchAttributes: [{ key: keys.callId, value: call.data.id }, { key: keys.rocYear, value: call.data.rocYear }, { key: keys.state, value: 'open' }],
+        typedSearchAttributes: [
+          { key: keys.callId, value: call.data.id },
+          { key: keys.rocYear, value: call.data.rocYear },
+          { key: keys.state, value: 'open' },
+        ],
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AllianceError('VALIDATION', `Call ${call.data.id} is already open; give the new call another id.`);
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new AllianceError('VALIDATION', `Call ${call.data.id} is already open; give the new call another id.`);
       throw toAllianceError(error, workflowId);
     }
     return call.data.id;
@@ -126,7 +156,9 @@ export class CallClient {
       const payloads = activity.heartbeatDetails?.payloads;
       if (!payloads?.length) continue;
       // Heartbeat details are payloads like any other: encrypted, decoded by the client's converter.
-      const details = await decodeFromPayloadsAtIndex<Partial<BulkProgress> | undefined>(this.client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
+      const details = await decodeFromPayloadsAtIndex<Partial<BulkProgress> | undefined>(this.client.options.loadedDataConverter, 0, payloads).catch(
+        () => undefined,
+      );
       if (!details || typeof details !== 'object') continue;
       if (typeof details.done === 'number' && typeof details.total === 'number') return { done: details.done, total: details.total };
     }
@@ -139,8 +171,16 @@ export class CallClient {
    * that id: any process of the service can follow it (`operationStanding`), not only the one that
    * started it.
    */
-  async startOperation<N extends CallOperationName>(callId: string, name: N, actor: Actor, body: Parameters<(typeof callOperations)[N]>[1], operationId: string): Promise<void> {
-    const { update, args } = (callOperations[name] as (actor: Actor, body: unknown) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs })(actor, body);
+  async startOperation<N extends CallOperationName>(
+    callId: string,
+    name: N,
+    actor: Actor,
+    body: Parameters<(typeof callOperations)[N]>[1],
+    operationId: string,
+  ): Promise<void> {
+    const { update, args } = (
+      callOperations[name] as (actor: Actor, body: unknown) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs }
+    )(actor, body);
     const early = checkCallBodyAndRole(update.name as CallCommand, args);
     if (!early.ok) throw new AllianceError(refusalCodes[early.code]!, early.message, early.details);
     await this.run(callId, () => this.handle(callId).startUpdate(update, { args: [args], updateId: operationId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
@@ -152,16 +192,18 @@ export class CallClient {
    * to ask again).
    */
   async operationStanding(callId: string, operationId: string): Promise<OperationStanding> {
-    const poll = () => this.client.workflowService.pollWorkflowExecutionUpdate({
-      namespace: this.client.options.namespace,
-      updateRef: { workflowExecution: { workflowId: callWorkflowId(callId) }, updateId: operationId },
-      identity: this.client.options.identity,
-      waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
-    });
+    const poll = () =>
+      this.client.workflowService.pollWorkflowExecutionUpdate({
+        namespace: this.client.options.namespace,
+        updateRef: { workflowExecution: { workflowId: callWorkflowId(callId) }, updateId: operationId },
+        identity: this.client.options.identity,
+        waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+      });
     const { outcome } = await this.run(callId, () => this.client.withDeadline(Date.now() + OUTCOME_WAIT_MS, poll)).catch((error: unknown) => {
       if (error instanceof AllianceError && error.code === 'NOT_REACHABLE') return { outcome: null };
       // gRPC NOT_FOUND: no such call, or no operation of that id in its current run.
-      if ((error instanceof AllianceError && error.code === 'NOT_FOUND') || (error as { code?: number }).code === 5) throw new AllianceError('NOT_FOUND', `Call ${callId} has no operation ${operationId}.`);
+      if ((error instanceof AllianceError && error.code === 'NOT_FOUND') || (error as { code?: number }).code === 5)
+        throw new AllianceError('NOT_FOUND', `Call ${callId} has no operation ${operationId}.`);
       throw error;
     });
     if (!outcome) return { status: 'running' };
@@ -206,14 +248,21 @@ export class CallClient {
   async selectExhibition(callId: string, actor: Actor): Promise<ExhibitionOutcome> {
     const { projects } = await this.status(callId);
     try {
-      return await this.client.workflow.execute('exhibitionWorkflow', {
-        workflowId: exhibitionWorkflowId(callId), taskQueue: this.taskQueue, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      return (await this.client.workflow.execute('exhibitionWorkflow', {
+        workflowId: exhibitionWorkflowId(callId),
+        taskQueue: this.taskQueue,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         args: [{ callId, projectIds: projects.map((p) => p.projectId), actor }],
-      }) as ExhibitionOutcome;
+      })) as ExhibitionOutcome;
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AllianceError('ILLEGAL_TRANSITION', `The alliances of call ${callId} are already selected for its results exhibition; a call has one exhibition.`);
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new AllianceError(
+          'ILLEGAL_TRANSITION',
+          `The alliances of call ${callId} are already selected for its results exhibition; a call has one exhibition.`,
+        );
       // The selection's own refusal (nothing to select yet) reaches the office as the law's.
-      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'ILLEGAL_TRANSITION') throw new AllianceError('ILLEGAL_TRANSITION', error.cause.message);
+      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'ILLEGAL_TRANSITION')
+        throw new AllianceError('ILLEGAL_TRANSITION', error.cause.message);
       throw toAllianceError(error, `Call ${callId}`);
     }
   }

@@ -7,9 +7,15 @@ export const DOCUMENTS_METADATA = 'documents';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Step = string | number;
 /** Where a document goes back: a path into the value (empty: the value itself) and its address. */
-interface Reference { path: Step[]; digest: DocumentDigest }
+interface Reference {
+  path: Step[];
+  digest: DocumentDigest;
+}
 /** What a document holds: the value, with its own long parts by reference in turn. */
-interface Document { value: Json; references: Reference[] }
+interface Document {
+  value: Json;
+  references: Reference[];
+}
 
 export interface DocumentThresholds {
   /** Payloads at most this many bytes pass untouched (most commands and answers). */
@@ -61,7 +67,10 @@ class RecentDocuments {
 export class DocumentCodec implements PayloadCodec {
   private readonly recent = new RecentDocuments(64 * 1024 * 1024);
 
-  constructor(private readonly store: DocumentStore, private readonly thresholds: DocumentThresholds) {}
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly thresholds: DocumentThresholds,
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(payloads.map((payload) => this.encodeOne(payload)));
@@ -79,7 +88,11 @@ export class DocumentCodec implements PayloadCodec {
     if (references.length === 0) return payload;
     await Promise.all([...documents].map(([digest, document]) => this.put(digest, document)));
     return {
-      metadata: { ...payload.metadata, [METADATA_ENCODING_KEY]: Buffer.from(DOCUMENTS_ENCODING), [DOCUMENTS_METADATA]: Buffer.from(JSON.stringify(references)) },
+      metadata: {
+        ...payload.metadata,
+        [METADATA_ENCODING_KEY]: Buffer.from(DOCUMENTS_ENCODING),
+        [DOCUMENTS_METADATA]: Buffer.from(JSON.stringify(references)),
+      },
       data: Buffer.from(JSON.stringify(kept)),
     };
   }
@@ -119,7 +132,12 @@ export class DocumentCodec implements PayloadCodec {
   private async decodeOne(payload: Payload): Promise<Payload> {
     if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== DOCUMENTS_ENCODING) return payload;
     const budget = { bytes: 0, references: 0 };
-    const value = await this.putBack(JSON.parse(text(payload.data) ?? 'null') as Json, referencesIn(JSON.parse(text(payload.metadata?.[DOCUMENTS_METADATA]) ?? '[]')), 0, budget);
+    const value = await this.putBack(
+      JSON.parse(text(payload.data) ?? 'null') as Json,
+      referencesIn(JSON.parse(text(payload.metadata?.[DOCUMENTS_METADATA]) ?? '[]')),
+      0,
+      budget,
+    );
     const { [DOCUMENTS_METADATA]: _references, ...metadata } = payload.metadata ?? {};
     return { metadata: { ...metadata, [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
   }
@@ -133,14 +151,18 @@ export class DocumentCodec implements PayloadCodec {
   private async putBack(value: Json, references: Reference[], depth: number, budget: { bytes: number; references: number }): Promise<Json> {
     if (depth > MAX_DEPTH) throw new DocumentMissingError(`documents nested more than ${MAX_DEPTH} deep: a reference loop or a damaged document`);
     budget.references += references.length;
-    if (budget.references > MAX_REFERENCES) throw new DocumentMissingError(`more than ${MAX_REFERENCES} document references in one payload: not a payload this codec wrote`);
-    const parts = await Promise.all(references.map(async (reference) => {
-      const text = await this.read(reference.digest);
-      budget.bytes += Buffer.byteLength(text);
-      if (budget.bytes > MAX_DECODED_BYTES) throw new DocumentMissingError(`a payload's documents exceed ${MAX_DECODED_BYTES} bytes: not a payload this codec wrote`);
-      const document = JSON.parse(text) as Document;
-      return { path: reference.path, value: await this.putBack(document.value, referencesIn(document.references), depth + 1, budget) };
-    }));
+    if (budget.references > MAX_REFERENCES)
+      throw new DocumentMissingError(`more than ${MAX_REFERENCES} document references in one payload: not a payload this codec wrote`);
+    const parts = await Promise.all(
+      references.map(async (reference) => {
+        const text = await this.read(reference.digest);
+        budget.bytes += Buffer.byteLength(text);
+        if (budget.bytes > MAX_DECODED_BYTES)
+          throw new DocumentMissingError(`a payload's documents exceed ${MAX_DECODED_BYTES} bytes: not a payload this codec wrote`);
+        const document = JSON.parse(text) as Document;
+        return { path: reference.path, value: await this.putBack(document.value, referencesIn(document.references), depth + 1, budget) };
+      }),
+    );
     let result = value;
     for (const part of parts) {
       const broken = (why: string) => new DocumentMissingError(`document reference at ${JSON.stringify(part.path)} ${why}: a damaged payload or document`);
@@ -179,10 +201,17 @@ const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
 /** References as written by this codec, or an error: a path of member names and indices, and a digest. */
 function referencesIn(value: unknown): Reference[] {
-  const ok = Array.isArray(value) && value.every((r) => r !== null && typeof r === 'object'
-    && Array.isArray((r as Reference).path) && (r as Reference).path.every((step) => typeof step === 'string' || (Number.isInteger(step) && step >= 0))
-    && typeof (r as Reference).digest === 'string');
-  if (!ok) throw new DocumentMissingError('the payload\'s document references are not in the form this codec writes');
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (r) =>
+        r !== null &&
+        typeof r === 'object' &&
+        Array.isArray((r as Reference).path) &&
+        (r as Reference).path.every((step) => typeof step === 'string' || (Number.isInteger(step) && step >= 0)) &&
+        typeof (r as Reference).digest === 'string',
+    );
+  if (!ok) throw new DocumentMissingError("the payload's document references are not in the form this codec writes");
   return value as Reference[];
 }
 

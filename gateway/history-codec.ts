@@ -1,7 +1,10 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 
 /** A payload as Temporal's JSON carries it: metadata values and data in base64. */
-export interface JsonPayload { metadata?: Record<string, string>; data?: string }
+export interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
 
 const isJsonPayload = (value: unknown): value is JsonPayload & { metadata: Record<string, string> } => {
   if (!value || typeof value !== 'object') return false;

@@ -7,7 +7,6 @@ import { projectNoticesQuery } from '../messages/project';
 import type { NoticeSummary } from '../messages/notices';
 export type { NoticeSummary } from '../messages/notices';
 
-
 /**
  * `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → `t12-tranchePaid`, kind `tranchePaid`;
  * reminder ids carry an ISO instant (with colons): `r-progressReportDue-2017-10-31T16:00:00.000Z--P30D`.
@@ -24,7 +23,8 @@ const SENT_QUERY_PATIENCE_MS = 10_000;
 /** A notice the project delivered itself, in the office's terms (a handed-over one is read from its own workflow). */
 function inlineSummary(projectWorkflowId: string, notice: SentNotice): NoticeSummary {
   const base = { workflowId: noticeWorkflowId(projectWorkflowId, notice.noticeId), noticeId: notice.noticeId, kind: notice.kind, startedAt: notice.at };
-  if (notice.status !== 'delivered') return { ...base, status: 'pending', officeAlerted: false, detail: notice.status === 'sending' ? 'being sent' : 'handed to its own workflow' };
+  if (notice.status !== 'delivered')
+    return { ...base, status: 'pending', officeAlerted: false, detail: notice.status === 'sending' ? 'being sent' : 'handed to its own workflow' };
   const recipients = notice.sent + notice.alreadySent;
   if (notice.uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(recipients, notice.uncertain) };
   return { ...base, status: 'delivered', officeAlerted: false, detail: `${recipients} recipient(s)` };
@@ -57,7 +57,9 @@ export class NoticeClient {
    */
   private async sentBy(projectWorkflowId: string): Promise<readonly SentNotice[]> {
     try {
-      return await this.client.withDeadline(Date.now() + SENT_QUERY_PATIENCE_MS, () => this.client.workflow.getHandle(projectWorkflowId).query(projectNoticesQuery));
+      return await this.client.withDeadline(Date.now() + SENT_QUERY_PATIENCE_MS, () =>
+        this.client.workflow.getHandle(projectWorkflowId).query(projectNoticesQuery),
+      );
     } catch {
       return [];
     }

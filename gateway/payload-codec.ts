@@ -21,22 +21,26 @@ export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly ring: KeyRing) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((payload) => {
-      const sealed = this.ring.seal(temporal.api.common.v1.Payload.encode(payload).finish(), CONTEXT);
-      return {
-        metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(sealed.keyId) },
-        data: sealed.bytes,
-      };
-    }));
+    return Promise.resolve(
+      payloads.map((payload) => {
+        const sealed = this.ring.seal(temporal.api.common.v1.Payload.encode(payload).finish(), CONTEXT);
+        return {
+          metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(sealed.keyId) },
+          data: sealed.bytes,
+        };
+      }),
+    );
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((payload) => {
-      if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
-      const keyId = text(payload.metadata?.[KEY_ID_METADATA]) ?? '';
-      const plain = this.ring.open({ keyId, bytes: Buffer.from(payload.data ?? []) }, CONTEXT);
-      return temporal.api.common.v1.Payload.decode(plain);
-    }));
+    return Promise.resolve(
+      payloads.map((payload) => {
+        if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+        const keyId = text(payload.metadata?.[KEY_ID_METADATA]) ?? '';
+        const plain = this.ring.open({ keyId, bytes: Buffer.from(payload.data ?? []) }, CONTEXT);
+        return temporal.api.common.v1.Payload.decode(plain);
+      }),
+    );
   }
 }
 

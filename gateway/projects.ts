@@ -1,6 +1,4 @@
-import {
-  type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle,
-} from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor, Role } from '../domain/actor';
@@ -14,8 +12,16 @@ import type { projectWorkflow } from '../workflows';
 import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import { draftFacts, searchAttributesOf } from '../messages/search-attributes';
 import {
-  MAX_BATCH_COMMANDS, offeredEventsQuery, projectBatchUpdate, projectStateQuery, projectUpdates, transitionLogQuery,
-  type BatchCommand, type CommandResult, type ProjectView, type TransitionLogEntry,
+  MAX_BATCH_COMMANDS,
+  offeredEventsQuery,
+  projectBatchUpdate,
+  projectStateQuery,
+  projectUpdates,
+  transitionLogQuery,
+  type BatchCommand,
+  type CommandResult,
+  type ProjectView,
+  type TransitionLogEntry,
 } from '../messages/project';
 import { AllianceError } from '../domain/errors';
 
@@ -57,7 +63,10 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   const grpcCode = cause?.code ?? (error as { code?: number }).code;
   // A query the workflow's code failed on (it throws, or cannot replay): Temporal answers INVALID_ARGUMENT, the client names it so.
   if ((error as { name?: string }).name === 'QueryNotRegisteredError') {
-    return new AllianceError('NOT_REACHABLE', `${what} failed to answer a query (${message}): its workflow cannot run on the workers' code now; tell the operators.`);
+    return new AllianceError(
+      'NOT_REACHABLE',
+      `${what} failed to answer a query (${message}): its workflow cannot run on the workers' code now; tell the operators.`,
+    );
   }
   if (grpcCode === 3 || /INVALID_ARGUMENT/.test(message)) {
     return new AllianceError('VALIDATION', `Temporal refused the request as invalid (${message}); check the ids and filters.`);
@@ -65,7 +74,13 @@ export function toAllianceError(error: unknown, what: string): AllianceError {
   // CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE, an update call timed out or
   // cancelled: Temporal or its workers are busy or away (a query meets a worker that just died):
   // worth another try, never an internal error.
-  if (grpcCode === 1 || grpcCode === 4 || grpcCode === 8 || grpcCode === 14 || (error as { name?: string }).name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
+  if (
+    grpcCode === 1 ||
+    grpcCode === 4 ||
+    grpcCode === 8 ||
+    grpcCode === 14 ||
+    (error as { name?: string }).name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
+  ) {
     return new AllianceError('NOT_REACHABLE', `Temporal did not answer in time (${message}); try again in a moment.`);
   }
   if (/UNAVAILABLE|ECONNREFUSED|deadline exceeded|Failed to connect|connect/i.test(message)) {
@@ -109,7 +124,10 @@ export class ProjectClient {
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AllianceError('VALIDATION', `Application ${application.id} already exists in call ${call.id} (${workflowId}); choose another application id.`);
+        throw new AllianceError(
+          'VALIDATION',
+          `Application ${application.id} already exists in call ${call.id} (${workflowId}); choose another application id.`,
+        );
       }
       throw toAllianceError(error, workflowId);
     }
@@ -118,7 +136,10 @@ export class ProjectClient {
 
   /** Sends one command; a refusal becomes an AllianceError whose code says which check refused it. */
   async send<T extends ProjectEventType>(
-    projectId: string, type: T, actor: Actor, payload: ProjectPayload<T>,
+    projectId: string,
+    type: T,
+    actor: Actor,
+    payload: ProjectPayload<T>,
     options: { precheck?: boolean; updateId?: string; deadlineMs?: number } = {},
   ): Promise<CommandResult> {
     // The workflow's validator decides; these two checks need no round trip and no running worker.
@@ -151,7 +172,10 @@ export class ProjectClient {
 
   /** Sends an update until answered: again after a workflow task that died with it, within one deadline for every attempt. */
   private async untilAnswered(
-    projectId: string, update: () => Promise<CommandResult>, deadlineMs: number | undefined, explainNotFound: (coded: AllianceError) => Promise<AllianceError>,
+    projectId: string,
+    update: () => Promise<CommandResult>,
+    deadlineMs: number | undefined,
+    explainNotFound: (coded: AllianceError) => Promise<AllianceError>,
   ): Promise<CommandResult> {
     // One deadline for every attempt: a bulk operation's "no answer within 20 s" stays 20 s.
     const deadline = deadlineMs ? Date.now() + deadlineMs : undefined;

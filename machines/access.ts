@@ -37,7 +37,7 @@ const what: Record<Access, string> = {
   'call.operate': 'An operation over a whole call',
   'call.roster': 'A roster of endorsed applications',
   'payloads.decode': "Decoding Temporal's payloads",
-  'payloads.encode': "Encoding payloads for Temporal",
+  'payloads.encode': 'Encoding payloads for Temporal',
 };
 
 /**

@@ -53,7 +53,8 @@ export function checkCallBodyAndRole(command: CallCommand, args: unknown): Refus
     return refuse('INVALID_PAYLOAD', `${command} was refused: ${details.join('; ')}.`, details);
   }
   const roles: readonly string[] = callCommands[command].roles;
-  if (!roles.includes(actor.data.role)) return refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data.role} ${actor.data.id}.`);
+  if (!roles.includes(actor.data.role))
+    return refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data.role} ${actor.data.id}.`);
   return { ok: true, actor: actor.data, body: body.data };
 }
 
@@ -63,8 +64,12 @@ export function stateProblem(call: CallStanding, command: CallCommand): string |
   if (states.includes(call.state)) return null;
   const late = missedDeadline(command, call.state, call.calendar, call.callId);
   if (late) return late;
-  const when = call.state === 'applicationsClosed' ? ` (applications closed ${formatRocDate(call.calendar.applicationWindow.closes)})`
-    : call.state === 'endorsementsClosed' ? ` (endorsements closed ${formatRocDate(call.calendar.endorsementDeadline)})` : '';
+  const when =
+    call.state === 'applicationsClosed'
+      ? ` (applications closed ${formatRocDate(call.calendar.applicationWindow.closes)})`
+      : call.state === 'endorsementsClosed'
+        ? ` (endorsements closed ${formatRocDate(call.calendar.endorsementDeadline)})`
+        : '';
   return `${command} is not possible while call ${call.callId} is ${call.state}${when}; it is possible when the call is ${states.join(' or ')}.`;
 }
 
@@ -92,7 +97,10 @@ function ownerRefusal(call: CallStanding, command: CallCommand, actor: Actor, bo
       const { applicationId } = body as { applicationId: string };
       if (!projectIn(call, applicationId)) return notRegistered(call, applicationId);
       if (!(call.assignments[applicationId] ?? []).includes(actor.id)) {
-        return refuse('FORBIDDEN', `review.decline was refused: reviewer ${actor.id} is not assigned to application ${applicationId}; a reviewer steps down only from applications assigned to them.`);
+        return refuse(
+          'FORBIDDEN',
+          `review.decline was refused: reviewer ${actor.id} is not assigned to application ${applicationId}; a reviewer steps down only from applications assigned to them.`,
+        );
       }
       return null;
     }
@@ -107,15 +115,29 @@ function registrationRefusal(call: CallStanding, actor: Actor, application: z.in
     return refuse('INVALID_PAYLOAD', `Application ${application.id} is already registered in call ${call.callId}; choose another application id.`);
   }
   const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
-  const mine = new Set([...call.projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId), ...call.registering.filter((a) => a.pi.id === actor.id).map((a) => a.id)]);
-  if (mine.size >= most) return refuse('FORBIDDEN', `call.registerApplication was refused: ${actor.id} has registered ${mine.size} applications in call ${call.callId}, the most one PI may register in one call (policy maxApplicationsPerPi).`);
+  const mine = new Set([
+    ...call.projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId),
+    ...call.registering.filter((a) => a.pi.id === actor.id).map((a) => a.id),
+  ]);
+  if (mine.size >= most)
+    return refuse(
+      'FORBIDDEN',
+      `call.registerApplication was refused: ${actor.id} has registered ${mine.size} applications in call ${call.callId}, the most one PI may register in one call (policy maxApplicationsPerPi).`,
+    );
   // Two phase 2s of one phase-1 project in this call: the second is refused before history (across calls the store's claim decides).
   const phase1 = application.phase.phase === 2 ? application.phase.phase1ProjectId : undefined;
-  const rival = phase1 && [
-    ...call.projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId),
-    ...call.registering.filter((a) => a.phase.phase === 2 && a.phase.phase1ProjectId === phase1).map((a) => `project:${call.callId}:${a.id}`),
-  ][0];
-  return rival ? refuse('FORBIDDEN', `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`) : null;
+  const rival =
+    phase1 &&
+    [
+      ...call.projects.filter((p) => p.phase1ProjectId === phase1).map((p) => p.projectId),
+      ...call.registering.filter((a) => a.phase.phase === 2 && a.phase.phase1ProjectId === phase1).map((a) => `project:${call.callId}:${a.id}`),
+    ][0];
+  return rival
+    ? refuse(
+        'FORBIDDEN',
+        `call.registerApplication was refused: phase.phase1ProjectId ${phase1} is already continued by ${rival}; an alliance has one phase 2.`,
+      )
+    : null;
 }
 
 /** A moved deadline: still ahead, and the application deadline still before the endorsement one, which stays before the review ends. */
@@ -124,10 +146,20 @@ function amendmentRefusal(call: CallStanding, body: z.infer<typeof AmendDeadline
   const until = Date.parse(text);
   const { applicationWindow, endorsementDeadline, reviewPeriod } = call.calendar;
   if (until <= nowMs) return refuse('INVALID_PAYLOAD', `until: ${text} has already passed; choose a later time.`);
-  if (deadline === 'application' && call.state !== 'open') return refuse('ILLEGAL_TRANSITION', `The application deadline of call ${call.callId} has passed (${formatRocDate(applicationWindow.closes)}); it can no longer move.`);
-  if (deadline === 'application' && until >= Date.parse(endorsementDeadline)) return refuse('INVALID_PAYLOAD', `until: the application deadline must stay before the endorsement deadline (${formatRocDate(endorsementDeadline)}); move that one first.`);
-  if (deadline === 'endorsement' && until <= Date.parse(applicationWindow.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(applicationWindow.closes)}).`);
-  if (deadline === 'endorsement' && until >= Date.parse(reviewPeriod.closes)) return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(reviewPeriod.closes)}).`);
+  if (deadline === 'application' && call.state !== 'open')
+    return refuse(
+      'ILLEGAL_TRANSITION',
+      `The application deadline of call ${call.callId} has passed (${formatRocDate(applicationWindow.closes)}); it can no longer move.`,
+    );
+  if (deadline === 'application' && until >= Date.parse(endorsementDeadline))
+    return refuse(
+      'INVALID_PAYLOAD',
+      `until: the application deadline must stay before the endorsement deadline (${formatRocDate(endorsementDeadline)}); move that one first.`,
+    );
+  if (deadline === 'endorsement' && until <= Date.parse(applicationWindow.closes))
+    return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay after the application deadline (${formatRocDate(applicationWindow.closes)}).`);
+  if (deadline === 'endorsement' && until >= Date.parse(reviewPeriod.closes))
+    return refuse('INVALID_PAYLOAD', `until: the endorsement deadline must stay before the review period ends (${formatRocDate(reviewPeriod.closes)}).`);
   return null;
 }
 
@@ -140,20 +172,34 @@ function recordsRefusal(call: CallStanding, command: CallCommand, actor: Actor, 
       // A closed round binds: starting it again would hand its projects a deadline already past.
       const scope = (body as { division?: Division }).division ?? 'all';
       const closed = call.rounds.find((r) => r.scope === scope && r.closedAt);
-      return closed ? refuse('ILLEGAL_TRANSITION', `The written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; a closed round does not reopen.`) : null;
+      return closed
+        ? refuse('ILLEGAL_TRANSITION', `The written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; a closed round does not reopen.`)
+        : null;
     }
     case 'call.assignReviewer': {
       const { applicationId, reviewerId } = body as { applicationId: string; reviewerId: string };
       const p = projectIn(call, applicationId);
       if (!p) return notRegistered(call, applicationId);
-      if (!call.reviewerPool.some((r) => r.id === reviewerId)) return refuse('INVALID_PAYLOAD', `Reviewer ${reviewerId} is not in the reviewer pool of call ${call.callId}; assign one of its ${call.reviewerPool.length} reviewers.`);
-      if ((call.assignments[applicationId] ?? []).includes(reviewerId)) return refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${reviewerId} is already assigned to application ${applicationId}.`);
+      if (!call.reviewerPool.some((r) => r.id === reviewerId))
+        return refuse(
+          'INVALID_PAYLOAD',
+          `Reviewer ${reviewerId} is not in the reviewer pool of call ${call.callId}; assign one of its ${call.reviewerPool.length} reviewers.`,
+        );
+      if ((call.assignments[applicationId] ?? []).includes(reviewerId))
+        return refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: reviewer ${reviewerId} is already assigned to application ${applicationId}.`);
       const closed = closedRound(call, p.division);
-      return closed ? refuse('ILLEGAL_TRANSITION', `reviewer.assign was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; no reviewer is assigned after it.`) : null;
+      return closed
+        ? refuse(
+            'ILLEGAL_TRANSITION',
+            `reviewer.assign was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}; no reviewer is assigned after it.`,
+          )
+        : null;
     }
     case 'call.declineReview': {
       const closed = closedRound(call, projectIn(call, (body as { applicationId: string }).applicationId)!.division);
-      return closed ? refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}.`) : null;
+      return closed
+        ? refuse('ILLEGAL_TRANSITION', `review.decline was refused: the written review of ${roundName(call, closed.scope)} closed at ${closed.closedAt}.`)
+        : null;
     }
     case 'call.invitePresentations':
       for (const id of (body as { applicationIds?: string[] }).applicationIds ?? []) if (!projectIn(call, id)) return notRegistered(call, id);

@@ -4,13 +4,7 @@ import type { CallCalendar } from '../domain/call';
 import { formatRocDate, formatRocDateChinese, formatTaipeiIso } from '../domain/roc-date';
 
 type CallEventType =
-  | 'deadline.application'
-  | 'deadline.endorsement'
-  | 'review.start'
-  | 'presentation.start'
-  | 'decision.start'
-  | 'decision.announce'
-  | 'call.close';
+  'deadline.application' | 'deadline.endorsement' | 'review.start' | 'presentation.start' | 'decision.start' | 'decision.announce' | 'call.close';
 
 export type CallEvent = { type: CallEventType; actor: Actor; at: string };
 
@@ -66,7 +60,11 @@ export const callCommands = {
   'call.startWrittenReview': { roles: ['office'], states: ['endorsementsClosed', 'onlineReview'], event: 'review.start' },
   'call.closeWrittenReview': { roles: ['office'], states: ['onlineReview'] },
   /** From the call's review start on; one project invited by hand may come earlier, when the office started its review by hand (its law decides). */
-  'call.invitePresentations': { roles: ['office'], states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'], event: 'presentation.start' },
+  'call.invitePresentations': {
+    roles: ['office'],
+    states: ['open', 'applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview'],
+    event: 'presentation.start',
+  },
   'call.schedulePresentations': { roles: ['office'], states: ['presentationReview'] },
   'call.startDecisionMeeting': { roles: ['office'], states: ['presentationReview', 'finalDecision'], event: 'decision.start' },
   'call.announce': { roles: ['office'], states: ['finalDecision', 'announced'], event: 'decision.announce' },
@@ -78,8 +76,14 @@ export type CallCommand = keyof typeof callCommands;
 
 /** The call's deadline a command waits on: once it has passed, the command is refused naming it. */
 const commandDeadlines: Partial<Record<CallCommand, { deadline: 'application' | 'endorsement'; closedIn: readonly string[] }>> = {
-  'call.registerApplication': { deadline: 'application', closedIn: ['applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'] },
-  'call.submitRoster': { deadline: 'endorsement', closedIn: ['endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'] },
+  'call.registerApplication': {
+    deadline: 'application',
+    closedIn: ['applicationsClosed', 'endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'],
+  },
+  'call.submitRoster': {
+    deadline: 'endorsement',
+    closedIn: ['endorsementsClosed', 'onlineReview', 'presentationReview', 'finalDecision', 'announced', 'closed'],
+  },
 };
 
 /**
@@ -92,9 +96,12 @@ export function missedDeadline(command: CallCommand, state: string, calendar: Ca
   const rule = commandDeadlines[command];
   if (!rule || !rule.closedIn.includes(state)) return null;
   const instant = rule.deadline === 'application' ? calendar.applicationWindow.closes : calendar.endorsementDeadline;
-  const [english, chinese] = rule.deadline === 'application' ? ['application deadline', '申請截止時間'] : ['institution endorsement deadline', '機構彙整造冊送達截止時間'];
-  return `${command} was refused: the ${english} of call ${callId} passed at ${formatRocDate(instant, { withTime: true })} (${formatTaipeiIso(instant)}); late ${rule.deadline === 'application' ? 'applications' : 'endorsements'} are not accepted. `
-    + `${chinese}${formatRocDateChinese(instant)}（${formatTaipeiIso(instant)}）已過，逾期恕不受理。`;
+  const [english, chinese] =
+    rule.deadline === 'application' ? ['application deadline', '申請截止時間'] : ['institution endorsement deadline', '機構彙整造冊送達截止時間'];
+  return (
+    `${command} was refused: the ${english} of call ${callId} passed at ${formatRocDate(instant, { withTime: true })} (${formatTaipeiIso(instant)}); late ${rule.deadline === 'application' ? 'applications' : 'endorsements'} are not accepted. ` +
+    `${chinese}${formatRocDateChinese(instant)}（${formatTaipeiIso(instant)}）已過，逾期恕不受理。`
+  );
 }
 
 /** What the call's plans read of a project: its lifecycle, its decision, and whether it answered at all. */

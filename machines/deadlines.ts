@@ -6,7 +6,8 @@ import type { ProjectContext } from './project-context';
 import { apply, type ProjectSnapshot } from './judge';
 import { byCodePoint } from '../domain/order';
 
-export type DeadlineEvent = 'deadline.application' | 'deadline.endorsement' | 'deadline.writtenReview' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
+export type DeadlineEvent =
+  'deadline.application' | 'deadline.endorsement' | 'deadline.writtenReview' | 'deadline.progressReport' | 'deadline.closingReport' | 'year.end';
 
 export type Deadline = {
   event: DeadlineEvent;
@@ -17,11 +18,9 @@ export type Deadline = {
 };
 
 /** When project year `n` starts: the call's first year start plus n−1 project-year lengths. */
-export const projectYearStart = (calendar: CallCalendar, yearLength: string, n: number): Date =>
-  nthPeriodStart(calendar.firstProjectYearStarts, yearLength, n);
+export const projectYearStart = (calendar: CallCalendar, yearLength: string, n: number): Date => nthPeriodStart(calendar.firstProjectYearStarts, yearLength, n);
 
-export const projectYearEnd = (calendar: CallCalendar, yearLength: string, n: number): Date =>
-  projectYearStart(calendar, yearLength, n + 1);
+export const projectYearEnd = (calendar: CallCalendar, yearLength: string, n: number): Date => projectYearStart(calendar, yearLength, n + 1);
 
 /** The office's latest move of a deadline of this project (law v2), if any. */
 function amendedUntil(context: ProjectContext, deadline: AmendableDeadline, year?: number): string | undefined {
@@ -29,9 +28,8 @@ function amendedUntil(context: ProjectContext, deadline: AmendableDeadline, year
   // The project's own latest move, and the call's: a call-wide move keeps a project's own later extension.
   const own = moves.filter((a) => a.scope !== 'call').at(-1)?.until;
   const callWide = moves.filter((a) => a.scope === 'call').at(-1)?.until;
-  return own && callWide ? (Date.parse(own) >= Date.parse(callWide) ? own : callWide) : own ?? callWide;
+  return own && callWide ? (Date.parse(own) >= Date.parse(callWide) ? own : callWide) : (own ?? callWide);
 }
-
 
 /**
  * When each of a project's deadlines falls, as the calendar, the policy, the office's amendments
@@ -104,9 +102,9 @@ export function fireDueDeadlines(snapshot: ProjectSnapshot, calendar: CallCalend
   for (let i = 0; i < 50; i++) {
     const next = pendingDeadlines(current, calendar)[0];
     if (!next || next.at > now) break;
-    const event = (next.event === 'year.end'
-      ? { type: next.event, actor: SYSTEM, at: next.at }
-      : { type: next.event, actor: SYSTEM, at: next.at, deadline: next.at }) as ProjectEvent;
+    const event = (
+      next.event === 'year.end' ? { type: next.event, actor: SYSTEM, at: next.at } : { type: next.event, actor: SYSTEM, at: next.at, deadline: next.at }
+    ) as ProjectEvent;
     if (!current.can(event)) break;
     const after = apply(current, event);
     fired.push({ deadline: next, event, before: current, after });

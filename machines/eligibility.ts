@@ -29,9 +29,10 @@ const ended = new Set(['lapsed', 'withdrawn', 'rejected']);
 export function registrationRecordProblem(application: Application, policy: ProgrammePolicy, record: ApplicantRecord): string | null {
   if (policy.overdueClosingReportBlocksApplications !== false) {
     // Overdue and not in: a closing report filed late (submitted, under review) no longer blocks.
-    const overdue = record.piProjects.find((p) => p.states.includes('closing.overdue'))
-      ?? (record.recorded ?? []).find((p) => p.state === 'closing' && p.overdue);
-    if (overdue) return `call.registerApplication was refused: the closing report of ${overdue.workflowId} is overdue; ${application.pi.id} may apply again once it is filed.`;
+    const overdue =
+      record.piProjects.find((p) => p.states.includes('closing.overdue')) ?? (record.recorded ?? []).find((p) => p.state === 'closing' && p.overdue);
+    if (overdue)
+      return `call.registerApplication was refused: the closing report of ${overdue.workflowId} is overdue; ${application.pi.id} may apply again once it is filed.`;
   }
   if (application.phase.phase !== 2) return null;
   const { phase1ProjectId, phase1Year3GrantNtd, year3Income } = application.phase;
@@ -40,23 +41,32 @@ export function registrationRecordProblem(application: Application, policy: Prog
   // Unknown or another's: one answer, so that no one learns of others' projects by naming them.
   const earlier = base?.context.application;
   if (!base || !earlier || earlier.pi.id !== application.pi.id || earlier.institution.id !== application.institution.id) {
-    return refuse(`is not a project of yours at ${application.institution.id} in the programme; a phase 2 continues the same PI's alliance at the same institution, named by its id (e.g. project:alliance-105:TE2-0001).`);
+    return refuse(
+      `is not a project of yours at ${application.institution.id} in the programme; a phase 2 continues the same PI's alliance at the same institution, named by its id (e.g. project:alliance-105:TE2-0001).`,
+    );
   }
   if (earlier.phase.phase + 1 > policy.maxPhases) return refuse(`is itself phase ${earlier.phase.phase}; an alliance has at most ${policy.maxPhases} phases.`);
   const finalYear = earlier.yearsRequested;
-  const reachedFinalYear = ['closing', 'closed'].includes(base.lifecycle) || (['execution', 'suspended'].includes(base.lifecycle) && base.projectYear >= finalYear);
+  const reachedFinalYear =
+    ['closing', 'closed'].includes(base.lifecycle) || (['execution', 'suspended'].includes(base.lifecycle) && base.projectYear >= finalYear);
   if (!reachedFinalYear) return refuse(`has not reached its final project year (${finalYear}); it is ${base.lifecycle}, year ${base.projectYear}.`);
   const decision = base.context.decision;
   const grant = decision?.outcome === 'approved' ? (decision.amountsNtd[2] ?? decision.amountsNtd.at(-1) ?? 0) : 0;
-  if (phase1Year3GrantNtd !== grant) return refuse(`was granted ${ntd(grant)} for its year 3, not the ${ntd(phase1Year3GrantNtd)} declared in phase.phase1Year3GrantNtd.`);
+  if (phase1Year3GrantNtd !== grant)
+    return refuse(`was granted ${ntd(grant)} for its year 3, not the ${ntd(phase1Year3GrantNtd)} declared in phase.phase1Year3GrantNtd.`);
   const reported = acceptedKpis(base.context).find((k) => k.year === 3);
   if (reported) {
     const declared = resultsIncome({ ...reported, ...year3Income }, policy.phase2IndustryProjectFundingWeight);
     const recorded = resultsIncome(reported, policy.phase2IndustryProjectFundingWeight);
     if (declared > recorded) return refuse(`reported year-3 income of ${ntd(recorded)}; phase.year3Income declares ${ntd(declared)}, more than it reported.`);
   }
-  const continuation = record.piProjects.find((p) => p.workflowId !== base.workflowId && !ended.has(p.lifecycle)
-    && p.context.application.phase.phase === 2 && p.context.application.phase.phase1ProjectId === phase1ProjectId);
+  const continuation = record.piProjects.find(
+    (p) =>
+      p.workflowId !== base.workflowId &&
+      !ended.has(p.lifecycle) &&
+      p.context.application.phase.phase === 2 &&
+      p.context.application.phase.phase1ProjectId === phase1ProjectId,
+  );
   if (continuation) return refuse(`is already continued by ${continuation.workflowId}; an alliance has one phase 2.`);
   return null;
 }

@@ -52,7 +52,12 @@ export function offeredEvents(snapshot: ProjectSnapshot): Record<Role, ProjectEv
  * The two checks that need no state: the payload's schema and the acting role. A command from
  * outside the workflow may never act as `system`: those events come only from its timers.
  */
-export function checkPayloadAndRole(type: ProjectEventType, actor: Actor, payload: unknown, options: { fromOutside?: boolean } = {}): Refusal | { ok: true; payload: object } {
+export function checkPayloadAndRole(
+  type: ProjectEventType,
+  actor: Actor,
+  payload: unknown,
+  options: { fromOutside?: boolean } = {},
+): Refusal | { ok: true; payload: object } {
   const parsed = (options.fromOutside ? incomingPayloads : projectEventPayloads)[type].safeParse(payload ?? {});
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
@@ -107,14 +112,22 @@ function refuse(code: RefusalCode, message: string, details: string[] = []): Ref
 function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal {
   // A refusal tells the sender no more of the state than their view of the project would.
   const outsider = !['office', 'auditor', 'system'].includes(event.actor.role) && !isAnnounced(lifecycleState(snapshot.value));
-  const where = outsider ? describeState(typeof snapshot.value === 'object' && 'review' in snapshot.value ? 'review' : snapshot.value) : describeState(snapshot.value);
+  const where = outsider
+    ? describeState(typeof snapshot.value === 'object' && 'review' in snapshot.value ? 'review' : snapshot.value)
+    : describeState(snapshot.value);
   const handled = handledEventTypes(snapshot);
   if (snapshot.status === 'done') {
-    return refuse('ILLEGAL_TRANSITION', `${event.type} was refused: the project has ended (${where})${snapshot.context.endReason ? ` — ${snapshot.context.endReason}` : ''}; it accepts nothing more.`);
+    return refuse(
+      'ILLEGAL_TRANSITION',
+      `${event.type} was refused: the project has ended (${where})${snapshot.context.endReason ? ` — ${snapshot.context.endReason}` : ''}; it accepts nothing more.`,
+    );
   }
   if (!handled.includes(event.type)) {
     const offered = handled.filter((t) => projectEventRoles[t].includes(event.actor.role));
-    return refuse('ILLEGAL_TRANSITION', `${event.type} is not possible while the project is ${where}; ${event.actor.role} may now send ${offered.length ? offered.join(', ') : 'nothing'}.`);
+    return refuse(
+      'ILLEGAL_TRANSITION',
+      `${event.type} is not possible while the project is ${where}; ${event.actor.role} may now send ${offered.length ? offered.join(', ') : 'nothing'}.`,
+    );
   }
   const context = snapshot.context;
   const details = (() => {
@@ -124,7 +137,9 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
       case 'decision.record': {
         if (event.outcome !== 'approved') return ['A rejection is recorded after the presentation review or straight from the written review.'];
         const limits = checkApprovedAmounts(event.amountsNtd, context.application, context.policy).map((v) => `${v.code}: ${v.message}`);
-        return limits.length ? limits : ['An approval follows the presentation review, or the office\'s recorded waiver of it (presentation.waive, with the reason).'];
+        return limits.length
+          ? limits
+          : ["An approval follows the presentation review, or the office's recorded waiver of it (presentation.waive, with the reason)."];
       }
       case 'review.close':
         return [`The written-review round of this application closed at ${context.reviewClosedAt}.`];
@@ -133,15 +148,18 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
           ? [`The new ${event.deadline} deadline (${event.until}) has already passed; choose a later time.`]
           : [`The project does not wait on its ${event.deadline} deadline while it is ${where}.`];
       case 'reviewer.assign':
-        if (context.reviewClosedAt) return [`The written-review round of this application closed at ${context.reviewClosedAt}; no reviewer is assigned after it.`];
+        if (context.reviewClosedAt)
+          return [`The written-review round of this application closed at ${context.reviewClosedAt}; no reviewer is assigned after it.`];
         return [`Reviewer ${event.reviewerId} is already assigned to this application.`];
       case 'review.decline':
-        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id)) return [`The written-review round of this application closed at ${context.reviewClosedAt}; a reviewer steps down before it closes.`];
+        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id))
+          return [`The written-review round of this application closed at ${context.reviewClosedAt}; a reviewer steps down before it closes.`];
         return context.reviews.some((r) => r.reviewerId === event.actor.id)
           ? [`Reviewer ${event.actor.id} has already recorded a review of this application; a recorded review is not withdrawn.`]
           : [`Reviewer ${event.actor.id} is not assigned to this application.`];
       case 'review.record':
-        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id)) return [`The written-review round of this application closed at ${context.reviewClosedAt}; late reviews are not recorded.`];
+        if (context.reviewClosedAt && context.reviewers.includes(event.actor.id))
+          return [`The written-review round of this application closed at ${context.reviewClosedAt}; late reviews are not recorded.`];
         return context.reviews.some((r) => r.reviewerId === event.actor.id)
           ? [`Reviewer ${event.actor.id} has already recorded a review of this application.`]
           : [`Reviewer ${event.actor.id} is not assigned to this application.`];
@@ -156,14 +174,18 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
         const share = trancheCapNtd(approved, rules.maxShares, tranche);
         const paid = context.disbursements.filter((d) => d.year === year).reduce((sum, d) => sum + d.amountNtd, 0);
         if (lawOf(context) >= 2 && event.amountNtd > share && paid + event.amountNtd <= approved) {
-          return [`Tranche ${tranche + 1} may take at most ${basisPoints(rules.maxShares[tranche]!) / 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${share.toLocaleString('en-US')}.`];
+          return [
+            `Tranche ${tranche + 1} may take at most ${basisPoints(rules.maxShares[tranche]!) / 100} % of year ${year}'s approved NT$${approved.toLocaleString('en-US')}, that is NT$${share.toLocaleString('en-US')}.`,
+          ];
         }
         if (lawOf(context) >= 2 && context.carriedTranche) {
           return [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid before another is requested.`];
         }
-        const windows = (tranche === 0 ? [0, 1] as const : [1] as const).map((i) => trancheWindow(context, i)).filter((w) => w !== undefined);
+        const windows = (tranche === 0 ? ([0, 1] as const) : ([1] as const)).map((i) => trancheWindow(context, i)).filter((w) => w !== undefined);
         if (lawOf(context) >= 2 && rules.windows === 'enforced' && windows.length && !windows.some((w) => event.at >= w.opens && event.at < w.closes)) {
-          return [`Tranche ${tranche + 1} of year ${year} is requested between ${windows.map((w) => `${formatRocDate(w.opens)} and ${formatRocDate(w.closes)}`).join(', or ')}.`];
+          return [
+            `Tranche ${tranche + 1} of year ${year} is requested between ${windows.map((w) => `${formatRocDate(w.opens)} and ${formatRocDate(w.closes)}`).join(', or ')}.`,
+          ];
         }
         return [`NT$${event.amountNtd.toLocaleString('en-US')} would exceed the amount approved for year ${year}.`];
       }
@@ -176,7 +198,9 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
           ? [`The alliance is already selected for the exhibition of year ${event.year}'s results.`]
           : [`The alliance has no accepted results of project year ${event.year} to exhibit.`];
       case 'tranche.pay':
-        return context.carriedTranche ? [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid first.`] : [`No tranche is waiting to be paid.`];
+        return context.carriedTranche
+          ? [`The tranche of year ${context.carriedTranche.year} carried past its year's end is paid first.`]
+          : [`No tranche is waiting to be paid.`];
       default:
         return [`The conditions for ${event.type} are not met while the project is ${where}.`];
     }
@@ -202,7 +226,12 @@ export interface BatchStep {
  * Judges commands in order, each against the state the ones before it leave (all four checks for
  * each): every step, or the first refusal, saying which command of the batch it was.
  */
-export function judgeInOrder(snapshot: ProjectSnapshot, commands: readonly Command[], at: string, options: JudgeOptions = {}): { ok: true; steps: BatchStep[] } | Refusal {
+export function judgeInOrder(
+  snapshot: ProjectSnapshot,
+  commands: readonly Command[],
+  at: string,
+  options: JudgeOptions = {},
+): { ok: true; steps: BatchStep[] } | Refusal {
   const steps: BatchStep[] = [];
   let current = snapshot;
   for (const [i, command] of commands.entries()) {

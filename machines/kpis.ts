@@ -35,14 +35,23 @@ export interface ExhibitionCandidate {
  * order is the same on every host), the policy's number of them.
  */
 export function rankForExhibition(
-  candidates: readonly ExhibitionCandidate[], policy: { alliances: number; projectYear: number }, industryProjectWeight: number,
+  candidates: readonly ExhibitionCandidate[],
+  policy: { alliances: number; projectYear: number },
+  industryProjectWeight: number,
 ): { projectId: string; rank: number; incomeNtd: number; countedMembers: number | null }[] {
   return candidates
     .flatMap((c) => {
       const year = c.results.find((k) => k.year === policy.projectYear);
-      return year && ['execution', 'closing'].includes(c.lifecycle) ? [{ projectId: c.projectId, incomeNtd: resultsIncome(year, industryProjectWeight), countedMembers: year.countedMembers }] : [];
+      return year && ['execution', 'closing'].includes(c.lifecycle)
+        ? [{ projectId: c.projectId, incomeNtd: resultsIncome(year, industryProjectWeight), countedMembers: year.countedMembers }]
+        : [];
     })
-    .sort((a, b) => b.incomeNtd - a.incomeNtd || (b.countedMembers ?? -1) - (a.countedMembers ?? -1) || (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0))
+    .sort(
+      (a, b) =>
+        b.incomeNtd - a.incomeNtd ||
+        (b.countedMembers ?? -1) - (a.countedMembers ?? -1) ||
+        (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0),
+    )
     .slice(0, policy.alliances)
     .map((c, i) => ({ ...c, rank: i + 1 }));
 }

@@ -65,7 +65,11 @@ export const writtenReviewDeadline = (call: Call, reviewStartedAt: string): stri
  * transition's place in the project's log, which makes each notice's id unique and stable.
  */
 export function noticesForTransition(
-  seq: number, event: ProjectEvent, after: ProjectSnapshot, call: Call, reviewStartedAt: string | undefined,
+  seq: number,
+  event: ProjectEvent,
+  after: ProjectSnapshot,
+  call: Call,
+  reviewStartedAt: string | undefined,
 ): PlannedNotice[] {
   const { context } = after;
   const notice = (kind: NoticeKind, variables: NoticeVariables = {}, reviewerIds?: string[]): PlannedNotice[] => [
@@ -97,7 +101,12 @@ export function noticesForTransition(
     case 'closingReport.accept':
       return notice('projectClosed');
     case 'exhibition.select':
-      return notice('exhibitionSelected', { year: event.year, rank: event.rank, windowOpens: call.calendar.resultsExhibition.opens, windowCloses: call.calendar.resultsExhibition.closes });
+      return notice('exhibitionSelected', {
+        year: event.year,
+        rank: event.rank,
+        windowOpens: call.calendar.resultsExhibition.opens,
+        windowCloses: call.calendar.resultsExhibition.closes,
+      });
     case 'year.end': {
       // Law v2: a request still unpaid when its year ended is carried or refused; the institution is told which.
       const carried = context.carriedTranche?.settledAt === event.at ? context.carriedTranche : undefined;
@@ -105,8 +114,8 @@ export function noticesForTransition(
       const settled = carried ?? refused;
       if (!settled) return [];
       const outcome = carried
-        ? { 'zh-TW': '仍將撥付，並計入該年度', en: 'it will still be paid, as that year\'s money' }
-        : { 'zh-TW': '依計畫規定不予撥付', en: 'it is refused, as the programme\'s rules say' };
+        ? { 'zh-TW': '仍將撥付，並計入該年度', en: "it will still be paid, as that year's money" }
+        : { 'zh-TW': '依計畫規定不予撥付', en: "it is refused, as the programme's rules say" };
       return notice('trancheUnpaidAtYearEnd', { year: settled.year, amount: settled.amountNtd, deadline: event.at, outcome });
     }
     default:
@@ -118,12 +127,19 @@ type Schedule = NotificationPolicy['reminders']['progressReport'];
 
 /** Reminders before a deadline and numbered overdue notices after it. */
 function series(
-  deadline: string, schedule: Schedule, kinds: { before: NoticeKind; after?: NoticeKind },
-  variables: NoticeVariables, reviewerIds?: string[],
+  deadline: string,
+  schedule: Schedule,
+  kinds: { before: NoticeKind; after?: NoticeKind },
+  variables: NoticeVariables,
+  reviewerIds?: string[],
 ): PlannedReminder[] {
   const planned = (kind: NoticeKind, at: Date, offset: string, extra: NoticeVariables = {}): PlannedReminder => ({
-    id: `r-${kind}-${deadline}-${offset}`, kind, at: at.toISOString(), deadline,
-    variables: { ...variables, ...extra, deadline }, ...(reviewerIds && { reviewerIds }),
+    id: `r-${kind}-${deadline}-${offset}`,
+    kind,
+    at: at.toISOString(),
+    deadline,
+    variables: { ...variables, ...extra, deadline },
+    ...(reviewerIds && { reviewerIds }),
   });
   const before = schedule.before.map((offset) => planned(kinds.before, subtractDuration(deadline, offset), `-${offset}`));
   const after = kinds.after ? schedule.after.map((offset, i) => planned(kinds.after!, addDuration(deadline, offset), `+${offset}`, { notice: i + 1 })) : [];
@@ -147,10 +163,21 @@ export function reminderSchedule(snapshot: ProjectSnapshot, call: Call, reviewSt
     const owing = context.reviewers.filter((id) => !context.reviews.some((r) => r.reviewerId === id));
     // A closed round (law v2) takes no more reviews: nobody is reminded of one.
     if (owing.length === 0 || context.reviewClosedAt) return [];
-    return series(due.writtenReview() ?? writtenReviewDeadline(call, reviewStartedAt), reminders.writtenReview, { before: 'reviewReminder', after: 'reviewReminder' }, {}, owing);
+    return series(
+      due.writtenReview() ?? writtenReviewDeadline(call, reviewStartedAt),
+      reminders.writtenReview,
+      { before: 'reviewReminder', after: 'reviewReminder' },
+      {},
+      owing,
+    );
   }
   if (snapshot.matches({ execution: { progressReport: 'awaiting' } }) || snapshot.matches({ execution: { progressReport: 'overdue' } })) {
-    return series(due.progressReport(context.reportYear), reminders.progressReport, { before: 'progressReportDue', after: 'progressReportOverdue' }, { year: context.reportYear });
+    return series(
+      due.progressReport(context.reportYear),
+      reminders.progressReport,
+      { before: 'progressReportDue', after: 'progressReportOverdue' },
+      { year: context.reportYear },
+    );
   }
   if (snapshot.matches({ closing: 'awaitingReport' }) || snapshot.matches({ closing: 'overdue' })) {
     return series(due.closingReport(), reminders.closingReport, { before: 'closingReportDue', after: 'closingReportOverdue' }, {});
@@ -174,5 +201,8 @@ export function dueReminders(schedule: PlannedReminder[], handled: ReadonlySet<s
 
 /** When the next reminder not yet handled falls, if any. */
 export function nextReminderAt(schedule: PlannedReminder[], handled: ReadonlySet<string>): string | undefined {
-  return schedule.filter((r) => !handled.has(r.id)).map((r) => r.at).sort()[0];
+  return schedule
+    .filter((r) => !handled.has(r.id))
+    .map((r) => r.at)
+    .sort()[0];
 }

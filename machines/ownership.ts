@@ -9,11 +9,17 @@ import type { ProjectContext } from './project-context';
  * office assigned. Pure, beside `judge`, so the workflow, the API and the web pages agree.
  * Returns the reason for a refusal, or null when the actor may act on this project.
  */
-export function ownershipProblem(context: Pick<ProjectContext, 'application' | 'reviewers'>, type: ProjectEventType, actor: Actor, payload: object): string | null {
+export function ownershipProblem(
+  context: Pick<ProjectContext, 'application' | 'reviewers'>,
+  type: ProjectEventType,
+  actor: Actor,
+  payload: object,
+): string | null {
   const application = context.application;
   switch (actor.role) {
     case 'pi':
-      if (actor.id !== application.pi.id) return `${type} was refused: application ${application.id} does not name ${actor.id} as its PI; a PI acts only on their own applications.`;
+      if (actor.id !== application.pi.id)
+        return `${type} was refused: application ${application.id} does not name ${actor.id} as its PI; a PI acts only on their own applications.`;
       if (type === 'application.update') return handOverProblem(application, (payload as { application: Application }).application);
       return null;
     case 'institution':
@@ -35,16 +41,20 @@ export function ownershipProblem(context: Pick<ProjectContext, 'application' | '
 /** An application stays with the PI, institution and division it was registered with: an update cannot hand it over. */
 function handOverProblem(current: Application, next: Application): string | null {
   if (next.id !== current.id) return `application.update was refused: the application id is ${current.id} and cannot change.`;
-  if (next.pi.id !== current.pi.id) return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
-  if (next.institution.id !== current.institution.id) return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
+  if (next.pi.id !== current.pi.id)
+    return `application.update was refused: the PI of application ${current.id} is ${current.pi.id}; an application cannot be handed to another PI.`;
+  if (next.institution.id !== current.institution.id)
+    return `application.update was refused: application ${current.id} was filed through ${current.institution.id}; it cannot move to another institution.`;
   // The research office's notices go to the address registered with the application: a PI cannot drop or redirect them.
   if (next.institution.researchOfficeEmail !== current.institution.researchOfficeEmail) {
     return `application.update was refused: the research office of ${current.institution.id} is told at the address registered with application ${current.id}${current.institution.researchOfficeEmail ? ` (${current.institution.researchOfficeEmail})` : ''}; a PI cannot drop or change it.`;
   }
   // Its phase was checked against the programme's record when it was registered.
-  if (JSON.stringify(next.phase) !== JSON.stringify(current.phase)) return `application.update was refused: application ${current.id} was registered as phase ${current.phase.phase} with the facts checked then; to change them, withdraw it and register a new application.`;
+  if (JSON.stringify(next.phase) !== JSON.stringify(current.phase))
+    return `application.update was refused: application ${current.id} was registered as phase ${current.phase.phase} with the facts checked then; to change them, withdraw it and register a new application.`;
   // The call registered it under this division: its ranking and reviewer assignment go by it.
-  if (next.division !== current.division) return `application.update was refused: application ${current.id} was registered in division ${current.division}; to apply in ${next.division}, withdraw it and register a new application.`;
+  if (next.division !== current.division)
+    return `application.update was refused: application ${current.id} was registered in division ${current.division}; to apply in ${next.division}, withdraw it and register a new application.`;
   return null;
 }
 

@@ -13,6 +13,8 @@ export function clockStoppedMs(context: Pick<ProjectContext, 'policy' | 'clockSt
 export function trancheWindow(context: ProjectContext, tranche: 0 | 1): { opens: string; closes: string } | undefined {
   const window = context.policy.trancheWindows[tranche];
   if (!context.firstProjectYearStarts || !window || context.projectYear < 1) return undefined;
-  const start = new Date(nthPeriodStart(context.firstProjectYearStarts, context.policy.projectYearLength, context.projectYear).getTime() + clockStoppedMs(context));
+  const start = new Date(
+    nthPeriodStart(context.firstProjectYearStarts, context.policy.projectYearLength, context.projectYear).getTime() + clockStoppedMs(context),
+  );
   return { opens: addDuration(start, window.opensAfter).toISOString(), closes: addDuration(start, window.closesAfter).toISOString() };
 }

@@ -16,8 +16,7 @@ export type ReviewRecord = Recorded & {
   comments: string;
 };
 
-export type DecisionRecord = Recorded &
-  ({ outcome: 'approved'; amountsNtd: number[] } | { outcome: 'rejected'; reason: string });
+export type DecisionRecord = Recorded & ({ outcome: 'approved'; amountsNtd: number[] } | { outcome: 'rejected'; reason: string });
 
 export type DisbursementRecord = Recorded & {
   year: number;

@@ -64,11 +64,25 @@ const approvedForYear = (context: ProjectContext, year: number): number =>
   context.decision?.outcome === 'approved' ? (context.decision.amountsNtd[year - 1] ?? 0) : 0;
 
 /** The disbursements after paying `request` as money of project year `year`: its first or second tranche. */
-function paid(context: ProjectContext, e: E<'tranche.pay'>, request: NonNullable<ProjectContext['pendingTranche']>, year: number): ProjectContext['disbursements'] {
+function paid(
+  context: ProjectContext,
+  e: E<'tranche.pay'>,
+  request: NonNullable<ProjectContext['pendingTranche']>,
+  year: number,
+): ProjectContext['disbursements'] {
   const tranche = context.disbursements.some((d) => d.year === year) ? 2 : 1;
   return [
     ...context.disbursements,
-    { by: e.actor, at: e.at, year, tranche, amountNtd: request.amountNtd, requestedBy: request.requestedBy, requestedAt: request.requestedAt, paymentReference: e.paymentReference },
+    {
+      by: e.actor,
+      at: e.at,
+      year,
+      tranche,
+      amountNtd: request.amountNtd,
+      requestedBy: request.requestedBy,
+      requestedAt: request.requestedAt,
+      paymentReference: e.paymentReference,
+    },
   ];
 }
 
@@ -94,8 +108,7 @@ export const projectLaw = setup({
       return decision.outcome === 'rejected' || checkApprovedAmounts(decision.amountsNtd, context.application, context.policy).length === 0;
     },
     decisionIsApproval: ({ context }) => context.decision?.outcome === 'approved',
-    previousProgressReportAccepted: ({ context }) =>
-      context.projectYear <= 1 || context.acceptedReports.includes(context.projectYear - 1),
+    previousProgressReportAccepted: ({ context }) => context.projectYear <= 1 || context.acceptedReports.includes(context.projectYear - 1),
     trancheWithinApproval: ({ context, event }) =>
       paidInYear(context, context.projectYear) + as<'tranche.request'>(event).amountNtd <= approvedForYear(context, context.projectYear),
     isFinalYear: ({ context }) => context.projectYear >= context.application.yearsRequested,
@@ -123,7 +136,8 @@ export const projectLaw = setup({
     },
     /** The request takes no more than its tranche's share of the year's approved amount. */
     withinTrancheShare: ({ context, event }, params: { tranche: 0 | 1 }) =>
-      as<'tranche.request'>(event).amountNtd <= trancheCapNtd(approvedForYear(context, context.projectYear), (context.policy.tranches ?? defaultTranchePolicy).maxShares, params.tranche),
+      as<'tranche.request'>(event).amountNtd <=
+      trancheCapNtd(approvedForYear(context, context.projectYear), (context.policy.tranches ?? defaultTranchePolicy).maxShares, params.tranche),
     hasCarriedTranche: ({ context }) => !!context.carriedTranche,
     /** Selected on a year whose results were accepted, and not yet for that year. */
     hasAcceptedResultsOf: ({ context, event }) => {
@@ -205,8 +219,13 @@ export const projectLaw = setup({
       reports: ({ context, event }) => {
         const e = as<'progressReport.submit'>(event);
         // The member list is counted, not kept: resubmissions would pile copies of it into every year's carried state (the ledger keeps the payload).
-        const kpis = e.kpis && (({ memberList, ...stated }) => ({ ...stated, year: context.reportYear, countedMembers: memberList ? countKpiMembers(memberList) : null }))(e.kpis);
-        return [...context.reports, { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '', ...(kpis && { kpis }) }];
+        const kpis =
+          e.kpis &&
+          (({ memberList, ...stated }) => ({ ...stated, year: context.reportYear, countedMembers: memberList ? countKpiMembers(memberList) : null }))(e.kpis);
+        return [
+          ...context.reports,
+          { by: e.actor, at: e.at, year: context.reportYear, summary: e.summary, outcome: 'submitted' as const, note: '', ...(kpis && { kpis }) },
+        ];
       },
     }),
     acceptReport: assign(({ context, event }) => {
@@ -271,7 +290,10 @@ export const projectLaw = setup({
       deadlineAmendments: ({ context, event }) => {
         const e = as<'deadline.amend'>(event);
         const year = e.deadline === 'progressReport' ? { year: context.reportYear } : {};
-        return [...(context.deadlineAmendments ?? []), { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason, ...(e.scope && { scope: e.scope }) }];
+        return [
+          ...(context.deadlineAmendments ?? []),
+          { by: e.actor, at: e.at, deadline: e.deadline, ...year, until: e.until, reason: e.reason, ...(e.scope && { scope: e.scope }) },
+        ];
       },
     }),
     /** The year ends on an unpaid request: carried to be paid afterwards, or refused, as the policy says. */
@@ -300,11 +322,16 @@ export const projectLaw = setup({
     recordEndReason: assign({
       endReason: ({ event }) => {
         switch (event.type) {
-          case 'deadline.application': return `not submitted by the application deadline, ${formatRocDate(event.deadline)}`;
-          case 'deadline.endorsement': return `not endorsed by the institution endorsement deadline, ${formatRocDate(event.deadline)}`;
-          case 'application.withdraw': return event.reason;
-          case 'project.terminate': return event.reason;
-          default: return null;
+          case 'deadline.application':
+            return `not submitted by the application deadline, ${formatRocDate(event.deadline)}`;
+          case 'deadline.endorsement':
+            return `not endorsed by the institution endorsement deadline, ${formatRocDate(event.deadline)}`;
+          case 'application.withdraw':
+            return event.reason;
+          case 'project.terminate':
+            return event.reason;
+          default:
+            return null;
         }
       },
     }),

@@ -6,9 +6,23 @@ import { lawTerms, projectStates } from './project-states';
 export { projectEventRoles, type LawVersion } from './project-law';
 
 /** What law v2 records that v1 did not, as a project starts (or migrates) with it. */
-export const lawV2Records = (firstProjectYearStarts: string): Required<Pick<ProjectContext,
-  'firstProjectYearStarts' | 'reviewClosesAt' | 'reviewClosedAt' | 'presentationWaiver' | 'deadlineAmendments' | 'carriedTranche' | 'refusedTranches' | 'exhibitions' | 'suspendedAt' | 'clockStoppedMs'
->> => ({
+export const lawV2Records = (
+  firstProjectYearStarts: string,
+): Required<
+  Pick<
+    ProjectContext,
+    | 'firstProjectYearStarts'
+    | 'reviewClosesAt'
+    | 'reviewClosedAt'
+    | 'presentationWaiver'
+    | 'deadlineAmendments'
+    | 'carriedTranche'
+    | 'refusedTranches'
+    | 'exhibitions'
+    | 'suspendedAt'
+    | 'clockStoppedMs'
+  >
+> => ({
   firstProjectYearStarts,
   reviewClosesAt: null,
   reviewClosedAt: null,

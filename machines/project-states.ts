@@ -4,7 +4,6 @@ import { and, not } from 'xstate';
 import type { AmendableDeadline } from '../domain/project-events';
 import { projectLaw, type LawVersion } from './project-law';
 
-
 /** The words a version of the law is written in: what v2 adds, and the guards that differ by version. */
 export function lawTerms(law: LawVersion) {
   const v2 = law >= 2;
@@ -14,15 +13,18 @@ export function lawTerms(law: LawVersion) {
   const undecided = (reason: string) => ({ target: '#project.rejected' as const, actions: { type: 'rejectUndecided' as const, params: { reason } } });
   // A first tranche missed in its window may still come in the second one.
   const requestWindows: Record<0 | 1, readonly (0 | 1)[]> = { 0: [0, 1], 1: [1] };
-  const requestGuard = (tranche: 0 | 1) => v2
-    ? and([
-      'previousProgressReportAccepted', 'trancheWithinApproval', { type: 'withinTrancheShare', params: { tranche } },
-      { type: 'inTrancheWindow', params: { windows: requestWindows[tranche] } },
-      // One request at a time: a tranche carried from the year before is paid first.
-      not('hasCarriedTranche'),
-    ])
-    : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
-  const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : 'decisionWithinLimits' as const;
+  const requestGuard = (tranche: 0 | 1) =>
+    v2
+      ? and([
+          'previousProgressReportAccepted',
+          'trancheWithinApproval',
+          { type: 'withinTrancheShare', params: { tranche } },
+          { type: 'inTrancheWindow', params: { windows: requestWindows[tranche] } },
+          // One request at a time: a tranche carried from the year before is paid first.
+          not('hasCarriedTranche'),
+        ])
+      : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
+  const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : ('decisionWithinLimits' as const);
   return { v2, since2, amendable, undecided, requestGuard, decisionGuard };
 }
 type LawTerms = ReturnType<typeof lawTerms>;
@@ -34,7 +36,10 @@ function applicationStates({ v2, since2, amendable, undecided }: LawTerms) {
       on: {
         'application.update': { actions: 'updateApplication' },
         'application.submit': v2
-          ? [{ guard: and(['applicationIsEligible', 'isEndorsed']), target: 'endorsed' }, { guard: 'applicationIsEligible', target: 'submitted' }]
+          ? [
+              { guard: and(['applicationIsEligible', 'isEndorsed']), target: 'endorsed' },
+              { guard: 'applicationIsEligible', target: 'submitted' },
+            ]
           : { guard: 'applicationIsEligible', target: 'submitted' },
         'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
         'deadline.application': { target: 'lapsed', actions: 'recordEndReason' },
@@ -79,7 +84,10 @@ function reviewStates({ v2, since2, amendable, undecided, decisionGuard }: LawTe
         writtenReview: {
           on: {
             'reviewer.assign': { guard: v2 ? and(['reviewerNotYetAssigned', 'reviewRoundOpen']) : 'reviewerNotYetAssigned', actions: 'assignReviewer' },
-            'review.record': { guard: v2 ? and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']) : 'isAssignedReviewerWithoutReview', actions: 'recordReview' },
+            'review.record': {
+              guard: v2 ? and(['isAssignedReviewerWithoutReview', 'reviewRoundOpen']) : 'isAssignedReviewerWithoutReview',
+              actions: 'recordReview',
+            },
             'presentation.invite': { target: 'presentationReview' },
             // Not invited to present: the office may reject straight from the written review.
             'decision.record': { guard: 'isRejection', target: 'finalDecision.decided', actions: 'recordDecision' },
@@ -176,7 +184,11 @@ function executionStates({ v2, since2, amendable, requestGuard }: LawTerms) {
         funding: {
           initial: 'awaitingFirstTranche',
           on: {
-            'year.end': { guard: not('isFinalYear'), target: '.awaitingFirstTranche', actions: v2 ? ['settlePendingTranche', 'startNextYear'] : 'startNextYear' },
+            'year.end': {
+              guard: not('isFinalYear'),
+              target: '.awaitingFirstTranche',
+              actions: v2 ? ['settlePendingTranche', 'startNextYear'] : 'startNextYear',
+            },
             // A tranche carried over from the year before is paid first (law v2).
             ...since2({ 'tranche.pay': { guard: 'hasCarriedTranche', actions: 'payCarriedTranche' } }),
           },

@@ -30,7 +30,6 @@ export type ProjectView = {
   context: ProjectContext;
 };
 
-
 const sees = { everything: new Set(['office', 'auditor']) };
 
 /** Whether the viewer may read this project at all: its PI, its institution, an assigned reviewer, the office, auditors. */
@@ -55,7 +54,11 @@ const anonymous = (index: number): string => `reviewer-${index + 1}`;
 
 function visibleReviews(viewer: Actor, context: ProjectContext, announced: boolean): ReviewRecord[] {
   const disclosure = context.policy.disclosure ?? defaultDisclosure;
-  const mask = (review: ReviewRecord, index: number): ReviewRecord => ({ ...review, reviewerId: anonymous(index), by: { role: 'reviewer', id: anonymous(index) } });
+  const mask = (review: ReviewRecord, index: number): ReviewRecord => ({
+    ...review,
+    reviewerId: anonymous(index),
+    by: { role: 'reviewer', id: anonymous(index) },
+  });
   if (viewer.role === 'reviewer') {
     const ownRecorded = context.reviews.some((r) => r.reviewerId === viewer.id);
     const othersShown = ownRecorded && disclosure.otherReviewsToReviewer === 'afterOwnReview';
@@ -79,7 +82,6 @@ const neverShownOutside = new Set<ProjectEventType>(['review.decline']);
 /** Who authenticated (issuer, subject, session) is for the office and auditors, not for the people they act on. */
 const withoutPrincipals = <T>(value: T): T => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'via' ? undefined : v))) as T;
 
-
 /**
  * What one viewer may read of a project, or null when it is not theirs to read. The office and
  * auditors read everything; the PI and the institution never a reviewer's identity, and scores,
@@ -93,9 +95,8 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
   if (sees.everything.has(viewer.role)) return view;
   const announced = isAnnounced(view.lifecycle);
   const disclosed = announced && (context.policy.disclosure ?? defaultDisclosure).reviewsToApplicant === 'afterAnnouncement';
-  const presentation = context.presentation && !disclosed
-    ? (({ panelScore: _score, comments: _comments, ...rest }) => rest)(context.presentation)
-    : context.presentation;
+  const presentation =
+    context.presentation && !disclosed ? (({ panelScore: _score, comments: _comments, ...rest }) => rest)(context.presentation) : context.presentation;
   return withoutPrincipals({
     ...view,
     states: maskStates(view.states, announced),
@@ -123,15 +124,18 @@ export function transitionLogFor(viewer: Actor, view: Pick<ProjectView, 'lifecyc
   if (sees.everything.has(viewer.role)) return log;
   const announced = isAnnounced(view.lifecycle);
   const reviewerOrder = view.context.reviews.map((r) => r.reviewerId);
-  return withoutPrincipals(log
-    .filter((e) => (announced || !hiddenUntilAnnounced.has(e.event)) && !neverShownOutside.has(e.event))
-    .map((e, index) => {
-      const masked = e.actor.role === 'reviewer' && e.actor.id !== viewer.id
-        ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }
-        : e;
-      // Numbered as this viewer sees them, so a hidden step leaves no gap.
-      return { ...masked, seq: index + 1, from: maskStates(masked.from, announced), to: maskStates(masked.to, announced) };
-    }));
+  return withoutPrincipals(
+    log
+      .filter((e) => (announced || !hiddenUntilAnnounced.has(e.event)) && !neverShownOutside.has(e.event))
+      .map((e, index) => {
+        const masked =
+          e.actor.role === 'reviewer' && e.actor.id !== viewer.id
+            ? { ...e, actor: { role: 'reviewer' as const, id: anonymous(Math.max(0, reviewerOrder.indexOf(e.actor.id))) } }
+            : e;
+        // Numbered as this viewer sees them, so a hidden step leaves no gap.
+        return { ...masked, seq: index + 1, from: maskStates(masked.from, announced), to: maskStates(masked.to, announced) };
+      }),
+  );
 }
 
 /** The parts of a call's status that are about people and projects, as the call workflow reports them. */
@@ -157,17 +161,26 @@ export function callViewFor<T extends CallReading>(viewer: Actor, view: T): T {
   if (sees.everything.has(viewer.role)) return view;
   const mine = (p: CallReading['projects'][number]): boolean => {
     switch (viewer.role) {
-      case 'institution': return p.institutionId === viewer.id;
-      case 'pi': return p.piId === viewer.id;
-      case 'reviewer': return (view.assignments[p.applicationId] ?? []).includes(viewer.id);
-      default: return false;
+      case 'institution':
+        return p.institutionId === viewer.id;
+      case 'pi':
+        return p.piId === viewer.id;
+      case 'reviewer':
+        return (view.assignments[p.applicationId] ?? []).includes(viewer.id);
+      default:
+        return false;
     }
   };
   const projects = view.projects.filter(mine);
   const ids = new Set(projects.map((p) => p.applicationId));
-  const assignments = viewer.role === 'reviewer'
-    ? Object.fromEntries(Object.entries(view.assignments).filter(([, who]) => who.includes(viewer.id)).map(([app]) => [app, [viewer.id]]))
-    : {};
+  const assignments =
+    viewer.role === 'reviewer'
+      ? Object.fromEntries(
+          Object.entries(view.assignments)
+            .filter(([, who]) => who.includes(viewer.id))
+            .map(([app]) => [app, [viewer.id]]),
+        )
+      : {};
   return {
     ...view,
     projects,

@@ -6,8 +6,7 @@
  * own workflow (`notice:<project>:<notice>`) has it, and tells its outcome.
  */
 export type SentNotice = { noticeId: string; kind: string; at: string } & (
-  | { status: 'sending' | 'handedOver' }
-  | { status: 'delivered'; sent: number; alreadySent: number; uncertain: number }
+  { status: 'sending' | 'handedOver' } | { status: 'delivered'; sent: number; alreadySent: number; uncertain: number }
 );
 
 /** What the notifier carries from one run of the project to the next. */
@@ -21,7 +20,9 @@ export interface CarriedNotices {
 }
 
 /** `uncertain`: recipients whose copy may or may not have reached the relay (absent in outcomes older than it). */
-export type NoticeOutcome = { status: 'delivered'; sent: number; alreadySent: number; uncertain?: number; officeAlerted: boolean } | { status: 'refused'; reason: string; officeAlerted: true };
+export type NoticeOutcome =
+  | { status: 'delivered'; sent: number; alreadySent: number; uncertain?: number; officeAlerted: boolean }
+  | { status: 'refused'; reason: string; officeAlerted: true };
 
 export type NoticeSummary = {
   workflowId: string;

@@ -9,8 +9,14 @@
  * they always did. A released level never changes: a new patch goes into a new level.
  */
 const LEVEL_1 = [
-  'project-law-v2', 'search-attributes-on-change-v1', 'kept-alarm-v1', 'archive-on-close-v1',
-  'notices-v1', 'notices-inline-v1', 'audit-ledger-v1', 'audit-eager-v1',
+  'project-law-v2',
+  'search-attributes-on-change-v1',
+  'kept-alarm-v1',
+  'archive-on-close-v1',
+  'notices-v1',
+  'notices-inline-v1',
+  'audit-ledger-v1',
+  'audit-eager-v1',
 ];
 const LEVEL_2 = [...LEVEL_1, 'transition-notices-v1'];
 

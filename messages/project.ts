@@ -38,9 +38,9 @@ export interface CommandResult {
 }
 
 /** One update per machine event; the update's name is the event's type, e.g. `tranche.request`. */
-export const projectUpdates = Object.fromEntries(
-  projectEventTypes.map((type) => [type, defineUpdate<CommandResult, [CommandArgs]>(type)]),
-) as { [T in ProjectEventType]: UpdateDefinition<CommandResult, [CommandArgs<T>], T> };
+export const projectUpdates = Object.fromEntries(projectEventTypes.map((type) => [type, defineUpdate<CommandResult, [CommandArgs]>(type)])) as {
+  [T in ProjectEventType]: UpdateDefinition<CommandResult, [CommandArgs<T>], T>;
+};
 
 /** Commands in one batch at most: a call's bulk operation sends a project its review start and assignments together. */
 export const MAX_BATCH_COMMANDS = 50;

@@ -35,9 +35,15 @@ function entry(i: number): { entry: NewLedgerEntry; payload: string } {
   return {
     payload,
     entry: {
-      workflowId: `project:bench:TE2-${String(i % 100).padStart(4, '0')}`, chainId: 'run-1', entrySeq: Math.floor(i / 100) + 1,
-      at: new Date(Date.UTC(2026, 10, 26) + i * 1000).toISOString(), actor: { role: 'office', id: 'office-kao' },
-      event: 'reviewer.assign', from: ['review.writtenReview'], to: ['review.writtenReview'], payloadDigest: sha256(payload),
+      workflowId: `project:bench:TE2-${String(i % 100).padStart(4, '0')}`,
+      chainId: 'run-1',
+      entrySeq: Math.floor(i / 100) + 1,
+      at: new Date(Date.UTC(2026, 10, 26) + i * 1000).toISOString(),
+      actor: { role: 'office', id: 'office-kao' },
+      event: 'reviewer.assign',
+      from: ['review.writtenReview'],
+      to: ['review.writtenReview'],
+      payloadDigest: sha256(payload),
     },
   };
 }
@@ -47,7 +53,12 @@ async function bareAppend(db: SqlDriver, e: NewLedgerEntry): Promise<void> {
   await db.transaction('bench bare', async (tx) => {
     const previous = await tx.get('SELECT seq, hash FROM bare_ledger ORDER BY seq DESC LIMIT 1');
     const previousOfChain = await tx.get('SELECT hash FROM bare_ledger WHERE workflow_id = ? AND entry_seq = ?', [e.workflowId, e.entrySeq - 1]);
-    const chained = { ...e, seq: previous ? Number(previous.seq) + 1 : 1, prevHash: previous ? String(previous.hash) : '', prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '' };
+    const chained = {
+      ...e,
+      seq: previous ? Number(previous.seq) + 1 : 1,
+      prevHash: previous ? String(previous.hash) : '',
+      prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '',
+    };
     await tx.run('INSERT INTO bare_ledger VALUES (?, ?, ?, ?, ?)', [chained.seq, e.workflowId, e.entrySeq, JSON.stringify(chained), entryHash(chained)]);
   });
 }
@@ -55,7 +66,9 @@ async function bareAppend(db: SqlDriver, e: NewLedgerEntry): Promise<void> {
 async function appendBench(name: string, open: () => SqlDriver): Promise<void> {
   const ledger = await SqlLedgerStore.open(open());
   const bare = open();
-  await bare.run('CREATE TABLE IF NOT EXISTS bare_ledger (seq BIGINT PRIMARY KEY, workflow_id TEXT NOT NULL, entry_seq INTEGER NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL)');
+  await bare.run(
+    'CREATE TABLE IF NOT EXISTS bare_ledger (seq BIGINT PRIMARY KEY, workflow_id TEXT NOT NULL, entry_seq INTEGER NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL)',
+  );
   await bare.run('CREATE INDEX IF NOT EXISTS bare_by_workflow ON bare_ledger (workflow_id, entry_seq)');
   const withTree: number[] = [];
   const without: number[] = [];
@@ -95,7 +108,12 @@ async function appendBench(name: string, open: () => SqlDriver): Promise<void> {
 const median = (samples: number[]): number => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 
 function proofBench(size: number): void {
-  const leaves: Hash[] = Array.from({ length: size }, () => createHash('sha256').update(Buffer.from([0])).update(randomBytes(64)).digest());
+  const leaves: Hash[] = Array.from({ length: size }, () =>
+    createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(randomBytes(64))
+      .digest(),
+  );
   let t = process.hrtime.bigint();
   const root = rootOf(leaves);
   const rootMs = ms(t);

@@ -34,7 +34,8 @@ export function demoAccounts(seed = 105): DemoAccount[] {
     accounts.set(pi.id, { username: pi.id, role: 'pi', id: pi.id, name: pi.name, email: pi.email });
     const institution = application.institution;
     const username = `${institution.id.toLowerCase()}-rd`;
-    if (!accounts.has(username)) accounts.set(username, { username, role: 'institution', id: institution.id, name: `${institution.name}研發處`, email: institution.researchOfficeEmail! });
+    if (!accounts.has(username))
+      accounts.set(username, { username, role: 'institution', id: institution.id, name: `${institution.name}研發處`, email: institution.researchOfficeEmail! });
   }
   for (const reviewer of generateReviewerPool(seed)) {
     accounts.set(reviewer.id, { username: reviewer.id, role: 'reviewer', id: reviewer.id, name: reviewer.name, email: reviewer.email });

@@ -29,7 +29,13 @@ function rows(machine: AnyStateMachine, roles: Record<string, readonly Role[]>):
       }
     }
     for (const t of node.always ?? []) {
-      result.push({ state: relative(machine, node), event: '(immediately)', roles: '', guard: describeGuard(t), target: (t.target ?? []).map((n) => relative(machine, n)).join(', ') });
+      result.push({
+        state: relative(machine, node),
+        event: '(immediately)',
+        roles: '',
+        guard: describeGuard(t),
+        target: (t.target ?? []).map((n) => relative(machine, n)).join(', '),
+      });
     }
     Object.values(node.states).forEach(walk);
   };

@@ -17,7 +17,10 @@ export function renderApiPage(document: OpenAPIV3_1.Document): string {
       byTag.set(tag, [...(byTag.get(tag) ?? []), row]);
     }
   }
-  const sections = [...byTag].map(([tag, rows]) => `<h2>${escape(tag)}</h2>\n<table><thead><tr><th>method</th><th>path</th><th>what</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`);
+  const sections = [...byTag].map(
+    ([tag, rows]) =>
+      `<h2>${escape(tag)}</h2>\n<table><thead><tr><th>method</th><th>path</th><th>what</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`,
+  );
   return `<!doctype html>
 <html lang="zh-TW"><head><meta charset="utf-8"><title>${escape(document.info.title)} — API</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}code{white-space:nowrap}</style></head>

@@ -66,7 +66,6 @@ export interface ApiDependencies {
   logging?: ReturnType<typeof apiLogging>;
 }
 
-
 /** 1 MiB: a call file with its reviewer pool is the largest body the programme sends. */
 const BODY_LIMIT = 1024 * 1024;
 
@@ -77,14 +76,20 @@ function servicesOf(deps: ApiDependencies): Services {
     calls: new CallClient(deps.client, deps.taskQueue),
     notices: new NoticeClient(deps.client),
     audit: () => {
-      if (!deps.ledger) throw new AllianceError('NOT_FOUND', 'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).');
+      if (!deps.ledger)
+        throw new AllianceError(
+          'NOT_FOUND',
+          'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).',
+        );
       return new AuditClient(deps.client, deps.ledger, deps.signing);
     },
     // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
-    bounded: (kind, work) => deps.client.withDeadline(Date.now() + (kind === 'bulk' ? deps.bulkTimeoutMs ?? 15 * 60_000 : deps.commandTimeoutMs ?? 30_000), work)
-      .catch((error: unknown) => {
-        throw toAllianceError(error, 'The service');
-      }),
+    bounded: (kind, work) =>
+      deps.client
+        .withDeadline(Date.now() + (kind === 'bulk' ? (deps.bulkTimeoutMs ?? 15 * 60_000) : (deps.commandTimeoutMs ?? 30_000)), work)
+        .catch((error: unknown) => {
+          throw toAllianceError(error, 'The service');
+        }),
   };
 }
 
@@ -100,13 +105,20 @@ async function openApiDocument(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Alliance orchestration service', version: '1.0.0', description: 'The Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews, decisions, money and audit. Every /api route takes an OpenID Connect bearer token.' },
+      info: {
+        title: 'Alliance orchestration service',
+        version: '1.0.0',
+        description:
+          'The Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews, decisions, money and audit. Every /api route takes an OpenID Connect bearer token.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/docs', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').send(renderApiPage(app.swagger() as OpenAPIV3_1.Document)));
+  app.get('/docs', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderApiPage(app.swagger() as OpenAPIV3_1.Document)),
+  );
 }
 
 /**
@@ -126,38 +138,70 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   const services = servicesOf(deps);
 
   app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));
-  await app.register(statusRoutes({ client: deps.client, namespace: deps.client.options.namespace, taskQueue: deps.taskQueue, issuer: deps.login.issuer, version: serviceVersion() }));
-  app.get('/auth/config', {
-    schema: { summary: 'Where to log in: the OpenID provider and the command line\'s client id', tags: ['login'], response: { 200: LoginInfo } },
-  }, () => deps.login);
+  await app.register(
+    statusRoutes({
+      client: deps.client,
+      namespace: deps.client.options.namespace,
+      taskQueue: deps.taskQueue,
+      issuer: deps.login.issuer,
+      version: serviceVersion(),
+    }),
+  );
+  app.get(
+    '/auth/config',
+    {
+      schema: { summary: "Where to log in: the OpenID provider and the command line's client id", tags: ['login'], response: { 200: LoginInfo } },
+    },
+    () => deps.login,
+  );
 
   if (deps.browser) {
     const cookies = new SessionCookies(deps.browser.ring.derive('web session'));
     const endpoints = providerEndpoints(deps.login.issuer);
-    await app.register(webLoginRoutes({
-      issuer: deps.login.issuer, clientId: deps.browser.webClientId, cookies, verify: deps.verify, returnOrigins: deps.browser.webUiOrigins,
-      ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
-    }));
-    await app.register(webRoutes({ services, cookies, csrfKey: deps.browser.ring.derive('web csrf'), behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')), issuerOrigin: new URL(deps.login.issuer).origin,
-      endSession: async () => (await endpoints()).end_session_endpoint, clientId: deps.browser.webClientId, ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
-    }));
-    await app.register(codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }));
+    await app.register(
+      webLoginRoutes({
+        issuer: deps.login.issuer,
+        clientId: deps.browser.webClientId,
+        cookies,
+        verify: deps.verify,
+        returnOrigins: deps.browser.webUiOrigins,
+        ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
+      }),
+    );
+    await app.register(
+      webRoutes({
+        services,
+        cookies,
+        csrfKey: deps.browser.ring.derive('web csrf'),
+        behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')),
+        issuerOrigin: new URL(deps.login.issuer).origin,
+        endSession: async () => (await endpoints()).end_session_endpoint,
+        clientId: deps.browser.webClientId,
+        ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
+      }),
+    );
+    await app.register(
+      codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }),
+    );
   }
 
-  await app.register(async (api) => {
-    api.decorateRequest('actor', null as unknown as Actor);
-    api.addHook('onRequest', async (request) => {
-      request.actor = await deps.verify(request.headers.authorization);
-    });
-    api.addHook('onRoute', (route) => {
-      route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
-    });
-    enforceDeclaredAccess(api);
-    await api.register(meRoutes(services));
-    await api.register(callRoutes(services));
-    await api.register(projectRoutes(services));
-    await api.register(auditRoutes(services));
-  }, { prefix: '/api' });
+  await app.register(
+    async (api) => {
+      api.decorateRequest('actor', null as unknown as Actor);
+      api.addHook('onRequest', async (request) => {
+        request.actor = await deps.verify(request.headers.authorization);
+      });
+      api.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
+      });
+      enforceDeclaredAccess(api);
+      await api.register(meRoutes(services));
+      await api.register(callRoutes(services));
+      await api.register(projectRoutes(services));
+      await api.register(auditRoutes(services));
+    },
+    { prefix: '/api' },
+  );
   return app;
 }
 

@@ -43,18 +43,27 @@ export function createTokenVerifier(settings: OidcSettings): TokenVerifier {
       if (!document.jwks_uri) throw new Error('its discovery document names no jwks_uri');
       jwksUri = document.jwks_uri;
     } catch (error) {
-      throw new AllianceError('NOT_REACHABLE', `The identity provider ${settings.issuer} cannot be reached (${(error as Error).message}); tokens cannot be checked now.`);
+      throw new AllianceError(
+        'NOT_REACHABLE',
+        `The identity provider ${settings.issuer} cannot be reached (${(error as Error).message}); tokens cannot be checked now.`,
+      );
     }
     keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
     return keys;
   };
   return async (authorization) => {
     const token = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(authorization ?? '')?.[1];
-    if (!authorization) throw new AllianceError('UNAUTHENTICATED', 'This needs a log-in: send "Authorization: Bearer <access token>" (the command line: `alliance login`).');
+    if (!authorization)
+      throw new AllianceError('UNAUTHENTICATED', 'This needs a log-in: send "Authorization: Bearer <access token>" (the command line: `alliance login`).');
     if (!token) throw new AllianceError('UNAUTHENTICATED', 'The Authorization header is not "Bearer <JWT access token>".');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, await discover(), { issuer: settings.issuer, audience: settings.audience, clockTolerance: 5, requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await jwtVerify(token, await discover(), {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'sub'],
+      }));
     } catch (error) {
       if (error instanceof AllianceError) throw error;
       throw new AllianceError('UNAUTHENTICATED', `The token was not accepted: ${describeJoseError(error)}. Log in again (\`alliance login\`).`);
@@ -70,33 +79,49 @@ export function createTokenVerifier(settings: OidcSettings): TokenVerifier {
  */
 function programmeRole(value: unknown, mapping: OidcSettings['roleValues']): Role | 'ambiguous' | undefined {
   const candidates: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value];
-  const roles = new Set(candidates.flatMap((candidate): Role[] => {
-    const named: unknown = mapping ? Object.entries(mapping).find(([, v]) => v === candidate)?.[0] : candidate;
-    const role = Role.safeParse(named);
-    return role.success && role.data !== 'system' ? [role.data] : [];
-  }));
+  const roles = new Set(
+    candidates.flatMap((candidate): Role[] => {
+      const named: unknown = mapping ? Object.entries(mapping).find(([, v]) => v === candidate)?.[0] : candidate;
+      const role = Role.safeParse(named);
+      return role.success && role.data !== 'system' ? [role.data] : [];
+    }),
+  );
   return roles.size > 1 ? 'ambiguous' : [...roles][0];
 }
 
 /** The actor the law judges, from a verified token's claims, through the configured claim mapping. */
 export function actorFromClaims(payload: JWTPayload, settings: Pick<OidcSettings, 'roleClaim' | 'idClaim' | 'roleValues'>): Actor {
   const role = programmeRole(claimAt(payload, settings.roleClaim), settings.roleValues);
-  if (role === 'ambiguous') throw new AllianceError('FORBIDDEN', `Your account holds more than one programme role (claim ${settings.roleClaim}); the service acts for one role per account — ask the programme office to split them.`);
+  if (role === 'ambiguous')
+    throw new AllianceError(
+      'FORBIDDEN',
+      `Your account holds more than one programme role (claim ${settings.roleClaim}); the service acts for one role per account — ask the programme office to split them.`,
+    );
   const id = claimAt(payload, settings.idClaim);
   if (!role || typeof id !== 'string' || id.length === 0) {
-    throw new AllianceError('FORBIDDEN', `Your account has no programme role (claim ${settings.roleClaim}) or id (claim ${settings.idClaim}); ask the programme office to set them.`);
+    throw new AllianceError(
+      'FORBIDDEN',
+      `Your account has no programme role (claim ${settings.roleClaim}) or id (claim ${settings.idClaim}); ask the programme office to set them.`,
+    );
   }
   const session = typeof payload.sid === 'string' ? payload.sid : undefined;
   return {
-    role, id,
-    via: { issuer: payload.iss ?? '', subject: payload.sub ?? `${role}:${id}`, ...(session ? { session } : {}), ...(payload.jti ? { token: payload.jti } : {}) },
+    role,
+    id,
+    via: {
+      issuer: payload.iss ?? '',
+      subject: payload.sub ?? `${role}:${id}`,
+      ...(session ? { session } : {}),
+      ...(payload.jti ? { token: payload.jti } : {}),
+    },
   };
 }
 
 function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'it has expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not for this service (${error.reason})`;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) return 'it is not signed by the identity provider';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey)
+    return 'it is not signed by the identity provider';
   if (error instanceof joseErrors.JOSEError) return error.code.toLowerCase().replace(/^err_/, '').replace(/_/g, ' ');
   return 'it cannot be read';
 }

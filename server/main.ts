@@ -15,7 +15,10 @@ import { readLogSigning } from '../activities/ledger/log-signing';
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
-  if (!env.OIDC_ISSUER) throw new ConfigurationError(['OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance']);
+  if (!env.OIDC_ISSUER)
+    throw new ConfigurationError([
+      'OIDC_ISSUER: expected the OpenID provider of the tokens this API accepts, e.g. https://login.example.gov.tw/realms/alliance',
+    ]);
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const { ring } = serviceKeyRing(env);
   const documents = await openDocumentStore(env, ring);
@@ -24,7 +27,11 @@ async function main(): Promise<void> {
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
   const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, signing);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
-  const stop = (): void => void api.close().then(() => connection.close()).finally(() => void ledger?.close().finally(() => void documents.close()));
+  const stop = (): void =>
+    void api
+      .close()
+      .then(() => connection.close())
+      .finally(() => void ledger?.close().finally(() => void documents.close()));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

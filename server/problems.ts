@@ -59,5 +59,6 @@ export function registerProblems(app: FastifyInstance): void {
     return sendProblem(reply, problem('INTERNAL', 'The service failed to answer this request; it has been logged.'));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem('NOT_FOUND', `There is no ${request.method} ${request.url.split('?')[0]}; see /openapi.json for every route.`)));
+    sendProblem(reply, problem('NOT_FOUND', `There is no ${request.method} ${request.url.split('?')[0]}; see /openapi.json for every route.`)),
+  );
 }

@@ -16,7 +16,8 @@ declare module 'fastify' {
  */
 export function enforceDeclaredAccess(api: FastifyInstance): void {
   api.addHook('onRoute', (route) => {
-    if (route.method !== 'HEAD' && !route.config?.access) throw new Error(`${String(route.method)} ${route.url} declares no access (config.access): say who the route is for`);
+    if (route.method !== 'HEAD' && !route.config?.access)
+      throw new Error(`${String(route.method)} ${route.url} declares no access (config.access): say who the route is for`);
   });
   api.addHook('preHandler', (request, _reply, done) => {
     const access = request.routeOptions.config.access;

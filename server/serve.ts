@@ -13,12 +13,28 @@ export interface ServingApi {
 }
 
 /** Starts the HTTP API on API_HOST:API_PORT, accepting the tokens of `issuer` as the environment's claim mapping says. */
-export async function serveApi(env: Environment, client: Client, ledger: LedgerStore | null, issuer: string, ring: KeyRing, signing?: LogSigning): Promise<ServingApi> {
+export async function serveApi(
+  env: Environment,
+  client: Client,
+  ledger: LedgerStore | null,
+  issuer: string,
+  ring: KeyRing,
+  signing?: LogSigning,
+): Promise<ServingApi> {
   const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
   const webUiOrigins = env.TEMPORAL_UI_ORIGINS?.split(',') ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`];
   const app = await buildApi({
-    client, taskQueue: env.TEMPORAL_TASK_QUEUE, ledger, ...(signing ? { signing } : {}),
-    verify: createTokenVerifier({ issuer, audience: env.OIDC_AUDIENCE, roleClaim: env.OIDC_ROLE_CLAIM, idClaim: env.OIDC_ID_CLAIM, ...(roleValues ? { roleValues } : {}) }),
+    client,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ledger,
+    ...(signing ? { signing } : {}),
+    verify: createTokenVerifier({
+      issuer,
+      audience: env.OIDC_AUDIENCE,
+      roleClaim: env.OIDC_ROLE_CLAIM,
+      idClaim: env.OIDC_ID_CLAIM,
+      ...(roleValues ? { roleValues } : {}),
+    }),
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
     logging: apiLogging(env.ALLIANCE_LOG_LEVEL),
     browser: { ring, webClientId: env.OIDC_WEB_CLIENT_ID, webUiOrigins, ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}) },

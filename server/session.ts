@@ -54,9 +54,24 @@ const isLoopback = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|localhost|\[
  * HTTP-only, same-site Lax, Secure whenever the browser allows it (HTTPS, or loopback, which
  * browsers treat as secure): script cannot read it, other sites cannot send it.
  */
-export function setCookie(reply: FastifyReply, request: FastifyRequest, name: string, value: string, maxAgeSeconds: number, path = '/', alwaysSecure = false): void {
+export function setCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  path = '/',
+  alwaysSecure = false,
+): void {
   const secure = alwaysSecure || request.protocol === 'https' || isLoopback(request.host);
-  const attributes = [`${name}=${value}`, `Path=${path}`, `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
+  const attributes = [
+    `${name}=${value}`,
+    `Path=${path}`,
+    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
+    'HttpOnly',
+    'SameSite=Lax',
+    ...(secure ? ['Secure'] : []),
+  ];
   const previous = reply.getHeader('set-cookie');
   reply.header('set-cookie', [...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []), attributes.join('; ')]);
 }

@@ -41,7 +41,11 @@ function startEmbeddedTemporal(env: Environment): Promise<EmbeddedServer> {
 }
 
 /** A cluster's namespace must keep closed histories as long as the archive needs them: refused, or warned of. */
-async function checkRetention(env: Environment, connections: [Awaited<ReturnType<typeof connectWorker>>, Connection], identityStarting: Promise<IdentityProvider> | null): Promise<void> {
+async function checkRetention(
+  env: Environment,
+  connections: [Awaited<ReturnType<typeof connectWorker>>, Connection],
+  identityStarting: Promise<IdentityProvider> | null,
+): Promise<void> {
   const [connection, clientConnection] = connections;
   const problem = retentionProblem(env.TEMPORAL_NAMESPACE, await retentionDays(clientConnection, env.TEMPORAL_NAMESPACE), retentionPolicy.temporalMinimumDays);
   if (problem && env.ALLIANCE_RETENTION_CHECK === 'refuse') {
@@ -68,7 +72,11 @@ async function main(): Promise<void> {
   // and nothing waits for it but the log-ins (the API checks tokens against it when they come).
   const identityStarting = env.OIDC_ISSUER
     ? null
-    : startIdentityProvider({ port: env.KEYCLOAK_PORT, dataDir: env.ALLIANCE_DATA_DIR, ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}) });
+    : startIdentityProvider({
+        port: env.KEYCLOAK_PORT,
+        dataDir: env.ALLIANCE_DATA_DIR,
+        ...(env.KEYCLOAK_JAVA_HOME ? { javaHome: env.KEYCLOAK_JAVA_HOME } : {}),
+      });
   identityStarting?.catch(() => undefined);
   if (identityStarting) console.log('Starting the embedded identity provider (Keycloak)…');
   if (!env.TEMPORAL_ADDRESS) embedded = await startEmbeddedTemporal(env);
@@ -91,7 +99,13 @@ async function main(): Promise<void> {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     dataConverter,
-    activities: createActivities({ projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE), client, ledger, mail: mail.deps, ...(checkpoints ? { checkpoints } : {}) }),
+    activities: createActivities({
+      projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
+      client,
+      ledger,
+      mail: mail.deps,
+      ...(checkpoints ? { checkpoints } : {}),
+    }),
   });
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
   const api = await serveApi(env, client, ledger, issuer, keys.ring, checkpoints?.signing);

@@ -20,13 +20,17 @@ import type { ServiceMail } from '../worker/mail';
 export function checkpointPublishing(env: Environment, embedded: boolean): CheckpointPublishing | undefined {
   const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE
     ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN)
-    : embedded ? localLogSigning(env.ALLIANCE_DATA_DIR, env.ALLIANCE_LOG_ORIGIN) : undefined;
+    : embedded
+      ? localLogSigning(env.ALLIANCE_DATA_DIR, env.ALLIANCE_LOG_ORIGIN)
+      : undefined;
   if (!signing) return undefined;
   const witnessDir = env.ALLIANCE_WITNESS_DIR ?? (embedded ? path.join(env.ALLIANCE_DATA_DIR, 'witness') : undefined);
   if (witnessDir) mkdirSync(witnessDir, { recursive: true });
   return {
-    signing, policy: { everyEntries: env.ALLIANCE_CHECKPOINT_EVERY_ENTRIES, everyMs: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES * 60_000 },
-    ...(witnessDir ? { witnessDir } : {}), ...(env.ALLIANCE_AUDITORS_EMAIL ? { auditorsEmail: env.ALLIANCE_AUDITORS_EMAIL } : {}),
+    signing,
+    policy: { everyEntries: env.ALLIANCE_CHECKPOINT_EVERY_ENTRIES, everyMs: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES * 60_000 },
+    ...(witnessDir ? { witnessDir } : {}),
+    ...(env.ALLIANCE_AUDITORS_EMAIL ? { auditorsEmail: env.ALLIANCE_AUDITORS_EMAIL } : {}),
   };
 }
 
@@ -50,14 +54,22 @@ export function serviceBanner({ env, api, issuer, identity, address, embedded, s
   return renderBanner({
     'Web pages': `${api.url}/web (log in with a demo account below; 中文, English)`,
     API: `${api.url}/api (OpenAPI ${api.url}/openapi.json, browsable ${api.url}/docs; codec server ${api.url}/codec, browser log-in ${api.url}/auth/login)`,
-    'Identity provider': issuer + (identity ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})` : ''),
+    'Identity provider':
+      issuer +
+      (identity
+        ? ` (embedded Keycloak; admin console ${identity.url}/admin, password in ${path.resolve(env.ALLIANCE_DATA_DIR, 'keycloak', 'admin-password')})`
+        : ''),
     'Temporal gRPC': address + (embedded ? ' (embedded dev server)' : ' (external cluster)'),
     Namespace: env.TEMPORAL_NAMESPACE,
     'Task queue': env.TEMPORAL_TASK_QUEUE,
     'Audit ledger': stores.where.ledger,
     'Payload keys': `${path.resolve(keys.file)} (current ${keys.ring.currentId}; payloads reach Temporal encrypted)`,
     Documents: `${documents.where} (long texts and lists by reference, sealed)`,
-    ...(checkpoints ? { Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}` } : {}),
+    ...(checkpoints
+      ? {
+          Checkpoints: `signed as ${checkpoints.signing.origin}${witnessDir ? ` into ${path.resolve(witnessDir)}` : ''}; verifier key for auditors: ${checkpoints.signing.verifierKey}`,
+        }
+      : {}),
     Mail: mail.destination,
     'Notice log': stores.where.notices,
     ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),

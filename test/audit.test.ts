@@ -51,10 +51,20 @@ it('answers history, search, verify and export for auditors, also after Temporal
   const signing = localLogSigning(keyDir, 'ledger.alliance.test');
   const trusted = path.join(keyDir, 'trusted.txt');
   const since = ['audit', 'verify', '--since', trusted, '--key', signing.verifierFile];
-  const call = compressedCall(alliance105, Date.now(), {
-    // Year 1's report falls due 25 s in: time for two projects to reach execution on a loaded machine first.
-    applicationClosesIn: 8, endorsementIn: 300, firstYearStartsIn: 10, yearLength: 'PT60S', progressReportDueBeforeYearEnd: 'PT45S', closingReportGrace: 'PT60S',
-  }, uniqueName('audit'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      // Year 1's report falls due 25 s in: time for two projects to reach execution on a loaded machine first.
+      applicationClosesIn: 8,
+      endorsementIn: 300,
+      firstYearStartsIn: 10,
+      yearLength: 'PT60S',
+      progressReportDueBeforeYearEnd: 'PT45S',
+      closingReportGrace: 'PT60S',
+    },
+    uniqueName('audit'),
+  );
   const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
   const nchu = { id: 'NCHU', name: '國立中興大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@nchu.edu.tw' };
   const pi = anApplication().pi;
@@ -67,56 +77,72 @@ it('answers history, search, verify and export for auditors, also after Temporal
   const ids = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, `project:${call.id}:${a.id}`])) as Record<keyof typeof apps, string>;
 
   const taskQueue = uniqueName('audit');
-  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
-    for (const a of Object.values(apps)) await projects.create(call, a);
-    // Submitted before the application deadline; the lapsed one never is.
-    for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
-    await toExecution(projects, ids.overdue);
-    await toExecution(projects, ids.onTime, { role: 'institution', id: 'NCKU' });
-    await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
-    await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
-    await projects.send(ids.inReview, 'endorsement.record', { role: 'institution', id: 'NCHU' }, { rosterId: 'R2', letterReference: 'L2' });
-    await projects.send(ids.inReview, 'review.start', actors.office, {});
-    await waitForProject(projects, ids.overdue, (v) => v.overdue);
-    await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
-    for (const id of Object.values(ids)) await settledHistoryLength(projects, id);
-    // The lapsed project's history reaches the archive, then Temporal forgets it.
-    for (let i = 0; (await ledger.archivedRuns(ids.lapsed)).length === 0; i++) {
-      if (i > 100) throw new Error('the lapsed project was never archived');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: ids.lapsed } });
-    for (let i = 0; await projects.handle(ids.lapsed).describe().then(() => true, () => false); i++) {
-      if (i > 100) throw new Error('Temporal did not delete the lapsed project');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
-  const running = await startApi(env, taskQueue, ledger, signing);
-  const liveCli = (...args: string[]) => alliance(running.url, args);
-  const verified = await liveCli('audit', 'verify', '--all');
-  expect(verified.stderr).toBe('');
-  expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
-  expect(verified.status).toBe(0);
+  await withServiceWorker(
+    env,
+    bundle,
+    taskQueue,
+    async (projects) => {
+      for (const a of Object.values(apps)) await projects.create(call, a);
+      // Submitted before the application deadline; the lapsed one never is.
+      for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
+      await toExecution(projects, ids.overdue);
+      await toExecution(projects, ids.onTime, { role: 'institution', id: 'NCKU' });
+      await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
+      await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
+      await projects.send(ids.inReview, 'endorsement.record', { role: 'institution', id: 'NCHU' }, { rosterId: 'R2', letterReference: 'L2' });
+      await projects.send(ids.inReview, 'review.start', actors.office, {});
+      await waitForProject(projects, ids.overdue, (v) => v.overdue);
+      await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
+      for (const id of Object.values(ids)) await settledHistoryLength(projects, id);
+      // The lapsed project's history reaches the archive, then Temporal forgets it.
+      for (let i = 0; (await ledger.archivedRuns(ids.lapsed)).length === 0; i++) {
+        if (i > 100) throw new Error('the lapsed project was never archived');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: ids.lapsed } });
+      for (
+        let i = 0;
+        await projects
+          .handle(ids.lapsed)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          );
+        i++
+      ) {
+        if (i > 100) throw new Error('Temporal did not delete the lapsed project');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
+      const running = await startApi(env, taskQueue, ledger, signing);
+      const liveCli = (...args: string[]) => alliance(running.url, args);
+      const verified = await liveCli('audit', 'verify', '--all');
+      expect(verified.stderr).toBe('');
+      expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
+      expect(verified.status).toBe(0);
 
-  // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
-  // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
-  const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
-  expect(taken.status).toBe(0);
-  expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
-  const grown = await liveCli(...since, '--save', path.join(keyDir, 'next.txt'), '--json');
-  expect(grown.stderr).toBe('');
-  const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
-  expect(report.ledger).toMatchObject({ problem: null });
-  expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
-  expect(report.ledger.payloads).toBeGreaterThan(10);
-  expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
-  const otherKey = path.join(keyDir, 'other.key');
-  writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
-  const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
-  expect(wrongKey.status).toBe(errorCodes.VALIDATION.exitStatus);
-  expect(wrongKey.stderr).toMatch(/does not verify|carries no signature/);
-  await running.close();
-  }, ledger);
+      // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
+      // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
+      const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
+      expect(taken.status).toBe(0);
+      expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
+      const grown = await liveCli(...since, '--save', path.join(keyDir, 'next.txt'), '--json');
+      expect(grown.stderr).toBe('');
+      const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
+      expect(report.ledger).toMatchObject({ problem: null });
+      expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
+      expect(report.ledger.payloads).toBeGreaterThan(10);
+      expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
+      const otherKey = path.join(keyDir, 'other.key');
+      writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
+      const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
+      expect(wrongKey.status).toBe(errorCodes.VALIDATION.exitStatus);
+      expect(wrongKey.stderr).toMatch(/does not verify|carries no signature/);
+      await running.close();
+    },
+    ledger,
+  );
   await ledger.close();
 
   // The worker is gone; an API process with the ledger read-only answers the auditor.
@@ -125,8 +151,13 @@ it('answers history, search, verify and export for auditors, also after Temporal
   const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
   expect(history.status).toBe(0);
-  expect((JSON.parse(history.stdout) as { event: string; actor: { role: string } }[]).map((e) => `${e.actor.role} ${e.event}`)).toEqual(['system deadline.application']);
-  const raw = JSON.parse((await cli('audit', 'history', `${call.id}:TE1-0001`, '--raw', '--json')).stdout) as { source: string; runs: { history: { events: unknown[] } }[] };
+  expect((JSON.parse(history.stdout) as { event: string; actor: { role: string } }[]).map((e) => `${e.actor.role} ${e.event}`)).toEqual([
+    'system deadline.application',
+  ]);
+  const raw = JSON.parse((await cli('audit', 'history', `${call.id}:TE1-0001`, '--raw', '--json')).stdout) as {
+    source: string;
+    runs: { history: { events: unknown[] } }[];
+  };
   expect(raw.source).toBe('archive');
   expect(raw.runs[0]!.history.events.length).toBeGreaterThan(5);
 
@@ -143,7 +174,8 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(independent.stderr).toBe('');
   expect(independent.stdout).toMatch(/consistent with the trusted checkpoint of \d+ entries/);
 
-  const search = async (...filters: string[]) => (JSON.parse((await cli('audit', 'search', '--call', call.id, ...filters, '--json')).stdout) as { workflowId: string }[]).map((p) => p.workflowId);
+  const search = async (...filters: string[]) =>
+    (JSON.parse((await cli('audit', 'search', '--call', call.id, ...filters, '--json')).stdout) as { workflowId: string }[]).map((p) => p.workflowId);
   expect(await search('--division', 'TE2')).toEqual([ids.overdue, ids.onTime]);
   expect(await search('--overdue')).toEqual([ids.overdue]);
   expect(await search('--state', 'lapsed')).toEqual([ids.lapsed]);
@@ -167,10 +199,15 @@ it('answers history, search, verify and export for auditors, also after Temporal
   db.run("UPDATE ledger SET actor_id = 'pi-lim' WHERE seq = ?", [victim.seq]);
   db.close();
   expect(victim.actor.id).toBe('pi-lin');
-  for (const args of [['audit', 'verify', '--all'], ['audit', 'verify', `${call.id}:TE2-0002`]]) {
+  for (const args of [
+    ['audit', 'verify', '--all'],
+    ['audit', 'verify', `${call.id}:TE2-0002`],
+  ]) {
     const broken = await cli(...args);
     expect(broken.status).toBe(errorCodes.INTEGRITY.exitStatus);
-    expect(broken.stderr).toContain(`INTEGRITY: ledger entry ${victim.seq} (${ids.onTime} transition ${victim.entrySeq}) is broken: its content does not match its hash`);
+    expect(broken.stderr).toContain(
+      `INTEGRITY: ledger entry ${victim.seq} (${ids.onTime} transition ${victim.entrySeq}) is broken: its content does not match its hash`,
+    );
   }
   const againstCheckpoint = await cli(...since);
   expect(againstCheckpoint.status).toBe(errorCodes.INTEGRITY.exitStatus);
@@ -187,9 +224,19 @@ it('writes each transition to the ledger exactly once while the worker is killed
   await ledger.close();
   const taskQueue = uniqueName('killed');
   const workerOptions = { taskQueue, dataDir: path.dirname(file), env: { ALLIANCE_LEDGER_PATH: file, SMTP_SINK_PORT: String(await freePort()) } };
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('killed'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 600,
+      endorsementIn: 700,
+      firstYearStartsIn: 800,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('killed'),
+  );
   const projects = new ProjectClient(env.client, taskQueue);
   let worker = await startWorkerProcess(workerOptions);
   const id = await projects.create(call, anApplication());

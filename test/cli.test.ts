@@ -30,13 +30,20 @@ const file = (name: string, data: unknown): string => {
 type Run = CliRun;
 
 /** `alliance --as ROLE:ID` is gone: a test logs in as a seeded account of the identity provider. */
-const accounts: Record<string, string> = { 'office:kao': 'kao', 'pi:pi-lin': 'pi-lin', 'pi:pi-chen': 'pi-chen', 'institution:NTU': 'ntu-rd', 'institution:NCKU': 'ncku-rd', 'auditor:wu': 'wu' };
+const accounts: Record<string, string> = {
+  'office:kao': 'kao',
+  'pi:pi-lin': 'pi-lin',
+  'pi:pi-chen': 'pi-chen',
+  'institution:NTU': 'ntu-rd',
+  'institution:NCKU': 'ncku-rd',
+  'auditor:wu': 'wu',
+};
 
 /** Runs the built `alliance` command against the API; `--as X` in `args` picks the account logged in. */
 const alliance = (apiUrl: string, args: string[]): Promise<Run> => {
   const as = args[0] === '--as' ? args[1]! : null;
   const rest = as ? args.slice(2) : args;
-  return allianceAs(as ? accounts[as] ?? as.replace(/^reviewer:/, '') : null, apiUrl, rest);
+  return allianceAs(as ? (accounts[as] ?? as.replace(/^reviewer:/, '')) : null, apiUrl, rest);
 };
 
 const ok = (run: Run): Run => {
@@ -46,20 +53,39 @@ const ok = (run: Run): Run => {
 const json = <T>(run: Run): T => JSON.parse(ok(run).stdout) as T;
 
 const reviewer = (id: string, institutionId: string, division: 'TE1' | 'TE2', conflicts: string[] = []): Reviewer => ({
-  id, name: id, email: `${id}@example.tw`, institutionId, divisions: [division], conflicts: { applicationIds: conflicts, institutionIds: [] },
+  id,
+  name: id,
+  email: `${id}@example.tw`,
+  institutionId,
+  divisions: [division],
+  conflicts: { applicationIds: conflicts, institutionIds: [] },
 });
 
 it('runs a call through endorsement, the three review rounds and the decisions with the command line alone', async () => {
   const taskQueue = uniqueName('cli');
   const callId = uniqueName('cli-call');
-  const call = compressedCall(alliance105, Date.now(), {
-    // Room for six command-line runs before the application deadline on a loaded machine.
-    applicationClosesIn: 35, endorsementIn: 40, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      // Room for six command-line runs before the application deadline on a loaded machine.
+      applicationClosesIn: 35,
+      endorsementIn: 40,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    callId,
+  );
   call.policy.reviewersPerApplication = 2;
   const pool = [
-    reviewer('rev-te2-01', 'NTU', 'TE2'), reviewer('rev-te2-02', 'NCKU', 'TE2', ['TE2-0002']), reviewer('rev-te2-03', 'NTHU', 'TE2'), reviewer('rev-te2-04', 'NCHU', 'TE2'),
-    reviewer('rev-te1-01', 'NTHU', 'TE1'), reviewer('rev-te1-02', 'NCHU', 'TE1'),
+    reviewer('rev-te2-01', 'NTU', 'TE2'),
+    reviewer('rev-te2-02', 'NCKU', 'TE2', ['TE2-0002']),
+    reviewer('rev-te2-03', 'NTHU', 'TE2'),
+    reviewer('rev-te2-04', 'NCHU', 'TE2'),
+    reviewer('rev-te1-01', 'NTHU', 'TE1'),
+    reviewer('rev-te1-02', 'NCHU', 'TE1'),
   ];
   const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
   const apps = [
@@ -71,7 +97,8 @@ it('runs a call through endorsement, the three review rounds and the decisions w
   await withServiceWorker(env, bundle, taskQueue, async (_projects, ledger) => {
     const api = await startApi(env, taskQueue, ledger);
     const cli = (...args: string[]) => alliance(api.url, args);
-    const show = async (app: string) => json<{ states: string[]; lifecycle: string }>(await cli('--as', 'office:kao', 'project', 'show', `${callId}:${app}`, '--json'));
+    const show = async (app: string) =>
+      json<{ states: string[]; lifecycle: string }>(await cli('--as', 'office:kao', 'project', 'show', `${callId}:${app}`, '--json'));
 
     const opened = ok(await cli('--as', 'office:kao', 'call', 'open', file('call.json', call), file('pool.json', pool)));
     expect(opened.stdout).toMatch(new RegExp(`^call ${callId} is open\\. Applications close \\d+\\.\\d\\d\\.\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(in \\d+ s\\)`));
@@ -84,12 +111,28 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     }
     expect((await show('TE2-0001')).lifecycle).toBe('submitted');
 
-    const roster = json<{ applied: number }>(await cli('--as', 'institution:NTU', '--json', 'roster', 'submit', callId, 'TE2-0001', 'TE1-0001', '--roster', 'NTU-01', '--letter', '臺大研字第1050012345號'));
+    const roster = json<{ applied: number }>(
+      await cli(
+        '--as',
+        'institution:NTU',
+        '--json',
+        'roster',
+        'submit',
+        callId,
+        'TE2-0001',
+        'TE1-0001',
+        '--roster',
+        'NTU-01',
+        '--letter',
+        '臺大研字第1050012345號',
+      ),
+    );
     expect(roster.applied).toBe(2);
     ok(await cli('--as', 'institution:NCKU', 'roster', 'submit', callId, 'TE2-0002', '--roster', 'NCKU-01', '--letter', '成大研字第1050000001號'));
     expect((await show('TE2-0002')).lifecycle).toBe('endorsed');
 
-    while (json<{ state: string }>(await cli('--as', 'office:kao', 'call', 'status', callId, '--json')).state !== 'endorsementsClosed') await new Promise((r) => setTimeout(r, 500));
+    while (json<{ state: string }>(await cli('--as', 'office:kao', 'call', 'status', callId, '--json')).state !== 'endorsementsClosed')
+      await new Promise((r) => setTimeout(r, 500));
     const first = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
     expect(first.applied).toBe(first.total);
     const again = json<{ applied: number; total: number }>(await cli('--as', 'office:kao', '--json', 'review', 'start', callId));
@@ -105,7 +148,21 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     for (const [app, ids] of Object.entries(assignments)) {
       for (const [i, id] of ids.entries()) {
         if (app === 'TE1-0001' && i === 1) continue; // one review never arrives
-        ok(await cli('--as', `reviewer:${id}`, 'review', 'record', `${callId}:${app}`, '--score', String(app === 'TE2-0002' ? 70 : 85 + i), '--recommendation', 'fund', '--comments', '具產業價值'));
+        ok(
+          await cli(
+            '--as',
+            `reviewer:${id}`,
+            'review',
+            'record',
+            `${callId}:${app}`,
+            '--score',
+            String(app === 'TE2-0002' ? 70 : 85 + i),
+            '--recommendation',
+            'fund',
+            '--comments',
+            '具產業價值',
+          ),
+        );
       }
     }
     expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toContain(firstReviewer);
@@ -115,8 +172,19 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     ok(await cli('--as', 'office:kao', 'presentation', 'invite', callId, '--top', '1'));
     expect((await show('TE2-0001')).states).toEqual(['review.presentationReview.invited']);
     expect((await show('TE2-0002')).states).toEqual(['review.writtenReview']);
-    ok(await cli('--as', 'office:kao', 'presentation', 'schedule', callId, '--starts-at', '2026.12.05 09:00'.replace('2026', String(new Date().getFullYear() - 1911 + 1))));
-    for (const app of ['TE2-0001', 'TE1-0001']) ok(await cli('--as', 'office:kao', 'presentation', 'record', `${callId}:${app}`, '--score', '88', '--comments', '簡報清楚'));
+    ok(
+      await cli(
+        '--as',
+        'office:kao',
+        'presentation',
+        'schedule',
+        callId,
+        '--starts-at',
+        '2026.12.05 09:00'.replace('2026', String(new Date().getFullYear() - 1911 + 1)),
+      ),
+    );
+    for (const app of ['TE2-0001', 'TE1-0001'])
+      ok(await cli('--as', 'office:kao', 'presentation', 'record', `${callId}:${app}`, '--score', '88', '--comments', '簡報清楚'));
     expect((await show('TE2-0001')).states).toEqual(['review.finalDecision.pending']);
 
     const ranking = ok(await cli('--as', 'office:kao', 'decision', 'start', callId));
@@ -128,7 +196,9 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     expect(announced.applied).toBe(3);
     expect((await show('TE2-0001')).lifecycle).toBe('approved');
     expect((await show('TE2-0002')).lifecycle).toBe('rejected');
-    expect(ok(await cli('--as', 'pi:pi-lin', 'project', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/decision\s+approved NT\$2,000,000 \/ NT\$2,000,000 \/ NT\$1,800,000/);
+    expect(ok(await cli('--as', 'pi:pi-lin', 'project', 'show', `${callId}:TE2-0001`)).stdout).toMatch(
+      /decision\s+approved NT\$2,000,000 \/ NT\$2,000,000 \/ NT\$1,800,000/,
+    );
 
     await recordHistories(env.client, `call:${callId}`, 'call-through-decisions');
 
@@ -140,7 +210,11 @@ it('runs a call through endorsement, the three review rounds and the decisions w
       [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
       [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor auditor-wu/],
       [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /was not filed through institution NCKU/],
-      [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'], 'ILLEGAL_TRANSITION', /tranche.request is not possible while the project is in approved/],
+      [
+        ['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'],
+        'ILLEGAL_TRANSITION',
+        /tranche.request is not possible while the project is in approved/,
+      ],
       [['--as', 'office:kao', 'project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
     ];
     for (const [args, code, message] of cases) {

@@ -27,8 +27,9 @@ describe('examples/: the files the README and the tests use', () => {
     const pool = ReviewerPool.parse(read('reviewers.json'));
     for (const reviewer of pool) expect(accounts).toContain(`reviewer:${reviewer.id}`);
     // Exactly the 105 policy's number of TE2 reviewers, none conflicted with NTU: the tour's assignment is known in advance.
-    expect(pool.filter((r) => r.divisions.includes('TE2') && r.institutionId !== 'NTU' && !r.conflicts.institutionIds.includes('NTU')).map((r) => r.id))
-      .toHaveLength(alliance105.policy.reviewersPerApplication);
+    expect(
+      pool.filter((r) => r.divisions.includes('TE2') && r.institutionId !== 'NTU' && !r.conflicts.institutionIds.includes('NTU')).map((r) => r.id),
+    ).toHaveLength(alliance105.policy.reviewersPerApplication);
   });
 
   it("holds a roster of NTU's own applicants with its letter", () => {

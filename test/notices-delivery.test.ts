@@ -25,14 +25,21 @@ async function setup() {
   return { dir, log, ledger, mailDir: path.join(dir, 'mail') };
 }
 
-const messages = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(path.join(dir, f)));
+const messages = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => readFileSync(path.join(dir, f)));
 
 describe('notice delivery over real SMTP on loopback', () => {
   it('sends a notice once per key, readable in zh-TW with its ROC date', async () => {
     const { log, mailDir } = await setup();
     const sink = await startMailSink({ dir: mailDir });
     const deliver = createNoticeDelivery({ transport: loopbackTransport(sink.port), from: 'alliance-office@most.gov.tw', log });
-    const item = { key: 'project:alliance-105:TE2-0001/progressReportDue-1-P30D/lin@ntu.edu.tw', to: '林志明 <lin@ntu.edu.tw>', notice: renderNotice('progressReportDue', 'zh-TW', variables) };
+    const item = {
+      key: 'project:alliance-105:TE2-0001/progressReportDue-1-P30D/lin@ntu.edu.tw',
+      to: '林志明 <lin@ntu.edu.tw>',
+      notice: renderNotice('progressReportDue', 'zh-TW', variables),
+    };
     expect((await deliver(item)).status).toBe('sent');
     expect((await deliver(item)).status).toBe('alreadySent');
     await sink.stop();
@@ -71,7 +78,11 @@ describe('notice delivery over real SMTP on loopback', () => {
     const url = await sharedPostgresDatabase('notices_two_workers');
     const logs = await Promise.all(['a', 'b'].map(() => SqlNoticeLog.open(postgresDriver(url))));
     const workers = logs.map((log) => createNoticeDelivery({ transport: loopbackTransport(sink.port), from: 'office@example.tw', log }));
-    const item = { key: 'k-both', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    const item = {
+      key: 'k-both',
+      to: 'lin@ntu.edu.tw',
+      notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }),
+    };
     const outcomes = await Promise.allSettled(workers.map((deliver, i) => deliver(item, { holder: `worker-${i}` })));
     // One sent it; the other found it sent, or found the first one's lease and was told to retry.
     const sent = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'sent');
@@ -88,7 +99,11 @@ describe('notice delivery over real SMTP on loopback', () => {
     const relay = await startRecordingSmtp();
     const proxy = await startCuttingProxy(relay.port);
     const deliver = createNoticeDelivery({ transport: loopbackTransport(proxy.port), from: 'office@example.tw', log });
-    const item = { key: 'k-cut', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    const item = {
+      key: 'k-cut',
+      to: 'lin@ntu.edu.tw',
+      notice: renderNotice('tranchePaid', 'zh-TW', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }),
+    };
     const first = await deliver(item, { holder: 'attempt-1' });
     expect(first).toMatchObject({ status: 'uncertain', reason: expect.stringContaining('after the end of DATA') });
     // A retry through a relay that works now: still not sent again.
@@ -109,7 +124,11 @@ describe('notice delivery over real SMTP on loopback', () => {
       committing: (key: string, holder: string) => (away ? ((away = false), Promise.reject(new Error('database unavailable'))) : log.committing(key, holder)),
     });
     const deliver = createNoticeDelivery({ transport: loopbackTransport(relay.port), from: 'office@example.tw', log: flaky });
-    const item = { key: 'k-aborted', to: 'lin@ntu.edu.tw', notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }) };
+    const item = {
+      key: 'k-aborted',
+      to: 'lin@ntu.edu.tw',
+      notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: 'PAY-1' }),
+    };
     await expect(deliver(item, { holder: 'attempt-1' })).rejects.toThrow('database unavailable');
     expect(relay.accepted).toHaveLength(0);
     expect((await deliver(item, { holder: 'attempt-2' })).status).toBe('sent');
@@ -127,12 +146,16 @@ describe('notice delivery over real SMTP on loopback', () => {
       onConnect: (_session, callback) => ((connections += 1), callback()),
       onData(stream, session, callback) {
         stream.resume();
-        stream.on('end', () => ((accepted.push(String(session.envelope.rcptTo[0]?.address)), callback())));
+        stream.on('end', () => (accepted.push(String(session.envelope.rcptTo[0]?.address)), callback()));
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const deliver = createNoticeDelivery({ transport: loopbackTransport((server.server.address() as { port: number }).port), from: 'office@example.tw', log });
-    const item = (n: number) => ({ key: `k-kept-${n}`, to: `pi${n}@ntu.edu.tw`, notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: `PAY-${n}` }) });
+    const item = (n: number) => ({
+      key: `k-kept-${n}`,
+      to: `pi${n}@ntu.edu.tw`,
+      notice: renderNotice('tranchePaid', 'en', { ...variables, tranche: 1, amount: 1_000_000, paymentReference: `PAY-${n}` }),
+    });
     for (const n of [1, 2, 3]) expect((await deliver(item(n))).status).toBe('sent');
     expect(connections).toBe(1);
     // The relay ends the idle session (its own timeout, a restart); the next message goes over a new one.
@@ -153,7 +176,8 @@ describe('a relay that refuses', () => {
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       onMailFrom: (_address, _session, callback) => callback(refuse.sender ? Object.assign(new Error('sender not allowed'), { responseCode: 550 }) : undefined),
-      onRcptTo: (address, _session, callback) => callback(address.address === refuse.mailbox ? Object.assign(new Error('no such mailbox'), { responseCode: 550 }) : undefined),
+      onRcptTo: (address, _session, callback) =>
+        callback(address.address === refuse.mailbox ? Object.assign(new Error('no such mailbox'), { responseCode: 550 }) : undefined),
       onData(stream, session, callback) {
         stream.on('data', () => undefined);
         stream.on('end', () => {
@@ -168,8 +192,15 @@ describe('a relay that refuses', () => {
   }
 
   const input = (key: string) => ({
-    key, kind: 'applicationReceived' as const, language: 'zh-TW' as const,
-    variables: { callTitle: '105年度產學技術聯盟合作計畫', projectTitle: '5G 邊緣運算產業聯盟', applicationId: 'TE2-0001', deadline: '2016-09-19T09:00:00.000Z' },
+    key,
+    kind: 'applicationReceived' as const,
+    language: 'zh-TW' as const,
+    variables: {
+      callTitle: '105年度產學技術聯盟合作計畫',
+      projectTitle: '5G 邊緣運算產業聯盟',
+      applicationId: 'TE2-0001',
+      deadline: '2016-09-19T09:00:00.000Z',
+    },
     recipients: [
       { role: 'pi' as const, name: '林志明', email: 'gone@ntu.edu.tw' },
       { role: 'coPis' as const, name: '王美華', email: 'wang@ntu.edu.tw' },

@@ -114,18 +114,34 @@ describe('start-up configuration', () => {
 
   it('refuses to join a cluster whose namespace keeps closed workflows 1 day, naming what to set; with ALLIANCE_RETENTION_CHECK=warn it starts', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-retention-'));
-    const server = await startEmbeddedServer({ cliPath: temporalBinary('temporal'), dataDir, namespace: 'default', port: await freePort(), uiPort: null, retentionDays: 1 });
+    const server = await startEmbeddedServer({
+      cliPath: temporalBinary('temporal'),
+      dataDir,
+      namespace: 'default',
+      port: await freePort(),
+      uiPort: null,
+      retentionDays: 1,
+    });
     const joining = {
-      TEMPORAL_ADDRESS: server.address, ALLIANCE_SINGLE_WORKER: 'true', ALLIANCE_DATA_DIR: path.join(dataDir, 'worker'), ALLIANCE_PAYLOAD_KEYS_FILE: testPayloadKeysFile,
-      OIDC_ISSUER: 'http://127.0.0.1:9/realms/alliance', API_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: server.address,
+      ALLIANCE_SINGLE_WORKER: 'true',
+      ALLIANCE_DATA_DIR: path.join(dataDir, 'worker'),
+      ALLIANCE_PAYLOAD_KEYS_FILE: testPayloadKeysFile,
+      OIDC_ISSUER: 'http://127.0.0.1:9/realms/alliance',
+      API_PORT: String(await freePort()),
     };
     try {
       const refused = startService(joining);
       expect(refused.status).toBe(2);
       const lines = refused.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^Configuration error: ALLIANCE_RETENTION_CHECK: namespace default keeps closed workflows 1 day, the archive needs at least 30 days .*set ALLIANCE_RETENTION_CHECK=warn/);
-      const warned = spawn(process.execPath, [path.join(repositoryRoot, 'dist/service/main.js')], { env: { PATH: process.env.PATH ?? '', ...joining, ALLIANCE_RETENTION_CHECK: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(lines[0]).toMatch(
+        /^Configuration error: ALLIANCE_RETENTION_CHECK: namespace default keeps closed workflows 1 day, the archive needs at least 30 days .*set ALLIANCE_RETENTION_CHECK=warn/,
+      );
+      const warned = spawn(process.execPath, [path.join(repositoryRoot, 'dist/service/main.js')], {
+        env: { PATH: process.env.PATH ?? '', ...joining, ALLIANCE_RETENTION_CHECK: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       warned.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -32,11 +32,14 @@ describe('a SQLite file', () => {
     setup.run('INSERT INTO t VALUES (1)');
     setup.close();
     // A second process takes the write lock, writes, says so and waits to be killed.
-    const child = spawn(process.execPath, ['-e', `
+    const child = spawn(process.execPath, [
+      '-e',
+      `
       const { DatabaseSync } = require('node:sqlite');
       const db = new DatabaseSync(${JSON.stringify(file)});
       db.exec('BEGIN IMMEDIATE'); db.exec('INSERT INTO t VALUES (2)');
-      process.stdout.write('holding'); setInterval(() => undefined, 1000);`]);
+      process.stdout.write('holding'); setInterval(() => undefined, 1000);`,
+    ]);
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));

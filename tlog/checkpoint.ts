@@ -23,7 +23,12 @@ const isKeyName = (name: string): boolean => name.length > 0 && !/[\s+]/u.test(n
 
 /** The key id: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), first 4 bytes. */
 export function keyId(name: string, publicKey: Buffer): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519])).update(publicKey).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, ED25519]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 }
 
 export interface LogSigner {
@@ -65,7 +70,7 @@ export function parseSignerKey(text: string): LogSigner {
   const { name, id, key } = keyFields(text.slice('PRIVATE+KEY+'.length), 'The log signing key');
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key]), format: 'der', type: 'pkcs8' });
   const publicRaw = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-  if (!keyId(name, publicRaw).equals(id)) throw new Error('The log signing key\'s id does not match its key');
+  if (!keyId(name, publicRaw).equals(id)) throw new Error("The log signing key's id does not match its key");
   return { name, id, privateKey };
 }
 
@@ -77,7 +82,7 @@ export function verifierKeyOf(signer: LogSigner): string {
 
 export function parseVerifierKey(text: string): LogVerifier {
   const { name, id, key } = keyFields(text, 'The log verifier key');
-  if (!keyId(name, key).equals(id)) throw new Error('The log verifier key\'s id does not match its key');
+  if (!keyId(name, key).equals(id)) throw new Error("The log verifier key's id does not match its key");
   return { name, id, publicKey: createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' }) };
 }
 
@@ -113,7 +118,8 @@ export function openCheckpoint(note: string, verifier: LogVerifier): Checkpoint 
     if (!match) throw new Error(`Not a signed note: malformed signature line ${JSON.stringify(line)}`);
     const blob = Buffer.from(match[2]!, 'base64');
     if (match[1] !== verifier.name || blob.length < 4 || !blob.subarray(0, 4).equals(verifier.id)) continue;
-    if (!verify(null, Buffer.from(text, 'utf8'), verifier.publicKey, blob.subarray(4))) throw new Error(`The checkpoint's signature by ${verifier.name} does not verify: it was altered or signed by another key`);
+    if (!verify(null, Buffer.from(text, 'utf8'), verifier.publicKey, blob.subarray(4)))
+      throw new Error(`The checkpoint's signature by ${verifier.name} does not verify: it was altered or signed by another key`);
     verified = true;
     break;
   }

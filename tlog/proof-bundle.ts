@@ -26,14 +26,26 @@ export interface ProofBundle {
 const b64 = (hashes: Hash[]): string[] => hashes.map((h) => h.toString('base64'));
 
 export function proofBundle(
-  leaves: readonly Hash[], signer: LogSigner, origin: string,
-  options: { size?: number; indices?: number[]; items?: { index: number; leafData?: string; payload?: string }[]; since?: { checkpoint: string; size: number } } = {},
+  leaves: readonly Hash[],
+  signer: LogSigner,
+  origin: string,
+  options: {
+    size?: number;
+    indices?: number[];
+    items?: { index: number; leafData?: string; payload?: string }[];
+    since?: { checkpoint: string; size: number };
+  } = {},
 ): ProofBundle {
   const size = options.size ?? leaves.length;
   const items = options.items ?? (options.indices ?? []).map((index) => ({ index }));
   return {
     checkpoint: signCheckpoint({ origin, size, root: rootOf(leaves, 0, size) }, signer),
-    entries: items.map(({ index, ...content }) => ({ index, leafHash: leaves[index]!.toString('base64'), proof: b64(inclusionProof(leaves, index, size)), ...content })),
+    entries: items.map(({ index, ...content }) => ({
+      index,
+      leafHash: leaves[index]!.toString('base64'),
+      proof: b64(inclusionProof(leaves, index, size)),
+      ...content,
+    })),
     ...(options.since ? { since: { checkpoint: options.since.checkpoint, proof: b64(consistencyProof(leaves, options.since.size, size)) } } : {}),
   };
 }

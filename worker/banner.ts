@@ -1,6 +1,20 @@
 /** What `make start` prints, in this order; the README shows the same (test/readme.test.ts keeps them alike). */
 export const bannerLabels = [
-  'Web pages', 'API', 'Identity provider', 'Temporal gRPC', 'Namespace', 'Task queue', 'Audit ledger', 'Payload keys', 'Documents', 'Checkpoints', 'Mail', 'Notice log', 'Web UI', 'Data directory', 'Temporal database',
+  'Web pages',
+  'API',
+  'Identity provider',
+  'Temporal gRPC',
+  'Namespace',
+  'Task queue',
+  'Audit ledger',
+  'Payload keys',
+  'Documents',
+  'Checkpoints',
+  'Mail',
+  'Notice log',
+  'Web UI',
+  'Data directory',
+  'Temporal database',
 ] as const;
 export type BannerLabel = (typeof bannerLabels)[number];
 

@@ -34,13 +34,21 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const databaseFile = path.join(dataDir, 'temporal.sqlite');
   const address = `127.0.0.1:${options.port}`;
   const args = [
-    'server', 'start-dev',
-    '--db-filename', databaseFile,
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--namespace', options.namespace,
-    '--log-level', 'warn',
-    ...(options.uiPort === null ? ['--headless'] : ['--ui-port', String(options.uiPort), ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [])]),
+    'server',
+    'start-dev',
+    '--db-filename',
+    databaseFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+    ...(options.uiPort === null
+      ? ['--headless']
+      : ['--ui-port', String(options.uiPort), ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [])]),
   ];
   // Its own process group: Ctrl-C reaches the worker alone, which drains first and then stops the
   // server, so no in-flight task meets a dead server.

@@ -41,11 +41,16 @@ export function findJavaHome(preferred?: string): string {
       return 0;
     }
   };
-  const candidates = [preferred, process.env.JAVA_HOME, ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d)) : [])]
-    .filter((home): home is string => Boolean(home) && existsSync(path.join(home!, 'bin', 'java')));
+  const candidates = [
+    preferred,
+    process.env.JAVA_HOME,
+    ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d)) : []),
+  ].filter((home): home is string => Boolean(home) && existsSync(path.join(home!, 'bin', 'java')));
   const best = candidates.map((home) => ({ home, major: major(home) })).sort((a, b) => b.major - a.major)[0];
   if (!best || best.major < 21) {
-    throw new Error(`Keycloak needs Java 21 or later; found ${best ? `Java ${best.major} at ${best.home}` : 'none'}. Install a JDK 21+ and set KEYCLOAK_JAVA_HOME.`);
+    throw new Error(
+      `Keycloak needs Java 21 or later; found ${best ? `Java ${best.major} at ${best.home}` : 'none'}. Install a JDK 21+ and set KEYCLOAK_JAVA_HOME.`,
+    );
   }
   return best.home;
 }
@@ -59,20 +64,32 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   const home = keycloakHome();
   if (!existsSync(path.join(home, 'bin', 'kc.sh'))) throw new Error(`${home} is missing: run \`make install\` to install Keycloak ${KEYCLOAK_VERSION}`);
   const url = `http://127.0.0.1:${options.port}`;
-  if (await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false)) {
+  if (
+    await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     throw new Error(`Something already answers on ${url} (another Keycloak left running?): stop it, or set KEYCLOAK_PORT to a free port.`);
   }
   const admin = { username: 'alliance-admin', password: adminPassword(options.dataDir) };
   const database = options.dataDir
     ? ['--db=dev-file', `--db-url=jdbc:h2:file:${path.join(path.resolve(options.dataDir), 'keycloak', 'keycloakdb')};NON_KEYWORDS=VALUE`]
     : ['--db=dev-mem'];
-  const child = spawn(path.join(home, 'bin', 'kc.sh'), [
-    'start-dev', `--http-port=${options.port}`, '--http-host=127.0.0.1', `--hostname=${url}`, ...database, '--log-level=warn',
-  ], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, JAVA_HOME: findJavaHome(options.javaHome), KC_BOOTSTRAP_ADMIN_USERNAME: admin.username, KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password },
-  });
+  const child = spawn(
+    path.join(home, 'bin', 'kc.sh'),
+    ['start-dev', `--http-port=${options.port}`, '--http-host=127.0.0.1', `--hostname=${url}`, ...database, '--log-level=warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: {
+        ...process.env,
+        JAVA_HOME: findJavaHome(options.javaHome),
+        KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
+        KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+      },
+    },
+  );
   const output: string[] = [];
   const keep = (chunk: Buffer): void => {
     output.push(chunk.toString());
@@ -94,7 +111,10 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
 
   const deadline = Date.now() + (options.timeoutMs ?? 240_000);
   for (;;) {
-    const ready = await fetch(`${url}/realms/master`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/realms/master`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('waiting'), 1_000))]);
     if (code !== 'waiting') throw new Error(`Keycloak exited (${String(code)}) before it answered:\n${output.join('').slice(-3000)}`);

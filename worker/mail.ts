@@ -12,7 +12,6 @@ export interface ServiceMail {
   stop(): Promise<void>;
 }
 
-
 /**
  * The service's mail: the relay at SMTP_URL, or without it the embedded loopback sink that keeps
  * every message as an .eml file under the data directory; the fallback relay at SMTP_FALLBACK_URL

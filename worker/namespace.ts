@@ -10,9 +10,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
-      ),
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
     });
   }
   return missing.map((key) => key.name);

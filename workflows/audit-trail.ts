@@ -96,7 +96,8 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
   // The store quarantines what it cannot append and the database being away is retried without
   // end, so nothing is expected here; should anything come, it is logged, never left to reject
   // (an unhandled rejection would fail every workflow task of the project from then on).
-  const logged = (entrySeqs: number[]) => (error: unknown) => log.error('transitions could not be written to the ledger', { workflowId, entrySeqs, error: String(error) });
+  const logged = (entrySeqs: number[]) => (error: unknown) =>
+    log.error('transitions could not be written to the ledger', { workflowId, entrySeqs, error: String(error) });
   // The appends before audit-eager-v1, exactly as they were: their histories replay only so.
   const append = (): Promise<unknown> => {
     const batch = waiting.splice(0, MAX_BATCH);
@@ -130,7 +131,9 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
       if (patched(AUDIT_EAGER_PATCH)) {
         scheduleNow([{ entry: input.entry, payload: input.payload }], (ahead) => {
           const args = { ...full, ...ahead };
-          return notices ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices)) : recordTransition(args);
+          return notices
+            ? recordTransitionWithNotices({ ...args, notices: notices.deliveries }).then((outcome) => notices.settle(outcome.notices))
+            : recordTransition(args);
         });
         return;
       }
@@ -148,8 +151,13 @@ export function createAuditTrail(workflowId: string, patched: PatchCheck = askHi
     recordAll(items: { transition: Omit<RecordTransitionInput, 'workflowId'>; notices: PendingNotices | undefined }[]): void {
       const chainId = workflowInfo().firstExecutionRunId;
       const transitions = items.map(({ transition, notices }) => ({ ...transition, workflowId, chainId, notices: notices?.deliveries ?? [] }));
-      scheduleNow(items.map(({ transition: { entry, payload } }) => ({ entry, payload })), (ahead) => recordTransitionsWithNotices({ transitions, ...ahead })
-        .then((outcome) => Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : [])))));
+      scheduleNow(
+        items.map(({ transition: { entry, payload } }) => ({ entry, payload })),
+        (ahead) =>
+          recordTransitionsWithNotices({ transitions, ...ahead }).then((outcome) =>
+            Promise.all(items.flatMap(({ notices }) => (notices ? [notices.settle(outcome.notices)] : []))),
+          ),
+      );
     },
     /** Resolves once every transition recorded so far, including any recorded while waiting, is in the ledger. */
     settled: (): Promise<void> => settle(() => chain),

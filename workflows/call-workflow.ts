@@ -17,7 +17,8 @@ function nextTimer(run: CallRun): Timer | undefined {
   const timers: Timer[] = [];
   const { calendar } = run;
   if (run.state() === 'open') timers.push({ at: calendar.applicationWindow.closes, fire: () => Promise.resolve(run.move('deadline.application', system)) });
-  if (run.state() === 'applicationsClosed') timers.push({ at: calendar.endorsementDeadline, fire: () => Promise.resolve(run.move('deadline.endorsement', system)) });
+  if (run.state() === 'applicationsClosed')
+    timers.push({ at: calendar.endorsementDeadline, fire: () => Promise.resolve(run.move('deadline.endorsement', system)) });
   for (const round of run.rounds.filter((r) => !r.closedAt)) {
     timers.push({ at: round.deadline, fire: () => run.exclusive(() => closeRounds(run, round.scope === 'all' ? undefined : round.scope)) });
   }
@@ -32,9 +33,21 @@ async function continueCall(run: CallRun, input: CallWorkflowInput): Promise<nev
   } while (!allHandlersFinished());
   const { calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions, declined } = run;
   return await continueAsNew<typeof callWorkflow>({
-    call: input.call, reviewerPool: input.reviewerPool, continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+    call: input.call,
+    reviewerPool: input.reviewerPool,
+    continueAsNewAfterEvents: input.continueAsNewAfterEvents,
     carried: {
-      snapshot: callMachine.getPersistedSnapshot(run.snapshot), calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions,
+      snapshot: callMachine.getPersistedSnapshot(run.snapshot),
+      calendar,
+      amendments,
+      projects,
+      rosters,
+      assignments,
+      rounds,
+      invited,
+      slots,
+      operations,
+      transitions,
       ...(Object.keys(declined).length > 0 && { declined }),
     },
   });
@@ -55,7 +68,11 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallView> 
   // The query adds the call's title and calendar (the pages' deadlines); a query writes no history.
   setHandler(callStatusQuery, () => ({ ...run.view(), title: call.title, calendar: run.calendar, policy: call.policy }));
 
-  upsertSearchAttributes([{ key: keys.callId, value: call.id }, { key: keys.rocYear, value: call.rocYear }, { key: keys.state, value: run.state() }]);
+  upsertSearchAttributes([
+    { key: keys.callId, value: call.id },
+    { key: keys.rocYear, value: call.rocYear },
+    { key: keys.state, value: run.state() },
+  ]);
   while (run.snapshot.status !== 'done') {
     // A call of hundreds of applications and years of operations would outgrow one history: its state moves to a new run.
     if ((workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > continueAsNewAfterEvents) && patched('call-continue-as-new-v1')) {

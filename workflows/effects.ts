@@ -8,5 +8,11 @@ import type { TransitionLogEntry } from '../messages/project';
  * the e-mail notices (notifier.ts), each behind its own patch.
  */
 export function dispatchTransitionEffects(entry: TransitionLogEntry, _before: ProjectSnapshot, _after: ProjectSnapshot): void {
-  log.info('project transition', { seq: entry.seq, event: entry.event, actor: `${entry.actor.role}:${entry.actor.id}`, from: entry.from.join(' | '), to: entry.to.join(' | ') });
+  log.info('project transition', {
+    seq: entry.seq,
+    event: entry.event,
+    actor: `${entry.actor.role}:${entry.actor.id}`,
+    from: entry.from.join(' | '),
+    to: entry.to.join(' | '),
+  });
 }

@@ -17,7 +17,6 @@ export interface ExhibitionInput {
   actor: Actor;
 }
 
-
 /**
  * The office's selection for a call's results exhibition (成果發表): the alliances ranked on the
  * policy's project year of accepted results, each told through its own law (`exhibition.select`).
@@ -29,7 +28,14 @@ export async function exhibitionWorkflow({ projectIds, actor }: ExhibitionInput)
   // Nothing to select fails the run, so that the office may select again once results are accepted.
   if (!policy) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: "The call's policy names no results exhibition.", nonRetryable: true });
   const chosen = rankForExhibition(summaries, policy, policy.industryProjectWeight);
-  if (chosen.length === 0) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: `No alliance of the call has accepted results of project year ${policy.projectYear} yet; select once they are accepted.`, nonRetryable: true });
-  const outcome = await applyProjectCommands(chosen.map((c) => ({ projectId: c.projectId, type: 'exhibition.select', actor, payload: { year: policy.projectYear, rank: c.rank } })));
+  if (chosen.length === 0)
+    throw ApplicationFailure.create({
+      type: 'ILLEGAL_TRANSITION',
+      message: `No alliance of the call has accepted results of project year ${policy.projectYear} yet; select once they are accepted.`,
+      nonRetryable: true,
+    });
+  const outcome = await applyProjectCommands(
+    chosen.map((c) => ({ projectId: c.projectId, type: 'exhibition.select', actor, payload: { year: policy.projectYear, rank: c.rank } })),
+  );
   return { projectYear: policy.projectYear, chosen, outcome };
 }

@@ -25,7 +25,6 @@ export interface NoticeWorkflowInput extends DeliverNoticeInput {
   undeliveredAlertAfter: string;
 }
 
-
 /**
  * One notice, from the project that owes it to every recipient's mailbox. Its own workflow (id
  * `notice:<project>:<notice>`), so a relay outage of days holds up neither the project nor its

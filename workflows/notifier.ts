@@ -37,7 +37,6 @@ const { deliverNotices } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: NOTICE_QUICK_ATTEMPTS },
 });
 
-
 /** Notices prepared for delivery by another activity (the transition's ledger append), and what to do with its outcome. */
 export interface PendingNotices {
   deliveries: DeliverNoticeInput[];
@@ -45,10 +44,13 @@ export interface PendingNotices {
   settle: (outcomes: BatchDelivery[] | 'relayAway') => Promise<unknown>;
 }
 
-
 /** Who a role is, for this project: addresses from the application, the reviewer pool and the policy. */
 function addresses(
-  role: NoticeRecipient, application: Application, officeEmail: string, reviewers: CarriedNotices['reviewers'], reviewerIds: string[],
+  role: NoticeRecipient,
+  application: Application,
+  officeEmail: string,
+  reviewers: CarriedNotices['reviewers'],
+  reviewerIds: string[],
 ): NoticeAddress[] {
   switch (role) {
     case 'pi':
@@ -73,7 +75,13 @@ function addresses(
  * replaying a history recorded before notices existed.
  */
 /** A notice's recipients by the policy's roles, each address once (case aside). */
-function distinctRecipients(policy: NonNullable<Call['notifications']>, kind: PlannedNotice['kind'], application: Application, reviewers: CarriedNotices['reviewers'], reviewerIds: string[]) {
+function distinctRecipients(
+  policy: NonNullable<Call['notifications']>,
+  kind: PlannedNotice['kind'],
+  application: Application,
+  reviewers: CarriedNotices['reviewers'],
+  reviewerIds: string[],
+) {
   const seen = new Set<string>();
   return recipientsOf(policy, kind)
     .flatMap((role) => addresses(role, application, policy.officeEmail, reviewers, reviewerIds))
@@ -98,20 +106,31 @@ const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
 
 /** A batch's delivery outcome, noted on each notice's record: one not delivered goes to its own workflow. */
 function settleNotices(
-  inputs: NoticeWorkflowInput[], records: SentNotice[], outcomes: BatchDelivery[] | 'relayAway', handOver: (input: NoticeWorkflowInput, record: SentNotice) => Promise<void>,
+  inputs: NoticeWorkflowInput[],
+  records: SentNotice[],
+  outcomes: BatchDelivery[] | 'relayAway',
+  handOver: (input: NoticeWorkflowInput, record: SentNotice) => Promise<void>,
 ): Promise<unknown> {
   // Every attempt failed (the relay away): each notice's own workflow waits for the relay.
   if (outcomes === 'relayAway') return Promise.all(inputs.map((input, i) => handOver(input, records[i]!)));
-  return Promise.all(inputs.map((input, i) => {
-    const outcome = outcomes.find((o) => o.key === input.key);
-    if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
-    const { key: _key, ...counts } = outcome;
-    Object.assign(records[i]!, counts);
-    return Promise.resolve();
-  }));
+  return Promise.all(
+    inputs.map((input, i) => {
+      const outcome = outcomes.find((o) => o.key === input.key);
+      if (outcome?.status !== 'delivered') return handOver(input, records[i]!);
+      const { key: _key, ...counts } = outcome;
+      Object.assign(records[i]!, counts);
+      return Promise.resolve();
+    }),
+  );
 }
 
-export function createNotifier(workflowId: string, call: Call, transitions: readonly TransitionLogEntry[], carried: CarriedNotices | undefined, patched: PatchCheck = askHistory) {
+export function createNotifier(
+  workflowId: string,
+  call: Call,
+  transitions: readonly TransitionLogEntry[],
+  carried: CarriedNotices | undefined,
+  patched: PatchCheck = askHistory,
+) {
   const policy = call.notifications;
   const handled = new Set(carried?.handled ?? []);
   const reviewers = { ...carried?.reviewers };
@@ -129,7 +148,12 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
    */
   const prepare = (inputs: NoticeWorkflowInput[], at: string): PendingNotices | undefined => {
     if (inputs.length === 0) return undefined;
-    const records = inputs.map((input): SentNotice => ({ noticeId: input.key.slice(noticeWorkflowId(workflowId, '').length), kind: input.kind, at, status: 'sending' }));
+    const records = inputs.map((input): SentNotice => ({
+      noticeId: input.key.slice(noticeWorkflowId(workflowId, '').length),
+      kind: input.kind,
+      at,
+      status: 'sending',
+    }));
     sentNotices.push(...records);
     const handOver = (input: NoticeWorkflowInput, record: SentNotice): Promise<void> => {
       Object.assign(record, { status: 'handedOver' });
@@ -160,7 +184,15 @@ export function createNotifier(workflowId: string, call: Call, transitions: read
     }
     const variables = { callTitle: call.title, projectTitle: application.title, applicationId: application.id, ...notice.variables };
     const noticeId = noticeWorkflowId(workflowId, notice.id);
-    const input = { key: noticeId, kind: notice.kind, language: policy!.language, variables, recipients, officeEmail: policy!.officeEmail, undeliveredAlertAfter: policy!.undeliveredAlertAfter };
+    const input = {
+      key: noticeId,
+      kind: notice.kind,
+      language: policy!.language,
+      variables,
+      recipients,
+      officeEmail: policy!.officeEmail,
+      undeliveredAlertAfter: policy!.undeliveredAlertAfter,
+    };
     if (inline()) batch.push(input);
     else starts = Promise.all([starts, startNoticeWorkflow(input)]);
   };

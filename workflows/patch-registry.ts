@@ -35,7 +35,11 @@ const PROJECT_YEAR_DAYS = 366;
 /** The patches due for retirement on `day`, given Temporal's retention in days; oldest first. */
 export function retirablePatches(day: Date, retentionDays: number): { patchId: string; since: string; dueOn: string }[] {
   return Object.entries(patchesIntroduced)
-    .map(([patchId, since]) => ({ patchId, since, dueOn: new Date(Date.parse(`${since}T00:00:00Z`) + (PROJECT_YEAR_DAYS + retentionDays) * 86_400_000).toISOString().slice(0, 10) }))
+    .map(([patchId, since]) => ({
+      patchId,
+      since,
+      dueOn: new Date(Date.parse(`${since}T00:00:00Z`) + (PROJECT_YEAR_DAYS + retentionDays) * 86_400_000).toISOString().slice(0, 10),
+    }))
     .filter(({ dueOn }) => Date.parse(`${dueOn}T00:00:00Z`) <= day.getTime())
     .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
 }

@@ -19,11 +19,13 @@ interface Alarm {
 function setAlarm(at: string): Alarm {
   const scope = new CancellationScope({ cancellable: true });
   const alarm: Alarm = { at, rang: false, scope };
-  scope.run(() => sleep(Math.max(1, Date.parse(at) - Date.now()))).then(
-    () => (alarm.rang = true),
-    // Cancelled: a sooner or later instant replaced it.
-    () => undefined,
-  );
+  scope
+    .run(() => sleep(Math.max(1, Date.parse(at) - Date.now())))
+    .then(
+      () => (alarm.rang = true),
+      // Cancelled: a sooner or later instant replaced it.
+      () => undefined,
+    );
   return alarm;
 }
 

@@ -18,12 +18,20 @@ function refusalFailure(refusal: Pick<Refusal, 'code' | 'message' | 'details'>):
 function batchCommands(args: unknown): Command[] {
   const commands = (args as { commands?: unknown } | undefined)?.commands;
   if (!Array.isArray(commands) || commands.length === 0 || commands.length > MAX_BATCH_COMMANDS) {
-    throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: send 1 to ${MAX_BATCH_COMMANDS} commands, as { commands: [{ type, actor, payload }] }.`, details: [] });
+    throw refusalFailure({
+      code: 'INVALID_PAYLOAD',
+      message: `project.commands was refused: send 1 to ${MAX_BATCH_COMMANDS} commands, as { commands: [{ type, actor, payload }] }.`,
+      details: [],
+    });
   }
   return commands.map((command: { type?: unknown; actor?: unknown; payload?: unknown } | null, i) => {
     const actor = Actor.safeParse(command?.actor);
     if (!actor.success) {
-      throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `project.commands was refused: command ${i + 1} names no acting role and id (actor: { role, id }).`, details: actor.error.issues.map((issue) => issue.message) });
+      throw refusalFailure({
+        code: 'INVALID_PAYLOAD',
+        message: `project.commands was refused: command ${i + 1} names no acting role and id (actor: { role, id }).`,
+        details: actor.error.issues.map((issue) => issue.message),
+      });
     }
     return { type: String(command?.type), actor: actor.data, payload: command?.payload };
   });
@@ -57,7 +65,11 @@ export function handleCommands(run: ProjectRun): void {
         validator: (args: CommandArgs) => {
           const actor = Actor.safeParse(args?.actor);
           if (!actor.success) {
-            throw refusalFailure({ code: 'INVALID_PAYLOAD', message: `${type} was refused: name the acting role and id (actor: { role, id }).`, details: actor.error.issues.map((i) => i.message) });
+            throw refusalFailure({
+              code: 'INVALID_PAYLOAD',
+              message: `${type} was refused: name the acting role and id (actor: { role, id }).`,
+              details: actor.error.issues.map((i) => i.message),
+            });
           }
           const at = now();
           const current = run.stateAt(at);

@@ -16,8 +16,15 @@ import { patchCheck, type PatchCheck } from './patch-levels';
 import type { Call } from '../domain/call';
 import { CURRENT_PATCH_LEVEL } from '../messages/patch-levels';
 import {
-  offeredEventsQuery, projectNoticesQuery, projectStateQuery, transitionLogQuery,
-  type CommandResult, type ProjectOutcome, type ProjectView, type ProjectWorkflowInput, type TransitionLogEntry,
+  offeredEventsQuery,
+  projectNoticesQuery,
+  projectStateQuery,
+  transitionLogQuery,
+  type CommandResult,
+  type ProjectOutcome,
+  type ProjectView,
+  type ProjectWorkflowInput,
+  type TransitionLogEntry,
 } from '../messages/project';
 import { isOverdue, projectRecord, projectSearchAttributes } from '../messages/search-attributes';
 
@@ -25,7 +32,6 @@ const now = (): string => new Date().toISOString();
 
 /** Patch id of search attributes upserted only when they change (most commands change none of them). */
 export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change-v1';
-
 
 /** Before a run ends: every handler finished and every transition in the ledger, however late the last came in. */
 async function quiesce(version: () => number, ...settling: { settled(): Promise<unknown> }[]): Promise<void> {
@@ -65,7 +71,11 @@ function projectViewOf(workflowId: string, snapshot: ProjectSnapshot, call: Call
   };
 }
 
-const commandResult = (snapshot: ProjectSnapshot): CommandResult => ({ lifecycle: lifecycleState(snapshot.value), states: statePaths(snapshot.value), projectYear: snapshot.context.projectYear });
+const commandResult = (snapshot: ProjectSnapshot): CommandResult => ({
+  lifecycle: lifecycleState(snapshot.value),
+  states: statePaths(snapshot.value),
+  projectYear: snapshot.context.projectYear,
+});
 
 /**
  * One project, from draft to closed, for years. The machine decides what is legal; every command
@@ -79,7 +89,13 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
   let snapshot: ProjectSnapshot = input.carried
     ? restoreSnapshot(input.carried.snapshot)
-    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], { projectId: workflowId, callId: call.id, policy: call.policy, application, firstProjectYearStarts: call.calendar.firstProjectYearStarts })[0];
+    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], {
+        projectId: workflowId,
+        callId: call.id,
+        policy: call.policy,
+        application,
+        firstProjectYearStarts: call.calendar.firstProjectYearStarts,
+      })[0];
   const log: TransitionLogEntry[] = input.carried?.log ?? [];
   const yearAtStart = snapshot.context.projectYear;
   let version = 0;
@@ -91,8 +107,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   /** The transition in the log and the snapshot; what its ledger append carries. */
   const logTransition = ({ before, event, after }: BatchStep) => {
     const entry: TransitionLogEntry = {
-      seq: log.length + 1, at: event.at, actor: event.actor, event: event.type,
-      from: statePaths(before.value), to: statePaths(after.value),
+      seq: log.length + 1,
+      at: event.at,
+      actor: event.actor,
+      event: event.type,
+      from: statePaths(before.value),
+      to: statePaths(after.value),
     };
     log.push(entry);
     snapshot = after;
@@ -122,7 +142,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
     const transitions = steps.map(logTransition);
     upsertFacts(snapshot);
-    audit.recordAll(transitions.map((transition, i) => ({ transition, notices: notifier.prepareTransition(transition.entry.seq, steps[i]!.event, steps[i]!.after) })));
+    audit.recordAll(
+      transitions.map((transition, i) => ({ transition, notices: notifier.prepareTransition(transition.entry.seq, steps[i]!.event, steps[i]!.after) })),
+    );
   };
 
   /** The state at `at` once the deadlines due by then have fired: what a validator judges against, without recording them. */
@@ -154,7 +176,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       await quiesce(() => version, audit, notifier);
       // The year boundary is the safe point where a project moves to the current law.
       const carried = persistSnapshot(newYear ? migrateSnapshot(snapshot, call.calendar) : snapshot);
-      return await continueAsNew<typeof projectWorkflow>({ call, application, patchLevel: CURRENT_PATCH_LEVEL, carried: { snapshot: carried, log, notices: notifier.carry() } });
+      return await continueAsNew<typeof projectWorkflow>({
+        call,
+        application,
+        patchLevel: CURRENT_PATCH_LEVEL,
+        carried: { snapshot: carried, log, notices: notifier.carry() },
+      });
     }
     const seen = version;
     // Wake at the next deadline or the next reminder, whichever comes first, or on a command.

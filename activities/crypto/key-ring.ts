@@ -95,7 +95,10 @@ export class KeyRing {
   open(sealed: Sealed, context: string): Buffer {
     if (!PayloadKeyId.safeParse(sealed.keyId).success) throw new SealBrokenError('sealed data names no valid key id');
     const key = this.keys.get(sealed.keyId) ?? this.learn(sealed.keyId);
-    if (!key) throw new SealBrokenError(`sealed under key ${sealed.keyId}, which this process was not given (it has ${this.ids.join(', ')}): add it to ALLIANCE_PAYLOAD_KEYS_FILE`);
+    if (!key)
+      throw new SealBrokenError(
+        `sealed under key ${sealed.keyId}, which this process was not given (it has ${this.ids.join(', ')}): add it to ALLIANCE_PAYLOAD_KEYS_FILE`,
+      );
     const plain = openBytes(key, sealed.bytes, `${sealed.keyId}\n${context}`);
     if (!plain) throw new SealBrokenError(`sealed data under key ${sealed.keyId} does not open: altered, or sealed for another place`);
     return plain;
@@ -136,7 +139,10 @@ export function localKeyRing(dataDir: string): { ring: KeyRing; file: string } {
  * or on the embedded default the data directory's own. A process joining a cluster without the
  * file is refused: it would write plaintext, or histories it cannot read.
  */
-export function serviceKeyRing(env: Pick<Environment, 'ALLIANCE_PAYLOAD_KEYS_FILE' | 'ALLIANCE_DATA_DIR' | 'TEMPORAL_ADDRESS'>): { ring: KeyRing; file: string } {
+export function serviceKeyRing(env: Pick<Environment, 'ALLIANCE_PAYLOAD_KEYS_FILE' | 'ALLIANCE_DATA_DIR' | 'TEMPORAL_ADDRESS'>): {
+  ring: KeyRing;
+  file: string;
+} {
   if (env.ALLIANCE_PAYLOAD_KEYS_FILE) {
     try {
       return { ring: readKeyRing(env.ALLIANCE_PAYLOAD_KEYS_FILE), file: env.ALLIANCE_PAYLOAD_KEYS_FILE };
@@ -145,7 +151,9 @@ export function serviceKeyRing(env: Pick<Environment, 'ALLIANCE_PAYLOAD_KEYS_FIL
     }
   }
   if (env.TEMPORAL_ADDRESS) {
-    throw new ConfigurationError(['ALLIANCE_PAYLOAD_KEYS_FILE: expected the payload key file every worker and API process of this cluster shares (make one with `npx alliance payload-keys rotate --file <path>`): payloads are encrypted before they reach Temporal']);
+    throw new ConfigurationError([
+      'ALLIANCE_PAYLOAD_KEYS_FILE: expected the payload key file every worker and API process of this cluster shares (make one with `npx alliance payload-keys rotate --file <path>`): payloads are encrypted before they reach Temporal',
+    ]);
   }
   mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
   return localKeyRing(env.ALLIANCE_DATA_DIR);

@@ -59,7 +59,10 @@ const checked = (digest: string): DocumentDigest => {
 
 /** One file per document under `dir/ab/sha256-ab…`: the embedded default and a single machine's. */
 export class DiskDocumentStore implements DocumentStore {
-  constructor(private readonly dir: string, private readonly ring: KeyRing) {}
+  constructor(
+    private readonly dir: string,
+    private readonly ring: KeyRing,
+  ) {}
 
   get where(): string {
     return this.dir;
@@ -73,7 +76,12 @@ export class DiskDocumentStore implements DocumentStore {
   async put(bytes: Uint8Array): Promise<DocumentDigest> {
     const digest = digestOf(bytes);
     const file = this.file(digest);
-    if (await stat(file).then(() => true, () => false)) {
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    ) {
       try {
         await this.get(digest);
         return digest;
@@ -109,7 +117,9 @@ export class DiskDocumentStore implements DocumentStore {
     try {
       stored = await readFile(file);
     } catch (error) {
-      throw new DocumentMissingError(`document ${digest} is not in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): every worker and API process must share ALLIANCE_DOCUMENTS_DIR`);
+      throw new DocumentMissingError(
+        `document ${digest} is not in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): every worker and API process must share ALLIANCE_DOCUMENTS_DIR`,
+      );
     }
     return unseal(this.ring, digest, stored, this.dir);
   }
@@ -121,20 +131,30 @@ export class DiskDocumentStore implements DocumentStore {
 
 /** A `documents` table in the service's database (DATABASE_URL): what every worker and API replica shares. */
 export class SqlDocumentStore implements DocumentStore {
-  private constructor(private readonly db: SqlDriver, private readonly ring: KeyRing, readonly where: string) {}
+  private constructor(
+    private readonly db: SqlDriver,
+    private readonly ring: KeyRing,
+    readonly where: string,
+  ) {}
 
   static async open(db: SqlDriver, ring: KeyRing, where: string): Promise<SqlDocumentStore> {
-    await migrate(db, 'documents', [{
-      version: 1,
-      description: 'content-addressed documents, sealed',
-      up: (tx) => tx.run('CREATE TABLE IF NOT EXISTS documents (digest TEXT PRIMARY KEY, sealed TEXT NOT NULL, stored_at TEXT NOT NULL)'),
-    }]);
+    await migrate(db, 'documents', [
+      {
+        version: 1,
+        description: 'content-addressed documents, sealed',
+        up: (tx) => tx.run('CREATE TABLE IF NOT EXISTS documents (digest TEXT PRIMARY KEY, sealed TEXT NOT NULL, stored_at TEXT NOT NULL)'),
+      },
+    ]);
     return new SqlDocumentStore(db, ring, where);
   }
 
   async put(bytes: Uint8Array): Promise<DocumentDigest> {
     const digest = digestOf(bytes);
-    await this.db.run('INSERT INTO documents (digest, sealed, stored_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', [digest, seal(this.ring, digest, bytes).toString('base64'), new Date().toISOString()]);
+    await this.db.run('INSERT INTO documents (digest, sealed, stored_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', [
+      digest,
+      seal(this.ring, digest, bytes).toString('base64'),
+      new Date().toISOString(),
+    ]);
     return digest;
   }
 

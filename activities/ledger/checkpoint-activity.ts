@@ -42,14 +42,25 @@ export function createCheckpointActivities(deps: { ledger: LedgerStore; publishi
       const size = (await deps.ledger.leaves()).length;
       let written = false;
       if (checkpointDue(publishing.policy, current, size, new Date())) {
-        const write = createCheckpointWriter({ ledger: deps.ledger, signer: publishing.signing.signer, origin: publishing.signing.origin, ...(publishing.witnessDir ? { witnessDir: publishing.witnessDir } : {}) });
+        const write = createCheckpointWriter({
+          ledger: deps.ledger,
+          signer: publishing.signing.signer,
+          origin: publishing.signing.origin,
+          ...(publishing.witnessDir ? { witnessDir: publishing.witnessDir } : {}),
+        });
         try {
           const outcome = await write();
           if (outcome) ({ checkpoint: current, written } = outcome);
         } catch (error) {
           if (!(error instanceof LogRewrittenError)) throw error;
           // Never signed: the office is told, every tick, until the ledger is put right.
-          await deps.ledger.raiseAlert({ key: `ledger/rewritten/${size}`, kind: 'ledgerRewritten', subject: 'Ledger: the tree no longer extends the published checkpoint; no checkpoint signed', detail: error.message, at: new Date().toISOString() });
+          await deps.ledger.raiseAlert({
+            key: `ledger/rewritten/${size}`,
+            kind: 'ledgerRewritten',
+            subject: 'Ledger: the tree no longer extends the published checkpoint; no checkpoint signed',
+            detail: error.message,
+            at: new Date().toISOString(),
+          });
           return { size, written: false, refused: error.message };
         }
       }

@@ -20,7 +20,10 @@ export function checkpointDue(policy: CheckpointPolicy, latest: Pick<StoredCheck
 
 /** The largest checkpoint in the witness directory, opened with the log's own key; null when there is none. */
 function lastPublished(witnessDir: string, verifier: LogVerifier): Checkpoint | null {
-  const newest = readdirSync(witnessDir).filter((f) => /^checkpoint-\d{12}\.txt$/.test(f)).sort().at(-1);
+  const newest = readdirSync(witnessDir)
+    .filter((f) => /^checkpoint-\d{12}\.txt$/.test(f))
+    .sort()
+    .at(-1);
   return newest ? openCheckpoint(readFileSync(path.join(witnessDir, newest), 'utf8'), verifier) : null;
 }
 
@@ -57,12 +60,20 @@ export function createCheckpointWriter(deps: { ledger: LedgerStore; signer: LogS
       publish(latest);
       return { checkpoint: latest, written: false };
     }
-    const before = (deps.witnessDir ? lastPublished(deps.witnessDir, verifier) : null) ?? (latest ? { size: latest.size, root: Buffer.from(latest.root, 'hex') } : null);
+    const before =
+      (deps.witnessDir ? lastPublished(deps.witnessDir, verifier) : null) ?? (latest ? { size: latest.size, root: Buffer.from(latest.root, 'hex') } : null);
     if (before && (before.size > leaves.length || !rootOf(leaves, 0, before.size).equals(before.root))) {
-      throw new LogRewrittenError(`The ledger's tree of ${leaves.length} leaves does not extend the published checkpoint of ${before.size}: it was rewritten or truncated. Not signed; run alliance audit verify --since with that checkpoint.`);
+      throw new LogRewrittenError(
+        `The ledger's tree of ${leaves.length} leaves does not extend the published checkpoint of ${before.size}: it was rewritten or truncated. Not signed; run alliance audit verify --since with that checkpoint.`,
+      );
     }
     const root = rootOf(leaves);
-    const checkpoint: StoredCheckpoint = { size: leaves.length, root: root.toString('hex'), note: signCheckpoint({ origin: deps.origin, size: leaves.length, root }, deps.signer), at: now().toISOString() };
+    const checkpoint: StoredCheckpoint = {
+      size: leaves.length,
+      root: root.toString('hex'),
+      note: signCheckpoint({ origin: deps.origin, size: leaves.length, root }, deps.signer),
+      at: now().toISOString(),
+    };
     await deps.ledger.saveCheckpoint(checkpoint);
     publish(checkpoint);
     return { checkpoint, written: true };

@@ -7,10 +7,11 @@ import { verifyChains } from './verify';
 import type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 export type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 
-
-
 /** `project:alliance-105:TE2-0001/<run id>` → workflow and run (workflow ids hold no `/`). */
-const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({ workflowId: ref.slice(0, ref.lastIndexOf('/')), runId: ref.slice(ref.lastIndexOf('/') + 1) });
+const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({
+  workflowId: ref.slice(0, ref.lastIndexOf('/')),
+  runId: ref.slice(ref.lastIndexOf('/') + 1),
+});
 
 /**
  * Checks the whole ledger from its content up, trusting none of what it derived and stored: every
@@ -28,19 +29,39 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
   const entries = (await ledger.entries()).filter((e) => e.seq <= coveredUpTo);
   const payloadsFrom = await ledger.payloadsFromSeq();
   const report = (problem: IntegrityProblem | null, extra: Partial<IntegrityReport> = {}): IntegrityReport => ({
-    entries: entries.length, payloads: 0, payloadsFrom, archivedRuns: 0, leaves: stored.length, size: 0, root: rootOf([]).toString('hex'), problem, ...extra,
+    entries: entries.length,
+    payloads: 0,
+    payloadsFrom,
+    archivedRuns: 0,
+    leaves: stored.length,
+    size: 0,
+    root: rootOf([]).toString('hex'),
+    problem,
+    ...extra,
   });
   const named = (e: LedgerEntry) => ({ seq: e.seq, workflowId: e.workflowId, entrySeq: e.entrySeq });
 
   const chains = verifyChains(entries, 'ledger');
-  if (chains.broken) return report({ check: 'entry', reason: chains.broken.reason, seq: chains.broken.seq, workflowId: chains.broken.workflowId, entrySeq: chains.broken.entrySeq });
+  if (chains.broken)
+    return report({
+      check: 'entry',
+      reason: chains.broken.reason,
+      seq: chains.broken.seq,
+      workflowId: chains.broken.workflowId,
+      entrySeq: chains.broken.entrySeq,
+    });
 
   const withPayload = entries.filter((e) => e.seq >= payloadsFrom);
   const bodies = await ledger.payloads(withPayload.map((e) => e.payloadDigest));
   for (const entry of withPayload) {
     const body = bodies.get(entry.payloadDigest);
     if (body === undefined) return report({ check: 'payload', reason: `the payload of entry ${entry.seq} is missing from the ledger`, ...named(entry) });
-    if (sha256(body) !== entry.payloadDigest) return report({ check: 'payload', reason: `the payload kept for entry ${entry.seq} was altered: it no longer has the digest the entry records`, ...named(entry) });
+    if (sha256(body) !== entry.payloadDigest)
+      return report({
+        check: 'payload',
+        reason: `the payload kept for entry ${entry.seq} was altered: it no longer has the digest the entry records`,
+        ...named(entry),
+      });
   }
 
   const bySeq = new Map(entries.map((e) => [e.seq, e]));
@@ -49,7 +70,12 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
     for (const run of await ledger.archivedRuns(workflowId)) runs.set(`${run.workflowId}/${run.runId}`, run);
   }
   for (const run of runs.values()) {
-    if (sha256(run.historyJson) !== run.sha256) return report({ check: 'archive', reason: `the archived history of ${run.workflowId} run ${run.runId} was altered: it no longer has its SHA-256`, workflowId: run.workflowId });
+    if (sha256(run.historyJson) !== run.sha256)
+      return report({
+        check: 'archive',
+        reason: `the archived history of ${run.workflowId} run ${run.runId} was altered: it no longer has its SHA-256`,
+        workflowId: run.workflowId,
+      });
   }
 
   const recomputed: Hash[] = [];
@@ -59,15 +85,26 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
       const entry = bySeq.get(Number(leaf.ref));
       if (!entry) return report({ check: 'leaves', reason: `leaf ${index} covers entry ${leaf.ref}, which is no longer in the ledger: it was removed` });
       const hash = leafOfEntry(entry).hash;
-      if (hash !== leaf.hash) return report({ check: 'entry', reason: `entry ${entry.seq} is not the entry its leaf was made of: it was altered after it was written`, ...named(entry) });
+      if (hash !== leaf.hash)
+        return report({
+          check: 'entry',
+          reason: `entry ${entry.seq} is not the entry its leaf was made of: it was altered after it was written`,
+          ...named(entry),
+        });
       covered.add(entry.seq);
       recomputed.push(Buffer.from(hash, 'hex'));
     } else {
       const run = runs.get(leaf.ref);
       const { workflowId, runId } = splitRunRef(leaf.ref);
-      if (!run) return report({ check: 'archive', reason: `leaf ${index} covers the archived history of ${workflowId} run ${runId}, which is no longer in the archive: it was removed`, workflowId });
+      if (!run)
+        return report({
+          check: 'archive',
+          reason: `leaf ${index} covers the archived history of ${workflowId} run ${runId}, which is no longer in the archive: it was removed`,
+          workflowId,
+        });
       const hash = leafOfArchivedRun(run).hash;
-      if (hash !== leaf.hash) return report({ check: 'archive', reason: `the archived history of ${workflowId} run ${runId} is not the one its leaf was made of`, workflowId });
+      if (hash !== leaf.hash)
+        return report({ check: 'archive', reason: `the archived history of ${workflowId} run ${runId} is not the one its leaf was made of`, workflowId });
       recomputed.push(Buffer.from(hash, 'hex'));
     }
   }
@@ -78,10 +115,23 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
   const trusted = options.trusted;
   if (!trusted) return report(null, counts);
   if (recomputed.length < trusted.size) {
-    return report({ check: 'removed', reason: `the ledger has ${recomputed.length} leaves and the checkpoint you trust vouches for ${trusted.size}: ${trusted.size - recomputed.length} of the entries or archived histories it covers were removed` }, counts);
+    return report(
+      {
+        check: 'removed',
+        reason: `the ledger has ${recomputed.length} leaves and the checkpoint you trust vouches for ${trusted.size}: ${trusted.size - recomputed.length} of the entries or archived histories it covers were removed`,
+      },
+      counts,
+    );
   }
   if (!rootOf(recomputed, 0, trusted.size).equals(trusted.root)) {
-    return report({ check: 'rewritten', reason: `the first ${trusted.size} leaves no longer have the root of the checkpoint you trust: an entry or archived history among them was changed, removed, inserted or reordered after it was signed`, leaves: narrowDown(recomputed, trusted, options.published ?? []) }, counts);
+    return report(
+      {
+        check: 'rewritten',
+        reason: `the first ${trusted.size} leaves no longer have the root of the checkpoint you trust: an entry or archived history among them was changed, removed, inserted or reordered after it was signed`,
+        leaves: narrowDown(recomputed, trusted, options.published ?? []),
+      },
+      counts,
+    );
   }
   return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size).map((h) => h.toString('base64')) });
 }

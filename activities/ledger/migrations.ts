@@ -31,9 +31,12 @@ export const ledgerMigrations: readonly Migration[] = [
     description: 'who authenticated (actor_via); entries keyed by execution chain; quarantine; office alerts',
     async up(db) {
       const t = text(db.dialect);
-      const columns = db.dialect === 'sqlite'
-        ? (await db.all('PRAGMA table_info(ledger)')).map((c) => String(c.name))
-        : (await db.all("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'ledger' AND table_schema = current_schema()")).map((c) => String(c.name));
+      const columns =
+        db.dialect === 'sqlite'
+          ? (await db.all('PRAGMA table_info(ledger)')).map((c) => String(c.name))
+          : (await db.all("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'ledger' AND table_schema = current_schema()")).map(
+              (c) => String(c.name),
+            );
       // A ledger that already had actor_via (added before migrations were versioned) keeps it.
       if (!columns.includes('actor_via')) await db.run('ALTER TABLE ledger ADD COLUMN actor_via TEXT');
       await db.run(`CREATE TABLE ledger_keyed (
@@ -69,7 +72,7 @@ export const ledgerMigrations: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'each command\'s payload, kept by its digest so verify can check it; from which entry on they are kept',
+    description: "each command's payload, kept by its digest so verify can check it; from which entry on they are kept",
     async up(db) {
       await db.run('CREATE TABLE payloads (digest TEXT PRIMARY KEY, body TEXT NOT NULL)');
       await db.run('CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
@@ -80,12 +83,12 @@ export const ledgerMigrations: readonly Migration[] = [
   },
   {
     version: 6,
-    description: 'which application continues each phase-1 project in phase 2: one at a time, kept beyond Temporal\'s retention',
+    description: "which application continues each phase-1 project in phase 2: one at a time, kept beyond Temporal's retention",
     up: (db) => db.run(`CREATE TABLE phase2_claims (phase1_project_id ${text(db.dialect)} PRIMARY KEY, project_id TEXT NOT NULL, claimed_at TEXT NOT NULL)`),
   },
   {
     version: 7,
-    description: 'the ledger by who acted, so a PI\'s projects are found in it after Temporal deleted them',
+    description: "the ledger by who acted, so a PI's projects are found in it after Temporal deleted them",
     up: (db) => db.run('CREATE INDEX ledger_by_actor ON ledger (actor_id, actor_role)'),
   },
 ];
@@ -98,7 +101,8 @@ async function backfillLeaves(db: SqlDriver): Promise<void> {
   const leaves: Leaf[] = [
     ...(await db.all('SELECT * FROM ledger ORDER BY seq')).map((row) => leafOfEntry(toEntry(row))),
     ...(await db.all('SELECT workflow_id, run_index, run_id, sha256 FROM archive ORDER BY archived_at, workflow_id, run_index')).map((row) =>
-      leafOfArchivedRun({ workflowId: String(row.workflow_id), runIndex: Number(row.run_index), runId: String(row.run_id), sha256: String(row.sha256) })),
+      leafOfArchivedRun({ workflowId: String(row.workflow_id), runIndex: Number(row.run_index), runId: String(row.run_id), sha256: String(row.sha256) }),
+    ),
   ];
   for (const [idx, leaf] of leaves.entries()) await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx, leaf.kind, leaf.ref, leaf.hash]);
 }

@@ -3,17 +3,35 @@ import type { LedgerEntry, ProjectRecord } from './store';
 
 /** Ledger rows as the stores and the migrations read them. */
 export const toEntry = (r: Row): LedgerEntry => ({
-  seq: Number(r.seq), workflowId: String(r.workflow_id), ...(r.chain_id ? { chainId: String(r.chain_id) } : {}), entrySeq: Number(r.entry_seq), at: String(r.at),
+  seq: Number(r.seq),
+  workflowId: String(r.workflow_id),
+  ...(r.chain_id ? { chainId: String(r.chain_id) } : {}),
+  entrySeq: Number(r.entry_seq),
+  at: String(r.at),
   actor: {
-    role: String(r.actor_role) as LedgerEntry['actor']['role'], id: String(r.actor_id),
+    role: String(r.actor_role) as LedgerEntry['actor']['role'],
+    id: String(r.actor_id),
     ...(typeof r.actor_via === 'string' ? { via: JSON.parse(r.actor_via) as NonNullable<LedgerEntry['actor']['via']> } : {}),
   },
   event: String(r.event),
-  from: JSON.parse(String(r.from_states)) as string[], to: JSON.parse(String(r.to_states)) as string[],
-  payloadDigest: String(r.payload_digest), prevHash: String(r.prev_hash), prevWorkflowHash: String(r.prev_workflow_hash), hash: String(r.hash),
+  from: JSON.parse(String(r.from_states)) as string[],
+  to: JSON.parse(String(r.to_states)) as string[],
+  payloadDigest: String(r.payload_digest),
+  prevHash: String(r.prev_hash),
+  prevWorkflowHash: String(r.prev_workflow_hash),
+  hash: String(r.hash),
 });
 
 export const toProject = (r: Row): ProjectRecord => ({
-  workflowId: String(r.workflow_id), callId: String(r.call_id), rocYear: Number(r.roc_year), division: String(r.division), region: String(r.region),
-  institution: String(r.institution), state: String(r.state), phase: Number(r.phase), projectYear: Number(r.project_year), overdue: Number(r.overdue) === 1, updatedAt: String(r.updated_at),
+  workflowId: String(r.workflow_id),
+  callId: String(r.call_id),
+  rocYear: Number(r.roc_year),
+  division: String(r.division),
+  region: String(r.region),
+  institution: String(r.institution),
+  state: String(r.state),
+  phase: Number(r.phase),
+  projectYear: Number(r.project_year),
+  overdue: Number(r.overdue) === 1,
+  updatedAt: String(r.updated_at),
 });

@@ -6,17 +6,41 @@ import type { Row, SqlDriver } from '../sql/driver';
 import { toEntry, toProject } from './rows';
 import { leafOfArchivedRun, leafOfEntry, type Leaf } from '../../tlog/leaves';
 import {
-  appendContent, entryHash, gapAlert, quarantineAlert, type AppendOptions,
-  type AppendOutcome, type ArchivedRun, type LedgerEntry, type LedgerFilter, type LedgerStore, type NewLedgerEntry,
-  type OfficeAlert, type ProjectFilter, type ProjectRecord, type QuarantinedEntry, type StoredCheckpoint,
+  appendContent,
+  entryHash,
+  gapAlert,
+  quarantineAlert,
+  type AppendOptions,
+  type AppendOutcome,
+  type ArchivedRun,
+  type LedgerEntry,
+  type LedgerFilter,
+  type LedgerStore,
+  type NewLedgerEntry,
+  type OfficeAlert,
+  type ProjectFilter,
+  type ProjectRecord,
+  type QuarantinedEntry,
+  type StoredCheckpoint,
 } from './store';
 
 const toQuarantined = (r: Row): QuarantinedEntry => ({
-  workflowId: String(r.workflow_id), chainId: String(r.chain_id), entrySeq: Number(r.entry_seq), reason: 'conflict', detail: String(r.detail),
-  entry: JSON.parse(String(r.entry_json)) as NewLedgerEntry, at: String(r.at),
+  workflowId: String(r.workflow_id),
+  chainId: String(r.chain_id),
+  entrySeq: Number(r.entry_seq),
+  reason: 'conflict',
+  detail: String(r.detail),
+  entry: JSON.parse(String(r.entry_json)) as NewLedgerEntry,
+  at: String(r.at),
 });
 
-const toAlert = (r: Row): OfficeAlert => ({ key: String(r.key), kind: String(r.kind) as OfficeAlert['kind'], subject: String(r.subject), detail: String(r.detail), at: String(r.at) });
+const toAlert = (r: Row): OfficeAlert => ({
+  key: String(r.key),
+  kind: String(r.kind) as OfficeAlert['kind'],
+  subject: String(r.subject),
+  detail: String(r.detail),
+  at: String(r.at),
+});
 
 /** What a payload's seal is bound to: a body moved to another digest's row does not open there. */
 const payloadContext = (digest: string): string => `ledger payload ${digest}`;
@@ -44,31 +68,58 @@ export class SqlLedgerStore implements LedgerStore {
 
   append(entry: NewLedgerEntry, payload?: string, options: AppendOptions = {}): Promise<AppendOutcome> {
     const chainId = entry.chainId ?? '';
-    if (payload !== undefined && sha256(payload) !== entry.payloadDigest) throw new Error(`The payload given for ${entry.workflowId} #${entry.entrySeq} does not have the entry's payload digest`);
+    if (payload !== undefined && sha256(payload) !== entry.payloadDigest)
+      throw new Error(`The payload given for ${entry.workflowId} #${entry.entrySeq} does not have the entry's payload digest`);
     return this.db.transaction(APPEND_LOCK, async (tx) => {
-      const existing = await tx.get('SELECT * FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq = ?', [entry.workflowId, chainId, entry.entrySeq]);
+      const existing = await tx.get('SELECT * FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq = ?', [
+        entry.workflowId,
+        chainId,
+        entry.entrySeq,
+      ]);
       if (existing) {
         const known = toEntry(existing);
         if (canonicalJson(appendContent(entry)) === canonicalJson(appendContent(known))) {
           // A retry, or a transition a later append carried in first: its facts go in only while
           // nothing of its chain came after it, so the project's record never steps back.
-          if (options.project && !await tx.get('SELECT 1 FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq > ? LIMIT 1', [entry.workflowId, chainId, entry.entrySeq])) {
+          if (
+            options.project &&
+            !(await tx.get('SELECT 1 FROM ledger WHERE workflow_id = ? AND chain_id = ? AND entry_seq > ? LIMIT 1', [
+              entry.workflowId,
+              chainId,
+              entry.entrySeq,
+            ]))
+          ) {
             await this.upsertProjectIn(tx, options.project);
           }
           return { status: 'alreadyThere', entry: known };
         }
         const quarantined: QuarantinedEntry = {
-          workflowId: entry.workflowId, chainId, entrySeq: entry.entrySeq, reason: 'conflict', entry, at: this.now().toISOString(),
+          workflowId: entry.workflowId,
+          chainId,
+          entrySeq: entry.entrySeq,
+          reason: 'conflict',
+          entry,
+          at: this.now().toISOString(),
           detail: `${entry.workflowId} #${entry.entrySeq} is already in the ledger as ${known.event} at ${known.at} (ledger entry ${known.seq}); this one is ${entry.event} at ${entry.at}`,
         };
         await tx.run('INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-          quarantined.workflowId, chainId, quarantined.entrySeq, sha256(canonicalJson(entry)), 'conflict', quarantined.detail, canonicalJson(entry), quarantined.at,
+          quarantined.workflowId,
+          chainId,
+          quarantined.entrySeq,
+          sha256(canonicalJson(entry)),
+          'conflict',
+          quarantined.detail,
+          canonicalJson(entry),
+          quarantined.at,
         ]);
         await this.insertAlert(tx, quarantineAlert(quarantined));
         return { status: 'quarantined', quarantined };
       }
       const previous = await tx.get('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
-      const previousOfChain = await tx.get('SELECT entry_seq, hash FROM ledger WHERE workflow_id = ? AND chain_id = ? ORDER BY entry_seq DESC LIMIT 1', [entry.workflowId, chainId]);
+      const previousOfChain = await tx.get('SELECT entry_seq, hash FROM ledger WHERE workflow_id = ? AND chain_id = ? ORDER BY entry_seq DESC LIMIT 1', [
+        entry.workflowId,
+        chainId,
+      ]);
       // The workflow's append of an earlier transition is still on its way: this one waits its turn.
       if (options.after !== undefined && (previousOfChain ? Number(previousOfChain.entry_seq) : 0) < options.after) return { status: 'predecessorPending' };
       // Entries without a chain (histories from before it was kept) hash as they always did: no chainId field.
@@ -84,8 +135,23 @@ export class SqlLedgerStore implements LedgerStore {
       await tx.run(
         `INSERT INTO ledger (seq, workflow_id, chain_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [full.seq, full.workflowId, chainId, full.entrySeq, full.at, full.actor.role, full.actor.id, full.actor.via ? JSON.stringify(full.actor.via) : null, full.event,
-          JSON.stringify(full.from), JSON.stringify(full.to), full.payloadDigest, full.prevHash, full.prevWorkflowHash, full.hash],
+        [
+          full.seq,
+          full.workflowId,
+          chainId,
+          full.entrySeq,
+          full.at,
+          full.actor.role,
+          full.actor.id,
+          full.actor.via ? JSON.stringify(full.actor.via) : null,
+          full.event,
+          JSON.stringify(full.from),
+          JSON.stringify(full.to),
+          full.payloadDigest,
+          full.prevHash,
+          full.prevWorkflowHash,
+          full.hash,
+        ],
       );
       await this.insertLeaf(tx, leafOfEntry(full));
       if (payload !== undefined) {
@@ -133,7 +199,14 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async projects(filter: ProjectFilter = {}): Promise<ProjectRecord[]> {
-    const columns: Record<keyof ProjectFilter, string> = { callId: 'call_id', division: 'division', region: 'region', institution: 'institution', state: 'state', overdue: 'overdue' };
+    const columns: Record<keyof ProjectFilter, string> = {
+      callId: 'call_id',
+      division: 'division',
+      region: 'region',
+      institution: 'institution',
+      state: 'state',
+      overdue: 'overdue',
+    };
     const where: string[] = [];
     const values: (string | number)[] = [];
     for (const [key, column] of Object.entries(columns) as [keyof ProjectFilter, string][]) {
@@ -154,14 +227,19 @@ export class SqlLedgerStore implements LedgerStore {
       // A holder that ended before it was funded continues nothing (the law's rule: machines/eligibility.ts).
       const ended = await tx.get("SELECT 1 FROM projects WHERE workflow_id = ? AND state IN ('lapsed', 'withdrawn', 'rejected')", [holder]);
       if (!ended) return holder;
-      await tx.run('UPDATE phase2_claims SET project_id = ?, claimed_at = ? WHERE phase1_project_id = ?', [projectId, this.now().toISOString(), phase1ProjectId]);
+      await tx.run('UPDATE phase2_claims SET project_id = ?, claimed_at = ? WHERE phase1_project_id = ?', [
+        projectId,
+        this.now().toISOString(),
+        phase1ProjectId,
+      ]);
       return projectId;
     });
   }
 
   async projectsOfPi(piId: string): Promise<ProjectRecord[]> {
     const rows = await this.db.all(
-      "SELECT * FROM projects WHERE workflow_id IN (SELECT DISTINCT workflow_id FROM ledger WHERE actor_id = ? AND actor_role = 'pi') ORDER BY workflow_id", [piId],
+      "SELECT * FROM projects WHERE workflow_id IN (SELECT DISTINCT workflow_id FROM ledger WHERE actor_id = ? AND actor_role = 'pi') ORDER BY workflow_id",
+      [piId],
     );
     return rows.map(toProject);
   }
@@ -176,9 +254,10 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async leaves(size?: number): Promise<Leaf[]> {
-    const rows = size === undefined
-      ? await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves ORDER BY idx')
-      : await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves WHERE idx < ? ORDER BY idx', [size]);
+    const rows =
+      size === undefined
+        ? await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves ORDER BY idx')
+        : await this.db.all('SELECT kind, ref, leaf_hash FROM merkle_leaves WHERE idx < ? ORDER BY idx', [size]);
     return rows.map((r) => ({ kind: String(r.kind) as Leaf['kind'], ref: String(r.ref), hash: String(r.leaf_hash) }));
   }
 
@@ -230,7 +309,12 @@ export class SqlLedgerStore implements LedgerStore {
 
   async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {
     return (await this.db.all('SELECT * FROM archive WHERE workflow_id = ? ORDER BY run_index', [workflowId])).map((r) => ({
-      workflowId: String(r.workflow_id), runIndex: Number(r.run_index), runId: String(r.run_id), historyJson: String(r.history_json), sha256: String(r.sha256), archivedAt: String(r.archived_at),
+      workflowId: String(r.workflow_id),
+      runIndex: Number(r.run_index),
+      runId: String(r.run_id),
+      historyJson: String(r.history_json),
+      sha256: String(r.sha256),
+      archivedAt: String(r.archived_at),
     }));
   }
 
@@ -247,7 +331,9 @@ export class SqlLedgerStore implements LedgerStore {
 
   async alerts(): Promise<OfficeAlert[]> {
     return (await this.db.all('SELECT * FROM office_alerts ORDER BY at, key')).map(toAlert).map((alert) => ({
-      ...alert, subject: this.openText(alert.subject, `office alert subject ${alert.key}`), detail: this.openText(alert.detail, `office alert detail ${alert.key}`),
+      ...alert,
+      subject: this.openText(alert.subject, `office alert subject ${alert.key}`),
+      detail: this.openText(alert.detail, `office alert detail ${alert.key}`),
     }));
   }
 
@@ -274,7 +360,11 @@ export class SqlLedgerStore implements LedgerStore {
     // Subject and detail name recipients and quote relays' answers: sealed like the payloads.
     const seal = (text: string, context: string): string => (this.sealer ? this.sealer.seal(text, context) : text);
     return db.run('INSERT INTO office_alerts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-      alert.key, alert.kind, seal(alert.subject, `office alert subject ${alert.key}`), seal(alert.detail, `office alert detail ${alert.key}`), alert.at,
+      alert.key,
+      alert.kind,
+      seal(alert.subject, `office alert subject ${alert.key}`),
+      seal(alert.detail, `office alert detail ${alert.key}`),
+      alert.at,
     ]);
   }
 

@@ -1,9 +1,27 @@
 import { canonicalJson, sha256 } from '../../tlog/digest';
 import type { Leaf } from '../../tlog/leaves';
 
-import type { LedgerEntry, NewLedgerEntry, ProjectRecord, ArchivedRun, ProjectFilter, QuarantinedEntry, StoredCheckpoint, OfficeAlert } from '../../domain/records';
+import type {
+  LedgerEntry,
+  NewLedgerEntry,
+  ProjectRecord,
+  ArchivedRun,
+  ProjectFilter,
+  QuarantinedEntry,
+  StoredCheckpoint,
+  OfficeAlert,
+} from '../../domain/records';
 
-export type { LedgerEntry, NewLedgerEntry, ProjectRecord, ArchivedRun, ProjectFilter, QuarantinedEntry, StoredCheckpoint, OfficeAlert } from '../../domain/records';
+export type {
+  LedgerEntry,
+  NewLedgerEntry,
+  ProjectRecord,
+  ArchivedRun,
+  ProjectFilter,
+  QuarantinedEntry,
+  StoredCheckpoint,
+  OfficeAlert,
+} from '../../domain/records';
 
 export type AppendOutcome =
   /** `gap`: entries before it are missing (a restored backup); it is appended, the office alerted, and verify names the hole. */
@@ -80,7 +98,15 @@ export interface LedgerStore {
 
 /** The fields that decide whether an append repeats an entry already there. */
 export const appendContent = (e: NewLedgerEntry | LedgerEntry) => ({
-  workflowId: e.workflowId, chainId: e.chainId || undefined, entrySeq: e.entrySeq, at: e.at, actor: e.actor, event: e.event, from: e.from, to: e.to, payloadDigest: e.payloadDigest,
+  workflowId: e.workflowId,
+  chainId: e.chainId || undefined,
+  entrySeq: e.entrySeq,
+  at: e.at,
+  actor: e.actor,
+  event: e.event,
+  from: e.from,
+  to: e.to,
+  payloadDigest: e.payloadDigest,
 });
 
 /** The alert that goes with a quarantined entry. */
@@ -109,4 +135,3 @@ export function gapAlert(entry: NewLedgerEntry, detail: string, at: string): Off
 export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
   return sha256(canonicalJson(entry));
 }
-

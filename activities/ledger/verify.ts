@@ -2,7 +2,6 @@ import { entryHash, type LedgerEntry } from './store';
 import type { BrokenEntry } from '../../tlog/reports';
 export type { BrokenEntry } from '../../tlog/reports';
 
-
 export interface ChainReport {
   checked: number;
   broken: BrokenEntry | null;
@@ -22,14 +21,18 @@ export function verifyChains(entries: readonly LedgerEntry[], scope: 'ledger' | 
     const { hash, ...content } = entry;
     if (entryHash(content) !== hash) return { checked: bySeq.length, broken: broken(entry, 'its content does not match its hash: the entry was altered') };
     if (scope === 'ledger') {
-      if (entry.seq !== (previous?.seq ?? 0) + 1) return { checked: bySeq.length, broken: broken(entry, `entry ${(previous?.seq ?? 0) + 1} is missing before it`) };
-      if (entry.prevHash !== (previous?.hash ?? '')) return { checked: bySeq.length, broken: broken(entry, 'it does not link to the previous entry of the ledger') };
+      if (entry.seq !== (previous?.seq ?? 0) + 1)
+        return { checked: bySeq.length, broken: broken(entry, `entry ${(previous?.seq ?? 0) + 1} is missing before it`) };
+      if (entry.prevHash !== (previous?.hash ?? ''))
+        return { checked: bySeq.length, broken: broken(entry, 'it does not link to the previous entry of the ledger') };
     }
     // One chain per execution chain of the workflow id (a re-used id starts its own).
     const chainKey = `${entry.workflowId}\u0000${entry.chainId ?? ''}`;
     const before = lastOfWorkflow.get(chainKey);
-    if (before && entry.entrySeq !== before.entrySeq + 1) return { checked: bySeq.length, broken: broken(entry, `transition ${before.entrySeq + 1} of ${entry.workflowId} is missing before it`) };
-    if (entry.prevWorkflowHash !== (before?.hash ?? '')) return { checked: bySeq.length, broken: broken(entry, `it does not link to the previous entry of ${entry.workflowId}`) };
+    if (before && entry.entrySeq !== before.entrySeq + 1)
+      return { checked: bySeq.length, broken: broken(entry, `transition ${before.entrySeq + 1} of ${entry.workflowId} is missing before it`) };
+    if (entry.prevWorkflowHash !== (before?.hash ?? ''))
+      return { checked: bySeq.length, broken: broken(entry, `it does not link to the previous entry of ${entry.workflowId}`) };
     lastOfWorkflow.set(chainKey, entry);
     previous = entry;
   }

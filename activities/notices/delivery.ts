@@ -68,10 +68,13 @@ function endingOnlyAfter(message: Buffer, beforeEnd: () => Promise<void>, onEnd:
       if (pushed) return;
       pushed = true;
       this.push(message);
-      beforeEnd().then(() => {
-        onEnd();
-        stream.push(null);
-      }, (error: Error) => stream.destroy(error));
+      beforeEnd().then(
+        () => {
+          onEnd();
+          stream.push(null);
+        },
+        (error: Error) => stream.destroy(error),
+      );
     },
   });
   return stream;
@@ -123,18 +126,36 @@ export function createNoticeDelivery(deps: { transport: Transporter; from: strin
     const claim = await deps.log.claim(item.key, messageId, attempt.holder, now(), leaseMs);
     if (claim.status === 'sent') return { status: 'alreadySent', messageId: claim.state.messageId };
     if (claim.status === 'uncertain') return { status: 'uncertain', messageId: claim.state.messageId, reason: claim.state.lastError ?? 'unknown' };
-    if (claim.status === 'held') throw new NoticeHeldError(`${item.key} is being sent by another attempt (its lease holds until ${claim.until}); retrying after it`);
-    const renewing = setInterval(() => {
-      attempt.keepAlive?.();
-      deps.log.renew(item.key, attempt.holder, new Date(now().getTime() + leaseMs)).catch(() => undefined);
-    }, Math.min(RENEW_EVERY_MS, leaseMs / 3));
+    if (claim.status === 'held')
+      throw new NoticeHeldError(`${item.key} is being sent by another attempt (its lease holds until ${claim.until}); retrying after it`);
+    const renewing = setInterval(
+      () => {
+        attempt.keepAlive?.();
+        deps.log.renew(item.key, attempt.holder, new Date(now().getTime() + leaseMs)).catch(() => undefined);
+      },
+      Math.min(RENEW_EVERY_MS, leaseMs / 3),
+    );
     let dataEnded = false;
     try {
-      const message = await new MailComposer({ from: deps.from, to: item.to, subject: item.notice.subject, text: item.notice.text, html: item.notice.html, messageId }).compile().build();
+      const message = await new MailComposer({
+        from: deps.from,
+        to: item.to,
+        subject: item.notice.subject,
+        text: item.notice.text,
+        html: item.notice.html,
+        messageId,
+      })
+        .compile()
+        .build();
       const committing = async () => {
-        if (!(await deps.log.committing(item.key, attempt.holder))) throw new NoticeHeldError(`${item.key}: this attempt's lease ran out before the end of DATA; another attempt takes over`);
+        if (!(await deps.log.committing(item.key, attempt.holder)))
+          throw new NoticeHeldError(`${item.key}: this attempt's lease ran out before the end of DATA; another attempt takes over`);
       };
-      await relaySend(deps.transport, { from: addressOf(deps.from), to: addressOf(item.to) }, endingOnlyAfter(message, committing, () => (dataEnded = true)));
+      await relaySend(
+        deps.transport,
+        { from: addressOf(deps.from), to: addressOf(item.to) },
+        endingOnlyAfter(message, committing, () => (dataEnded = true)),
+      );
     } catch (error) {
       clearInterval(renewing);
       if (dataEnded && !relayAnswered(error)) {

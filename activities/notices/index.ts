@@ -67,7 +67,10 @@ function stillWanted(progress: unknown): void {
 function thisAttempt(progress: () => unknown): Attempt {
   const context = Context.current();
   const { workflowExecution, activityId, attempt } = context.info;
-  return { holder: `${workflowExecution?.workflowId ?? 'outside-a-workflow'}/${activityId}#${attempt}/${process.pid}`, keepAlive: () => context.heartbeat(progress()) };
+  return {
+    holder: `${workflowExecution?.workflowId ?? 'outside-a-workflow'}/${activityId}#${attempt}/${process.pid}`,
+    keepAlive: () => context.heartbeat(progress()),
+  };
 }
 
 /** A lease held by another attempt is an ordinary retry, not an error worth a stack. */
@@ -117,7 +120,9 @@ function noticeSender(deps: { mail: MailDependencies; ledger: LedgerStore }, del
           uncertain++;
           log.warn('notice may or may not have reached the relay; not sent again', { key: input.key, kind: input.kind });
           await deps.ledger.raiseAlert({
-            key: `notice-uncertain/${key}`, kind: 'noticeUncertain', at: new Date().toISOString(),
+            key: `notice-uncertain/${key}`,
+            kind: 'noticeUncertain',
+            at: new Date().toISOString(),
             subject: `Notice perhaps not delivered: ${notice.subject} to ${recipient.email}`,
             detail: `${outcome.reason ?? 'The relay was lost after the end of the message.'} It was not sent again, so that it cannot arrive twice: ask the recipient whether message ${outcome.messageId} arrived.`,
           });
@@ -184,7 +189,9 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
         log.warn('notice not delivered', { key: input.key, kind: input.kind, since: state?.firstAttemptAt, error: state?.lastError });
         // Every held-up recipient is in the alert log before any mail is tried: the relay may be the trouble.
         await deps.ledger.raiseAlert({
-          key: `notice/${mailKey(input.key, recipient.email)}`, kind: 'noticeHeldUp', at: new Date().toISOString(),
+          key: `notice/${mailKey(input.key, recipient.email)}`,
+          kind: 'noticeHeldUp',
+          at: new Date().toISOString(),
           subject: `Notice not delivered: ${failedSubject} to ${recipient.email}`,
           detail: `Since ${state?.firstAttemptAt ?? 'its first attempt'}, ${state?.attempts ?? 0} attempt(s); last error: ${state?.lastError ?? 'none recorded (the relay did not answer in time)'}.`,
         });
@@ -193,16 +200,29 @@ export function createNoticeActivities(deps: { mail: MailDependencies; ledger: L
       let reported = 0;
       for (const { recipient, state, failedSubject } of held) {
         const alert = renderNotice('deliveryFailed', input.language, {
-          failedSubject, failedRecipient: recipient.email, since: state?.firstAttemptAt ?? new Date().toISOString(),
-          error: state?.lastError ?? 'no attempt has succeeded yet', recipientName: nameIn(office.name, input.language),
+          failedSubject,
+          failedRecipient: recipient.email,
+          since: state?.firstAttemptAt ?? new Date().toISOString(),
+          error: state?.lastError ?? 'no attempt has succeeded yet',
+          recipientName: nameIn(office.name, input.language),
         });
         const item = { key: mailKey(`${input.key}/undelivered`, recipient.email), to: input.officeEmail, notice: alert };
         try {
-          await orRetryLater(deliver(item, thisAttempt(() => reported)));
+          await orRetryLater(
+            deliver(
+              item,
+              thisAttempt(() => reported),
+            ),
+          );
         } catch (error) {
           if (!deliverByFallback) throw error;
           log.warn('the relay failed for an office alert; trying the fallback relay', { key: input.key, error: (error as Error).message });
-          await orRetryLater(deliverByFallback(item, thisAttempt(() => reported)));
+          await orRetryLater(
+            deliverByFallback(
+              item,
+              thisAttempt(() => reported),
+            ),
+          );
         }
         reported++;
       }

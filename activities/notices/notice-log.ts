@@ -61,7 +61,8 @@ const noticeMigrations: readonly Migration[] = [
   {
     version: 1,
     description: 'notices by key',
-    up: (db) => db.run(`CREATE TABLE IF NOT EXISTS notices (
+    up: (db) =>
+      db.run(`CREATE TABLE IF NOT EXISTS notices (
       key TEXT PRIMARY KEY, status TEXT NOT NULL, message_id TEXT NOT NULL, first_attempt_at TEXT NOT NULL,
       attempts INTEGER NOT NULL, last_error TEXT, sent_at TEXT)`),
   },
@@ -76,8 +77,13 @@ const noticeMigrations: readonly Migration[] = [
 ];
 
 const toState = (r: Row): NoticeState => ({
-  key: String(r.key), status: r.status as NoticeState['status'], messageId: String(r.message_id), firstAttemptAt: String(r.first_attempt_at),
-  attempts: Number(r.attempts), lastError: r.last_error === null ? null : String(r.last_error), sentAt: r.sent_at === null ? null : String(r.sent_at),
+  key: String(r.key),
+  status: r.status as NoticeState['status'],
+  messageId: String(r.message_id),
+  firstAttemptAt: String(r.first_attempt_at),
+  attempts: Number(r.attempts),
+  lastError: r.last_error === null ? null : String(r.last_error),
+  sentAt: r.sent_at === null ? null : String(r.sent_at),
   leaseHolder: r.lease_holder === null || r.lease_holder === undefined ? null : String(r.lease_holder),
   leaseUntil: r.lease_until === null || r.lease_until === undefined ? null : String(r.lease_until),
 });
@@ -112,13 +118,21 @@ export class SqlNoticeLog implements NoticeLog {
       }
       const until = new Date(now.getTime() + leaseMs).toISOString();
       if (known) await tx.run('UPDATE notices SET attempts = attempts + 1, lease_holder = ?, lease_until = ? WHERE key = ?', [holder, until, key]);
-      else await tx.run("INSERT INTO notices (key, status, message_id, first_attempt_at, attempts, last_error, sent_at, lease_holder, lease_until) VALUES (?, 'pending', ?, ?, 1, NULL, NULL, ?, ?)", [key, messageId, now.toISOString(), holder, until]);
+      else
+        await tx.run(
+          "INSERT INTO notices (key, status, message_id, first_attempt_at, attempts, last_error, sent_at, lease_holder, lease_until) VALUES (?, 'pending', ?, ?, 1, NULL, NULL, ?, ?)",
+          [key, messageId, now.toISOString(), holder, until],
+        );
       return { status: 'claimed', state: toState((await tx.get('SELECT * FROM notices WHERE key = ?', [key]))!) };
     });
   }
 
   async renew(key: string, holder: string, until: Date): Promise<boolean> {
-    await this.db.run("UPDATE notices SET lease_until = ? WHERE key = ? AND lease_holder = ? AND status IN ('pending', 'committing')", [until.toISOString(), key, holder]);
+    await this.db.run("UPDATE notices SET lease_until = ? WHERE key = ? AND lease_holder = ? AND status IN ('pending', 'committing')", [
+      until.toISOString(),
+      key,
+      holder,
+    ]);
     const state = await this.get(key);
     return state?.leaseHolder === holder;
   }
@@ -133,15 +147,24 @@ export class SqlNoticeLog implements NoticeLog {
   }
 
   failed(key: string, holder: string, error: string): Promise<void> {
-    return this.db.run("UPDATE notices SET status = 'pending', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status IN ('pending', 'committing') AND (lease_holder = ? OR lease_holder IS NULL)", [error, key, holder]);
+    return this.db.run(
+      "UPDATE notices SET status = 'pending', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status IN ('pending', 'committing') AND (lease_holder = ? OR lease_holder IS NULL)",
+      [error, key, holder],
+    );
   }
 
   uncertain(key: string, holder: string, error: string): Promise<void> {
-    return this.db.run("UPDATE notices SET status = 'uncertain', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status = 'committing' AND lease_holder = ?", [error, key, holder]);
+    return this.db.run(
+      "UPDATE notices SET status = 'uncertain', last_error = ?, lease_holder = NULL, lease_until = NULL WHERE key = ? AND status = 'committing' AND lease_holder = ?",
+      [error, key, holder],
+    );
   }
 
   sent(key: string, at: Date): Promise<void> {
-    return this.db.run("UPDATE notices SET status = 'sent', sent_at = ?, last_error = NULL, lease_holder = NULL, lease_until = NULL WHERE key = ?", [at.toISOString(), key]);
+    return this.db.run("UPDATE notices SET status = 'sent', sent_at = ?, last_error = NULL, lease_holder = NULL, lease_until = NULL WHERE key = ?", [
+      at.toISOString(),
+      key,
+    ]);
   }
 
   async undelivered(): Promise<NoticeState[]> {

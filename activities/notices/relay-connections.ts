@@ -94,7 +94,8 @@ class RelayConnections {
           else resolve();
         });
       });
-      if (this.settings.auth) await new Promise<void>((resolve, reject) => connection.login(this.settings.auth, (error) => (error ? reject(error) : resolve())));
+      if (this.settings.auth)
+        await new Promise<void>((resolve, reject) => connection.login(this.settings.auth, (error) => (error ? reject(error) : resolve())));
       return connection;
     } catch (error) {
       connection.close();

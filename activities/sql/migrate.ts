@@ -13,7 +13,9 @@ export interface Migration {
  */
 export async function migrate(db: SqlDriver, component: string, migrations: readonly Migration[]): Promise<number[]> {
   return db.transaction('migrate', async (tx) => {
-    await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))');
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))',
+    );
     const applied = new Set((await tx.all('SELECT version FROM schema_migrations WHERE component = ?', [component])).map((r) => Number(r.version)));
     const done: number[] = [];
     for (const step of [...migrations].sort((a, b) => a.version - b.version)) {

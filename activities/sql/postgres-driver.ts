@@ -37,7 +37,13 @@ const over = (target: Queryable, transaction: SqlDriver['transaction'], close: (
  * the statement (the caller's activity is retried) and the pool connects anew on the next one.
  */
 export function postgresDriver(url: string, options: { max?: number } = {}): SqlDriver {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, statement_timeout: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 30_000,
+  });
   // A connection the server dropped must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
@@ -47,7 +53,11 @@ export function postgresDriver(url: string, options: { max?: number } = {}): Sql
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(lock)]);
-      const inside = over(client, (_l, w) => w(inside), () => Promise.resolve());
+      const inside = over(
+        client,
+        (_l, w) => w(inside),
+        () => Promise.resolve(),
+      );
       const result = await work(inside);
       await client.query('COMMIT');
       return result;

@@ -28,9 +28,10 @@ export function sqliteDriver(file: string, options: { readOnly?: boolean } = {})
     dialect: 'sqlite',
     all: (sql, params = []) => patiently(() => db.all(sql, params)),
     get: (sql, params = []) => patiently(() => db.get(sql, params)),
-    run: (sql, params = []) => patiently(() => {
-      db.run(sql, params);
-    }),
+    run: (sql, params = []) =>
+      patiently(() => {
+        db.run(sql, params);
+      }),
     transaction: (_lock, work) => {
       if (inTransaction) return work(direct(true));
       return queue(async () => {
@@ -45,10 +46,11 @@ export function sqliteDriver(file: string, options: { readOnly?: boolean } = {})
         }
       });
     },
-    close: () => queue(() => {
-      db.close();
-      return Promise.resolve();
-    }),
+    close: () =>
+      queue(() => {
+        db.close();
+        return Promise.resolve();
+      }),
   });
   // Plain statements outside a transaction wait for a running one, so they never land inside it.
   const outside = direct(false);

@@ -8,19 +8,21 @@ import { openSession } from './session';
 
 let exitStatus = 0;
 
-const run: Runner = (action) => async (...received: unknown[]) => {
-  const command = received.at(-1) as Command;
-  const opts = received.at(-2) as Record<string, string>;
-  const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
-  const globals = command.optsWithGlobals<Globals>();
-  const print = (human: string, data: unknown) => console.log(globals.json ? JSON.stringify(data, null, 2) : human);
-  const session = await openSession();
-  try {
-    await action({ session, print, globals, args, opts });
-  } finally {
-    await session.close();
-  }
-};
+const run: Runner =
+  (action) =>
+  async (...received: unknown[]) => {
+    const command = received.at(-1) as Command;
+    const opts = received.at(-2) as Record<string, string>;
+    const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
+    const globals = command.optsWithGlobals<Globals>();
+    const print = (human: string, data: unknown) => console.log(globals.json ? JSON.stringify(data, null, 2) : human);
+    const session = await openSession();
+    try {
+      await action({ session, print, globals, args, opts });
+    } finally {
+      await session.close();
+    }
+  };
 
 async function main(): Promise<void> {
   const program = buildProgram(run);

@@ -53,16 +53,38 @@ export function checkedBundle(bundle: ProofBundle, verifier: LogVerifier, since?
     const leaf = Buffer.from(entry.leafHash, 'base64');
     // The leaf is hashed here from what it is made of, never taken on the service's word.
     if (entry.leafData === undefined) throw new AllianceError('INTEGRITY', `Leaf ${entry.index} comes without its data: it cannot be checked.`);
-    if (!leafHash(Buffer.from(entry.leafData, 'utf8')).equals(leaf)) throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its data does not hash to its leaf.`);
+    if (!leafHash(Buffer.from(entry.leafData, 'utf8')).equals(leaf))
+      throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its data does not hash to its leaf.`);
     if (entry.payload !== undefined && sha256(entry.payload) !== (JSON.parse(entry.leafData) as { payloadDigest?: string }).payloadDigest) {
       throw new AllianceError('INTEGRITY', `Leaf ${entry.index}: its payload does not have the digest its entry records.`);
     }
-    if (!verifyInclusion(entry.index, current.size, leaf, entry.proof.map((h) => Buffer.from(h, 'base64')), current.root)) {
+    if (
+      !verifyInclusion(
+        entry.index,
+        current.size,
+        leaf,
+        entry.proof.map((h) => Buffer.from(h, 'base64')),
+        current.root,
+      )
+    ) {
       throw new AllianceError('INTEGRITY', `Leaf ${entry.index} is not in the tree the checkpoint signed.`);
     }
   }
-  if (since && (!bundle.since || !verifyConsistency(since.trusted.size, current.size, bundle.since.proof.map((h) => Buffer.from(h, 'base64')), since.trusted.root, current.root))) {
-    throw new AllianceError('INTEGRITY', `The service's proof does not show that the tree of ${since.trusted.size} leaves you trust is the start of its tree of ${current.size}: the log was rewritten.`);
+  if (
+    since &&
+    (!bundle.since ||
+      !verifyConsistency(
+        since.trusted.size,
+        current.size,
+        bundle.since.proof.map((h) => Buffer.from(h, 'base64')),
+        since.trusted.root,
+        current.root,
+      ))
+  ) {
+    throw new AllianceError(
+      'INTEGRITY',
+      `The service's proof does not show that the tree of ${since.trusted.size} leaves you trust is the start of its tree of ${current.size}: the log was rewritten.`,
+    );
   }
   return current;
 }
@@ -72,7 +94,11 @@ export function checkedBundle(bundle: ProofBundle, verifier: LogVerifier, since?
  * auditor's key, and the consistency proof shows the trusted tree is the start of the new one.
  */
 export function checkedGrowth(since: Trusted, report: VerifyReport): Checkpoint {
-  if (!report.checkpoint || !report.ledger?.consistency) throw new AllianceError('INTEGRITY', 'The service sent no signed checkpoint or consistency proof to check: it signs no checkpoints (ALLIANCE_LOG_SIGNING_KEY_FILE).');
+  if (!report.checkpoint || !report.ledger?.consistency)
+    throw new AllianceError(
+      'INTEGRITY',
+      'The service sent no signed checkpoint or consistency proof to check: it signs no checkpoints (ALLIANCE_LOG_SIGNING_KEY_FILE).',
+    );
   let current: Checkpoint;
   try {
     current = openCheckpoint(report.checkpoint, since.verifier);
@@ -81,7 +107,10 @@ export function checkedGrowth(since: Trusted, report: VerifyReport): Checkpoint 
   }
   const proof = report.ledger.consistency.map((h) => Buffer.from(h, 'base64'));
   if (current.origin !== since.trusted.origin || !verifyConsistency(since.trusted.size, current.size, proof, since.trusted.root, current.root)) {
-    throw new AllianceError('INTEGRITY', `The service's proof does not show that the tree of ${since.trusted.size} leaves you trust is the start of its tree of ${current.size}: the log was rewritten.`);
+    throw new AllianceError(
+      'INTEGRITY',
+      `The service's proof does not show that the tree of ${since.trusted.size} leaves you trust is the start of its tree of ${current.size}: the log was rewritten.`,
+    );
   }
   return current;
 }

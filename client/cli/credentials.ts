@@ -49,7 +49,10 @@ export function forgetLogin(): boolean {
 }
 
 export const toStored = (base: Omit<StoredLogin, 'accessToken' | 'refreshToken' | 'expiresAt'>, token: TokenResponse): StoredLogin => ({
-  ...base, accessToken: token.access_token, ...(token.refresh_token ? { refreshToken: token.refresh_token } : {}), expiresAt: Date.now() + token.expires_in * 1000,
+  ...base,
+  accessToken: token.access_token,
+  ...(token.refresh_token ? { refreshToken: token.refresh_token } : {}),
+  expiresAt: Date.now() + token.expires_in * 1000,
 });
 
 /** The provider's endpoints, from its discovery document. */
@@ -79,7 +82,8 @@ export function storedTokenSource(): TokenSource | null {
     if (!current.refreshToken) throw new AllianceError('UNAUTHENTICATED', 'Your log-in has expired: run `alliance login` again.');
     const { token_endpoint } = await discover(current.issuer);
     const answer = await tokenRequest(token_endpoint, { grant_type: 'refresh_token', client_id: current.clientId, refresh_token: current.refreshToken });
-    if ('error' in answer) throw new AllianceError('UNAUTHENTICATED', `Your log-in has expired (${answer.error_description ?? answer.error}): run \`alliance login\` again.`);
+    if ('error' in answer)
+      throw new AllianceError('UNAUTHENTICATED', `Your log-in has expired (${answer.error_description ?? answer.error}): run \`alliance login\` again.`);
     current = toStored(current, answer);
     saveLogin(current);
     return current.accessToken;

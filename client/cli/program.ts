@@ -17,7 +17,12 @@ export function buildProgram(run: Runner): Command {
     .description('Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews and decisions.')
     .option('--json', 'print JSON for scripts instead of tables')
     .showHelpAfterError()
-    .addHelpText('after', `\nExit status: 0 success; ${Object.entries(errorCodes).map(([code, { exitStatus }]) => `${exitStatus} ${code}`).join('; ')}; 1 anything else.`);
+    .addHelpText(
+      'after',
+      `\nExit status: 0 success; ${Object.entries(errorCodes)
+        .map(([code, { exitStatus }]) => `${exitStatus} ${code}`)
+        .join('; ')}; 1 anything else.`,
+    );
 
   addAccountCommands(program, run);
   addCallsCommands(program, run);
@@ -28,4 +33,3 @@ export function buildProgram(run: Runner): Command {
   program.exitOverride();
   return program;
 }
-

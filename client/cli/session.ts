@@ -26,7 +26,10 @@ export function apiUrl(): string {
   const stored = loadLogin()?.apiUrl;
   if (stored) return stored;
   // No guessing: a command sent to whatever answers on a default port could reach the wrong service.
-  throw new AllianceError('VALIDATION', `Which service? Set ALLIANCE_API_URL to the API \`make start\` prints (e.g. ${DEFAULT_API_URL}), or log in once with it set.`);
+  throw new AllianceError(
+    'VALIDATION',
+    `Which service? Set ALLIANCE_API_URL to the API \`make start\` prints (e.g. ${DEFAULT_API_URL}), or log in once with it set.`,
+  );
 }
 
 /** The API as whoever logged in last (`alliance login`); only the service itself holds Temporal credentials. */

@@ -16,14 +16,42 @@ export function pageErrors(app: FastifyInstance, langOf: (request: FastifyReques
     const lang = langOf(request);
     const t = translator(lang);
     const alliance = error instanceof AllianceError ? error : null;
-    const status = alliance ? httpStatus[alliance.code] : (error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500 ? (error as { statusCode: number }).statusCode : 500;
+    const status = alliance
+      ? httpStatus[alliance.code]
+      : (error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500
+        ? (error as { statusCode: number }).statusCode
+        : 500;
     if (status >= 500) request.log.error({ err: error }, 'web page failed');
-    const message = status === 404 ? t('notFound') : alliance ? alliance.message : status < 500 ? (error as Error).message : 'The service failed to answer; the office can find this request by its id.';
-    return send(reply, publicPage(lang, status === 404 ? t('notFound') : t('refusedTitle'), html`<p role="alert">${message}</p><p><small>request ${request.id}</small></p><p><a href="/web">${t('home')}</a></p>`), status);
+    const message =
+      status === 404
+        ? t('notFound')
+        : alliance
+          ? alliance.message
+          : status < 500
+            ? (error as Error).message
+            : 'The service failed to answer; the office can find this request by its id.';
+    return send(
+      reply,
+      publicPage(
+        lang,
+        status === 404 ? t('notFound') : t('refusedTitle'),
+        html`<p role="alert">${message}</p><p><small>request ${request.id}</small></p><p><a href="/web">${t('home')}</a></p>`,
+      ),
+      status,
+    );
   });
   // Unknown pages under /web answer as a page, not as the API's problem document.
-  void app.register((scoped, _o, registered) => {
-    scoped.setNotFoundHandler((request, reply) => send(reply, publicPage(langOf(request), translator(langOf(request))('notFound'), html`<p><a href="/web">${translator(langOf(request))('home')}</a></p>`), 404));
-    registered();
-  }, { prefix: '/web' });
+  void app.register(
+    (scoped, _o, registered) => {
+      scoped.setNotFoundHandler((request, reply) =>
+        send(
+          reply,
+          publicPage(langOf(request), translator(langOf(request))('notFound'), html`<p><a href="/web">${translator(langOf(request))('home')}</a></p>`),
+          404,
+        ),
+      );
+      registered();
+    },
+    { prefix: '/web' },
+  );
 }

@@ -6,6 +6,11 @@ export type SendPage = (reply: FastifyReply, body: string, status?: number) => F
 
 export function pageSender(issuerOrigin: string): SendPage {
   return (reply, body, status = 200) =>
-    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
-      .header('content-security-policy', `default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self' ${issuerOrigin}`).send(body);
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-frame-options', 'DENY')
+      .header('content-security-policy', `default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self' ${issuerOrigin}`)
+      .send(body);
 }

@@ -30,7 +30,8 @@ export function pageSessions(settings: PageSessionSettings) {
     const chosen = cookieOf(request, LANG_COOKIE);
     return isLang(chosen) ? chosen : 'zh-TW';
   };
-  const csrfFor = (session: Session): string => createHmac('sha256', settings.csrfKey).update(`${session.actor.role}:${session.actor.id}:${session.expiresAt}`).digest('base64url');
+  const csrfFor = (session: Session): string =>
+    createHmac('sha256', settings.csrfKey).update(`${session.actor.role}:${session.actor.id}:${session.expiresAt}`).digest('base64url');
   // Behind a TLS proxy that rewrites Host, the public address says what browsers send as Origin.
   const publicHost = settings.publicUrl ? new URL(settings.publicUrl).host : null;
   const sameOrigin = (request: FastifyRequest, url: string): boolean => {

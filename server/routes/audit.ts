@@ -2,8 +2,22 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './zod-app';
 import {
-  AlertsResponse, AuditHistoryQuery, CheckpointResponse, ProofBundleResponse, ProofsBody, AuditSearchQuery, AuditWorkflowParams, ExportQuery, LedgerEntriesResponse, NoticeResponse, ProjectRecordResponse,
-  QuarantineQuery, QuarantineResponse, RawHistoryResponse, VerifyBody, VerifyResponse,
+  AlertsResponse,
+  AuditHistoryQuery,
+  CheckpointResponse,
+  ProofBundleResponse,
+  ProofsBody,
+  AuditSearchQuery,
+  AuditWorkflowParams,
+  ExportQuery,
+  LedgerEntriesResponse,
+  NoticeResponse,
+  ProjectRecordResponse,
+  QuarantineQuery,
+  QuarantineResponse,
+  RawHistoryResponse,
+  VerifyBody,
+  VerifyResponse,
 } from '../../domain/api';
 import type { Services } from '../services/services';
 import { searchFilterOf } from '../services/search';
@@ -13,77 +27,156 @@ const tags = ['audit'];
 
 /** The trail, the search, verification and proofs. */
 function auditTrailRoutes(app: ZodApp, services: Services): void {
-  app.get('/audit/history/:workflowId', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'The domain trail of a project or call from the ledger (office, auditors)', tags, params: AuditWorkflowParams, querystring: AuditHistoryQuery, response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) } },
-  }, async (request) => {
-    const audit = services.audit();
-    if (request.query.raw === 'true') return services.bounded('command', () => audit.rawHistory(request.params.workflowId, { decode: request.query.decode !== 'false' }));
-    return audit.history(request.params.workflowId);
-  });
+  app.get(
+    '/audit/history/:workflowId',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary: 'The domain trail of a project or call from the ledger (office, auditors)',
+        tags,
+        params: AuditWorkflowParams,
+        querystring: AuditHistoryQuery,
+        response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) },
+      },
+    },
+    async (request) => {
+      const audit = services.audit();
+      if (request.query.raw === 'true')
+        return services.bounded('command', () => audit.rawHistory(request.params.workflowId, { decode: request.query.decode !== 'false' }));
+      return audit.history(request.params.workflowId);
+    },
+  );
 
-  app.get('/audit/search', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)', tags, querystring: AuditSearchQuery, response: { 200: ProjectRecordResponse } },
-  }, (request) => {
-    return services.bounded('command', () => services.audit().search(searchFilterOf(request.query)));
-  });
+  app.get(
+    '/audit/search',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)',
+        tags,
+        querystring: AuditSearchQuery,
+        response: { 200: ProjectRecordResponse },
+      },
+    },
+    (request) => {
+      return services.bounded('command', () => services.audit().search(searchFilterOf(request.query)));
+    },
+  );
 
-  app.post('/audit/verify', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)', tags, body: VerifyBody, response: { 200: VerifyResponse } },
-  }, (request) => {
-    return services.bounded('bulk', () => services.audit().verify(request.body.workflowId, request.body.since));
-  });
+  app.post(
+    '/audit/verify',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary:
+          'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)',
+        tags,
+        body: VerifyBody,
+        response: { 200: VerifyResponse },
+      },
+    },
+    (request) => {
+      return services.bounded('bulk', () => services.audit().verify(request.body.workflowId, request.body.since));
+    },
+  );
 
-  app.post('/audit/proofs', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)', tags, body: ProofsBody, response: { 200: ProofBundleResponse } },
-  }, (request) => {
-    const { entries, workflowId, since } = request.body;
-    return services.audit().proofs({ ...(entries ? { seqs: entries } : {}), ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) });
-  });
+  app.post(
+    '/audit/proofs',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary:
+          'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)',
+        tags,
+        body: ProofsBody,
+        response: { 200: ProofBundleResponse },
+      },
+    },
+    (request) => {
+      const { entries, workflowId, since } = request.body;
+      return services.audit().proofs({ ...(entries ? { seqs: entries } : {}), ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) });
+    },
+  );
 }
 
 /** Checkpoints, export, quarantine, alerts and undelivered notices. */
 function auditKeptRoutes(app: ZodApp, services: Services): void {
-  app.get('/audit/checkpoint', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'The ledger\'s Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)', tags, response: { 200: CheckpointResponse } },
-  }, () => services.audit().checkpoint());
+  app.get(
+    '/audit/checkpoint',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary: "The ledger's Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)",
+        tags,
+        response: { 200: CheckpointResponse },
+      },
+    },
+    () => services.audit().checkpoint(),
+  );
 
-  app.get('/audit/export', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
-  }, async (request, reply) => {
-    const q = request.query;
-    const text = await services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
-    void reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
-  });
+  app.get(
+    '/audit/export',
+    {
+      config: { access: 'audit.read' },
+      schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const text = await services.audit().export(q.format, 'project' in q ? { workflowId: q.project } : { callId: q.call });
+      void reply.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
+    },
+  );
 
-  app.get('/audit/quarantine', {
-    config: { access: 'audit.read' },
-    schema: { summary: 'Transitions the ledger set aside because their key held other content (a Temporal reset), with why (office, auditors)', tags, querystring: QuarantineQuery, response: { 200: QuarantineResponse } },
-  }, (request) => {
-    return services.audit().quarantined(request.query.workflowId);
-  });
+  app.get(
+    '/audit/quarantine',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        summary: 'Transitions the ledger set aside because their key held other content (a Temporal reset), with why (office, auditors)',
+        tags,
+        querystring: QuarantineQuery,
+        response: { 200: QuarantineResponse },
+      },
+    },
+    (request) => {
+      return services.audit().quarantined(request.query.workflowId);
+    },
+  );
 
-  app.get('/alerts', {
-    config: { access: 'alerts.read' },
-    schema: { summary: "The office's alerts: held-up mail, quarantined or missing ledger entries; kept even when mail is down (office, auditors)", tags: ['notices'], response: { 200: AlertsResponse } },
-  }, () => services.audit().alerts());
+  app.get(
+    '/alerts',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        summary: "The office's alerts: held-up mail, quarantined or missing ledger entries; kept even when mail is down (office, auditors)",
+        tags: ['notices'],
+        response: { 200: AlertsResponse },
+      },
+    },
+    () => services.audit().alerts(),
+  );
 
-  app.get('/notices/undelivered', {
-    config: { access: 'notices.read' },
-    schema: { summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)', tags: ['notices'], response: { 200: NoticeResponse } },
-  }, () => services.bounded('command', () => services.notices.undelivered()));
+  app.get(
+    '/notices/undelivered',
+    {
+      config: { access: 'notices.read' },
+      schema: {
+        summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)',
+        tags: ['notices'],
+        response: { 200: NoticeResponse },
+      },
+    },
+    () => services.bounded('command', () => services.notices.undelivered()),
+  );
 }
 
 /** `/api/audit` and `/api/notices`: the ledger, the archive and the notice log, read-only, from any machine. */
-export const auditRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
+export const auditRoutes =
+  (services: Services): FastifyPluginCallback =>
+  (plain, _options, done) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
 
-  auditTrailRoutes(app, services);
-  auditKeptRoutes(app, services);
-  done();
-};
+    auditTrailRoutes(app, services);
+    auditKeptRoutes(app, services);
+    done();
+  };

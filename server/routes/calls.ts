@@ -3,87 +3,259 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './zod-app';
 import { z } from 'zod';
 import {
-  BulkProgressResponse, CallParams, CallSummary, CallViewResponse, EmptyBody, InviteBody, OpenCallBody, OperationRecordResponse,
-  AmendDeadlineBody, ExhibitionResponse, RankingResponse, RegisterApplicationBody, ReviewRoundResponse, RosterBody, ScheduleBody, ScopeBody,
+  BulkProgressResponse,
+  CallParams,
+  CallSummary,
+  CallViewResponse,
+  EmptyBody,
+  InviteBody,
+  OpenCallBody,
+  OperationRecordResponse,
+  AmendDeadlineBody,
+  ExhibitionResponse,
+  RankingResponse,
+  RegisterApplicationBody,
+  ReviewRoundResponse,
+  RosterBody,
+  ScheduleBody,
+  ScopeBody,
 } from '../../domain/api';
 import { checkApplicantRecord } from '../services/applicant-record';
 import { callViewFor } from '../../machines/views';
 import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
 
-
 const tags = ['calls'];
 
 /** Calls, their standing, and what PIs and institutions send to them. */
 function callRecordRoutes(app: ZodApp, services: Services): void {
   const { calls } = services;
-  app.get('/calls', { config: { access: 'signedIn' }, schema: { summary: 'Every call, newest first', tags, response: { 200: z.array(CallSummary) } } },
-    () => services.bounded('command', () => listCalls(services)));
+  app.get('/calls', { config: { access: 'signedIn' }, schema: { summary: 'Every call, newest first', tags, response: { 200: z.array(CallSummary) } } }, () =>
+    services.bounded('command', () => listCalls(services)),
+  );
 
-  app.post('/calls', { config: { access: 'call.open' }, schema: { summary: 'Open a call from its calendar, policy and reviewer pool (office)', tags, body: OpenCallBody, response: { 201: z.object({ callId: z.string() }) } } },
+  app.post(
+    '/calls',
+    {
+      config: { access: 'call.open' },
+      schema: {
+        summary: 'Open a call from its calendar, policy and reviewer pool (office)',
+        tags,
+        body: OpenCallBody,
+        response: { 201: z.object({ callId: z.string() }) },
+      },
+    },
     async (request, reply) => {
       const callId = await services.bounded('command', () => calls.open(request.body.call, request.body.reviewerPool));
       return reply.code(201).send({ callId });
-    });
+    },
+  );
 
-  app.get('/calls/:callId', { config: { access: 'signedIn' }, schema: { summary: "Where a call stands, as much as your role may see", tags, params: CallParams, response: { 200: CallViewResponse } } },
-    async (request) => callViewFor(request.actor, await services.bounded('command', () => calls.status(request.params.callId))));
+  app.get(
+    '/calls/:callId',
+    {
+      config: { access: 'signedIn' },
+      schema: { summary: 'Where a call stands, as much as your role may see', tags, params: CallParams, response: { 200: CallViewResponse } },
+    },
+    async (request) => callViewFor(request.actor, await services.bounded('command', () => calls.status(request.params.callId))),
+  );
 
-  app.get('/calls/:callId/progress', { config: { access: 'call.progress' }, schema: { summary: 'How far the bulk operation running on the call is', tags, params: CallParams, response: { 200: BulkProgressResponse } } },
-    (request) => services.bounded('command', () => calls.progress(request.params.callId)));
+  app.get(
+    '/calls/:callId/progress',
+    {
+      config: { access: 'call.progress' },
+      schema: { summary: 'How far the bulk operation running on the call is', tags, params: CallParams, response: { 200: BulkProgressResponse } },
+    },
+    (request) => services.bounded('command', () => calls.progress(request.params.callId)),
+  );
 
-  app.post('/calls/:callId/applications', { config: { access: 'signedIn' }, schema: { summary: 'Register a draft application (its PI)', tags, params: CallParams, body: RegisterApplicationBody, response: { 201: z.object({ projectId: z.string() }) } } },
+  app.post(
+    '/calls/:callId/applications',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Register a draft application (its PI)',
+        tags,
+        params: CallParams,
+        body: RegisterApplicationBody,
+        response: { 201: z.object({ projectId: z.string() }) },
+      },
+    },
     async (request, reply) => {
       await checkApplicantRecord(services, request.params.callId, request.actor, request.body.application);
       const projectId = await services.bounded('command', () => calls.registerApplication(request.params.callId, request.actor, request.body.application));
       return reply.code(201).send({ projectId });
-    });
+    },
+  );
 
-  app.post('/calls/:callId/rosters', { config: { access: 'signedIn' }, schema: { summary: "Endorse the institution's applicants in one roster (institution)", tags, params: CallParams, body: RosterBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.submitRoster(request.params.callId, request.actor, request.body)));
+  app.post(
+    '/calls/:callId/rosters',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: "Endorse the institution's applicants in one roster (institution)",
+        tags,
+        params: CallParams,
+        body: RosterBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.submitRoster(request.params.callId, request.actor, request.body)),
+  );
 }
 
 /** The office's review operations on a whole call: the written review and the presentations. */
 function callOperationRoutes(app: ZodApp, services: Services): void {
   const { calls } = services;
-  app.post('/calls/:callId/written-review', { config: { access: 'signedIn' }, schema: { summary: 'Start the written review for the call or one division and assign reviewers (office)', tags, params: CallParams, body: ScopeBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.startWrittenReview(request.params.callId, request.actor, request.body.division)));
+  app.post(
+    '/calls/:callId/written-review',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Start the written review for the call or one division and assign reviewers (office)',
+        tags,
+        params: CallParams,
+        body: ScopeBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.startWrittenReview(request.params.callId, request.actor, request.body.division)),
+  );
 
-  app.post('/calls/:callId/written-review/close', { config: { access: 'signedIn' }, schema: { summary: 'Close the written review now; lists missing reviews (office)', tags, params: CallParams, body: ScopeBody, response: { 200: ReviewRoundResponse } } },
-    (request) => services.bounded('bulk', () => calls.closeWrittenReview(request.params.callId, request.actor, request.body.division)));
+  app.post(
+    '/calls/:callId/written-review/close',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Close the written review now; lists missing reviews (office)',
+        tags,
+        params: CallParams,
+        body: ScopeBody,
+        response: { 200: ReviewRoundResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.closeWrittenReview(request.params.callId, request.actor, request.body.division)),
+  );
 
-  app.post('/calls/:callId/presentations/invitations', { config: { access: 'signedIn' }, schema: { summary: 'Invite the top N of each division, or these applications (office)', tags, params: CallParams, body: InviteBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.invitePresentations(request.params.callId, request.actor, request.body)));
+  app.post(
+    '/calls/:callId/presentations/invitations',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Invite the top N of each division, or these applications (office)',
+        tags,
+        params: CallParams,
+        body: InviteBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.invitePresentations(request.params.callId, request.actor, request.body)),
+  );
 
-  app.post('/calls/:callId/presentations/schedule', { config: { access: 'signedIn' }, schema: { summary: 'Give every invited application a slot, division by division (office)', tags, params: CallParams, body: ScheduleBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.schedulePresentations(request.params.callId, request.actor, new Date(request.body.startsAt).toISOString())));
+  app.post(
+    '/calls/:callId/presentations/schedule',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Give every invited application a slot, division by division (office)',
+        tags,
+        params: CallParams,
+        body: ScheduleBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) =>
+      services.bounded('bulk', () => calls.schedulePresentations(request.params.callId, request.actor, new Date(request.body.startsAt).toISOString())),
+  );
 }
 
 /** The office's decision meeting, announcement, moved deadlines, exhibition and close. */
 function callDecisionRoutes(app: ZodApp, services: Services): void {
   const { calls } = services;
-  app.post('/calls/:callId/decision-meeting', { config: { access: 'signedIn' }, schema: { summary: 'Open the decision meeting: the ranked list per division (office)', tags, params: CallParams, body: EmptyBody, response: { 200: RankingResponse } } },
-    (request) => services.bounded('bulk', () => calls.startDecisionMeeting(request.params.callId, request.actor)));
+  app.post(
+    '/calls/:callId/decision-meeting',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Open the decision meeting: the ranked list per division (office)',
+        tags,
+        params: CallParams,
+        body: EmptyBody,
+        response: { 200: RankingResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.startDecisionMeeting(request.params.callId, request.actor)),
+  );
 
-  app.post('/calls/:callId/announcement', { config: { access: 'signedIn' }, schema: { summary: 'Announce every decision of the call at once (office)', tags, params: CallParams, body: EmptyBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.announce(request.params.callId, request.actor)));
+  app.post(
+    '/calls/:callId/announcement',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Announce every decision of the call at once (office)',
+        tags,
+        params: CallParams,
+        body: EmptyBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.announce(request.params.callId, request.actor)),
+  );
 
-  app.post('/calls/:callId/deadlines', { config: { access: 'signedIn' }, schema: { summary: "Move the call's application or endorsement deadline for every project, with the reason (office)", tags, params: CallParams, body: AmendDeadlineBody, response: { 200: OperationRecordResponse } } },
-    (request) => services.bounded('bulk', () => calls.amendDeadline(request.params.callId, request.actor, request.body)));
+  app.post(
+    '/calls/:callId/deadlines',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: "Move the call's application or endorsement deadline for every project, with the reason (office)",
+        tags,
+        params: CallParams,
+        body: AmendDeadlineBody,
+        response: { 200: OperationRecordResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.amendDeadline(request.params.callId, request.actor, request.body)),
+  );
 
-  app.post('/calls/:callId/exhibition', { config: { access: 'call.operate' }, schema: { summary: "Select the call's alliances for the results exhibition on their accepted results, once (office)", tags, params: CallParams, body: EmptyBody, response: { 200: ExhibitionResponse } } },
-    (request) => services.bounded('bulk', () => calls.selectExhibition(request.params.callId, request.actor)));
+  app.post(
+    '/calls/:callId/exhibition',
+    {
+      config: { access: 'call.operate' },
+      schema: {
+        summary: "Select the call's alliances for the results exhibition on their accepted results, once (office)",
+        tags,
+        params: CallParams,
+        body: EmptyBody,
+        response: { 200: ExhibitionResponse },
+      },
+    },
+    (request) => services.bounded('bulk', () => calls.selectExhibition(request.params.callId, request.actor)),
+  );
 
-  app.post('/calls/:callId/close', { config: { access: 'signedIn' }, schema: { summary: 'Close an announced call; its projects go on (office)', tags, params: CallParams, body: EmptyBody, response: { 200: z.object({ state: z.string() }) } } },
-    async (request) => ({ state: await services.bounded('command', () => calls.close(request.params.callId, request.actor)) }));
+  app.post(
+    '/calls/:callId/close',
+    {
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'Close an announced call; its projects go on (office)',
+        tags,
+        params: CallParams,
+        body: EmptyBody,
+        response: { 200: z.object({ state: z.string() }) },
+      },
+    },
+    async (request) => ({ state: await services.bounded('command', () => calls.close(request.params.callId, request.actor)) }),
+  );
 }
 
 /** `/api/calls`: open a call, follow it, and the office's and institutions' operations on a whole call. */
-export const callRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
+export const callRoutes =
+  (services: Services): FastifyPluginCallback =>
+  (plain, _options, done) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
 
-  callRecordRoutes(app, services);
-  callOperationRoutes(app, services);
-  callDecisionRoutes(app, services);
-  done();
-};
+    callRecordRoutes(app, services);
+    callOperationRoutes(app, services);
+    callDecisionRoutes(app, services);
+    done();
+  };

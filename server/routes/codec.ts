@@ -26,57 +26,76 @@ const CODEC_BODY_LIMIT = 16 * 1024 * 1024;
  * payload codec behind the same log-in as the API — a bearer token, or the browser session of
  * `/auth/login`. Who may decode is the law's (machines/access.ts); everyone else sees ciphertext.
  */
-export const codecRoutes = (settings: CodecServerSettings): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
+export const codecRoutes =
+  (settings: CodecServerSettings): FastifyPluginCallback =>
+  (plain, _options, done) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
 
-  const actorOf = async (request: FastifyRequest): Promise<Actor> => {
-    if (request.headers.authorization) return settings.verify(request.headers.authorization);
-    const actor = sessionActor(settings.cookies, request);
-    if (!actor) throw new AllianceError('UNAUTHENTICATED', 'The codec server needs a log-in: a bearer token, or a browser session from /auth/login (in the Web UI, set the codec endpoint to include cross-origin credentials).');
-    return actor;
-  };
-  const need = (access: Access, actor: Actor): void => {
-    const refused = checkAccess(access, actor);
-    if (refused) throw new AllianceError(refused.code, refused.message);
-  };
-  // CORS for the Web UI alone, with credentials so its requests carry the session cookie.
-  app.addHook('onRequest', async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin && settings.allowedOrigins.includes(origin)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
-    }
-    if (request.method === 'OPTIONS') {
+    const actorOf = async (request: FastifyRequest): Promise<Actor> => {
+      if (request.headers.authorization) return settings.verify(request.headers.authorization);
+      const actor = sessionActor(settings.cookies, request);
+      if (!actor)
+        throw new AllianceError(
+          'UNAUTHENTICATED',
+          'The codec server needs a log-in: a bearer token, or a browser session from /auth/login (in the Web UI, set the codec endpoint to include cross-origin credentials).',
+        );
+      return actor;
+    };
+    const need = (access: Access, actor: Actor): void => {
+      const refused = checkAccess(access, actor);
+      if (refused) throw new AllianceError(refused.code, refused.message);
+    };
+    // CORS for the Web UI alone, with credentials so its requests carry the session cookie.
+    app.addHook('onRequest', async (request, reply) => {
+      const origin = request.headers.origin;
       if (origin && settings.allowedOrigins.includes(origin)) {
-        reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type, x-namespace, authorization').header('access-control-max-age', '600');
+        reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
       }
-      return reply.code(204).send();
-    }
-    // Who asks is settled from the headers alone, before a body of megabytes is read.
-    need(request.url.split('?')[0]!.endsWith('/decode') ? 'payloads.decode' : 'payloads.encode', await actorOf(request));
-  });
+      if (request.method === 'OPTIONS') {
+        if (origin && settings.allowedOrigins.includes(origin)) {
+          reply
+            .header('access-control-allow-methods', 'POST')
+            .header('access-control-allow-headers', 'content-type, x-namespace, authorization')
+            .header('access-control-max-age', '600');
+        }
+        return reply.code(204).send();
+      }
+      // Who asks is settled from the headers alone, before a body of megabytes is read.
+      need(request.url.split('?')[0]!.endsWith('/decode') ? 'payloads.decode' : 'payloads.encode', await actorOf(request));
+    });
 
-  const run = async (reply: FastifyReply, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
-    let current: Payload[] = payloads.map(payloadFromJson);
-    const order = direction === 'encode' ? settings.codecs : [...settings.codecs].reverse();
-    try {
-      for (const codec of order) current = await codec[direction](current);
-    } catch (error) {
-      if (error instanceof SealBrokenError) throw new AllianceError('VALIDATION', `A payload does not decode: ${error.message}.`);
-      throw error;
+    const run = async (reply: FastifyReply, direction: 'encode' | 'decode', payloads: CodecPayloads['payloads']) => {
+      let current: Payload[] = payloads.map(payloadFromJson);
+      const order = direction === 'encode' ? settings.codecs : [...settings.codecs].reverse();
+      try {
+        for (const codec of order) current = await codec[direction](current);
+      } catch (error) {
+        if (error instanceof SealBrokenError) throw new AllianceError('VALIDATION', `A payload does not decode: ${error.message}.`);
+        throw error;
+      }
+      return reply.send({ payloads: current.map(payloadToJson) });
+    };
+
+    for (const direction of ['encode', 'decode'] as const) {
+      // Answered by the hook above; the route only makes the preflight reach this plugin's hooks.
+      app.options(`/codec/${direction}`, { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
+      app.post(
+        `/codec/${direction}`,
+        {
+          bodyLimit: CODEC_BODY_LIMIT,
+          schema: {
+            summary:
+              direction === 'decode'
+                ? 'Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)'
+                : 'Encrypt payloads for Temporal, as the worker would (office)',
+            tags: ['codec'],
+            security: [{ bearer: [] }],
+            body: CodecPayloads,
+            response: { 200: CodecPayloads },
+          },
+        },
+        (request, reply) => run(reply, direction, request.body.payloads),
+      );
     }
-    return reply.send({ payloads: current.map(payloadToJson) });
+    done();
   };
-
-  for (const direction of ['encode', 'decode'] as const) {
-    // Answered by the hook above; the route only makes the preflight reach this plugin's hooks.
-    app.options(`/codec/${direction}`, { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
-    app.post(`/codec/${direction}`, {
-      bodyLimit: CODEC_BODY_LIMIT,
-      schema: {
-        summary: direction === 'decode' ? "Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)" : 'Encrypt payloads for Temporal, as the worker would (office)',
-        tags: ['codec'], security: [{ bearer: [] }], body: CodecPayloads, response: { 200: CodecPayloads },
-      },
-    }, (request, reply) => run(reply, direction, request.body.payloads));
-  }
-  done();
-};

@@ -2,7 +2,16 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/actor';
-import { CommandResult, NoticeResponse, OfferedResponse, ProjectParams, ProjectRecordResponse, ProjectSearchQuery, ProjectViewResponse, TransitionLogResponse } from '../../domain/api';
+import {
+  CommandResult,
+  NoticeResponse,
+  OfferedResponse,
+  ProjectParams,
+  ProjectRecordResponse,
+  ProjectSearchQuery,
+  ProjectViewResponse,
+  TransitionLogResponse,
+} from '../../domain/api';
 import { AllianceError } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
 import { incomingPayloads, projectEventTypes } from '../../domain/project-events';
@@ -22,65 +31,99 @@ const notYours = (actor: Actor, projectId: string): AllianceError =>
 const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));
 
 /** `/api/projects`: search, one project as your role may see it, and one POST per command of the law. */
-export const projectRoutes = (services: Services): FastifyPluginCallback => (plain, _options, done) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { projects } = services;
+export const projectRoutes =
+  (services: Services): FastifyPluginCallback =>
+  (plain, _options, done) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    const { projects } = services;
 
-  /** The whole view, read once; the law's view functions decide what of it leaves. */
-  const readable = async (actor: Actor, projectId: string) => {
-    const view = await services.bounded('command', () => projects.view(projectId));
-    const shaped = projectViewFor(actor, view);
-    if (!shaped) throw notYours(actor, projectId);
-    return { view, shaped };
-  };
+    /** The whole view, read once; the law's view functions decide what of it leaves. */
+    const readable = async (actor: Actor, projectId: string) => {
+      const view = await services.bounded('command', () => projects.view(projectId));
+      const shaped = projectViewFor(actor, view);
+      if (!shaped) throw notYours(actor, projectId);
+      return { view, shaped };
+    };
 
-  app.get('/projects', {
-    config: { access: 'projects.search' },
-    schema: { summary: 'Search projects over the search attributes (office, auditors; an institution sees its own)', tags, querystring: ProjectSearchQuery, response: { 200: ProjectRecordResponse } },
-  }, async (request) => {
-    const institution = searchedInstitution(request.actor, request.query.institution);
-    return services.bounded('command', () => services.audit().search(searchFilterOf(request.query, institution)));
-  });
-
-  app.get('/projects/:callId/:applicationId', {
-    config: { access: 'signedIn' },
-    schema: { summary: 'Where a project stands, as much as your role may see', tags, params: ProjectParams, response: { 200: ProjectViewResponse } },
-  }, async (request) => (await readable(request.actor, projectWorkflowId(request.params.callId, request.params.applicationId))).shaped);
-
-  app.get('/projects/:callId/:applicationId/log', {
-    config: { access: 'signedIn' },
-    schema: { summary: 'The transition log: who, role, when, event, from → to', tags, params: ProjectParams, response: { 200: TransitionLogResponse } },
-  }, async (request) => {
-    const id = projectWorkflowId(request.params.callId, request.params.applicationId);
-    const { view } = await readable(request.actor, id);
-    return transitionLogFor(request.actor, view, await services.bounded('command', () => projects.transitionLog(id)))!;
-  });
-
-  app.get('/projects/:callId/:applicationId/offered', {
-    config: { access: 'signedIn' },
-    schema: { summary: 'What your role may send to this project now', tags, params: ProjectParams, response: { 200: OfferedResponse } },
-  }, async (request) => {
-    const id = projectWorkflowId(request.params.callId, request.params.applicationId);
-    const { view } = await readable(request.actor, id);
-    const offered = await services.bounded('command', () => projects.offered(id));
-    return { role: request.actor.role, events: mayReadProject(request.actor, view.context) ? offered[request.actor.role] : [] };
-  });
-
-  app.get('/projects/:callId/:applicationId/notices', {
-    config: { access: 'notices.read' },
-    schema: { summary: 'Every notice of the project, delivered or not (office, auditors)', tags, params: ProjectParams, response: { 200: NoticeResponse } },
-  }, (request) => services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId))));
-
-  for (const type of peopleEvents) {
-    const roles = projectEventRoles[type].join(', ');
-    app.post(`/projects/:callId/:applicationId/${type}`, {
-      config: { access: 'signedIn' },
-      schema: {
-        summary: `${type} (${roles})`,
-        description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
-        tags: ['commands'], params: ProjectParams, body: incomingPayloads[type] as z.ZodType, response: { 200: CommandResult },
+    app.get(
+      '/projects',
+      {
+        config: { access: 'projects.search' },
+        schema: {
+          summary: 'Search projects over the search attributes (office, auditors; an institution sees its own)',
+          tags,
+          querystring: ProjectSearchQuery,
+          response: { 200: ProjectRecordResponse },
+        },
       },
-    }, (request) => sendProjectCommand(services, request.params.callId, request.params.applicationId, type, request.actor, request.body as never));
-  }
-  done();
-};
+      async (request) => {
+        const institution = searchedInstitution(request.actor, request.query.institution);
+        return services.bounded('command', () => services.audit().search(searchFilterOf(request.query, institution)));
+      },
+    );
+
+    app.get(
+      '/projects/:callId/:applicationId',
+      {
+        config: { access: 'signedIn' },
+        schema: { summary: 'Where a project stands, as much as your role may see', tags, params: ProjectParams, response: { 200: ProjectViewResponse } },
+      },
+      async (request) => (await readable(request.actor, projectWorkflowId(request.params.callId, request.params.applicationId))).shaped,
+    );
+
+    app.get(
+      '/projects/:callId/:applicationId/log',
+      {
+        config: { access: 'signedIn' },
+        schema: { summary: 'The transition log: who, role, when, event, from → to', tags, params: ProjectParams, response: { 200: TransitionLogResponse } },
+      },
+      async (request) => {
+        const id = projectWorkflowId(request.params.callId, request.params.applicationId);
+        const { view } = await readable(request.actor, id);
+        return transitionLogFor(request.actor, view, await services.bounded('command', () => projects.transitionLog(id)))!;
+      },
+    );
+
+    app.get(
+      '/projects/:callId/:applicationId/offered',
+      {
+        config: { access: 'signedIn' },
+        schema: { summary: 'What your role may send to this project now', tags, params: ProjectParams, response: { 200: OfferedResponse } },
+      },
+      async (request) => {
+        const id = projectWorkflowId(request.params.callId, request.params.applicationId);
+        const { view } = await readable(request.actor, id);
+        const offered = await services.bounded('command', () => projects.offered(id));
+        return { role: request.actor.role, events: mayReadProject(request.actor, view.context) ? offered[request.actor.role] : [] };
+      },
+    );
+
+    app.get(
+      '/projects/:callId/:applicationId/notices',
+      {
+        config: { access: 'notices.read' },
+        schema: { summary: 'Every notice of the project, delivered or not (office, auditors)', tags, params: ProjectParams, response: { 200: NoticeResponse } },
+      },
+      (request) => services.bounded('command', () => services.notices.forProject(projectWorkflowId(request.params.callId, request.params.applicationId))),
+    );
+
+    for (const type of peopleEvents) {
+      const roles = projectEventRoles[type].join(', ');
+      app.post(
+        `/projects/:callId/:applicationId/${type}`,
+        {
+          config: { access: 'signedIn' },
+          schema: {
+            summary: `${type} (${roles})`,
+            description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
+            tags: ['commands'],
+            params: ProjectParams,
+            body: incomingPayloads[type] as z.ZodType,
+            response: { 200: CommandResult },
+          },
+        },
+        (request) => sendProjectCommand(services, request.params.callId, request.params.applicationId, type, request.actor, request.body as never),
+      );
+    }
+    done();
+  };

@@ -19,24 +19,32 @@ export async function checkApplicantRecord(services: Services, callId: string, a
   const { policy } = await services.bounded('command', () => services.calls.status(callId));
   if (!policy) return;
   const view = (id: string): Promise<ProjectView | null> =>
-    services.bounded('command', () => services.projects.view(id)).catch((error: unknown) => {
-      if (error instanceof AllianceError && error.code === 'NOT_FOUND') return null;
-      throw error;
-    });
+    services
+      .bounded('command', () => services.projects.view(id))
+      .catch((error: unknown) => {
+        if (error instanceof AllianceError && error.code === 'NOT_FOUND') return null;
+        throw error;
+      });
   // The PI's projects in the calls that answer; a call or project that does not is left to the ledger's
   // record below, so one that is away never refuses an applicant of another call.
   const calls = await services.bounded('command', () => listCalls(services));
-  const mine = (await Promise.all(calls.map(async ({ callId }) => {
-    const status = await services.bounded('command', () => services.calls.status(callId)).catch(() => null);
-    return status ? callViewFor(actor, status).projects.map((p) => p.projectId) : [];
-  }))).flat();
+  const mine = (
+    await Promise.all(
+      calls.map(async ({ callId }) => {
+        const status = await services.bounded('command', () => services.calls.status(callId)).catch(() => null);
+        return status ? callViewFor(actor, status).projects.map((p) => p.projectId) : [];
+      }),
+    )
+  ).flat();
   const piProjects = (await Promise.all(mine.map((id) => view(id).catch(() => null)))).filter((p): p is ProjectView => p !== null);
   // The ledger's record outlives Temporal's retention: a closed call deleted long ago still shows an overdue closing report.
-  const recorded = await Promise.resolve().then(() => services.audit().recordedOfPi(actor.id)).catch((error: unknown) => {
-    // An API process without the ledger (a test's) knows the PI's record from Temporal alone.
-    if (error instanceof AllianceError && error.code === 'NOT_FOUND') return [];
-    throw error;
-  });
+  const recorded = await Promise.resolve()
+    .then(() => services.audit().recordedOfPi(actor.id))
+    .catch((error: unknown) => {
+      // An API process without the ledger (a test's) knows the PI's record from Temporal alone.
+      if (error instanceof AllianceError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    });
   const phase1 = application.phase.phase === 2 ? await view(application.phase.phase1ProjectId) : null;
   const problem = registrationRecordProblem(application, policy, { piProjects, phase1, recorded });
   if (problem) throw new AllianceError('FORBIDDEN', problem);

@@ -11,7 +11,13 @@ export async function myWork(services: Services, actor: Actor): Promise<{ projec
   for (const call of calls) {
     const view = callViewFor(actor, await services.bounded('command', () => services.calls.status(call.callId)));
     for (const p of view.projects) {
-      projects.push({ callId: call.callId, projectId: p.projectId, applicationId: p.applicationId, title: p.title, assignedToMe: (view.assignments[p.applicationId] ?? []).includes(actor.id) });
+      projects.push({
+        callId: call.callId,
+        projectId: p.projectId,
+        applicationId: p.applicationId,
+        title: p.title,
+        assignedToMe: (view.assignments[p.applicationId] ?? []).includes(actor.id),
+      });
     }
   }
   return { projects, openCalls: calls.filter((c) => c.state === 'open').map((c) => c.callId) };

@@ -22,7 +22,7 @@ async function answerOf(services: Services, projectId: string, record: Operation
   if (unreachable) throw new AllianceError('NOT_REACHABLE', `${projectId} did not answer: ${unreachable.reason}; try again in a moment.`);
   const skipped = record.skipped[0];
   if (skipped) {
-    const code = skipped.code && skipped.code in errorCodes ? skipped.code as ErrorCode : 'ILLEGAL_TRANSITION';
+    const code = skipped.code && skipped.code in errorCodes ? (skipped.code as ErrorCode) : 'ILLEGAL_TRANSITION';
     throw new AllianceError(code, skipped.reason);
   }
   const view = await services.bounded('command', () => services.projects.view(projectId));
@@ -35,7 +35,12 @@ async function answerOf(services: Services, projectId: string, record: Operation
  * project's law decides.
  */
 export async function sendProjectCommand<T extends ProjectEventType>(
-  services: Services, callId: string, applicationId: string, type: T, actor: Actor, payload: ProjectPayload<T>,
+  services: Services,
+  callId: string,
+  applicationId: string,
+  type: T,
+  actor: Actor,
+  payload: ProjectPayload<T>,
 ): Promise<CommandResult> {
   const projectId = projectWorkflowId(callId, applicationId);
   if (!throughTheCall.includes(type)) return services.bounded('command', () => services.projects.send(projectId, type, actor, payload));
@@ -46,7 +51,11 @@ export async function sendProjectCommand<T extends ProjectEventType>(
   const record = await services.bounded('bulk', () => {
     switch (type) {
       case 'endorsement.record':
-        return services.calls.submitRoster(callId, actor, { rosterId: body.rosterId!, letterReference: body.letterReference!, applicationIds: [applicationId] });
+        return services.calls.submitRoster(callId, actor, {
+          rosterId: body.rosterId!,
+          letterReference: body.letterReference!,
+          applicationIds: [applicationId],
+        });
       case 'reviewer.assign':
         return services.calls.assignReviewer(callId, actor, { applicationId, reviewerId: body.reviewerId! });
       case 'review.decline':

@@ -12,7 +12,14 @@ export interface PageContext {
   path: string;
 }
 
-const roleWord: Record<Actor['role'], Word> = { office: 'roleOffice', pi: 'rolePi', institution: 'roleInstitution', reviewer: 'roleReviewer', auditor: 'roleAuditor', system: 'roleOffice' };
+const roleWord: Record<Actor['role'], Word> = {
+  office: 'roleOffice',
+  pi: 'rolePi',
+  institution: 'roleInstitution',
+  reviewer: 'roleReviewer',
+  auditor: 'roleAuditor',
+  system: 'roleOffice',
+};
 
 /** The hidden field every form carries. */
 export const csrfField = (context: PageContext): Html => html`<input type="hidden" name="_csrf" value="${context.csrf}">`;

@@ -49,7 +49,7 @@ export function errorsFromIssues(issues: readonly { path: readonly PropertyKey[]
 
 type Form = Record<string, string | string[] | undefined>;
 /** A form field's value (the first, when a name came twice). */
-export const firstValue = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
+export const firstValue = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
 const variantsOf = (schema: JsonSchema): JsonSchema[] | undefined => schema.oneOf ?? schema.anyOf;
 
 /** The property every variant fixes with a constant: the union's discriminator. */
@@ -58,7 +58,8 @@ function discriminatorOf(variants: JsonSchema[]): string | undefined {
   return names.find((name) => variants.every((v) => v.properties?.[name]?.const !== undefined));
 }
 
-const isRecordList = (schema: JsonSchema): boolean => schema.type === 'array' && (schema.items?.type === 'object' || Boolean(schema.items && variantsOf(schema.items)));
+const isRecordList = (schema: JsonSchema): boolean =>
+  schema.type === 'array' && (schema.items?.type === 'object' || Boolean(schema.items && variantsOf(schema.items)));
 const dataPath = (name: readonly string[]): string => name.filter((part) => !part.startsWith('@')).join('.');
 /** Ids carry the form's own prefix: two forms on a page (suspend, terminate) each have their `reason`. */
 const fieldId = (context: RenderContext, name: readonly string[]): string => `f-${context.idPrefix}${name.join('-').replace(/[^A-Za-z0-9-]/g, '_')}`;
@@ -88,7 +89,12 @@ function scalarInput(context: RenderContext, schema: JsonSchema, name: string[],
   const describedBy = invalid ? `${id}-errors` : undefined;
   const caption = html`<label for="${id}">${label(context.lang, name)}${required ? '' : html` <span class="optional">${t('optional')}</span>`}</label>`;
   // Defaults are not drawn: a blank row must stay blank, and an empty field takes the schema's default when read.
-  const shown = value === undefined || value === null ? '' : typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value as string | number | boolean | unknown[];
+  const shown =
+    value === undefined || value === null
+      ? ''
+      : typeof value === 'object' && !Array.isArray(value)
+        ? JSON.stringify(value)
+        : (value as string | number | boolean | unknown[]);
   let control: Html;
   if (schema.enum) {
     control = html`<select id="${id}" name="${name.join('.')}" aria-invalid="${invalid}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>
@@ -114,7 +120,9 @@ function renderNode(context: RenderContext, schema: JsonSchema, name: string[], 
   if (variants) return renderUnion(context, variants, name, value, required);
   if (schema.type === 'object') {
     const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-    const fields = Object.entries(schema.properties ?? {}).map(([key, child]) => renderNode(context, child, [...name, key], record[key], (schema.required ?? []).includes(key)));
+    const fields = Object.entries(schema.properties ?? {}).map(([key, child]) =>
+      renderNode(context, child, [...name, key], record[key], (schema.required ?? []).includes(key)),
+    );
     if (name.length === 0) return html`${fields}`;
     return html`<fieldset id="${fieldId(context, name)}"><legend>${label(context.lang, name)}</legend>${errorList(context, dataPath(name), fieldId(context, name))}${fields}</fieldset>`;
   }
@@ -161,12 +169,14 @@ export function renderSchemaFields(lang: Lang, schema: z.ZodType, value: unknown
 export function errorSummary(lang: Lang, errors: FieldErrors, drawn: Map<string, string> = new Map()): Html {
   if (errors.size === 0) return html``;
   const t = translator(lang);
-  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary"><h2>${t('errorsTitle')}</h2><ul>${[...errors].flatMap(([path, messages]) =>
-    messages.map((m) => {
-      const id = drawn.get(path);
-      const where = path ? `${path}: ` : '';
-      return id ? html`<li><a href="#${id}">${where}${m}</a></li>` : html`<li>${where}${m}</li>`;
-    }))}</ul></div>`;
+  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary"><h2>${t('errorsTitle')}</h2><ul>${[...errors].flatMap(
+    ([path, messages]) =>
+      messages.map((m) => {
+        const id = drawn.get(path);
+        const where = path ? `${path}: ` : '';
+        return id ? html`<li><a href="#${id}">${where}${m}</a></li>` : html`<li>${where}${m}</li>`;
+      }),
+  )}</ul></div>`;
 }
 
 /** A urlencoded form read back into the schema's shape; the schema then says what is wrong. */
@@ -189,7 +199,10 @@ function readNode(schema: JsonSchema, name: string[], form: Form, required: bool
     if (!variant) return chosen === '' && !required ? undefined : { [key]: chosen || undefined };
     const constValue = variant.properties![key]!.const;
     const rest = Object.fromEntries(Object.entries(variant.properties ?? {}).filter(([k]) => k !== key));
-    const read = readNode({ type: 'object', properties: rest, required: variant.required ?? [] }, [...name, `@${chosen}`], form, true) as Record<string, unknown>;
+    const read = readNode({ type: 'object', properties: rest, required: variant.required ?? [] }, [...name, `@${chosen}`], form, true) as Record<
+      string,
+      unknown
+    >;
     return { [key]: constValue, ...read };
   }
   if (schema.type === 'object') {
@@ -209,7 +222,9 @@ function readNode(schema: JsonSchema, name: string[], form: Form, required: bool
       const index = Number(key.slice(prefix.length).split('.')[0]);
       if (Number.isInteger(index) && index >= 0 && index < 1000) indices.add(index);
     }
-    const rows = [...indices].sort((a, b) => a - b).filter((i) => hasInput(form, [...name, String(i)]))
+    const rows = [...indices]
+      .sort((a, b) => a - b)
+      .filter((i) => hasInput(form, [...name, String(i)]))
       .map((i) => readNode({ ...schema.items!, type: schema.items!.type ?? 'object' }, [...name, String(i)], form, true));
     return rows.length === 0 && !required ? undefined : rows;
   }
@@ -231,7 +246,10 @@ function readScalar(schema: JsonSchema, name: string[], form: Form, required: bo
   if (schema.type === 'array') {
     // In a list of amounts a comma between digit groups of three is a thousands separator (NT$1,800,000), not a new item.
     const numeric = schema.items?.type === 'integer' || schema.items?.type === 'number';
-    const items = text.split(numeric ? /[\n;；，、]|,(?!\d{3}(?:\D|$))/ : /[\n;；，、,]/).map((s) => s.trim()).filter(Boolean);
+    const items = text
+      .split(numeric ? /[\n;；，、]|,(?!\d{3}(?:\D|$))/ : /[\n;；，、,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     return items.length === 0 && !required ? undefined : items.map((item) => coerce(schema.items, item));
   }
   if (text.trim() === '') return required && schema.type === 'string' && schema.default === undefined ? '' : undefined;

@@ -47,27 +47,47 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
   const mail = await temporaryMail();
   const projects = new ProjectClient(env.client, taskQueue);
   // Submitted, then withdrawn by its PI: each project closes at once (two transitions, two notices).
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 86_400, endorsementIn: 90_000, firstYearStartsIn: 180_000, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('bench-audit'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 86_400,
+      endorsementIn: 90_000,
+      firstYearStartsIn: 180_000,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('bench-audit'),
+  );
   const worker = await createServiceWorker({
-    connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle, dataConverter: env.client.options.dataConverter,
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: bundle,
+    dataConverter: env.client.options.dataConverter,
     activities: createActivities({ projects, client: env.client, ledger, mail: mail.mail }),
   });
   const rows: string[] = [];
   const body = async (): Promise<void> => {
     const ids: string[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: LANES }, async () => {
-      for (let n = next++; n < CLOSED; n = next++) {
-        const id = await projects.create(call, anApplication({ id: `TE2-${String(n + 1).padStart(4, '0')}` }));
-        await projects.send(id, 'application.submit', actors.pi, {});
-        await projects.send(id, 'application.withdraw', actors.pi, { reason: 'The alliance will apply next year' });
-        ids.push(id);
-      }
-    }));
-    await eventually(async () => (await env.client.workflow.count(`TaskQueue = '${taskQueue}' AND WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Completed'`)).count >= CLOSED
-      && (await ledger.entries()).filter((e) => e.workflowId.startsWith('project:')).length >= 2 * CLOSED, 120_000 + CLOSED * 500);
+    await Promise.all(
+      Array.from({ length: LANES }, async () => {
+        for (let n = next++; n < CLOSED; n = next++) {
+          const id = await projects.create(call, anApplication({ id: `TE2-${String(n + 1).padStart(4, '0')}` }));
+          await projects.send(id, 'application.submit', actors.pi, {});
+          await projects.send(id, 'application.withdraw', actors.pi, { reason: 'The alliance will apply next year' });
+          ids.push(id);
+        }
+      }),
+    );
+    await eventually(
+      async () =>
+        (await env.client.workflow.count(`TaskQueue = '${taskQueue}' AND WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Completed'`)).count >=
+          CLOSED && (await ledger.entries()).filter((e) => e.workflowId.startsWith('project:')).length >= 2 * CLOSED,
+      120_000 + CLOSED * 500,
+    );
 
     const audit = new AuditClient(env.client, ledger);
     const whole: number[] = [];
@@ -79,7 +99,9 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
       expect(report.comparedWithTemporal).toBeGreaterThanOrEqual(2 * CLOSED);
     }
     const entries = (await ledger.entries()).length;
-    rows.push(`| auditor's verify --all over ${CLOSED} closed projects (${entries} ledger entries), ms | ${quantile(whole, 0.5).toFixed(0)} | — | — | 3 | ${spread(whole)} | — |`);
+    rows.push(
+      `| auditor's verify --all over ${CLOSED} closed projects (${entries} ledger entries), ms | ${quantile(whole, 0.5).toFixed(0)} | — | — | 3 | ${spread(whole)} | — |`,
+    );
 
     const history: number[] = [];
     const verifyOne: number[] = [];
@@ -91,8 +113,12 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
       expect((await audit.verify(id)).broken).toBeNull();
       verifyOne.push(elapsedMs(started));
     }
-    rows.push(`| auditor's history of one project at ${entries} entries, p50 / p99 ms | ${quantile(history, 0.5).toFixed(1)} / ${quantile(history, 0.99).toFixed(1)} | — | — | ${history.length} | ${spread(history)} | — |`);
-    rows.push(`| auditor's verify of one closed project at ${entries} entries, p50 / p99 ms | ${quantile(verifyOne, 0.5).toFixed(1)} / ${quantile(verifyOne, 0.99).toFixed(1)} | — | — | ${verifyOne.length} | ${spread(verifyOne)} | — |`);
+    rows.push(
+      `| auditor's history of one project at ${entries} entries, p50 / p99 ms | ${quantile(history, 0.5).toFixed(1)} / ${quantile(history, 0.99).toFixed(1)} | — | — | ${history.length} | ${spread(history)} | — |`,
+    );
+    rows.push(
+      `| auditor's verify of one closed project at ${entries} entries, p50 / p99 ms | ${quantile(verifyOne, 0.5).toFixed(1)} / ${quantile(verifyOne, 0.99).toFixed(1)} | — | — | ${verifyOne.length} | ${spread(verifyOne)} | — |`,
+    );
   };
   try {
     await worker.runUntil(body());

@@ -8,7 +8,11 @@ export const bareFinish = defineUpdate<number, []>('bare.finish');
 export async function bareWorkflow(): Promise<number> {
   let commands = 0;
   let finished = false;
-  setHandler(bareCommand, () => ++commands, { validator: (args) => { if (!args) throw new Error('no command'); } });
+  setHandler(bareCommand, () => ++commands, {
+    validator: (args) => {
+      if (!args) throw new Error('no command');
+    },
+  });
   setHandler(bareFinish, () => {
     finished = true;
     return commands;
@@ -32,11 +36,21 @@ export async function bareWorkflowWithActivity(): Promise<number> {
   let commands = 0;
   let pending = 0;
   let finished = false;
-  setHandler(bareCommand, () => {
-    pending++;
-    bareAppend(++commands).finally(() => pending--).catch(() => undefined);
-    return commands;
-  }, { validator: (args) => { if (!args) throw new Error('no command'); } });
+  setHandler(
+    bareCommand,
+    () => {
+      pending++;
+      bareAppend(++commands)
+        .finally(() => pending--)
+        .catch(() => undefined);
+      return commands;
+    },
+    {
+      validator: (args) => {
+        if (!args) throw new Error('no command');
+      },
+    },
+  );
   setHandler(bareFinish, () => {
     finished = true;
     return commands;

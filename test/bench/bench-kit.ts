@@ -18,7 +18,11 @@ export const COMMANDS: [ProjectEventType, Actor, Record<string, unknown>][] = [
   ['endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' }],
   ['review.start', actors.office, {}],
   ...REVIEWERS.map((r): [ProjectEventType, Actor, Record<string, unknown>] => ['reviewer.assign', actors.office, r]),
-  ...REVIEWERS.map((r, i): [ProjectEventType, Actor, Record<string, unknown>] => ['review.record', { role: 'reviewer', id: r.reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' }]),
+  ...REVIEWERS.map((r, i): [ProjectEventType, Actor, Record<string, unknown>] => [
+    'review.record',
+    { role: 'reviewer', id: r.reviewerId },
+    { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' },
+  ]),
   ['presentation.invite', actors.office, {}],
   ['presentation.schedule', actors.office, { slot: new Date(Date.now() + 3_600_000).toISOString(), venue: '科技大樓 1701' }],
   ['presentation.record', actors.office, { panelScore: 86, comments: 'Convincing' }],
@@ -32,7 +36,8 @@ export const quantile = (samples: number[], q: number): number => {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
-export const spread = (samples: number[]): string => `${Math.min(...samples).toFixed(1)}/${quantile(samples, 0.5).toFixed(1)}/${Math.max(...samples).toFixed(1)}`;
+export const spread = (samples: number[]): string =>
+  `${Math.min(...samples).toFixed(1)}/${quantile(samples, 0.5).toFixed(1)}/${Math.max(...samples).toFixed(1)}`;
 
 /** The two sides, driven the same way: create, then the same 25 commands in order. */
 export interface Side {
@@ -58,30 +63,54 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 }
 
 /** A call of `review` applications, each submitted and on its institution's roster, up to the office's review start. */
-export async function startReviewOfCall(env: TestWorkflowEnvironment, projects: ProjectClient, projectQueue: string, review: number, lanes: number): Promise<{ projects: number; applied: number; ms: number }> {
+export async function startReviewOfCall(
+  env: TestWorkflowEnvironment,
+  projects: ProjectClient,
+  projectQueue: string,
+  review: number,
+  lanes: number,
+): Promise<{ projects: number; applied: number; ms: number }> {
   const calls = new CallClient(env.client, projectQueue);
   const cohort = generateCohort(105).slice(0, review);
-  const reviewCall = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 4 + review * 0.4, endorsementIn: 6 + review * 0.5, firstYearStartsIn: 86_400, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('bench-review'));
+  const reviewCall = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 4 + review * 0.4,
+      endorsementIn: 6 + review * 0.5,
+      firstYearStartsIn: 86_400,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('bench-review'),
+  );
   await calls.open(reviewCall, generateReviewerPool(105));
   // Eight PIs at a time, as the call's own bulk operations go: a workflow takes only so many updates in flight.
   const registered: { id: string; application: (typeof cohort)[number] }[] = [];
   const waiting = [...cohort];
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    for (let application = waiting.shift(); application; application = waiting.shift()) {
-      const actor: Actor = { role: 'pi', id: application.pi.id };
-      const id = await calls.registerApplication(reviewCall.id, actor, application);
-      await projects.send(id, 'application.submit', actor, {});
-      registered.push({ id, application });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let application = waiting.shift(); application; application = waiting.shift()) {
+        const actor: Actor = { role: 'pi', id: application.pi.id };
+        const id = await calls.registerApplication(reviewCall.id, actor, application);
+        await projects.send(id, 'application.submit', actor, {});
+        registered.push({ id, application });
+      }
+    }),
+  );
   const byInstitution = new Map<string, string[]>();
-  for (const { application } of registered) byInstitution.set(application.institution.id, [...(byInstitution.get(application.institution.id) ?? []), application.id]);
+  for (const { application } of registered)
+    byInstitution.set(application.institution.id, [...(byInstitution.get(application.institution.id) ?? []), application.id]);
   for (const [institutionId, applicationIds] of byInstitution) {
-    await calls.submitRoster(reviewCall.id, { role: 'institution', id: institutionId }, { rosterId: `${institutionId}-R1`, letterReference: `${institutionId}-L1`, applicationIds });
+    await calls.submitRoster(
+      reviewCall.id,
+      { role: 'institution', id: institutionId },
+      { rosterId: `${institutionId}-R1`, letterReference: `${institutionId}-L1`, applicationIds },
+    );
   }
-  if (!(await eventually(async () => (await calls.status(reviewCall.id)).state === 'endorsementsClosed', 300_000))) throw new Error('the call did not close its endorsements');
+  if (!(await eventually(async () => (await calls.status(reviewCall.id)).state === 'endorsementsClosed', 300_000)))
+    throw new Error('the call did not close its endorsements');
   const started = process.hrtime.bigint();
   const outcome = await calls.startWrittenReview(reviewCall.id, actors.office);
   const ms = elapsedMs(started);

@@ -14,7 +14,13 @@ describe('reviewer assignment', () => {
     for (const application of toReview) {
       const ids = plan.assignments[application.applicationId]!;
       expect(new Set(ids).size).toBe(3);
-      for (const id of ids) expect(mayReview(pool.find((r) => r.id === id)!, application)).toBe(true);
+      for (const id of ids)
+        expect(
+          mayReview(
+            pool.find((r) => r.id === id)!,
+            application,
+          ),
+        ).toBe(true);
     }
   });
 

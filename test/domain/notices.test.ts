@@ -4,17 +4,36 @@ import { MissingTemplateVariableError, renderNotice, templateVariables } from '.
 
 /** A value for every variable any template uses. */
 const variables = {
-  callTitle: '105年度產學技術聯盟合作計畫', projectTitle: '5G 邊緣運算產業聯盟 <TE2>', applicationId: 'TE2-0001', recipientName: '林志明',
-  deadline: '2017-10-31T16:00:00.000Z', rosterId: 'NTU-105-01', slot: '2016-12-05T01:00:00.000Z', venue: '科技大樓 1701',
-  outcome: '核定補助', detail: '核定金額 NT$6,000,000。', contractNumber: 'MOST 106-2622-E-002-001', year: 1, tranche: 2, amount: 1_250_000,
-  paymentReference: 'PAY-1-2', notice: 2, rank: 3, reason: 'KPI 未填', windowOpens: '2018-03-31T16:00:00.000Z', windowCloses: '2018-05-31T16:00:00.000Z',
-  failedSubject: '進度報告提醒', failedRecipient: 'lin@ntu.edu.tw', since: '2017-10-01T00:00:00.000Z', error: 'ECONNREFUSED',
+  callTitle: '105年度產學技術聯盟合作計畫',
+  projectTitle: '5G 邊緣運算產業聯盟 <TE2>',
+  applicationId: 'TE2-0001',
+  recipientName: '林志明',
+  deadline: '2017-10-31T16:00:00.000Z',
+  rosterId: 'NTU-105-01',
+  slot: '2016-12-05T01:00:00.000Z',
+  venue: '科技大樓 1701',
+  outcome: '核定補助',
+  detail: '核定金額 NT$6,000,000。',
+  contractNumber: 'MOST 106-2622-E-002-001',
+  year: 1,
+  tranche: 2,
+  amount: 1_250_000,
+  paymentReference: 'PAY-1-2',
+  notice: 2,
+  rank: 3,
+  reason: 'KPI 未填',
+  windowOpens: '2018-03-31T16:00:00.000Z',
+  windowCloses: '2018-05-31T16:00:00.000Z',
+  failedSubject: '進度報告提醒',
+  failedRecipient: 'lin@ntu.edu.tw',
+  since: '2017-10-01T00:00:00.000Z',
+  error: 'ECONNREFUSED',
 };
 
 const policyFile = callFile.notifications;
 
 describe('the notification policy', () => {
-  it('validates the 105 call\'s notification policy, which names recipients for every notice', () => {
+  it("validates the 105 call's notification policy, which names recipients for every notice", () => {
     const policy = NotificationPolicy.parse(policyFile);
     expect(Object.keys(policy.notices).sort()).toEqual([...NoticeKind.options].sort());
     expect(policy.reminders.progressReport).toEqual({ before: ['P30D', 'P7D', 'P1D'], after: ['P1D', 'P14D', 'P30D'] });
@@ -29,7 +48,15 @@ describe('the notification policy', () => {
 });
 
 describe('notice templates', () => {
-  it.each(NoticeKind.options.flatMap((kind) => [[kind, 'zh-TW'], [kind, 'en']] as const))('renders %s in %s from data, with no placeholder left', (kind, language) => {
+  it.each(
+    NoticeKind.options.flatMap(
+      (kind) =>
+        [
+          [kind, 'zh-TW'],
+          [kind, 'en'],
+        ] as const,
+    ),
+  )('renders %s in %s from data, with no placeholder left', (kind, language) => {
     const notice = renderNotice(kind, language, variables);
     for (const part of [notice.subject, notice.text, notice.html]) expect(part).not.toMatch(/\{\{|\}\}/);
     expect(notice.html).toMatch(/^<!DOCTYPE html>/);

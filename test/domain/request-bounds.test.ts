@@ -8,7 +8,7 @@ import { incomingPayloads } from '../../domain/project-events';
  * typed client reads them as input of its own.
  */
 const requestSchemas: [string, z.ZodType][] = [
-  ...Object.entries(api).filter(([name]) => /(Body|Query|Params|Payloads)$/.test(name)) as [string, z.ZodType][],
+  ...(Object.entries(api).filter(([name]) => /(Body|Query|Params|Payloads)$/.test(name)) as [string, z.ZodType][]),
   ...Object.entries(incomingPayloads).map(([type, schema]): [string, z.ZodType] => [`command ${type}`, schema]),
 ];
 
@@ -16,10 +16,15 @@ function unbounded(schema: unknown, path: string, lists = true): string[] {
   if (!schema || typeof schema !== 'object') return [];
   const s = schema as Record<string, unknown>;
   const own: string[] = [];
-  const closed = 'enum' in s || 'const' in s || 'pattern' in s && typeof s.maxLength === 'number';
+  const closed = 'enum' in s || 'const' in s || ('pattern' in s && typeof s.maxLength === 'number');
   if (s.type === 'string' && !closed && typeof s.maxLength !== 'number' && !('enum' in s) && !('const' in s)) own.push(`${path}: string without maxLength`);
   if (lists && s.type === 'array' && typeof s.maxItems !== 'number' && !Array.isArray(s.prefixItems)) own.push(`${path}: array without maxItems`);
-  return [...own, ...Object.entries(s).flatMap(([key, value]) => (Array.isArray(value) ? value.flatMap((v, i) => unbounded(v, `${path}.${key}[${i}]`, lists)) : unbounded(value, `${path}.${key}`, lists)))];
+  return [
+    ...own,
+    ...Object.entries(s).flatMap(([key, value]) =>
+      Array.isArray(value) ? value.flatMap((v, i) => unbounded(v, `${path}.${key}[${i}]`, lists)) : unbounded(value, `${path}.${key}`, lists),
+    ),
+  ];
 }
 
 it('bounds every string and list a request may carry', () => {

@@ -1,8 +1,15 @@
 import { alliance105 } from '../../domain/calls';
 import type { Investigator, Qualification } from '../../domain/application';
 import {
-  checkApplication, checkApprovedAmounts, checkBudget, checkInstitution, checkInvestigator, checkPhase2Income,
-  checkPhaseAndYears, countKpiMembers, ruleCodes,
+  checkApplication,
+  checkApprovedAmounts,
+  checkBudget,
+  checkInstitution,
+  checkInvestigator,
+  checkPhase2Income,
+  checkPhaseAndYears,
+  countKpiMembers,
+  ruleCodes,
 } from '../../domain/rules';
 import { anApplication } from '../fixtures/applications';
 
@@ -19,7 +26,9 @@ describe('eligible institutions', () => {
     expect(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type, researchOfficeEmail: 'rd@ntu.edu.tw' } }))).toEqual([]);
   });
   it.each(['company', 'privateResearchInstitution', 'teachingHospital'] as const)('refuses a %s', (type) => {
-    expect(codes(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type, researchOfficeEmail: 'rd@ntu.edu.tw' } })))).toEqual(['INELIGIBLE_INSTITUTION']);
+    expect(codes(checkInstitution(anApplication({ institution: { id: 'NTU', name: 'X', type, researchOfficeEmail: 'rd@ntu.edu.tw' } })))).toEqual([
+      'INELIGIBLE_INSTITUTION',
+    ]);
   });
 });
 
@@ -75,13 +84,17 @@ describe('budget', () => {
     expect(checkBudget(atCap, policy)).toEqual([]);
   });
   it('refuses a year above NT$3,000,000 and says by how much', () => {
-    const over = anApplication({ budget: [1, 2, 3].map((year) => ({ year, personnel: 2_000_000, operatingExpenses: year === 2 ? 1_500_000 : 0, serviceEquipment: 0 })) });
+    const over = anApplication({
+      budget: [1, 2, 3].map((year) => ({ year, personnel: 2_000_000, operatingExpenses: year === 2 ? 1_500_000 : 0, serviceEquipment: 0 })),
+    });
     const violations = checkBudget(over, policy);
     expect(codes(violations)).toEqual(['BUDGET_OVER_CAP']);
     expect(violations[0]!.message).toBe('Year 2 asks for NT$3,500,000, above the yearly cap of NT$3,000,000; reduce it by NT$500,000.');
   });
   it('refuses research equipment', () => {
-    const application = anApplication({ budget: [1, 2, 3].map((year) => ({ year, personnel: 1, operatingExpenses: 1, serviceEquipment: 1, researchEquipment: year === 1 ? 400_000 : 0 })) });
+    const application = anApplication({
+      budget: [1, 2, 3].map((year) => ({ year, personnel: 1, operatingExpenses: 1, serviceEquipment: 1, researchEquipment: year === 1 ? 400_000 : 0 })),
+    });
     expect(checkBudget(application, policy)).toEqual([expect.objectContaining({ code: 'BUDGET_CATEGORY_NOT_FUNDABLE', path: 'budget.0.researchEquipment' })]);
   });
 });
@@ -93,16 +106,29 @@ describe('phase and year limits', () => {
     expect(checkPhaseAndYears(anApplication(), policy)).toEqual([]);
   });
   it('refuses a second phase where the policy allows one', () => {
-    const phase2 = anApplication({ phase: { phase: 2, phase1ProjectId: 'alliance-102-TE2-0001', phase1Year3GrantNtd: 1, year3Income: { memberFeesNtd: 2, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0 } } });
+    const phase2 = anApplication({
+      phase: {
+        phase: 2,
+        phase1ProjectId: 'alliance-102-TE2-0001',
+        phase1Year3GrantNtd: 1,
+        year3Income: { memberFeesNtd: 2, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0 },
+      },
+    });
     expect(codes(checkPhaseAndYears(phase2, { ...policy, maxPhases: 1 }))).toEqual(['TOO_MANY_PHASES']);
     expect(checkPhaseAndYears(phase2, policy)).toEqual([]);
   });
 });
 
 describe('the phase-2 income rule', () => {
-  const phase2 = (income: number, projects: number) => anApplication({
-    phase: { phase: 2, phase1ProjectId: 'alliance-102-TE2-0001', phase1Year3GrantNtd: 2_000_000, year3Income: { memberFeesNtd: income, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: projects } },
-  });
+  const phase2 = (income: number, projects: number) =>
+    anApplication({
+      phase: {
+        phase: 2,
+        phase1ProjectId: 'alliance-102-TE2-0001',
+        phase1Year3GrantNtd: 2_000_000,
+        year3Income: { memberFeesNtd: income, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: projects },
+      },
+    });
   it('accepts income above the grant, counting project funding at 50 %', () => {
     expect(checkPhase2Income(phase2(1_500_001, 1_000_000), policy)).toEqual([]);
   });
@@ -114,14 +140,16 @@ describe('the phase-2 income rule', () => {
 
 describe('KPI member counting', () => {
   it('counts companies, and individuals only in agriculture and cultural & creative industries', () => {
-    expect(countKpiMembers([
-      { name: 'a', sector: 'company', industry: 'other', annualFeeNtd: 1 },
-      { name: 'b', sector: 'researchInstitute', industry: 'other', annualFeeNtd: 1 },
-      { name: 'c', sector: 'school', industry: 'agriculture', annualFeeNtd: 1 },
-      { name: 'd', sector: 'individual', industry: 'other', annualFeeNtd: 1 },
-      { name: 'e', sector: 'individual', industry: 'agriculture', annualFeeNtd: 1 },
-      { name: 'f', sector: 'individual', industry: 'culturalCreative', annualFeeNtd: 1 },
-    ])).toBe(3);
+    expect(
+      countKpiMembers([
+        { name: 'a', sector: 'company', industry: 'other', annualFeeNtd: 1 },
+        { name: 'b', sector: 'researchInstitute', industry: 'other', annualFeeNtd: 1 },
+        { name: 'c', sector: 'school', industry: 'agriculture', annualFeeNtd: 1 },
+        { name: 'd', sector: 'individual', industry: 'other', annualFeeNtd: 1 },
+        { name: 'e', sector: 'individual', industry: 'agriculture', annualFeeNtd: 1 },
+        { name: 'f', sector: 'individual', industry: 'culturalCreative', annualFeeNtd: 1 },
+      ]),
+    ).toBe(3);
   });
 });
 
@@ -131,7 +159,15 @@ describe('approved amounts', () => {
   });
   it('refuses more than requested, more than the cap, and the wrong number of years', () => {
     expect(codes(checkApprovedAmounts([2_000_001, 2_000_000, 2_000_000], anApplication(), policy))).toEqual(['APPROVED_OVER_REQUESTED']);
-    expect(codes(checkApprovedAmounts([3_100_000, 1, 1], anApplication({ budget: [1, 2, 3].map((year) => ({ year, personnel: 3_200_000, operatingExpenses: 0, serviceEquipment: 0 })) }), policy))).toEqual(['APPROVED_OVER_CAP']);
+    expect(
+      codes(
+        checkApprovedAmounts(
+          [3_100_000, 1, 1],
+          anApplication({ budget: [1, 2, 3].map((year) => ({ year, personnel: 3_200_000, operatingExpenses: 0, serviceEquipment: 0 })) }),
+          policy,
+        ),
+      ),
+    ).toEqual(['APPROVED_OVER_CAP']);
     expect(codes(checkApprovedAmounts([1], anApplication(), policy))).toEqual(['APPROVED_YEARS_MISMATCH']);
   });
 });

@@ -28,13 +28,17 @@ const tokens = new Map<string, Promise<string>>();
 export function tokenFor(username: string, clientId = 'alliance-cli', password = 'alliance-demo'): Promise<string> {
   const key = `${clientId}/${username}`;
   if (!tokens.has(key)) {
-    tokens.set(key, (async () => {
-      const response = await fetch(`${identityProvider().issuer}/protocol/openid-connect/token`, {
-        method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username, password, scope: 'openid' }),
-      });
-      if (!response.ok) throw new Error(`no token for ${username}: ${response.status} ${await response.text()}`);
-      return ((await response.json()) as { access_token: string }).access_token;
-    })());
+    tokens.set(
+      key,
+      (async () => {
+        const response = await fetch(`${identityProvider().issuer}/protocol/openid-connect/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username, password, scope: 'openid' }),
+        });
+        if (!response.ok) throw new Error(`no token for ${username}: ${response.status} ${await response.text()}`);
+        return ((await response.json()) as { access_token: string }).access_token;
+      })(),
+    );
   }
   return tokens.get(key)!;
 }
@@ -43,7 +47,8 @@ export function tokenFor(username: string, clientId = 'alliance-cli', password =
 export async function adminToken(): Promise<string> {
   const { url, admin } = identityProvider();
   const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: admin.username, password: admin.password }),
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: admin.username, password: admin.password }),
   });
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -53,7 +58,8 @@ export async function ensureClient(clientId: string, attributes: Record<string, 
   const { url } = identityProvider();
   const headers = { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' };
   const response = await fetch(`${url}/admin/realms/alliance/clients`, {
-    method: 'POST', headers,
+    method: 'POST',
+    headers,
     body: JSON.stringify({ clientId, publicClient: true, standardFlowEnabled: false, directAccessGrantsEnabled: true, attributes, defaultClientScopes }),
   });
   if (!response.ok && response.status !== 409) throw new Error(`cannot add client ${clientId}: ${response.status} ${await response.text()}`);
@@ -70,7 +76,10 @@ export interface RunningApi {
 export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, ledger: LedgerStore | null = null, signing?: LogSigning): Promise<RunningApi> {
   const { issuer } = identityProvider();
   const app = await buildApi({
-    client: env.client, taskQueue, ledger, ...(signing ? { signing } : {}),
+    client: env.client,
+    taskQueue,
+    ledger,
+    ...(signing ? { signing } : {}),
     verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
     login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },
     browser: { ring: readKeyRing(testPayloadKeysFile), webClientId: 'alliance-web', webUiOrigins: [TEST_WEB_UI_ORIGIN] },
@@ -117,21 +126,38 @@ export async function ownNamespace(env: TestWorkflowEnvironment): Promise<TestWo
 }
 
 /** Runs `body` with a fresh worker of the service and the API in front of it, with its own ledger. */
-export async function withApi<T>(env: TestWorkflowEnvironment, bundle: WorkflowBundle, body: (api: RunningApi, projects: ProjectClient, ledger: LedgerStore) => Promise<T>): Promise<T> {
+export async function withApi<T>(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundle,
+  body: (api: RunningApi, projects: ProjectClient, ledger: LedgerStore) => Promise<T>,
+): Promise<T> {
   const taskQueue = uniqueName('api');
   const { ledger } = await temporaryLedger();
-  return withServiceWorker(env, bundle, taskQueue, async (projects) => {
-    const api = await startApi(env, taskQueue, ledger);
-    try {
-      return await body(api, projects, ledger);
-    } finally {
-      await api.close();
-    }
-  }, ledger);
+  return withServiceWorker(
+    env,
+    bundle,
+    taskQueue,
+    async (projects) => {
+      const api = await startApi(env, taskQueue, ledger);
+      try {
+        return await body(api, projects, ledger);
+      } finally {
+        await api.close();
+      }
+    },
+    ledger,
+  );
 }
 
 /** One request to the API, as `token`'s owner (or anonymous). */
-export async function call<T = unknown>(api: RunningApi, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+export async function call<T = unknown>(
+  api: RunningApi,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer<T>> {
   const response = await fetch(`${api.url}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -147,11 +173,23 @@ export async function call<T = unknown>(api: RunningApi, method: string, path: s
  * its answer to the provider's callback: that answer's status, where it sends the browser, and the
  * cookies it sets. A header Node refuses can leave an answer hanging: each step fails after 15 s.
  */
-export async function formLogin(apiUrl: string, username: string, returnTo: string): Promise<{ status: number; location: string | null; setCookies: string[] }> {
+export async function formLogin(
+  apiUrl: string,
+  username: string,
+  returnTo: string,
+): Promise<{ status: number; location: string | null; setCookies: string[] }> {
   const jar = new Map<string, string>();
   const step = async (url: string, init: RequestInit = {}) => {
-    const cookie = [...jar].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000), headers: { ...(init.headers as Record<string, string>), cookie } });
+    const cookie = [...jar]
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(15_000),
+      headers: { ...(init.headers as Record<string, string>), cookie },
+    });
     for (const line of response.headers.getSetCookie()) {
       const [name, ...value] = line.split(';')[0]!.split('=');
       jar.set(name!.trim(), value.join('='));
@@ -163,9 +201,14 @@ export async function formLogin(apiUrl: string, username: string, returnTo: stri
   const page = await step(start.headers.get('location')!);
   const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&');
   if (!action) throw new Error('the provider showed no log-in form');
-  const posted = await step(action, { method: 'POST', body: new URLSearchParams({ username, password: 'alliance-demo' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const posted = await step(action, {
+    method: 'POST',
+    body: new URLSearchParams({ username, password: 'alliance-demo' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const callback = posted.headers.get('location') ?? '';
-  if (posted.status !== 302 || !callback.startsWith(`${apiUrl}/auth/callback`)) throw new Error(`the provider answered ${posted.status}, not a redirect to ${apiUrl}/auth/callback`);
+  if (posted.status !== 302 || !callback.startsWith(`${apiUrl}/auth/callback`))
+    throw new Error(`the provider answered ${posted.status}, not a redirect to ${apiUrl}/auth/callback`);
   const back = await step(callback);
   return { status: back.status, location: back.headers.get('location'), setCookies: back.headers.getSetCookie() };
 }

@@ -13,7 +13,9 @@ export interface CliRun {
 /** Runs the built `alliance` command with only the environment given (and PATH). */
 export function runAlliance(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/client/cli/alliance.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -26,7 +28,17 @@ export function runAlliance(args: string[], env: Record<string, string>): Promis
 export async function loginFileFor(username: string, apiUrl: string): Promise<string> {
   const { identityProvider, tokenFor } = await import('./api');
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-login-')), 'login.json');
-  writeFileSync(file, JSON.stringify({ apiUrl, issuer: identityProvider().issuer, clientId: 'alliance-cli', accessToken: await tokenFor(username), expiresAt: Date.now() + 10 * 60_000 }), { mode: 0o600 });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiUrl,
+      issuer: identityProvider().issuer,
+      clientId: 'alliance-cli',
+      accessToken: await tokenFor(username),
+      expiresAt: Date.now() + 10 * 60_000,
+    }),
+    { mode: 0o600 },
+  );
   return file;
 }
 

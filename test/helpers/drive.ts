@@ -18,6 +18,17 @@ export function drive(snapshot: ProjectSnapshot, steps: readonly Step[]): Projec
 
 /** From a draft to year 1 of execution, every step with its sample payload. */
 export const toExecution: ProjectEventType[] = [
-  'application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite', 'presentation.schedule',
-  'presentation.record', 'decision.record', 'decision.announce', 'contract.issue', 'contract.sign', 'consent.sign',
+  'application.submit',
+  'endorsement.record',
+  'review.start',
+  'reviewer.assign',
+  'review.record',
+  'presentation.invite',
+  'presentation.schedule',
+  'presentation.record',
+  'decision.record',
+  'decision.announce',
+  'contract.issue',
+  'contract.sign',
+  'consent.sign',
 ];

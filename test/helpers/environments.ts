@@ -39,7 +39,10 @@ export function testSealer(): TextSealer {
 
 /** The run's shared dev server (test/global-setup.ts). */
 export function connectDevServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: requiredAddress('TEST_DEV_SERVER_ADDRESS'), client: { dataConverter: testDataConverter() } });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: requiredAddress('TEST_DEV_SERVER_ADDRESS'),
+    client: { dataConverter: testDataConverter() },
+  });
 }
 
 /**

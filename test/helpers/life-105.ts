@@ -23,7 +23,10 @@ export type AssignedReviewer = { reviewerId: string; name?: string; email?: stri
 /** One command of a project: its type, who sends it, its payload. */
 export type LifeCommand = [ProjectEventType, Actor, Record<string, unknown>];
 /** Commands sent in order once the clock stands at `at` (or now). */
-export interface LifePhase { at?: Date; commands: LifeCommand[] }
+export interface LifePhase {
+  at?: Date;
+  commands: LifeCommand[];
+}
 
 /**
  * An application of `call` from draft to the start of its first project year on the call's own
@@ -34,14 +37,21 @@ export function phasesToFirstProjectYear(call: Call, reviewers: AssignedReviewer
   const { calendar } = call;
   return [
     { at: addDuration(calendar.applicationWindow.opens, 'P30D'), commands: [['application.submit', actors.pi, {}]] },
-    { at: subtractDuration(calendar.endorsementDeadline, 'P2D'), commands: [['endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' }]] },
+    {
+      at: subtractDuration(calendar.endorsementDeadline, 'P2D'),
+      commands: [['endorsement.record', actors.institution, { rosterId: 'NTU-105-01', letterReference: '臺大研字第1050012345號' }]],
+    },
     // Past both deadlines: an endorsed project does not lapse.
     {
       at: addDuration(calendar.reviewPeriod.opens, 'P1D'),
       commands: [
         ['review.start', actors.office, {}],
         ...reviewers.map((reviewer): LifeCommand => ['reviewer.assign', actors.office, reviewer]),
-        ...reviewers.map(({ reviewerId }, i): LifeCommand => ['review.record', { role: 'reviewer', id: reviewerId }, { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' }]),
+        ...reviewers.map(({ reviewerId }, i): LifeCommand => [
+          'review.record',
+          { role: 'reviewer', id: reviewerId },
+          { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' },
+        ]),
         ['presentation.invite', actors.office, {}],
         ['presentation.schedule', actors.office, { slot: addDuration(calendar.reviewPeriod.opens, 'P35D').toISOString(), venue: '科技大樓 1701' }],
       ],
@@ -55,18 +65,33 @@ export function phasesToFirstProjectYear(call: Call, reviewers: AssignedReviewer
         ['contract.issue', actors.office, { contractNumber: 'MOST 106-2622-E-002-001' }],
       ],
     },
-    { at: addDuration(calendar.firstProjectYearStarts, 'P3D'), commands: [['contract.sign', actors.institution, {}], ['consent.sign', actors.pi, {}]] },
+    {
+      at: addDuration(calendar.firstProjectYearStarts, 'P3D'),
+      commands: [
+        ['contract.sign', actors.institution, {}],
+        ['consent.sign', actors.pi, {}],
+      ],
+    },
   ];
 }
 
 /** A project year's two tranches of NT$1,000,000, each requested and paid in its window (10 days and 5 months 10 days after `start`). */
-export const trancheYearPhases = (start: Date, year: number): LifePhase[] => [1, 2].map((tranche) => ({
-  at: addDuration(start, tranche === 1 ? 'P10D' : 'P5M10D'),
-  commands: [['tranche.request', actors.institution, { amountNtd: 1_000_000 }], ['tranche.pay', actors.office, { paymentReference: `PAY-${year}-${tranche}` }]],
-}));
+export const trancheYearPhases = (start: Date, year: number): LifePhase[] =>
+  [1, 2].map((tranche) => ({
+    at: addDuration(start, tranche === 1 ? 'P10D' : 'P5M10D'),
+    commands: [
+      ['tranche.request', actors.institution, { amountNtd: 1_000_000 }],
+      ['tranche.pay', actors.office, { paymentReference: `PAY-${year}-${tranche}` }],
+    ],
+  }));
 
 /** Runs one project's phases, skipping the clock before each. */
-export async function runPhases(projects: ProjectClient, id: string, phases: LifePhase[], skipTo: (instant: string | Date) => Promise<void>): Promise<CommandResult | undefined> {
+export async function runPhases(
+  projects: ProjectClient,
+  id: string,
+  phases: LifePhase[],
+  skipTo: (instant: string | Date) => Promise<void>,
+): Promise<CommandResult | undefined> {
   let last: CommandResult | undefined;
   for (const phase of phases) {
     if (phase.at) await skipTo(phase.at);
@@ -77,8 +102,11 @@ export async function runPhases(projects: ProjectClient, id: string, phases: Lif
 
 /** One application of `call` from draft to the start of its first project year (`phasesToFirstProjectYear`), checked on the way. */
 export async function runToFirstProjectYear(
-  projects: ProjectClient, call: Call, skipTo: (instant: string | Date) => Promise<void>,
-  reviewers: AssignedReviewer[], application: Partial<ApplicationInput> = {},
+  projects: ProjectClient,
+  call: Call,
+  skipTo: (instant: string | Date) => Promise<void>,
+  reviewers: AssignedReviewer[],
+  application: Partial<ApplicationInput> = {},
   amountsNtd?: number[],
 ): Promise<string> {
   const id = await projects.create(call, anApplication({ id: 'TE2-0001', ...application }));
@@ -92,6 +120,12 @@ export async function runToFirstProjectYear(
 }
 
 /** A project year's two tranches (`trancheYearPhases`) for one project. */
-export function payTheYear(projects: ProjectClient, id: string, skipTo: (instant: string | Date) => Promise<void>, start: Date, year: number): Promise<unknown> {
+export function payTheYear(
+  projects: ProjectClient,
+  id: string,
+  skipTo: (instant: string | Date) => Promise<void>,
+  start: Date,
+  year: number,
+): Promise<unknown> {
   return runPhases(projects, id, trancheYearPhases(start, year), skipTo);
 }

@@ -40,7 +40,14 @@ export async function temporaryMail(): Promise<{ mail: MailDependencies; stop: (
   const sink = await startMailSink({ dir: path.join(dir, 'mail') });
   const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
   const transport = loopbackTransport(sink.port);
-  return { mail: { transport, from: 'alliance-office@most.gov.tw', log }, stop: async () => { transport.close(); await sink.stop(); await log.close(); } };
+  return {
+    mail: { transport, from: 'alliance-office@most.gov.tw', log },
+    stop: async () => {
+      transport.close();
+      await sink.stop();
+      await log.close();
+    },
+  };
 }
 
 /**
@@ -48,15 +55,26 @@ export async function temporaryMail(): Promise<{ mail: MailDependencies; stop: (
  * sink unless they are given.
  */
 export async function withServiceWorker<T>(
-  env: TestWorkflowEnvironment, bundle: WorkflowBundle, taskQueue: string,
-  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>, given?: LedgerStore, mail?: MailDependencies,
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundle,
+  taskQueue: string,
+  body: (projects: ProjectClient, ledger: LedgerStore) => Promise<T>,
+  given?: LedgerStore,
+  mail?: MailDependencies,
 ): Promise<T> {
   const projects = new ProjectClient(env.client, taskQueue);
   const ledger = given ?? (await temporaryLedger()).ledger;
   const ownMail = mail ? undefined : await temporaryMail();
   try {
     const activities = createActivities({ projects, client: env.client, ledger, mail: mail ?? ownMail!.mail });
-    const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: bundle, dataConverter: env.client.options.dataConverter });
+    const worker = await createServiceWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle: bundle,
+      dataConverter: env.client.options.dataConverter,
+    });
     return await worker.runUntil(body(projects, ledger));
   } finally {
     await ownMail?.stop();
@@ -88,7 +106,12 @@ export function shiftCall(call: Call, years: number, id = `${call.id}-in-${call.
 export { compressedCall, type CompressedTimes } from '../../client/compressed-call';
 
 /** Polls the project's state until `predicate` holds; fails after `timeoutMs` with the last state seen. */
-export async function waitForProject(projects: ProjectClient, id: string, predicate: (view: Awaited<ReturnType<ProjectClient['view']>>) => boolean, timeoutMs = 30_000): Promise<Awaited<ReturnType<ProjectClient['view']>>> {
+export async function waitForProject(
+  projects: ProjectClient,
+  id: string,
+  predicate: (view: Awaited<ReturnType<ProjectClient['view']>>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Awaited<ReturnType<ProjectClient['view']>>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await projects.view(id);
@@ -107,7 +130,9 @@ export async function settledHistoryLength(projects: ProjectClient, id: string):
     if (attempt > 100) {
       const failure = description.raw.pendingActivities?.[0]?.lastFailure?.message;
       const children = (description.raw.pendingChildren ?? []).map((c) => c.workflowId).join(', ');
-      throw new Error(`${id} did not settle: ${description.raw.pendingActivities?.length ?? 0} activities pending${failure ? ` (last failure: ${failure})` : ''}${children ? `; child workflows still running: ${children}` : ''}`);
+      throw new Error(
+        `${id} did not settle: ${description.raw.pendingActivities?.length ?? 0} activities pending${failure ? ` (last failure: ${failure})` : ''}${children ? `; child workflows still running: ${children}` : ''}`,
+      );
     }
     // Notice workflows report back to a running project when they finish, adding events.
     const childrenPending = description.status.name === 'RUNNING' && (description.raw.pendingChildren?.length ?? 0) > 0;

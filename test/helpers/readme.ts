@@ -10,14 +10,17 @@ export function tourBlocks(readme: string): string[] {
  * `calendar` the call opens under that try-out calendar instead of `tour`.
  */
 export function tourScript(blocks: string[], options: { apiUrl: string; alliance: string; calendar?: string }): string {
-  const lines = blocks.join('\n').split('\n').map((line) => {
-    if (options.calendar) line = line.replace(/--calendar tour\b/, `--calendar ${options.calendar}`);
-    if (/^export ALLIANCE_API_URL=/.test(line)) return `export ALLIANCE_API_URL=${options.apiUrl}`;
-    const login = /^(\s*)npx alliance login\s+# as (\S+)\s*$/.exec(line);
-    if (login) return `${login[1]}__login ${login[2]}`;
-    if (/npx alliance login/.test(line)) throw new Error(`a tour log-in must name its account in a comment ("# as kao"): ${line}`);
-    return line.replace(/npx alliance /g, `${options.alliance} `);
-  });
+  const lines = blocks
+    .join('\n')
+    .split('\n')
+    .map((line) => {
+      if (options.calendar) line = line.replace(/--calendar tour\b/, `--calendar ${options.calendar}`);
+      if (/^export ALLIANCE_API_URL=/.test(line)) return `export ALLIANCE_API_URL=${options.apiUrl}`;
+      const login = /^(\s*)npx alliance login\s+# as (\S+)\s*$/.exec(line);
+      if (login) return `${login[1]}__login ${login[2]}`;
+      if (/npx alliance login/.test(line)) throw new Error(`a tour log-in must name its account in a comment ("# as kao"): ${line}`);
+      return line.replace(/npx alliance /g, `${options.alliance} `);
+    });
   return ['set -euo pipefail', '__login() { cp "$LOGINS/$1.json" "$ALLIANCE_CREDENTIALS"; }', ...lines].join('\n');
 }
 

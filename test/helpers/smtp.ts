@@ -48,7 +48,8 @@ export const recipientsOf = (mail: ParsedMail): string[] =>
 export async function waitForMail(smtp: { accepted: ParsedMail[] }, predicate: (accepted: ParsedMail[]) => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate(smtp.accepted)) {
-    if (Date.now() > deadline) throw new Error(`mail did not arrive; accepted so far: ${smtp.accepted.map((m) => `${recipientsOf(m).join(',')} "${m.subject}"`).join('; ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`mail did not arrive; accepted so far: ${smtp.accepted.map((m) => `${recipientsOf(m).join(',')} "${m.subject}"`).join('; ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -25,18 +25,39 @@ const ORIGIN = 'ledger.alliance.example/v1';
 
 const payloadOf = (workflowId: string, entrySeq: number) => canonicalJson({ note: `${workflowId} step ${entrySeq}`, amount: 1_000_000 + entrySeq });
 const entry = (workflowId: string, entrySeq: number) => ({
-  workflowId, chainId: 'run-1', entrySeq, at: `2026-11-26T01:00:${String(entrySeq).padStart(2, '0')}.000Z`, actor: { role: 'office' as const, id: 'office-kao' },
-  event: `step.${entrySeq}`, from: ['a'], to: ['b'], payloadDigest: sha256(payloadOf(workflowId, entrySeq)),
+  workflowId,
+  chainId: 'run-1',
+  entrySeq,
+  at: `2026-11-26T01:00:${String(entrySeq).padStart(2, '0')}.000Z`,
+  actor: { role: 'office' as const, id: 'office-kao' },
+  event: `step.${entrySeq}`,
+  from: ['a'],
+  to: ['b'],
+  payloadDigest: sha256(payloadOf(workflowId, entrySeq)),
 });
 
 /** Projects A and B interleaved, A closed and archived, then more of B: 9 entries and 1 archived run. */
 async function aLedger(db: SqlDriver): Promise<{ ledger: SqlLedgerStore; trusted: Checkpoint }> {
   const ledger = await SqlLedgerStore.open(db, { sealer });
-  for (const [id, n] of [['project:c:A', 1], ['project:c:B', 1], ['project:c:A', 2], ['project:c:B', 2], ['project:c:A', 3], ['project:c:B', 3]] as const) {
+  for (const [id, n] of [
+    ['project:c:A', 1],
+    ['project:c:B', 1],
+    ['project:c:A', 2],
+    ['project:c:B', 2],
+    ['project:c:A', 3],
+    ['project:c:B', 3],
+  ] as const) {
     await ledger.append(entry(id, n), payloadOf(id, n));
   }
   const history = JSON.stringify({ events: [{ eventId: 1, eventType: 'WORKFLOW_EXECUTION_STARTED' }] });
-  await ledger.archiveRun({ workflowId: 'project:c:A', runIndex: 0, runId: 'run-a0', historyJson: history, sha256: sha256(history), archivedAt: '2026-11-26T02:00:00.000Z' });
+  await ledger.archiveRun({
+    workflowId: 'project:c:A',
+    runIndex: 0,
+    runId: 'run-a0',
+    historyJson: history,
+    sha256: sha256(history),
+    archivedAt: '2026-11-26T02:00:00.000Z',
+  });
   for (const n of [4, 5, 6]) await ledger.append(entry('project:c:B', n), payloadOf('project:c:B', n));
   const leaves = (await ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'));
   const note = signCheckpoint({ origin: ORIGIN, size: leaves.length, root: rootOf(leaves) }, parseSignerKey(key.signerKey));
@@ -68,8 +89,18 @@ async function rewriteDerived(db: SqlDriver, options: { leaves: boolean } = { le
       if (current) await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, 'entry', String(current.seq), leafOfEntry(current).hash]);
     } else {
       const ref = String(leaf.ref);
-      const run = await db.get('SELECT * FROM archive WHERE workflow_id = ? AND run_id = ?', [ref.slice(0, ref.lastIndexOf('/')), ref.slice(ref.lastIndexOf('/') + 1)]);
-      if (run) await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, 'archive', ref, leafOfArchivedRun({ workflowId: String(run.workflow_id), runIndex: Number(run.run_index), runId: String(run.run_id), sha256: String(run.sha256) }).hash]);
+      const run = await db.get('SELECT * FROM archive WHERE workflow_id = ? AND run_id = ?', [
+        ref.slice(0, ref.lastIndexOf('/')),
+        ref.slice(ref.lastIndexOf('/') + 1),
+      ]);
+      if (run)
+        await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [
+          idx++,
+          'archive',
+          ref,
+          leafOfArchivedRun({ workflowId: String(run.workflow_id), runIndex: Number(run.run_index), runId: String(run.run_id), sha256: String(run.sha256) })
+            .hash,
+        ]);
     }
   }
   await db.run('DELETE FROM checkpoints');
@@ -83,52 +114,106 @@ async function deleteEntries(db: SqlDriver, seqs: number[]): Promise<void> {
 }
 
 const attacks: [string, (db: SqlDriver) => Promise<void>, { check: string; reason: RegExp }][] = [
-  ['editing one entry and recomputing every later hash, link and leaf', async (db) => {
-    await db.run("UPDATE ledger SET event = 'decision.reject' WHERE seq = 3");
-    await rewriteDerived(db);
-  }, { check: 'rewritten', reason: /first 10 leaves no longer have the root of the checkpoint you trust/ }],
-  ['deleting the last entry of one project (A #3, in the middle of the ledger)', async (db) => {
-    const rows = await db.all("SELECT seq FROM ledger WHERE workflow_id = 'project:c:A' AND entry_seq = 3");
-    await deleteEntries(db, rows.map((r) => Number(r.seq)));
-    await rewriteDerived(db);
-  }, { check: 'removed', reason: /has 9 leaves and the checkpoint you trust vouches for 10: 1 of the entries/ }],
-  ['deleting the last entries of the whole ledger', async (db) => {
-    await deleteEntries(db, [8, 9]);
-    await rewriteDerived(db);
-  }, { check: 'removed', reason: /has 8 leaves and the checkpoint you trust vouches for 10/ }],
-  ['swapping two entries of different projects', async (db) => {
-    const [two, three] = (await db.all('SELECT * FROM ledger WHERE seq IN (2, 3) ORDER BY seq')).map(toEntry);
-    const put = (target: number, e: LedgerEntry) => db.run('UPDATE ledger SET workflow_id = ?, entry_seq = ?, event = ?, at = ?, payload_digest = ? WHERE seq = ?', [e.workflowId, e.entrySeq, e.event, e.at, e.payloadDigest, target]);
-    await db.run('UPDATE ledger SET entry_seq = -1 WHERE seq = 2');
-    await put(3, two!);
-    await put(2, three!);
-    await rewriteDerived(db);
-  }, { check: 'rewritten', reason: /first 10 leaves no longer have the root/ }],
-  ['editing a stored payload', async (db) => {
-    await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 }), sha256(payloadOf('project:c:A', 2))]);
-  }, { check: 'payload', reason: /payload kept for entry 3 was altered/ }],
-  ['moving one sealed payload over another (both genuine ciphertext)', async (db) => {
-    const other = await db.get('SELECT body FROM payloads WHERE digest = ?', [sha256(payloadOf('project:c:B', 1))]);
-    await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [String(other!.body), sha256(payloadOf('project:c:A', 2))]);
-  }, { check: 'payload', reason: /payload kept for entry 3 was altered/ }],
-  ['editing a stored payload and its entry\'s digest, then recomputing everything', async (db) => {
-    const forged = canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 });
-    await db.run('INSERT INTO payloads VALUES (?, ?)', [sha256(forged), forged]);
-    await db.run('UPDATE ledger SET payload_digest = ? WHERE seq = 3', [sha256(forged)]);
-    await rewriteDerived(db);
-  }, { check: 'rewritten', reason: /first 10 leaves/ }],
-  ['editing an archived history', async (db) => {
-    await db.run("UPDATE archive SET history_json = ? WHERE run_id = 'run-a0'", [JSON.stringify({ events: [] })]);
-  }, { check: 'archive', reason: /archived history of project:c:A run run-a0 was altered/ }],
-  ['editing an archived history and its SHA-256, then recomputing its leaf', async (db) => {
-    const forged = JSON.stringify({ events: [] });
-    await db.run("UPDATE archive SET history_json = ?, sha256 = ? WHERE run_id = 'run-a0'", [forged, sha256(forged)]);
-    await rewriteDerived(db);
-  }, { check: 'rewritten', reason: /first 10 leaves/ }],
-  ['editing one entry and recomputing its hashes and links, not the leaves', async (db) => {
-    await db.run("UPDATE ledger SET actor_id = 'office-lee' WHERE seq = 4");
-    await rewriteDerived(db, { leaves: false });
-  }, { check: 'entry', reason: /entry 4 is not the entry its leaf was made of/ }],
+  [
+    'editing one entry and recomputing every later hash, link and leaf',
+    async (db) => {
+      await db.run("UPDATE ledger SET event = 'decision.reject' WHERE seq = 3");
+      await rewriteDerived(db);
+    },
+    { check: 'rewritten', reason: /first 10 leaves no longer have the root of the checkpoint you trust/ },
+  ],
+  [
+    'deleting the last entry of one project (A #3, in the middle of the ledger)',
+    async (db) => {
+      const rows = await db.all("SELECT seq FROM ledger WHERE workflow_id = 'project:c:A' AND entry_seq = 3");
+      await deleteEntries(
+        db,
+        rows.map((r) => Number(r.seq)),
+      );
+      await rewriteDerived(db);
+    },
+    { check: 'removed', reason: /has 9 leaves and the checkpoint you trust vouches for 10: 1 of the entries/ },
+  ],
+  [
+    'deleting the last entries of the whole ledger',
+    async (db) => {
+      await deleteEntries(db, [8, 9]);
+      await rewriteDerived(db);
+    },
+    { check: 'removed', reason: /has 8 leaves and the checkpoint you trust vouches for 10/ },
+  ],
+  [
+    'swapping two entries of different projects',
+    async (db) => {
+      const [two, three] = (await db.all('SELECT * FROM ledger WHERE seq IN (2, 3) ORDER BY seq')).map(toEntry);
+      const put = (target: number, e: LedgerEntry) =>
+        db.run('UPDATE ledger SET workflow_id = ?, entry_seq = ?, event = ?, at = ?, payload_digest = ? WHERE seq = ?', [
+          e.workflowId,
+          e.entrySeq,
+          e.event,
+          e.at,
+          e.payloadDigest,
+          target,
+        ]);
+      await db.run('UPDATE ledger SET entry_seq = -1 WHERE seq = 2');
+      await put(3, two!);
+      await put(2, three!);
+      await rewriteDerived(db);
+    },
+    { check: 'rewritten', reason: /first 10 leaves no longer have the root/ },
+  ],
+  [
+    'editing a stored payload',
+    async (db) => {
+      await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [
+        canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 }),
+        sha256(payloadOf('project:c:A', 2)),
+      ]);
+    },
+    { check: 'payload', reason: /payload kept for entry 3 was altered/ },
+  ],
+  [
+    'moving one sealed payload over another (both genuine ciphertext)',
+    async (db) => {
+      const other = await db.get('SELECT body FROM payloads WHERE digest = ?', [sha256(payloadOf('project:c:B', 1))]);
+      await db.run('UPDATE payloads SET body = ? WHERE digest = ?', [String(other!.body), sha256(payloadOf('project:c:A', 2))]);
+    },
+    { check: 'payload', reason: /payload kept for entry 3 was altered/ },
+  ],
+  [
+    "editing a stored payload and its entry's digest, then recomputing everything",
+    async (db) => {
+      const forged = canonicalJson({ note: 'project:c:A step 2', amount: 9_000_000 });
+      await db.run('INSERT INTO payloads VALUES (?, ?)', [sha256(forged), forged]);
+      await db.run('UPDATE ledger SET payload_digest = ? WHERE seq = 3', [sha256(forged)]);
+      await rewriteDerived(db);
+    },
+    { check: 'rewritten', reason: /first 10 leaves/ },
+  ],
+  [
+    'editing an archived history',
+    async (db) => {
+      await db.run("UPDATE archive SET history_json = ? WHERE run_id = 'run-a0'", [JSON.stringify({ events: [] })]);
+    },
+    { check: 'archive', reason: /archived history of project:c:A run run-a0 was altered/ },
+  ],
+  [
+    'editing an archived history and its SHA-256, then recomputing its leaf',
+    async (db) => {
+      const forged = JSON.stringify({ events: [] });
+      await db.run("UPDATE archive SET history_json = ?, sha256 = ? WHERE run_id = 'run-a0'", [forged, sha256(forged)]);
+      await rewriteDerived(db);
+    },
+    { check: 'rewritten', reason: /first 10 leaves/ },
+  ],
+  [
+    'editing one entry and recomputing its hashes and links, not the leaves',
+    async (db) => {
+      await db.run("UPDATE ledger SET actor_id = 'office-lee' WHERE seq = 4");
+      await rewriteDerived(db, { leaves: false });
+    },
+    { check: 'entry', reason: /entry 4 is not the entry its leaf was made of/ },
+  ],
 ];
 
 describe.each(databases)('audit against a trusted checkpoint, on %s', (_name, fresh) => {
@@ -159,7 +244,13 @@ describe.each(databases)('audit against a trusted checkpoint, on %s', (_name, fr
       expect((await ledger.payloads([sha256(payloadOf('project:c:A', 2))])).get(sha256(payloadOf('project:c:A', 2)))).toBe(payloadOf('project:c:A', 2));
       expect((await checkLedger(ledger)).problem).toBeNull();
       // The office's alerts name recipients: sealed too, read back whole.
-      const alert = { key: 'notice-uncertain/project:c:A/t1/lin@ntu.edu.tw', kind: 'noticeUncertain' as const, subject: 'applicationReceived to 林志明 <lin@ntu.edu.tw>', detail: 'relay lost after <lin@ntu.edu.tw>', at: '2026-11-26T03:00:00.000Z' };
+      const alert = {
+        key: 'notice-uncertain/project:c:A/t1/lin@ntu.edu.tw',
+        kind: 'noticeUncertain' as const,
+        subject: 'applicationReceived to 林志明 <lin@ntu.edu.tw>',
+        detail: 'relay lost after <lin@ntu.edu.tw>',
+        at: '2026-11-26T03:00:00.000Z',
+      };
       await ledger.raiseAlert(alert);
       const stored = await reader.get('SELECT subject, detail FROM office_alerts');
       expect(`${String(stored!.subject)} ${String(stored!.detail)}`).not.toMatch(/林志明|lin@/);

@@ -25,11 +25,18 @@ beforeAll(async () => {
 afterAll(() => env?.teardown());
 
 const entry = (entrySeq: number) => ({
-  workflowId: 'project:c:A', chainId: 'run-1', entrySeq, at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`, actor: { role: 'pi' as const, id: 'PI-1' },
-  event: 'application.submit', from: ['draft'], to: ['submitted'], payloadDigest: sha256('{}'),
+  workflowId: 'project:c:A',
+  chainId: 'run-1',
+  entrySeq,
+  at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`,
+  actor: { role: 'pi' as const, id: 'PI-1' },
+  event: 'application.submit',
+  from: ['draft'],
+  to: ['submitted'],
+  payloadDigest: sha256('{}'),
 });
 
-it('writes checkpoints on a Temporal schedule when the policy says one is due, to the ledger, the witness directory and the auditors\' mail, once per size', async () => {
+it("writes checkpoints on a Temporal schedule when the policy says one is due, to the ledger, the witness directory and the auditors' mail, once per size", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-checkpoint-schedule-'));
   const witnessDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-witness-'));
   const signing = localLogSigning(dir, 'ledger.alliance.test');
@@ -38,12 +45,21 @@ it('writes checkpoints on a Temporal schedule when the policy says one is due, t
   const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
   const taskQueue = uniqueName('checkpoints');
   const activities = createActivities({
-    projects: new ProjectClient(env.client, taskQueue), client: env.client, ledger,
+    projects: new ProjectClient(env.client, taskQueue),
+    client: env.client,
+    ledger,
     mail: { transport: loopbackTransport(smtp.port), from: 'alliance-office@most.gov.tw', log },
     // Due after 3 new leaves (or an hour).
     checkpoints: { signing, policy: { everyEntries: 3, everyMs: 3_600_000 }, witnessDir, auditorsEmail: 'audit@nstc.gov.tw' },
   });
-  const worker = await createServiceWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: bundle, dataConverter: testDataConverter() });
+  const worker = await createServiceWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities,
+    workflowBundle: bundle,
+    dataConverter: testDataConverter(),
+  });
   const schedule = env.client.schedule.getHandle(checkpointScheduleId(taskQueue));
   /** One tick, now, instead of waiting for the minute; its outcome once it has run. */
   const tick = async (): Promise<unknown> => {
@@ -51,7 +67,8 @@ it('writes checkpoints on a Temporal schedule when the policy says one is due, t
     await schedule.trigger();
     for (let i = 0; ; i++) {
       const recent = (await schedule.describe()).info.recentActions;
-      if (recent.length > before) return env.client.workflow.getHandle(recent.at(-1)!.action.workflow.workflowId, recent.at(-1)!.action.workflow.firstExecutionRunId).result();
+      if (recent.length > before)
+        return env.client.workflow.getHandle(recent.at(-1)!.action.workflow.workflowId, recent.at(-1)!.action.workflow.firstExecutionRunId).result();
       if (i > 100) throw new Error('the schedule did not run');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -72,7 +89,10 @@ it('writes checkpoints on a Temporal schedule when the policy says one is due, t
     expect(readdirSync(witnessDir).sort()).toEqual(['checkpoint-000000000004.txt', 'checkpoint-000000000007.txt']);
     const published = openCheckpoint(readFileSync(path.join(witnessDir, 'checkpoint-000000000007.txt'), 'utf8'), parseVerifierKey(signing.verifierKey));
     expect(published.root.equals(rootOf((await ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'))))).toBe(true);
-    expect(smtp.accepted.map((m) => m.subject)).toEqual(['[Ledger] ledger.alliance.test: checkpoint of 4 leaves', '[Ledger] ledger.alliance.test: checkpoint of 7 leaves']);
+    expect(smtp.accepted.map((m) => m.subject)).toEqual([
+      '[Ledger] ledger.alliance.test: checkpoint of 4 leaves',
+      '[Ledger] ledger.alliance.test: checkpoint of 7 leaves',
+    ]);
     expect(smtp.accepted[1]!.text).toContain(readFileSync(path.join(witnessDir, 'checkpoint-000000000007.txt'), 'utf8').trim());
   } finally {
     await schedule.delete().catch(() => undefined);

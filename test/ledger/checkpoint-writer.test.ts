@@ -9,8 +9,15 @@ import { sqliteDriver } from '../../activities/sql/sqlite-driver';
 
 const key = generateLogKey('ledger.alliance.example');
 const entry = (entrySeq: number) => ({
-  workflowId: 'project:c:A', chainId: 'run-1', entrySeq, at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`, actor: { role: 'pi' as const, id: 'PI-1' },
-  event: 'application.submit', from: ['draft'], to: ['submitted'], payloadDigest: 'a'.repeat(64),
+  workflowId: 'project:c:A',
+  chainId: 'run-1',
+  entrySeq,
+  at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`,
+  actor: { role: 'pi' as const, id: 'PI-1' },
+  event: 'application.submit',
+  from: ['draft'],
+  to: ['submitted'],
+  payloadDigest: 'a'.repeat(64),
 });
 
 it('refuses to sign a tree that does not extend the checkpoint published in the witness directory', async () => {

@@ -17,7 +17,7 @@ describe('signed checkpoints (C2SP tlog-checkpoint in a signed note)', () => {
     expect(openCheckpoint(note, verifier)).toEqual({ origin: 'ledger.alliance.example/v1', size: 3, root });
   });
 
-  it('keys in the form Go\'s sumdb/note writes: ids from the name and the public key', () => {
+  it("keys in the form Go's sumdb/note writes: ids from the name and the public key", () => {
     expect(signerKey).toMatch(/^PRIVATE\+KEY\+ledger\.alliance\.example\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
     expect(verifierKey).toMatch(/^ledger\.alliance\.example\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
     const [, id, key] = /^[^+]+\+([0-9a-f]{8})\+(.+)$/.exec(verifierKey)!;
@@ -31,7 +31,10 @@ describe('signed checkpoints (C2SP tlog-checkpoint in a signed note)', () => {
     const impostor = generateLogKey('ledger.alliance.example');
     const forged = signCheckpoint({ origin: 'ledger.alliance.example/v1', size: 3, root }, parseSignerKey(impostor.signerKey));
     expect(() => openCheckpoint(forged, verifier)).toThrow(/no signature of ledger\.alliance\.example/);
-    const sameId = forged.replace(/\u2014 (\S+) (\S+)/u, (_l, name: string, blob: string) => `\u2014 ${name} ${Buffer.concat([signer.id, Buffer.from(blob, 'base64').subarray(4)]).toString('base64')}`);
+    const sameId = forged.replace(
+      /\u2014 (\S+) (\S+)/u,
+      (_l, name: string, blob: string) => `\u2014 ${name} ${Buffer.concat([signer.id, Buffer.from(blob, 'base64').subarray(4)]).toString('base64')}`,
+    );
     expect(() => openCheckpoint(sameId, verifier)).toThrow(/does not verify/);
     expect(() => openCheckpoint('ledger\n3\n', verifier)).toThrow(/no blank line/);
   });

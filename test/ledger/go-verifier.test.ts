@@ -20,7 +20,7 @@ describe('tools/ledger-verifier, built on golang.org/x/mod/sumdb/{note,tlog}', (
   const older = signCheckpoint({ origin, size: 377, root: rootOf(leaves, 0, 377) }, signer);
   const bundle = proofBundle(leaves, signer, origin, { indices: [0, 376, 511, 999], since: { checkpoint: older, size: 377 } });
 
-  it('accepts the service\'s checkpoints, inclusion proofs and consistency proof', () => {
+  it("accepts the service's checkpoints, inclusion proofs and consistency proof", () => {
     const run = check(bundle);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

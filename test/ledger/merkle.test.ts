@@ -17,21 +17,69 @@ const roots = [
 ].map(h);
 /** { leaf (1-based), size, proof } */
 const inclusionVectors: [number, number, string[]][] = [
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [3, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-  [2, 5, ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    2,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 const consistencyVectors: [number, number, string[]][] = [
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [2, 5, ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
-  [6, 7, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    6,
+    7,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
 ];
 const someHash = h('abacaba000000000000000000000000000000000000000000060061e00123456');
 const flipped = (proof: Hash[], i: number, bit: number): Hash[] => proof.map((p, j) => (j === i ? Buffer.from(p.map((b, k) => (k === 0 ? b ^ bit : b))) : p));
 
-describe('the ledger\'s Merkle tree against RFC 9162 test vectors', () => {
+describe("the ledger's Merkle tree against RFC 9162 test vectors", () => {
   it('has the root of every prefix of the reference leaves', () => {
     expect(emptyRoot()).toEqual(roots[0]);
     for (let size = 0; size <= 8; size++) expect(rootOf(leaves.slice(0, size)).toString('hex')).toBe(roots[size]!.toString('hex'));
@@ -44,31 +92,49 @@ describe('the ledger\'s Merkle tree against RFC 9162 test vectors', () => {
     expect(inclusionProof(leaves, index, size).map((p) => p.toString('hex'))).toEqual(hexProof);
     expect(verifyInclusion(index, size, leaves[index]!, proof, root)).toBe(true);
     const wrong: [string, number, number, Hash, Hash[], Hash][] = [
-      ['index - 1', index - 1, size, leaves[index]!, proof, root], ['index + 1', index + 1, size, leaves[index]!, proof, root],
-      ['size * 2', index, size * 2, leaves[index]!, proof, root], ['size / 2', index, Math.floor(size / 2), leaves[index]!, proof, root],
-      ['wrong leaf', index, size, leafHash(Buffer.from('WrongLeaf')), proof, root], ['empty root', index, size, leaves[index]!, proof, emptyRoot()],
-      ['random root', index, size, leaves[index]!, proof, someHash], ['trailing root', index, size, leaves[index]!, [...proof, root], root],
-      ['preceding root', index, size, leaves[index]!, [root, ...proof], root], ['removed component', index, size, leaves[index]!, proof.slice(0, -1), root],
-      ...proof.map((_, i) => [`bit flipped in proof[${i}]`, index, size, leaves[index]!, flipped(proof, i, 8), root] as [string, number, number, Hash, Hash[], Hash]),
+      ['index - 1', index - 1, size, leaves[index]!, proof, root],
+      ['index + 1', index + 1, size, leaves[index]!, proof, root],
+      ['size * 2', index, size * 2, leaves[index]!, proof, root],
+      ['size / 2', index, Math.floor(size / 2), leaves[index]!, proof, root],
+      ['wrong leaf', index, size, leafHash(Buffer.from('WrongLeaf')), proof, root],
+      ['empty root', index, size, leaves[index]!, proof, emptyRoot()],
+      ['random root', index, size, leaves[index]!, proof, someHash],
+      ['trailing root', index, size, leaves[index]!, [...proof, root], root],
+      ['preceding root', index, size, leaves[index]!, [root, ...proof], root],
+      ['removed component', index, size, leaves[index]!, proof.slice(0, -1), root],
+      ...proof.map(
+        (_, i) => [`bit flipped in proof[${i}]`, index, size, leaves[index]!, flipped(proof, i, 8), root] as [string, number, number, Hash, Hash[], Hash],
+      ),
     ];
     for (const [what, i, n, l, p, r] of wrong) expect([what, verifyInclusion(i, n, l, p, r)]).toEqual([what, false]);
   });
 
-  it.each(consistencyVectors)('proves the tree of %i a prefix of the tree of %i as the reference does, and no altered proof verifies', (size1, size2, hexProof) => {
-    const proof = hexProof.map(h);
-    const [root1, root2] = [roots[size1]!, roots[size2]!];
-    expect(consistencyProof(leaves, size1, size2).map((p) => p.toString('hex'))).toEqual(hexProof);
-    expect(verifyConsistency(size1, size2, proof, root1, root2)).toBe(true);
-    const wrong: [string, number, number, Hash[], Hash, Hash][] = [
-      ['size1 - 1', size1 - 1, size2, proof, root1, root2], ['size1 + 1', size1 + 1, size2, proof, root1, root2],
-      ['size2 * 2', size1, size2 * 2, proof, root1, root2], ['size2 / 2', size1, Math.floor(size2 / 2), proof, root1, root2],
-      ['wrong root1', size1, size2, proof, someHash, root2], ['wrong root2', size1, size2, proof, root1, someHash], ['swapped roots', size1, size2, proof, root2, root1],
-      ['empty proof', size1, size2, [], root1, root2], ['trailing root2', size1, size2, [...proof, root2], root1, root2],
-      ['preceding root1', size1, size2, [root1, ...proof], root1, root2], ['truncated', size1, size2, proof.slice(0, -1), root1, root2],
-      ...proof.map((_, i) => [`bit flipped in proof[${i}]`, size1, size2, flipped(proof, i, 16), root1, root2] as [string, number, number, Hash[], Hash, Hash]),
-    ];
-    for (const [what, s1, s2, p, r1, r2] of wrong) expect([what, verifyConsistency(s1, s2, p, r1, r2)]).toEqual([what, false]);
-  });
+  it.each(consistencyVectors)(
+    'proves the tree of %i a prefix of the tree of %i as the reference does, and no altered proof verifies',
+    (size1, size2, hexProof) => {
+      const proof = hexProof.map(h);
+      const [root1, root2] = [roots[size1]!, roots[size2]!];
+      expect(consistencyProof(leaves, size1, size2).map((p) => p.toString('hex'))).toEqual(hexProof);
+      expect(verifyConsistency(size1, size2, proof, root1, root2)).toBe(true);
+      const wrong: [string, number, number, Hash[], Hash, Hash][] = [
+        ['size1 - 1', size1 - 1, size2, proof, root1, root2],
+        ['size1 + 1', size1 + 1, size2, proof, root1, root2],
+        ['size2 * 2', size1, size2 * 2, proof, root1, root2],
+        ['size2 / 2', size1, Math.floor(size2 / 2), proof, root1, root2],
+        ['wrong root1', size1, size2, proof, someHash, root2],
+        ['wrong root2', size1, size2, proof, root1, someHash],
+        ['swapped roots', size1, size2, proof, root2, root1],
+        ['empty proof', size1, size2, [], root1, root2],
+        ['trailing root2', size1, size2, [...proof, root2], root1, root2],
+        ['preceding root1', size1, size2, [root1, ...proof], root1, root2],
+        ['truncated', size1, size2, proof.slice(0, -1), root1, root2],
+        ...proof.map(
+          (_, i) => [`bit flipped in proof[${i}]`, size1, size2, flipped(proof, i, 16), root1, root2] as [string, number, number, Hash[], Hash, Hash],
+        ),
+      ];
+      for (const [what, s1, s2, p, r1, r2] of wrong) expect([what, verifyConsistency(s1, s2, p, r1, r2)]).toEqual([what, false]);
+    },
+  );
 
   it('verifies every proof it makes for trees of up to 40 leaves, and none against another root', () => {
     const many = Array.from({ length: 40 }, (_, i) => leafHash(Buffer.from(`entry ${i}`)));

@@ -8,7 +8,11 @@ import { allStateIds, allTransitionIds, takenTransitions } from './statechart-co
 
 type Snapshot = SnapshotFrom<typeof callMachine>;
 const at = '2016-09-01T00:00:00.000Z';
-const events: CallEvent[] = (Object.keys(callEventRoles) as CallEvent['type'][]).map((type) => ({ type, actor: { role: callEventRoles[type][0]!, id: 'x' }, at }));
+const events: CallEvent[] = (Object.keys(callEventRoles) as CallEvent['type'][]).map((type) => ({
+  type,
+  actor: { role: callEventRoles[type][0]!, id: 'x' },
+  at,
+}));
 const adjacency = getAdjacencyMap(callMachine, { events });
 const reachable = Object.values(adjacency).map((entry) => entry.state as Snapshot);
 
@@ -22,7 +26,9 @@ describe('callMachine, explored from its initial state with every event in every
     }
     const states = allStateIds(callMachine);
     const transitions = allTransitionIds(callMachine);
-    console.log(`call statechart coverage: states ${states.filter((id) => visited.has(id)).length}/${states.length}, transitions ${transitions.filter((id) => taken.has(id)).length}/${transitions.length}`);
+    console.log(
+      `call statechart coverage: states ${states.filter((id) => visited.has(id)).length}/${states.length}, transitions ${transitions.filter((id) => taken.has(id)).length}/${transitions.length}`,
+    );
     expect(states.filter((id) => !visited.has(id))).toEqual([]);
     expect(transitions.filter((id) => !taken.has(id))).toEqual([]);
   });
@@ -32,7 +38,12 @@ describe('callMachine, explored from its initial state with every event in every
     for (const [command, rule] of Object.entries(callCommands)) {
       for (const state of rule.states) expect({ command, state, known: states.has(state) }).toEqual({ command, state, known: true });
       // A command that moves the call does so from at least one state it is allowed in.
-      if ('event' in rule) expect(reachable.some((s) => (rule.states as readonly string[]).includes(String(s.value)) && s.can({ type: rule.event, actor: { role: 'office', id: 'x' }, at }))).toBe(true);
+      if ('event' in rule)
+        expect(
+          reachable.some(
+            (s) => (rule.states as readonly string[]).includes(String(s.value)) && s.can({ type: rule.event, actor: { role: 'office', id: 'x' }, at }),
+          ),
+        ).toBe(true);
     }
   });
 });
@@ -63,7 +74,11 @@ describe('a command that comes too late names the deadline it missed', () => {
 });
 
 describe('who a ranking ranks', () => {
-  const under = (lifecycle: string, outcome?: string, unreachable?: string) => ({ lifecycle, decision: outcome ? { outcome } : null, ...(unreachable && { unreachable }) });
+  const under = (lifecycle: string, outcome?: string, unreachable?: string) => ({
+    lifecycle,
+    decision: outcome ? { outcome } : null,
+    ...(unreachable && { unreachable }),
+  });
   it('applications still under review that answered; for invitations, not one already rejected', () => {
     expect(rankable(under('review'), 'invitation')).toBe(true);
     expect(rankable(under('review', 'rejected'), 'invitation')).toBe(false);
@@ -76,31 +91,75 @@ describe('who a ranking ranks', () => {
 describe('judgeCall: schema, role, whose application, then the call', () => {
   const { calendar, policy } = alliance105;
   const at = (state: string, over: Partial<CallStanding> = {}): CallStanding => ({
-    callId: 'alliance-105', state, calendar, policy, registering: [], assignments: { 'TE2-0001': ['rev-te2-01'] }, rounds: [], reviewerPool: [{ id: 'rev-te2-01' }, { id: 'rev-te2-02' }],
-    projects: [{ applicationId: 'TE2-0001', projectId: 'project:alliance-105:TE2-0001', institutionId: 'NTU', piId: 'pi-lin', division: 'TE2' }], ...over,
+    callId: 'alliance-105',
+    state,
+    calendar,
+    policy,
+    registering: [],
+    assignments: { 'TE2-0001': ['rev-te2-01'] },
+    rounds: [],
+    reviewerPool: [{ id: 'rev-te2-01' }, { id: 'rev-te2-02' }],
+    projects: [{ applicationId: 'TE2-0001', projectId: 'project:alliance-105:TE2-0001', institutionId: 'NTU', piId: 'pi-lin', division: 'TE2' }],
+    ...over,
   });
   const ntu = { role: 'institution', id: 'NTU' } as const;
   const roster = { rosterId: 'R1', letterReference: '臺大研字第1號', applicationIds: ['TE2-0001'] };
   const now = Date.parse('2016-09-01T00:00:00Z');
 
   it('asks in order: a malformed command first, then the role, then whose application, then the call', () => {
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster, applicationIds: [] }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster }, now)).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'institution', id: 'NCKU' }, ...roster }, now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    expect(judgeCall(at('endorsementsClosed'), 'call.submitRoster', { actor: ntu, ...roster }, now)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringContaining('institution endorsement deadline') as unknown });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster, applicationIds: [] }, now)).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+    });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster }, now)).toMatchObject({
+      ok: false,
+      code: 'ROLE_NOT_ALLOWED',
+    });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'institution', id: 'NCKU' }, ...roster }, now)).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+    });
+    expect(judgeCall(at('endorsementsClosed'), 'call.submitRoster', { actor: ntu, ...roster }, now)).toMatchObject({
+      ok: false,
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringContaining('institution endorsement deadline') as unknown,
+    });
     expect(judgeCall(at('applicationsClosed'), 'call.submitRoster', { actor: ntu, ...roster }, now)).toMatchObject({ ok: true });
   });
 
   it("refuses from the call's records: a second registration of an id, one over the PI's bound, an assignment twice, a deadline moved into the past", () => {
     const pi = { role: 'pi', id: 'pi-lin' } as const;
-    expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0001' }) }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', message: expect.stringContaining('already registered') as unknown });
-    expect(judgeCall(at('open', { policy: { ...policy, maxApplicationsPerPi: 1 } }), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0002' }) }, now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0001' }) }, now)).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      message: expect.stringContaining('already registered') as unknown,
+    });
+    expect(
+      judgeCall(
+        at('open', { policy: { ...policy, maxApplicationsPerPi: 1 } }),
+        'call.registerApplication',
+        { actor: pi, application: anApplication({ id: 'TE2-0002' }) },
+        now,
+      ),
+    ).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0002' }) }, now)).toMatchObject({ ok: true });
     const office = { role: 'office', id: 'office-kao' } as const;
-    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-01' }, now)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
-    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te9-99' }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
-    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-02' }, now)).toMatchObject({ ok: true });
-    expect(judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-08-01T09:00:00+08:00', reason: '颱風' }, now)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', message: expect.stringContaining('has already passed') as unknown });
-    expect(judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-09-13T09:00:00+08:00', reason: '颱風' }, now)).toMatchObject({ ok: true });
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-01' }, now)).toMatchObject({
+      ok: false,
+      code: 'ILLEGAL_TRANSITION',
+    });
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te9-99' }, now)).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+    });
+    expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-02' }, now)).toMatchObject({
+      ok: true,
+    });
+    expect(
+      judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-08-01T09:00:00+08:00', reason: '颱風' }, now),
+    ).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', message: expect.stringContaining('has already passed') as unknown });
+    expect(
+      judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-09-13T09:00:00+08:00', reason: '颱風' }, now),
+    ).toMatchObject({ ok: true });
   });
 });

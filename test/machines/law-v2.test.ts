@@ -39,8 +39,16 @@ const toWrittenReview: ProjectEventType[] = ['application.submit', 'endorsement.
 const rejectAtWrittenReview: [ProjectEventType, Record<string, unknown>] = ['decision.record', { outcome: 'rejected', reason: 'Weak industry demand' }];
 const approve: [ProjectEventType, Record<string, unknown>] = ['decision.record', { outcome: 'approved', amountsNtd: [1_000_000, 1_000_000, 1_000_000] }];
 const toExecution: ProjectEventType[] = [
-  ...toWrittenReview, 'review.record', 'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce',
-  'contract.issue', 'contract.sign', 'consent.sign',
+  ...toWrittenReview,
+  'review.record',
+  'presentation.invite',
+  'presentation.schedule',
+  'presentation.record',
+  'decision.record',
+  'decision.announce',
+  'contract.issue',
+  'contract.sign',
+  'consent.sign',
 ];
 
 it('new projects start on the current law, which is v2', () => {
@@ -104,7 +112,11 @@ describe('the announcement decides every remaining project', () => {
   it.each([
     ['neither invited nor rejected', toWrittenReview, 'not invited to the presentation review'],
     ['invited, never presented', [...toWrittenReview, 'presentation.invite'], 'no presentation recorded before the announcement'],
-    ['presented, never decided', [...toWrittenReview, 'presentation.invite', 'presentation.schedule', 'presentation.record'], 'no decision recorded before the announcement'],
+    [
+      'presented, never decided',
+      [...toWrittenReview, 'presentation.invite', 'presentation.schedule', 'presentation.record'],
+      'no decision recorded before the announcement',
+    ],
     ['endorsed, never reviewed', ['application.submit', 'endorsement.record'], 'not reviewed before the announcement'],
   ] as [string, ProjectEventType[], string][])('v2 rejects a project %s, with its reason for the PI', (_, steps, reason) => {
     const announced = drive(drive(start(2), steps), ['decision.announce']);
@@ -149,7 +161,9 @@ describe('deadline amendments', () => {
     const before = start(2);
     expect(pendingDeadlines(before, calendar)[0]?.at).toBe(calendar.applicationWindow.closes);
     const amended = drive(before, [['deadline.amend', typhoon]]);
-    expect(amended.context.deadlineAmendments).toEqual([{ by: actors.office, at: anEvent('deadline.amend').at, deadline: 'application', until: typhoon.until, reason: typhoon.reason }]);
+    expect(amended.context.deadlineAmendments).toEqual([
+      { by: actors.office, at: anEvent('deadline.amend').at, deadline: 'application', until: typhoon.until, reason: typhoon.reason },
+    ]);
     expect(pendingDeadlines(amended, calendar)[0]).toMatchObject({ event: 'deadline.application', at: typhoon.until });
     expect(fireDueDeadlines(amended, calendar, calendar.applicationWindow.closes)).toEqual([]);
     expect(fireDueDeadlines(amended, calendar, typhoon.until)[0]?.after.value).toBe('lapsed');
@@ -158,7 +172,10 @@ describe('deadline amendments', () => {
   it("v2 keeps a project's own later extension when the whole call's deadline moves to an earlier time", () => {
     const own = { deadline: 'application', until: '2016-09-20T09:00:00.000Z', reason: 'PI in hospital: extension granted' };
     const callWide = { ...typhoon, scope: 'call' };
-    const extended = drive(start(2), [['deadline.amend', own], ['deadline.amend', callWide]]);
+    const extended = drive(start(2), [
+      ['deadline.amend', own],
+      ['deadline.amend', callWide],
+    ]);
     expect(extended.context.deadlineAmendments?.map((a) => a.scope ?? 'own')).toEqual(['own', 'call']);
     expect(pendingDeadlines(extended, calendar)[0]).toMatchObject({ event: 'deadline.application', at: own.until });
     // A call-wide move past the project's own goes further for it too; without an own extension the call's move stands.
@@ -227,8 +244,13 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
   it('v2 compares money in whole NT$: 70 % of NT$2,700,000 is NT$1,890,000 to the dollar, and the remainder of a division goes to the last tranche', () => {
     const shares = (maxShares: number[]): ProgrammePolicy => ({ ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, maxShares } });
     const budget = [1, 2, 3].map((year) => ({ year, personnel: 1_900_000, operatingExpenses: 600_000, serviceEquipment: 200_000 }));
-    const funded = (policy: ProgrammePolicy, amount: number) => drive(initialTransition(projectMachines[2], projectInput({ policy, application: anApplication({ budget }) }))[0], toExecution.map((type): Step =>
-      type === 'decision.record' ? ['decision.record', { outcome: 'approved', amountsNtd: [amount, amount, amount] }] : type));
+    const funded = (policy: ProgrammePolicy, amount: number) =>
+      drive(
+        initialTransition(projectMachines[2], projectInput({ policy, application: anApplication({ budget }) }))[0],
+        toExecution.map((type): Step =>
+          type === 'decision.record' ? ['decision.record', { outcome: 'approved', amountsNtd: [amount, amount, amount] }] : type,
+        ),
+      );
     // In floating point 0.7 × 2,700,000 is 1,889,999.9999999998: a request of exactly 70 % was refused.
     const seventy = funded(shares([0.7, 0.3]), 2_700_000);
     expect(send(seventy, ...request(1_890_000)).ok).toBe(true);
@@ -257,7 +279,13 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
 
   it('v2 pays a carried tranche before another is requested, and before the project closes', () => {
     const carry = { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' as const } };
-    const year2 = drive(start(2, carry), [...toExecution, request(500_000), ['progressReport.submit', { summary: 'Year 1' }], 'progressReport.accept', 'year.end']);
+    const year2 = drive(start(2, carry), [
+      ...toExecution,
+      request(500_000),
+      ['progressReport.submit', { summary: 'Year 1' }],
+      'progressReport.accept',
+      'year.end',
+    ]);
     const refused = send(year2, ...request(500_000));
     expect(!refused.ok && refused.message).toMatch(/The tranche of year 1 carried past its year's end is paid before another is requested/);
     const accepted: Step[] = [['progressReport.submit', { summary: 'Year report' }], 'progressReport.accept', 'year.end'];
@@ -288,7 +316,13 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
 
   it('v2 carries it by policy: paid afterwards as the money of its own year, before anything else', () => {
     const carry = { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' as const } };
-    const year2 = drive(start(2, carry), [...toExecution, request(500_000), ['progressReport.submit', { summary: 'Year 1' }], 'progressReport.accept', 'year.end']);
+    const year2 = drive(start(2, carry), [
+      ...toExecution,
+      request(500_000),
+      ['progressReport.submit', { summary: 'Year 1' }],
+      'progressReport.accept',
+      'year.end',
+    ]);
     expect(year2.context).toMatchObject({ projectYear: 2, carriedTranche: { amountNtd: 500_000, year: 1 } });
     const paid = drive(year2, [pay, request(500_000), pay]);
     expect(paid.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual(['1.1:500000', '2.1:500000']);
@@ -298,7 +332,12 @@ describe('tranches: windows, shares and a request unpaid at the year end', () =>
 
 describe('KPIs kept', () => {
   const kpis = {
-    year: 1, members: 3, memberFeesNtd: 600_000, technologyTransferNtd: 0, technicalServicesNtd: 250_000, industryAcademiaProjectsNtd: 400_000,
+    year: 1,
+    members: 3,
+    memberFeesNtd: 600_000,
+    technologyTransferNtd: 0,
+    technicalServicesNtd: 250_000,
+    industryAcademiaProjectsNtd: 400_000,
     memberList: [
       { name: '聯發半導體', sector: 'company', industry: 'other', annualFeeNtd: 300_000 },
       { name: '資策研究院', sector: 'researchInstitute', industry: 'other', annualFeeNtd: 0 },

@@ -13,8 +13,7 @@ import { anApplication } from '../fixtures/applications';
 import { anEvent } from '../fixtures/project-events';
 
 const call = alliance105;
-const start = (): ProjectSnapshot =>
-  initialTransition(projectMachine, projectInput())[0];
+const start = (): ProjectSnapshot => initialTransition(projectMachine, projectInput())[0];
 
 /** Drives the machine through `types`, collecting the notices each transition plans. */
 function drive(types: ProjectEventType[], reviewStartedAt = '2016-11-01T00:00:00.000Z') {
@@ -31,22 +30,54 @@ function drive(types: ProjectEventType[], reviewStartedAt = '2016-11-01T00:00:00
 }
 
 const toExecution: ProjectEventType[] = [
-  'application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record', 'presentation.invite',
-  'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce', 'contract.issue', 'contract.sign', 'consent.sign',
+  'application.submit',
+  'endorsement.record',
+  'review.start',
+  'reviewer.assign',
+  'review.record',
+  'presentation.invite',
+  'presentation.schedule',
+  'presentation.record',
+  'decision.record',
+  'decision.announce',
+  'contract.issue',
+  'contract.sign',
+  'consent.sign',
 ];
 const fundYear: ProjectEventType[] = ['tranche.request', 'tranche.pay', 'tranche.request', 'tranche.pay'];
 const year: ProjectEventType[] = [...fundYear, 'progressReport.submit', 'progressReport.accept', 'year.end'];
 const wholeLife: ProjectEventType[] = [
-  ...toExecution, ...year, 'siteVisit.select', 'siteVisit.record', ...year, ...fundYear, 'year.end', 'closingReport.submit', 'closingReport.accept',
+  ...toExecution,
+  ...year,
+  'siteVisit.select',
+  'siteVisit.record',
+  ...year,
+  ...fundYear,
+  'year.end',
+  'closingReport.submit',
+  'closingReport.accept',
 ];
 
-describe('the notices of a project\'s transitions', () => {
+describe("the notices of a project's transitions", () => {
   it('plans one notice per notable transition of a whole life, each with a stable id', () => {
     const { notices } = drive(wholeLife);
     expect(notices.map((n) => n.kind)).toEqual([
-      'applicationReceived', 'endorsementReceived', 'reviewAssigned', 'presentationInvitation', 'decision', 'contractReady',
-      'tranchePaid', 'tranchePaid', 'progressReportAccepted', 'siteVisitSelected', 'tranchePaid', 'tranchePaid', 'progressReportAccepted',
-      'tranchePaid', 'tranchePaid', 'projectClosed',
+      'applicationReceived',
+      'endorsementReceived',
+      'reviewAssigned',
+      'presentationInvitation',
+      'decision',
+      'contractReady',
+      'tranchePaid',
+      'tranchePaid',
+      'progressReportAccepted',
+      'siteVisitSelected',
+      'tranchePaid',
+      'tranchePaid',
+      'progressReportAccepted',
+      'tranchePaid',
+      'tranchePaid',
+      'projectClosed',
     ]);
     expect(new Set(notices.map((n) => n.id)).size).toBe(notices.length);
     expect(notices[0]).toMatchObject({ id: 't1-applicationReceived', variables: { deadline: call.calendar.endorsementDeadline } });
@@ -65,13 +96,17 @@ describe('reminders', () => {
   const yearEnd = projectYearEnd(call.calendar, call.policy.projectYearLength, 1);
   const dueAt = '2017-10-31T16:00:00.000Z'; // 106.11.01 00:00 Taipei: three months before year 1 ends
 
-  it('falls at the policy\'s offsets around the progress report\'s due date, numbering the overdue notices', () => {
+  it("falls at the policy's offsets around the progress report's due date, numbering the overdue notices", () => {
     expect(yearEnd.toISOString()).toBe('2018-01-31T16:00:00.000Z');
     const { snapshot } = drive([...toExecution, ...fundYear]);
     const schedule = reminderSchedule(snapshot, call, undefined);
     expect(schedule.map((r) => `${r.kind} ${r.at}${typeof r.variables.notice === 'number' ? ` ${r.variables.notice}` : ''}`)).toEqual([
-      'progressReportDue 2017-10-01T16:00:00.000Z', 'progressReportDue 2017-10-24T16:00:00.000Z', 'progressReportDue 2017-10-30T16:00:00.000Z',
-      'progressReportOverdue 2017-11-01T16:00:00.000Z 1', 'progressReportOverdue 2017-11-14T16:00:00.000Z 2', 'progressReportOverdue 2017-11-30T16:00:00.000Z 3',
+      'progressReportDue 2017-10-01T16:00:00.000Z',
+      'progressReportDue 2017-10-24T16:00:00.000Z',
+      'progressReportDue 2017-10-30T16:00:00.000Z',
+      'progressReportOverdue 2017-11-01T16:00:00.000Z 1',
+      'progressReportOverdue 2017-11-14T16:00:00.000Z 2',
+      'progressReportOverdue 2017-11-30T16:00:00.000Z 3',
     ]);
     expect(schedule.every((r) => r.deadline === dueAt)).toBe(true);
   });
@@ -94,7 +129,7 @@ describe('reminders', () => {
   });
 });
 
-it('asks every new application for its research office\'s address, and says how to give it', () => {
+it("asks every new application for its research office's address, and says how to give it", () => {
   const { institution, ...rest } = anApplication();
   const result = NewApplication.safeParse({ ...rest, institution: { id: institution.id, name: institution.name, type: institution.type } });
   expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
@@ -104,6 +139,8 @@ it('asks every new application for its research office\'s address, and says how 
 
 it('names a notice workflow by its notice and kind, reminders (whose ids hold an instant) included', () => {
   expect(noticeIdOf('notice:project:alliance-105:TE2-0001:t12-tranchePaid')).toEqual({ noticeId: 't12-tranchePaid', kind: 'tranchePaid' });
-  expect(noticeIdOf('notice:project:alliance-105:TE2-0001:r-progressReportDue-2017-10-31T16:00:00.000Z--P30D'))
-    .toEqual({ noticeId: 'r-progressReportDue-2017-10-31T16:00:00.000Z--P30D', kind: 'progressReportDue' });
+  expect(noticeIdOf('notice:project:alliance-105:TE2-0001:r-progressReportDue-2017-10-31T16:00:00.000Z--P30D')).toEqual({
+    noticeId: 'r-progressReportDue-2017-10-31T16:00:00.000Z--P30D',
+    kind: 'progressReportDue',
+  });
 });

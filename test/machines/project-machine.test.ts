@@ -7,8 +7,7 @@ import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
 import { actors, anEvent, AT } from '../fixtures/project-events';
 
-const start = (application = anApplication()): ProjectSnapshot =>
-  initialTransition(projectMachine, projectInput({ application }))[0];
+const start = (application = anApplication()): ProjectSnapshot => initialTransition(projectMachine, projectInput({ application }))[0];
 
 /** Sends each event through the same three checks the workflow uses; a refusal fails the test. */
 function drive(snapshot: ProjectSnapshot, types: ProjectEventType[]): ProjectSnapshot {
@@ -21,8 +20,16 @@ function drive(snapshot: ProjectSnapshot, types: ProjectEventType[]): ProjectSna
 }
 
 const toApproval: ProjectEventType[] = [
-  'application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', 'review.record',
-  'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record', 'decision.announce',
+  'application.submit',
+  'endorsement.record',
+  'review.start',
+  'reviewer.assign',
+  'review.record',
+  'presentation.invite',
+  'presentation.schedule',
+  'presentation.record',
+  'decision.record',
+  'decision.announce',
 ];
 const toExecution: ProjectEventType[] = [...toApproval, 'contract.issue', 'contract.sign', 'consent.sign'];
 const fundYear: ProjectEventType[] = ['tranche.request', 'tranche.pay', 'tranche.request', 'tranche.pay'];
@@ -119,8 +126,15 @@ describe('projectMachine, one step at a time', () => {
   it('runs three years, a site visit and the closing report to closed', () => {
     const year = [...fundYear, 'progressReport.submit', 'progressReport.accept', 'year.end'] as ProjectEventType[];
     const s = drive(start(), [
-      ...toExecution, ...year, 'siteVisit.select', 'siteVisit.record', ...year, ...fundYear, 'year.end',
-      'closingReport.submit', 'closingReport.accept',
+      ...toExecution,
+      ...year,
+      'siteVisit.select',
+      'siteVisit.record',
+      ...year,
+      ...fundYear,
+      'year.end',
+      'closingReport.submit',
+      'closingReport.accept',
     ]);
     expect(s.value).toBe('closed');
     expect(s.status).toBe('done');
@@ -184,8 +198,13 @@ describe('callMachine', () => {
     const system = { actor: actors.system, at: AT };
     let [s] = initialTransition(callMachine);
     for (const event of [
-      { type: 'deadline.application', ...system }, { type: 'deadline.endorsement', ...system }, { type: 'review.start', ...office },
-      { type: 'presentation.start', ...office }, { type: 'decision.start', ...office }, { type: 'decision.announce', ...office }, { type: 'call.close', ...office },
+      { type: 'deadline.application', ...system },
+      { type: 'deadline.endorsement', ...system },
+      { type: 'review.start', ...office },
+      { type: 'presentation.start', ...office },
+      { type: 'decision.start', ...office },
+      { type: 'decision.announce', ...office },
+      { type: 'call.close', ...office },
     ] as const) {
       expect(s.can(event)).toBe(true);
       [s] = transition(callMachine, s, event);

@@ -14,7 +14,10 @@ import { allStateIds, allTransitionIds, takenTransitions } from './statechart-co
 
 type Snapshot = SnapshotFrom<typeof projectMachine>;
 // Tranches unpaid at a year's end are carried, so that paying a carried tranche is explored too.
-const input = projectInput({ projectId: 'alliance-105-TE2-0001', policy: { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' } } });
+const input = projectInput({
+  projectId: 'alliance-105-TE2-0001',
+  policy: { ...anyTimePolicy, tranches: { ...anyTimePolicy.tranches!, pendingAtYearEnd: 'carry' } },
+});
 const events = sampleEvents();
 
 /** What the guards can see, without the records that make every path unique. */
@@ -22,9 +25,18 @@ function abstractState(s: Snapshot): string {
   const c = s.context;
   return JSON.stringify([
     s.value,
-    c.projectYear, c.reportYear, c.reportPastDue, c.acceptedReports, c.closingPastDue, c.reviewers, c.reviews.map((r) => r.reviewerId), (c.declinedReviews ?? []).map((d) => d.reviewerId),
-    c.decision?.outcome ?? null, checkApplication(c.application, c.policy).length === 0,
-    c.disbursements.filter((d) => d.year === c.projectYear).length, !!c.carriedTranche,
+    c.projectYear,
+    c.reportYear,
+    c.reportPastDue,
+    c.acceptedReports,
+    c.closingPastDue,
+    c.reviewers,
+    c.reviews.map((r) => r.reviewerId),
+    (c.declinedReviews ?? []).map((d) => d.reviewerId),
+    c.decision?.outcome ?? null,
+    checkApplication(c.application, c.policy).length === 0,
+    c.disbursements.filter((d) => d.year === c.projectYear).length,
+    !!c.carriedTranche,
     // Whether the alliance may still be selected for the exhibition (accepted results, not yet selected), and whether the report in waiting states results.
     acceptedKpis(c).length > 0 && (c.exhibitions ?? []).length === 0,
     s.matches({ execution: { progressReport: 'submitted' } }) && c.reports.at(-1)?.kpis !== undefined,
@@ -75,9 +87,11 @@ describe('projectMachine, explored from its initial state with every event in ev
     }
   });
 
-  it("refuses, in every state, a PI, institution or reviewer acting on a project that is not theirs", () => {
+  it('refuses, in every state, a PI, institution or reviewer acting on a project that is not theirs', () => {
     const impostors: Partial<Record<Role, { role: Role; id: string }>> = {
-      pi: { role: 'pi', id: 'pi-chen' }, institution: { role: 'institution', id: 'NCKU' }, reviewer: { role: 'reviewer', id: 'rev-9' },
+      pi: { role: 'pi', id: 'pi-chen' },
+      institution: { role: 'institution', id: 'NCKU' },
+      reviewer: { role: 'reviewer', id: 'rev-9' },
     };
     let refused = 0;
     for (const snapshot of reachable) {

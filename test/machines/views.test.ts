@@ -24,19 +24,36 @@ function drive(steps: (ProjectEventType | [ProjectEventType, Actor, Record<strin
     log.push({ seq: log.length + 1, at, actor: verdict.event.actor, event: type, from: statePaths(s.value), to: statePaths(next.value) });
     s = next;
   }
-  const view: ProjectView = { workflowId: 'p', lifecycle: lifecycleState(s.value), states: statePaths(s.value), done: false, overdue: false, projectYear: 0, deadlines: [], context: s.context };
+  const view: ProjectView = {
+    workflowId: 'p',
+    lifecycle: lifecycleState(s.value),
+    states: statePaths(s.value),
+    done: false,
+    overdue: false,
+    projectYear: 0,
+    deadlines: [],
+    context: s.context,
+  };
   return { view, log };
 }
 
 const reviewed: Parameters<typeof drive>[0] = [
-  'application.submit', 'endorsement.record', 'review.start', 'reviewer.assign', ['reviewer.assign', actors.office, { reviewerId: 'rev-2' }],
-  'review.record', ['review.record', rev2, { score: 64, recommendation: 'doNotFund', comments: 'Members unconvincing' }],
-  'presentation.invite', 'presentation.schedule', 'presentation.record', 'decision.record',
+  'application.submit',
+  'endorsement.record',
+  'review.start',
+  'reviewer.assign',
+  ['reviewer.assign', actors.office, { reviewerId: 'rev-2' }],
+  'review.record',
+  ['review.record', rev2, { score: 64, recommendation: 'doNotFund', comments: 'Members unconvincing' }],
+  'presentation.invite',
+  'presentation.schedule',
+  'presentation.record',
+  'decision.record',
 ];
 const secrets = ['rev-1', 'rev-2', 'Strong alliance plan', 'Members unconvincing', 'Convincing'];
 
 describe('views: what each role may read', () => {
-  it("shows a PI their project before the announcement with no reviewer id, score, comment or decision (raw JSON)", () => {
+  it('shows a PI their project before the announcement with no reviewer id, score, comment or decision (raw JSON)', () => {
     const { view, log } = drive(reviewed);
     for (const viewer of [actors.pi, actors.institution]) {
       const raw = JSON.stringify([projectViewFor(viewer, view), transitionLogFor(viewer, view, log)]);
@@ -68,7 +85,10 @@ describe('views: what each role may read', () => {
   it('shows the applicant scores and comments after the announcement, reviewers still unnamed', () => {
     const { view, log } = drive([...reviewed, 'decision.announce']);
     const shaped = projectViewFor(actors.pi, view)!;
-    expect(shaped.context.reviews.map((r) => [r.reviewerId, r.score, r.comments])).toEqual([['reviewer-1', 82, 'Strong alliance plan'], ['reviewer-2', 64, 'Members unconvincing']]);
+    expect(shaped.context.reviews.map((r) => [r.reviewerId, r.score, r.comments])).toEqual([
+      ['reviewer-1', 82, 'Strong alliance plan'],
+      ['reviewer-2', 64, 'Members unconvincing'],
+    ]);
     expect(shaped.context.decision).toMatchObject({ outcome: 'approved' });
     const raw = JSON.stringify([shaped, transitionLogFor(actors.pi, view, log)]);
     expect(raw).not.toMatch(/rev-1|rev-2/);
@@ -82,19 +102,27 @@ describe('views: what each role may read', () => {
     expect(projectViewFor(actors.reviewer, view)!.context.reviews.map((r) => r.reviewerId)).toEqual(['rev-1']);
   });
 
-  it("shows a reviewer no other review until their own is recorded, then the others unnamed", () => {
+  it('shows a reviewer no other review until their own is recorded, then the others unnamed', () => {
     const before = drive(reviewed.slice(0, 6)).view; // rev-1 recorded, rev-2 not yet
     expect(projectViewFor(rev2, before)!.context.reviews).toEqual([]);
     expect(JSON.stringify(projectViewFor(rev2, before))).not.toContain('Strong alliance plan');
     expect(projectViewFor(actors.reviewer, before)!.context.reviews).toHaveLength(1);
     const after = drive(reviewed.slice(0, 7)).view;
-    expect(projectViewFor(rev2, after)!.context.reviews.map((r) => [r.reviewerId, r.score])).toEqual([['reviewer-1', 82], ['rev-2', 64]]);
+    expect(projectViewFor(rev2, after)!.context.reviews.map((r) => [r.reviewerId, r.score])).toEqual([
+      ['reviewer-1', 82],
+      ['rev-2', 64],
+    ]);
     expect(projectViewFor(rev2, after)!.context.reviewers).toEqual(['rev-2']);
   });
 
   it('refuses strangers: another PI, another institution, an unassigned reviewer', () => {
     const { view, log } = drive(reviewed);
-    for (const stranger of [{ role: 'pi', id: 'pi-chen' }, { role: 'institution', id: 'NCKU' }, { role: 'reviewer', id: 'rev-9' }, { role: 'system', id: 'x' }] as Actor[]) {
+    for (const stranger of [
+      { role: 'pi', id: 'pi-chen' },
+      { role: 'institution', id: 'NCKU' },
+      { role: 'reviewer', id: 'rev-9' },
+      { role: 'system', id: 'x' },
+    ] as Actor[]) {
       expect(projectViewFor(stranger, view)).toBeNull();
       expect(transitionLogFor(stranger, view, log)).toBeNull();
     }
@@ -109,16 +137,34 @@ describe('views: what each role may read', () => {
 
   it("shapes a call's status: no one outside the office learns who reviews what", () => {
     const call = {
-      projects: [{ applicationId: 'A', institutionId: 'NTU', piId: 'pi-lin' }, { applicationId: 'B', institutionId: 'NCKU', piId: 'pi-chen' }],
+      projects: [
+        { applicationId: 'A', institutionId: 'NTU', piId: 'pi-lin' },
+        { applicationId: 'B', institutionId: 'NCKU', piId: 'pi-chen' },
+      ],
       rosters: [{ institutionId: 'NTU' }, { institutionId: 'NCKU' }],
       assignments: { A: ['rev-1', 'rev-2'], B: ['rev-2'] },
-      rounds: [{ missing: [{ projectId: 'project:c:A', reviewerId: 'rev-1' }, { projectId: 'project:c:B', reviewerId: 'rev-2' }] }],
-      invited: ['A', 'B'], slots: { A: 'x', B: 'y' },
+      rounds: [
+        {
+          missing: [
+            { projectId: 'project:c:A', reviewerId: 'rev-1' },
+            { projectId: 'project:c:B', reviewerId: 'rev-2' },
+          ],
+        },
+      ],
+      invited: ['A', 'B'],
+      slots: { A: 'x', B: 'y' },
       operations: [{ by: actors.institution }, { by: actors.office }],
     };
     expect(callViewFor(actors.office, call)).toBe(call);
     const ntu = callViewFor(actors.institution, call);
-    expect(ntu).toMatchObject({ projects: [{ applicationId: 'A' }], rosters: [{ institutionId: 'NTU' }], assignments: {}, invited: ['A'], slots: { A: 'x' }, operations: [{ by: actors.institution }] });
+    expect(ntu).toMatchObject({
+      projects: [{ applicationId: 'A' }],
+      rosters: [{ institutionId: 'NTU' }],
+      assignments: {},
+      invited: ['A'],
+      slots: { A: 'x' },
+      operations: [{ by: actors.institution }],
+    });
     expect(JSON.stringify(ntu)).not.toMatch(/rev-/);
     expect(callViewFor(actors.pi, call).projects).toEqual([call.projects[0]]);
     const r1 = callViewFor(actors.reviewer, call);
@@ -127,7 +173,7 @@ describe('views: what each role may read', () => {
   });
 });
 
-it("keeps who authenticated (issuer, subject, session) for the office and auditors", () => {
+it('keeps who authenticated (issuer, subject, session) for the office and auditors', () => {
   const via = { issuer: 'https://login.example', subject: 'staff-subject-1', session: 's-1' };
   const office = { ...actors.office, via };
   const { view, log } = drive(['application.submit', 'endorsement.record', ['review.start', office], ['reviewer.assign', office, { reviewerId: 'rev-1' }]]);

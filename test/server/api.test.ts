@@ -17,14 +17,31 @@ beforeAll(async () => {
 afterAll(() => env?.teardown());
 
 const ncku = { id: 'NCKU', name: '國立成功大學', type: 'universityOrCollege' as const, researchOfficeEmail: 'rd@ncku.edu.tw' };
-const reviewer = (id: string, institutionId: string): Reviewer => ({ id, name: id, email: `${id}@reviewers.example.tw`, institutionId, divisions: ['TE2'], conflicts: { applicationIds: [], institutionIds: [] } });
+const reviewer = (id: string, institutionId: string): Reviewer => ({
+  id,
+  name: id,
+  email: `${id}@reviewers.example.tw`,
+  institutionId,
+  divisions: ['TE2'],
+  conflicts: { applicationIds: [], institutionIds: [] },
+});
 
 /** A call open for months, two applications registered through the door by their own PIs. */
 async function openCallWithApplications(api: RunningApi) {
   const office = await tokenFor('kao');
-  const callFile = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('api-call'));
+  const callFile = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 3600,
+      endorsementIn: 3700,
+      firstYearStartsIn: 7200,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('api-call'),
+  );
   const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU'), reviewer('rev-te2-03', 'NTU')];
   expect((await call(api, 'POST', '/api/calls', office, { call: callFile, reviewerPool: pool })).status).toBe(201);
   const lin = anApplication({ id: 'TE2-0001' });
@@ -57,7 +74,11 @@ describe('the door: who you are comes from the identity provider', () => {
       const { privateKey } = await generateKeyPair('RS256');
       const forged = await new SignJWT({ alliance_role: 'office', alliance_id: 'office-kao' })
         .setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(genuine).kid! })
-        .setIssuer(identityProvider().issuer).setAudience('alliance-api').setSubject('forger').setIssuedAt().setExpirationTime('5m')
+        .setIssuer(identityProvider().issuer)
+        .setAudience('alliance-api')
+        .setSubject('forger')
+        .setIssuedAt()
+        .setExpirationTime('5m')
         .sign(privateKey);
       await new Promise((resolve) => setTimeout(resolve, 7_000)); // past the 1 s lifespan and the 5 s clock tolerance
 
@@ -70,9 +91,16 @@ describe('the door: who you are comes from the identity provider', () => {
       ];
       for (const [token, message] of cases) {
         const headers: Record<string, string> = token === 'not-a-jwt' ? { authorization: 'Bearer not-a-jwt' } : {};
-        for (const [method, path, body] of [['POST', `/api/projects/${lin}/application.submit`, {}], ['GET', `/api/projects/${lin}`, undefined]] as const) {
+        for (const [method, path, body] of [
+          ['POST', `/api/projects/${lin}/application.submit`, {}],
+          ['GET', `/api/projects/${lin}`, undefined],
+        ] as const) {
           const answer = await call<Problem>(api, method, path, token === 'not-a-jwt' ? undefined : token, body, headers);
-          expect({ token: token?.slice(0, 12), status: answer.status, code: answer.body.code }).toEqual({ token: token?.slice(0, 12), status: 401, code: 'UNAUTHENTICATED' });
+          expect({ token: token?.slice(0, 12), status: answer.status, code: answer.body.code }).toEqual({
+            token: token?.slice(0, 12),
+            status: 401,
+            code: 'UNAUTHENTICATED',
+          });
           expect(answer.contentType).toMatch(/application\/problem\+json/);
           expect(answer.body.detail).toMatch(message);
         }
@@ -89,8 +117,18 @@ describe('ownership through the API: only the rightful owner acts', () => {
     await withApi(async (api, projects, ledger) => {
       const { lin, chen } = await openCallWithApplications(api);
       const t = await tokensOf('kao', 'pi-lin', 'pi-chen', 'ntu-rd', 'ncku-rd', 'rev-te2-01', 'rev-te2-02', 'wu');
-      const [office, piLin, piChen, ntu, ncku, rev1, rev2, auditor] = [t.kao, t['pi-lin'], t['pi-chen'], t['ntu-rd'], t['ncku-rd'], t['rev-te2-01'], t['rev-te2-02'], t.wu];
-      const send = (token: string, project: string, type: string, body: object = {}) => call<Problem>(api, 'POST', `/api/projects/${project}/${type}`, token, body);
+      const [office, piLin, piChen, ntu, ncku, rev1, rev2, auditor] = [
+        t.kao,
+        t['pi-lin'],
+        t['pi-chen'],
+        t['ntu-rd'],
+        t['ncku-rd'],
+        t['rev-te2-01'],
+        t['rev-te2-02'],
+        t.wu,
+      ];
+      const send = (token: string, project: string, type: string, body: object = {}) =>
+        call<Problem>(api, 'POST', `/api/projects/${project}/${type}`, token, body);
       const refusedWithoutTrace = async (project: string, attempts: [string, string, object?][], code: string) => {
         const before = await settledHistoryLength(projects, workflowId(project));
         for (const [token, type, body] of attempts) {
@@ -101,10 +139,15 @@ describe('ownership through the API: only the rightful owner acts', () => {
       };
 
       // Drafts: pi-chen may not touch pi-lin's application, in any way.
-      await refusedWithoutTrace(lin, [
-        [piChen, 'application.submit'], [piChen, 'application.withdraw', { reason: '不是我的' }],
-        [piChen, 'application.update', { application: anApplication({ id: 'TE2-0001', title: '被竄改的標題' }) }],
-      ], 'FORBIDDEN');
+      await refusedWithoutTrace(
+        lin,
+        [
+          [piChen, 'application.submit'],
+          [piChen, 'application.withdraw', { reason: '不是我的' }],
+          [piChen, 'application.update', { application: anApplication({ id: 'TE2-0001', title: '被竄改的標題' }) }],
+        ],
+        'FORBIDDEN',
+      );
       expect((await send(piLin, lin, 'application.submit')).status).toBe(200);
       expect((await send(piChen, chen, 'application.submit')).status).toBe(200);
 
@@ -120,18 +163,46 @@ describe('ownership through the API: only the rightful owner acts', () => {
       expect([stranger.status, stranger.body.code]).toEqual([400, 'VALIDATION']);
       expect((await send(office, lin, 'reviewer.assign', { reviewerId: 'rev-te2-01' })).status).toBe(200);
       await refusedWithoutTrace(lin, [[rev2, 'review.record', { score: 99, recommendation: 'fund', comments: '未受指派' }]], 'FORBIDDEN');
-      await refusedWithoutTrace(lin, [[auditor, 'review.record', { score: 99, recommendation: 'fund', comments: 'x' }], [auditor, 'decision.announce'], [piLin, 'decision.announce']], 'ROLE_NOT_ALLOWED');
+      await refusedWithoutTrace(
+        lin,
+        [
+          [auditor, 'review.record', { score: 99, recommendation: 'fund', comments: 'x' }],
+          [auditor, 'decision.announce'],
+          [piLin, 'decision.announce'],
+        ],
+        'ROLE_NOT_ALLOWED',
+      );
       expect((await send(rev1, lin, 'review.record', { score: 86, recommendation: 'fund', comments: '產業鏈完整' })).status).toBe(200);
 
-      for (const [type, body] of [['presentation.invite', {}], ['presentation.schedule', { slot: new Date().toISOString(), venue: 'TE2 簡報室' }], ['presentation.record', { panelScore: 88, comments: '簡報清楚' }],
-        ['decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 1_800_000] }], ['decision.announce', {}], ['contract.issue', { contractNumber: 'MOST 106-2622-E-002-001' }]] as const) {
+      for (const [type, body] of [
+        ['presentation.invite', {}],
+        ['presentation.schedule', { slot: new Date().toISOString(), venue: 'TE2 簡報室' }],
+        ['presentation.record', { panelScore: 88, comments: '簡報清楚' }],
+        ['decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 1_800_000] }],
+        ['decision.announce', {}],
+        ['contract.issue', { contractNumber: 'MOST 106-2622-E-002-001' }],
+      ] as const) {
         expect({ type, status: (await send(office, lin, type, body)).status }).toEqual({ type, status: 200 });
       }
       // Contract, consent, tranche: the other institution and the other PI are refused.
-      await refusedWithoutTrace(lin, [[ncku, 'contract.sign'], [piChen, 'consent.sign']], 'FORBIDDEN');
+      await refusedWithoutTrace(
+        lin,
+        [
+          [ncku, 'contract.sign'],
+          [piChen, 'consent.sign'],
+        ],
+        'FORBIDDEN',
+      );
       expect((await send(ntu, lin, 'contract.sign')).status).toBe(200);
       expect((await send(piLin, lin, 'consent.sign')).status).toBe(200);
-      await refusedWithoutTrace(lin, [[ncku, 'tranche.request', { amountNtd: 1_000_000 }], [piChen, 'progressReport.submit', { summary: '不是我的報告' }]], 'FORBIDDEN');
+      await refusedWithoutTrace(
+        lin,
+        [
+          [ncku, 'tranche.request', { amountNtd: 1_000_000 }],
+          [piChen, 'progressReport.submit', { summary: '不是我的報告' }],
+        ],
+        'FORBIDDEN',
+      );
       expect((await send(ntu, lin, 'tranche.request', { amountNtd: 1_000_000 })).status).toBe(200);
       expect((await send(piLin, lin, 'progressReport.submit', { summary: '第一年度進度報告' })).status).toBe(200);
 
@@ -139,7 +210,11 @@ describe('ownership through the API: only the rightful owner acts', () => {
       await settledHistoryLength(projects, workflowId(lin));
       const entries = await ledger.entries({ workflowId: workflowId(lin) });
       const consent = entries.find((e) => e.event === 'consent.sign')!;
-      expect(consent.actor).toMatchObject({ role: 'pi', id: 'pi-lin', via: { issuer: identityProvider().issuer, subject: expect.stringMatching(/^[0-9a-f-]{36}$/), session: expect.any(String) } });
+      expect(consent.actor).toMatchObject({
+        role: 'pi',
+        id: 'pi-lin',
+        via: { issuer: identityProvider().issuer, subject: expect.stringMatching(/^[0-9a-f-]{36}$/), session: expect.any(String) },
+      });
     });
   });
 
@@ -151,7 +226,10 @@ describe('ownership through the API: only the rightful owner acts', () => {
       expect([answer.status, answer.body.code]).toEqual([403, 'FORBIDDEN']);
       // A phase 2 is judged on the record of the phase-1 project it names, not on what it declares (law v2).
       const income = { memberFeesNtd: 3_000_000, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0 };
-      for (const [phase1ProjectId, message] of [[workflowId(lin), /has not reached its final project year/], ['project:alliance-102:TE2-0404', /is not a project of yours at NTU/]] as const) {
+      for (const [phase1ProjectId, message] of [
+        [workflowId(lin), /has not reached its final project year/],
+        ['project:alliance-102:TE2-0404', /is not a project of yours at NTU/],
+      ] as const) {
         const phase2 = anApplication({ id: 'TE2-0010', phase: { phase: 2, phase1ProjectId, phase1Year3GrantNtd: 2_000_000, year3Income: income } });
         const refused = await call<Problem>(api, 'POST', `/api/calls/${callId}/applications`, await tokenFor('pi-lin'), { application: phase2 });
         expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
@@ -165,14 +243,19 @@ describe('ownership through the API: only the rightful owner acts', () => {
 });
 
 describe('blind review through the API', () => {
-  it("shows a PI no reviewer id, score or comment before the announcement, and a reviewer no other review before their own (raw JSON)", async () => {
+  it('shows a PI no reviewer id, score or comment before the announcement, and a reviewer no other review before their own (raw JSON)', async () => {
     await withApi(async (api) => {
       const { lin, callId } = await openCallWithApplications(api);
       const t = await tokensOf('kao', 'pi-lin', 'ntu-rd', 'rev-te2-01', 'rev-te2-02', 'pi-chen', 'ncku-rd');
       const [office, piLin, ntu, rev1, rev2, piChen, ncku] = [t.kao, t['pi-lin'], t['ntu-rd'], t['rev-te2-01'], t['rev-te2-02'], t['pi-chen'], t['ncku-rd']];
       const send = (token: string, type: string, body: object = {}) => call(api, 'POST', `/api/projects/${lin}/${type}`, token, body);
-      for (const [token, type, body] of [[piLin, 'application.submit', {}], [ntu, 'endorsement.record', { rosterId: 'R', letterReference: 'L' }], [office, 'review.start', {}],
-        [office, 'reviewer.assign', { reviewerId: 'rev-te2-01' }], [office, 'reviewer.assign', { reviewerId: 'rev-te2-02' }]] as const) {
+      for (const [token, type, body] of [
+        [piLin, 'application.submit', {}],
+        [ntu, 'endorsement.record', { rosterId: 'R', letterReference: 'L' }],
+        [office, 'review.start', {}],
+        [office, 'reviewer.assign', { reviewerId: 'rev-te2-01' }],
+        [office, 'reviewer.assign', { reviewerId: 'rev-te2-02' }],
+      ] as const) {
         expect((await send(token, type, body)).status).toBe(200);
       }
       expect((await send(rev1, 'review.record', { score: 91, recommendation: 'fund', comments: '委員一的秘密意見' })).status).toBe(200);
@@ -186,13 +269,18 @@ describe('blind review through the API', () => {
       expect((await send(rev2, 'review.record', { score: 70, recommendation: 'fundWithChanges', comments: '委員二的意見' })).status).toBe(200);
       expect(await raw(rev2)).toContain('委員一的秘密意見');
 
-      for (const [type, body] of [['presentation.invite', {}], ['presentation.schedule', { slot: new Date().toISOString(), venue: 'TE2 簡報室' }],
-        ['presentation.record', { panelScore: 84, comments: '委員會簡報意見' }], ['decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 1_800_000] }]] as const) {
+      for (const [type, body] of [
+        ['presentation.invite', {}],
+        ['presentation.schedule', { slot: new Date().toISOString(), venue: 'TE2 簡報室' }],
+        ['presentation.record', { panelScore: 84, comments: '委員會簡報意見' }],
+        ['decision.record', { outcome: 'approved', amountsNtd: [2_000_000, 2_000_000, 1_800_000] }],
+      ] as const) {
         expect((await send(office, type, body)).status).toBe(200);
       }
       for (const token of [piLin, ntu]) {
         const seen = [await raw(token), await raw(token, '/log'), JSON.stringify((await call(api, 'GET', `/api/calls/${callId}`, token)).body)].join('\n');
-        for (const secret of ['rev-te2-01', 'rev-te2-02', '委員一的秘密意見', '委員二的意見', '委員會簡報意見', '"score"', '"panelScore"', 'amountsNtd']) expect(seen).not.toContain(secret);
+        for (const secret of ['rev-te2-01', 'rev-te2-02', '委員一的秘密意見', '委員二的意見', '委員會簡報意見', '"score"', '"panelScore"', 'amountsNtd'])
+          expect(seen).not.toContain(secret);
       }
       // Strangers read nothing of it.
       for (const token of [piChen, ncku]) expect((await call<Problem>(api, 'GET', `/api/projects/${lin}`, token)).body.code).toBe('NOT_FOUND');

@@ -23,18 +23,55 @@ it("refuses an application while the ledger records the PI's closing report over
   await withApi(env, bundle, async (api, _projects, ledger) => {
     const gone = 'project:alliance-101:TE2-0042';
     // What the project's ledger appends left behind: the PI's application, and the project's last facts.
-    await ledger.append({ workflowId: gone, chainId: 'run-1', entrySeq: 1, at: '2012-09-01T00:00:00.000Z', actor: { role: 'pi', id: 'pi-lin' }, event: 'application.submit', from: ['draft'], to: ['submitted'], payloadDigest: 'a'.repeat(64) });
-    await ledger.upsertProject({ workflowId: gone, callId: 'alliance-101', rocYear: 101, division: 'TE2', region: 'north', institution: 'NTU', state: 'closing', phase: 1, projectYear: 3, overdue: true, updatedAt: '2016-07-01T00:00:00.000Z' });
+    await ledger.append({
+      workflowId: gone,
+      chainId: 'run-1',
+      entrySeq: 1,
+      at: '2012-09-01T00:00:00.000Z',
+      actor: { role: 'pi', id: 'pi-lin' },
+      event: 'application.submit',
+      from: ['draft'],
+      to: ['submitted'],
+      payloadDigest: 'a'.repeat(64),
+    });
+    await ledger.upsertProject({
+      workflowId: gone,
+      callId: 'alliance-101',
+      rocYear: 101,
+      division: 'TE2',
+      region: 'north',
+      institution: 'NTU',
+      state: 'closing',
+      phase: 1,
+      projectYear: 3,
+      overdue: true,
+      updatedAt: '2016-07-01T00:00:00.000Z',
+    });
 
-    const callFile = compressedCall(alliance105, Date.now(), { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, uniqueName('record'));
+    const callFile = compressedCall(
+      alliance105,
+      Date.now(),
+      {
+        applicationClosesIn: 3600,
+        endorsementIn: 3700,
+        firstYearStartsIn: 7200,
+        yearLength: 'P1Y',
+        progressReportDueBeforeYearEnd: 'P3M',
+        closingReportGrace: 'P3M',
+      },
+      uniqueName('record'),
+    );
     expect((await call(api, 'POST', '/api/calls', await tokenFor('kao'), { call: callFile, reviewerPool })).status).toBe(201);
-    const refused = await call<{ code: string; detail: string }>(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) });
+    const refused = await call<{ code: string; detail: string }>(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), {
+      application: anApplication({ id: 'TE2-0001' }),
+    });
     expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
     expect(refused.body.detail).toContain(`the closing report of ${gone} is overdue; pi-lin may apply again once it is filed`);
 
     const other = anApplication({ id: 'TE2-0002', pi: { ...anApplication().pi, id: 'pi-chen' } });
     expect((await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-chen'), { application: other })).status).toBe(201);
-    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${callFile.id}:' AND ExecutionStatus = 'Running'` })) await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
+    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${callFile.id}:' AND ExecutionStatus = 'Running'` }))
+      await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
     await env.client.workflow.getHandle(`call:${callFile.id}`).terminate('test finished');
   });
 });

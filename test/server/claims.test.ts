@@ -6,13 +6,18 @@ const token = { iss: 'https://login.example', sub: 'subject-1', sid: 'session-1'
 describe('claim mapping: the actor comes from the token alone', () => {
   it('takes the role and id from the configured claims, with who authenticated', () => {
     expect(actorFromClaims({ ...token, alliance_role: 'pi', alliance_id: 'pi-lin' }, defaults)).toEqual({
-      role: 'pi', id: 'pi-lin', via: { issuer: 'https://login.example', subject: 'subject-1', session: 'session-1' },
+      role: 'pi',
+      id: 'pi-lin',
+      via: { issuer: 'https://login.example', subject: 'subject-1', session: 'session-1' },
     });
   });
 
   it('reads dotted paths and arrays (realm roles), ignoring roles the programme does not know', () => {
     const settings = { roleClaim: 'realm_access.roles', idClaim: 'ids.programme' };
-    expect(actorFromClaims({ ...token, realm_access: { roles: ['offline_access', 'reviewer'] }, ids: { programme: 'rev-te2-01' } }, settings)).toMatchObject({ role: 'reviewer', id: 'rev-te2-01' });
+    expect(actorFromClaims({ ...token, realm_access: { roles: ['offline_access', 'reviewer'] }, ids: { programme: 'rev-te2-01' } }, settings)).toMatchObject({
+      role: 'reviewer',
+      id: 'rev-te2-01',
+    });
   });
 
   it("with a mapping, accepts only the provider's spelling: a provider role that happens to be named office is not the office", () => {

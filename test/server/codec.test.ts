@@ -46,8 +46,22 @@ function payloadsIn(json: unknown): { metadata: Record<string, string>; data?: s
 const textOf = (payloads: { data?: string }[]): string => payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8')).join('\n');
 
 /** A call whose deadlines lie hours away: nothing fires while the test runs. */
-const slowCall = { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' };
-const pool = ['rev-te2-01', 'rev-te2-02'].map((id) => ({ id, name: id, email: `${id}@reviewers.example.tw`, institutionId: 'NTHU', divisions: ['TE2' as const], conflicts: { applicationIds: [], institutionIds: [] } }));
+const slowCall = {
+  applicationClosesIn: 3600,
+  endorsementIn: 3700,
+  firstYearStartsIn: 7200,
+  yearLength: 'P1Y',
+  progressReportDueBeforeYearEnd: 'P3M',
+  closingReportGrace: 'P3M',
+};
+const pool = ['rev-te2-01', 'rev-te2-02'].map((id) => ({
+  id,
+  name: id,
+  email: `${id}@reviewers.example.tw`,
+  institutionId: 'NTHU',
+  divisions: ['TE2' as const],
+  conflicts: { applicationIds: [], institutionIds: [] },
+}));
 
 /** A key ring of one key of `file` only: a process that was never given the newer keys. */
 /** The service's converter under a given key ring, with the tests' document store. */
@@ -65,9 +79,12 @@ async function reviewedProject(api: RunningApi): Promise<string> {
   const office = await tokenFor('kao');
   const callFile = compressedCall(alliance105, Date.now(), slowCall, uniqueName('codec-call'));
   expect((await call(api, 'POST', '/api/calls', office, { call: callFile, reviewerPool: pool })).status).toBe(201);
-  expect((await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) })).status).toBe(201);
+  expect(
+    (await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) })).status,
+  ).toBe(201);
   const project = `${callFile.id}/TE2-0001`;
-  const send = async (user: string, type: string, body: object = {}) => expect((await call(api, 'POST', `/api/projects/${project}/${type}`, await tokenFor(user), body)).status).toBe(200);
+  const send = async (user: string, type: string, body: object = {}) =>
+    expect((await call(api, 'POST', `/api/projects/${project}/${type}`, await tokenFor(user), body)).status).toBe(200);
   await send('pi-lin', 'application.submit');
   await send('ntu-rd', 'endorsement.record', { rosterId: 'R', letterReference: 'L' });
   await send('kao', 'review.start');
@@ -96,24 +113,38 @@ describe('payloads reach Temporal encrypted', () => {
       const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
       for (const secret of Object.values(secrets)) expect(bytes.includes(Buffer.from(secret))).toBe(false);
       // The notices went out from this very history (their recipients' addresses in the activities' input), encrypted too.
-      expect(history.events!.filter((e) => ['deliverNotices', 'recordTransitionWithNotices'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? '')).length).toBeGreaterThan(0);
+      expect(
+        history.events!.filter((e) =>
+          ['deliverNotices', 'recordTransitionWithNotices'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''),
+        ).length,
+      ).toBeGreaterThan(0);
 
       const payloads = payloadsIn(JSON.parse(historyToJSON(history)));
-      expect(payloads.filter((p) => Buffer.from(p.metadata.encoding!, 'base64').toString() !== 'binary/encrypted').map((p) => Buffer.from(p.data ?? '', 'base64').toString())).toEqual([]);
-      const decode = (token?: string, headers: Record<string, string> = {}) => call<{ payloads: { data?: string }[] }>(api, 'POST', '/codec/decode', token, { payloads }, headers);
+      expect(
+        payloads
+          .filter((p) => Buffer.from(p.metadata.encoding!, 'base64').toString() !== 'binary/encrypted')
+          .map((p) => Buffer.from(p.data ?? '', 'base64').toString()),
+      ).toEqual([]);
+      const decode = (token?: string, headers: Record<string, string> = {}) =>
+        call<{ payloads: { data?: string }[] }>(api, 'POST', '/codec/decode', token, { payloads }, headers);
       expect((await decode()).status).toBe(401);
       expect((await decode(await tokenFor('pi-lin'))).status).toBe(403);
       const office = await decode(await tokenFor('kao'));
       expect(office.status).toBe(200);
       for (const secret of Object.values(secrets)) expect(textOf(office.body.payloads)).toContain(secret);
       // Encoding is the office's; what it encodes decodes again.
-      const encoded = await call<{ payloads: { metadata: Record<string, string>; data?: string }[] }>(api, 'POST', '/codec/encode', await tokenFor('kao'), { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"秘密"').toString('base64') }] });
+      const encoded = await call<{ payloads: { metadata: Record<string, string>; data?: string }[] }>(api, 'POST', '/codec/encode', await tokenFor('kao'), {
+        payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"秘密"').toString('base64') }],
+      });
       expect(encoded.status).toBe(200);
       expect((await call(api, 'POST', '/codec/encode', await tokenFor('wu'), { payloads: [] })).status).toBe(403);
       const again = await call<{ payloads: { data?: string }[] }>(api, 'POST', '/codec/decode', await tokenFor('wu'), encoded.body);
       expect(textOf(again.body.payloads)).toBe('"秘密"');
       // A payload altered in storage is refused with a 4xx, never decoded to something else.
-      const altered = { ...payloads[0]!, data: Buffer.from(Buffer.from(payloads[0]!.data!, 'base64').map((b, i) => (i === 20 ? b ^ 1 : b))).toString('base64') };
+      const altered = {
+        ...payloads[0]!,
+        data: Buffer.from(Buffer.from(payloads[0]!.data!, 'base64').map((b, i) => (i === 20 ? b ^ 1 : b))).toString('base64'),
+      };
       expect((await call(api, 'POST', '/codec/decode', await tokenFor('kao'), { payloads: [altered] })).status).toBe(400);
 
       // The auditor's raw history is decoded by the service; as stored it is ciphertext.
@@ -131,29 +162,62 @@ describe('payloads reach Temporal encrypted', () => {
       const sample = { payloads: [] };
       const { cookie, landedAt } = await browserLogin(api, 'kao', `${TEST_WEB_UI_ORIGIN}/namespaces/default/workflows`);
       expect(landedAt).toBe(`${TEST_WEB_UI_ORIGIN}/namespaces/default/workflows`);
-      const fromUi = await fetch(`${api.url}/codec/decode`, { method: 'POST', headers: { cookie, origin: TEST_WEB_UI_ORIGIN, 'content-type': 'application/json', 'x-namespace': 'default' }, body: JSON.stringify(sample) });
+      const fromUi = await fetch(`${api.url}/codec/decode`, {
+        method: 'POST',
+        headers: { cookie, origin: TEST_WEB_UI_ORIGIN, 'content-type': 'application/json', 'x-namespace': 'default' },
+        body: JSON.stringify(sample),
+      });
       expect(fromUi.status).toBe(200);
       expect(fromUi.headers.get('access-control-allow-origin')).toBe(TEST_WEB_UI_ORIGIN);
       expect(fromUi.headers.get('access-control-allow-credentials')).toBe('true');
       // Every answer names its request, as the API's log lines do.
       expect(fromUi.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const preflight = await fetch(`${api.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: TEST_WEB_UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      const preflight = await fetch(`${api.url}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: TEST_WEB_UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-headers')).toContain('x-namespace');
       // Another site's page gets no CORS answer: the browser hides the response from it.
-      const elsewhere = await fetch(`${api.url}/codec/decode`, { method: 'POST', headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+      const elsewhere = await fetch(`${api.url}/codec/decode`, {
+        method: 'POST',
+        headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+        body: JSON.stringify(sample),
+      });
       expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
       // A forged or altered cookie is no session; neither is an open redirect a return address.
-      expect((await fetch(`${api.url}/codec/decode`, { method: 'POST', headers: { cookie: `${cookie.slice(0, -2)}xx`, 'content-type': 'application/json' }, body: JSON.stringify(sample) })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${api.url}/codec/decode`, {
+            method: 'POST',
+            headers: { cookie: `${cookie.slice(0, -2)}xx`, 'content-type': 'application/json' },
+            body: JSON.stringify(sample),
+          })
+        ).status,
+      ).toBe(401);
       // Whatever `return` says, the log-in comes back here or to the Web UI: never elsewhere, never a 5xx.
       for (const target of ['https://evil.example/', '//evil.example/', '/\t/evil.example', '/\\evil.example', `${TEST_WEB_UI_ORIGIN}/x\r\nSet-Cookie: a=b`]) {
         const away = await browserLogin(api, 'kao', target);
-        expect(away.landedAt.startsWith('/') && !away.landedAt.startsWith('//') && !/[\\\t\r\n]/.test(away.landedAt) ? 'here' : away.landedAt.startsWith(`${TEST_WEB_UI_ORIGIN}/`) ? 'web ui' : away.landedAt).toMatch(/^(here|web ui)$/);
+        expect(
+          away.landedAt.startsWith('/') && !away.landedAt.startsWith('//') && !/[\\\t\r\n]/.test(away.landedAt)
+            ? 'here'
+            : away.landedAt.startsWith(`${TEST_WEB_UI_ORIGIN}/`)
+              ? 'web ui'
+              : away.landedAt,
+        ).toMatch(/^(here|web ui)$/);
       }
       // A PI's session decodes nothing.
       const pi = await browserLogin(api, 'pi-lin', '/');
       expect(pi.landedAt).toBe('/');
-      expect((await fetch(`${api.url}/codec/decode`, { method: 'POST', headers: { cookie: pi.cookie, 'content-type': 'application/json' }, body: JSON.stringify(sample) })).status).toBe(403);
+      expect(
+        (
+          await fetch(`${api.url}/codec/decode`, {
+            method: 'POST',
+            headers: { cookie: pi.cookie, 'content-type': 'application/json' },
+            body: JSON.stringify(sample),
+          })
+        ).status,
+      ).toBe(403);
       const out = await fetch(`${api.url}/auth/logout`, { method: 'POST', headers: { cookie } });
       expect(out.status).toBe(204);
       expect(out.headers.getSetCookie()[0]).toMatch(/^alliance_session=; .*Max-Age=0/);
@@ -171,7 +235,10 @@ describe('key rotation', () => {
       return withApi(ringEnv, bundle, async (api) => {
         const callFile = compressedCall(alliance105, Date.now(), slowCall, uniqueName('rotation'));
         expect((await call(api, 'POST', '/api/calls', await tokenFor('kao'), { call: callFile, reviewerPool: pool })).status).toBe(201);
-        expect((await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) })).status).toBe(201);
+        expect(
+          (await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) }))
+            .status,
+        ).toBe(201);
         expect((await call(api, 'POST', `/api/projects/${callFile.id}/TE2-0001/application.submit`, await tokenFor('pi-lin'), {})).status).toBe(200);
         return `project:${callFile.id}:TE2-0001`;
       });
@@ -185,8 +252,13 @@ describe('key rotation', () => {
     const after = await withRing(rotated);
 
     const plain = new Client({ connection: env.connection });
-    const histories = await Promise.all([before, after].map(async (workflowId) => ({ workflowId, history: await plain.workflow.getHandle(workflowId).fetchHistory() })));
-    const keyIds = histories.map(({ history }) => new Set(payloadsIn(JSON.parse(historyToJSON(history))).map((p) => Buffer.from(p.metadata['encryption-key-id'] ?? '', 'base64').toString())));
+    const histories = await Promise.all(
+      [before, after].map(async (workflowId) => ({ workflowId, history: await plain.workflow.getHandle(workflowId).fetchHistory() })),
+    );
+    const keyIds = histories.map(
+      ({ history }) =>
+        new Set(payloadsIn(JSON.parse(historyToJSON(history))).map((p) => Buffer.from(p.metadata['encryption-key-id'] ?? '', 'base64').toString())),
+    );
     expect([...keyIds[0]!]).toEqual([first]);
     expect([...keyIds[1]!]).toEqual([second]);
     for (const { history } of histories) {
@@ -194,12 +266,17 @@ describe('key rotation', () => {
       expect(textOf(payloadsIn(decoded))).toContain(secrets.email);
     }
     // The old key alone cannot read the new history: the error names the key to add.
-    await expect(decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, converterOf(onlyKey(file, first)).payloadCodecs!)).rejects.toThrow(new RegExp(`key ${second}.*ALLIANCE_PAYLOAD_KEYS_FILE`));
+    await expect(
+      decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, converterOf(onlyKey(file, first)).payloadCodecs!),
+    ).rejects.toThrow(new RegExp(`key ${second}.*ALLIANCE_PAYLOAD_KEYS_FILE`));
     // A process started before the rotation (a rolling restart) learns the new key from the file when it meets it.
     const learned = await decodeHistoryJson(JSON.parse(historyToJSON(histories[1]!.history)) as unknown, converterOf(startedBeforeRotation).payloadCodecs!);
     expect(textOf(payloadsIn(learned))).toContain(secrets.email);
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: converterOf(rotated) }, histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(JSON.parse(historyToJSON(h.history))) })))) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: bundle, dataConverter: converterOf(rotated) },
+      histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(JSON.parse(historyToJSON(h.history))) })),
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

@@ -27,7 +27,11 @@ async function confirmInBrowser(startUrl: string, username: string, password: st
     let current = url;
     let options = init;
     for (let hop = 0; hop < 10; hop++) {
-      const response = await fetch(current, { ...options, redirect: 'manual', headers: { ...(options.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      const response = await fetch(current, {
+        ...options,
+        redirect: 'manual',
+        headers: { ...(options.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      });
       for (const line of response.headers.getSetCookie()) {
         const [pair] = line.split(';');
         const [name, ...value] = pair!.split('=');
@@ -43,7 +47,12 @@ async function confirmInBrowser(startUrl: string, username: string, password: st
     }
     throw new Error(`too many redirects from ${url}`);
   };
-  const decode = (text: string): string => text.replace(/&amp;/g, '&').replace(/&#x2F;/gi, '/').replace(/&#x3D;/gi, '=').replace(/&quot;/g, '"');
+  const decode = (text: string): string =>
+    text
+      .replace(/&amp;/g, '&')
+      .replace(/&#x2F;/gi, '/')
+      .replace(/&#x3D;/gi, '=')
+      .replace(/&quot;/g, '"');
   let page = await request(startUrl);
   for (let step = 0; step < 6; step++) {
     if (/successful|成功|You may close this window/i.test(page.html) && !/<form/i.test(page.html)) return page.html;
@@ -59,7 +68,11 @@ async function confirmInBrowser(startUrl: string, username: string, password: st
     }
     // A consent page asks to grant: press its "accept" (Yes) button.
     if (/name="accept"/.test(form[2]!)) fields.set('accept', 'Yes');
-    page = await request(new URL(decode(form[1]!), page.url).toString(), { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    page = await request(new URL(decode(form[1]!), page.url).toString(), {
+      method: 'POST',
+      body: fields,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
   return page.html;
 }
@@ -85,7 +98,12 @@ it('logs in with the device authorization grant, keeps the token privately, and 
     expect(stdout).toMatch(/logged in to http:\/\/127\.0\.0\.1:\d+ as institution NCKU/);
     expect(page).toBeTruthy();
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(credentials, 'utf8'))).toMatchObject({ apiUrl: api.url, clientId: 'alliance-cli', accessToken: expect.any(String), refreshToken: expect.any(String) });
+    expect(JSON.parse(readFileSync(credentials, 'utf8'))).toMatchObject({
+      apiUrl: api.url,
+      clientId: 'alliance-cli',
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+    });
 
     const whoami = await runAlliance(['whoami', '--json'], { ALLIANCE_API_URL: api.url, ALLIANCE_CREDENTIALS: credentials });
     expect(whoami.status).toBe(0);

@@ -55,15 +55,38 @@ it('survives a bounded property-based run of schemathesis: no 5xx and no respons
   await withApi(await ownNamespace(env), bundle, async (api) => {
     for (const username of ['kao', 'pi-lin']) {
       const token = await tokenFor(username);
-      const result = await run(venv('schemathesis'), [
-        'run', `${api.url}/openapi.json`,
-        '--header', `Authorization: Bearer ${token}`,
-        '--checks', 'not_a_server_error,response_schema_conformance',
-        '--max-examples', '8', '--seed', '105', '--workers', '1', '--no-shrink', '--generation-database', 'none',
-        '--request-timeout', '60', '--max-time', '45', '--no-color',
-      ], { maxBuffer: 32 * 1024 * 1024, timeout: 150_000, cwd: mkdtempSync(path.join(os.tmpdir(), 'schemathesis-')) }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+      const result = await run(
+        venv('schemathesis'),
+        [
+          'run',
+          `${api.url}/openapi.json`,
+          '--header',
+          `Authorization: Bearer ${token}`,
+          '--checks',
+          'not_a_server_error,response_schema_conformance',
+          '--max-examples',
+          '8',
+          '--seed',
+          '105',
+          '--workers',
+          '1',
+          '--no-shrink',
+          '--generation-database',
+          'none',
+          '--request-timeout',
+          '60',
+          '--max-time',
+          '45',
+          '--no-color',
+        ],
+        { maxBuffer: 32 * 1024 * 1024, timeout: 150_000, cwd: mkdtempSync(path.join(os.tmpdir(), 'schemathesis-')) },
+      ).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
       const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-      expect({ username, code: (result as { code?: number }).code ?? 0, tail: (result as { code?: number }).code ? output.slice(-6000) : '' }).toEqual({ username, code: 0, tail: '' });
+      expect({ username, code: (result as { code?: number }).code ?? 0, tail: (result as { code?: number }).code ? output.slice(-6000) : '' }).toEqual({
+        username,
+        code: 0,
+        tail: '',
+      });
     }
   });
 }, 400_000);

@@ -10,7 +10,11 @@ async function door(actor: Actor, routes: (app: FastifyInstance) => void): Promi
   app.addHook('onRequest', async (request) => {
     request.actor = await Promise.resolve(actor);
   });
-  app.setErrorHandler((error: unknown, _request, reply) => reply.code(error instanceof AllianceError ? 403 : 500).send({ code: error instanceof AllianceError ? error.code : 'INTERNAL', detail: (error as Error).message }));
+  app.setErrorHandler((error: unknown, _request, reply) =>
+    reply
+      .code(error instanceof AllianceError ? 403 : 500)
+      .send({ code: error instanceof AllianceError ? error.code : 'INTERNAL', detail: (error as Error).message }),
+  );
   enforceDeclaredAccess(app);
   routes(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -27,7 +31,7 @@ async function get(app: FastifyInstance, path: string): Promise<{ status: number
 }
 
 describe('access declared on each route, checked by one hook', () => {
-  it('refuses a role the declared access does not name, before the handler runs, with the law\'s words', async () => {
+  it("refuses a role the declared access does not name, before the handler runs, with the law's words", async () => {
     let ran = 0;
     const app = await door({ role: 'pi', id: 'pi-lin' }, (a) => a.get('/audit/search', { config: { access: 'audit.read' } }, () => ({ ran: ++ran })));
     const answer = await get(app, '/audit/search');
@@ -44,6 +48,8 @@ describe('access declared on each route, checked by one hook', () => {
   });
 
   it('will not start with a route that declares no access', async () => {
-    await expect(door({ role: 'office', id: 'office-kao' }, (a) => a.get('/forgotten', () => ({ open: true })))).rejects.toThrow(/GET \/forgotten declares no access/);
+    await expect(door({ role: 'office', id: 'office-kao' }, (a) => a.get('/forgotten', () => ({ open: true })))).rejects.toThrow(
+      /GET \/forgotten declares no access/,
+    );
   });
 });

@@ -14,7 +14,10 @@ const ring = readKeyRing(testPayloadKeysFile);
 const json = (value: unknown): Payload => ({ metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
 const valueOf = (payload: Payload): unknown => JSON.parse(Buffer.from(payload.data!).toString('utf8'));
 const freshDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'alliance-documents-'));
-const filesIn = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+const filesIn = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 
 /** 20,000 characters of Chinese (60 KB in UTF-8): the longest text an application or report may carry. */
 const longText = (seed: string): string => `${seed}：${'產學技術聯盟成果與會員服務說明'.repeat(1_400)}`.slice(0, bounds.text);
@@ -36,7 +39,10 @@ describe('documents by reference (DocumentCodec over a content-addressed store)'
     const dir = freshDir();
     const codec = codecOver(new DiskDocumentStore(dir, ring));
     const application = { title: '智慧製造聯盟', coreTechnology: longText('核心技術'), members: members(1_000) };
-    const carried = { application, snapshot: { context: { application, reports: [{ summary: longText('第一年'), kpis: { members: 1000 } }, { summary: longText('第二年') }] } } };
+    const carried = {
+      application,
+      snapshot: { context: { application, reports: [{ summary: longText('第一年'), kpis: { members: 1000 } }, { summary: longText('第二年') }] } },
+    };
     const original = json(carried);
     const [encoded] = await codec.encode([original]);
     expect(Buffer.from(encoded!.metadata![METADATA_ENCODING_KEY]!).toString()).toBe(DOCUMENTS_ENCODING);
@@ -60,7 +66,9 @@ describe('documents by reference (DocumentCodec over a content-addressed store)'
     const codec = codecOver(new DiskDocumentStore(dir, ring));
     const [stored] = await codec.encode([json({ text: longText('secret') })]);
     const digest = (JSON.parse(Buffer.from(stored!.metadata![DOCUMENTS_METADATA]!).toString()) as { digest: string }[])[0]!.digest;
-    const lookalike = JSON.parse(`{"__proto__": {"polluted": true}, "references": [{"path": [], "digest": "${digest}"}], "value": null, "text": ${JSON.stringify(longText('mine'))}, "pad": ${JSON.stringify('x'.repeat(20_000))}}`) as unknown;
+    const lookalike = JSON.parse(
+      `{"__proto__": {"polluted": true}, "references": [{"path": [], "digest": "${digest}"}], "value": null, "text": ${JSON.stringify(longText('mine'))}, "pad": ${JSON.stringify('x'.repeat(20_000))}}`,
+    ) as unknown;
     const original = json(lookalike);
     const [decoded] = await codec.decode(await codec.encode([original]));
     expect(Buffer.from(decoded!.data!).equals(Buffer.from(original.data!))).toBe(true);
@@ -81,7 +89,14 @@ describe('documents by reference (DocumentCodec over a content-addressed store)'
       await expect(codec.decode([crafted({ text: 'not a placeholder' }, [{ path, digest }])])).rejects.toThrow(DocumentMissingError);
     }
     await expect(codec.decode([crafted({}, [{ path: [{}], digest }])])).rejects.toThrow(/not in the form this codec writes/);
-    await expect(codec.decode([crafted({ a: null }, Array.from({ length: 100_001 }, () => ({ path: ['a'], digest })))])).rejects.toThrow(/more than 100000 document references/);
+    await expect(
+      codec.decode([
+        crafted(
+          { a: null },
+          Array.from({ length: 100_001 }, () => ({ path: ['a'], digest })),
+        ),
+      ]),
+    ).rejects.toThrow(/more than 100000 document references/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

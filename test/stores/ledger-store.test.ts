@@ -12,8 +12,16 @@ import path from 'node:path';
 import { databases } from './contract';
 
 const entry = (workflowId: string, entrySeq: number, over: Partial<NewLedgerEntry> = {}): NewLedgerEntry => ({
-  workflowId, chainId: 'run-1', entrySeq, at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`, actor: { role: 'pi', id: 'PI-1' },
-  event: 'application.submit', from: ['draft'], to: ['submitted'], payloadDigest: 'a'.repeat(64), ...over,
+  workflowId,
+  chainId: 'run-1',
+  entrySeq,
+  at: `2026-11-26T00:00:${String(entrySeq).padStart(2, '0')}.000Z`,
+  actor: { role: 'pi', id: 'PI-1' },
+  event: 'application.submit',
+  from: ['draft'],
+  to: ['submitted'],
+  payloadDigest: 'a'.repeat(64),
+  ...over,
 });
 
 describe.each(databases)('the ledger store on %s', (_name, fresh) => {
@@ -26,7 +34,11 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       expect(again.status).toBe('alreadyThere');
       expect((await ledger.append(entry('project:c:A', 2))).status).toBe('appended');
       const all = await ledger.entries();
-      expect(all.map((e) => [e.seq, e.workflowId, e.entrySeq])).toEqual([[1, 'project:c:A', 1], [2, 'project:c:B', 1], [3, 'project:c:A', 2]]);
+      expect(all.map((e) => [e.seq, e.workflowId, e.entrySeq])).toEqual([
+        [1, 'project:c:A', 1],
+        [2, 'project:c:B', 1],
+        [3, 'project:c:A', 2],
+      ]);
       expect(all[2]!.prevWorkflowHash).toBe(all[0]!.hash);
       expect(verifyChains(all, 'ledger').broken).toBeNull();
       expect(await ledger.alerts()).toEqual([]);
@@ -47,7 +59,19 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       expect(new Set(holders)).toEqual(new Set([holder]));
       expect(await ledger.claimPhase2(phase1, holder!)).toBe(holder);
       // Its holder withdrew (its record says so): the phase 2 is free for another application.
-      await ledger.upsertProject({ workflowId: holder!, callId: 'alliance-105', rocYear: 105, division: 'TE2', region: 'north', institution: 'NTU', state: 'withdrawn', phase: 2, projectYear: 0, overdue: false, updatedAt: '2026-12-01T00:00:00.000Z' });
+      await ledger.upsertProject({
+        workflowId: holder!,
+        callId: 'alliance-105',
+        rocYear: 105,
+        division: 'TE2',
+        region: 'north',
+        institution: 'NTU',
+        state: 'withdrawn',
+        phase: 2,
+        projectYear: 0,
+        overdue: false,
+        updatedAt: '2026-12-01T00:00:00.000Z',
+      });
       const next = claimants.find((c) => c !== holder)!;
       expect(await ledger.claimPhase2(phase1, next)).toBe(next);
       expect(await ledger.claimPhase2(phase1, holder!)).toBe(next);
@@ -84,7 +108,11 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       await ledger.append(entry('call:c', 2));
       expect((await ledger.append(entry('call:c', 1, { chainId: 'run-9', event: 'call.open' }))).status).toBe('appended');
       const all = await ledger.entries({ workflowId: 'call:c' });
-      expect(all.map((e) => [e.chainId, e.entrySeq])).toEqual([['run-1', 1], ['run-1', 2], ['run-9', 1]]);
+      expect(all.map((e) => [e.chainId, e.entrySeq])).toEqual([
+        ['run-1', 1],
+        ['run-1', 2],
+        ['run-9', 1],
+      ]);
       expect(all[2]!.prevWorkflowHash).toBe('');
       expect(verifyChains(all, 'project').broken).toBeNull();
       expect(await ledger.quarantined()).toEqual([]);
@@ -114,9 +142,22 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       expect(await ledger.append(entry('project:c:A', 3), undefined, { after: 2 })).toEqual({ status: 'predecessorPending' });
       expect((await ledger.entries()).map((e) => e.entrySeq)).toEqual([1]);
       expect(await ledger.alerts()).toEqual([]);
-      const facts = { workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false };
+      const facts = {
+        workflowId: 'project:c:A',
+        callId: 'c',
+        rocYear: 115,
+        division: 'TE2',
+        region: 'north',
+        institution: 'NTU',
+        phase: 1,
+        projectYear: 0,
+        overdue: false,
+      };
       await ledger.append(entry('project:c:A', 2), undefined, { after: 1, project: { ...facts, state: 'submitted', updatedAt: entry('project:c:A', 2).at } });
-      expect((await ledger.append(entry('project:c:A', 3), undefined, { after: 2, project: { ...facts, state: 'endorsed', updatedAt: entry('project:c:A', 3).at } })).status).toBe('appended');
+      expect(
+        (await ledger.append(entry('project:c:A', 3), undefined, { after: 2, project: { ...facts, state: 'endorsed', updatedAt: entry('project:c:A', 3).at } }))
+          .status,
+      ).toBe('appended');
       // The facts went in with each entry: the second's, never the first's after it.
       expect((await ledger.projects()).map((p) => p.state)).toEqual(['endorsed']);
       // A retry of an append already done answers as before, whatever it names.
@@ -133,7 +174,17 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
     // Transitions 1 and 2 of one step: the same time, so the records' newest-wins by time cannot tell them apart.
     const sameStep = { at: '2026-11-26T00:00:01.000Z' };
     const facts = (state: string, updatedAt = sameStep.at) => ({
-      workflowId: 'project:c:A', callId: 'c', rocYear: 115, division: 'TE2', region: 'north', institution: 'NTU', phase: 1, projectYear: 0, overdue: false, state, updatedAt,
+      workflowId: 'project:c:A',
+      callId: 'c',
+      rocYear: 115,
+      division: 'TE2',
+      region: 'north',
+      institution: 'NTU',
+      phase: 1,
+      projectYear: 0,
+      overdue: false,
+      state,
+      updatedAt,
     });
     try {
       // Transitions 1 and 2 carried in by 2's append without facts, 2's facts with it.
@@ -144,7 +195,9 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       expect((await ledger.projects()).map((p) => p.state)).toEqual(['endorsed']);
       // The last entry found again, its facts not written with it (an attempt of older code): they go in now.
       await ledger.append(entry('project:c:A', 3));
-      expect((await ledger.append(entry('project:c:A', 3), undefined, { project: facts('reviewing', entry('project:c:A', 3).at) })).status).toBe('alreadyThere');
+      expect((await ledger.append(entry('project:c:A', 3), undefined, { project: facts('reviewing', entry('project:c:A', 3).at) })).status).toBe(
+        'alreadyThere',
+      );
       expect((await ledger.projects()).map((p) => p.state)).toEqual(['reviewing']);
     } finally {
       await ledger.close();
@@ -191,11 +244,26 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
   it('keeps project records newest-first-wins and archived runs once', async () => {
     const ledger = await SqlLedgerStore.open((await fresh('ledger_records'))());
     try {
-      const record = { workflowId: 'project:c:B', callId: 'c', rocYear: 115, division: 'engineering', region: 'north', institution: 'NTU', state: 'submitted', phase: 1, projectYear: 0, overdue: false, updatedAt: '2026-11-26T00:00:02.000Z' };
+      const record = {
+        workflowId: 'project:c:B',
+        callId: 'c',
+        rocYear: 115,
+        division: 'engineering',
+        region: 'north',
+        institution: 'NTU',
+        state: 'submitted',
+        phase: 1,
+        projectYear: 0,
+        overdue: false,
+        updatedAt: '2026-11-26T00:00:02.000Z',
+      };
       await ledger.upsertProject(record);
       await ledger.upsertProject({ ...record, workflowId: 'project:c:A' });
       await ledger.upsertProject({ ...record, state: 'draft', updatedAt: '2026-11-26T00:00:01.000Z' });
-      expect((await ledger.projects({ callId: 'c' })).map((p) => [p.workflowId, p.state])).toEqual([['project:c:A', 'submitted'], ['project:c:B', 'submitted']]);
+      expect((await ledger.projects({ callId: 'c' })).map((p) => [p.workflowId, p.state])).toEqual([
+        ['project:c:A', 'submitted'],
+        ['project:c:B', 'submitted'],
+      ]);
       expect(await ledger.projects({ overdue: true })).toEqual([]);
       const run = { workflowId: 'project:c:A', runIndex: 0, runId: 'r1', historyJson: '{}', sha256: 'x', archivedAt: '2026-11-26T00:00:00.000Z' };
       await ledger.archiveRun(run);
@@ -217,7 +285,17 @@ describe('a ledger written before versioned migrations', () => {
       ALTER TABLE ledger ADD COLUMN actor_via TEXT`);
     const first = { ...entry('project:c:A', 1), chainId: undefined, seq: 1, prevHash: '', prevWorkflowHash: '' };
     const hash = entryHash(first);
-    old.run('INSERT INTO ledger VALUES (1, ?, 1, ?, ?, ?, ?, ?, ?, ?, \'\', \'\', ?, NULL)', [first.workflowId, first.at, 'pi', 'PI-1', first.event, '["draft"]', '["submitted"]', first.payloadDigest, hash]);
+    old.run("INSERT INTO ledger VALUES (1, ?, 1, ?, ?, ?, ?, ?, ?, ?, '', '', ?, NULL)", [
+      first.workflowId,
+      first.at,
+      'pi',
+      'PI-1',
+      first.event,
+      '["draft"]',
+      '["submitted"]',
+      first.payloadDigest,
+      hash,
+    ]);
     old.close();
     const ledger = await SqlLedgerStore.open(sqliteDriver(file));
     try {

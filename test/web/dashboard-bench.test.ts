@@ -31,7 +31,19 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 it(`renders the office's dashboard of a call with ${projects} projects (figures printed)`, async () => {
   const taskQueue = uniqueName('web-bench');
   const callId = uniqueName('bench-call');
-  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 86_400, endorsementIn: 86_500, firstYearStartsIn: 90_000, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 86_400,
+      endorsementIn: 86_500,
+      firstYearStartsIn: 90_000,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    callId,
+  );
   await withServiceWorker(env, bundle, taskQueue, async (projectClient, ledger) => {
     const calls = new CallClient(env.client, taskQueue);
     await calls.open(call, []);
@@ -39,29 +51,39 @@ it(`renders the office's dashboard of a call with ${projects} projects (figures 
     const regions = ['north', 'central', 'south', 'eastAndIslands'] as const;
     const started = Date.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let i = next++; i < projects; i = next++) {
-        const pi = { ...anApplication().pi, id: `pi-bench-${i}` };
-        const application = anApplication({ id: `${divisions[i % 8]}-${String(i).padStart(4, '0')}`, division: divisions[i % 8], region: regions[i % 4], pi });
-        // An update the server aborts under load is safe to send again: a registered id is refused, not doubled.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const id = await calls.registerApplication(callId, { role: 'pi', id: pi.id }, application);
-            // Every other one submitted: the dashboard counts recorded states and drafts alike.
-            if (i % 2 === 0) await projectClient.send(id, 'application.submit', { role: 'pi', id: pi.id }, {});
-            break;
-          } catch (error) {
-            if (attempt >= 5 || (error as { code?: string }).code !== 'NOT_REACHABLE') throw error;
-            console.log(`registration ${i}, attempt ${attempt}: ${(error as Error).message}`);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = next++; i < projects; i = next++) {
+          const pi = { ...anApplication().pi, id: `pi-bench-${i}` };
+          const application = anApplication({
+            id: `${divisions[i % 8]}-${String(i).padStart(4, '0')}`,
+            division: divisions[i % 8],
+            region: regions[i % 4],
+            pi,
+          });
+          // An update the server aborts under load is safe to send again: a registered id is refused, not doubled.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const id = await calls.registerApplication(callId, { role: 'pi', id: pi.id }, application);
+              // Every other one submitted: the dashboard counts recorded states and drafts alike.
+              if (i % 2 === 0) await projectClient.send(id, 'application.submit', { role: 'pi', id: pi.id }, {});
+              break;
+            } catch (error) {
+              if (attempt >= 5 || (error as { code?: string }).code !== 'NOT_REACHABLE') throw error;
+              console.log(`registration ${i}, attempt ${attempt}: ${(error as Error).message}`);
+            }
           }
         }
-      }
-    }));
+      }),
+    );
     const seeding = (Date.now() - started) / 1000;
 
     const api = await startApi(env, taskQueue, ledger);
     try {
-      const cookie = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', { actor: { role: 'office', id: 'office-kao' }, expiresAt: Date.now() + 3600_000 });
+      const cookie = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', {
+        actor: { role: 'office', id: 'office-kao' },
+        expiresAt: Date.now() + 3600_000,
+      });
       const get = async (): Promise<{ ms: number; body: string }> => {
         const from = process.hrtime.bigint();
         const response = await fetch(`${api.url}/web?call=${callId}`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });
@@ -72,7 +94,13 @@ it(`renders the office's dashboard of a call with ${projects} projects (figures 
       // The search attributes reach the visibility store a moment after each registration.
       // Each submission reaches the ledger's read model a moment after the transition.
       const submitted = Math.ceil(projects / 2);
-      for (let first = await get(); !new RegExp(`已送出</th>(<td class="number">\\d+</td>)*<td class="number">${submitted}</td></tr>`).test(first.body) || !first.body.includes(`<td class="number">${projects}</td></tr></tbody>`); first = await get()) await new Promise((r) => setTimeout(r, 500));
+      for (
+        let first = await get();
+        !new RegExp(`已送出</th>(<td class="number">\\d+</td>)*<td class="number">${submitted}</td></tr>`).test(first.body) ||
+        !first.body.includes(`<td class="number">${projects}</td></tr></tbody>`);
+        first = await get()
+      )
+        await new Promise((r) => setTimeout(r, 500));
       const samples: number[] = [];
       for (let i = 0; i < requests; i++) samples.push((await get()).ms);
       samples.sort((a, b) => a - b);
@@ -88,12 +116,16 @@ it(`renders the office's dashboard of a call with ${projects} projects (figures 
         times.sort((a, b) => a - b);
         return `${name} p50 ${quantile(times, 0.5).toFixed(1)} ms`;
       };
-      console.log([
-        await part('visibility search of the call', () => audit.search({ callId })),
-        await part('ledger read model of the call', () => audit.recorded({ callId })),
-        await part("call status query", () => calls.status(callId)),
-      ].join('; '));
-      console.log(`dashboard of a call with ${projects} projects (seeded in ${seeding.toFixed(1)} s): n=${samples.length} min ${samples[0]!.toFixed(1)} / p50 ${quantile(samples, 0.5).toFixed(1)} / p95 ${quantile(samples, 0.95).toFixed(1)} / max ${samples.at(-1)!.toFixed(1)} ms`);
+      console.log(
+        [
+          await part('visibility search of the call', () => audit.search({ callId })),
+          await part('ledger read model of the call', () => audit.recorded({ callId })),
+          await part('call status query', () => calls.status(callId)),
+        ].join('; '),
+      );
+      console.log(
+        `dashboard of a call with ${projects} projects (seeded in ${seeding.toFixed(1)} s): n=${samples.length} min ${samples[0]!.toFixed(1)} / p50 ${quantile(samples, 0.5).toFixed(1)} / p95 ${quantile(samples, 0.95).toFixed(1)} / max ${samples.at(-1)!.toFixed(1)} ms`,
+      );
     } finally {
       await api.close();
     }

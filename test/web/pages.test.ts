@@ -28,7 +28,14 @@ afterAll(async () => {
 });
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const reviewer = (id: string, institutionId: string): Reviewer => ({ id, name: id, email: `${id}@example.tw`, institutionId, divisions: ['TE2'], conflicts: { applicationIds: [], institutionIds: [] } });
+const reviewer = (id: string, institutionId: string): Reviewer => ({
+  id,
+  name: id,
+  email: `${id}@example.tw`,
+  institutionId,
+  divisions: ['TE2'],
+  conflicts: { applicationIds: [], institutionIds: [] },
+});
 
 /** Every page the walk visits is checked for serious accessibility problems. */
 const accessible = async (page: Page): Promise<void> => {
@@ -37,7 +44,13 @@ const accessible = async (page: Page): Promise<void> => {
 const text = (page: Page, selector: string): Promise<string> => page.locator(selector).first().innerText();
 
 /** Runs a bulk operation from the call page: its form, the confirmation, the live page until done. */
-async function bulk(page: Page, apiUrl: string, callId: string, operation: string, fill: (page: Page) => Promise<void> = () => Promise.resolve()): Promise<string> {
+async function bulk(
+  page: Page,
+  apiUrl: string,
+  callId: string,
+  operation: string,
+  fill: (page: Page) => Promise<void> = () => Promise.resolve(),
+): Promise<string> {
   await page.goto(`${apiUrl}/web/calls/${callId}`);
   const form = page.locator(`form[action$="/operations/${operation}"]`);
   await fill(page);
@@ -48,10 +61,14 @@ async function bulk(page: Page, apiUrl: string, callId: string, operation: strin
   await page.waitForURL(/\/jobs\//);
   // The job page reloads itself each second until the operation is done.
   // (A page still loading has neither: wait for the job's status without the refresh.)
-  await page.waitForFunction(() => {
-    const { document } = globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } };
-    return !!document.querySelector('#job-status') && !document.querySelector('meta[http-equiv=refresh]');
-  }, undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => {
+      const { document } = globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } };
+      return !!document.querySelector('#job-status') && !document.querySelector('meta[http-equiv=refresh]');
+    },
+    undefined,
+    { timeout: 120_000 },
+  );
   await accessible(page);
   return text(page, '#job-status');
 }
@@ -59,7 +76,19 @@ async function bulk(page: Page, apiUrl: string, callId: string, operation: strin
 it('walks a whole cycle through the pages: call, application, endorsement, reviews, presentation, decision, announcement', async () => {
   const taskQueue = uniqueName('web');
   const callId = uniqueName('web-call');
-  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 75, endorsementIn: 85, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 75,
+      endorsementIn: 85,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    callId,
+  );
   call.policy.reviewersPerApplication = 2;
   const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU')];
   const application = anApplication({ id: 'TE2-0001' });
@@ -159,9 +188,13 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
 
       // The office closes the round, invites, schedules, records the presentation, ranks, decides, announces.
       expect(await bulk(office.page, api.url, callId, 'close-round')).toMatch(/all/);
-      expect(await bulk(office.page, api.url, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(/已完成 1/);
+      expect(await bulk(office.page, api.url, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(
+        /已完成 1/,
+      );
       const startsAt = new Date(Date.now() + 7 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
-      expect(await bulk(office.page, api.url, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(/已完成 1/);
+      expect(await bulk(office.page, api.url, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(
+        /已完成 1/,
+      );
       await office.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
       await office.page.fill('form[action$="/commands/presentation.record"] [name=panelScore]', '88');
       await office.page.fill('form[action$="/commands/presentation.record"] [name=comments]', '簡報清楚');
@@ -247,16 +280,42 @@ it('refuses a form without its session token, or from another origin, and change
   try {
     const cookie = `${SESSION_COOKIE}=${new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', { actor: { role: 'office', id: 'office-kao' }, expiresAt: Date.now() + 600_000 })}`;
     const callId = uniqueName('csrf-call');
-    const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 9000, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
-    const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => fetch(`${api.url}/web/calls`, {
-      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ call: JSON.stringify(call), reviewerPool: '[]', ...fields }),
-    });
-    const exists = () => env.client.workflow.getHandle(`call:${callId}`).describe().then(() => true, () => false);
+    const call = compressedCall(
+      alliance105,
+      Date.now(),
+      {
+        applicationClosesIn: 3600,
+        endorsementIn: 3700,
+        firstYearStartsIn: 9000,
+        yearLength: 'P1Y',
+        progressReportDueBeforeYearEnd: 'P3M',
+        closingReportGrace: 'P3M',
+      },
+      callId,
+    );
+    const post = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${api.url}/web/calls`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ call: JSON.stringify(call), reviewerPool: '[]', ...fields }),
+      });
+    const exists = () =>
+      env.client.workflow
+        .getHandle(`call:${callId}`)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        );
     const form = await (await fetch(`${api.url}/web/calls/new`, { headers: { cookie } })).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
 
-    for (const [fields, headers] of [[{}, {}], [{ _csrf: 'forged' }, {}], [{ _csrf: token }, { origin: 'https://evil.example' }]] as const) {
+    for (const [fields, headers] of [
+      [{}, {}],
+      [{ _csrf: 'forged' }, {}],
+      [{ _csrf: token }, { origin: 'https://evil.example' }],
+    ] as const) {
       const refused = await post(fields, headers);
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toMatch(/text\/html/);
@@ -264,11 +323,22 @@ it('refuses a form without its session token, or from another origin, and change
       expect(await exists()).toBe(false);
     }
     // Pages take forms only: a JSON body is a 415, never read.
-    const json = await fetch(`${api.url}/web/calls`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ _csrf: token, call: 1 }) });
+    const json = await fetch(`${api.url}/web/calls`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ _csrf: token, call: 1 }),
+    });
     expect(json.status).toBe(415);
     expect(await exists()).toBe(false);
     // The language switch returns only to a page under /web, normalised, never a 5xx.
-    for (const [back, location] of [['/web/%7F', '/web/%7F'], ['/web/中文', '/web/%E4%B8%AD%E6%96%87'], ['/web/../auth/x', '/web'], ['//evil.example/web', '/web'], ['/web/calls/x?y=1', '/web/calls/x?y=1']]) {
+    for (const [back, location] of [
+      ['/web/%7F', '/web/%7F'],
+      ['/web/中文', '/web/%E4%B8%AD%E6%96%87'],
+      ['/web/../auth/x', '/web'],
+      ['//evil.example/web', '/web'],
+      ['/web/calls/x?y=1', '/web/calls/x?y=1'],
+    ]) {
       const switched = await fetch(`${api.url}/web/lang?to=en&return=${encodeURIComponent(back!)}`, { redirect: 'manual' });
       expect({ back, status: switched.status, location: switched.headers.get('location') }).toEqual({ back, status: 303, location });
     }
@@ -288,8 +358,18 @@ async function inkOf(browser: Browser, png: Buffer): Promise<number> {
   try {
     await page.setContent(`<img id="shot" src="data:image/png;base64,${png.toString('base64')}">`);
     return await page.evaluate(async () => {
-      interface Canvas { width: number; height: number; getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
-      interface Doc { getElementById(id: string): { decode(): Promise<void>; naturalWidth: number; naturalHeight: number }; createElement(tag: 'canvas'): Canvas }
+      interface Canvas {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          drawImage(image: unknown, x: number, y: number): void;
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      }
+      interface Doc {
+        getElementById(id: string): { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
+        createElement(tag: 'canvas'): Canvas;
+      }
       const doc = (globalThis as unknown as { document: Doc }).document;
       const img = doc.getElementById('shot');
       await img.decode();

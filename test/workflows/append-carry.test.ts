@@ -19,7 +19,9 @@ afterAll(() => env?.teardown());
 /** The ledger, with the first append of any transition 1 held until `release()`: an activity stuck on a busy worker. */
 function holdingFirstAppend(ledger: LedgerStore): { ledger: LedgerStore; release: () => void; held: () => boolean } {
   let release = (): void => undefined;
-  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   let held = false;
   const append: LedgerStore['append'] = async (entry, payload, options) => {
     if (entry.entrySeq === 1 && !held) {
@@ -42,9 +44,19 @@ describe("a transition's append while the one before it is still on its way", ()
   it('writes the earlier transition first itself, without waiting for its activity; that activity then finds it there and leaves the project record as it is', async () => {
     const { ledger } = await temporaryLedger();
     const holding = holdingFirstAppend(ledger);
-    const call = compressedCall(alliance105, Date.now(), {
-      applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-    }, uniqueName('carry'));
+    const call = compressedCall(
+      alliance105,
+      Date.now(),
+      {
+        applicationClosesIn: 600,
+        endorsementIn: 700,
+        firstYearStartsIn: 800,
+        yearLength: 'P1Y',
+        progressReportDueBeforeYearEnd: 'P3M',
+        closingReportGrace: 'P3M',
+      },
+      uniqueName('carry'),
+    );
     try {
       // Released before the worker shuts down, whatever the outcome: shutting down waits for the held activity.
       await withServiceWorker(env, bundle, uniqueName('carry'), (projects) => carryCheck(projects).finally(holding.release), holding.ledger);
@@ -61,12 +73,18 @@ describe("a transition's append while the one before it is still on its way", ()
       const ofProject = async () => (await ledger.entries({ workflowId: id })).map((e) => [e.entrySeq, e.event]);
       while ((await ofProject()).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(holding.held()).toBe(true);
-      expect(await ofProject()).toEqual([[1, 'application.submit'], [2, 'endorsement.record']]);
+      expect(await ofProject()).toEqual([
+        [1, 'application.submit'],
+        [2, 'endorsement.record'],
+      ]);
       expect((await ledger.projects()).filter((p) => p.workflowId === id).map((p) => p.state)).toEqual(['endorsed']);
 
       holding.release();
       await settledHistoryLength(projects, id);
-      expect(await ofProject()).toEqual([[1, 'application.submit'], [2, 'endorsement.record']]);
+      expect(await ofProject()).toEqual([
+        [1, 'application.submit'],
+        [2, 'endorsement.record'],
+      ]);
       expect(verifyChains(await ledger.entries(), 'ledger').broken).toBeNull();
       // The first's activity, finishing last, found its entry there and did not step the record back.
       expect((await ledger.projects()).filter((p) => p.workflowId === id).map((p) => p.state)).toEqual(['endorsed']);

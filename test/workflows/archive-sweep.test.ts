@@ -14,7 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-const slowCall = { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' };
+const slowCall = {
+  applicationClosesIn: 3600,
+  endorsementIn: 3700,
+  firstYearStartsIn: 7200,
+  yearLength: 'P1Y',
+  progressReportDueBeforeYearEnd: 'P3M',
+  closingReportGrace: 'P3M',
+};
 
 jest.setTimeout(5 * 60_000);
 
@@ -22,14 +29,21 @@ it('archives a terminated project and a terminated call; the archived history de
   await withApi(env, bundle, async (api, projects, ledger) => {
     const callFile = compressedCall(alliance105, Date.now(), slowCall, uniqueName('sweep-call'));
     expect((await call(api, 'POST', '/api/calls', await tokenFor('kao'), { call: callFile, reviewerPool: [] })).status).toBe(201);
-    expect((await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) })).status).toBe(201);
+    expect(
+      (await call(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), { application: anApplication({ id: 'TE2-0001' }) })).status,
+    ).toBe(201);
     const projectId = `project:${callFile.id}:TE2-0001`;
     const callId = `call:${callFile.id}`;
     // An operator's terminate skips the project's own archive step.
     await env.client.workflow.getHandle(projectId).terminate('opened in error');
     await env.client.workflow.getHandle(callId).terminate('opened in error');
 
-    const sweep = () => env.client.workflow.execute('archiveSweepWorkflow', { taskQueue: projects.taskQueue, workflowId: uniqueName('sweep'), args: [projects.taskQueue] }) as Promise<{ archived: string[]; failed: string[] }>;
+    const sweep = () =>
+      env.client.workflow.execute('archiveSweepWorkflow', {
+        taskQueue: projects.taskQueue,
+        workflowId: uniqueName('sweep'),
+        args: [projects.taskQueue],
+      }) as Promise<{ archived: string[]; failed: string[] }>;
     const archived = new Set<string>();
     // Visibility lists a closed workflow a moment after it closed.
     for (let attempt = 0; archived.size < 2 && attempt < 60; attempt++) {
@@ -44,16 +58,32 @@ it('archives a terminated project and a terminated call; the archived history de
       await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id } });
       // The dev server deletes through its task queues: behind a loaded run's backlog that takes a while.
       const giveUp = Date.now() + 120_000;
-      while (await env.client.workflow.getHandle(id).describe().then(() => true, () => false)) {
+      while (
+        await env.client.workflow
+          .getHandle(id)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          )
+      ) {
         if (Date.now() > giveUp) throw new Error(`Temporal did not delete ${id} within 120 s`);
         await new Promise((r) => setTimeout(r, 250));
       }
     }
     const auditor = await tokenFor('wu');
-    const seen = await call<{ source: string; decoded: boolean; runs: { history: unknown }[] }>(api, 'GET', `/api/audit/history/${projectId}?raw=true`, auditor);
+    const seen = await call<{ source: string; decoded: boolean; runs: { history: unknown }[] }>(
+      api,
+      'GET',
+      `/api/audit/history/${projectId}?raw=true`,
+      auditor,
+    );
     expect(seen.status).toBe(200);
     expect(seen.body.source).toBe('archive');
-    const texts = JSON.stringify(seen.body.runs).match(/"data":"[A-Za-z0-9+/=]+"/g)!.map((d) => Buffer.from(d.slice(8, -1), 'base64').toString('utf8')).join('\n');
+    const texts = JSON.stringify(seen.body.runs)
+      .match(/"data":"[A-Za-z0-9+/=]+"/g)!
+      .map((d) => Buffer.from(d.slice(8, -1), 'base64').toString('utf8'))
+      .join('\n');
     expect(texts).toContain('林志明');
     const stored = await call<{ runs: unknown[] }>(api, 'GET', `/api/audit/history/${projectId}?raw=true&decode=false`, auditor);
     expect(JSON.stringify(stored.body.runs)).not.toContain(Buffer.from('林志明').toString('base64'));

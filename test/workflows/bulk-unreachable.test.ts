@@ -19,19 +19,39 @@ let faultyBundle: WorkflowBundle;
 beforeAll(async () => {
   [env, faultyBundle] = await Promise.all([
     connectDevServer(),
-    bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules: [require.resolve('../fixtures/stuck-workflow-interceptor')], logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } }),
+    bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath,
+      workflowInterceptorModules: [require.resolve('../fixtures/stuck-workflow-interceptor')],
+      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+    }),
   ]);
 });
 afterAll(() => env?.teardown());
 
 it('finishes a bulk operation when one project never answers: that one is unreachable, the others done, and a resumed run counts them done', async () => {
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('bulk'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 600,
+      endorsementIn: 700,
+      firstYearStartsIn: 800,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('bulk'),
+  );
   await withServiceWorker(env, faultyBundle, uniqueName('bulk'), async (projects) => {
     const ids = await Promise.all(['TE2-0001', 'TE2-9999', 'TE2-0002'].map((id) => projects.create(call, anApplication({ id }))));
     for (const id of ids) await projects.send(id, 'application.submit', actors.pi, {});
-    const commands: ProjectCommand[] = ids.map((projectId) => ({ projectId, type: 'endorsement.record', actor: actors.institution, payload: { rosterId: 'R1', letterReference: 'L1' } }));
+    const commands: ProjectCommand[] = ids.map((projectId) => ({
+      projectId,
+      type: 'endorsement.record',
+      actor: actors.institution,
+      payload: { rosterId: 'R1', letterReference: 'L1' },
+    }));
     const { applyProjectCommands } = createProjectCommandActivities({ projects, bulkCommandDeadlineMs: 3_000 });
     // One operation (the same workflow, run and activity), attempted twice: the second is a retry after a crash.
     const info = { activityId: '7', workflowExecution: { workflowId: `call:${call.id}`, runId: 'run-1' } };
@@ -53,9 +73,19 @@ it('finishes a bulk operation when one project never answers: that one is unreac
 });
 
 it('announces the decisions of a call when one of its projects never answers: that one is listed unreachable, the others are told', async () => {
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 15, endorsementIn: 20, firstYearStartsIn: 900, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('announce'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 15,
+      endorsementIn: 20,
+      firstYearStartsIn: 900,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('announce'),
+  );
   const taskQueue = uniqueName('announce');
   await withServiceWorker(env, faultyBundle, taskQueue, async (projects) => {
     const api = await startApi(env, taskQueue);
@@ -79,7 +109,11 @@ it('announces the decisions of a call when one of its projects never answers: th
       const { assignments } = await office.calls.status(call.id);
       for (const [applicationId, reviewers] of Object.entries(assignments)) {
         for (const reviewerId of reviewers) {
-          await as(reviewerId).projects.send(`project:${call.id}:${applicationId}`, 'review.record', { score: 80, recommendation: 'fund', comments: '書面審查意見' });
+          await as(reviewerId).projects.send(`project:${call.id}:${applicationId}`, 'review.record', {
+            score: 80,
+            recommendation: 'fund',
+            comments: '書面審查意見',
+          });
         }
       }
       await office.calls.invitePresentations(call.id, { applicationIds });
@@ -105,15 +139,26 @@ it('announces the decisions of a call when one of its projects never answers: th
     } finally {
       await api.close();
     }
-    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` })) await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
+    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` }))
+      await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
     await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished');
   });
 });
 
 it('starts the written review of a call when one of its projects cannot be read: that one is named unreachable, the others are reviewed', async () => {
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 8, endorsementIn: 12, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('unreadable'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 8,
+      endorsementIn: 12,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('unreadable'),
+  );
   await withServiceWorker(env, faultyBundle, uniqueName('unreadable'), async (projects) => {
     const calls = new CallClient(env.client, projects.taskQueue);
     await calls.open(call, reviewerPool);
@@ -128,11 +173,16 @@ it('starts the written review of a call when one of its projects cannot be read:
     while ((await calls.status(call.id)).state !== 'endorsementsClosed') await new Promise((resolve) => setTimeout(resolve, 500));
 
     const started = await calls.startWrittenReview(call.id, actors.office);
-    expect(started.unreachable).toEqual([{ projectId: ids[1], type: 'review.start', reason: expect.stringMatching(/^state not read within 20 s: .* failed to answer a query/) as unknown }]);
+    expect(started.unreachable).toEqual([
+      { projectId: ids[1], type: 'review.start', reason: expect.stringMatching(/^state not read within 20 s: .* failed to answer a query/) as unknown },
+    ]);
     for (const id of [ids[0]!, ids[2]!]) expect((await projects.view(id)).lifecycle).toBe('review');
     expect(Object.keys((await calls.status(call.id)).assignments).sort()).toEqual(['TE2-0001', 'TE2-0002']);
     await Promise.all(ids.map((id) => projects.handle(id).terminate('test finished')));
     await calls.close(call.id, actors.office).catch(() => undefined);
-    await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished').catch(() => undefined);
+    await env.client.workflow
+      .getHandle(`call:${call.id}`)
+      .terminate('test finished')
+      .catch(() => undefined);
   });
 });

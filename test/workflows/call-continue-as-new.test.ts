@@ -18,11 +18,27 @@ afterAll(() => env?.teardown());
 
 it('continues a call as new before its history grows large, carrying everything it knew', async () => {
   const callId = uniqueName('long-call');
-  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 7200, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 3600,
+      endorsementIn: 3700,
+      firstYearStartsIn: 7200,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    callId,
+  );
   const taskQueue = uniqueName('long-call');
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     // The threshold lowered from 10,000 events to 40, so that a handful of registrations cross it.
-    await env.client.workflow.start('callWorkflow', { taskQueue, workflowId: callWorkflowId(callId), args: [{ call, reviewerPool: [], continueAsNewAfterEvents: 40 }] });
+    await env.client.workflow.start('callWorkflow', {
+      taskQueue,
+      workflowId: callWorkflowId(callId),
+      args: [{ call, reviewerPool: [], continueAsNewAfterEvents: 40 }],
+    });
     const calls = new CallClient(env.client, taskQueue);
     const ids = ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004', 'TE2-0005', 'TE2-0006', 'TE2-0007', 'TE2-0008'];
     for (const id of ids) await calls.registerApplication(callId, actors.pi, anApplication({ id }));

@@ -28,7 +28,20 @@ const roster = (rosterId: string, applicationIds: string[]) => ({ rosterId, lett
  */
 it('endorses before submission, amends a roster, binds a closed round and decides every project at the announcement', async () => {
   const callId = uniqueName('law-v2');
-  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 25, endorsementIn: 30, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M', writtenReviewPeriod: 'PT30M' }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 25,
+      endorsementIn: 30,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+      writtenReviewPeriod: 'PT30M',
+    },
+    callId,
+  );
   const taskQueue = uniqueName('law-v2');
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     const calls = new CallClient(env.client, taskQueue);
@@ -60,8 +73,9 @@ it('endorses before submission, amends a roster, binds a closed round and decide
     expect((await calls.status(callId)).rounds.find((r) => r.scope === 'all')?.closedAt).toBeNull();
     const [closed] = await calls.closeWrittenReview(callId, actors.office);
     expect(closed?.scope).toBe('all');
-    await expect(projects.send(early, 'review.record', { role: 'reviewer', id: secondReviewer! }, { score: 20, recommendation: 'doNotFund', comments: 'Too late' }))
-      .rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/late reviews are not recorded/) as unknown });
+    await expect(
+      projects.send(early, 'review.record', { role: 'reviewer', id: secondReviewer! }, { score: 20, recommendation: 'doNotFund', comments: 'Too late' }),
+    ).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/late reviews are not recorded/) as unknown });
     expect((await projects.view(early)).context.reviews).toHaveLength(1);
 
     await calls.invitePresentations(callId, actors.office, { applicationIds: ['TE2-0001'] });
@@ -76,13 +90,32 @@ it('endorses before submission, amends a roster, binds a closed round and decide
     const notInvited = await projects.view(late);
     expect(notInvited.lifecycle).toBe('rejected');
     expect(notInvited.context.decision).toMatchObject({ outcome: 'rejected', reason: 'not invited to the presentation review' });
-    await Promise.all([early, late].map((id) => projects.handle(id).terminate('test finished').catch(() => undefined)));
+    await Promise.all(
+      [early, late].map((id) =>
+        projects
+          .handle(id)
+          .terminate('test finished')
+          .catch(() => undefined),
+      ),
+    );
   });
 });
 
 it("moves the call's application deadline for every project (a typhoon day), recorded with who and why", async () => {
   const callId = uniqueName('typhoon');
-  const call = compressedCall(alliance105, Date.now(), { applicationClosesIn: 12, endorsementIn: 60, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M' }, callId);
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 12,
+      endorsementIn: 60,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    callId,
+  );
   const taskQueue = uniqueName('typhoon');
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     const calls = new CallClient(env.client, taskQueue);
@@ -92,15 +125,21 @@ it("moves the call's application deadline for every project (a typhoon day), rec
     const reason = '颱風停班停課：申請截止延後';
 
     // Refused, nothing moved: a time already past, a time after the endorsement deadline, a PI.
-    await expect(calls.amendDeadline(callId, actors.office, { deadline: 'application', until: new Date(Date.now() - 1000).toISOString(), reason })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(calls.amendDeadline(callId, actors.office, { deadline: 'application', until: call.calendar.reviewPeriod.closes, reason })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      calls.amendDeadline(callId, actors.office, { deadline: 'application', until: new Date(Date.now() - 1000).toISOString(), reason }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      calls.amendDeadline(callId, actors.office, { deadline: 'application', until: call.calendar.reviewPeriod.closes, reason }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(calls.amendDeadline(callId, actors.pi, { deadline: 'application', until, reason })).rejects.toMatchObject({ code: 'ROLE_NOT_ALLOWED' });
     expect((await calls.status(callId)).amendments).toBeUndefined();
 
     expect(await calls.amendDeadline(callId, actors.office, { deadline: 'application', until, reason })).toMatchObject({ applied: 1, skipped: [] });
     const status = await calls.status(callId);
     expect(status.calendar?.applicationWindow.closes).toBe(until);
-    expect(status.amendments).toEqual([expect.objectContaining({ deadline: 'application', until, reason, by: expect.objectContaining(actors.office) as unknown })]);
+    expect(status.amendments).toEqual([
+      expect.objectContaining({ deadline: 'application', until, reason, by: expect.objectContaining(actors.office) as unknown }),
+    ]);
     expect((await projects.view(draft)).context.deadlineAmendments).toEqual([expect.objectContaining({ deadline: 'application', until, reason })]);
 
     // Past the old deadline: the call still takes applications and the draft has not lapsed.

@@ -26,9 +26,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Each sequence here failed before the call kept them (issue: the call's law).
  */
 it('reviews, chases, schedules and decides what came in through the project routes; ranks live applications only; refuses a late one naming its deadline', async () => {
-  const base = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 25, endorsementIn: 32, firstYearStartsIn: 3600, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M', writtenReviewPeriod: 'PT30M',
-  }, uniqueName('one-writer'));
+  const base = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 25,
+      endorsementIn: 32,
+      firstYearStartsIn: 3600,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+      writtenReviewPeriod: 'PT30M',
+    },
+    uniqueName('one-writer'),
+  );
   // Two reviewers drawn per application, so the pool's third can be assigned by hand; four applications a PI.
   const call = { ...base, policy: { ...base.policy, reviewersPerApplication: 2, maxApplicationsPerPi: 4 } };
   const taskQueue = uniqueName('one-writer');
@@ -45,25 +56,38 @@ it('reviews, chases, schedules and decides what came in through the project rout
       }
       // A fifth application of the same PI: over the policy's bound.
       await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0006' }))).rejects.toMatchObject({
-        code: 'FORBIDDEN', message: expect.stringContaining('pi-lin has registered 4 applications in call') as unknown,
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('pi-lin has registered 4 applications in call') as unknown,
       });
       // (a) Endorsed from the project's own route, the others by a roster.
-      expect((await researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R0', letterReference: '臺大研字第1050000001號' })).lifecycle).toBe('endorsed');
-      await researchOffice.calls.submitRoster(call.id, { rosterId: 'NTU-R1', letterReference: '臺大研字第1050000002號', applicationIds: ['TE2-0002', 'TE2-0003', 'TE2-0004'] });
+      expect(
+        (await researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R0', letterReference: '臺大研字第1050000001號' }))
+          .lifecycle,
+      ).toBe('endorsed');
+      await researchOffice.calls.submitRoster(call.id, {
+        rosterId: 'NTU-R1',
+        letterReference: '臺大研字第1050000002號',
+        applicationIds: ['TE2-0002', 'TE2-0003', 'TE2-0004'],
+      });
 
       // A late application is refused naming the application deadline, in ROC and ISO form, in both languages.
       while ((await office.calls.status(call.id)).state === 'open') await sleep(500);
       const closes = call.calendar.applicationWindow.closes;
       await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toMatchObject({
         code: 'ILLEGAL_TRANSITION',
-        message: expect.stringContaining(`application deadline of call ${call.id} passed at ${formatRocDate(closes, { withTime: true })} (${formatTaipeiIso(closes)})`) as unknown,
+        message: expect.stringContaining(
+          `application deadline of call ${call.id} passed at ${formatRocDate(closes, { withTime: true })} (${formatTaipeiIso(closes)})`,
+        ) as unknown,
       });
       await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toThrow(/申請截止時間.*逾期恕不受理/);
 
       // An endorsement after the endorsement deadline is refused, naming it, whichever door it comes by.
       while ((await office.calls.status(call.id)).state !== 'endorsementsClosed') await sleep(500);
-      await expect(researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R9', letterReference: '臺大研字第1050000009號' })).rejects.toMatchObject({
-        code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/institution endorsement deadline .* passed at .*逾期恕不受理/) as unknown,
+      await expect(
+        researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R9', letterReference: '臺大研字第1050000009號' }),
+      ).rejects.toMatchObject({
+        code: 'ILLEGAL_TRANSITION',
+        message: expect.stringMatching(/institution endorsement deadline .* passed at .*逾期恕不受理/) as unknown,
       });
 
       // (a) The project endorsed on its own route is reviewed like the others.
@@ -78,7 +102,10 @@ it('reviews, chases, schedules and decides what came in through the project rout
       status = await office.calls.status(call.id);
       const replacement = reviewerPool.find((r) => r.divisions.includes('TE2') && r.id !== stepsDown && r.id !== stays)!.id;
       expect(status.assignments['TE2-0001']).toEqual([stays, replacement]);
-      expect(status.operations.slice(-2).map((o) => [o.operation, o.applied])).toEqual([[`reviewer ${stepsDown} stepped down from TE2-0001 (conflict of interest)`, 1], ['replacement reviewer for TE2-0001', 1]]);
+      expect(status.operations.slice(-2).map((o) => [o.operation, o.applied])).toEqual([
+        [`reviewer ${stepsDown} stepped down from TE2-0001 (conflict of interest)`, 1],
+        ['replacement reviewer for TE2-0001', 1],
+      ]);
       expect((await office.projects.view(ids['TE2-0001']!)).context.reviewers).toEqual([stays, replacement]);
       const seenByPi = JSON.stringify([await pi.projects.view(ids['TE2-0001']!), await pi.projects.transitionLog(ids['TE2-0001']!)]);
       for (const name of [stepsDown!, stays!, replacement, '共同發表']) expect(seenByPi).not.toContain(name);
@@ -99,7 +126,11 @@ it('reviews, chases, schedules and decides what came in through the project rout
       const scores: Record<string, number> = { 'TE2-0001': 80, 'TE2-0002': 70, 'TE2-0003': 95, 'TE2-0004': 95 };
       for (const [applicationId, reviewers] of Object.entries(status.assignments)) {
         for (const reviewerId of reviewers.filter((r) => applicationId !== 'TE2-0002' || r !== byHand)) {
-          await as(reviewerId).projects.send(ids[applicationId]!, 'review.record', { score: scores[applicationId]!, recommendation: 'fund', comments: '書面審查意見' });
+          await as(reviewerId).projects.send(ids[applicationId]!, 'review.record', {
+            score: scores[applicationId]!,
+            recommendation: 'fund',
+            comments: '書面審查意見',
+          });
         }
       }
       const [round] = await office.calls.closeWrittenReview(call.id);
@@ -132,7 +163,11 @@ it('reviews, chases, schedules and decides what came in through the project rout
     } finally {
       await api.close();
     }
-    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` })) await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
-    await env.client.workflow.getHandle(`call:${call.id}`).terminate('test finished').catch(() => undefined);
+    for await (const w of env.client.workflow.list({ query: `WorkflowId STARTS_WITH 'project:${call.id}:' AND ExecutionStatus = 'Running'` }))
+      await env.client.workflow.getHandle(w.workflowId).terminate('test finished');
+    await env.client.workflow
+      .getHandle(`call:${call.id}`)
+      .terminate('test finished')
+      .catch(() => undefined);
   });
 });

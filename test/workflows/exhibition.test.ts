@@ -25,18 +25,44 @@ const member = (name: string, sector: string) => ({ name, sector, industry: 'oth
 it('selects the best alliances of a call on their accepted year-1 results, tells each through its law, and only once', async () => {
   const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
   const shifted = shiftCall(alliance105, years, uniqueName('alliance-105'));
-  const call = { ...shifted, policy: { ...shifted.policy, exhibition: { alliances: 2, projectYear: 1 }, tranches: { ...shifted.policy.tranches!, windows: 'advisory' as const } } };
+  const call = {
+    ...shifted,
+    policy: { ...shifted.policy, exhibition: { alliances: 2, projectYear: 1 }, tranches: { ...shifted.policy.tranches!, windows: 'advisory' as const } },
+  };
   // Four alliances in year 1 of execution: three with accepted results (incomes NT$0.9M, 2.1M, 1.5M), one whose report is not in.
   const incomes: (number | null)[] = [900_000, 2_100_000, 1_500_000, null];
   const started = incomes.map((income, i) => {
     const application = anApplication({ id: `TE2-000${i + 1}` });
     const workflowId = projectWorkflowId(call.id, application.id);
-    const report: Step[] = income === null ? [] : [
-      ['progressReport.submit', { summary: 'Year 1', kpis: { year: 1, members: 2, memberFeesNtd: income, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0, memberList: [member('聯發半導體', 'company'), member('工研院', 'researchInstitute')] } }],
-      ['progressReport.accept', { comments: 'OK' }],
-    ];
+    const report: Step[] =
+      income === null
+        ? []
+        : [
+            [
+              'progressReport.submit',
+              {
+                summary: 'Year 1',
+                kpis: {
+                  year: 1,
+                  members: 2,
+                  memberFeesNtd: income,
+                  technologyTransferNtd: 0,
+                  technicalServicesNtd: 0,
+                  industryAcademiaProjectsNtd: 0,
+                  memberList: [member('聯發半導體', 'company'), member('工研院', 'researchInstitute')],
+                },
+              },
+            ],
+            ['progressReport.accept', { comments: 'OK' }],
+          ];
     const snapshot = drive(
-      initialTransition(projectMachine, { projectId: workflowId, callId: call.id, policy: call.policy, application, firstProjectYearStarts: call.calendar.firstProjectYearStarts })[0],
+      initialTransition(projectMachine, {
+        projectId: workflowId,
+        callId: call.id,
+        policy: call.policy,
+        application,
+        firstProjectYearStarts: call.calendar.firstProjectYearStarts,
+      })[0],
       [...toExecution, ...report],
     );
     return { workflowId, args: [{ call, application, carried: { snapshot: persistSnapshot(snapshot), log: [] } }] };
@@ -44,10 +70,13 @@ it('selects the best alliances of a call on their accepted year-1 results, tells
 
   await withServiceWorker(env, bundle, uniqueName('exhibition'), async (projects) => {
     for (const { workflowId, args } of started) await env.client.workflow.start('projectWorkflow', { taskQueue: projects.taskQueue, workflowId, args });
-    const select = () => env.client.workflow.execute('exhibitionWorkflow', {
-      taskQueue: projects.taskQueue, workflowId: exhibitionWorkflowId(call.id), workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [{ callId: call.id, projectIds: started.map((s) => s.workflowId), actor: { role: 'office', id: 'office-kao' } }],
-    }) as Promise<ExhibitionOutcome>;
+    const select = () =>
+      env.client.workflow.execute('exhibitionWorkflow', {
+        taskQueue: projects.taskQueue,
+        workflowId: exhibitionWorkflowId(call.id),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [{ callId: call.id, projectIds: started.map((s) => s.workflowId), actor: { role: 'office', id: 'office-kao' } }],
+      }) as Promise<ExhibitionOutcome>;
 
     const selected = await select();
     expect(selected.projectYear).toBe(1);
@@ -59,8 +88,10 @@ it('selects the best alliances of a call on their accepted year-1 results, tells
     expect((await projects.view(started[1]!.workflowId)).context.exhibitions).toEqual([expect.objectContaining({ year: 1, rank: 1 })]);
     expect((await projects.view(started[0]!.workflowId)).context.exhibitions).toEqual([]);
     // The law refuses selecting an alliance without accepted results of that year.
-    await expect(projects.send(started[3]!.workflowId, 'exhibition.select', { role: 'office', id: 'office-kao' }, { year: 1, rank: 3 }))
-      .rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/no accepted results of project year 1/) as unknown });
+    await expect(projects.send(started[3]!.workflowId, 'exhibition.select', { role: 'office', id: 'office-kao' }, { year: 1, rank: 3 })).rejects.toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringMatching(/no accepted results of project year 1/) as unknown,
+    });
     // One exhibition per call.
     await expect(select()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     await Promise.all(started.map((s) => projects.handle(s.workflowId).terminate('test finished')));

@@ -24,25 +24,39 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-
 it('runs a project started under law v1 across its year boundary, where it moves to v2', async () => {
   const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
   const call = shiftCall(alliance105, years, uniqueName('alliance-105'));
   const application = anApplication({ id: 'TE2-0001' });
   const workflowId = projectWorkflowId(call.id, application.id);
   // Where a project of law v1 stood when its previous run ended: year 1 of execution under v1.
-  const year1 = drive(initialTransition(projectMachines[1], { projectId: workflowId, callId: call.id, policy: call.policy, application, firstProjectYearStarts: call.calendar.firstProjectYearStarts })[0], toExecution);
+  const year1 = drive(
+    initialTransition(projectMachines[1], {
+      projectId: workflowId,
+      callId: call.id,
+      policy: call.policy,
+      application,
+      firstProjectYearStarts: call.calendar.firstProjectYearStarts,
+    })[0],
+    toExecution,
+  );
   expect(year1.context.lawVersion).toBeUndefined();
   const input: ProjectWorkflowInput = { call, application, carried: { snapshot: persistSnapshot(year1), log: [] } };
   const due = projectDeadlines(year1.context, call.calendar);
-  const amend = { deadline: 'progressReport', until: addDuration(due.progressReport(2), 'P14D').toISOString(), reason: 'Extension granted on request' } as const;
+  const amend = {
+    deadline: 'progressReport',
+    until: addDuration(due.progressReport(2), 'P14D').toISOString(),
+    reason: 'Extension granted on request',
+  } as const;
 
   await withServiceWorker(env, bundle, uniqueName('law-migration'), async (projects) => {
     await env.client.workflow.start('projectWorkflow', { taskQueue: projects.taskQueue, workflowId, args: [input] });
     const send = projects.send.bind(projects, workflowId);
     // Year 1 runs under v1: the office cannot move a deadline yet.
     await env.sleep(1000);
-    await expect(send('deadline.amend', actors.office, { ...amend, until: addDuration(due.progressReport(1), 'P14D').toISOString() })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    await expect(send('deadline.amend', actors.office, { ...amend, until: addDuration(due.progressReport(1), 'P14D').toISOString() })).rejects.toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+    });
     await send('progressReport.submit', actors.pi, { summary: 'Year 1 as planned' });
     await send('progressReport.accept', actors.office, { comments: 'Accepted' });
 
@@ -55,7 +69,9 @@ it('runs a project started under law v1 across its year boundary, where it moves
     await send('deadline.amend', actors.office, amend);
     const moved = await projects.view(workflowId);
     expect(moved.deadlines.find((d) => d.event === 'deadline.progressReport')?.at).toBe(amend.until);
-    expect(moved.context.deadlineAmendments).toEqual([expect.objectContaining({ deadline: 'progressReport', year: 2, until: amend.until, by: expect.objectContaining(actors.office) })]);
+    expect(moved.context.deadlineAmendments).toEqual([
+      expect.objectContaining({ deadline: 'progressReport', year: 2, until: amend.until, by: expect.objectContaining(actors.office) }),
+    ]);
     const runs = await fetchRunChain(env.client, workflowId);
     expect(runs).toHaveLength(2);
     await projects.handle(workflowId).terminate('test over');

@@ -38,7 +38,7 @@ async function noticesSettled(projects: ProjectClient, id: string): Promise<void
 const subjects = (smtp: RecordingSmtp, to: string) => smtp.accepted.filter((m) => recipientsOf(m).includes(to)).map((m) => m.subject ?? '');
 const reportMail = (smtp: RecordingSmtp) => subjects(smtp, 'lin@ntu.edu.tw').filter((s) => s.includes('進度報告'));
 
-it('reminds of the year-1 progress report at the 105 policy\'s instants, follows with overdue notices, and withholds year 2\'s tranche until the report is accepted', async () => {
+it("reminds of the year-1 progress report at the 105 policy's instants, follows with overdue notices, and withholds year 2's tranche until the report is accepted", async () => {
   const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
   const call = shiftCall(alliance105, years, uniqueName('alliance-105'));
   const { calendar, policy } = call;
@@ -47,51 +47,73 @@ it('reminds of the year-1 progress report at the 105 policy\'s instants, follows
   const smtp = await startRecordingSmtp();
   const log = await openSqliteNoticeLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-notices-105-')), 'notices.sqlite'));
   const mail = { transport: loopbackTransport(smtp.port), from: 'alliance-office@most.gov.tw', log };
-  const coPi = { id: 'copi-wang', name: '王美華', email: 'wang@ntu.edu.tw', institutionId: 'NTU', employment: 'fullTimeMonthly' as const, qualification: { category: 'professor' as const, rank: 'professor' as const } };
+  const coPi = {
+    id: 'copi-wang',
+    name: '王美華',
+    email: 'wang@ntu.edu.tw',
+    institutionId: 'NTU',
+    employment: 'fullTimeMonthly' as const,
+    qualification: { category: 'professor' as const, rank: 'professor' as const },
+  };
 
-  await withServiceWorker(env, bundle, uniqueName('notices-105'), async (projects) => {
-    let id = '';
-    const skipTo = clockSkipper(env, () => (id ? noticesSettled(projects, id) : Promise.resolve()));
-    id = await runToFirstProjectYear(projects, call, skipTo, [{ reviewerId: 'rev-chen', name: '陳委員', email: 'chen@itri.org.tw' }], { coPis: [coPi] });
-    const send = projects.send.bind(projects, id);
-    await skipTo(addDuration(calendar.firstProjectYearStarts, 'P10D'));
-    await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-    await send('tranche.pay', actors.office, { paymentReference: 'PAY-1-1' });
+  await withServiceWorker(
+    env,
+    bundle,
+    uniqueName('notices-105'),
+    async (projects) => {
+      let id = '';
+      const skipTo = clockSkipper(env, () => (id ? noticesSettled(projects, id) : Promise.resolve()));
+      id = await runToFirstProjectYear(projects, call, skipTo, [{ reviewerId: 'rev-chen', name: '陳委員', email: 'chen@itri.org.tw' }], { coPis: [coPi] });
+      const send = projects.send.bind(projects, id);
+      await skipTo(addDuration(calendar.firstProjectYearStarts, 'P10D'));
+      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+      await send('tranche.pay', actors.office, { paymentReference: 'PAY-1-1' });
 
-    // Each reminder goes out when the clock reaches it: a minute before, nothing; a minute after, the mail.
-    const expected: string[] = [];
-    const reminders = [
-      ...schedule.before.map((offset) => ({ at: subtractDuration(due, offset), id: `r-progressReportDue-${due.toISOString()}--${offset}`, subject: `【提醒】第1年度進度報告請於 ${formatRocDateChinese(due)} 前繳交` })),
-      ...schedule.after.map((offset, i) => ({ at: addDuration(due, offset), id: `r-progressReportOverdue-${due.toISOString()}-+${offset}`, subject: `【逾期通知（第${i + 1}次）】第1年度進度報告未繳` })),
-    ];
-    for (const reminder of reminders) {
-      await skipTo(new Date(reminder.at.getTime() - 60_000));
-      expect(reportMail(smtp)).toEqual(expected);
-      await skipTo(new Date(reminder.at.getTime() + 60_000));
-      expected.push(reminder.subject);
-      await waitForMail(smtp, () => reportMail(smtp).length === expected.length);
-      // The project delivered it itself, at the instant it fell due.
-      const sent = (await projects.handle(id).query(projectNoticesQuery)).find((n) => n.noticeId === reminder.id);
-      expect(sent).toMatchObject({ status: 'delivered', uncertain: 0 });
-      const started = Date.parse(sent!.at);
-      expect(started).toBeGreaterThanOrEqual(reminder.at.getTime());
-      expect(started).toBeLessThan(reminder.at.getTime() + 60_000);
-    }
-    expect((await projects.view(id)).overdue).toBe(true);
+      // Each reminder goes out when the clock reaches it: a minute before, nothing; a minute after, the mail.
+      const expected: string[] = [];
+      const reminders = [
+        ...schedule.before.map((offset) => ({
+          at: subtractDuration(due, offset),
+          id: `r-progressReportDue-${due.toISOString()}--${offset}`,
+          subject: `【提醒】第1年度進度報告請於 ${formatRocDateChinese(due)} 前繳交`,
+        })),
+        ...schedule.after.map((offset, i) => ({
+          at: addDuration(due, offset),
+          id: `r-progressReportOverdue-${due.toISOString()}-+${offset}`,
+          subject: `【逾期通知（第${i + 1}次）】第1年度進度報告未繳`,
+        })),
+      ];
+      for (const reminder of reminders) {
+        await skipTo(new Date(reminder.at.getTime() - 60_000));
+        expect(reportMail(smtp)).toEqual(expected);
+        await skipTo(new Date(reminder.at.getTime() + 60_000));
+        expected.push(reminder.subject);
+        await waitForMail(smtp, () => reportMail(smtp).length === expected.length);
+        // The project delivered it itself, at the instant it fell due.
+        const sent = (await projects.handle(id).query(projectNoticesQuery)).find((n) => n.noticeId === reminder.id);
+        expect(sent).toMatchObject({ status: 'delivered', uncertain: 0 });
+        const started = Date.parse(sent!.at);
+        expect(started).toBeGreaterThanOrEqual(reminder.at.getTime());
+        expect(started).toBeLessThan(reminder.at.getTime() + 60_000);
+      }
+      expect((await projects.view(id)).overdue).toBe(true);
 
-    // Year 2: its first tranche waits for the year-1 report.
-    const yearTwo = projectYearEnd(calendar, policy.projectYearLength, 1);
-    await skipTo(addDuration(yearTwo, 'P10D'));
-    expect((await projects.view(id)).projectYear).toBe(2);
-    await expect(send('tranche.request', actors.institution, { amountNtd: 1_000_000 })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
-    await send('progressReport.submit', actors.pi, { summary: 'Year 1: members and fees as planned, late' });
-    await send('progressReport.accept', actors.office, { comments: 'Accepted late' });
-    await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
-    await send('tranche.pay', actors.office, { paymentReference: 'PAY-2-1' });
-    await noticesSettled(projects, id);
-    await projects.handle(id).terminate('test finished');
-    await recordHistories(env.client, id, 'project-notices-105');
-  }, undefined, mail);
+      // Year 2: its first tranche waits for the year-1 report.
+      const yearTwo = projectYearEnd(calendar, policy.projectYearLength, 1);
+      await skipTo(addDuration(yearTwo, 'P10D'));
+      expect((await projects.view(id)).projectYear).toBe(2);
+      await expect(send('tranche.request', actors.institution, { amountNtd: 1_000_000 })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      await send('progressReport.submit', actors.pi, { summary: 'Year 1: members and fees as planned, late' });
+      await send('progressReport.accept', actors.office, { comments: 'Accepted late' });
+      await send('tranche.request', actors.institution, { amountNtd: 1_000_000 });
+      await send('tranche.pay', actors.office, { paymentReference: 'PAY-2-1' });
+      await noticesSettled(projects, id);
+      await projects.handle(id).terminate('test finished');
+      await recordHistories(env.client, id, 'project-notices-105');
+    },
+    undefined,
+    mail,
+  );
   await smtp.stop();
   await log.close();
 

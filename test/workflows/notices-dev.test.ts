@@ -31,10 +31,20 @@ afterAll(() => env?.teardown());
 
 /** The 105 call, far from its deadlines, in the given language, telling the office after `alertAfter`. */
 function callFor(language: 'zh-TW' | 'en', alertAfter: string): Call {
-  const call = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 600, endorsementIn: 700, firstYearStartsIn: 800, yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M',
-    closingReportGrace: 'P3M', undeliveredAlertAfter: alertAfter,
-  }, uniqueName('notices'));
+  const call = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 600,
+      endorsementIn: 700,
+      firstYearStartsIn: 800,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+      undeliveredAlertAfter: alertAfter,
+    },
+    uniqueName('notices'),
+  );
   return { ...call, notifications: { ...call.notifications!, language } };
 }
 
@@ -54,7 +64,8 @@ const noticeResult = (id: string) => env.client.workflow.getHandle(id).result() 
 const settledNotice = (projectId: string, noticeId: string, timeoutMs: number) =>
   eventually(
     async () => (await new NoticeClient(env.client).forProject(projectId)).find((n) => n.noticeId === noticeId),
-    (found) => found !== undefined && found.status !== 'pending', timeoutMs,
+    (found) => found !== undefined && found.status !== 'pending',
+    timeoutMs,
   );
 const copiesOf = (accepted: ParsedMail[]) => {
   const counts = new Map<string, number>();
@@ -78,52 +89,73 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   const taskQueue = uniqueName('outage');
   const notices = new NoticeClient(env.client);
 
-  await withServiceWorker(env, bundle, taskQueue, async (projects, ledger) => {
-    const id = await projects.create(call, anApplication({ coPis: [coPi] }));
-    await projects.send(id, 'application.submit', actors.pi, {});
-    await waitForMail(smtp, (all) => all.length === 1);
+  await withServiceWorker(
+    env,
+    bundle,
+    taskQueue,
+    async (projects, ledger) => {
+      const id = await projects.create(call, anApplication({ coPis: [coPi] }));
+      await projects.send(id, 'application.submit', actors.pi, {});
+      await waitForMail(smtp, (all) => all.length === 1);
 
-    await smtp.stop();
-    await projects.send(id, 'endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' });
-    await projects.send(id, 'review.start', actors.office, {});
-    await projects.send(id, 'reviewer.assign', actors.office, { reviewerId: 'rev-chen', name: 'Dr. Chen', email: 'chen@itri.org.tw' });
-    // Long enough for failed attempts and for the office's alert to fall due.
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
-    expect((await log.undelivered()).length).toBeGreaterThanOrEqual(1);
-    // The office sees what is held up, and why.
-    const heldUp = await eventually(async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(noticeWorkflowId(id, ''))), (found) => found.length === 2);
-    expect(heldUp.map((n) => [n.noticeId, n.kind, n.status])).toEqual([
-      ['t2-endorsementReceived', 'endorsementReceived', 'pending'], ['t4-reviewAssigned', 'reviewAssigned', 'pending'],
-    ]);
-    expect(heldUp[0]!.detail).toMatch(/attempt\(s\), last error: .*ECONNREFUSED/);
-    // The second channel: the office's alert log has them while the relay is still down.
-    const alerts = await eventually(async () => (await ledger.alerts()).filter((a) => a.kind === 'noticeHeldUp'), (found) => found.length === 3);
-    expect(alerts.map((a) => a.subject.replace(/:.*? to /, ' to ')).sort()).toEqual([
-      'Notice not delivered to chen@itri.org.tw', 'Notice not delivered to lin@ntu.edu.tw', 'Notice not delivered to wang@ntu.edu.tw',
-    ]);
-    expect(alerts[0]!.detail).toMatch(/ECONNREFUSED/);
-    smtp = await startRecordingSmtp({ port, accepted: relayed });
+      await smtp.stop();
+      await projects.send(id, 'endorsement.record', actors.institution, { rosterId: 'NTU-R1', letterReference: 'NTU-L1' });
+      await projects.send(id, 'review.start', actors.office, {});
+      await projects.send(id, 'reviewer.assign', actors.office, { reviewerId: 'rev-chen', name: 'Dr. Chen', email: 'chen@itri.org.tw' });
+      // Long enough for failed attempts and for the office's alert to fall due.
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      expect((await log.undelivered()).length).toBeGreaterThanOrEqual(1);
+      // The office sees what is held up, and why.
+      const heldUp = await eventually(
+        async () => (await notices.undelivered()).filter((n) => n.workflowId.startsWith(noticeWorkflowId(id, ''))),
+        (found) => found.length === 2,
+      );
+      expect(heldUp.map((n) => [n.noticeId, n.kind, n.status])).toEqual([
+        ['t2-endorsementReceived', 'endorsementReceived', 'pending'],
+        ['t4-reviewAssigned', 'reviewAssigned', 'pending'],
+      ]);
+      expect(heldUp[0]!.detail).toMatch(/attempt\(s\), last error: .*ECONNREFUSED/);
+      // The second channel: the office's alert log has them while the relay is still down.
+      const alerts = await eventually(
+        async () => (await ledger.alerts()).filter((a) => a.kind === 'noticeHeldUp'),
+        (found) => found.length === 3,
+      );
+      expect(alerts.map((a) => a.subject.replace(/:.*? to /, ' to ')).sort()).toEqual([
+        'Notice not delivered to chen@itri.org.tw',
+        'Notice not delivered to lin@ntu.edu.tw',
+        'Notice not delivered to wang@ntu.edu.tw',
+      ]);
+      expect(alerts[0]!.detail).toMatch(/ECONNREFUSED/);
+      smtp = await startRecordingSmtp({ port, accepted: relayed });
 
-    // Sent before the outage by the project itself; the two held up were handed to their own workflows.
-    expect(await settledNotice(id, 't1-applicationReceived', 5_000)).toMatchObject({ status: 'delivered', detail: '1 recipient(s)', officeAlerted: false });
-    const [endorsed, assigned] = await Promise.all(['t2-endorsementReceived', 't4-reviewAssigned'].map((n) => noticeResult(noticeWorkflowId(id, n))));
-    expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
-    expect(assigned).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: true });
-    const api = await startApi(env, taskQueue);
-    const listed = await eventually(async () => {
-      const run = await allianceAs('kao', api.url, ['--json', 'notices', 'list', id]);
-      if (run.status !== 0) throw new Error(`alliance notices list exited ${run.status}: ${run.stderr}`);
-      return JSON.parse(run.stdout) as NoticeSummary[];
-    }, (found) => found.every((n) => n.status === 'delivered') && found.length === 3);
-    expect(listed.map((n) => `${n.noticeId} ${n.status} ${n.officeAlerted}`)).toEqual([
-      't1-applicationReceived delivered false', 't2-endorsementReceived delivered true', 't4-reviewAssigned delivered true',
-    ]);
-    await api.close();
-    await projects.handle(id).terminate('test finished');
-    await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
-    // The project's side: notices delivered by itself, and two handed to their own workflows.
-    await recordHistories(env.client, id, 'project-notices-outage');
-  }, undefined, { transport, from: 'alliance-office@most.gov.tw', log, fallback });
+      // Sent before the outage by the project itself; the two held up were handed to their own workflows.
+      expect(await settledNotice(id, 't1-applicationReceived', 5_000)).toMatchObject({ status: 'delivered', detail: '1 recipient(s)', officeAlerted: false });
+      const [endorsed, assigned] = await Promise.all(['t2-endorsementReceived', 't4-reviewAssigned'].map((n) => noticeResult(noticeWorkflowId(id, n))));
+      expect(endorsed).toMatchObject({ status: 'delivered', sent: 2, officeAlerted: true });
+      expect(assigned).toMatchObject({ status: 'delivered', sent: 1, officeAlerted: true });
+      const api = await startApi(env, taskQueue);
+      const listed = await eventually(
+        async () => {
+          const run = await allianceAs('kao', api.url, ['--json', 'notices', 'list', id]);
+          if (run.status !== 0) throw new Error(`alliance notices list exited ${run.status}: ${run.stderr}`);
+          return JSON.parse(run.stdout) as NoticeSummary[];
+        },
+        (found) => found.every((n) => n.status === 'delivered') && found.length === 3,
+      );
+      expect(listed.map((n) => `${n.noticeId} ${n.status} ${n.officeAlerted}`)).toEqual([
+        't1-applicationReceived delivered false',
+        't2-endorsementReceived delivered true',
+        't4-reviewAssigned delivered true',
+      ]);
+      await api.close();
+      await projects.handle(id).terminate('test finished');
+      await recordHistories(env.client, noticeWorkflowId(id, 't4-reviewAssigned'), 'notice-held-up');
+      // The project's side: notices delivered by itself, and two handed to their own workflows.
+      await recordHistories(env.client, id, 'project-notices-outage');
+    },
+    undefined,
+    { transport, from: 'alliance-office@most.gov.tw', log, fallback },
+  );
   await smtp.stop();
   await fallbackSmtp.stop();
   await log.close();
@@ -131,15 +163,17 @@ it('delivers every notice exactly once across an SMTP outage, in English, and te
   const accepted = [...relayed, ...fallbackSmtp.accepted];
   expect(copiesOf(accepted).every((n) => n === 1)).toBe(true);
   const byRecipient = accepted.map((m) => `${recipientsOf(m).join(',')}: ${m.subject}`).sort();
-  expect(byRecipient).toEqual([
-    'alliance-office@most.gov.tw: [System] Notice not delivered: [Review] 5G 邊緣運算產業聯盟',
-    'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
-    'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
-    'chen@itri.org.tw: [Review] 5G 邊緣運算產業聯盟',
-    'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Application received: 5G 邊緣運算產業聯盟',
-    'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
-    'wang@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
-  ].sort());
+  expect(byRecipient).toEqual(
+    [
+      'alliance-office@most.gov.tw: [System] Notice not delivered: [Review] 5G 邊緣運算產業聯盟',
+      'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+      'alliance-office@most.gov.tw: [System] Notice not delivered: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+      'chen@itri.org.tw: [Review] 5G 邊緣運算產業聯盟',
+      'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Application received: 5G 邊緣運算產業聯盟',
+      'lin@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+      'wang@ntu.edu.tw: [105年度產學技術聯盟合作計畫] Endorsed by your institution: 5G 邊緣運算產業聯盟',
+    ].sort(),
+  );
   const receivedMail = accepted.find((m) => m.subject?.includes('Application received'))!;
   expect(receivedMail.text).toContain('Dear 林志明,');
   // English dates are Gregorian, in Taipei time.
@@ -159,7 +193,8 @@ it('sends no notice twice when the worker is killed after the end of DATA: the n
   });
   const taskQueue = uniqueName('killed-mail');
   const workerOptions = {
-    taskQueue, dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-killed-mail-')),
+    taskQueue,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-killed-mail-')),
     env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_SINK_PORT: String(await freePort()) },
   };
   const projects = new ProjectClient(env.client, taskQueue);
@@ -185,7 +220,13 @@ it('sends no notice twice when the worker is killed after the end of DATA: the n
   await smtp.stop();
   const ledger = await openSqliteLedger(path.join(workerOptions.dataDir, 'ledger.sqlite'), { readOnly: true, sealer: testSealer() });
   const alerts = await ledger.alerts().finally(() => ledger.close());
-  expect(alerts).toEqual([expect.objectContaining({ kind: 'noticeUncertain', subject: expect.stringContaining('lin@ntu.edu.tw'), detail: expect.stringContaining('ask the recipient') })]);
+  expect(alerts).toEqual([
+    expect.objectContaining({
+      kind: 'noticeUncertain',
+      subject: expect.stringContaining('lin@ntu.edu.tw'),
+      detail: expect.stringContaining('ask the recipient'),
+    }),
+  ]);
   // Neither worker's log names the recipient, though the uncertain notice was logged.
   for (const each of [killed, worker]) expect(each.output()).not.toMatch(EMAIL_ADDRESS);
 }, 120_000);
@@ -195,7 +236,8 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
   const smtp = await startRecordingSmtp({ gate: (mail) => (refused++ === 0 ? `4.2.0 <${recipientsOf(mail)[0]}>: mailbox busy, try again later` : true) });
   const taskQueue = uniqueName('logged-mail');
   const worker = await startWorkerProcess({
-    taskQueue, dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-logged-mail-')),
+    taskQueue,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-logged-mail-')),
     env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_SINK_PORT: String(await freePort()) },
   });
   const projects = new ProjectClient(env.client, taskQueue);
@@ -211,7 +253,11 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
     await new Promise((resolve) => worker.once('exit', resolve));
     await smtp.stop();
   }
-  const events = worker.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: string; message: string; trace?: string });
+  const events = worker
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: string; message: string; trace?: string });
   expect(events.some((e) => e.message === 'project transition' && e.trace?.startsWith('project:'))).toBe(true);
   // The refusal was logged (the attempt failed and was retried), its address masked.
   expect(worker.output()).toContain('<e-mail at ntu.edu.tw>');
@@ -226,12 +272,19 @@ it('sends one copy per recipient through a relay that answers the end of DATA on
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-slow-relay-'));
   const log = await openSqliteNoticeLog(path.join(dir, 'notices.sqlite'));
   const transport = loopbackTransport(smtp.port, relayTimeouts);
-  await withServiceWorker(env, bundle, uniqueName('slow-relay'), async (projects) => {
-    const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
-    await projects.send(id, 'application.submit', actors.pi, {});
-    expect(await settledNotice(id, 't1-applicationReceived', 120_000)).toMatchObject({ status: 'delivered', detail: '1 recipient(s)' });
-    await projects.handle(id).terminate('test finished');
-  }, undefined, { transport, from: 'alliance-office@most.gov.tw', log });
+  await withServiceWorker(
+    env,
+    bundle,
+    uniqueName('slow-relay'),
+    async (projects) => {
+      const id = await projects.create(callFor('zh-TW', 'PT10M'), anApplication());
+      await projects.send(id, 'application.submit', actors.pi, {});
+      expect(await settledNotice(id, 't1-applicationReceived', 120_000)).toMatchObject({ status: 'delivered', detail: '1 recipient(s)' });
+      await projects.handle(id).terminate('test finished');
+    },
+    undefined,
+    { transport, from: 'alliance-office@most.gov.tw', log },
+  );
   await smtp.stop();
   await log.close();
   expect(smtp.accepted.flatMap(recipientsOf)).toEqual(['lin@ntu.edu.tw']);

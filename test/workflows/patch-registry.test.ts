@@ -11,7 +11,8 @@ const workflowsDir = path.join(__dirname, '..', '..', 'workflows');
 /** Every patch id in the workflows' code: asked of `patched()`, named as a patch constant, or in a patch level. */
 function patchIdsInCode(): Set<string> {
   const found = new Set<string>(Object.values(PATCH_LEVELS).flat());
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   for (const file of walk(workflowsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('patch-registry.ts'))) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/patched\('([a-z0-9-]+)'\)|_PATCH = '([a-z0-9-]+)'/g)) found.add(m[1] ?? m[2]!);

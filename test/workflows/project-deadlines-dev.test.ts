@@ -9,7 +9,14 @@ import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
-import { bundleServiceWorkflows, compressedCall, settledHistoryLength, waitForProject, withServiceWorker, type CompressedTimes } from '../helpers/project-harness';
+import {
+  bundleServiceWorkflows,
+  compressedCall,
+  settledHistoryLength,
+  waitForProject,
+  withServiceWorker,
+  type CompressedTimes,
+} from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -19,8 +26,12 @@ beforeAll(async () => {
 afterAll(() => env?.teardown());
 
 const seconds: CompressedTimes = {
-  applicationClosesIn: 3, endorsementIn: 5, firstYearStartsIn: 8,
-  yearLength: 'PT8S', progressReportDueBeforeYearEnd: 'PT4S', closingReportGrace: 'PT3S',
+  applicationClosesIn: 3,
+  endorsementIn: 5,
+  firstYearStartsIn: 8,
+  yearLength: 'PT8S',
+  progressReportDueBeforeYearEnd: 'PT4S',
+  closingReportGrace: 'PT3S',
 };
 const callFor = (times: Partial<CompressedTimes> = {}) => compressedCall(alliance105, Date.now(), { ...seconds, ...times }, uniqueName('compressed'));
 
@@ -49,7 +60,13 @@ async function fundYear(projects: ProjectClient, id: string, year: number): Prom
   }
 }
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => { throw new Error('the command was accepted'); }, (error: AllianceError) => error);
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('the command was accepted');
+    },
+    (error: AllianceError) => error,
+  );
 
 describe('deadlines on the dev server, with the policy compressed to seconds', () => {
   it('lapses a draft at the application deadline and refuses a late submission naming it', async () => {

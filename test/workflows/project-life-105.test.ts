@@ -32,7 +32,12 @@ it('runs a three-year project of the 105 call from draft to closed across the re
   const taskQueue = uniqueName('life-105');
 
   await withServiceWorker(env, bundle, taskQueue, async (projects: ProjectClient) => {
-    const id = await runToFirstProjectYear(projects, call, skipTo, reviewers.map((reviewerId) => ({ reviewerId })));
+    const id = await runToFirstProjectYear(
+      projects,
+      call,
+      skipTo,
+      reviewers.map((reviewerId) => ({ reviewerId })),
+    );
     const send = projects.send.bind(projects, id);
 
     for (const year of [1, 2, 3]) {
@@ -42,7 +47,10 @@ it('runs a three-year project of the 105 call from draft to closed across the re
         expect(formatRocDate(calendar.siteVisitWindow.opens).endsWith('.04.01')).toBe(true);
         await skipTo(addDuration(calendar.siteVisitWindow.opens, 'P10D'));
         await send('siteVisit.select', actors.office, {});
-        await send('siteVisit.record', actors.office, { visitedOn: addDuration(calendar.siteVisitWindow.opens, 'P10D').toISOString(), suggestions: 'Recruit more members from Central Taiwan' });
+        await send('siteVisit.record', actors.office, {
+          visitedOn: addDuration(calendar.siteVisitWindow.opens, 'P10D').toISOString(),
+          suggestions: 'Recruit more members from Central Taiwan',
+        });
       }
       if (year < 3) {
         const due = subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd);
@@ -63,9 +71,14 @@ it('runs a three-year project of the 105 call from draft to closed across the re
     const result = await projects.handle(id).result();
 
     expect(result.lifecycle).toBe('closed');
-    expect(result.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual(
-      ['1.1:1000000', '1.2:1000000', '2.1:1000000', '2.2:1000000', '3.1:1000000', '3.2:1000000'],
-    );
+    expect(result.context.disbursements.map((d) => `${d.year}.${d.tranche}:${d.amountNtd}`)).toEqual([
+      '1.1:1000000',
+      '1.2:1000000',
+      '2.1:1000000',
+      '2.2:1000000',
+      '3.1:1000000',
+      '3.2:1000000',
+    ]);
     expect(result.context.acceptedReports).toEqual([1, 2]);
     expect(result.context.siteVisits).toHaveLength(1);
     const log = await projects.transitionLog(id);
@@ -76,11 +89,14 @@ it('runs a three-year project of the 105 call from draft to closed across the re
     expect(runs).toHaveLength(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThan(400);
     // Every run started at the current patch level: no patch markers, no change-version upserts (patch-levels.ts).
-    const markers = runs.flatMap((run) => run.history.events!.filter((e) => e.markerRecordedEventAttributes || e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion));
+    const markers = runs.flatMap((run) =>
+      run.history.events!.filter(
+        (e) => e.markerRecordedEventAttributes || e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
+      ),
+    );
     expect(markers).toEqual([]);
     // The archive child outlives the project; waiting for it leaves nothing running on the shared server.
     expect(await env.client.workflow.getHandle(`archive:${id}`).result()).toBe(runs.length);
     await recordHistories(env.client, id, 'project-life-105');
   });
 });
-

@@ -28,7 +28,14 @@ function pathsToEveryStateValue() {
     events: commands,
     input,
     // What the guards see of the review: whether someone is assigned, has reviewed, or stepped down (and may not be assigned again).
-    serializeState: (s) => JSON.stringify([s.value, s.context.reviewers.length > 0, s.context.reviews.length > 0, (s.context.declinedReviews ?? []).length > 0, s.context.decision?.outcome ?? null]),
+    serializeState: (s) =>
+      JSON.stringify([
+        s.value,
+        s.context.reviewers.length > 0,
+        s.context.reviews.length > 0,
+        (s.context.declinedReviews ?? []).length > 0,
+        s.context.decision?.outcome ?? null,
+      ]),
     limit: 100_000,
   });
   const byValue = new Map<string, (typeof paths)[number]>();
@@ -57,7 +64,12 @@ async function outcome(projects: ProjectClient, id: string, event: ProjectEvent)
   }
 }
 
-const machineCode: Record<string, string> = { INVALID_PAYLOAD: 'VALIDATION', ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED', FORBIDDEN: 'FORBIDDEN', ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION' };
+const machineCode: Record<string, string> = {
+  INVALID_PAYLOAD: 'VALIDATION',
+  ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED',
+  FORBIDDEN: 'FORBIDDEN',
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+};
 function predicted(snapshot: Snapshot, event: ProjectEvent, next?: Snapshot): string {
   const { type, actor, payload } = split(event);
   const verdict = judge(snapshot, { type, actor, payload }, event.at);
@@ -77,10 +89,19 @@ it('the real workflow accepts exactly what the machine accepts, along a path to 
   expect(paths.length).toBeGreaterThan(25);
   // No deadline falls inside the test: every path is driven by commands alone. No notices either:
   // this test is about what the workflow accepts (the notice suites cover mail).
-  const { notifications: _none, ...call } = compressedCall(alliance105, Date.now(), {
-    applicationClosesIn: 3600, endorsementIn: 3700, firstYearStartsIn: 3800,
-    yearLength: 'P1Y', progressReportDueBeforeYearEnd: 'P3M', closingReportGrace: 'P3M',
-  }, uniqueName('model'));
+  const { notifications: _none, ...call } = compressedCall(
+    alliance105,
+    Date.now(),
+    {
+      applicationClosesIn: 3600,
+      endorsementIn: 3700,
+      firstYearStartsIn: 3800,
+      yearLength: 'P1Y',
+      progressReportDueBeforeYearEnd: 'P3M',
+      closingReportGrace: 'P3M',
+    },
+    uniqueName('model'),
+  );
   let compared = 0;
 
   await withServiceWorker(env, bundle, uniqueName('model'), async (projects) => {
@@ -103,7 +124,8 @@ it('the real workflow accepts exactly what the machine accepts, along a path to 
         const expected = predicted(snapshot, event);
         const actual = await outcome(projects, id, event);
         compared++;
-        if (actual !== expected) mismatches.push(`${id} at ${statePaths(snapshot.value).join('|')} ${event.actor.role} ${event.type}: machine ${expected}, workflow ${actual}`);
+        if (actual !== expected)
+          mismatches.push(`${id} at ${statePaths(snapshot.value).join('|')} ${event.actor.role} ${event.type}: machine ${expected}, workflow ${actual}`);
       }
       if ((await settledHistoryLength(projects, id)) !== historyLength) mismatches.push(`${id}: a refused command changed the history`);
       if (!snapshot.status || snapshot.status === 'active') await projects.handle(id).terminate('model test finished');

@@ -7,7 +7,9 @@ import { bundleServiceWorkflows } from '../helpers/project-harness';
 import { testDataConverter } from '../helpers/environments';
 
 const manifest = readManifest();
-const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json').sort();
+const files = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json')
+  .sort();
 
 it('has recorded histories of whole project lives to replay', () => {
   expect(files.some((f) => f.startsWith('project-life-105.'))).toBe(true);

@@ -39,12 +39,23 @@ const largestApplication: Partial<ApplicationInput> = {
   coreTechnology: longest('核心技術'),
   yearsRequested: YEARS,
   coPis: Array.from({ length: bounds.people }, (_, i) => ({
-    id: `copi-${i}`, name: longestName('共同主持人', i), email: `copi${i}@ntu.edu.tw`, institutionId: 'NTU',
-    employment: 'fullTimeMonthly', qualification: { category: 'professor', rank: 'professor' },
+    id: `copi-${i}`,
+    name: longestName('共同主持人', i),
+    email: `copi${i}@ntu.edu.tw`,
+    institutionId: 'NTU',
+    employment: 'fullTimeMonthly',
+    qualification: { category: 'professor', rank: 'professor' },
   })),
   budget: Array.from({ length: YEARS }, (_, i) => ({ year: i + 1, personnel: 1_200_000, operatingExpenses: 600_000, serviceEquipment: 200_000 })),
   members: memberList('預定會員'),
-  kpis: Array.from({ length: YEARS }, (_, i) => ({ year: i + 1, members: 10 * (i + 1), memberFeesNtd: 500_000, technologyTransferNtd: 0, technicalServicesNtd: 300_000, industryAcademiaProjectsNtd: 0 })),
+  kpis: Array.from({ length: YEARS }, (_, i) => ({
+    year: i + 1,
+    members: 10 * (i + 1),
+    memberFeesNtd: 500_000,
+    technologyTransferNtd: 0,
+    technicalServicesNtd: 300_000,
+    industryAcademiaProjectsNtd: 0,
+  })),
 };
 
 /** Every payload of a history as Temporal stores it (after the codecs). */
@@ -73,7 +84,15 @@ it(`carries the largest allowed content across ${YEARS} project years well under
       await payTheYear(projects, id, skipTo, start, year);
       if (year < YEARS) {
         await skipTo(subtractDuration(subtractDuration(yearEnd(year), policy.progressReportDueBeforeYearEnd), 'P10D'));
-        const kpis = { year, members: bounds.list, memberFeesNtd: 100_000 * bounds.list, technologyTransferNtd: 0, technicalServicesNtd: 0, industryAcademiaProjectsNtd: 0, memberList: memberList(`第${year}年會員`) };
+        const kpis = {
+          year,
+          members: bounds.list,
+          memberFeesNtd: 100_000 * bounds.list,
+          technologyTransferNtd: 0,
+          technicalServicesNtd: 0,
+          industryAcademiaProjectsNtd: 0,
+          memberList: memberList(`第${year}年會員`),
+        };
         await send('progressReport.submit', actors.pi, { summary: longest(`第${year}年報告`), kpis });
         await send('progressReport.return', actors.office, { reason: longest(`第${year}年退回`) });
         await send('progressReport.submit', actors.pi, { summary: longest(`第${year}年修正報告`), kpis });
@@ -95,21 +114,30 @@ it(`carries the largest allowed content across ${YEARS} project years well under
     const runs = await fetchRunChain(env.client, id);
     expect(runs).toHaveLength(YEARS + 1);
     const codecs = env.client.options.loadedDataConverter.payloadCodecs;
-    const rows = await Promise.all(runs.map(async ({ history }, run) => {
-      const payloads = payloadsOf(history.events);
-      const largest = Math.max(...payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length));
-      // What the run started from, as the workflow sees it: without documents by reference, Temporal would hold this.
-      let input = [...(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads! as Payload[])];
-      for (const codec of [...codecs].reverse()) input = await codec.decode(input);
-      return {
-        run, events: history.events!.length,
-        historyBytes: temporal.api.history.v1.History.encode(history).finish().length,
-        largestPayloadBytes: largest,
-        startInputAsJsonBytes: input[0]!.data!.length,
-      };
-    }));
-    console.log(`A project of ${YEARS} years, every text and list at its bound, one return per report:\n${rows.map((r) =>
-      `run ${String(r.run).padStart(2)}: ${String(r.events).padStart(4)} events, history ${(r.historyBytes / 1024).toFixed(0).padStart(5)} KiB, largest payload ${(r.largestPayloadBytes / 1024).toFixed(1).padStart(5)} KiB, start input ${(r.startInputAsJsonBytes / 1e6).toFixed(2)} MB of JSON`).join('\n')}`);
+    const rows = await Promise.all(
+      runs.map(async ({ history }, run) => {
+        const payloads = payloadsOf(history.events);
+        const largest = Math.max(...payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length));
+        // What the run started from, as the workflow sees it: without documents by reference, Temporal would hold this.
+        let input = [...(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads! as Payload[])];
+        for (const codec of [...codecs].reverse()) input = await codec.decode(input);
+        return {
+          run,
+          events: history.events!.length,
+          historyBytes: temporal.api.history.v1.History.encode(history).finish().length,
+          largestPayloadBytes: largest,
+          startInputAsJsonBytes: input[0]!.data!.length,
+        };
+      }),
+    );
+    console.log(
+      `A project of ${YEARS} years, every text and list at its bound, one return per report:\n${rows
+        .map(
+          (r) =>
+            `run ${String(r.run).padStart(2)}: ${String(r.events).padStart(4)} events, history ${(r.historyBytes / 1024).toFixed(0).padStart(5)} KiB, largest payload ${(r.largestPayloadBytes / 1024).toFixed(1).padStart(5)} KiB, start input ${(r.startInputAsJsonBytes / 1e6).toFixed(2)} MB of JSON`,
+        )
+        .join('\n')}`,
+    );
     const last = rows.at(-1)!;
     // Without documents by reference the last run's input alone would pass the 2 MB limit; with them every payload stays small.
     expect(last.startInputAsJsonBytes).toBeGreaterThan(PAYLOAD_LIMIT);

@@ -37,11 +37,10 @@ export async function closeRounds(run: CallRun, division: Division | undefined, 
   const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
   for (const round of open) {
     round.closedAt = now();
-    round.missing = inRound(round)
-      .flatMap((p) => {
-        const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
-        return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
-      });
+    round.missing = inRound(round).flatMap((p) => {
+      const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
+      return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
+    });
   }
   run.version++;
   return open;
@@ -49,81 +48,138 @@ export async function closeRounds(run: CallRun, division: Division | undefined, 
 
 function handleStart(run: CallRun): void {
   const { call, reviewerPool, assignments, rounds } = run;
-  setHandler(startWrittenReviewUpdate, async (args) => {
-    const actor = run.admit('call.startWrittenReview', args);
-    run.move('review.start', actor);
-    const scope: Division | 'all' = args.division ?? 'all';
-    if (!rounds.some((r) => r.scope === scope)) {
-      rounds.push({ scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] });
-    }
-    // Each project's round closes with the call's (law v2 projects keep the time; v1 projects ignore it).
-    const closes = rounds.find((r) => r.scope === scope)!.deadline;
-    const candidates = run.inScope(args.division).filter((p) => run.onRoster(p));
-    const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
-    const reviewable = candidates.filter((p) => ['endorsed', 'review'].includes(summaries.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
-    const plan = planAssignments(
-      reviewable.map((p) => ({ applicationId: p.applicationId, division: p.division, institutionId: p.institutionId })),
-      reviewerPool, call.policy.reviewersPerApplication, assignments,
-    );
-    Object.assign(assignments, plan.assignments);
-    const withConflicts = patched('assignment-conflicts-v1');
-    const commands: ProjectCommand[] = reviewable.flatMap((p) => [
-      { projectId: p.projectId, type: 'review.start' as const, actor, payload: { closes } },
-      ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
-        const reviewer = reviewerPool.find((r) => r.id === reviewerId);
-        // The reviewer's institution and conflicts travel with the assignment, so the project's law can refuse a conflicted one.
-        const conflicts = reviewer && withConflicts ? { institutionId: reviewer.institutionId, conflicts: reviewer.conflicts } : {};
-        return { projectId: p.projectId, type: 'reviewer.assign' as const, actor, payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }), ...conflicts } };
-      }),
-    ]);
-    const record = await run.bulk(`written review ${scope}`, actor, commands);
-    for (const s of plan.shortfalls) record.skipped.push({ projectId: projectWorkflowId(call.id, s.applicationId), type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
-    // A project whose state could not be read was not started: the office sees which, and may start the round again for it.
-    for (const s of summaries.filter((x) => x.unreachable)) (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
-    return record;
-  }, run.validate('call.startWrittenReview'));
+  setHandler(
+    startWrittenReviewUpdate,
+    async (args) => {
+      const actor = run.admit('call.startWrittenReview', args);
+      run.move('review.start', actor);
+      const scope: Division | 'all' = args.division ?? 'all';
+      if (!rounds.some((r) => r.scope === scope)) {
+        rounds.push({ scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] });
+      }
+      // Each project's round closes with the call's (law v2 projects keep the time; v1 projects ignore it).
+      const closes = rounds.find((r) => r.scope === scope)!.deadline;
+      const candidates = run.inScope(args.division).filter((p) => run.onRoster(p));
+      const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
+      const reviewable = candidates.filter((p) => ['endorsed', 'review'].includes(summaries.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
+      const plan = planAssignments(
+        reviewable.map((p) => ({ applicationId: p.applicationId, division: p.division, institutionId: p.institutionId })),
+        reviewerPool,
+        call.policy.reviewersPerApplication,
+        assignments,
+      );
+      Object.assign(assignments, plan.assignments);
+      const withConflicts = patched('assignment-conflicts-v1');
+      const commands: ProjectCommand[] = reviewable.flatMap((p) => [
+        { projectId: p.projectId, type: 'review.start' as const, actor, payload: { closes } },
+        ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
+          const reviewer = reviewerPool.find((r) => r.id === reviewerId);
+          // The reviewer's institution and conflicts travel with the assignment, so the project's law can refuse a conflicted one.
+          const conflicts = reviewer && withConflicts ? { institutionId: reviewer.institutionId, conflicts: reviewer.conflicts } : {};
+          return {
+            projectId: p.projectId,
+            type: 'reviewer.assign' as const,
+            actor,
+            payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }), ...conflicts },
+          };
+        }),
+      ]);
+      const record = await run.bulk(`written review ${scope}`, actor, commands);
+      for (const s of plan.shortfalls)
+        record.skipped.push({
+          projectId: projectWorkflowId(call.id, s.applicationId),
+          type: 'reviewer.assign',
+          reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool`,
+        });
+      // A project whose state could not be read was not started: the office sees which, and may start the round again for it.
+      for (const s of summaries.filter((x) => x.unreachable))
+        (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
+      return record;
+    },
+    run.validate('call.startWrittenReview'),
+  );
 }
 
 function handleReviewers(run: CallRun): void {
   const { call, projects, reviewerPool, assignments, declined } = run;
   // A hand assignment is the call's like its own draws: the same pool, the same conflicts carried to the
   // project's law, and recorded in the call's assignments only once the project took it.
-  setHandler(assignReviewerUpdate, (args) => {
-    const actor = run.admit('call.assignReviewer', args);
-    const project = projects.find((p) => p.applicationId === args.applicationId)!;
-    const reviewer = reviewerPool.find((r) => r.id === args.reviewerId)!;
-    const payload = { reviewerId: reviewer.id, name: reviewer.name, email: reviewer.email, institutionId: reviewer.institutionId, conflicts: reviewer.conflicts };
-    return run.bulk(`reviewer ${reviewer.id} assigned to ${project.applicationId}`, actor, [{ projectId: project.projectId, type: 'reviewer.assign', actor, payload }], (record) => {
-      if (record.applied === 1) assignments[project.applicationId] = [...(assignments[project.applicationId] ?? []), reviewer.id];
-    });
-  }, run.validate('call.assignReviewer'));
+  setHandler(
+    assignReviewerUpdate,
+    (args) => {
+      const actor = run.admit('call.assignReviewer', args);
+      const project = projects.find((p) => p.applicationId === args.applicationId)!;
+      const reviewer = reviewerPool.find((r) => r.id === args.reviewerId)!;
+      const payload = {
+        reviewerId: reviewer.id,
+        name: reviewer.name,
+        email: reviewer.email,
+        institutionId: reviewer.institutionId,
+        conflicts: reviewer.conflicts,
+      };
+      return run.bulk(
+        `reviewer ${reviewer.id} assigned to ${project.applicationId}`,
+        actor,
+        [{ projectId: project.projectId, type: 'reviewer.assign', actor, payload }],
+        (record) => {
+          if (record.applied === 1) assignments[project.applicationId] = [...(assignments[project.applicationId] ?? []), reviewer.id];
+        },
+      );
+    },
+    run.validate('call.assignReviewer'),
+  );
 
   // A reviewer stepping down is the call's fact like an assignment: the project withdraws them, and the call
   // draws a replacement by the round's rules from the pool less those who stepped down from that application.
-  setHandler(declineReviewUpdate, (args) => {
-    const actor = run.admit('call.declineReview', args);
-    const project = projects.find((p) => p.applicationId === args.applicationId)!;
-    const id = project.applicationId;
-    const payload = { reason: args.reason, conflict: args.conflict === true };
-    return run.exclusive(async () => {
-      const stepped = await run.operate(`reviewer ${actor.id} stepped down from ${id}${payload.conflict ? ' (conflict of interest)' : ''}`, actor, [{ projectId: project.projectId, type: 'review.decline', actor, payload }]);
-      if (stepped.applied !== 1) return stepped;
-      assignments[id] = (assignments[id] ?? []).filter((r) => r !== actor.id);
-      declined[id] = [...(declined[id] ?? []), actor.id];
-      const pool = reviewerPool.filter((r) => !declined[id]!.includes(r.id));
-      const plan = planAssignments([{ applicationId: id, division: project.division, institutionId: project.institutionId }], pool, call.policy.reviewersPerApplication, assignments);
-      const drawn = (plan.assignments[id] ?? []).filter((r) => !assignments[id]!.includes(r));
-      await run.operate(`replacement reviewer for ${id}`, drawer, drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: drawer, payload: assignmentOf(run, reviewerId) })), (replaced) => {
-        if (replaced.applied === drawn.length) assignments[id] = [...assignments[id]!, ...drawn];
-        for (const s of plan.shortfalls) replaced.skipped.push({ projectId: project.projectId, type: 'reviewer.assign', reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool` });
+  setHandler(
+    declineReviewUpdate,
+    (args) => {
+      const actor = run.admit('call.declineReview', args);
+      const project = projects.find((p) => p.applicationId === args.applicationId)!;
+      const id = project.applicationId;
+      const payload = { reason: args.reason, conflict: args.conflict === true };
+      return run.exclusive(async () => {
+        const stepped = await run.operate(`reviewer ${actor.id} stepped down from ${id}${payload.conflict ? ' (conflict of interest)' : ''}`, actor, [
+          { projectId: project.projectId, type: 'review.decline', actor, payload },
+        ]);
+        if (stepped.applied !== 1) return stepped;
+        assignments[id] = (assignments[id] ?? []).filter((r) => r !== actor.id);
+        declined[id] = [...(declined[id] ?? []), actor.id];
+        const pool = reviewerPool.filter((r) => !declined[id]!.includes(r.id));
+        const plan = planAssignments(
+          [{ applicationId: id, division: project.division, institutionId: project.institutionId }],
+          pool,
+          call.policy.reviewersPerApplication,
+          assignments,
+        );
+        const drawn = (plan.assignments[id] ?? []).filter((r) => !assignments[id]!.includes(r));
+        await run.operate(
+          `replacement reviewer for ${id}`,
+          drawer,
+          drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: drawer, payload: assignmentOf(run, reviewerId) })),
+          (replaced) => {
+            if (replaced.applied === drawn.length) assignments[id] = [...assignments[id]!, ...drawn];
+            for (const s of plan.shortfalls)
+              replaced.skipped.push({
+                projectId: project.projectId,
+                type: 'reviewer.assign',
+                reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool`,
+              });
+          },
+        );
+        return stepped;
       });
-      return stepped;
-    });
-  }, run.validate('call.declineReview'));
+    },
+    run.validate('call.declineReview'),
+  );
 }
 
 export function handleReview(run: CallRun): void {
   handleStart(run);
   handleReviewers(run);
-  setHandler(closeWrittenReviewUpdate, (args) => run.exclusive(() => closeRounds(run, args.division, Actor.parse(args.actor))), run.validate('call.closeWrittenReview'));
+  setHandler(
+    closeWrittenReviewUpdate,
+    (args) => run.exclusive(() => closeRounds(run, args.division, Actor.parse(args.actor))),
+    run.validate('call.closeWrittenReview'),
+  );
 }

@@ -55,9 +55,7 @@ export class CallRun {
   constructor({ call, reviewerPool, carried }: CallWorkflowInput) {
     this.call = call;
     this.reviewerPool = reviewerPool;
-    this.snapshot = carried
-      ? createActor(callMachine, { snapshot: carried.snapshot as never }).getSnapshot()
-      : initialTransition(callMachine)[0];
+    this.snapshot = carried ? createActor(callMachine, { snapshot: carried.snapshot as never }).getSnapshot() : initialTransition(callMachine)[0];
     this.projects = carried?.projects ?? [];
     this.rosters = carried?.rosters ?? [];
     this.assignments = carried?.assignments ?? {};
@@ -94,7 +92,8 @@ export class CallRun {
     const actor = Actor.safeParse(args?.actor);
     if (!actor.success) refuse('INVALID_PAYLOAD', `${command} was refused: name the acting role and id (actor: { role, id }).`);
     const roles: readonly string[] = callCommands[command].roles;
-    if (!roles.includes(actor.data!.role)) refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
+    if (!roles.includes(actor.data!.role))
+      refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data!.role} ${actor.data!.id}.`);
     const wrongState = stateProblem(this.standing(), command);
     if (wrongState) refuse('ILLEGAL_TRANSITION', wrongState);
     return actor.data!;
@@ -103,7 +102,17 @@ export class CallRun {
   /** The call as its law reads it (machines/call-judge.ts). */
   standing(): CallStanding {
     const { call, projects, assignments, rounds, reviewerPool, calendar } = this;
-    return { callId: call.id, state: this.state(), calendar, policy: call.policy, projects, registering: [...this.registering.values()], assignments, rounds, reviewerPool };
+    return {
+      callId: call.id,
+      state: this.state(),
+      calendar,
+      policy: call.policy,
+      projects,
+      registering: [...this.registering.values()],
+      assignments,
+      rounds,
+      reviewerPool,
+    };
   }
 
   /** Every validator asks the call's law: a refused command never enters the call's history. */
@@ -146,6 +155,18 @@ export class CallRun {
 
   view(): CallView {
     const { call, projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, amendments } = this;
-    return { callId: call.id, state: this.state(), projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, ...(amendments.length > 0 && { amendments }) };
+    return {
+      callId: call.id,
+      state: this.state(),
+      projects,
+      rosters,
+      assignments,
+      rounds,
+      invited,
+      slots,
+      operations,
+      reviewerPool,
+      ...(amendments.length > 0 && { amendments }),
+    };
   }
 }

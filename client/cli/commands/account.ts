@@ -9,32 +9,57 @@ import { apiUrl } from '../session';
 import { type Runner } from './shared';
 
 export function addAccountCommands(program: Command, run: Runner): void {
-  program.command('login').description('log in through the identity provider (device authorization: open the address shown and confirm the code)')
+  program
+    .command('login')
+    .description('log in through the identity provider (device authorization: open the address shown and confirm the code)')
     .action(async () => {
       const login = await deviceLogin(apiUrl(), (line) => process.stderr.write(`${line}\n`));
       const me = await new ApiClient(login.apiUrl, () => Promise.resolve(login.accessToken)).me();
       console.log(`logged in to ${login.apiUrl} as ${me.actor.role} ${me.actor.id} (token kept in ${credentialsFile()})`);
     });
-  program.command('status').description('which service the command line talks to, and whether Temporal, its workers and the identity provider answer')
-    .action(run(async ({ session: s, print }) => {
-      const status = await s.api.status();
-      const t = status.temporal;
-      print([
-        `API                ${s.api.baseUrl} (${status.service} ${status.version})`,
-        `Temporal           ${t.reachable ? `server ${t.serverVersion ?? '?'}` : `NOT REACHABLE${t.error ? ` (${t.error})` : ''}`}, namespace ${t.namespace}, task queue ${t.taskQueue}`,
-        `Workers polling    ${t.workerPollers}${t.workerPollers === 0 ? ' — no worker serves the task queue: commands will wait' : ''}`,
-        `Identity provider  ${status.identityProvider.issuer} ${status.identityProvider.reachable ? '(answers)' : '(NOT REACHABLE: nobody can log in)'}`,
-        `Logged in          ${loadLogin()?.apiUrl === s.api.baseUrl ? 'yes' : 'no — run `alliance login`'}`,
-      ].join('\n'), status);
-      if (!t.reachable || !status.identityProvider.reachable || t.workerPollers === 0) throw new AllianceError('NOT_REACHABLE', 'Part of the service does not answer (see above).');
-    }));
-  program.command('logout').description('forget the stored log-in').action(() => {
-    console.log(forgetLogin() ? `logged out (removed ${credentialsFile()})` : 'not logged in');
-  });
-  program.command('whoami').description('who the service takes you for, and your work').action(run(async ({ session: s, print }) => {
-    const me = await s.api.me();
-    print([`${me.actor.role} ${me.actor.id} (${me.principal.issuer}, subject ${me.principal.subject})`,
-      table(['call', 'application', 'title', 'assigned to me'], me.projects.map((p) => [p.callId, p.applicationId, p.title, p.assignedToMe ? 'yes' : '']))].join('\n'), me);
-  }));
-
+  program
+    .command('status')
+    .description('which service the command line talks to, and whether Temporal, its workers and the identity provider answer')
+    .action(
+      run(async ({ session: s, print }) => {
+        const status = await s.api.status();
+        const t = status.temporal;
+        print(
+          [
+            `API                ${s.api.baseUrl} (${status.service} ${status.version})`,
+            `Temporal           ${t.reachable ? `server ${t.serverVersion ?? '?'}` : `NOT REACHABLE${t.error ? ` (${t.error})` : ''}`}, namespace ${t.namespace}, task queue ${t.taskQueue}`,
+            `Workers polling    ${t.workerPollers}${t.workerPollers === 0 ? ' — no worker serves the task queue: commands will wait' : ''}`,
+            `Identity provider  ${status.identityProvider.issuer} ${status.identityProvider.reachable ? '(answers)' : '(NOT REACHABLE: nobody can log in)'}`,
+            `Logged in          ${loadLogin()?.apiUrl === s.api.baseUrl ? 'yes' : 'no — run `alliance login`'}`,
+          ].join('\n'),
+          status,
+        );
+        if (!t.reachable || !status.identityProvider.reachable || t.workerPollers === 0)
+          throw new AllianceError('NOT_REACHABLE', 'Part of the service does not answer (see above).');
+      }),
+    );
+  program
+    .command('logout')
+    .description('forget the stored log-in')
+    .action(() => {
+      console.log(forgetLogin() ? `logged out (removed ${credentialsFile()})` : 'not logged in');
+    });
+  program
+    .command('whoami')
+    .description('who the service takes you for, and your work')
+    .action(
+      run(async ({ session: s, print }) => {
+        const me = await s.api.me();
+        print(
+          [
+            `${me.actor.role} ${me.actor.id} (${me.principal.issuer}, subject ${me.principal.subject})`,
+            table(
+              ['call', 'application', 'title', 'assigned to me'],
+              me.projects.map((p) => [p.callId, p.applicationId, p.title, p.assignedToMe ? 'yes' : '']),
+            ),
+          ].join('\n'),
+          me,
+        );
+      }),
+    );
 }

@@ -62,7 +62,10 @@ export function describeProject(view: ProjectView): string {
     ['project year', String(view.projectYear)],
     ['overdue', view.overdue ? 'yes' : 'no'],
     ['reviews', `${c.reviews.length} of ${c.reviewers.length} assigned`],
-    ['decision', c.decision ? (c.decision.outcome === 'approved' ? `approved ${c.decision.amountsNtd.map(ntd).join(' / ')}` : `rejected: ${c.decision.reason}`) : '—'],
+    [
+      'decision',
+      c.decision ? (c.decision.outcome === 'approved' ? `approved ${c.decision.amountsNtd.map(ntd).join(' / ')}` : `rejected: ${c.decision.reason}`) : '—',
+    ],
     ['paid', c.disbursements.length ? c.disbursements.map((d) => `Y${d.year}T${d.tranche} ${ntd(d.amountNtd)}`).join(', ') : '—'],
     ['reports accepted', c.acceptedReports.length ? c.acceptedReports.map((y) => `year ${y}`).join(', ') : '—'],
     ...(c.endReason ? [['ended because', c.endReason] as [string, string]] : []),
@@ -75,8 +78,22 @@ export function describeOperation(record: OperationRecord): string {
   const head = `${record.operation}: ${record.applied} of ${record.total} commands applied`;
   const unreachable = record.unreachable ?? [];
   const parts = [
-    ...(record.skipped.length ? [`${record.skipped.length} skipped:\n${table(['project', 'command', 'why'], record.skipped.map((s) => [s.projectId, s.type, s.reason]))}`] : []),
-    ...(unreachable.length ? [`${unreachable.length} unreachable (not sent; run the operation again once the project answers):\n${table(['project', 'command', 'why'], unreachable.map((s) => [s.projectId, s.type, s.reason]))}`] : []),
+    ...(record.skipped.length
+      ? [
+          `${record.skipped.length} skipped:\n${table(
+            ['project', 'command', 'why'],
+            record.skipped.map((s) => [s.projectId, s.type, s.reason]),
+          )}`,
+        ]
+      : []),
+    ...(unreachable.length
+      ? [
+          `${unreachable.length} unreachable (not sent; run the operation again once the project answers):\n${table(
+            ['project', 'command', 'why'],
+            unreachable.map((s) => [s.projectId, s.type, s.reason]),
+          )}`,
+        ]
+      : []),
   ];
   return parts.length ? `${head}; ${parts.join('\n')}` : head;
 }
@@ -87,17 +104,25 @@ export function describeCall(view: CallView): string {
   return [
     `call ${view.callId}: ${view.state}`,
     `${view.projects.length} applications, ${view.rosters.length} rosters, ${Object.keys(view.assignments).length} under review, ${view.invited.length} invited to present`,
-    table(['division', 'applications'], [...byDivision].sort().map(([d, n]) => [d, n])),
-    ...view.rounds.map((r) => `written review ${r.scope}: started ${formatRocDate(r.startedAt, { withTime: true })}, ${r.closedAt ? `closed, ${r.missing.length} reviews missing` : `ends ${formatRocDate(r.deadline, { withTime: true })}`}`),
+    table(
+      ['division', 'applications'],
+      [...byDivision].sort().map(([d, n]) => [d, n]),
+    ),
+    ...view.rounds.map(
+      (r) =>
+        `written review ${r.scope}: started ${formatRocDate(r.startedAt, { withTime: true })}, ${r.closedAt ? `closed, ${r.missing.length} reviews missing` : `ends ${formatRocDate(r.deadline, { withTime: true })}`}`,
+    ),
   ].join('\n');
 }
 
 /** The call file as given, or its calendar moved to start now or compressed (the policy stays the file's). */
 export function calendarFor(file: unknown, opts: Record<string, string>): unknown {
   if (!opts.startsNow && !opts.opensAt && !opts.calendar && !opts.id) return file;
-  if ([opts.startsNow, opts.opensAt, opts.calendar].filter(Boolean).length > 1) throw new AllianceError('VALIDATION', 'Give one of --starts-now, --opens-at INSTANT or --calendar NAME.');
+  if ([opts.startsNow, opts.opensAt, opts.calendar].filter(Boolean).length > 1)
+    throw new AllianceError('VALIDATION', 'Give one of --starts-now, --opens-at INSTANT or --calendar NAME.');
   const parsed = CallSchema.safeParse(file);
-  if (!parsed.success) throw new AllianceError('VALIDATION', `The call file is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw new AllianceError('VALIDATION', `The call file is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   const id = opts.id ?? parsed.data.id;
   if (opts.calendar) return compressedCall(parsed.data, Date.now(), tryOutCalendars[opts.calendar as TryOutCalendar], id);
   if (opts.startsNow) return startingNow(parsed.data, Date.now(), id);
@@ -110,7 +135,7 @@ export function nextCallDeadline(call: Call): string {
   const now = Date.now();
   const inWords = (at: string): string => {
     const seconds = Math.round((Date.parse(at) - now) / 1000);
-    return seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 86400 * 10) / 10} days`;
+    return seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round((seconds / 86400) * 10) / 10} days`;
   };
   const c = call.calendar;
   if (Date.parse(c.applicationWindow.closes) > now) {
@@ -146,13 +171,22 @@ export const required = (flags: string, description: string): Option => new Opti
 
 /** One subcommand per project event: `<group> <name> <project>` with its options, sending the event through the API. */
 export function projectCommandFor(run: Runner) {
-  return <T extends ProjectEventType>(parent: Command, name: string, type: T, description: string, options: Option[], payload: (o: Record<string, string>) => ProjectPayload<T>): void => {
+  return <T extends ProjectEventType>(
+    parent: Command,
+    name: string,
+    type: T,
+    description: string,
+    options: Option[],
+    payload: (o: Record<string, string>) => ProjectPayload<T>,
+  ): void => {
     const command = parent.command(`${name} <project>`).description(`${description} (${type})`);
     for (const option of options) command.addOption(option);
-    command.action(run(async ({ session: s, print, args, opts }) => {
-      const id = projectId(args[0]!);
-      const result = await s.api.projects.send(id, type, payload(opts));
-      print(`${id}: ${result.states.join(', ')}`, result);
-    }));
+    command.action(
+      run(async ({ session: s, print, args, opts }) => {
+        const id = projectId(args[0]!);
+        const result = await s.api.projects.send(id, type, payload(opts));
+        print(`${id}: ${result.states.join(', ')}`, result);
+      }),
+    );
   };
 }

@@ -10,8 +10,13 @@ import type { BulkOperationForm } from '../../web/pages/call';
 export const bulkOperations: Record<CallOperationName, z.ZodType> = {
   'written-review': ScopeBody,
   'close-round': ScopeBody,
-  invite: z.object({ topPerDivision: z.number().int().min(1).max(1000).optional(), applicationIds: z.array(Id).max(1000).optional() }).strict()
-    .refine((b) => (b.topPerDivision === undefined) !== (b.applicationIds === undefined || b.applicationIds.length === 0), { message: 'give either the top N per division or the application ids, not both', path: ['topPerDivision'] }),
+  invite: z
+    .object({ topPerDivision: z.number().int().min(1).max(1000).optional(), applicationIds: z.array(Id).max(1000).optional() })
+    .strict()
+    .refine((b) => (b.topPerDivision === undefined) !== (b.applicationIds === undefined || b.applicationIds.length === 0), {
+      message: 'give either the top N per division or the application ids, not both',
+      path: ['topPerDivision'],
+    }),
   schedule: z.object({ startsAt: Instant }).strict(),
   'decision-meeting': EmptyBody,
   announce: EmptyBody,
@@ -26,4 +31,7 @@ export const bulkForms: BulkOperationForm[] = Object.entries(bulkOperations).map
  * is found by its owner alone.
  */
 export const operationIdOf = (actor: Actor, operation: CallOperationName, nonce: string): string => `web-job:${actor.role}:${actor.id}:${operation}:${nonce}`;
-export const JobParams = z.object({ operation: z.enum(Object.keys(bulkOperations) as [CallOperationName, ...CallOperationName[]]), nonce: z.string().regex(/^[\w-]{12}$/) });
+export const JobParams = z.object({
+  operation: z.enum(Object.keys(bulkOperations) as [CallOperationName, ...CallOperationName[]]),
+  nonce: z.string().regex(/^[\w-]{12}$/),
+});

@@ -25,10 +25,15 @@ export function callJobPages(app: FastifyInstance, kit: PageKit): void {
     const form = formOf(request);
     const value = readSchemaForm(schema, form);
     const parsed = schema.safeParse(value);
-    if (!parsed.success) return send(reply, await renderCall(services, context, callId, { failed: { form: name, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
+    if (!parsed.success)
+      return send(reply, await renderCall(services, context, callId, { failed: { form: name, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     const status = await services.bounded('command', () => services.calls.status(callId));
     if ((request.body as Form)._confirm !== 'yes') {
-      const shown = Object.fromEntries(Object.entries(form).map(([k, v]): [string, string] => [k, [v].flat().join(', ')]).filter(([, v]) => v !== ''));
+      const shown = Object.fromEntries(
+        Object.entries(form)
+          .map(([k, v]): [string, string] => [k, [v].flat().join(', ')])
+          .filter(([, v]) => v !== ''),
+      );
       const division = (parsed.data as { division?: string }).division;
       return send(reply, confirmPage(context, callId, name, shown, status.projects.filter((p) => !division || p.division === division).length));
     }
@@ -36,7 +41,9 @@ export function callJobPages(app: FastifyInstance, kit: PageKit): void {
     const nonce = randomBytes(9).toString('base64url');
     try {
       // The call accepts or refuses it now; it goes on in Temporal whatever happens to this request, and the job page follows it.
-      await services.bounded('command', () => services.calls.startOperation(callId, operation, context.actor, parsed.data as never, operationIdOf(context.actor, operation, nonce)));
+      await services.bounded('command', () =>
+        services.calls.startOperation(callId, operation, context.actor, parsed.data as never, operationIdOf(context.actor, operation, nonce)),
+      );
     } catch (error) {
       if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND') throw error;
       return send(reply, jobPage(context, { id: nonce, callId, operation, status: 'failed', error: error.message }, null), httpStatus[error.code]);

@@ -8,16 +8,31 @@ import type { PageContext } from '../../web/layout';
 import { callPage } from '../../web/pages/call';
 import { bulkForms } from './bulk-operations';
 
-export async function renderCall(services: Services, context: PageContext, callId: string, extra: Partial<Parameters<typeof callPage>[1]> = {}): Promise<string> {
+export async function renderCall(
+  services: Services,
+  context: PageContext,
+  callId: string,
+  extra: Partial<Parameters<typeof callPage>[1]> = {},
+): Promise<string> {
   const status = await services.bounded('command', () => services.calls.status(callId));
   const view = callViewFor(context.actor, status);
   const everything = !checkAccess('audit.read', context.actor);
   const openRound = status.rounds.some((r) => !r.closedAt);
   const reviewProgress = everything && openRound ? await reviewsIn(services, callId, Object.entries(status.assignments)) : [];
-  return callPage(context, { view, operations: checkAccess('call.operate', context.actor) ? [] : bulkForms, mayRoster: !checkAccess('call.roster', context.actor), reviewProgress, ...extra });
+  return callPage(context, {
+    view,
+    operations: checkAccess('call.operate', context.actor) ? [] : bulkForms,
+    mayRoster: !checkAccess('call.roster', context.actor),
+    reviewProgress,
+    ...extra,
+  });
 }
 
-async function reviewsIn(services: Services, callId: string, assignments: [string, string[]][]): Promise<{ applicationId: string; assigned: number; recorded: number }[]> {
+async function reviewsIn(
+  services: Services,
+  callId: string,
+  assignments: [string, string[]][],
+): Promise<{ applicationId: string; assigned: number; recorded: number }[]> {
   const rows: { applicationId: string; assigned: number; recorded: number }[] = [];
   const queue = [...assignments];
   const workers = Array.from({ length: 8 }, async () => {

@@ -16,7 +16,9 @@ import { hidden, type PageKit } from './kit';
 export function homePages(app: FastifyInstance, kit: PageKit): void {
   const { settings, contextOf, langOf, send } = kit;
   app.get('/', hidden, (_request, reply) => reply.redirect('/web', 302));
-  app.get('/web/assets/style.css', hidden, (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet));
+  app.get('/web/assets/style.css', hidden, (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
+  );
   app.get('/web/lang', hidden, (request, reply) => {
     const { to, return: back } = request.query as { to?: string; return?: string };
     if (isLang(to)) setCookie(reply, request, LANG_COOKIE, to, 365 * 86400, '/', settings.behindTls);
@@ -60,16 +62,29 @@ async function dashboard(kit: PageKit, context: PageContext, call: unknown): Pro
   // transition), not a visibility search (≈ 0.4 s for a 1,000-project call); applications the
   // calls registered that have no transition yet are drafts, with the facts the call keeps.
   let noLedger: string | undefined;
-  const projects: ProjectRow[] = await services.audit().recorded(selected ? { callId: selected } : {}).catch((error: unknown) => {
-    // An API without the ledger still shows the calls, their rounds and deadlines, and says why the counts are missing.
-    if (!(error instanceof AllianceError) || error.code !== 'NOT_FOUND') throw error;
-    noLedger = error.message;
-    return [];
-  });
+  const projects: ProjectRow[] = await services
+    .audit()
+    .recorded(selected ? { callId: selected } : {})
+    .catch((error: unknown) => {
+      // An API without the ledger still shows the calls, their rounds and deadlines, and says why the counts are missing.
+      if (!(error instanceof AllianceError) || error.code !== 'NOT_FOUND') throw error;
+      noLedger = error.message;
+      return [];
+    });
   const recorded = new Set(projects.map((p) => p.workflowId));
   for (const status of statuses) {
     for (const p of status?.projects ?? []) {
-      if (!recorded.has(p.projectId)) projects.push({ workflowId: p.projectId, callId: status!.callId, division: p.division, region: p.region, institution: p.institutionId, state: 'draft', projectYear: 0, overdue: false });
+      if (!recorded.has(p.projectId))
+        projects.push({
+          workflowId: p.projectId,
+          callId: status!.callId,
+          division: p.division,
+          region: p.region,
+          institution: p.institutionId,
+          state: 'draft',
+          projectYear: 0,
+          overdue: false,
+        });
     }
   }
   const now = Date.now();
@@ -89,7 +104,15 @@ async function dashboard(kit: PageKit, context: PageContext, call: unknown): Pro
     for (const [what, at] of candidates) if (at && Date.parse(at) >= now && Date.parse(at) <= soon) deadlines.push({ callId: status.callId, what, at });
     for (const r of status.rounds) {
       const scoped = status.projects.filter((p) => r.scope === 'all' || p.division === r.scope);
-      rounds.push({ callId: status.callId, scope: r.scope, startedAt: r.startedAt, deadline: r.deadline, closedAt: r.closedAt, assigned: scoped.reduce((n, p) => n + (status.assignments[p.applicationId]?.length ?? 0), 0), missing: r.missing.length });
+      rounds.push({
+        callId: status.callId,
+        scope: r.scope,
+        startedAt: r.startedAt,
+        deadline: r.deadline,
+        closedAt: r.closedAt,
+        assigned: scoped.reduce((n, p) => n + (status.assignments[p.applicationId]?.length ?? 0), 0),
+        missing: r.missing.length,
+      });
     }
   }
   deadlines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));

@@ -13,14 +13,16 @@ import { projectPages } from './projects';
 
 export type { WebSettings } from './kit';
 
-export const webRoutes = (settings: WebSettings): FastifyPluginCallback => (app, _options, done) => {
-  formBodies(app);
-  const kit = pageKit(settings);
-  pageErrors(app, kit.langOf, kit.send);
-  homePages(app, kit);
-  callPages(app, kit);
-  callJobPages(app, kit);
-  projectPages(app, kit);
-  auditPages(app, kit);
-  done();
-};
+export const webRoutes =
+  (settings: WebSettings): FastifyPluginCallback =>
+  (app, _options, done) => {
+    formBodies(app);
+    const kit = pageKit(settings);
+    pageErrors(app, kit.langOf, kit.send);
+    homePages(app, kit);
+    callPages(app, kit);
+    callJobPages(app, kit);
+    projectPages(app, kit);
+    auditPages(app, kit);
+    done();
+  };

@@ -23,10 +23,23 @@ import { errorsFromDetails, hidden, type PageKit } from './kit';
 
 function applicationForm(context: PageContext, callId: string, value: unknown, errors: FieldErrors, message?: string): string {
   const t = translator(context.lang);
-  return formPage(context, `${t('newApplication')} — ${callId}`, `/web/calls/${encodeURIComponent(callId)}/apply`, renderSchemaFields(context.lang, NewApplication, value, errors), message, t('apply'));
+  return formPage(
+    context,
+    `${t('newApplication')} — ${callId}`,
+    `/web/calls/${encodeURIComponent(callId)}/apply`,
+    renderSchemaFields(context.lang, NewApplication, value, errors),
+    message,
+    t('apply'),
+  );
 }
 
-async function renderProject(services: Services, context: PageContext, callId: string, applicationId: string, extra: Partial<ProjectPageData> = {}): Promise<string> {
+async function renderProject(
+  services: Services,
+  context: PageContext,
+  callId: string,
+  applicationId: string,
+  extra: Partial<ProjectPageData> = {},
+): Promise<string> {
   const id = projectWorkflowId(callId, applicationId);
   const whole = await services.bounded('command', () => services.projects.view(id));
   const view = projectViewFor(context.actor, whole);
@@ -36,8 +49,10 @@ async function renderProject(services: Services, context: PageContext, callId: s
     services.bounded('command', () => services.projects.offered(id)),
     checkAccess('notices.read', context.actor) ? Promise.resolve(null) : services.bounded('command', () => services.notices.forProject(id)).catch(() => []),
   ]);
-  const mine = mayReadProject(context.actor, whole.context) ? offered[context.actor.role] ?? [] : [];
-  const pool = mine.includes('reviewer.assign') ? ((await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? []).map((r) => ({ id: r.id, name: r.name })) : undefined;
+  const mine = mayReadProject(context.actor, whole.context) ? (offered[context.actor.role] ?? []) : [];
+  const pool = mine.includes('reviewer.assign')
+    ? ((await services.bounded('command', () => services.calls.status(callId))).reviewerPool ?? []).map((r) => ({ id: r.id, name: r.name }))
+    : undefined;
   return projectPage(context, { view, log: transitionLogFor(context.actor, whole, log) ?? [], offered: mine, notices, ...(pool ? { pool } : {}), ...extra });
 }
 
@@ -68,25 +83,39 @@ export function projectPages(app: FastifyInstance, kit: PageKit): void {
     const context = contextOf(request);
     const { callId, applicationId } = params(ProjectParams, request.params);
     const doneType = (request.query as { done?: string }).done;
-    const done = projectEventTypes.includes(doneType as ProjectEventType) ? doneType as ProjectEventType : undefined;
+    const done = projectEventTypes.includes(doneType as ProjectEventType) ? (doneType as ProjectEventType) : undefined;
     return send(reply, await renderProject(services, context, callId, applicationId, done ? { done } : {}));
   });
   app.post('/web/projects/:callId/:applicationId/commands/:type', hidden, async (request, reply) => {
     const context = contextOf(request);
-    const { callId, applicationId } = params(ProjectParams, { callId: (request.params as { callId: string }).callId, applicationId: (request.params as { applicationId: string }).applicationId });
+    const { callId, applicationId } = params(ProjectParams, {
+      callId: (request.params as { callId: string }).callId,
+      applicationId: (request.params as { applicationId: string }).applicationId,
+    });
     const type = (request.params as { type: string }).type as ProjectEventType;
     if (!projectEventTypes.includes(type)) throw new AllianceError('NOT_FOUND', 'No such command.');
     const form = formOf(request);
     const schema = incomingPayloads[type] as z.ZodType;
     const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);
     const parsed = schema.safeParse(value);
-    if (!parsed.success) return send(reply, await renderProject(services, context, callId, applicationId, { failed: { type, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
+    if (!parsed.success)
+      return send(
+        reply,
+        await renderProject(services, context, callId, applicationId, { failed: { type, value, errors: errorsFromIssues(parsed.error.issues) } }),
+        400,
+      );
     try {
       await sendProjectCommand(services, callId, applicationId, type, context.actor, parsed.data as never);
       return reply.redirect(`/web/projects/${encodeURIComponent(callId)}/${encodeURIComponent(applicationId)}?done=${encodeURIComponent(type)}`, 303);
     } catch (error) {
       if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      return send(reply, await renderProject(services, context, callId, applicationId, { failed: { type, value, errors: errorsFromDetails(error.details), message: error.message } }), httpStatus[error.code]);
+      return send(
+        reply,
+        await renderProject(services, context, callId, applicationId, {
+          failed: { type, value, errors: errorsFromDetails(error.details), message: error.message },
+        }),
+        httpStatus[error.code],
+      );
     }
   });
 }

@@ -4,9 +4,20 @@ import { translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
 
 /** A form page of its own: opening a call, a new application. */
-export function formPage(context: PageContext, title: string, action: string, drawn: { fields: Html; summary: Html }, message?: string, submit?: string): string {
+export function formPage(
+  context: PageContext,
+  title: string,
+  action: string,
+  drawn: { fields: Html; summary: Html },
+  message?: string,
+  submit?: string,
+): string {
   const t = translator(context.lang);
-  return page(context, title, html`
+  return page(
+    context,
+    title,
+    html`
     ${message ? html`<div class="error-summary" role="alert"><h2>${t('refusedTitle')}</h2><p>${message}</p></div>` : ''}${drawn.summary}
-    <form method="post" action="${action}" novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${submit ?? t('send')}</button></form>`);
+    <form method="post" action="${action}" novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${submit ?? t('send')}</button></form>`,
+  );
 }

@@ -6,9 +6,30 @@ import { html, type Html } from '../html';
 import { nameOf, stateName, translator } from '../i18n';
 import { page, type PageContext } from '../layout';
 
-export interface ProjectRow { workflowId: string; callId: string; division: string; region: string; institution: string; state: string; projectYear: number; overdue: boolean }
-export interface DeadlineRow { callId: string; what: string; at: string }
-export interface RoundRow { callId: string; scope: string; startedAt: string; deadline: string; closedAt: string | null; assigned: number; missing: number }
+export interface ProjectRow {
+  workflowId: string;
+  callId: string;
+  division: string;
+  region: string;
+  institution: string;
+  state: string;
+  projectYear: number;
+  overdue: boolean;
+}
+export interface DeadlineRow {
+  callId: string;
+  what: string;
+  at: string;
+}
+export interface RoundRow {
+  callId: string;
+  scope: string;
+  startedAt: string;
+  deadline: string;
+  closedAt: string | null;
+  assigned: number;
+  missing: number;
+}
 
 export interface DashboardData {
   calls: z.infer<typeof CallSummary>[];
@@ -26,7 +47,8 @@ const projectLink = (workflowId: string): string => `/web/projects/${workflowId.
 function countTable(context: PageContext, caption: string, projects: ProjectRow[], columns: readonly string[], column: (p: ProjectRow) => string): Html {
   const t = translator(context.lang);
   const states = [...new Set(projects.map((p) => p.state))].sort();
-  const count = (state: string | null, value: string | null): number => projects.filter((p) => (state === null || p.state === state) && (value === null || column(p) === value)).length;
+  const count = (state: string | null, value: string | null): number =>
+    projects.filter((p) => (state === null || p.state === state) && (value === null || column(p) === value)).length;
   return html`<table><caption>${caption}</caption><thead><tr><th scope="col">${t('state')}</th>${columns.map((c) => html`<th scope="col">${nameOf(context.lang, c)}</th>`)}<th scope="col">${t('total')}</th></tr></thead><tbody>
     ${states.map((s) => html`<tr><th scope="row">${stateName(context.lang, s)}</th>${columns.map((c) => html`<td class="number">${count(s, c)}</td>`)}<td class="number">${count(s, null)}</td></tr>`)}
     <tr><th scope="row">${t('total')}</th>${columns.map((c) => html`<td class="number">${count(null, c)}</td>`)}<td class="number">${projects.length}</td></tr></tbody></table>`;
@@ -40,7 +62,10 @@ export function dashboardPage(context: PageContext, data: DashboardData): string
   const chooser = html`<form method="get" action="/web" class="inline"><label for="call-select">${t('call')}</label>
     <select id="call-select" name="call"><option value="">${t('allCalls')}</option>${data.calls.map((c) => html`<option value="${c.callId}" ${c.callId === data.selectedCall ? 'selected' : ''}>${c.callId}</option>`)}</select>
     <button type="submit">${t('search')}</button></form>`;
-  return page(context, t('dashboard'), html`
+  return page(
+    context,
+    t('dashboard'),
+    html`
     ${chooser}
     <section aria-labelledby="calls-h"><h2 id="calls-h">${t('calls')}</h2>
       <table><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('rocYear')}</th><th scope="col">${t('state')}</th><th scope="col">${t('started')}</th></tr></thead><tbody>
@@ -52,23 +77,45 @@ export function dashboardPage(context: PageContext, data: DashboardData): string
     <section aria-labelledby="overdue-h"><h2 id="overdue-h">${t('overdueReports')}</h2>
       ${overdue.length === 0 ? html`<p>${t('none')}</p>` : html`<ul>${overdue.map((p) => html`<li><a href="${projectLink(p.workflowId)}">${p.workflowId}</a> (${stateName(lang, p.state)}, ${t('projectYear')} ${p.projectYear})</li>`)}</ul>`}</section>
     <section aria-labelledby="deadlines-h"><h2 id="deadlines-h">${t('upcomingDeadlines')}</h2>
-      ${data.deadlines.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('deadline')}</th><th scope="col">${t('call')}</th><th scope="col">${t('what')}</th></tr></thead><tbody>
-      ${data.deadlines.map((d) => html`<tr><td>${when(lang, d.at)}</td><td>${d.callId}</td><td>${d.what}</td></tr>`)}</tbody></table>`}</section>
+      ${
+        data.deadlines.length === 0
+          ? html`<p>${t('none')}</p>`
+          : html`<table><thead><tr><th scope="col">${t('deadline')}</th><th scope="col">${t('call')}</th><th scope="col">${t('what')}</th></tr></thead><tbody>
+      ${data.deadlines.map((d) => html`<tr><td>${when(lang, d.at)}</td><td>${d.callId}</td><td>${d.what}</td></tr>`)}</tbody></table>`
+      }</section>
     <section aria-labelledby="rounds-h"><h2 id="rounds-h">${t('reviewRounds')}</h2>
-      ${data.rounds.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('scope')}</th><th scope="col">${t('started')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('closed')}</th><th scope="col">${t('assigned')}</th><th scope="col">${t('reviewsMissing')}</th></tr></thead><tbody>
-      ${data.rounds.map((r) => html`<tr><td><a href="/web/calls/${encodeURIComponent(r.callId)}">${r.callId}</a></td><td>${r.scope}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.assigned}</td><td class="number">${r.closedAt ? r.missing : '—'}</td></tr>`)}</tbody></table>`}</section>
-  `);
+      ${
+        data.rounds.length === 0
+          ? html`<p>${t('none')}</p>`
+          : html`<table><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('scope')}</th><th scope="col">${t('started')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('closed')}</th><th scope="col">${t('assigned')}</th><th scope="col">${t('reviewsMissing')}</th></tr></thead><tbody>
+      ${data.rounds.map((r) => html`<tr><td><a href="/web/calls/${encodeURIComponent(r.callId)}">${r.callId}</a></td><td>${r.scope}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.assigned}</td><td class="number">${r.closedAt ? r.missing : '—'}</td></tr>`)}</tbody></table>`
+      }</section>
+  `,
+  );
 }
 
-export interface WorkRow { callId: string; applicationId: string; title: string; assignedToMe: boolean }
+export interface WorkRow {
+  callId: string;
+  applicationId: string;
+  title: string;
+  assignedToMe: boolean;
+}
 
 /** Home of a PI, a research office or a reviewer: their projects across the calls, and the calls open to apply to. */
 export function myWorkPage(context: PageContext, work: WorkRow[], openCalls: string[]): string {
   const t = translator(context.lang);
   const heading = context.actor.role === 'reviewer' ? t('myAssignments') : context.actor.role === 'institution' ? t('ourApplications') : t('myProjects');
-  return page(context, heading, html`
-    ${work.length === 0 ? html`<p>${t('none')}</p>` : html`<table id="my-work"><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('project')}</th><th scope="col">${t('title')}</th></tr></thead><tbody>
-      ${work.map((w) => html`<tr><td><a href="/web/calls/${encodeURIComponent(w.callId)}">${w.callId}</a></td><td><a href="/web/projects/${encodeURIComponent(w.callId)}/${encodeURIComponent(w.applicationId)}">${w.applicationId}</a></td><td>${w.title}</td></tr>`)}</tbody></table>`}
+  return page(
+    context,
+    heading,
+    html`
+    ${
+      work.length === 0
+        ? html`<p>${t('none')}</p>`
+        : html`<table id="my-work"><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('project')}</th><th scope="col">${t('title')}</th></tr></thead><tbody>
+      ${work.map((w) => html`<tr><td><a href="/web/calls/${encodeURIComponent(w.callId)}">${w.callId}</a></td><td><a href="/web/projects/${encodeURIComponent(w.callId)}/${encodeURIComponent(w.applicationId)}">${w.applicationId}</a></td><td>${w.title}</td></tr>`)}</tbody></table>`
+    }
     ${context.actor.role === 'pi' ? html`<section aria-labelledby="apply-h"><h2 id="apply-h">${t('newApplication')}</h2>${openCalls.length === 0 ? html`<p>${t('none')}</p>` : html`<ul>${openCalls.map((c) => html`<li><a href="/web/calls/${encodeURIComponent(c)}/apply">${t('apply')}: ${c}</a></li>`)}</ul>`}</section>` : ''}
-  `);
+  `,
+  );
 }

@@ -22,21 +22,41 @@ export function reportSectionOf({ t, lang, c, a }: Scope) {
   const reports = [...c.reports.map((r) => ({ ...r, kind: 'progressReport' })), ...c.closingReports.map((r) => ({ ...r, kind: 'closingReport' }))];
   const kpiMembers = countKpiMembers(a.members);
   const results = acceptedKpis(c);
-  return html`${reports.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('projectYear')}</th><th scope="col">${t('outcome')}</th><th scope="col">${t('when')}</th><th scope="col">${t('summary')}</th></tr></thead><tbody>
-    ${reports.map((r) => html`<tr><td>${nameOf(lang, r.kind)}</td><td class="number">${r.year}</td><td>${nameOf(lang, r.outcome)}</td><td>${when(lang, r.at)}</td><td>${r.summary}${r.note ? html`<br><small>${r.note}</small>` : ''}</td></tr>`)}</tbody></table>`}
+  return html`${
+    reports.length === 0
+      ? html`<p>${t('none')}</p>`
+      : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('projectYear')}</th><th scope="col">${t('outcome')}</th><th scope="col">${t('when')}</th><th scope="col">${t('summary')}</th></tr></thead><tbody>
+    ${reports.map((r) => html`<tr><td>${nameOf(lang, r.kind)}</td><td class="number">${r.year}</td><td>${nameOf(lang, r.outcome)}</td><td>${when(lang, r.at)}</td><td>${r.summary}${r.note ? html`<br><small>${r.note}</small>` : ''}</td></tr>`)}</tbody></table>`
+  }
     <p>${t('members')}: ${kpiMembers} / ${a.members.length}</p>
-    ${results.length ? html`<table><caption>${t('reportedKpis')}</caption><thead><tr><th scope="col">${t('projectYear')}</th><th scope="col">${t('statedMembers')}</th><th scope="col">${t('countedMembers')}</th><th scope="col">${nameOf(lang, 'memberFeesNtd')}</th><th scope="col">${nameOf(lang, 'technologyTransferNtd')}</th><th scope="col">${nameOf(lang, 'technicalServicesNtd')}</th><th scope="col">${nameOf(lang, 'industryAcademiaProjectsNtd')}</th></tr></thead><tbody>
-      ${results.map((k) => html`<tr><td class="number">${k.year}</td><td class="number">${k.members}</td><td class="number">${k.countedMembers ?? '—'}</td><td class="number">${ntd(k.memberFeesNtd)}</td><td class="number">${ntd(k.technologyTransferNtd)}</td><td class="number">${ntd(k.technicalServicesNtd)}</td><td class="number">${ntd(k.industryAcademiaProjectsNtd)}</td></tr>`)}</tbody></table>` : ''}
-    ${a.kpis.length ? html`<table><caption>${t('plannedKpis')}</caption><thead><tr><th scope="col">${t('projectYear')}</th><th scope="col">${nameOf(lang, 'members')}</th><th scope="col">${nameOf(lang, 'memberFeesNtd')}</th><th scope="col">${nameOf(lang, 'technologyTransferNtd')}</th><th scope="col">${nameOf(lang, 'technicalServicesNtd')}</th><th scope="col">${nameOf(lang, 'industryAcademiaProjectsNtd')}</th></tr></thead><tbody>
-      ${a.kpis.map((k) => html`<tr><td class="number">${k.year}</td><td class="number">${k.members}</td><td class="number">${ntd(k.memberFeesNtd)}</td><td class="number">${ntd(k.technologyTransferNtd)}</td><td class="number">${ntd(k.technicalServicesNtd)}</td><td class="number">${ntd(k.industryAcademiaProjectsNtd)}</td></tr>`)}</tbody></table>` : ''}`;
+    ${
+      results.length
+        ? html`<table><caption>${t('reportedKpis')}</caption><thead><tr><th scope="col">${t('projectYear')}</th><th scope="col">${t('statedMembers')}</th><th scope="col">${t('countedMembers')}</th><th scope="col">${nameOf(lang, 'memberFeesNtd')}</th><th scope="col">${nameOf(lang, 'technologyTransferNtd')}</th><th scope="col">${nameOf(lang, 'technicalServicesNtd')}</th><th scope="col">${nameOf(lang, 'industryAcademiaProjectsNtd')}</th></tr></thead><tbody>
+      ${results.map((k) => html`<tr><td class="number">${k.year}</td><td class="number">${k.members}</td><td class="number">${k.countedMembers ?? '—'}</td><td class="number">${ntd(k.memberFeesNtd)}</td><td class="number">${ntd(k.technologyTransferNtd)}</td><td class="number">${ntd(k.technicalServicesNtd)}</td><td class="number">${ntd(k.industryAcademiaProjectsNtd)}</td></tr>`)}</tbody></table>`
+        : ''
+    }
+    ${
+      a.kpis.length
+        ? html`<table><caption>${t('plannedKpis')}</caption><thead><tr><th scope="col">${t('projectYear')}</th><th scope="col">${nameOf(lang, 'members')}</th><th scope="col">${nameOf(lang, 'memberFeesNtd')}</th><th scope="col">${nameOf(lang, 'technologyTransferNtd')}</th><th scope="col">${nameOf(lang, 'technicalServicesNtd')}</th><th scope="col">${nameOf(lang, 'industryAcademiaProjectsNtd')}</th></tr></thead><tbody>
+      ${a.kpis.map((k) => html`<tr><td class="number">${k.year}</td><td class="number">${k.members}</td><td class="number">${ntd(k.memberFeesNtd)}</td><td class="number">${ntd(k.technologyTransferNtd)}</td><td class="number">${ntd(k.technicalServicesNtd)}</td><td class="number">${ntd(k.industryAcademiaProjectsNtd)}</td></tr>`)}</tbody></table>`
+        : ''
+    }`;
 }
 
 export function reviewsOf({ t, lang, c }: Scope) {
-  return c.reviews.length === 0 ? html`<p id="reviews-none">${t('noReviewsVisible')}</p>` : html`<table id="reviews"><thead><tr><th scope="col">${nameOf(lang, 'reviewerId')}</th><th scope="col">${nameOf(lang, 'score')}</th><th scope="col">${nameOf(lang, 'recommendation')}</th><th scope="col">${nameOf(lang, 'comments')}</th><th scope="col">${t('when')}</th></tr></thead><tbody>
+  return c.reviews.length === 0
+    ? html`<p id="reviews-none">${t('noReviewsVisible')}</p>`
+    : html`<table id="reviews"><thead><tr><th scope="col">${nameOf(lang, 'reviewerId')}</th><th scope="col">${nameOf(lang, 'score')}</th><th scope="col">${nameOf(lang, 'recommendation')}</th><th scope="col">${nameOf(lang, 'comments')}</th><th scope="col">${t('when')}</th></tr></thead><tbody>
     ${c.reviews.map((r) => html`<tr><td>${r.reviewerId}</td><td class="number">${r.score}</td><td>${nameOf(lang, r.recommendation)}</td><td>${r.comments}</td><td>${when(lang, r.at)}</td></tr>`)}</tbody></table>`;
 }
 
 export function noticesOf({ data, t, lang }: Scope) {
-  return data.notices === null ? '' : html`<section aria-labelledby="notices"><h2 id="notices">${t('notices')}</h2>${data.notices.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('when')}</th><th scope="col">${t('delivery')}</th></tr></thead><tbody>
-    ${data.notices.map((n) => html`<tr><td>${n.kind}</td><td>${when(lang, n.startedAt)}</td><td>${n.status}${n.officeAlerted ? ' ⚠' : ''} <small>${n.detail}</small></td></tr>`)}</tbody></table>`}</section>`;
+  return data.notices === null
+    ? ''
+    : html`<section aria-labelledby="notices"><h2 id="notices">${t('notices')}</h2>${
+        data.notices.length === 0
+          ? html`<p>${t('none')}</p>`
+          : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('when')}</th><th scope="col">${t('delivery')}</th></tr></thead><tbody>
+    ${data.notices.map((n) => html`<tr><td>${n.kind}</td><td>${when(lang, n.startedAt)}</td><td>${n.status}${n.officeAlerted ? ' ⚠' : ''} <small>${n.detail}</small></td></tr>`)}</tbody></table>`
+      }</section>`;
 }

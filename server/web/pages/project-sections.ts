@@ -10,7 +10,14 @@ import { nameOf, stateName, translator, type Lang } from '../i18n';
 import { csrfField, type PageContext } from '../layout';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
 
-export interface NoticeRow { noticeId: string; kind: string; startedAt: string; status: string; detail: string; officeAlerted: boolean }
+export interface NoticeRow {
+  noticeId: string;
+  kind: string;
+  startedAt: string;
+  status: string;
+  detail: string;
+  officeAlerted: boolean;
+}
 
 export interface ProjectPageData {
   view: ProjectView;
@@ -25,7 +32,8 @@ export interface ProjectPageData {
   done?: ProjectEventType;
 }
 
-const projectPath = (view: ProjectView): string => `/web/projects/${encodeURIComponent(view.context.callId)}/${encodeURIComponent(view.context.application.id)}`;
+const projectPath = (view: ProjectView): string =>
+  `/web/projects/${encodeURIComponent(view.context.callId)}/${encodeURIComponent(view.context.application.id)}`;
 
 /** Where each deadline comes from: the calendar field or policy rule that set it. */
 export function ruleOf(lang: Lang, event: string, view: ProjectView, at: string): string {
@@ -33,15 +41,25 @@ export function ruleOf(lang: Lang, event: string, view: ProjectView, at: string)
   const zh = lang === 'zh-TW';
   const amendment = [...(view.context.deadlineAmendments ?? [])].reverse().find((a) => `deadline.${a.deadline}` === event && a.until === at);
   if (amendment) return `${zh ? '期限變更' : 'amended'} (${amendment.by.id}, ${amendment.at.slice(0, 10)}): ${amendment.reason}`;
-  const stopped = view.context.clockStoppedMs && p.suspension !== 'clockRuns' ? ` + ${Math.round(view.context.clockStoppedMs / 86_400_000)} ${zh ? '日暫停' : 'days suspended'}` : '';
+  const stopped =
+    view.context.clockStoppedMs && p.suspension !== 'clockRuns'
+      ? ` + ${Math.round(view.context.clockStoppedMs / 86_400_000)} ${zh ? '日暫停' : 'days suspended'}`
+      : '';
   switch (event) {
-    case 'deadline.writtenReview': return zh ? '審查輪次 policy.writtenReviewPeriod' : 'review round: policy.writtenReviewPeriod';
-    case 'deadline.application': return zh ? '公告日程 calendar.applicationWindow.closes' : 'call calendar: applicationWindow.closes';
-    case 'deadline.endorsement': return zh ? '公告日程 calendar.endorsementDeadline' : 'call calendar: endorsementDeadline';
-    case 'year.end': return `calendar.firstProjectYearStarts + ${view.projectYear} × policy.projectYearLength (${p.projectYearLength})${stopped}`;
-    case 'deadline.progressReport': return `policy.progressReportDueBeforeYearEnd (${p.progressReportDueBeforeYearEnd})${zh ? ' 於年度結束前' : ' before the year ends'}`;
-    case 'deadline.closingReport': return `policy.closingReportGrace (${p.closingReportGrace})${zh ? ' 於最後年度結束後' : ' after the last year ends'}`;
-    default: return event;
+    case 'deadline.writtenReview':
+      return zh ? '審查輪次 policy.writtenReviewPeriod' : 'review round: policy.writtenReviewPeriod';
+    case 'deadline.application':
+      return zh ? '公告日程 calendar.applicationWindow.closes' : 'call calendar: applicationWindow.closes';
+    case 'deadline.endorsement':
+      return zh ? '公告日程 calendar.endorsementDeadline' : 'call calendar: endorsementDeadline';
+    case 'year.end':
+      return `calendar.firstProjectYearStarts + ${view.projectYear} × policy.projectYearLength (${p.projectYearLength})${stopped}`;
+    case 'deadline.progressReport':
+      return `policy.progressReportDueBeforeYearEnd (${p.progressReportDueBeforeYearEnd})${zh ? ' 於年度結束前' : ' before the year ends'}`;
+    case 'deadline.closingReport':
+      return `policy.closingReportGrace (${p.closingReportGrace})${zh ? ' 於最後年度結束後' : ' after the last year ends'}`;
+    default:
+      return event;
   }
 }
 
@@ -114,7 +132,9 @@ export function timelineOf({ data, t, lang }: Scope) {
 }
 
 export function deadlinesOf({ t, lang, view }: Scope) {
-  return view.deadlines.length === 0 ? html`<p>${t('none')}</p>` : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('rule')}</th></tr></thead><tbody>
+  return view.deadlines.length === 0
+    ? html`<p>${t('none')}</p>`
+    : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('rule')}</th></tr></thead><tbody>
     ${view.deadlines.map((d) => html`<tr><td>${nameOf(lang, d.event)} (${d.label})</td><td>${when(lang, d.at)}</td><td>${ruleOf(lang, d.event, view, d.at)}</td></tr>`)}</tbody></table>`;
 }
 

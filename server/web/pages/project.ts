@@ -18,7 +18,10 @@ export function projectPage(context: PageContext, data: ProjectPageData): string
   const decision = c.decision;
   const violations = view.lifecycle === 'draft' ? checkApplication(a, c.policy) : [];
   const scope: Scope = { context, data, t, lang, view, c, a, decision, violations };
-  return page(context, `${a.title}`, html`
+  return page(
+    context,
+    `${a.title}`,
+    html`
     ${data.done ? html`<p class="notice" role="status">${nameOf(lang, data.done)}: ${t('done')}</p>` : ''}
     ${factsOf(scope)}
     ${rulesOf(scope)}
@@ -30,5 +33,6 @@ export function projectPage(context: PageContext, data: ProjectPageData): string
     <section aria-labelledby="reports"><h2 id="reports">${t('reports')}</h2>${reportSectionOf(scope)}</section>
     ${noticesOf(scope)}
     <section aria-labelledby="chart"><h2 id="chart">${t('statechart')}</h2>${statechartTree(lang, projectMachine, view.states)}</section>
-  `);
+  `,
+  );
 }
