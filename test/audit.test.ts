@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateLogKey } from '../tlog/checkpoint';
 import { localLogSigning } from '../activities/ledger/log-signing';
+import type { LedgerStore } from '../activities/ledger/store';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { openSqliteLedger } from '../activities/stores';
@@ -43,6 +44,88 @@ async function toExecution(projects: ProjectClient, id: string, institution = ac
   await send('contract.issue', actors.office, { contractNumber: 'C-1' });
   await send('contract.sign', institution, {});
   await send('consent.sign', actors.pi, {});
+}
+
+/**
+ * While the worker runs, verify also compares the ledger with each project's own log in Temporal; the
+ * auditor keeps a checkpoint and later checks the ledger against it, with their own key only.
+ */
+async function verifyWhileRunning(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  ledger: LedgerStore,
+  signing: ReturnType<typeof localLogSigning>,
+  trusted: string,
+  keyDir: string,
+): Promise<void> {
+  // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
+  const running = await startApi(env, taskQueue, ledger, signing);
+  const liveCli = (...args: string[]) => alliance(running.url, args);
+  const verified = await liveCli('audit', 'verify', '--all');
+  expect(verified.stderr).toBe('');
+  expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
+  expect(verified.status).toBe(0);
+
+  // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
+  // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
+  const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
+  expect(taken.status).toBe(0);
+  expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
+  const grown = await liveCli('audit', 'verify', '--since', trusted, '--key', signing.verifierFile, '--save', path.join(keyDir, 'next.txt'), '--json');
+  expect(grown.stderr).toBe('');
+  const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
+  expect(report.ledger).toMatchObject({ problem: null });
+  expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
+  expect(report.ledger.payloads).toBeGreaterThan(10);
+  expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
+  const otherKey = path.join(keyDir, 'other.key');
+  writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
+  const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
+  expect(wrongKey.status).toBe(errorCodes.VALIDATION.exitStatus);
+  expect(wrongKey.stderr).toMatch(/does not verify|carries no signature/);
+  await running.close();
+}
+
+type Cli = (...args: string[]) => ReturnType<typeof alliance>;
+
+/** The lapsed project's history reaches the archive, then Temporal forgets it. */
+async function archivedThenForgotten(projects: ProjectClient, ledger: LedgerStore, lapsed: string): Promise<void> {
+  for (let i = 0; (await ledger.archivedRuns(lapsed)).length === 0; i++) {
+    if (i > 100) throw new Error('the lapsed project was never archived');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: lapsed } });
+  for (
+    let i = 0;
+    await projects
+      .handle(lapsed)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+    i++
+  ) {
+    if (i > 100) throw new Error('Temporal did not delete the lapsed project');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The lapsed project, gone from Temporal, proves its whole history from the ledger and the archive
+ * against the checkpoint the auditor kept, and the auditor's own Go program agrees.
+ */
+async function lapsedProvesItsHistory(cli: Cli, callId: string, signing: ReturnType<typeof localLogSigning>, trusted: string, keyDir: string): Promise<void> {
+  const bundleFile = path.join(keyDir, 'lapsed-proofs.json');
+  const proven = await cli('audit', 'prove', `${callId}:TE1-0001`, '--key', signing.verifierFile, '--since', trusted, '--out', bundleFile);
+  expect(proven.stderr).toBe('');
+  expect(proven.stdout).toMatch(/^\d+ leaves proven in the tree of \d+ the service signed \(checked with your key\), which extends your checkpoint of \d+/);
+  const proofs = JSON.parse(readFileSync(bundleFile, 'utf8')) as { entries: { leafData: string; payload?: string }[] };
+  expect(proofs.entries.filter((e) => e.leafData.includes('"archived"')).length).toBeGreaterThanOrEqual(1);
+  expect(proofs.entries.filter((e) => e.payload !== undefined).length).toBeGreaterThanOrEqual(1);
+  const independent = buildLedgerVerifier()(readFileSync(bundleFile, 'utf8'), signing.verifierKey);
+  expect(independent.stderr).toBe('');
+  expect(independent.stdout).toMatch(/consistent with the trusted checkpoint of \d+ entries/);
 }
 
 it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
@@ -94,52 +177,8 @@ it('answers history, search, verify and export for auditors, also after Temporal
       await waitForProject(projects, ids.overdue, (v) => v.overdue);
       await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
       for (const id of Object.values(ids)) await settledHistoryLength(projects, id);
-      // The lapsed project's history reaches the archive, then Temporal forgets it.
-      for (let i = 0; (await ledger.archivedRuns(ids.lapsed)).length === 0; i++) {
-        if (i > 100) throw new Error('the lapsed project was never archived');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: ids.lapsed } });
-      for (
-        let i = 0;
-        await projects
-          .handle(ids.lapsed)
-          .describe()
-          .then(
-            () => true,
-            () => false,
-          );
-        i++
-      ) {
-        if (i > 100) throw new Error('Temporal did not delete the lapsed project');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
-      const running = await startApi(env, taskQueue, ledger, signing);
-      const liveCli = (...args: string[]) => alliance(running.url, args);
-      const verified = await liveCli('audit', 'verify', '--all');
-      expect(verified.stderr).toBe('');
-      expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
-      expect(verified.status).toBe(0);
-
-      // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
-      // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
-      const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
-      expect(taken.status).toBe(0);
-      expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
-      const grown = await liveCli(...since, '--save', path.join(keyDir, 'next.txt'), '--json');
-      expect(grown.stderr).toBe('');
-      const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
-      expect(report.ledger).toMatchObject({ problem: null });
-      expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
-      expect(report.ledger.payloads).toBeGreaterThan(10);
-      expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
-      const otherKey = path.join(keyDir, 'other.key');
-      writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
-      const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
-      expect(wrongKey.status).toBe(errorCodes.VALIDATION.exitStatus);
-      expect(wrongKey.stderr).toMatch(/does not verify|carries no signature/);
-      await running.close();
+      await archivedThenForgotten(projects, ledger, ids.lapsed);
+      await verifyWhileRunning(env, taskQueue, ledger, signing, trusted, keyDir);
     },
     ledger,
   );
@@ -161,18 +200,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(raw.source).toBe('archive');
   expect(raw.runs[0]!.history.events.length).toBeGreaterThan(5);
 
-  // The lapsed project, gone from Temporal, proves its whole history from the ledger and the archive
-  // against the checkpoint the auditor kept, and the auditor's own Go program agrees.
-  const bundleFile = path.join(keyDir, 'lapsed-proofs.json');
-  const proven = await cli('audit', 'prove', `${call.id}:TE1-0001`, '--key', signing.verifierFile, '--since', trusted, '--out', bundleFile);
-  expect(proven.stderr).toBe('');
-  expect(proven.stdout).toMatch(/^\d+ leaves proven in the tree of \d+ the service signed \(checked with your key\), which extends your checkpoint of \d+/);
-  const proofs = JSON.parse(readFileSync(bundleFile, 'utf8')) as { entries: { leafData: string; payload?: string }[] };
-  expect(proofs.entries.filter((e) => e.leafData.includes('"archived"')).length).toBeGreaterThanOrEqual(1);
-  expect(proofs.entries.filter((e) => e.payload !== undefined).length).toBeGreaterThanOrEqual(1);
-  const independent = buildLedgerVerifier()(readFileSync(bundleFile, 'utf8'), signing.verifierKey);
-  expect(independent.stderr).toBe('');
-  expect(independent.stdout).toMatch(/consistent with the trusted checkpoint of \d+ entries/);
+  await lapsedProvesItsHistory(cli, call.id, signing, trusted, keyDir);
 
   const search = async (...filters: string[]) =>
     (JSON.parse((await cli('audit', 'search', '--call', call.id, ...filters, '--json')).stdout) as { workflowId: string }[]).map((p) => p.workflowId);

@@ -61,6 +61,82 @@ const reviewer = (id: string, institutionId: string, division: 'TE1' | 'TE2', co
   conflicts: { applicationIds: conflicts, institutionIds: [] },
 });
 
+type Cli = (...args: string[]) => ReturnType<typeof alliance>;
+
+/** Every assigned reviewer records a review but one; a reviewer sees the others' only after their own. */
+async function reviewersRecord(cli: Cli, callId: string, assignments: Record<string, string[]>): Promise<void> {
+  const [firstReviewer] = assignments['TE2-0001']!;
+  expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/Record your own review first/);
+  for (const [app, ids] of Object.entries(assignments)) {
+    for (const [i, id] of ids.entries()) {
+      if (app === 'TE1-0001' && i === 1) continue; // one review never arrives
+      ok(
+        await cli(
+          '--as',
+          `reviewer:${id}`,
+          'review',
+          'record',
+          `${callId}:${app}`,
+          '--score',
+          String(app === 'TE2-0002' ? 70 : 85 + i),
+          '--recommendation',
+          'fund',
+          '--comments',
+          '具產業價值',
+        ),
+      );
+    }
+  }
+  expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toContain(firstReviewer);
+}
+
+/** Each institution endorses its applicants in one roster, NTU with two. */
+async function rostersEndorse(cli: Cli, callId: string, show: (app: string) => Promise<{ lifecycle: string }>): Promise<void> {
+  const roster = json<{ applied: number }>(
+    await cli(
+      '--as',
+      'institution:NTU',
+      '--json',
+      'roster',
+      'submit',
+      callId,
+      'TE2-0001',
+      'TE1-0001',
+      '--roster',
+      'NTU-01',
+      '--letter',
+      '臺大研字第1050012345號',
+    ),
+  );
+  expect(roster.applied).toBe(2);
+  ok(await cli('--as', 'institution:NCKU', 'roster', 'submit', callId, 'TE2-0002', '--roster', 'NCKU-01', '--letter', '成大研字第1050000001號'));
+  expect((await show('TE2-0002')).lifecycle).toBe('endorsed');
+}
+
+/** Every error kind: its exit status and a message that says what to do. */
+async function everyErrorKind(cli: Cli, callId: string): Promise<void> {
+  const project = `${callId}:TE2-0001`;
+  const cases: [string[], keyof typeof errorCodes, RegExp][] = [
+    [['tranche', 'request', project, '--amount', '1000000'], 'UNAUTHENTICATED', /alliance login/],
+    [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', 'lots'], 'VALIDATION', /write whole NT\$/],
+    [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
+    [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor auditor-wu/],
+    [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /was not filed through institution NCKU/],
+    [
+      ['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'],
+      'ILLEGAL_TRANSITION',
+      /tranche.request is not possible while the project is in approved/,
+    ],
+    [['--as', 'office:kao', 'project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
+  ];
+  for (const [args, code, message] of cases) {
+    const run = await cli(...args);
+    expect({ args, status: run.status }).toEqual({ args, status: errorCodes[code].exitStatus });
+    expect(run.stderr).toMatch(new RegExp(`^${code}: `));
+    expect(run.stderr).toMatch(message);
+  }
+}
+
 it('runs a call through endorsement, the three review rounds and the decisions with the command line alone', async () => {
   const taskQueue = uniqueName('cli');
   const callId = uniqueName('cli-call');
@@ -111,25 +187,7 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     }
     expect((await show('TE2-0001')).lifecycle).toBe('submitted');
 
-    const roster = json<{ applied: number }>(
-      await cli(
-        '--as',
-        'institution:NTU',
-        '--json',
-        'roster',
-        'submit',
-        callId,
-        'TE2-0001',
-        'TE1-0001',
-        '--roster',
-        'NTU-01',
-        '--letter',
-        '臺大研字第1050012345號',
-      ),
-    );
-    expect(roster.applied).toBe(2);
-    ok(await cli('--as', 'institution:NCKU', 'roster', 'submit', callId, 'TE2-0002', '--roster', 'NCKU-01', '--letter', '成大研字第1050000001號'));
-    expect((await show('TE2-0002')).lifecycle).toBe('endorsed');
+    await rostersEndorse(cli, callId, show);
 
     while (json<{ state: string }>(await cli('--as', 'office:kao', 'call', 'status', callId, '--json')).state !== 'endorsementsClosed')
       await new Promise((r) => setTimeout(r, 500));
@@ -143,29 +201,7 @@ it('runs a call through endorsement, the three review rounds and the decisions w
     expect(assignments['TE2-0002']).not.toContain('rev-te2-02');
     expect((await show('TE2-0001')).states).toEqual(['review.writtenReview']);
 
-    const [firstReviewer] = assignments['TE2-0001']!;
-    expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toMatch(/Record your own review first/);
-    for (const [app, ids] of Object.entries(assignments)) {
-      for (const [i, id] of ids.entries()) {
-        if (app === 'TE1-0001' && i === 1) continue; // one review never arrives
-        ok(
-          await cli(
-            '--as',
-            `reviewer:${id}`,
-            'review',
-            'record',
-            `${callId}:${app}`,
-            '--score',
-            String(app === 'TE2-0002' ? 70 : 85 + i),
-            '--recommendation',
-            'fund',
-            '--comments',
-            '具產業價值',
-          ),
-        );
-      }
-    }
-    expect(ok(await cli('--as', `reviewer:${firstReviewer}`, 'review', 'show', `${callId}:TE2-0001`)).stdout).toContain(firstReviewer);
+    await reviewersRecord(cli, callId, assignments);
     const closed = json<{ missing: { projectId: string }[] }[]>(await cli('--as', 'office:kao', '--json', 'review', 'close', callId));
     expect(closed[0]!.missing.map((m) => m.projectId)).toEqual([`project:${callId}:TE1-0001`]);
 
@@ -202,27 +238,7 @@ it('runs a call through endorsement, the three review rounds and the decisions w
 
     await recordHistories(env.client, `call:${callId}`, 'call-through-decisions');
 
-    // Every error kind: its exit status and a message that says what to do.
-    const project = `${callId}:TE2-0001`;
-    const cases: [string[], keyof typeof errorCodes, RegExp][] = [
-      [['tranche', 'request', project, '--amount', '1000000'], 'UNAUTHENTICATED', /alliance login/],
-      [['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', 'lots'], 'VALIDATION', /write whole NT\$/],
-      [['--as', 'pi:pi-lin', 'decision', 'announce', callId], 'ROLE_NOT_ALLOWED', /may be sent only by office, not by pi pi-lin/],
-      [['--as', 'auditor:wu', 'contract', 'issue', project, '--number', 'C-1'], 'ROLE_NOT_ALLOWED', /only by office, not by auditor auditor-wu/],
-      [['--as', 'institution:NCKU', 'tranche', 'request', project, '--amount', '1000000'], 'FORBIDDEN', /was not filed through institution NCKU/],
-      [
-        ['--as', 'institution:NTU', 'tranche', 'request', project, '--amount', '1000000'],
-        'ILLEGAL_TRANSITION',
-        /tranche.request is not possible while the project is in approved/,
-      ],
-      [['--as', 'office:kao', 'project', 'show', `${callId}:TE9-9999`], 'NOT_FOUND', /does not exist/],
-    ];
-    for (const [args, code, message] of cases) {
-      const run = await cli(...args);
-      expect({ args, status: run.status }).toEqual({ args, status: errorCodes[code].exitStatus });
-      expect(run.stderr).toMatch(new RegExp(`^${code}: `));
-      expect(run.stderr).toMatch(message);
-    }
+    await everyErrorKind(cli, callId);
     await api.close();
   });
 });

@@ -93,7 +93,9 @@ describe('notice delivery over real SMTP on loopback', () => {
     await Promise.all(logs.map((l) => l.close()));
     expect(messages(mailDir)).toHaveLength(1);
   });
+});
 
+describe('notice delivery over real SMTP on loopback: a relay lost mid-message', () => {
   it('never sends a second copy when the relay is lost after the end of DATA: the key is uncertain and stays so', async () => {
     const { log } = await setup();
     const relay = await startRecordingSmtp();

@@ -10,6 +10,15 @@ import type { ProjectClient } from '../../gateway/projects';
 import { actors } from '../fixtures/project-events';
 import { uniqueName } from '../helpers/environments';
 import { compressedCall } from '../helpers/project-harness';
+import { cpuPerCommand, cpuSpent } from './cpu';
+import type { temporaryLedger, temporaryMail } from '../helpers/project-harness';
+
+export const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
+export const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
+/** Applications of the call whose written review the office starts (the 105 call had 91). */
+export const REVIEW = Number(process.env.BENCH_REVIEW ?? 6);
+/** The call's bulk operations send to this many projects at once (activities/project-commands.ts). */
+export const LANES = 8;
 
 /** 25 commands of a project from draft to contract: eight reviewers, each told by mail. */
 export const REVIEWERS = Array.from({ length: 8 }, (_, i) => ({ reviewerId: `rev-${i + 1}`, name: `Reviewer ${i + 1}`, email: `rev${i + 1}@itri.org.tw` }));
@@ -118,3 +127,34 @@ export async function startReviewOfCall(
   expect(outcome.unreachable).toEqual([]);
   return { projects: registered.length, applied: outcome.applied, ms };
 }
+
+/** What every stage of the benchmark works with: the two sides, the service's stores and client, and where the figures go. */
+export interface Bench {
+  projects: ProjectClient;
+  projectQueue: string;
+  ledger: Awaited<ReturnType<typeof temporaryLedger>>['ledger'];
+  mail: Awaited<ReturnType<typeof temporaryMail>>;
+  project: Side;
+  bare: Side;
+  bareWithActivity: Side;
+  sideOf: (client: ProjectClient) => Side;
+  /** The next workflow's number: every side's workflows are numbered apart. */
+  next: () => number;
+  row: (what: string, p: string, b: string, ratio: number, n: number, pSpread: string, bSpread: string) => void;
+  serverPid: number | undefined;
+}
+export type Rate = { rate: number; ids: string[]; ms: number; cpu: ReturnType<typeof cpuPerCommand> };
+
+/** CONCURRENT workflows of a side, all their commands at once: the rate, and the CPU spent per command. */
+export async function perSecond({ next, serverPid }: Bench, side: Side): Promise<Rate> {
+  const created = await Promise.all(Array.from({ length: CONCURRENT }, () => side.create(next())));
+  const started = process.hrtime.bigint();
+  const cpuBefore = cpuSpent(serverPid);
+  const each: number[] = [];
+  await Promise.all(created.map((id) => runCommands(side, id, each)));
+  const ms = elapsedMs(started);
+  const cpu = cpuPerCommand(cpuBefore, cpuSpent(serverPid), CONCURRENT * COMMANDS.length);
+  return { rate: (CONCURRENT * COMMANDS.length) / (ms / 1000), ids: created, ms, cpu };
+}
+export const cpuText = ({ server, here }: ReturnType<typeof cpuPerCommand>): string => `${server?.toFixed(2) ?? '?'} + ${here.toFixed(2)}`;
+export const cpuTotal = ({ server, here }: ReturnType<typeof cpuPerCommand>): number => (server ?? 0) + here;

@@ -47,6 +47,81 @@ afterAll(async () => {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The cohort lives on while it is checked: year 2's report deadline and its reminders may come
+// now, and what they cause lands an activity or a notice later than the step. So a reading is
+// taken again until it has settled, for a minute at most, and its last one is checked.
+async function settledReading<T>(read: () => Promise<T>, settled: (reading: T) => boolean): Promise<T> {
+  for (const until = Date.now() + 60_000; ;) {
+    const reading = await read();
+    if (settled(reading) || Date.now() > until) return reading;
+    await pause(250);
+  }
+}
+
+// The ledger is read first, so it must be the workflow's log or a prefix of it that catches up;
+// any other difference fails at once.
+async function ledgerCaughtUp(ledger: SqlLedgerStore, projects: ProjectClient, id: string) {
+  const { entries, written, log } = await settledReading(
+    async () => {
+      const entries = await ledger.entries({ workflowId: id });
+      const log = (await projects.transitionLog(id)).map((l) => `${l.seq} ${l.event}`);
+      return { entries, written: entries.map((e) => `${e.entrySeq} ${e.event}`), log };
+    },
+    ({ written, log }) => !(written.length < log.length && written.every((line, i) => line === log[i])),
+  );
+  expect(written).toEqual(log);
+  return entries;
+}
+
+// The call's notice workflows still running, what the notice log holds undelivered, and the
+// office's alerts of uncertain keys, once those on their way have ended.
+async function noticesSettled(databaseUrl: string, ledger: SqlLedgerStore, callId: string) {
+  const notices = await SqlNoticeLog.open(postgresDriver(databaseUrl));
+  try {
+    return await settledReading(
+      async () => {
+        const running: string[] = [];
+        for await (const n of env.client.workflow.list({
+          query: `WorkflowType = 'noticeWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH 'notice:project:${callId}:'`,
+        }))
+          running.push(n.workflowId);
+        const unsent = await notices.undelivered();
+        const uncertain = (await ledger.alerts()).filter((a) => a.kind === 'noticeUncertain');
+        return { running, unsent, uncertain };
+      },
+      ({ running, unsent, uncertain }) => running.length === 0 && unsent.every((n) => n.status === 'uncertain') && uncertain.length === unsent.length,
+    );
+  } finally {
+    await notices.close();
+  }
+}
+
+/**
+ * Every run that more than one worker wrote replays: a worker that takes a project over replays
+ * its history, then takes the next command live, and must write what a replay would.
+ */
+async function takenOverRunsReplay(taskQueue: string) {
+  const takenOver = [];
+  for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'projectWorkflow'` })) {
+    const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const workers = new Set(
+      (history.events ?? []).flatMap((e) => (e.workflowTaskStartedEventAttributes?.identity ? [e.workflowTaskStartedEventAttributes.identity] : [])),
+    );
+    if (workers.size > 1) takenOver.push({ workflowId: execution.workflowId, history });
+  }
+  const diverged: string[] = [];
+  for await (const replay of Worker.runReplayHistories({ workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter() }, takenOver)) {
+    if (!replay.error) continue;
+    diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
+    // The history, to read what the replay met: its events around the error's.
+    const kept = path.join(os.tmpdir(), `diverged-${replay.workflowId.replace(/[^\w-]/g, '_')}.json`);
+    writeFileSync(kept, historyToJSON(takenOver.find((t) => t.workflowId === replay.workflowId)!.history));
+    console.log(`diverged history kept in ${kept}`);
+  }
+  expect(diverged).toEqual([]);
+  return takenOver;
+}
+
 it(
   'loses nothing and duplicates nothing while a worker is killed again and again and the database goes away',
   async () => {
@@ -94,52 +169,6 @@ it(
 
       // No workflow stuck: every project decided, every approved one funded and in or past year 1.
       const projects = new ProjectClient(env.client, taskQueue);
-      // The cohort lives on while it is checked: year 2's report deadline and its reminders may come
-      // now, and what they cause lands an activity or a notice later than the step. So a reading is
-      // taken again until it has settled, for a minute at most, and its last one is checked.
-      const settledReading = async <T>(read: () => Promise<T>, settled: (reading: T) => boolean): Promise<T> => {
-        for (const until = Date.now() + 60_000; ;) {
-          const reading = await read();
-          if (settled(reading) || Date.now() > until) return reading;
-          await pause(250);
-        }
-      };
-      // The ledger is read first, so it must be the workflow's log or a prefix of it that catches up;
-      // any other difference fails at once.
-      const ledgerCaughtUp = async (id: string) => {
-        const { entries, written, log } = await settledReading(
-          async () => {
-            const entries = await ledger.entries({ workflowId: id });
-            const log = (await projects.transitionLog(id)).map((l) => `${l.seq} ${l.event}`);
-            return { entries, written: entries.map((e) => `${e.entrySeq} ${e.event}`), log };
-          },
-          ({ written, log }) => !(written.length < log.length && written.every((line, i) => line === log[i])),
-        );
-        expect(written).toEqual(log);
-        return entries;
-      };
-      // The call's notice workflows still running, what the notice log holds undelivered, and the
-      // office's alerts of uncertain keys, once those on their way have ended.
-      const noticesSettled = async (callId: string) => {
-        const notices = await SqlNoticeLog.open(postgresDriver(databaseUrl));
-        try {
-          return await settledReading(
-            async () => {
-              const running: string[] = [];
-              for await (const n of env.client.workflow.list({
-                query: `WorkflowType = 'noticeWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH 'notice:project:${callId}:'`,
-              }))
-                running.push(n.workflowId);
-              const unsent = await notices.undelivered();
-              const uncertain = (await ledger.alerts()).filter((a) => a.kind === 'noticeUncertain');
-              return { running, unsent, uncertain };
-            },
-            ({ running, unsent, uncertain }) => running.length === 0 && unsent.every((n) => n.status === 'uncertain') && uncertain.length === unsent.length,
-          );
-        } finally {
-          await notices.close();
-        }
-      };
       const status = await office.calls.status(summary.callId);
       const ids = status.projects.map((p) => p.projectId);
       expect(ids.length).toBeGreaterThanOrEqual(50);
@@ -157,36 +186,17 @@ it(
       const report = await new AuditClient(env.client, ledger).verify();
       expect(report.broken).toBeNull();
       for (const id of [...ids, `call:${summary.callId}`]) {
-        const entries = id.startsWith('project:') ? await ledgerCaughtUp(id) : await ledger.entries({ workflowId: id });
+        const entries = id.startsWith('project:') ? await ledgerCaughtUp(ledger, projects, id) : await ledger.entries({ workflowId: id });
         expect(new Set(entries.map((e) => e.entrySeq)).size).toBe(entries.length);
       }
       expect(await ledger.quarantined()).toEqual([]);
 
-      // Every run that more than one worker wrote replays: a worker that takes a project over replays
-      // its history, then takes the next command live, and must write what a replay would.
-      const takenOver = [];
-      for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'projectWorkflow'` })) {
-        const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-        const workers = new Set(
-          (history.events ?? []).flatMap((e) => (e.workflowTaskStartedEventAttributes?.identity ? [e.workflowTaskStartedEventAttributes.identity] : [])),
-        );
-        if (workers.size > 1) takenOver.push({ workflowId: execution.workflowId, history });
-      }
-      const diverged: string[] = [];
-      for await (const replay of Worker.runReplayHistories({ workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter() }, takenOver)) {
-        if (!replay.error) continue;
-        diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
-        // The history, to read what the replay met: its events around the error's.
-        const kept = path.join(os.tmpdir(), `diverged-${replay.workflowId.replace(/[^\w-]/g, '_')}.json`);
-        writeFileSync(kept, historyToJSON(takenOver.find((t) => t.workflowId === replay.workflowId)!.history));
-        console.log(`diverged history kept in ${kept}`);
-      }
-      expect(diverged).toEqual([]);
+      const takenOver = await takenOverRunsReplay(taskQueue);
 
       // Every notice reached each recipient exactly once, counted at the SMTP server, which keeps duplicates.
       // A kill after the relay had the end of a message and before its answer was recorded leaves the
       // key uncertain: never sent again, the office alerted. Nothing else is left unsent.
-      const { running, unsent, uncertain } = await noticesSettled(summary.callId);
+      const { running, unsent, uncertain } = await noticesSettled(databaseUrl, ledger, summary.callId);
       expect(running).toEqual([]);
       const copies = new Map<string, number>();
       for (const mail of smtp.accepted)

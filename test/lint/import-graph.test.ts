@@ -41,6 +41,18 @@ describe('the import graph (tools/lint/import-graph.mjs)', () => {
     expect(result.stderr).not.toContain('server/plain.ts');
   });
 
+  it('finds a circle in a folder outside the rooms too, written with compiled names (./x.js) or through an index', () => {
+    const root = scratch({
+      'scratch/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+      'scratch/b.ts': "import { c } from './c';\nexport const b = 1;\nexport const d = c;\n",
+      'scratch/c/index.ts': "import { a } from '../a';\nexport const c = a;\n",
+    });
+    made.push(root);
+    const result = run(root);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('import circle of 3 files: scratch/a.ts → scratch/b.ts → scratch/c/index.ts');
+  });
+
   it('fails on an import its room may not make, and on a value import where only types may cross', () => {
     const root = scratch({
       'domain/rule.ts': 'export const rule = 1;\n',

@@ -90,7 +90,9 @@ describe('ownership: whose project it is', () => {
       message: expect.stringContaining('a recorded review is not withdrawn'),
     });
   });
+});
 
+describe('ownership: whose endorsement, review and registration it is', () => {
   it("refuses another institution's endorsement, contract signature and tranche request", () => {
     const submitted = drive(['application.submit']);
     expect(send(submitted, 'endorsement.record', { role: 'institution', id: 'NCKU' })).toMatchObject({

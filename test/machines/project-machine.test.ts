@@ -87,7 +87,9 @@ describe('projectMachine, one step at a time', () => {
     expect(rejected.value).toBe('rejected');
     expect(rejected.context.endReason).toBe('Out of scope');
   });
+});
 
+describe('projectMachine, one step at a time: from the contract to the end', () => {
   it('rejects a tranche before the contract is signed', () => {
     const approved = drive(start(), toApproval);
     expect(approved.value).toBe('approved');

@@ -217,7 +217,9 @@ describe('ownership through the API: only the rightful owner acts', () => {
       });
     });
   });
+});
 
+describe('ownership through the API: who may register and open', () => {
   it('lets only the PI an application names register it, and only the office open a call', async () => {
     await withApi(async (api) => {
       const { callId, lin } = await openCallWithApplications(api);

@@ -156,7 +156,9 @@ describe('payloads reach Temporal encrypted', () => {
       expect(textOf(payloadsIn(stored.body.runs))).not.toContain(secrets.comment);
     });
   });
+});
 
+describe("payloads reach Temporal encrypted: the Web UI's codec server", () => {
   it('answers the Web UI after a browser log-in (session cookie, CORS for its origin only); logging out ends it', async () => {
     await withApi(env, bundle, async (api) => {
       const sample = { payloads: [] };

@@ -23,9 +23,9 @@ const filesIn = (dir: string): string[] =>
 const longText = (seed: string): string => `${seed}：${'產學技術聯盟成果與會員服務說明'.repeat(1_400)}`.slice(0, bounds.text);
 const members = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `${'會員廠商股份有限公司'.repeat(25)}${i}`, kind: 'member', feeNtd: 100_000 }));
 
-describe('documents by reference (DocumentCodec over a content-addressed store)', () => {
-  const codecOver = (store: DocumentStore) => new DocumentCodec(store, bounds.documents);
+const codecOver = (store: DocumentStore) => new DocumentCodec(store, bounds.documents);
 
+describe('documents by reference (DocumentCodec over a content-addressed store)', () => {
   it('passes small payloads and non-JSON payloads untouched', async () => {
     const codec = codecOver(new DiskDocumentStore(freshDir(), ring));
     const small = json({ summary: 'short', kpis: { members: 12 } });
@@ -99,7 +99,9 @@ describe('documents by reference (DocumentCodec over a content-addressed store)'
     ).rejects.toThrow(/more than 100000 document references/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+});
 
+describe('documents by reference: wholes, repairs and seals', () => {
   it('moves out a payload that is long only as a whole (many small parts), and walks no deeper than any schema nests', async () => {
     const dir = freshDir();
     const codec = codecOver(new DiskDocumentStore(dir, ring));

@@ -133,7 +133,9 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       await ledger.close();
     }
   });
+});
 
+describe.each(databases)('the ledger store on %s: entries in order, and their facts', (_name, fresh) => {
   it('writes nothing for an entry told to come after one not there yet, and writes it once that one is', async () => {
     const ledger = await SqlLedgerStore.open((await fresh('ledger_after'))());
     try {
@@ -203,7 +205,9 @@ describe.each(databases)('the ledger store on %s', (_name, fresh) => {
       await ledger.close();
     }
   });
+});
 
+describe.each(databases)('the ledger store on %s: many processes, the tree and the records', (_name, fresh) => {
   it('serialises appends from two processes sharing the database into one chain', async () => {
     const open = await fresh('ledger_two');
     const [a, b] = [await SqlLedgerStore.open(open()), await SqlLedgerStore.open(open())];

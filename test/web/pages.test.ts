@@ -3,16 +3,16 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { alliance105 } from '../../domain/calls';
-import type { Reviewer } from '../../domain/reviewers';
 import { readKeyRing } from '../../activities/crypto/key-ring';
 import { SessionCookies, SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
 import { startApi, type RunningApi } from '../helpers/api';
-import { fillSchemaForm, launchBrowser, logIn, seriousViolations, submitLogin } from '../helpers/browser';
+import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/browser';
 import { connectDevServer, testPayloadKeysFile, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { accessible, bulk, reviewer, text } from './page-steps';
 
 jest.setTimeout(8 * 60_000);
 
@@ -28,49 +28,119 @@ afterAll(async () => {
 });
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const reviewer = (id: string, institutionId: string): Reviewer => ({
-  id,
-  name: id,
-  email: `${id}@example.tw`,
-  institutionId,
-  divisions: ['TE2'],
-  conflicts: { applicationIds: [], institutionIds: [] },
-});
+type LoggedIn = Awaited<ReturnType<typeof logIn>>;
 
-/** Every page the walk visits is checked for serious accessibility problems. */
-const accessible = async (page: Page): Promise<void> => {
-  expect({ url: page.url(), violations: await seriousViolations(page) }).toEqual({ url: page.url(), violations: [] });
-};
-const text = (page: Page, selector: string): Promise<string> => page.locator(selector).first().innerText();
+/** The job is the call's, not this process's: a second API process shows it to its owner, and to nobody else. */
+async function theJobIsTheCalls(office: LoggedIn, taskQueue: string): Promise<void> {
+  const jobPath = new URL(office.page.url()).pathname;
+  const second = await startApi(env, taskQueue);
+  try {
+    await office.page.goto(`${second.url}${jobPath}`);
+    expect(await text(office.page, '#job-status')).toMatch(/已完成 3 · 略過 0/);
+    const stranger = await logIn(browser, second.url, 'wu');
+    expect((await stranger.page.goto(`${second.url}${jobPath}`))?.status()).toBe(404);
+    await stranger.context.close();
+  } finally {
+    await second.close();
+  }
+}
 
-/** Runs a bulk operation from the call page: its form, the confirmation, the live page until done. */
-async function bulk(
-  page: Page,
-  apiUrl: string,
-  callId: string,
-  operation: string,
-  fill: (page: Page) => Promise<void> = () => Promise.resolve(),
-): Promise<string> {
-  await page.goto(`${apiUrl}/web/calls/${callId}`);
-  const form = page.locator(`form[action$="/operations/${operation}"]`);
-  await fill(page);
-  await form.locator('button[type=submit]').click();
-  await page.waitForSelector('#confirm');
-  await accessible(page);
-  await page.click('#confirm');
-  await page.waitForURL(/\/jobs\//);
-  // The job page reloads itself each second until the operation is done.
-  // (A page still loading has neither: wait for the job's status without the refresh.)
-  await page.waitForFunction(
-    () => {
-      const { document } = globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } };
-      return !!document.querySelector('#job-status') && !document.querySelector('meta[http-equiv=refresh]');
-    },
-    undefined,
-    { timeout: 120_000 },
+/** Reviewers review; the second sees no review before recording their own, and the first's after. */
+async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string): Promise<void> {
+  await office.page.goto(`${apiUrl}/web/calls/${callId}`);
+  const assigned = (await text(office.page, '#call-projects tbody tr td:nth-child(6)')).split(', ');
+  expect(assigned.sort()).toEqual(['rev-te2-01', 'rev-te2-02']);
+  for (const [i, id] of assigned.entries()) {
+    const rev = await logIn(browser, apiUrl, id, `/web/projects/${callId}/TE2-0001`);
+    await rev.page.waitForSelector('#reviews-none');
+    await accessible(rev.page);
+    // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
+    await rev.page.focus('#f-review-record-score');
+    await rev.page.keyboard.type(String(85 + i));
+    await rev.page.keyboard.press('Tab');
+    await rev.page.keyboard.press('ArrowDown');
+    await rev.page.keyboard.press('Tab');
+    await rev.page.keyboard.type('具產業價值');
+    await rev.page.keyboard.press('Tab');
+    await rev.page.keyboard.press('Enter');
+    await rev.page.waitForURL(/done=review\.record/);
+    expect(await rev.page.locator('#reviews tbody tr').count()).toBe(i + 1);
+    await rev.context.close();
+  }
+}
+
+/** The office closes the round, invites, schedules, records the presentation, ranks, decides, announces. */
+async function officeDecides(office: LoggedIn, apiUrl: string, callId: string): Promise<void> {
+  expect(await bulk(office.page, apiUrl, callId, 'close-round')).toMatch(/all/);
+  expect(await bulk(office.page, apiUrl, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(/已完成 1/);
+  const startsAt = new Date(Date.now() + 7 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  expect(await bulk(office.page, apiUrl, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(
+    /已完成 1/,
   );
-  await accessible(page);
-  return text(page, '#job-status');
+  await office.page.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`);
+  await office.page.fill('form[action$="/commands/presentation.record"] [name=panelScore]', '88');
+  await office.page.fill('form[action$="/commands/presentation.record"] [name=comments]', '簡報清楚');
+  await office.page.click('form[action$="/commands/presentation.record"] button');
+  await office.page.waitForURL(/done=presentation\.record/);
+  expect(await bulk(office.page, apiUrl, callId, 'decision-meeting')).toMatch(/TE2-0001/);
+  await office.page.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`);
+  const decide = office.page.locator('form[action$="/commands/decision.record"]');
+  await decide.locator('[name=outcome]').selectOption('approved');
+  await decide.locator('[name="@approved.amountsNtd"]').fill('2000000, 2000000, 1800000');
+  await decide.locator('button').click();
+  await office.page.waitForURL(/done=decision\.record/);
+  await accessible(office.page);
+  expect(await bulk(office.page, apiUrl, callId, 'announce')).toMatch(/已完成 1/);
+}
+
+/** A session that expired sends the browser to log in, and back to the page it asked for. */
+async function expiredSessionLogsInAgain(apiUrl: string, callId: string): Promise<void> {
+  const cookies = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session'));
+  const stale = cookies.seal('session', { actor: { role: 'pi', id: 'pi-lin' }, expiresAt: Date.now() - 1000 });
+  const later = await browser.newContext({ bypassCSP: true });
+  await later.addCookies([{ name: SESSION_COOKIE, value: stale, url: apiUrl }]);
+  const again = await later.newPage();
+  await again.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`);
+  await submitLogin(again, 'pi-lin');
+  await again.waitForURL(`${apiUrl}/web/projects/${callId}/TE2-0001`);
+  expect(await text(again, '#lifecycle')).toBe('核定');
+  await later.close();
+}
+
+/** Views: another PI gets 404 for this project's page, an auditor sees no forms; the English switch; a log-out that ends the provider's session. */
+async function viewsLanguageAndLogOut(office: LoggedIn, apiUrl: string, callId: string): Promise<void> {
+  // Views: another PI gets 404 for this project's page; an auditor sees no forms.
+  const chen = await logIn(browser, apiUrl, 'pi-chen');
+  const refused = await chen.page.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`);
+  expect(refused?.status()).toBe(404);
+  const auditor = await logIn(browser, apiUrl, 'wu', `/web/projects/${callId}/TE2-0001`);
+  expect(await auditor.page.locator('main form').count()).toBe(0);
+  expect(await text(auditor.page, '#lifecycle')).toBe('核定');
+  await accessible(auditor.page);
+  await auditor.page.goto(`${apiUrl}/web/audit/history/project:${callId}:TE2-0001`);
+  expect(await auditor.page.locator('#ledger tbody tr').count()).toBeGreaterThan(5);
+  await accessible(auditor.page);
+  await auditor.page.goto(`${apiUrl}/web/audit?call=${callId}`);
+  await accessible(auditor.page);
+  expect(await auditor.page.locator('#audit-results tbody tr').count()).toBe(1);
+  await auditor.page.click('form[action="/web/audit/verify"] button');
+  await auditor.page.waitForSelector('#verify-result');
+  expect(await text(auditor.page, '#verify-result')).toMatch(/帳本驗證通過/);
+  // The English switch: the same page in English, and back.
+  await office.page.click('header a[lang="en"]');
+  expect(await text(office.page, 'h1')).toBe('Dashboard');
+  await accessible(office.page);
+  // Log-out ends the provider's session too: the next visit asks for the password again.
+  await chen.page.goto(`${apiUrl}/web`);
+  await chen.page.click('header form[action="/web/logout"] button');
+  // The provider asks to confirm a log-out that carries no id token; then it returns here.
+  await chen.page.waitForURL((url) => !url.href.startsWith(`${apiUrl}/web/calls`) && url.href !== `${apiUrl}/web`);
+  if (!chen.page.url().startsWith(apiUrl)) await chen.page.click('#kc-logout');
+  await chen.page.waitForURL(`${apiUrl}/web/logged-out`);
+  await accessible(chen.page);
+  await chen.page.goto(`${apiUrl}/web`);
+  await chen.page.waitForSelector('#username');
+  for (const session of [chen, auditor]) await session.context.close();
 }
 
 it('walks a whole cycle through the pages: call, application, endorsement, reviews, presentation, decision, announcement', async () => {
@@ -151,64 +221,11 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
         await office.page.waitForTimeout(1000);
       }
       expect(await bulk(office.page, api.url, callId, 'written-review')).toMatch(/已完成 3 · 略過 0/);
-      // The job is the call's, not this process's: a second API process shows it to its owner, and to nobody else.
-      const jobPath = new URL(office.page.url()).pathname;
-      const second = await startApi(env, taskQueue);
-      try {
-        await office.page.goto(`${second.url}${jobPath}`);
-        expect(await text(office.page, '#job-status')).toMatch(/已完成 3 · 略過 0/);
-        const stranger = await logIn(browser, second.url, 'wu');
-        expect((await stranger.page.goto(`${second.url}${jobPath}`))?.status()).toBe(404);
-        await stranger.context.close();
-      } finally {
-        await second.close();
-      }
+      await theJobIsTheCalls(office, taskQueue);
 
-      // Reviewers review; the second sees no review before recording their own, and the first's after.
-      await office.page.goto(`${api.url}/web/calls/${callId}`);
-      const assigned = (await text(office.page, '#call-projects tbody tr td:nth-child(6)')).split(', ');
-      expect(assigned.sort()).toEqual(['rev-te2-01', 'rev-te2-02']);
-      for (const [i, id] of assigned.entries()) {
-        const rev = await logIn(browser, api.url, id, `/web/projects/${callId}/TE2-0001`);
-        await rev.page.waitForSelector('#reviews-none');
-        await accessible(rev.page);
-        // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
-        await rev.page.focus('#f-review-record-score');
-        await rev.page.keyboard.type(String(85 + i));
-        await rev.page.keyboard.press('Tab');
-        await rev.page.keyboard.press('ArrowDown');
-        await rev.page.keyboard.press('Tab');
-        await rev.page.keyboard.type('具產業價值');
-        await rev.page.keyboard.press('Tab');
-        await rev.page.keyboard.press('Enter');
-        await rev.page.waitForURL(/done=review\.record/);
-        expect(await rev.page.locator('#reviews tbody tr').count()).toBe(i + 1);
-        await rev.context.close();
-      }
+      await reviewersReview(office, api.url, callId);
 
-      // The office closes the round, invites, schedules, records the presentation, ranks, decides, announces.
-      expect(await bulk(office.page, api.url, callId, 'close-round')).toMatch(/all/);
-      expect(await bulk(office.page, api.url, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(
-        /已完成 1/,
-      );
-      const startsAt = new Date(Date.now() + 7 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
-      expect(await bulk(office.page, api.url, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(
-        /已完成 1/,
-      );
-      await office.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
-      await office.page.fill('form[action$="/commands/presentation.record"] [name=panelScore]', '88');
-      await office.page.fill('form[action$="/commands/presentation.record"] [name=comments]', '簡報清楚');
-      await office.page.click('form[action$="/commands/presentation.record"] button');
-      await office.page.waitForURL(/done=presentation\.record/);
-      expect(await bulk(office.page, api.url, callId, 'decision-meeting')).toMatch(/TE2-0001/);
-      await office.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
-      const decide = office.page.locator('form[action$="/commands/decision.record"]');
-      await decide.locator('[name=outcome]').selectOption('approved');
-      await decide.locator('[name="@approved.amountsNtd"]').fill('2000000, 2000000, 1800000');
-      await decide.locator('button').click();
-      await office.page.waitForURL(/done=decision\.record/);
-      await accessible(office.page);
-      expect(await bulk(office.page, api.url, callId, 'announce')).toMatch(/已完成 1/);
+      await officeDecides(office, api.url, callId);
 
       // The PI sees the decision.
       await pi.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
@@ -225,50 +242,10 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       expect(await inkOf(browser, shot)).toBeGreaterThan(0.01);
       expect(execFileSync('fc-list', [':lang=zh-tw', 'family']).toString()).toMatch(/CJK/);
 
-      // Views: another PI gets 404 for this project's page; an auditor sees no forms.
-      const chen = await logIn(browser, api.url, 'pi-chen');
-      const refused = await chen.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
-      expect(refused?.status()).toBe(404);
-      const auditor = await logIn(browser, api.url, 'wu', `/web/projects/${callId}/TE2-0001`);
-      expect(await auditor.page.locator('main form').count()).toBe(0);
-      expect(await text(auditor.page, '#lifecycle')).toBe('核定');
-      await accessible(auditor.page);
-      await auditor.page.goto(`${api.url}/web/audit/history/project:${callId}:TE2-0001`);
-      expect(await auditor.page.locator('#ledger tbody tr').count()).toBeGreaterThan(5);
-      await accessible(auditor.page);
-      await auditor.page.goto(`${api.url}/web/audit?call=${callId}`);
-      await accessible(auditor.page);
-      expect(await auditor.page.locator('#audit-results tbody tr').count()).toBe(1);
-      await auditor.page.click('form[action="/web/audit/verify"] button');
-      await auditor.page.waitForSelector('#verify-result');
-      expect(await text(auditor.page, '#verify-result')).toMatch(/帳本驗證通過/);
-      // The English switch: the same page in English, and back.
-      await office.page.click('header a[lang="en"]');
-      expect(await text(office.page, 'h1')).toBe('Dashboard');
-      await accessible(office.page);
-      // Log-out ends the provider's session too: the next visit asks for the password again.
-      await chen.page.goto(`${api.url}/web`);
-      await chen.page.click('header form[action="/web/logout"] button');
-      // The provider asks to confirm a log-out that carries no id token; then it returns here.
-      await chen.page.waitForURL((url) => !url.href.startsWith(`${api.url}/web/calls`) && url.href !== `${api.url}/web`);
-      if (!chen.page.url().startsWith(api.url)) await chen.page.click('#kc-logout');
-      await chen.page.waitForURL(`${api.url}/web/logged-out`);
-      await accessible(chen.page);
-      await chen.page.goto(`${api.url}/web`);
-      await chen.page.waitForSelector('#username');
-      for (const session of [office, pi, ntu, chen, auditor]) await session.context.close();
+      await viewsLanguageAndLogOut(office, api.url, callId);
+      for (const session of [office, pi, ntu]) await session.context.close();
 
-      // A session that expired sends the browser to log in, and back to the page it asked for.
-      const cookies = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session'));
-      const stale = cookies.seal('session', { actor: { role: 'pi', id: 'pi-lin' }, expiresAt: Date.now() - 1000 });
-      const later = await browser.newContext({ bypassCSP: true });
-      await later.addCookies([{ name: SESSION_COOKIE, value: stale, url: api.url }]);
-      const again = await later.newPage();
-      await again.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
-      await submitLogin(again, 'pi-lin');
-      await again.waitForURL(`${api.url}/web/projects/${callId}/TE2-0001`);
-      expect(await text(again, '#lifecycle')).toBe('核定');
-      await later.close();
+      await expiredSessionLogsInAgain(api.url, callId);
     } finally {
       await api.close();
     }

@@ -25,6 +25,52 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * bulk operations do — so the call reviews, chases, schedules and announces them like any other.
  * Each sequence here failed before the call kept them (issue: the call's law).
  */
+type Client = InstanceType<typeof ApiClient>;
+
+/** Four applications of one PI, each submitted; a fifth is over the policy's bound. */
+async function registerFour(pi: Client, callId: string): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const id of ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004']) {
+    ids[id] = await pi.calls.registerApplication(callId, anApplication({ id }));
+    await pi.projects.send(ids[id], 'application.submit', {});
+  }
+  // A fifth application of the same PI: over the policy's bound.
+  await expect(pi.calls.registerApplication(callId, anApplication({ id: 'TE2-0006' }))).rejects.toMatchObject({
+    code: 'FORBIDDEN',
+    message: expect.stringContaining('pi-lin has registered 4 applications in call') as unknown,
+  });
+  return ids;
+}
+
+/** A late application, and an endorsement after its deadline by either door, refused naming the deadline. */
+async function lateCommandsNameTheirDeadline(
+  office: Client,
+  pi: Client,
+  researchOffice: Client,
+  call: { id: string; calendar: { applicationWindow: { closes: string } } },
+  ids: Record<string, string>,
+): Promise<void> {
+  // A late application is refused naming the application deadline, in ROC and ISO form, in both languages.
+  while ((await office.calls.status(call.id)).state === 'open') await sleep(500);
+  const closes = call.calendar.applicationWindow.closes;
+  await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toMatchObject({
+    code: 'ILLEGAL_TRANSITION',
+    message: expect.stringContaining(
+      `application deadline of call ${call.id} passed at ${formatRocDate(closes, { withTime: true })} (${formatTaipeiIso(closes)})`,
+    ) as unknown,
+  });
+  await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toThrow(/申請截止時間.*逾期恕不受理/);
+
+  // An endorsement after the endorsement deadline is refused, naming it, whichever door it comes by.
+  while ((await office.calls.status(call.id)).state !== 'endorsementsClosed') await sleep(500);
+  await expect(
+    researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R9', letterReference: '臺大研字第1050000009號' }),
+  ).rejects.toMatchObject({
+    code: 'ILLEGAL_TRANSITION',
+    message: expect.stringMatching(/institution endorsement deadline .* passed at .*逾期恕不受理/) as unknown,
+  });
+}
+
 it('reviews, chases, schedules and decides what came in through the project routes; ranks live applications only; refuses a late one naming its deadline', async () => {
   const base = compressedCall(
     alliance105,
@@ -49,16 +95,7 @@ it('reviews, chases, schedules and decides what came in through the project rout
     const [office, pi, researchOffice] = [as('kao'), as('pi-lin'), as('ntu-rd')];
     try {
       await office.calls.open(call, reviewerPool);
-      const ids: Record<string, string> = {};
-      for (const id of ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004']) {
-        ids[id] = await pi.calls.registerApplication(call.id, anApplication({ id }));
-        await pi.projects.send(ids[id], 'application.submit', {});
-      }
-      // A fifth application of the same PI: over the policy's bound.
-      await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0006' }))).rejects.toMatchObject({
-        code: 'FORBIDDEN',
-        message: expect.stringContaining('pi-lin has registered 4 applications in call') as unknown,
-      });
+      const ids = await registerFour(pi, call.id);
       // (a) Endorsed from the project's own route, the others by a roster.
       expect(
         (await researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R0', letterReference: '臺大研字第1050000001號' }))
@@ -70,25 +107,7 @@ it('reviews, chases, schedules and decides what came in through the project rout
         applicationIds: ['TE2-0002', 'TE2-0003', 'TE2-0004'],
       });
 
-      // A late application is refused naming the application deadline, in ROC and ISO form, in both languages.
-      while ((await office.calls.status(call.id)).state === 'open') await sleep(500);
-      const closes = call.calendar.applicationWindow.closes;
-      await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toMatchObject({
-        code: 'ILLEGAL_TRANSITION',
-        message: expect.stringContaining(
-          `application deadline of call ${call.id} passed at ${formatRocDate(closes, { withTime: true })} (${formatTaipeiIso(closes)})`,
-        ) as unknown,
-      });
-      await expect(pi.calls.registerApplication(call.id, anApplication({ id: 'TE2-0005' }))).rejects.toThrow(/申請截止時間.*逾期恕不受理/);
-
-      // An endorsement after the endorsement deadline is refused, naming it, whichever door it comes by.
-      while ((await office.calls.status(call.id)).state !== 'endorsementsClosed') await sleep(500);
-      await expect(
-        researchOffice.projects.send(ids['TE2-0001']!, 'endorsement.record', { rosterId: 'NTU-R9', letterReference: '臺大研字第1050000009號' }),
-      ).rejects.toMatchObject({
-        code: 'ILLEGAL_TRANSITION',
-        message: expect.stringMatching(/institution endorsement deadline .* passed at .*逾期恕不受理/) as unknown,
-      });
+      await lateCommandsNameTheirDeadline(office, pi, researchOffice, call, ids);
 
       // (a) The project endorsed on its own route is reviewed like the others.
       const started = await office.calls.startWrittenReview(call.id);

@@ -122,7 +122,9 @@ describe("a batch of commands for one project (a call's bulk operations)", () =>
       await Promise.all([smtp.stop(), log.close()]);
     }
   });
+});
 
+describe("a batch of commands in a call's bulk operations", () => {
   it('in a bulk operation, goes one command at a time when the project refuses one, so each is applied or skipped on its own', async () => {
     const call = compressedCall(
       alliance105,

@@ -9,26 +9,30 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { layers, rooms } from './layers.mjs';
 
-const scanned = [...rooms, 'test'];
+/** Folders never read: installed, built, recorded or run-time data, and the Go verifier. */
+const skipped = new Set(['node_modules', 'dist', 'data', 'coverage', 'test-artifacts', 'histories', 'ledger-verifier']);
 
+/** Every TypeScript file of the tree, whatever folder it is in (a file outside the rooms has no layer, but takes part in circles). */
 function sourceFiles(root) {
   const files = [];
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (name === 'node_modules' || name === 'dist') continue;
+      if (name.startsWith('.') || skipped.has(name)) continue;
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) files.push(path);
     }
   };
-  for (const room of scanned) if (existsSync(join(root, room))) walk(join(root, room));
+  walk(root);
   return files;
 }
 
 function resolveImport(from, specifier) {
   if (!specifier.startsWith('.')) return undefined;
   const base = resolve(dirname(from), specifier);
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
+  // Written with the compiled name (`./x.js`) as NodeNext code does, or without an extension as this tree does.
+  const typescript = base.replace(/\.(c|m)?js$/, '.$1ts');
+  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base, typescript]) {
     if (existsSync(candidate) && statSync(candidate).isFile() && candidate.endsWith('.ts')) return candidate;
   }
   return undefined;
