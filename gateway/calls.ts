@@ -89,7 +89,14 @@ export class CallClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** The update id the next commands go under (an idempotency key): a command sent again under it is answered with its first outcome. */
+    private readonly updateId?: string,
   ) {}
+
+  /** This client with its commands under `updateId` (none: each command its own random id, as Temporal gives). */
+  idempotent(updateId: string | undefined): CallClient {
+    return updateId ? new CallClient(this.client, this.taskQueue, updateId) : this;
+  }
 
   private handle(callId: string) {
     return this.client.workflow.getHandle<typeof callWorkflow>(callWorkflowId(callId));
@@ -111,7 +118,7 @@ export class CallClient {
   private command<R, A extends { actor: Actor }>(callId: string, update: UpdateDefinition<R, [A]>, args: A): Promise<R> {
     const early = checkCallBodyAndRole(update.name as CallCommand, args);
     if (!early.ok) return Promise.reject(new AllianceError(refusalCodes[early.code]!, early.message, early.details));
-    return this.run(callId, () => this.handle(callId).executeUpdate(update, { args: [args] }));
+    return this.run(callId, () => this.handle(callId).executeUpdate(update, { args: [args], ...(this.updateId ? { updateId: this.updateId } : {}) }));
   }
 
   /** Opens a call from its file (calendar and policy) and its reviewer pool. */

@@ -24,6 +24,7 @@ import { checkApplicantRecord } from '../services/applicant-record';
 import { callViewFor } from '../../machines/views';
 import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
+import { idempotentUpdateId } from '../services/idempotency';
 
 const tags = ['calls'];
 
@@ -83,7 +84,9 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     },
     async (request, reply) => {
       await checkApplicantRecord(services, request.params.callId, request.actor, request.body.application);
-      const projectId = await services.bounded('command', () => calls.registerApplication(request.params.callId, request.actor, request.body.application));
+      const projectId = await services.bounded('command', () =>
+        calls.idempotent(idempotentUpdateId(request)).registerApplication(request.params.callId, request.actor, request.body.application),
+      );
       return reply.code(201).send({ projectId });
     },
   );
@@ -100,7 +103,7 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
         response: { 200: OperationRecordResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.submitRoster(request.params.callId, request.actor, request.body)),
+    (request) => services.bounded('bulk', () => calls.idempotent(idempotentUpdateId(request)).submitRoster(request.params.callId, request.actor, request.body)),
   );
 }
 
@@ -119,7 +122,10 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
         response: { 200: OperationRecordResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.startWrittenReview(request.params.callId, request.actor, request.body.division)),
+    (request) =>
+      services.bounded('bulk', () =>
+        calls.idempotent(idempotentUpdateId(request)).startWrittenReview(request.params.callId, request.actor, request.body.division),
+      ),
   );
 
   app.post(
@@ -134,7 +140,10 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
         response: { 200: ReviewRoundResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.closeWrittenReview(request.params.callId, request.actor, request.body.division)),
+    (request) =>
+      services.bounded('bulk', () =>
+        calls.idempotent(idempotentUpdateId(request)).closeWrittenReview(request.params.callId, request.actor, request.body.division),
+      ),
   );
 
   app.post(
@@ -149,7 +158,8 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
         response: { 200: OperationRecordResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.invitePresentations(request.params.callId, request.actor, request.body)),
+    (request) =>
+      services.bounded('bulk', () => calls.idempotent(idempotentUpdateId(request)).invitePresentations(request.params.callId, request.actor, request.body)),
   );
 
   app.post(
@@ -165,7 +175,11 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
       },
     },
     (request) =>
-      services.bounded('bulk', () => calls.schedulePresentations(request.params.callId, request.actor, new Date(request.body.startsAt).toISOString())),
+      services.bounded('bulk', () =>
+        calls
+          .idempotent(idempotentUpdateId(request))
+          .schedulePresentations(request.params.callId, request.actor, new Date(request.body.startsAt).toISOString()),
+      ),
   );
 }
 
@@ -184,7 +198,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
         response: { 200: RankingResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.startDecisionMeeting(request.params.callId, request.actor)),
+    (request) => services.bounded('bulk', () => calls.idempotent(idempotentUpdateId(request)).startDecisionMeeting(request.params.callId, request.actor)),
   );
 
   app.post(
@@ -199,7 +213,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
         response: { 200: OperationRecordResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.announce(request.params.callId, request.actor)),
+    (request) => services.bounded('bulk', () => calls.idempotent(idempotentUpdateId(request)).announce(request.params.callId, request.actor)),
   );
 
   app.post(
@@ -214,7 +228,8 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
         response: { 200: OperationRecordResponse },
       },
     },
-    (request) => services.bounded('bulk', () => calls.amendDeadline(request.params.callId, request.actor, request.body)),
+    (request) =>
+      services.bounded('bulk', () => calls.idempotent(idempotentUpdateId(request)).amendDeadline(request.params.callId, request.actor, request.body)),
   );
 
   app.post(
@@ -244,7 +259,9 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
         response: { 200: z.object({ state: z.string() }) },
       },
     },
-    async (request) => ({ state: await services.bounded('command', () => calls.close(request.params.callId, request.actor)) }),
+    async (request) => ({
+      state: await services.bounded('command', () => calls.idempotent(idempotentUpdateId(request)).close(request.params.callId, request.actor)),
+    }),
   );
 }
 

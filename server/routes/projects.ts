@@ -20,6 +20,7 @@ import { projectEventRoles } from '../../machines/project-machine';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../machines/views';
 import type { Services } from '../services/services';
 import { sendProjectCommand } from '../services/send-command';
+import { idempotentUpdateId } from '../services/idempotency';
 import { searchFilterOf } from '../services/search';
 
 const tags = ['projects'];
@@ -115,14 +116,23 @@ export const projectRoutes =
           config: { access: 'signedIn' },
           schema: {
             summary: `${type} (${roles})`,
-            description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing.`,
+            description: `Sends ${type} to the project as the logged-in ${roles}. The law checks, in order, the payload, the role, whose project it is and the project's state; a refusal changes nothing. With an Idempotency-Key header, the command sent again under the same key acts once and gets the first answer.`,
             tags: ['commands'],
             params: ProjectParams,
             body: incomingPayloads[type] as z.ZodType,
             response: { 200: CommandResult },
           },
         },
-        (request) => sendProjectCommand(services, request.params.callId, request.params.applicationId, type, request.actor, request.body as never),
+        (request) =>
+          sendProjectCommand(
+            services,
+            request.params.callId,
+            request.params.applicationId,
+            type,
+            request.actor,
+            request.body as never,
+            idempotentUpdateId(request),
+          ),
       );
     }
     done();

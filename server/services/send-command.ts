@@ -41,27 +41,31 @@ export async function sendProjectCommand<T extends ProjectEventType>(
   type: T,
   actor: Actor,
   payload: ProjectPayload<T>,
+  /** The command's update id (an Idempotency-Key): sent again under it, it acts once. */
+  updateId?: string,
 ): Promise<CommandResult> {
   const projectId = projectWorkflowId(callId, applicationId);
-  if (!throughTheCall.includes(type)) return services.bounded('command', () => services.projects.send(projectId, type, actor, payload));
+  if (!throughTheCall.includes(type))
+    return services.bounded('command', () => services.projects.send(projectId, type, actor, payload, updateId ? { updateId } : {}));
   // The two checks that need no state, first: a malformed or wrong-role command never reaches the call.
   const checked = checkPayloadAndRole(type, actor, payload, { fromOutside: true });
   if (!checked.ok) throw new AllianceError(refusalCodes[checked.code]!, checked.message, checked.details);
   const body = checked.payload as Record<string, string> & { conflict?: boolean };
+  const calls = services.calls.idempotent(updateId);
   const record = await services.bounded('bulk', () => {
     switch (type) {
       case 'endorsement.record':
-        return services.calls.submitRoster(callId, actor, {
+        return calls.submitRoster(callId, actor, {
           rosterId: body.rosterId!,
           letterReference: body.letterReference!,
           applicationIds: [applicationId],
         });
       case 'reviewer.assign':
-        return services.calls.assignReviewer(callId, actor, { applicationId, reviewerId: body.reviewerId! });
+        return calls.assignReviewer(callId, actor, { applicationId, reviewerId: body.reviewerId! });
       case 'review.decline':
-        return services.calls.declineReview(callId, actor, { applicationId, reason: body.reason!, conflict: body.conflict === true });
+        return calls.declineReview(callId, actor, { applicationId, reason: body.reason!, conflict: body.conflict === true });
       default:
-        return services.calls.invitePresentations(callId, actor, { applicationIds: [applicationId] });
+        return calls.invitePresentations(callId, actor, { applicationIds: [applicationId] });
     }
   });
   return answerOf(services, projectId, record);
