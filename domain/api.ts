@@ -23,6 +23,12 @@ export const Id = z
   .max(64);
 
 /** RFC 9457 problem details, carrying the service's error code. */
+/** A command's Idempotency-Key header: sent again under it, the command acts once (a UUID does). */
+export const IdempotencyKey = z
+  .string()
+  .max(128, 'expected 1 to 128 letters, digits, dots, colons, underscores or hyphens, e.g. a UUID')
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1 to 128 letters, digits, dots, colons, underscores or hyphens, e.g. a UUID');
+
 export const Problem = z.object({
   type: Said(),
   title: Said(),

@@ -4,10 +4,9 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { LedgerEntry, LedgerStore } from '../activities/ledger/store';
-import type { BrokenEntry } from '../activities/ledger/verify';
 import { inLanes } from '../activities/lanes';
 import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from '../messages/project';
-import type { VerifyReport } from '../tlog/reports';
+import type { BrokenEntry, VerifyReport } from '../tlog/reports';
 
 /** How long verify waits for a project's transition log from its worker before leaving Temporal out of that project's check. */
 const QUERY_PATIENCE_MS = 10_000;

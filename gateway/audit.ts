@@ -15,7 +15,6 @@ import { fetchRunChain, type RunHistory } from '../activities/run-history';
 import { decodeHistoryJson } from './history-codec';
 import { TemporalComparison } from './audit-compare';
 import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
-export type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
 
 export interface SearchFilter extends ProjectFilter {
   /** Projects with a transition in [from, to). */

@@ -5,7 +5,6 @@ import type { NoticeOutcome } from '../messages/notices';
 import type { SentNotice } from '../messages/notices';
 import { projectNoticesQuery } from '../messages/project';
 import type { NoticeSummary } from '../messages/notices';
-export type { NoticeSummary } from '../messages/notices';
 
 /**
  * `notice:project:alliance-105:TE2-0001:t12-tranchePaid` → `t12-tranchePaid`, kind `tranchePaid`;

@@ -5,8 +5,6 @@ import type { Deadline } from './deadlines';
 import type { ProjectContext, ReviewRecord } from './project-context';
 import { isAnnounced } from './state-names';
 
-export { isAnnounced } from './state-names';
-
 /** One accepted transition, for the log query and the audit trail. */
 export type TransitionLogEntry = {
   seq: number;

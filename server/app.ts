@@ -31,8 +31,6 @@ import type { KeyRing } from '../activities/crypto/key-ring';
 import { serviceVersion } from './version';
 import type { Services } from './services/services';
 
-export type { Services } from './services/services';
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** `METHOD /path` of every documented route, for the test that the OpenAPI document lists them all. */

@@ -5,7 +5,6 @@ import type { Checkpoint } from '../../tlog/checkpoint';
 import type { ArchivedRun, LedgerEntry, LedgerStore } from './store';
 import { verifyChains } from './verify';
 import type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
-export type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 
 /** `project:alliance-105:TE2-0001/<run id>` → workflow and run (workflow ids hold no `/`). */
 const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({

@@ -1,6 +1,5 @@
 import { entryHash, type LedgerEntry } from './store';
 import type { BrokenEntry } from '../../tlog/reports';
-export type { BrokenEntry } from '../../tlog/reports';
 
 export interface ChainReport {
   checked: number;

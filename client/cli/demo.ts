@@ -277,7 +277,7 @@ export async function runDemo(
     .map((a) => ApplicationSchema.parse(a));
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const { calls, projects } = as(office);
-  const send = <T extends ProjectEventType>(actor: Actor, id: string, type: T, payload: ProjectPayload<T>) => as(actor).projects.send(id, type, payload);
+  const send: DemoStage['send'] = (actor, id, type, payload) => as(actor).projects.send(id, type, payload);
   const stage: DemoStage = { calls, callId, cohort, random, send, log, elapsed };
 
   await calls.open(call, generateReviewerPool(seed));

@@ -9,9 +9,8 @@ import { CallClient } from '../../gateway/calls';
 import type { ProjectClient } from '../../gateway/projects';
 import { actors } from '../fixtures/project-events';
 import { uniqueName } from '../helpers/environments';
-import { compressedCall } from '../helpers/project-harness';
+import { compressedCall, type temporaryLedger, type temporaryMail } from '../helpers/project-harness';
 import { cpuPerCommand, cpuSpent } from './cpu';
-import type { temporaryLedger, temporaryMail } from '../helpers/project-harness';
 
 export const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2);
 export const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);

@@ -25,10 +25,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * bulk operations do — so the call reviews, chases, schedules and announces them like any other.
  * Each sequence here failed before the call kept them (issue: the call's law).
  */
-type Client = InstanceType<typeof ApiClient>;
-
 /** Four applications of one PI, each submitted; a fifth is over the policy's bound. */
-async function registerFour(pi: Client, callId: string): Promise<Record<string, string>> {
+async function registerFour(pi: ApiClient, callId: string): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const id of ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004']) {
     ids[id] = await pi.calls.registerApplication(callId, anApplication({ id }));
@@ -44,9 +42,9 @@ async function registerFour(pi: Client, callId: string): Promise<Record<string, 
 
 /** A late application, and an endorsement after its deadline by either door, refused naming the deadline. */
 async function lateCommandsNameTheirDeadline(
-  office: Client,
-  pi: Client,
-  researchOffice: Client,
+  office: ApiClient,
+  pi: ApiClient,
+  researchOffice: ApiClient,
   call: { id: string; calendar: { applicationWindow: { closes: string } } },
   ids: Record<string, string>,
 ): Promise<void> {

@@ -4,7 +4,7 @@ import { ntd, when } from '../format';
 import { html, type Html } from '../html';
 import { nameOf, stateName, translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
-import { outcomeTable } from './jobs';
+import { callPath, outcomeTable } from './jobs';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
 
 /** One of the office's operations over a whole call, as the pages offer it. */
@@ -32,8 +32,6 @@ export interface CallPageData {
   /** A roster was just recorded: its outcome is the viewer's latest operation. */
   rosterDone?: boolean;
 }
-
-const callPath = (callId: string): string => `/web/calls/${encodeURIComponent(callId)}`;
 
 /** A call: its state and calendar, rounds and their progress, its projects, and the forms of its operations. */
 /** What every section of the call page reads: the viewer and the page's data. */

@@ -7,7 +7,8 @@ import { html, trusted, type Html } from '../html';
 import { nameOf, stateName, translator, type Lang } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
 
-const callPath = (callId: string): string => `/web/calls/${encodeURIComponent(callId)}`;
+/** A call's page, where its forms post and its jobs return. */
+export const callPath = (callId: string): string => `/web/calls/${encodeURIComponent(callId)}`;
 
 /** What a bulk operation did: done, skipped with reasons, unreachable; or a ranking, rounds or a state. */
 export function outcomeTable(lang: Lang, result: unknown): Html {

@@ -7,7 +7,7 @@ import { statechartTree } from '../statechart';
 import { actionsOf, deadlinesOf, factsOf, rulesOf, timelineOf, type ProjectPageData, type Scope } from './project-sections';
 import { moneyOf, noticesOf, reportSectionOf, reviewsOf } from './project-record';
 
-export type { NoticeRow, ProjectPageData } from './project-sections';
+export type { ProjectPageData } from './project-sections';
 
 export function projectPage(context: PageContext, data: ProjectPageData): string {
   const t = translator(context.lang);
