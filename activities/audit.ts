@@ -2,6 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { fetchRunChain } from './run-history';
+import { recordLedgerAppend } from './metrics';
 import type { TransitionLogEntry } from '../messages/project';
 import { canonicalJson, sha256 } from '../tlog/digest';
 import type { AppendOutcome, LedgerStore, ProjectRecord } from './ledger/store';
@@ -104,6 +105,18 @@ export function createAuditActivities(deps: { ledger: LedgerStore; client: Clien
    * database fails the attempt, and it is retried. The transitions it carries are appended first.
    */
   async function recordTransition(input: RecordTransitionInput): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
+    const started = performance.now();
+    try {
+      const status = await appendWithCarried(input);
+      recordLedgerAppend(performance.now() - started, status);
+      return status;
+    } catch (error) {
+      recordLedgerAppend(performance.now() - started, 'failed');
+      throw error;
+    }
+  }
+
+  async function appendWithCarried(input: RecordTransitionInput): Promise<Exclude<AppendOutcome['status'], 'predecessorPending'>> {
     const { carried = [], after, ...own } = input;
     const { workflowId, chainId } = input;
     // Each carried one written after the one before it; the first after `after`, as the own one would have been.

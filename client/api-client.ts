@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LoginInfo, MyWork, ServiceStatus } from '../domain/api';
+import type { CallSummary, LoginInfo, MyWork, ServiceStatus } from '../domain/api';
 import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -23,6 +23,14 @@ const projectPath = (projectId: string): string => {
 
 /** How many times a read is tried while the service is away: about 7 s in all. */
 const READ_ATTEMPTS = 3;
+/** Items asked for per page when a whole list is read: the most the API gives. */
+const LIST_PAGE = 1_000;
+
+interface Answer<T> {
+  value: T;
+  /** The next page's path, from the Link header, for a list that goes on. */
+  next: string | null;
+}
 
 /** The HTTP API, typed: what the command line and the demo use instead of Temporal. */
 export class ApiClient {
@@ -36,6 +44,22 @@ export class ApiClient {
    * is briefly away (NOT_REACHABLE): a read changes nothing. Commands are not: the caller decides.
    */
   async request<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<T> {
+    return (await this.answer<T>(method, path, body, options)).value;
+  }
+
+  /** Every item of a list, page after page, following the Link header (rel="next") to its end. */
+  async all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = `${path}${path.includes('?') ? '&' : '?'}limit=${LIST_PAGE}`;
+    while (next) {
+      const page: { value: T[]; next: string | null } = await this.answer<T[]>('GET', next);
+      items.push(...page.value);
+      next = page.next;
+    }
+    return items;
+  }
+
+  private async answer<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<Answer<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce<T>(method, path, body, options);
@@ -46,7 +70,7 @@ export class ApiClient {
     }
   }
 
-  private async requestOnce<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<T> {
+  private async requestOnce<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<Answer<T>> {
     const headers: Record<string, string> = {};
     if (!options.anonymous) {
       if (!this.token) throw new AllianceError('UNAUTHENTICATED', 'Not logged in: run `alliance login` first.');
@@ -76,7 +100,8 @@ export class ApiClient {
         problem.code && Object.hasOwn(errorCodes, problem.code) ? (problem.code as ErrorCode) : response.status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL';
       throw new AllianceError(code, problem.detail ?? `${method} ${path} answered HTTP ${response.status}`, problem.details ?? []);
     }
-    return (options.text ? text : text ? JSON.parse(text) : null) as T;
+    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1] ?? null;
+    return { value: (options.text ? text : text ? JSON.parse(text) : null) as T, next };
   }
 
   loginInfo(): Promise<z.infer<typeof LoginInfo>> {
@@ -85,6 +110,11 @@ export class ApiClient {
 
   status(): Promise<z.infer<typeof ServiceStatus>> {
     return this.request('GET', '/status', undefined, { anonymous: true });
+  }
+
+  /** Every call, newest first. */
+  listCalls(): Promise<z.infer<typeof CallSummary>[]> {
+    return this.all('/api/calls');
   }
 
   me(): Promise<z.infer<typeof MyWork>> {
@@ -122,27 +152,27 @@ export class ApiClient {
     send: <T extends ProjectEventType>(projectId: string, type: T, payload: ProjectPayload<T>): Promise<CommandResult> =>
       this.request('POST', `${projectPath(projectId)}/${type}`, payload ?? {}),
     view: (projectId: string): Promise<ProjectView> => this.request('GET', projectPath(projectId)),
-    transitionLog: (projectId: string): Promise<TransitionLogEntry[]> => this.request('GET', `${projectPath(projectId)}/log`),
-    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/projects?${new URLSearchParams(filter).toString()}`),
+    transitionLog: (projectId: string): Promise<TransitionLogEntry[]> => this.all(`${projectPath(projectId)}/log`),
+    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.all(`/api/projects?${new URLSearchParams(filter).toString()}`),
   };
 
   readonly notices = {
-    forProject: (projectId: string): Promise<NoticeSummary[]> => this.request('GET', `${projectPath(projectId)}/notices`),
-    undelivered: (): Promise<NoticeSummary[]> => this.request('GET', '/api/notices/undelivered'),
-    alerts: (): Promise<OfficeAlert[]> => this.request('GET', '/api/alerts'),
+    forProject: (projectId: string): Promise<NoticeSummary[]> => this.all(`${projectPath(projectId)}/notices`),
+    undelivered: (): Promise<NoticeSummary[]> => this.all('/api/notices/undelivered'),
+    alerts: (): Promise<OfficeAlert[]> => this.all('/api/alerts'),
   };
 
   readonly audit = {
-    history: (workflowId: string): Promise<LedgerEntry[]> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}`),
+    history: (workflowId: string): Promise<LedgerEntry[]> => this.all(`/api/audit/history/${encodeURIComponent(workflowId)}`),
     rawHistory: (workflowId: string): Promise<RawHistory> => this.request('GET', `/api/audit/history/${encodeURIComponent(workflowId)}?raw=true`),
-    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.request('GET', `/api/audit/search?${new URLSearchParams(filter).toString()}`),
+    search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.all(`/api/audit/search?${new URLSearchParams(filter).toString()}`),
     verify: (workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> =>
       this.request('POST', '/api/audit/verify', { ...(workflowId ? { workflowId } : {}), ...(since ? { since } : {}) }),
     checkpoint: (): Promise<CurrentCheckpoint> => this.request('GET', '/api/audit/checkpoint'),
     proofs: (request: { entries?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> =>
       this.request('POST', '/api/audit/proofs', request),
     quarantine: (workflowId?: string): Promise<QuarantinedEntry[]> =>
-      this.request('GET', `/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
+      this.all(`/api/audit/quarantine${workflowId ? `?${new URLSearchParams({ workflowId }).toString()}` : ''}`),
     export: (format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> =>
       this.request(
         'GET',

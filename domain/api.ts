@@ -22,13 +22,13 @@ export const Id = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected letters, digits and hyphens')
   .max(64);
 
-/** RFC 9457 problem details, carrying the service's error code. */
 /** A command's Idempotency-Key header: sent again under it, the command acts once (a UUID does). */
 export const IdempotencyKey = z
   .string()
   .max(128, 'expected 1 to 128 letters, digits, dots, colons, underscores or hyphens, e.g. a UUID')
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1 to 128 letters, digits, dots, colons, underscores or hyphens, e.g. a UUID');
 
+/** RFC 9457 problem details, carrying the service's error code. */
 export const Problem = z.object({
   type: Said(),
   title: Said(),
@@ -69,8 +69,25 @@ export const AmendDeadlineBody = z
   .strict();
 export const EmptyBody = z.object({}).strict();
 
+/**
+ * Every list pages: at most `limit` items (100 unless asked, at most 1,000), from where `cursor`
+ * left off; the answer's Link header (rel="next") carries the next page's address until the end.
+ */
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int('expected a whole number of items').min(1).max(1_000, 'at most 1,000 items a page').optional(),
+    cursor: z
+      .string()
+      .max(512)
+      .regex(/^[A-Za-z0-9_-]+$/, 'expected the cursor of a Link header this service gave')
+      .optional(),
+  })
+  .strict();
+export const pageFields = PageQuery.shape;
+
 export const ProjectSearchQuery = z
   .object({
+    ...pageFields,
     call: Id.optional(),
     division: Division.optional(),
     region: Region.optional(),
@@ -96,7 +113,7 @@ export const AuditWorkflowParams = z
       .max(200),
   })
   .strict();
-export const AuditHistoryQuery = z.object({ raw: z.enum(['true', 'false']).optional(), decode: z.enum(['true', 'false']).optional() }).strict();
+export const AuditHistoryQuery = z.object({ ...pageFields, raw: z.enum(['true', 'false']).optional(), decode: z.enum(['true', 'false']).optional() }).strict();
 /** A signed checkpoint an auditor kept, and the verifier key they check it with: both small, public texts. */
 export const TrustedCheckpointBody = z
   .object({
@@ -134,7 +151,7 @@ export const ExportQuery = z.union([
 // Responses: the fields a client relies on are typed; the records inside a project stay open.
 const Loose = z.object({}).loose();
 
-export const CommandResult = z.object({ lifecycle: Said(), states: z.array(Said()), projectYear: z.number().int() });
+export const CommandResult = z.object({ lifecycle: Said(), states: z.array(Said()), projectYear: z.number().int(), seq: z.number().int().optional() });
 export const Deadline = z.object({ event: Said(), at: Said(), label: Said() });
 export const ProjectViewResponse = z.object({
   workflowId: Said(),
@@ -144,6 +161,7 @@ export const ProjectViewResponse = z.object({
   overdue: z.boolean(),
   projectYear: z.number().int(),
   deadlines: z.array(Deadline),
+  seq: z.number().int().optional(),
   context: z
     .object({
       projectId: Said(),
@@ -249,7 +267,7 @@ export const QuarantineResponse = z.array(
     at: Said(),
   }),
 );
-export const QuarantineQuery = z.object({ workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
+export const QuarantineQuery = z.object({ ...pageFields, workflowId: AuditWorkflowParams.shape.workflowId.optional() }).strict();
 export const AlertsResponse = z.array(
   z.object({
     key: Said(),
@@ -294,3 +312,6 @@ export const ServiceStatus = z.object({
   }),
   identityProvider: z.object({ issuer: Said(), reachable: z.boolean() }),
 });
+/** /livez and /readyz: alive, or ready with what was checked ("ok", or why not). */
+export const Liveness = z.object({ status: z.literal('alive') });
+export const Readiness = z.object({ status: z.enum(['ready', 'not ready']), checks: z.record(Said(), Said()) });

@@ -123,6 +123,12 @@ export const Environment = z
     /** The HTTP API and web pages: the only door for people. Loopback unless told otherwise. */
     API_HOST: NonEmpty.default('127.0.0.1'),
     API_PORT: Port.default(8080),
+    /** The worker's Prometheus exporter (the SDK's worker metrics and the activities' own), host:port; unset: none. Keep it off the public network. */
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .max(bounds.secret)
+      .regex(/^[\w.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
+      .optional(),
     /** This API's address as browsers reach it (behind a proxy); unset: http://API_HOST:API_PORT. */
     API_PUBLIC_URL: Url(['https', 'http'], 'https://alliance.nstc.gov.tw').optional(),
     /** The Temporal Web UI's origins, comma-separated: the only pages that may call the codec server. Unset: the embedded Web UI's. */

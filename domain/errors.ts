@@ -11,6 +11,7 @@ export const errorCodes = {
   NOT_REACHABLE: { exitStatus: 6, meaning: 'the Temporal service cannot be reached' },
   INTEGRITY: { exitStatus: 7, meaning: 'the audit ledger does not verify: an entry was altered, removed or disagrees with Temporal' },
   INTERNAL: { exitStatus: 1, meaning: 'the service failed to answer: a bug of ours, logged on the server' },
+  STALE: { exitStatus: 10, meaning: 'the project changed since it was read (If-Match): read it again and decide anew' },
   UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -31,6 +31,7 @@ export const refusalCodes: Record<string, AllianceError['code']> = {
   ROLE_NOT_ALLOWED: 'ROLE_NOT_ALLOWED',
   FORBIDDEN: 'FORBIDDEN',
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  STALE: 'STALE',
 };
 
 /** How many times a command is sent when the workflow task carrying it fails. */
@@ -140,14 +141,18 @@ export class ProjectClient {
     type: T,
     actor: Actor,
     payload: ProjectPayload<T>,
-    options: { precheck?: boolean; updateId?: string; deadlineMs?: number } = {},
+    options: { precheck?: boolean; updateId?: string; deadlineMs?: number; ifMatch?: number } = {},
   ): Promise<CommandResult> {
     // The workflow's validator decides; these two checks need no round trip and no running worker.
     const early = options.precheck === false ? null : precheck(type, actor, payload);
     if (early) throw early;
     // The same update id again is answered with the first one's outcome: a resent command is not applied twice.
     const updateId = options.updateId ?? randomUUID();
-    const update = () => this.handle(projectId).executeUpdate(projectUpdates[type], { args: [{ actor, payload }], updateId });
+    const update = () =>
+      this.handle(projectId).executeUpdate(projectUpdates[type], {
+        args: [{ actor, payload, ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }) }],
+        updateId,
+      });
     return this.untilAnswered(projectId, update, options.deadlineMs, (coded) => this.explainEnded(projectId, type, actor, payload, coded));
   }
 

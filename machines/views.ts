@@ -26,6 +26,8 @@ export type ProjectView = {
   projectYear: number;
   deadlines: Deadline[];
   context: ProjectContext;
+  /** The transitions recorded so far: the version of this state (the API's ETag). */
+  seq?: number;
 };
 
 const sees = { everything: new Set(['office', 'auditor']) };

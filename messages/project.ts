@@ -21,6 +21,8 @@ export interface ProjectWorkflowInput {
 export interface CommandArgs<T extends ProjectEventType = ProjectEventType> {
   actor: Actor;
   payload: ProjectPayload<T>;
+  /** The transitions the sender saw (the ETag it read): refused when the project has had more or fewer since. */
+  ifMatch?: number;
 }
 
 export type { ProjectView, TransitionLogEntry } from '../machines/views';
@@ -35,6 +37,8 @@ export interface CommandResult {
   lifecycle: string;
   states: string[];
   projectYear: number;
+  /** The transitions recorded after this command: the project's new ETag (absent in answers from before it was kept). */
+  seq?: number;
 }
 
 /** One update per machine event; the update's name is the event's type, e.g. `tranche.request`. */

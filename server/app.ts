@@ -1,7 +1,6 @@
-import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type z } from 'zod';
 import type { LedgerStore } from '../activities/ledger/store';
 import type { LogSigning } from '../activities/ledger/log-signing';
@@ -9,12 +8,11 @@ import { AuditClient } from '../gateway/audit';
 import { CallClient } from '../gateway/calls';
 import { NoticeClient } from '../gateway/notices';
 import { ProjectClient, toAllianceError } from '../gateway/projects';
-import { LoginInfo, Problem } from '../domain/api';
+import { LoginInfo } from '../domain/api';
 import type { Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
 import type { TokenVerifier } from './authentication';
-import type { OpenAPIV3_1 } from 'openapi-types';
-import { renderApiPage } from './api-page';
+import { openApiDocument, problemResponses } from './openapi';
 import { registerProblems } from './problems';
 import { auditRoutes } from './routes/audit';
 import { callRoutes } from './routes/calls';
@@ -22,6 +20,8 @@ import { enforceDeclaredAccess } from './route-access';
 import { meRoutes } from './routes/me';
 import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
+import { healthRoutes, type ReadinessCheck } from './routes/health';
+import { countRequests, createApiMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { providerEndpoints, webLoginRoutes } from './routes/web-login';
 import { webRoutes } from './routes/web';
@@ -39,6 +39,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who acts, from the verified token; set for every /api route before its handler runs. */
     actor: Actor;
+    /** The code of the problem this request was answered with, for the metrics. */
+    problemCode?: string;
   }
 }
 
@@ -62,6 +64,19 @@ export interface ApiDependencies {
   bulkTimeoutMs?: number;
   /** The API's log (server/logging.ts); none by default (tests). */
   logging?: ReturnType<typeof apiLogging>;
+  /** What else /readyz asks besides Temporal and the ledger: the worker, where it runs in this process. */
+  readiness?: readonly ReadinessCheck[];
+}
+
+/** /readyz: Temporal answers, the ledger answers (when this API reads one), and whatever the process adds. */
+function readinessChecks(deps: ApiDependencies): ReadinessCheck[] {
+  const temporal: ReadinessCheck = {
+    name: 'temporal',
+    check: async () => void (await deps.client.withDeadline(Date.now() + 2_500, () => deps.client.workflowService.getSystemInfo({}))),
+  };
+  const ledger = deps.ledger;
+  const store: ReadinessCheck[] = ledger ? [{ name: 'ledger', check: async () => void (await ledger.latestCheckpoint()) }] : [];
+  return [temporal, ...store, ...(deps.readiness ?? [])];
 }
 
 /** 1 MiB: a call file with its reviewer pool is the largest body the programme sends. */
@@ -91,34 +106,6 @@ function servicesOf(deps: ApiDependencies): Services {
   };
 }
 
-/** The OpenAPI document of every route not hidden, served as JSON and as a page, and the catalog the tests hold it to. */
-async function openApiDocument(app: FastifyInstance): Promise<void> {
-  const catalog: string[] = [];
-  app.decorate('routeCatalog', catalog);
-  app.addHook('onRoute', (route) => {
-    if (route.schema?.hide) return;
-    for (const method of [route.method].flat()) if (method !== 'HEAD') catalog.push(`${method} ${route.url}`);
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Alliance orchestration service',
-        version: '1.0.0',
-        description:
-          'The Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews, decisions, money and audit. Every /api route takes an OpenID Connect bearer token.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-    transform: jsonSchemaTransform,
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/docs', { schema: { hide: true } }, (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderApiPage(app.swagger() as OpenAPIV3_1.Document)),
-  );
-}
-
 /**
  * The HTTP API: the only door for people. Every /api route authenticates first (one hook, so no
  * route can forget); what the actor may do and see is decided by the law in machines/.
@@ -135,7 +122,9 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await openApiDocument(app);
   const services = servicesOf(deps);
 
-  app.get('/health', { schema: { hide: true } }, () => ({ ok: true }));
+  const metrics = createApiMetrics();
+  countRequests(app, metrics);
+  await app.register(healthRoutes(readinessChecks(deps), metrics));
   await app.register(
     statusRoutes({
       client: deps.client,
@@ -148,7 +137,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.get(
     '/auth/config',
     {
-      schema: { summary: "Where to log in: the OpenID provider and the command line's client id", tags: ['login'], response: { 200: LoginInfo } },
+      schema: {
+        operationId: 'getLoginInfo',
+        summary: "Where to log in: the OpenID provider and the command line's client id",
+        tags: ['login'],
+        response: { 200: LoginInfo },
+      },
     },
     () => deps.login,
   );
@@ -202,5 +196,3 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   );
   return app;
 }
-
-const problemResponses = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 503].map((status) => [status, Problem.describe('Problem details (RFC 9457)')]));

@@ -11,6 +11,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ILLEGAL_TRANSITION: 409,
+  STALE: 412,
   INTEGRITY: 409,
   NOT_REACHABLE: 503,
   INTERNAL: 500,
@@ -23,6 +24,7 @@ const titles: Record<ErrorCode, string> = {
   FORBIDDEN: 'This is not yours',
   NOT_FOUND: 'No such thing',
   ILLEGAL_TRANSITION: 'Not possible now',
+  STALE: 'The project changed since you read it',
   INTEGRITY: 'The evidence does not verify',
   NOT_REACHABLE: 'A service behind the API cannot be reached',
   INTERNAL: 'The service failed',
@@ -33,6 +35,7 @@ export function problem(code: ErrorCode, detail: string, details: readonly strin
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  reply.request.problemCode = body.code;
   if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="alliance"');
   return reply.code(body.status).type('application/problem+json').send(body);
 }

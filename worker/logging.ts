@@ -5,12 +5,21 @@ import { maskPersonalData, maskEmails } from '../domain/personal-data';
 /**
  * One JSON object per line for every event of the worker (the SDK's, the workflows' and
  * activities' own, and Temporal core's, forwarded), personal data masked; `trace` ties the lines
- * of one workflow run (or activity) together. Installed before any worker or connection exists.
+ * of one workflow run (or activity) together. Installed before any worker or connection exists,
+ * with the Prometheus exporter when one is asked for.
  */
-export function installServiceLogging(level: LogLevel, write: (line: string) => void = (line) => void process.stdout.write(line)): void {
+export function installServiceLogging(
+  level: LogLevel,
+  write: (line: string) => void = (line) => void process.stdout.write(line),
+  /** Where the SDK serves its Prometheus metrics (worker, workflows, activities), host:port; none when absent. */
+  metricsAddress?: string,
+): void {
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => write(`${serviceLogLine(entry)}\n`)),
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
+    },
   });
 }
 

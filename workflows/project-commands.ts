@@ -40,6 +40,8 @@ function batchCommands(args: unknown): Command[] {
 /** What the command handlers need of the project's run. */
 export interface ProjectRun {
   snapshot(): ProjectSnapshot;
+  /** The transitions recorded so far: the version an If-Match names. */
+  seq(): number;
   /** Fires the deadlines due by now, recording them, before a command is judged. */
   enforceDeadlines(): void;
   /** The state at `at` once the deadlines due by then have fired, without recording them. */
@@ -69,6 +71,14 @@ export function handleCommands(run: ProjectRun): void {
               code: 'INVALID_PAYLOAD',
               message: `${type} was refused: name the acting role and id (actor: { role, id }).`,
               details: actor.error.issues.map((i) => i.message),
+            });
+          }
+          // Sent against the state its sender saw: refused, leaving no trace, once the project has moved on.
+          if (args.ifMatch !== undefined && args.ifMatch !== run.seq()) {
+            throw ApplicationFailure.create({
+              type: 'STALE',
+              message: `${type} was refused: it was sent against the project as it stood after transition ${args.ifMatch}, and it has had ${run.seq()} since; read it again and decide anew.`,
+              nonRetryable: true,
             });
           }
           const at = now();

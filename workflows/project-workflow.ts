@@ -154,11 +154,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     for (const fired of fireDueDeadlines(snapshot, call.calendar, now())) record(fired.before, fired.event, fired.after);
   };
 
-  const result = (): CommandResult => commandResult(snapshot);
+  // The transitions recorded so far: the state's version, which an If-Match names (the API's ETag).
+  const result = (): CommandResult => ({ ...commandResult(snapshot), seq: log.length });
 
-  handleCommands({ snapshot: () => snapshot, enforceDeadlines, stateAt, record, recordBatch, result });
+  handleCommands({ snapshot: () => snapshot, seq: () => log.length, enforceDeadlines, stateAt, record, recordBatch, result });
 
-  const view = (): ProjectView => projectViewOf(workflowId, snapshot, call);
+  const view = (): ProjectView => ({ ...projectViewOf(workflowId, snapshot, call), seq: log.length });
   setHandler(projectStateQuery, view);
   setHandler(offeredEventsQuery, () => offeredEvents(snapshot));
   setHandler(transitionLogQuery, () => log);

@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { Language, Localized, NoticeKind, NoticeRecipient, NoticeVariables } from '../../domain/notification-policy';
+import { countNoticeDelivery } from '../metrics';
 import { createNoticeDelivery, NoticeHeldError, type Attempt } from './delivery';
 import type { NoticeLog } from './notice-log';
 import type { LedgerStore } from '../ledger/store';
@@ -113,7 +114,13 @@ function noticeSender(deps: { mail: MailDependencies; ledger: LedgerStore }, del
       try {
         const attempt = thisAttempt(() => ({ sent, alreadySent, uncertain }));
         const key = mailKey(input.key, recipient.email);
-        const outcome = await orRetryLater(deliver({ key, to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt));
+        const outcome = await orRetryLater(
+          deliver({ key, to: { name: nameIn(recipient.name, input.language), address: recipient.email }, notice }, attempt),
+        ).catch((error: unknown) => {
+          countNoticeDelivery(isRefusedRecipient(error) ? 'refused' : 'failed');
+          throw error;
+        });
+        countNoticeDelivery(outcome.status);
         if (outcome.status === 'sent') sent++;
         else if (outcome.status === 'alreadySent') alreadySent++;
         else {

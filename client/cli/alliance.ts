@@ -50,4 +50,10 @@ async function main(): Promise<void> {
   }
 }
 
+// A reader that stops early (`alliance completion bash | head`) ends the output, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(exitStatus);
+});
+
 void main().then(() => process.exit(exitStatus));

@@ -7,6 +7,8 @@ import { addOperatorsCommands } from './commands/operators';
 import { addProjectsCommands } from './commands/projects';
 import { addReviewCommands } from './commands/review';
 import type { Runner } from './commands/shared';
+import { addCompletionCommand } from './completion';
+import { cliVersion } from './version';
 
 export type { ActionContext, Globals, Print, Runner } from './commands/shared';
 export { describeProject } from './commands/shared';
@@ -15,8 +17,11 @@ export { describeProject } from './commands/shared';
 export function buildProgram(run: Runner): Command {
   const program = new Command('alliance')
     .description('Industry–Academia Technology Alliance programme (產學技術聯盟合作計畫): calls, projects, reviews and decisions.')
+    .version(cliVersion(), '-V, --version', 'print the version of the command line')
     .option('--json', 'print JSON for scripts instead of tables')
     .showHelpAfterError()
+    // Before the subcommands, which inherit it: a usage mistake anywhere throws, and alliance.ts exits 2 (VALIDATION).
+    .exitOverride()
     .addHelpText(
       'after',
       `\nExit status: 0 success; ${Object.entries(errorCodes)
@@ -30,6 +35,6 @@ export function buildProgram(run: Runner): Command {
   addProjectsCommands(program, run);
   addAuditCommands(program, run);
   addOperatorsCommands(program, run);
-  program.exitOverride();
+  addCompletionCommand(program);
   return program;
 }

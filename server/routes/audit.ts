@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './zod-app';
 import {
+  PageQuery,
   AlertsResponse,
   AuditHistoryQuery,
   CheckpointResponse,
@@ -23,6 +24,7 @@ import type { Services } from '../services/services';
 import { searchFilterOf } from '../services/search';
 import { z } from 'zod';
 
+import { byStart, byWorkflowId, paddedKey, sendPage } from '../services/pages';
 const tags = ['audit'];
 
 /** The trail, the search, verification and proofs. */
@@ -32,6 +34,7 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'getAuditTrail',
         summary: 'The domain trail of a project or call from the ledger (office, auditors)',
         tags,
         params: AuditWorkflowParams,
@@ -39,11 +42,11 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
         response: { 200: z.union([LedgerEntriesResponse, RawHistoryResponse]) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const audit = services.audit();
       if (request.query.raw === 'true')
         return services.bounded('command', () => audit.rawHistory(request.params.workflowId, { decode: request.query.decode !== 'false' }));
-      return audit.history(request.params.workflowId);
+      return sendPage(request, reply, await audit.history(request.params.workflowId), { key: (entry) => paddedKey(entry.seq) });
     },
   );
 
@@ -52,14 +55,15 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'searchAudit',
         summary: 'Projects by call, division, region, institution, state, overdue, date range (office, auditors)',
         tags,
         querystring: AuditSearchQuery,
         response: { 200: ProjectRecordResponse },
       },
     },
-    (request) => {
-      return services.bounded('command', () => services.audit().search(searchFilterOf(request.query)));
+    async (request, reply) => {
+      return sendPage(request, reply, await services.bounded('command', () => services.audit().search(searchFilterOf(request.query))), byWorkflowId);
     },
   );
 
@@ -68,6 +72,7 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'verifyAudit',
         summary:
           'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)',
         tags,
@@ -85,6 +90,7 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'proveInclusion',
         summary:
           'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)',
         tags,
@@ -106,6 +112,7 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'getCheckpoint',
         summary: "The ledger's Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)",
         tags,
         response: { 200: CheckpointResponse },
@@ -118,7 +125,12 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
     '/audit/export',
     {
       config: { access: 'audit.read' },
-      schema: { summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)', tags, querystring: ExportQuery },
+      schema: {
+        operationId: 'exportLedger',
+        summary: 'Ledger entries of a call or a project, as CSV or JSON (office, auditors)',
+        tags,
+        querystring: ExportQuery,
+      },
     },
     async (request, reply) => {
       const q = request.query;
@@ -132,14 +144,16 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'audit.read' },
       schema: {
+        operationId: 'listQuarantined',
         summary: 'Transitions the ledger set aside because their key held other content (a Temporal reset), with why (office, auditors)',
         tags,
         querystring: QuarantineQuery,
         response: { 200: QuarantineResponse },
       },
     },
-    (request) => {
-      return services.audit().quarantined(request.query.workflowId);
+    async (request, reply) => {
+      const quarantined = await services.audit().quarantined(request.query.workflowId);
+      return sendPage(request, reply, quarantined, { key: (q) => `${q.at}\t${q.workflowId}\t${paddedKey(q.entrySeq)}` });
     },
   );
 
@@ -148,12 +162,14 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'alerts.read' },
       schema: {
+        operationId: 'listAlerts',
         summary: "The office's alerts: held-up mail, quarantined or missing ledger entries; kept even when mail is down (office, auditors)",
         tags: ['notices'],
+        querystring: PageQuery,
         response: { 200: AlertsResponse },
       },
     },
-    () => services.audit().alerts(),
+    async (request, reply) => sendPage(request, reply, await services.audit().alerts(), { key: (alert) => `${alert.at}\t${alert.key}` }),
   );
 
   app.get(
@@ -161,12 +177,14 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'notices.read' },
       schema: {
+        operationId: 'listUndeliveredNotices',
         summary: 'Notices not yet delivered to every recipient, with attempts and last error (office, auditors)',
         tags: ['notices'],
+        querystring: PageQuery,
         response: { 200: NoticeResponse },
       },
     },
-    () => services.bounded('command', () => services.notices.undelivered()),
+    async (request, reply) => sendPage(request, reply, await services.bounded('command', () => services.notices.undelivered()), byStart),
   );
 }
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './zod-app';
 import { z } from 'zod';
 import {
+  PageQuery,
   BulkProgressResponse,
   CallParams,
   CallSummary,
@@ -24,6 +25,7 @@ import { checkApplicantRecord } from '../services/applicant-record';
 import { callViewFor } from '../../machines/views';
 import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
+import { sendPage } from '../services/pages';
 import { idempotentUpdateId } from '../services/idempotency';
 
 const tags = ['calls'];
@@ -31,8 +33,14 @@ const tags = ['calls'];
 /** Calls, their standing, and what PIs and institutions send to them. */
 function callRecordRoutes(app: ZodApp, services: Services): void {
   const { calls } = services;
-  app.get('/calls', { config: { access: 'signedIn' }, schema: { summary: 'Every call, newest first', tags, response: { 200: z.array(CallSummary) } } }, () =>
-    services.bounded('command', () => listCalls(services)),
+  app.get(
+    '/calls',
+    {
+      config: { access: 'signedIn' },
+      schema: { operationId: 'listCalls', summary: 'Every call, newest first', tags, querystring: PageQuery, response: { 200: z.array(CallSummary) } },
+    },
+    async (request, reply) =>
+      sendPage(request, reply, await services.bounded('command', () => listCalls(services)), { key: (c) => `${c.startedAt}\t${c.callId}`, descending: true }),
   );
 
   app.post(
@@ -40,6 +48,7 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'call.open' },
       schema: {
+        operationId: 'openCall',
         summary: 'Open a call from its calendar, policy and reviewer pool (office)',
         tags,
         body: OpenCallBody,
@@ -56,7 +65,13 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     '/calls/:callId',
     {
       config: { access: 'signedIn' },
-      schema: { summary: 'Where a call stands, as much as your role may see', tags, params: CallParams, response: { 200: CallViewResponse } },
+      schema: {
+        operationId: 'getCall',
+        summary: 'Where a call stands, as much as your role may see',
+        tags,
+        params: CallParams,
+        response: { 200: CallViewResponse },
+      },
     },
     async (request) => callViewFor(request.actor, await services.bounded('command', () => calls.status(request.params.callId))),
   );
@@ -65,7 +80,13 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     '/calls/:callId/progress',
     {
       config: { access: 'call.progress' },
-      schema: { summary: 'How far the bulk operation running on the call is', tags, params: CallParams, response: { 200: BulkProgressResponse } },
+      schema: {
+        operationId: 'getCallProgress',
+        summary: 'How far the bulk operation running on the call is',
+        tags,
+        params: CallParams,
+        response: { 200: BulkProgressResponse },
+      },
     },
     (request) => services.bounded('command', () => calls.progress(request.params.callId)),
   );
@@ -75,6 +96,7 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'registerApplication',
         summary: 'Register a draft application (its PI)',
         tags,
         params: CallParams,
@@ -96,6 +118,7 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'submitRoster',
         summary: "Endorse the institution's applicants in one roster (institution)",
         tags,
         params: CallParams,
@@ -115,6 +138,7 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'startWrittenReview',
         summary: 'Start the written review for the call or one division and assign reviewers (office)',
         tags,
         params: CallParams,
@@ -133,6 +157,7 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'closeWrittenReview',
         summary: 'Close the written review now; lists missing reviews (office)',
         tags,
         params: CallParams,
@@ -151,6 +176,7 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'invitePresentations',
         summary: 'Invite the top N of each division, or these applications (office)',
         tags,
         params: CallParams,
@@ -167,6 +193,7 @@ function callOperationRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'schedulePresentations',
         summary: 'Give every invited application a slot, division by division (office)',
         tags,
         params: CallParams,
@@ -191,6 +218,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'openDecisionMeeting',
         summary: 'Open the decision meeting: the ranked list per division (office)',
         tags,
         params: CallParams,
@@ -206,6 +234,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'announceDecisions',
         summary: 'Announce every decision of the call at once (office)',
         tags,
         params: CallParams,
@@ -221,6 +250,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'amendCallDeadlines',
         summary: "Move the call's application or endorsement deadline for every project, with the reason (office)",
         tags,
         params: CallParams,
@@ -237,6 +267,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'call.operate' },
       schema: {
+        operationId: 'selectExhibition',
         summary: "Select the call's alliances for the results exhibition on their accepted results, once (office)",
         tags,
         params: CallParams,
@@ -252,6 +283,7 @@ function callDecisionRoutes(app: ZodApp, services: Services): void {
     {
       config: { access: 'signedIn' },
       schema: {
+        operationId: 'closeCall',
         summary: 'Close an announced call; its projects go on (office)',
         tags,
         params: CallParams,

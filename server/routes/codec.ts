@@ -84,6 +84,7 @@ export const codecRoutes =
         {
           bodyLimit: CODEC_BODY_LIMIT,
           schema: {
+            operationId: direction === 'decode' ? 'decodePayloads' : 'encodePayloads',
             summary:
               direction === 'decode'
                 ? 'Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)'

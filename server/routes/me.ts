@@ -12,7 +12,7 @@ export const meRoutes =
       '/me',
       {
         config: { access: 'signedIn' },
-        schema: { summary: 'Who you are and your work across the calls', tags: ['me'], response: { 200: MyWork } },
+        schema: { operationId: 'getMyWork', summary: 'Who you are and your work across the calls', tags: ['me'], response: { 200: MyWork } },
       },
       async (request) => {
         const { via, ...who } = request.actor;

@@ -23,6 +23,7 @@ export const statusRoutes =
       '/status',
       {
         schema: {
+          operationId: 'getStatus',
           summary: 'Which service this is, and the health of Temporal, the workers and the identity provider',
           tags: ['status'],
           response: { 200: ServiceStatus },

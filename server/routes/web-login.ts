@@ -99,6 +99,7 @@ export const webLoginRoutes =
       '/auth/login',
       {
         schema: {
+          operationId: 'startBrowserLogin',
           summary: 'Log in with a browser (OpenID Connect, authorization code with PKCE); returns to `return` afterwards',
           tags: ['login'],
           querystring: LoginQuery,
@@ -138,7 +139,12 @@ export const webLoginRoutes =
     app.get(
       '/auth/callback',
       {
-        schema: { summary: 'Where the identity provider returns a browser after log-in', tags: ['login'], querystring: CallbackQuery },
+        schema: {
+          operationId: 'finishBrowserLogin',
+          summary: 'Where the identity provider returns a browser after log-in',
+          tags: ['login'],
+          querystring: CallbackQuery,
+        },
       },
       async (request, reply) => {
         const pending = settings.cookies.open('login', PendingLogin, cookieOf(request, LOGIN_COOKIE));
@@ -185,7 +191,7 @@ export const webLoginRoutes =
     app.post(
       '/auth/logout',
       {
-        schema: { summary: 'End the browser session (the cookie is cleared)', tags: ['login'] },
+        schema: { operationId: 'endBrowserSession', summary: 'End the browser session (the cookie is cleared)', tags: ['login'] },
       },
       async (request, reply) => {
         setCookie(reply, request, SESSION_COOKIE, '', 0, '/', behindTls);

@@ -4,7 +4,7 @@ import type { CallSummary } from '../../domain/api';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import type { Services } from './services';
 
-/** The calls Temporal knows, newest first (at most 200: a decade of the programme is a few dozen). */
+/** The calls Temporal knows, newest first (a decade of the programme is a few dozen; the API pages them). */
 export async function listCalls(services: Services): Promise<z.infer<typeof CallSummary>[]> {
   const found: z.infer<typeof CallSummary>[] = [];
   for await (const execution of services.calls.list()) {
@@ -16,7 +16,6 @@ export async function listCalls(services: Services): Promise<z.infer<typeof Call
       rocYear: execution.typedSearchAttributes.get(keys.rocYear) ?? null,
       startedAt: execution.startTime.toISOString(),
     });
-    if (found.length >= 200) break;
   }
   return found;
 }

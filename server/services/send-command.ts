@@ -41,16 +41,27 @@ export async function sendProjectCommand<T extends ProjectEventType>(
   type: T,
   actor: Actor,
   payload: ProjectPayload<T>,
-  /** The command's update id (an Idempotency-Key): sent again under it, it acts once. */
-  updateId?: string,
+  options: {
+    /** The command's update id (an Idempotency-Key): sent again under it, it acts once. */
+    updateId?: string | undefined;
+    /** The transitions the sender saw (If-Match): refused if the project has moved since. */
+    ifMatch?: number | undefined;
+  } = {},
 ): Promise<CommandResult> {
+  const { updateId, ifMatch } = options;
   const projectId = projectWorkflowId(callId, applicationId);
-  if (!throughTheCall.includes(type))
-    return services.bounded('command', () => services.projects.send(projectId, type, actor, payload, updateId ? { updateId } : {}));
+  const sendOptions = { ...(updateId ? { updateId } : {}), ...(ifMatch === undefined ? {} : { ifMatch }) };
+  if (!throughTheCall.includes(type)) return services.bounded('command', () => services.projects.send(projectId, type, actor, payload, sendOptions));
   // The two checks that need no state, first: a malformed or wrong-role command never reaches the call.
   const checked = checkPayloadAndRole(type, actor, payload, { fromOutside: true });
   if (!checked.ok) throw new AllianceError(refusalCodes[checked.code]!, checked.message, checked.details);
   const body = checked.payload as Record<string, string> & { conflict?: boolean };
+  // The call sends the project its command: the state the sender saw is checked first, here.
+  if (ifMatch !== undefined) {
+    const seq = (await services.bounded('command', () => services.projects.view(projectId))).seq;
+    if (seq !== ifMatch)
+      throw new AllianceError('STALE', `${type} was refused: the project has had ${seq ?? 'other'} transitions since the ${ifMatch} you saw; read it again.`);
+  }
   const calls = services.calls.idempotent(updateId);
   const record = await services.bounded('bulk', () => {
     switch (type) {

@@ -143,3 +143,13 @@ export async function settledHistoryLength(projects: ProjectClient, id: string):
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** A compressed call's calendar whose deadlines lie an hour or more ahead: nothing fires while a test runs. */
+export const hourLongCall = {
+  applicationClosesIn: 3600,
+  endorsementIn: 3700,
+  firstYearStartsIn: 7200,
+  yearLength: 'P1Y',
+  progressReportDueBeforeYearEnd: 'P3M',
+  closingReportGrace: 'P3M',
+};

@@ -7,7 +7,7 @@ import type { Problem } from '../../domain/api';
 import { anApplication } from '../fixtures/applications';
 import { call, tokenFor, withApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall as calendar } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -15,15 +15,6 @@ beforeAll(async () => {
   [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
 });
 afterAll(() => env?.teardown());
-
-const calendar = {
-  applicationClosesIn: 3600,
-  endorsementIn: 3700,
-  firstYearStartsIn: 7200,
-  yearLength: 'P1Y',
-  progressReportDueBeforeYearEnd: 'P3M',
-  closingReportGrace: 'P3M',
-};
 
 it('acts once on a command sent twice under one Idempotency-Key, answering the same, and keeps keys apart per person', async () => {
   await withApi(env, bundle, async (api) => {

@@ -22,9 +22,46 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
+interface Operation {
+  security?: unknown[];
+  operationId?: string;
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: unknown }> }>;
+  parameters?: { schema?: { examples?: unknown[] } }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+}
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { security?: unknown[] }>>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { responses: Record<string, unknown>; schemas: Record<string, { examples?: unknown[] }> };
+}
+
+/** Every operation has its own operationId; every problem a shared response, the problem schema one component with an example. */
+function expectSharedComponents(document: OpenApiDocument): void {
+  const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
+  const ids = operations.map((o) => o.operationId);
+  expect(ids.filter((id) => !id)).toEqual([]);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(Object.keys(document.components.responses).sort()).toEqual(
+    [
+      'BadRequest',
+      'Conflict',
+      'Forbidden',
+      'NotFound',
+      'PayloadTooLarge',
+      'PreconditionFailed',
+      'Unauthenticated',
+      'Unavailable',
+      'UnsupportedMediaType',
+    ].sort(),
+  );
+  expect(document.components.schemas.Problem?.examples?.length).toBeGreaterThan(0);
+  for (const [p, item] of Object.entries(document.paths)) {
+    if (!p.startsWith('/api/')) continue;
+    for (const operation of Object.values(item)) {
+      expect(operation.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+      expect(JSON.stringify(operation)).toMatch(/"examples?":/);
+    }
+  }
 }
 
 it('publishes a valid OpenAPI 3.1 document listing every route, and a browsable page of it', async () => {
@@ -45,9 +82,15 @@ it('publishes a valid OpenAPI 3.1 document listing every route, and a browsable 
     for (const [p, item] of Object.entries(document.paths)) {
       if (p.startsWith('/api/')) for (const operation of Object.values(item)) expect(operation.security).toEqual([{ bearer: [] }]);
     }
+    // Swagger UI, served from its package: the page, its bundle, and nothing else of the disk.
     const page = await call<string>(api, 'GET', '/docs');
     expect(page.contentType).toMatch(/text\/html/);
-    expect(page.body).toContain('/api/projects/{callId}/{applicationId}/tranche.request');
+    expect(page.body).toContain('/docs/swagger-ui-bundle.js');
+    const bundle = await fetch(`${api.url}/docs/swagger-ui-bundle.js`);
+    expect([bundle.status, (await bundle.text()).length > 100_000]).toEqual([200, true]);
+    expect((await fetch(`${api.url}/docs/package.json`)).status).toBe(404);
+    expect((await fetch(`${api.url}/docs/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expectSharedComponents(document);
   });
 });
 

@@ -4,7 +4,7 @@ import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';
 import { call, tokenFor, withApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall as slowCall } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -13,15 +13,6 @@ beforeAll(async () => {
   [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
 });
 afterAll(() => env?.teardown());
-
-const slowCall = {
-  applicationClosesIn: 3600,
-  endorsementIn: 3700,
-  firstYearStartsIn: 7200,
-  yearLength: 'P1Y',
-  progressReportDueBeforeYearEnd: 'P3M',
-  closingReportGrace: 'P3M',
-};
 
 jest.setTimeout(5 * 60_000);
 

@@ -22,6 +22,7 @@ import { recordHistories } from '../helpers/histories';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, waitForMail } from '../helpers/smtp';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -236,10 +237,16 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
   let refused = 0;
   const smtp = await startRecordingSmtp({ gate: (mail) => (refused++ === 0 ? `4.2.0 <${recipientsOf(mail)[0]}>: mailbox busy, try again later` : true) });
   const taskQueue = uniqueName('logged-mail');
+  const [metricsPort, apiPort] = [await freePort(), await freePort()];
   const worker = await startWorkerProcess({
     taskQueue,
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'alliance-logged-mail-')),
-    env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_SINK_PORT: String(await freePort()) },
+    env: {
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      SMTP_SINK_PORT: String(await freePort()),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      API_PORT: String(apiPort),
+    },
   });
   const projects = new ProjectClient(env.client, taskQueue);
   try {
@@ -248,6 +255,7 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
     // The busy mailbox failed the first attempt; the project's own retry delivered it.
     expect(await settledNotice(id, 't1-applicationReceived', 90_000)).toMatchObject({ status: 'delivered', detail: '1 recipient(s)' });
     expect(smtp.accepted.flatMap(recipientsOf)).toEqual(['lin@ntu.edu.tw']);
+    await expectWorkerMetrics(metricsPort, apiPort);
     await projects.handle(id).terminate('test finished');
   } finally {
     worker.kill('SIGTERM');
@@ -264,6 +272,17 @@ it("logs the worker's events as JSON lines without an e-mail address, even when 
   expect(worker.output()).toContain('<e-mail at ntu.edu.tw>');
   expect(worker.output()).not.toMatch(EMAIL_ADDRESS);
 }, 120_000);
+
+/** The worker's exporter: the SDK's worker metrics and the activities' own (one failed delivery, one sent, the ledger's appends); its process ready, worker included. */
+async function expectWorkerMetrics(metricsPort: number, apiPort: number): Promise<void> {
+  const samples = parsePrometheus(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+  expect(sampleValue(samples, 'alliance_notice_deliveries_total', { outcome: 'sent' })).toBe(1);
+  expect(sampleValue(samples, 'alliance_notice_deliveries_total', { outcome: 'failed' })).toBe(1);
+  expect(sampleValue(samples, 'alliance_ledger_append_count', { outcome: 'appended' })).toBeGreaterThanOrEqual(1);
+  expect(samples.some((s) => s.name.startsWith('temporal_workflow_task_execution_latency'))).toBe(true);
+  const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
+  expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { temporal: 'ok', ledger: 'ok', worker: 'ok' } }]);
+}
 
 it('sends one copy per recipient through a relay that answers the end of DATA only after 45 s', async () => {
   const smtp = await startRecordingSmtp({
