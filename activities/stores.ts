@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../domain/environment';
 import { ledgerFile } from './ledger/file';
@@ -6,6 +7,7 @@ import type { LedgerStore } from './ledger/store';
 import type { KeyRing, TextSealer } from './crypto/key-ring';
 import { DiskDocumentStore, SqlDocumentStore, type DocumentStore } from './documents/document-store';
 import { SqlNoticeLog, type NoticeLog } from './notices/notice-log';
+import { SqlSessionStore } from './sessions/session-store';
 import { postgresDriver } from './sql/postgres-driver';
 import { sqliteDriver } from './sql/sqlite-driver';
 
@@ -90,4 +92,15 @@ export async function openDocumentStore(
   if (env.ALLIANCE_DOCUMENTS_DIR) return new DiskDocumentStore(path.resolve(env.ALLIANCE_DOCUMENTS_DIR), ring);
   if (env.DATABASE_URL) return SqlDocumentStore.open(postgresDriver(env.DATABASE_URL, { max: 4 }), ring, describePostgres(env.DATABASE_URL));
   return new DiskDocumentStore(path.resolve(env.ALLIANCE_DATA_DIR, 'documents'), ring);
+}
+
+/**
+ * The API's browser sessions: PostgreSQL at DATABASE_URL (what every replica shares), else
+ * sessions.sqlite in the data directory (one machine). Refresh tokens are sealed under the ring.
+ */
+export async function openSessionStore(env: Pick<Environment, 'DATABASE_URL' | 'ALLIANCE_DATA_DIR'>, sealer?: TextSealer): Promise<SqlSessionStore> {
+  const options = sealer ? { sealer } : {};
+  if (env.DATABASE_URL) return SqlSessionStore.open(postgresDriver(env.DATABASE_URL, { max: 4 }), options);
+  mkdirSync(env.ALLIANCE_DATA_DIR, { recursive: true });
+  return SqlSessionStore.open(sqliteDriver(path.resolve(env.ALLIANCE_DATA_DIR, 'sessions.sqlite')), options);
 }

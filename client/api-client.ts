@@ -25,6 +25,8 @@ const projectPath = (projectId: string): string => {
 const READ_ATTEMPTS = 3;
 /** Items asked for per page when a whole list is read: the most the API gives. */
 const LIST_PAGE = 1_000;
+/** The longest a refused command waits for its allowance before it is sent again (a minute's window). */
+const MAX_WAIT_SECONDS = 60;
 
 interface Answer<T> {
   value: T;
@@ -70,7 +72,12 @@ export class ApiClient {
     }
   }
 
-  private async requestOnce<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<Answer<T>> {
+  private async requestOnce<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { anonymous?: boolean; text?: boolean; waited?: boolean } = {},
+  ): Promise<Answer<T>> {
     const headers: Record<string, string> = {};
     if (!options.anonymous) {
       if (!this.token) throw new AllianceError('UNAUTHENTICATED', 'Not logged in: run `alliance login` first.');
@@ -86,6 +93,12 @@ export class ApiClient {
         'NOT_REACHABLE',
         `The service at ${this.baseUrl} cannot be reached (${cause}); is \`make start\` running, or ALLIANCE_API_URL right?`,
       );
+    }
+    // Over the minute's allowance: refused before anything ran, so sent once more when the service says.
+    const waitSeconds = Number(response.headers.get('retry-after'));
+    if (response.status === 429 && !options.waited && waitSeconds > 0 && waitSeconds <= MAX_WAIT_SECONDS) {
+      await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
+      return this.requestOnce<T>(method, path, body, { ...options, waited: true });
     }
     const text = await response.text();
     if (!response.ok) {

@@ -282,9 +282,20 @@ export const VerifyResponse = z.object({
   comparedWithTemporal: z.number().int(),
   broken: Loose.nullable(),
   ledger: Loose.optional(),
+  /** The last checkpoint the writer published (the API signs none), which the consistency proof runs to. */
   checkpoint: Said().optional(),
+  /** Leaves appended after it: not provable until the next checkpoint is published. */
+  unpublished: z.number().int().optional(),
 });
-export const CheckpointResponse = z.object({ checkpoint: Said(), verifierKey: Said(), size: z.number().int(), root: Said() });
+/** The last checkpoint the writer published, with the verifier key; `unpublished`: leaves appended since, not provable yet. */
+export const CheckpointResponse = z.object({
+  checkpoint: Said(),
+  verifierKey: Said(),
+  size: z.number().int(),
+  root: Said(),
+  publishedAt: Said().optional(),
+  unpublished: z.number().int().optional(),
+});
 /** One payload as Temporal's JSON carries it (metadata values and data in base64): what the codec server takes and gives. */
 const Base64 = z
   .string()
@@ -308,7 +319,6 @@ export const ServiceStatus = z.object({
     reachable: z.boolean(),
     serverVersion: Said().nullable(),
     workerPollers: z.number().int(),
-    error: Said().optional(),
   }),
   identityProvider: z.object({ issuer: Said(), reachable: z.boolean() }),
 });

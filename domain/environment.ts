@@ -44,7 +44,8 @@ export const Environment = z
     TEMPORAL_API_KEY: NonEmpty.optional(),
     /** Embedded server only: where it listens and how long closed workflows stay visible. */
     TEMPORAL_PORT: Port.default(7233),
-    TEMPORAL_UI_PORT: Port.default(8233),
+    /** The embedded Web UI's port: off unless given (it can terminate and reset workflows; operators only, on this host). */
+    TEMPORAL_UI_PORT: Port.optional(),
     TEMPORAL_RETENTION_DAYS: z.coerce
       .number({ error: 'expected a whole number of days between 1 and 36500' })
       .int('expected a whole number of days between 1 and 36500')
@@ -70,6 +71,12 @@ export const Environment = z
      * Unset on the embedded default: one is made in the data directory on first start.
      */
     ALLIANCE_LOG_SIGNING_KEY_FILE: NonEmpty.optional(),
+    /** The log's verifier key (public; what `alliance audit keygen` prints): API replicas hand it out with the published checkpoint. The API holds no signing key. */
+    ALLIANCE_LOG_VERIFIER_KEY: z
+      .string()
+      .max(512)
+      .regex(/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/, 'expected name+keyid+base64key, as alliance audit keygen prints it')
+      .optional(),
     /**
      * The payload key file: AES-256 keys that encrypt every payload Temporal stores, the ledger's
      * payloads and the archive ({"current": id, "keys": [{id, key}]}, `alliance payload-keys rotate`
@@ -112,6 +119,9 @@ export const Environment = z
     ALLIANCE_RETENTION_CHECK: z.enum(['refuse', 'warn'], { error: 'expected refuse or warn' }).default('refuse'),
     /** How much the worker and the API log (JSON lines on stdout, personal data masked). */
     ALLIANCE_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected DEBUG, INFO, WARN or ERROR' }).default('INFO'),
+    /** Commands one account may send the API in a minute, and browser log-ins one address may start: the 101st is a 429. */
+    ALLIANCE_COMMANDS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    ALLIANCE_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

@@ -12,6 +12,7 @@ export const errorCodes = {
   INTEGRITY: { exitStatus: 7, meaning: 'the audit ledger does not verify: an entry was altered, removed or disagrees with Temporal' },
   INTERNAL: { exitStatus: 1, meaning: 'the service failed to answer: a bug of ours, logged on the server' },
   STALE: { exitStatus: 10, meaning: 'the project changed since it was read (If-Match): read it again and decide anew' },
+  TOO_MANY: { exitStatus: 11, meaning: 'too many commands or log-ins in a minute: wait as long as the message says, then send it again' },
   UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

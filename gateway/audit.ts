@@ -3,12 +3,12 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sha256 } from '../tlog/digest';
 import type { LedgerEntry, LedgerStore, OfficeAlert, ProjectFilter, ProjectRecord, QuarantinedEntry } from '../activities/ledger/store';
 import { verifyChains } from '../activities/ledger/verify';
-import { openCheckpoint, parseVerifierKey, signCheckpoint, type Checkpoint } from '../tlog/checkpoint';
+import { openCheckpoint, parseVerifierKey, type Checkpoint } from '../tlog/checkpoint';
 import { checkLedger } from '../activities/ledger/integrity';
 import { rootOf } from '../tlog/merkle';
 import { archiveLeafData, entryLeafData } from '../tlog/leaves';
-import { proofBundle, type ProofBundle } from '../tlog/proof-bundle';
-import type { LogSigning } from '../activities/ledger/log-signing';
+import { proofsAgainst, type ProofBundle } from '../tlog/proof-bundle';
+import { latestPublished, newest, nextCheckpoint, notYetPublished, type PublishedLog } from './published-checkpoint';
 import { searchAttributes as keys } from '../domain/search-attributes';
 import { AllianceError } from '../domain/errors';
 import { fetchRunChain, type RunHistory } from '../activities/run-history';
@@ -35,69 +35,82 @@ function openTrusted(since: TrustedCheckpoint): Checkpoint {
   }
 }
 
-/** What auditors may do: read the ledger, the archive and Temporal, and change nothing. */
+/** What auditors may do: read the ledger, the archive and Temporal, and change nothing. It signs nothing either. */
 export class AuditClient {
   constructor(
     private readonly client: Client,
     private readonly ledger: LedgerStore,
-    private readonly signing?: LogSigning,
+    /** The log's public side (verifier key, schedule); a LogSigning also fits, and only its verifierKey is read. */
+    private readonly log?: PublishedLog,
   ) {}
 
   /**
-   * Inclusion proofs, against a checkpoint signed now, of chosen entries (by ledger seq) or of a
-   * whole project (every entry and archived run of it, also long after Temporal deleted it), each
-   * with the data its leaf is made of and its payload; with `since`, the consistency proof from the
-   * auditor's trusted checkpoint. What tools/ledger-verifier checks without our code.
+   * Inclusion proofs, against the last checkpoint the writer published, of chosen entries (by ledger
+   * seq) or of a whole project (every entry and archived run of it, also long after Temporal deleted
+   * it), each with the data its leaf is made of and its payload; with `since`, the consistency proof
+   * from the auditor's trusted checkpoint. What tools/ledger-verifier checks without our code.
+   * Entries appended after that checkpoint are not provable yet (409, or left out of a project's).
    */
   async proofs(request: { seqs?: number[]; workflowId?: string; since?: TrustedCheckpoint }): Promise<ProofBundle> {
-    if (!this.signing) throw new AllianceError('NOT_FOUND', 'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE.');
     const trusted = request.since ? openTrusted(request.since) : undefined;
+    const published = await latestPublished(this.ledger, this.log);
+    const target = newest(published, trusted && request.since ? { note: request.since.checkpoint, checkpoint: trusted } : undefined);
+    if (!target) throw notYetPublished('Nothing is', null, this.log);
+    const { size, root } = target.checkpoint;
     const stored = await this.ledger.leaves();
-    if (trusted && trusted.size > stored.length)
+    if (size > stored.length)
       throw new AllianceError(
         'INTEGRITY',
-        `The ledger has ${stored.length} leaves, fewer than the ${trusted.size} of the checkpoint you trust: entries were removed.`,
+        `The ledger has ${stored.length} leaves, fewer than the ${size} of ${target.whose}: entries were removed. Run alliance audit verify --since with the checkpoint you kept.`,
       );
-    const leafOf = new Set(stored.filter((l) => l.kind === 'entry').map((l) => Number(l.ref)));
-    // Entries appended after the leaves were read are proven next time, not reported as missing.
-    const entries = (
-      request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq))
-    ).filter((e) => leafOf.has(e.seq));
-    const missing = (request.seqs ?? []).find((seq) => !entries.some((e) => e.seq === seq));
+    const leaves = stored.map((l) => Buffer.from(l.hash, 'hex'));
+    if (!rootOf(leaves, 0, size).equals(root))
+      throw new AllianceError(
+        'INTEGRITY',
+        `The ledger's first ${size} leaves no longer have the root of ${target.whose}: it was rewritten. Run alliance audit verify --since with the checkpoint you kept.`,
+      );
+    const indexOf = new Map(stored.slice(0, size).map((leaf, index) => [`${leaf.kind} ${leaf.ref}`, index]));
+    const all = request.workflowId ? await this.history(request.workflowId) : (await this.ledger.entries()).filter((e) => request.seqs?.includes(e.seq));
+    const missing = (request.seqs ?? []).find((seq) => !all.some((e) => e.seq === seq));
     if (missing !== undefined) throw new AllianceError('NOT_FOUND', `The ledger has no entry ${missing}.`);
-    const runs = request.workflowId ? await this.ledger.archivedRuns(request.workflowId) : [];
+    const entries = all.filter((e) => indexOf.has(`entry ${e.seq}`));
+    const pending = all.find((e) => !indexOf.has(`entry ${e.seq}`));
+    if (pending && (request.seqs || entries.length === 0))
+      throw notYetPublished(request.seqs ? `Entry ${pending.seq} is` : `No entry of ${request.workflowId} is`, target, this.log);
+    const runs = (request.workflowId ? await this.ledger.archivedRuns(request.workflowId) : []).filter((r) =>
+      indexOf.has(`archive ${r.workflowId}/${r.runId}`),
+    );
     const payloads = await this.ledger.payloads(entries.map((e) => e.payloadDigest));
-    const indexOf = new Map(stored.map((leaf, index) => [`${leaf.kind} ${leaf.ref}`, index]));
-    const item = (key: string, leafData: string, payload?: string) => {
-      const index = indexOf.get(key);
-      if (index === undefined) throw new AllianceError('INTEGRITY', `The tree has no leaf for ${key}.`);
-      return { index, leafData, ...(payload !== undefined ? { payload } : {}) };
-    };
+    const item = (key: string, leafData: string, payload?: string) => ({ index: indexOf.get(key)!, leafData, ...(payload !== undefined ? { payload } : {}) });
     const items = [
       ...entries.map((e) => item(`entry ${e.seq}`, entryLeafData(e).toString('utf8'), payloads.get(e.payloadDigest))),
       ...runs.map((r) => item(`archive ${r.workflowId}/${r.runId}`, archiveLeafData(r).toString('utf8'))),
     ];
-    const leaves = stored.map((l) => Buffer.from(l.hash, 'hex'));
-    return proofBundle(leaves, this.signing.signer, this.signing.origin, {
-      items,
-      ...(trusted && request.since ? { since: { checkpoint: request.since.checkpoint, size: trusted.size } } : {}),
-    });
+    return proofsAgainst(
+      leaves,
+      { note: target.note, size },
+      { items, ...(trusted && request.since ? { since: { checkpoint: request.since.checkpoint, size: trusted.size } } : {}) },
+    );
   }
 
-  /** Signs the tree as it stands now (on demand; the worker also writes them on its schedule). */
+  /**
+   * The last checkpoint the writer published (signed there, after it checked that the tree extends
+   * the one before), with the verifier key; never one signed on request. `unpublished`: the leaves
+   * appended since, which the next checkpoint will cover.
+   */
   async checkpoint(): Promise<CurrentCheckpoint> {
-    if (!this.signing)
-      throw new AllianceError(
-        'NOT_FOUND',
-        'This service signs no checkpoints: configure ALLIANCE_LOG_SIGNING_KEY_FILE (or run the embedded default, which makes a key in the data directory).',
-      );
-    const leaves = (await this.ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'));
-    const root = rootOf(leaves);
+    if (!this.log)
+      throw new AllianceError('NOT_FOUND', "This API has no verifier key configured (ALLIANCE_LOG_VERIFIER_KEY): it cannot hand out the log's checkpoints.");
+    const published = await latestPublished(this.ledger, this.log);
+    if (!published) throw new AllianceError('NOT_FOUND', `No checkpoint is published yet: ${nextCheckpoint(this.log)}.`);
+    const leaves = (await this.ledger.leaves()).length;
     return {
-      checkpoint: signCheckpoint({ origin: this.signing.origin, size: leaves.length, root }, this.signing.signer),
-      verifierKey: this.signing.verifierKey,
-      size: leaves.length,
-      root: root.toString('hex'),
+      checkpoint: published.note,
+      verifierKey: this.log.verifierKey,
+      size: published.checkpoint.size,
+      root: published.checkpoint.root.toString('hex'),
+      ...(published.at ? { publishedAt: published.at } : {}),
+      unpublished: Math.max(0, leaves - published.checkpoint.size),
     };
   }
 
@@ -215,32 +228,36 @@ export class AuditClient {
     return results;
   }
 
-  /** Recomputes the hash chains and compares the ledger with each project's own log while Temporal has it. */
+  /**
+   * Recomputes the hash chains and compares the ledger with each project's own log while Temporal has
+   * it; for the whole ledger, the tree must also extend the auditor's checkpoint and the last one the
+   * writer published, which comes back (with the consistency proof to it) as the auditor's next.
+   */
   async verify(workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> {
     const trusted = since ? openTrusted(since) : undefined;
     const entries = await this.ledger.entries(workflowId ? { workflowId } : {});
     if (workflowId && entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
     const chains = verifyChains(entries, workflowId ? 'project' : 'ledger');
     if (chains.broken) return { checked: chains.checked, comparedWithTemporal: 0, broken: chains.broken };
-    if (!workflowId) {
-      const ledger = await checkLedger(this.ledger, trusted ? { trusted } : {});
-      // Signed over the tree just recomputed, so the consistency proof and the checkpoint speak of the same size.
-      const checkpoint = this.signing
-        ? signCheckpoint({ origin: this.signing.origin, size: ledger.size, root: Buffer.from(ledger.root, 'hex') }, this.signing.signer)
-        : undefined;
-      if (ledger.problem) {
-        const { check, reason, seq, workflowId: where, entrySeq } = ledger.problem;
-        return {
-          checked: chains.checked,
-          comparedWithTemporal: 0,
-          broken: { seq: seq ?? 0, workflowId: where ?? '', entrySeq: entrySeq ?? 0, reason: `${check}: ${reason}` },
-          ledger,
-        };
-      }
-      const report = await new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);
-      return { ...report, ledger, ...(checkpoint ? { checkpoint } : {}) };
+    if (workflowId) return new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);
+    const published = await latestPublished(this.ledger, this.log);
+    const target = newest(published, trusted && since ? { note: since.checkpoint, checkpoint: trusted } : undefined);
+    const ledger = await checkLedger(this.ledger, {
+      ...(trusted ? { trusted } : {}),
+      ...(target ? { latest: target.checkpoint } : {}),
+      ...(published ? { published: [published.checkpoint] } : {}),
+    });
+    if (ledger.problem) {
+      const { check, reason, seq, workflowId: where, entrySeq } = ledger.problem;
+      return {
+        checked: chains.checked,
+        comparedWithTemporal: 0,
+        broken: { seq: seq ?? 0, workflowId: where ?? '', entrySeq: entrySeq ?? 0, reason: `${check}: ${reason}` },
+        ledger,
+      };
     }
-    return new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);
+    const report = await new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);
+    return { ...report, ledger, ...(target ? { checkpoint: target.note } : {}), unpublished: ledger.size - (target?.checkpoint.size ?? 0) };
   }
 
   /** Transitions the ledger set aside (a Temporal reset's second version of history), with why. */

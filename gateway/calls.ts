@@ -156,6 +156,18 @@ export class CallClient {
     return this.run(callId, () => this.handle(callId).query(callStatusQuery));
   }
 
+  /**
+   * A completed call's last view, read from its result (its close event alone) where a status
+   * query would replay its whole history on a worker; null while the call still runs.
+   */
+  finalView(callId: string): Promise<CallView | null> {
+    return this.run(callId, async () => {
+      const run = await this.handle(callId).describe();
+      if (run.status.name !== 'COMPLETED') return null;
+      return this.client.workflow.result<typeof callWorkflow>(callWorkflowId(callId), run.runId, { followRuns: false });
+    });
+  }
+
   /** How far the running bulk operation is, or null when none runs. */
   async progress(callId: string): Promise<BulkProgress | null> {
     const description = await this.run(callId, () => this.handle(callId).describe());

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type z } from 'zod';
 import type { LedgerStore } from '../activities/ledger/store';
-import type { LogSigning } from '../activities/ledger/log-signing';
+import type { PublishedLog } from '../gateway/published-checkpoint';
 import { AuditClient } from '../gateway/audit';
 import { CallClient } from '../gateway/calls';
 import { NoticeClient } from '../gateway/notices';
@@ -13,6 +13,8 @@ import type { Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
 import type { TokenVerifier } from './authentication';
 import { openApiDocument, problemResponses } from './openapi';
+import helmet from '@fastify/helmet';
+import { limitCommands, limitLogins, type Limits } from './plugins/limits';
 import { registerProblems } from './problems';
 import { auditRoutes } from './routes/audit';
 import { callRoutes } from './routes/calls';
@@ -22,12 +24,8 @@ import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/status';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { countRequests, createApiMetrics } from './metrics';
-import { codecRoutes } from './routes/codec';
-import { providerEndpoints, webLoginRoutes } from './routes/web-login';
-import { webRoutes } from './routes/web';
-import { SessionCookies } from './session';
+import { registerBrowserDoor, type BrowserDependencies } from './browser-door';
 import { requestId, type apiLogging } from './logging';
-import type { KeyRing } from '../activities/crypto/key-ring';
 import { serviceVersion } from './version';
 import type { Services } from './services/services';
 
@@ -50,20 +48,21 @@ export interface ApiDependencies {
   verify: TokenVerifier;
   /** The audit ledger; without it the audit routes answer NOT_FOUND. */
   ledger: LedgerStore | null;
-  /** The key checkpoints of the ledger are signed with (never kept in its database); without it none are signed here. */
-  signing?: LogSigning;
+  /** The log's public side (verifier key, checkpoint schedule): the API signs nothing, the checkpoint writer does. */
+  log?: PublishedLog;
   login: z.infer<typeof LoginInfo>;
   /**
-   * Browsers: the payload keys that seal session cookies, the provider's public client for the
-   * log-in, the Web UI origins the codec server answers. Without it there is no codec server and
-   * no browser log-in.
+   * Browsers: the session store, the provider's public client for the log-in, the Web UI origins
+   * the codec server answers. Without it there is no codec server and no browser log-in.
    */
-  browser?: { ring: KeyRing; webClientId: string; webUiOrigins: readonly string[]; publicUrl?: string };
+  browser?: BrowserDependencies;
   /** How long one command may wait for Temporal; bulk operations over a call get longer. */
   commandTimeoutMs?: number;
   bulkTimeoutMs?: number;
   /** The API's log (server/logging.ts); none by default (tests). */
   logging?: ReturnType<typeof apiLogging>;
+  /** Commands per account and log-ins per address a minute (server/plugins/limits.ts); none when absent (tests). */
+  limits?: Limits;
   /** What else /readyz asks besides Temporal and the ledger: the worker, where it runs in this process. */
   readiness?: readonly ReadinessCheck[];
 }
@@ -83,7 +82,7 @@ function readinessChecks(deps: ApiDependencies): ReadinessCheck[] {
 const BODY_LIMIT = 1024 * 1024;
 
 /** The Temporal clients every route and page reaches the service through, each call bounded in time. */
-function servicesOf(deps: ApiDependencies): Services {
+export function servicesOf(deps: Pick<ApiDependencies, 'client' | 'taskQueue' | 'ledger' | 'log' | 'commandTimeoutMs' | 'bulkTimeoutMs'>): Services {
   return {
     projects: new ProjectClient(deps.client, deps.taskQueue),
     calls: new CallClient(deps.client, deps.taskQueue),
@@ -94,7 +93,7 @@ function servicesOf(deps: ApiDependencies): Services {
           'NOT_FOUND',
           'This API process has no audit ledger configured (DATABASE_URL, or ALLIANCE_LEDGER_PATH with a ledger a worker has written).',
         );
-      return new AuditClient(deps.client, deps.ledger, deps.signing);
+      return new AuditClient(deps.client, deps.ledger, deps.log);
     },
     // Whatever Temporal answers becomes a coded error (unreachable → 503, invalid → 400), never a bare 500.
     bounded: (kind, work) =>
@@ -119,6 +118,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
+  // The usual security headers on every answer (pages and /docs set a content policy of their own).
+  await app.register(helmet);
   await openApiDocument(app);
   const services = servicesOf(deps);
 
@@ -148,33 +149,14 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   );
 
   if (deps.browser) {
-    const cookies = new SessionCookies(deps.browser.ring.derive('web session'));
-    const endpoints = providerEndpoints(deps.login.issuer);
-    await app.register(
-      webLoginRoutes({
-        issuer: deps.login.issuer,
-        clientId: deps.browser.webClientId,
-        cookies,
-        verify: deps.verify,
-        returnOrigins: deps.browser.webUiOrigins,
-        ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
-      }),
-    );
-    await app.register(
-      webRoutes({
-        services,
-        cookies,
-        csrfKey: deps.browser.ring.derive('web csrf'),
-        behindTls: Boolean(deps.browser.publicUrl?.startsWith('https:')),
-        issuerOrigin: new URL(deps.login.issuer).origin,
-        endSession: async () => (await endpoints()).end_session_endpoint,
-        clientId: deps.browser.webClientId,
-        ...(deps.browser.publicUrl ? { publicUrl: deps.browser.publicUrl } : {}),
-      }),
-    );
-    await app.register(
-      codecRoutes({ codecs: deps.client.options.loadedDataConverter.payloadCodecs, verify: deps.verify, cookies, allowedOrigins: deps.browser.webUiOrigins }),
-    );
+    const limits = deps.limits;
+    await registerBrowserDoor(app, deps.browser, {
+      issuer: deps.login.issuer,
+      verify: deps.verify,
+      services,
+      codecs: deps.client.options.loadedDataConverter.payloadCodecs,
+      ...(limits ? { loginScope: (scope: FastifyInstance) => limitLogins(scope, limits.loginsPerMinute) } : {}),
+    });
   }
 
   await app.register(
@@ -187,6 +169,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
         route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
       });
       enforceDeclaredAccess(api);
+      if (deps.limits) await limitCommands(api, deps.limits.commandsPerMinute);
       await api.register(meRoutes(services));
       await api.register(callRoutes(services));
       await api.register(projectRoutes(services));

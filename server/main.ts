@@ -10,7 +10,6 @@ import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../d
 import { serveApi } from './serve';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../gateway/payload-codec';
-import { readLogSigning } from '../activities/ledger/log-signing';
 
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
@@ -24,8 +23,9 @@ async function main(): Promise<void> {
   const documents = await openDocumentStore(env, ring);
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring, documents) });
   const ledger = await openLedgerForReading(env, existsSync, textSealer(ring));
-  const signing = env.ALLIANCE_LOG_SIGNING_KEY_FILE ? readLogSigning(env.ALLIANCE_LOG_SIGNING_KEY_FILE, env.ALLIANCE_LOG_ORIGIN) : undefined;
-  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, signing);
+  // The API holds no signing key: it hands out what the checkpoint writer published, with the public verifier key.
+  const log = env.ALLIANCE_LOG_VERIFIER_KEY ? { verifierKey: env.ALLIANCE_LOG_VERIFIER_KEY, everyMinutes: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES } : undefined;
+  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, log);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
   const stop = (): void =>
     void api

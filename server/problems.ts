@@ -7,6 +7,7 @@ import { AllianceError, type ErrorCode } from '../domain/errors';
 export const httpStatus: Record<ErrorCode, number> = {
   VALIDATION: 400,
   UNAUTHENTICATED: 401,
+  TOO_MANY: 429,
   ROLE_NOT_ALLOWED: 403,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -20,6 +21,7 @@ export const httpStatus: Record<ErrorCode, number> = {
 const titles: Record<ErrorCode, string> = {
   VALIDATION: 'The request is invalid',
   UNAUTHENTICATED: 'Log in first',
+  TOO_MANY: 'Too many at once',
   ROLE_NOT_ALLOWED: 'Your role may not do this',
   FORBIDDEN: 'This is not yours',
   NOT_FOUND: 'No such thing',

@@ -1,11 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { LedgerStore } from '../activities/ledger/store';
-import type { LogSigning } from '../activities/ledger/log-signing';
+import type { PublishedLog } from '../gateway/published-checkpoint';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
 import type { ReadinessCheck } from './routes/health';
 import { apiLogging } from './logging';
-import type { KeyRing } from '../activities/crypto/key-ring';
+import { textSealer, type KeyRing } from '../activities/crypto/key-ring';
+import { openSessionStore } from '../activities/stores';
 import { createTokenVerifier, parseRoleValues } from './authentication';
 
 export interface ServingApi {
@@ -20,17 +21,21 @@ export async function serveApi(
   ledger: LedgerStore | null,
   issuer: string,
   ring: KeyRing,
-  signing?: LogSigning,
+  log?: PublishedLog,
   /** What else /readyz asks: the worker, where one runs in this process. */
   readiness: readonly ReadinessCheck[] = [],
 ): Promise<ServingApi> {
   const roleValues = parseRoleValues(env.OIDC_ROLE_VALUES);
-  const webUiOrigins = env.TEMPORAL_UI_ORIGINS?.split(',') ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`];
+  const webUiOrigins =
+    env.TEMPORAL_UI_ORIGINS?.split(',') ??
+    (env.TEMPORAL_UI_PORT ? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`] : []);
+  // Browser sessions live in the shared store, so log-out ends them on every replica at once.
+  const sessions = await openSessionStore(env, textSealer(ring));
   const app = await buildApi({
     client,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     ledger,
-    ...(signing ? { signing } : {}),
+    ...(log ? { log } : {}),
     verify: createTokenVerifier({
       issuer,
       audience: env.OIDC_AUDIENCE,
@@ -41,10 +46,17 @@ export async function serveApi(
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
     logging: apiLogging(env.ALLIANCE_LOG_LEVEL),
     readiness,
-    browser: { ring, webClientId: env.OIDC_WEB_CLIENT_ID, webUiOrigins, ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}) },
+    limits: { commandsPerMinute: env.ALLIANCE_COMMANDS_PER_MINUTE, loginsPerMinute: env.ALLIANCE_LOGINS_PER_MINUTE },
+    browser: {
+      ring,
+      sessions,
+      webClientId: env.OIDC_WEB_CLIENT_ID,
+      webUiOrigins,
+      ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}),
+    },
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
-  return { url: apiUrl(env), close: () => app.close() };
+  return { url: apiUrl(env), close: () => app.close().finally(() => sessions.close()) };
 }
 
 /** Where browsers and the command line reach the API. */

@@ -1,15 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Actor } from '../domain/actor';
 import { openBytes, sealBytes } from '../activities/crypto/key-ring';
 
+/** The session cookie's name over plain HTTP on loopback, where browsers refuse a `__Host-` cookie. */
 export const SESSION_COOKIE = 'alliance_session';
+/** Served over TLS: `__Host-` binds it to this host (Secure, Path=/, no Domain), so no sibling domain can set or shadow it. */
+export const HOST_SESSION_COOKIE = '__Host-alliance_session';
 export const LOGIN_COOKIE = 'alliance_login';
 
+/** The session cookie's name: `__Host-` prefixed when the API is served over TLS (API_PUBLIC_URL https). */
+export const sessionCookieName = (behindTls: boolean): string => (behindTls ? HOST_SESSION_COOKIE : SESSION_COOKIE);
+
 /**
- * Browser sessions in a cookie the server seals (AES-256-GCM under a key derived from the payload
- * keys): nothing to store, any API replica with the same keys reads it, nobody can forge or read
- * it. It holds who logged in and until when, as the identity provider's session allows.
+ * Short-lived state a browser carries sealed (AES-256-GCM under a key derived from the payload
+ * keys): the pending log-in's PKCE verifier and state, for the ten minutes a log-in may take.
+ * Sessions themselves are kept by the server (server/browser-sessions.ts), never sealed here.
  */
 export class SessionCookies {
   constructor(private readonly key: Buffer) {}
@@ -30,9 +35,6 @@ export class SessionCookies {
     }
   }
 }
-
-export const Session = z.object({ actor: Actor, expiresAt: z.number() }).strict();
-export type Session = z.infer<typeof Session>;
 
 export const PendingLogin = z.object({ verifier: z.string(), state: z.string(), returnTo: z.string(), expiresAt: z.number() }).strict();
 export type PendingLogin = z.infer<typeof PendingLogin>;
@@ -74,10 +76,4 @@ export function setCookie(
   ];
   const previous = reply.getHeader('set-cookie');
   reply.header('set-cookie', [...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []), attributes.join('; ')]);
-}
-
-/** The actor of a live session cookie, or null. */
-export function sessionActor(cookies: SessionCookies, request: FastifyRequest, now = Date.now()): Actor | null {
-  const session = cookies.open('session', Session, cookieOf(request, SESSION_COOKIE));
-  return session && session.expiresAt > now ? session.actor : null;
 }

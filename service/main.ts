@@ -33,7 +33,7 @@ function startEmbeddedTemporal(env: Environment): Promise<EmbeddedServer> {
     dataDir: env.ALLIANCE_DATA_DIR,
     namespace: env.TEMPORAL_NAMESPACE,
     port: env.TEMPORAL_PORT,
-    uiPort: env.TEMPORAL_UI_PORT,
+    uiPort: env.TEMPORAL_UI_PORT ?? null,
     retentionDays: env.TEMPORAL_RETENTION_DAYS,
     // The Web UI decodes payloads through the API's codec server, for whoever logged in there.
     codecEndpoint: `${apiUrl(env)}/codec`,
@@ -113,7 +113,15 @@ async function main(): Promise<void> {
     name: 'worker',
     check: () => (worker.getState() === 'RUNNING' ? Promise.resolve() : Promise.reject(new Error(`the worker is ${worker.getState().toLowerCase()}`))),
   };
-  const api = await serveApi(env, client, ledger, issuer, keys.ring, checkpoints?.signing, [workerRunning]);
+  const api = await serveApi(
+    env,
+    client,
+    ledger,
+    issuer,
+    keys.ring,
+    checkpoints ? { verifierKey: checkpoints.signing.verifierKey, everyMinutes: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES } : undefined,
+    [workerRunning],
+  );
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
   const running = worker.run();

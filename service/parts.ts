@@ -72,7 +72,7 @@ export function serviceBanner({ env, api, issuer, identity, address, embedded, s
       : {}),
     Mail: mail.destination,
     'Notice log': stores.where.notices,
-    ...(embedded?.uiUrl ? { 'Web UI': embedded.uiUrl } : {}),
+    ...(embedded ? { 'Web UI': embedded.uiUrl ?? 'off (TEMPORAL_UI_PORT=8233 starts it, for operators on this host)' } : {}),
     ...(embedded ? { 'Data directory': path.resolve(env.ALLIANCE_DATA_DIR), 'Temporal database': embedded.databaseFile } : {}),
   });
 }

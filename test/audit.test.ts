@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateLogKey } from '../tlog/checkpoint';
 import { localLogSigning } from '../activities/ledger/log-signing';
+import { createCheckpointWriter } from '../activities/ledger/checkpoint-writer';
 import type { LedgerStore } from '../activities/ledger/store';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
@@ -59,25 +60,30 @@ async function verifyWhileRunning(
   keyDir: string,
 ): Promise<void> {
   // While the worker runs, verify also compares the ledger with each project's own log in Temporal.
-  const running = await startApi(env, taskQueue, ledger, signing);
+  const running = await startApi(env, taskQueue, ledger, { verifierKey: signing.verifierKey });
   const liveCli = (...args: string[]) => alliance(running.url, args);
   const verified = await liveCli('audit', 'verify', '--all');
   expect(verified.stderr).toBe('');
   expect(verified.stdout).toMatch(/^verified \d+ ledger entries \([1-9]\d* compared with Temporal\)/);
   expect(verified.status).toBe(0);
 
-  // The auditor keeps a checkpoint (checked with the verifier key they were given), and later checks
-  // the ledger against it: the lapsed project, gone from Temporal, is covered through the archive.
+  // The auditor keeps the checkpoint the writer published (checked with the verifier key they were
+  // given; the API signs none), and later checks the ledger against it: the lapsed project, gone
+  // from Temporal, is covered through the archive.
+  expect((await liveCli('audit', 'checkpoint')).stderr).toMatch(/No checkpoint is published yet/);
+  await createCheckpointWriter({ ledger, signer: signing.signer, origin: signing.origin })();
   const taken = await liveCli('audit', 'checkpoint', '--out', trusted);
   expect(taken.status).toBe(0);
   expect(readFileSync(trusted, 'utf8')).toMatch(/^ledger\.alliance\.test\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledger\.alliance\.test /);
   const grown = await liveCli('audit', 'verify', '--since', trusted, '--key', signing.verifierFile, '--save', path.join(keyDir, 'next.txt'), '--json');
   expect(grown.stderr).toBe('');
-  const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number; size: number } };
+  const report = JSON.parse(grown.stdout) as { ledger: { problem: null; archivedRuns: number; payloads: number }; checkpoint: string };
   expect(report.ledger).toMatchObject({ problem: null });
   expect(report.ledger.archivedRuns).toBeGreaterThanOrEqual(1);
   expect(report.ledger.payloads).toBeGreaterThan(10);
-  expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toContain(`\n${report.ledger.size}\n`);
+  // The next trusted checkpoint is the published one, not one signed on request.
+  expect(readFileSync(path.join(keyDir, 'next.txt'), 'utf8')).toBe(report.checkpoint);
+  expect(report.checkpoint).toBe((await ledger.latestCheckpoint())!.note);
   const otherKey = path.join(keyDir, 'other.key');
   writeFileSync(otherKey, generateLogKey('ledger.alliance.test').verifierKey);
   const wrongKey = await liveCli('audit', 'verify', '--since', trusted, '--key', otherKey);
@@ -119,7 +125,7 @@ async function lapsedProvesItsHistory(cli: Cli, callId: string, signing: ReturnT
   const bundleFile = path.join(keyDir, 'lapsed-proofs.json');
   const proven = await cli('audit', 'prove', `${callId}:TE1-0001`, '--key', signing.verifierFile, '--since', trusted, '--out', bundleFile);
   expect(proven.stderr).toBe('');
-  expect(proven.stdout).toMatch(/^\d+ leaves proven in the tree of \d+ the service signed \(checked with your key\), which extends your checkpoint of \d+/);
+  expect(proven.stdout).toMatch(/^\d+ leaves proven in the published tree of \d+ \(checked with your key\), which extends your checkpoint of \d+/);
   const proofs = JSON.parse(readFileSync(bundleFile, 'utf8')) as { entries: { leafData: string; payload?: string }[] };
   expect(proofs.entries.filter((e) => e.leafData.includes('"archived"')).length).toBeGreaterThanOrEqual(1);
   expect(proofs.entries.filter((e) => e.payload !== undefined).length).toBeGreaterThanOrEqual(1);
@@ -186,7 +192,7 @@ it('answers history, search, verify and export for auditors, also after Temporal
 
   // The worker is gone; an API process with the ledger read-only answers the auditor.
   const reader = await openSqliteLedger(file, { readOnly: true, sealer: testSealer() });
-  const api = await startApi(env, uniqueName('audit-api'), reader, signing);
+  const api = await startApi(env, uniqueName('audit-api'), reader, { verifierKey: signing.verifierKey });
   const cli = (...args: string[]) => alliance(api.url, args);
   const history = await cli('audit', 'history', `${call.id}:TE1-0001`, '--json');
   expect(history.status).toBe(0);

@@ -25,6 +25,30 @@ export interface ProofBundle {
 
 const b64 = (hashes: Hash[]): string[] => hashes.map((h) => h.toString('base64'));
 
+/**
+ * Proofs against a checkpoint signed already (the one the checkpoint writer published): inclusion
+ * of each item in its tree of `size` leaves and, with `since`, consistency from the auditor's tree
+ * to it. Nothing is signed here: whoever serves proofs needs no key.
+ */
+export function proofsAgainst(
+  leaves: readonly Hash[],
+  checkpoint: { note: string; size: number },
+  options: { items?: { index: number; leafData?: string; payload?: string }[]; since?: { checkpoint: string; size: number } } = {},
+): ProofBundle {
+  const { size } = checkpoint;
+  return {
+    checkpoint: checkpoint.note,
+    entries: (options.items ?? []).map(({ index, ...content }) => ({
+      index,
+      leafHash: leaves[index]!.toString('base64'),
+      proof: b64(inclusionProof(leaves, index, size)),
+      ...content,
+    })),
+    ...(options.since ? { since: { checkpoint: options.since.checkpoint, proof: b64(consistencyProof(leaves, options.since.size, size)) } } : {}),
+  };
+}
+
+/** A checkpoint signed over the first `size` leaves, with proofs against it (the writer's tests and the verifier's). */
 export function proofBundle(
   leaves: readonly Hash[],
   signer: LogSigner,
@@ -38,14 +62,6 @@ export function proofBundle(
 ): ProofBundle {
   const size = options.size ?? leaves.length;
   const items = options.items ?? (options.indices ?? []).map((index) => ({ index }));
-  return {
-    checkpoint: signCheckpoint({ origin, size, root: rootOf(leaves, 0, size) }, signer),
-    entries: items.map(({ index, ...content }) => ({
-      index,
-      leafHash: leaves[index]!.toString('base64'),
-      proof: b64(inclusionProof(leaves, index, size)),
-      ...content,
-    })),
-    ...(options.since ? { since: { checkpoint: options.since.checkpoint, proof: b64(consistencyProof(leaves, options.since.size, size)) } } : {}),
-  };
+  const note = signCheckpoint({ origin, size, root: rootOf(leaves, 0, size) }, signer);
+  return proofsAgainst(leaves, { note, size }, { items, ...(options.since ? { since: options.since } : {}) });
 }

@@ -56,8 +56,14 @@ export type VerifyReport = {
   broken: BrokenEntry | null;
   /** The whole ledger checked from its content up (payloads, archive, tree), against a trusted checkpoint when given. */
   ledger?: IntegrityReport;
-  /** A checkpoint of the tree as it is now, signed by the service: the auditor's next trusted one once checked. */
+  /**
+   * The last checkpoint the writer published (signed only after it checked that the tree extends the
+   * one before; the API signs nothing), which the tree was checked against and the consistency proof
+   * runs to: the auditor's next trusted one once checked.
+   */
   checkpoint?: string;
+  /** Leaves appended after that checkpoint: checked here, but not provable until the next one is published. */
+  unpublished?: number;
 };
 
 /** A checkpoint an auditor trusts, and the verifier key they trust it with (both public). */
@@ -66,10 +72,14 @@ export interface TrustedCheckpoint {
   key: string;
 }
 
-/** A signed checkpoint of the tree as it stands, and the key to check it with. */
+/** The last checkpoint the writer published, and the key to check it with. */
 export interface CurrentCheckpoint {
   checkpoint: string;
   verifierKey: string;
   size: number;
   root: string;
+  /** When the writer published it. */
+  publishedAt?: string;
+  /** Leaves appended since: not in a published checkpoint yet, so not provable until the next one. */
+  unpublished?: number;
 }

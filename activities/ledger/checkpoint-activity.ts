@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { NoticeToSend } from '../notices/delivery';
 import { escapeHtml } from '../notices/render';
 import { checkpointDue, createCheckpointWriter, LogRewrittenError, type CheckpointPolicy } from './checkpoint-writer';
@@ -12,6 +14,37 @@ export interface CheckpointPublishing {
   witnessDir?: string;
   /** The auditors' address: each new checkpoint is mailed there, once. */
   auditorsEmail?: string;
+}
+
+/** Names one forgery: the published checkpoint it contradicts and what the ledger now holds in its place. */
+const forgeryId = (error: LogRewrittenError): string =>
+  `${String(error.published.size).padStart(12, '0')}-${error.found.prefixRoot ? error.found.prefixRoot.slice(0, 16) : `truncated-${error.found.size}`}`;
+
+/** What the auditors are told, in the mail and the witness directory: the tree head published and the one found. */
+function rewriteReport(error: LogRewrittenError, at: string): string {
+  const { published, found } = error;
+  return [
+    `At ${at} the checkpoint writer found that the ledger's tree does not extend the checkpoint it published last, and signed nothing.`,
+    `published: ${published.size} leaves, root ${published.root}`,
+    `found:     ${found.size} leaves, root ${found.root}`,
+    found.prefixRoot
+      ? `found, its first ${published.size} leaves: root ${found.prefixRoot} (the published root was ${published.root})`
+      : `found: fewer leaves than published (${found.size} < ${published.size})`,
+    '',
+    error.message,
+    'Check the ledger with alliance audit verify --since and the last checkpoint you kept.',
+    '',
+  ].join('\n');
+}
+
+/** The refusal, as a read-only file in the witness directory (out of the database's reach): once per forgery. */
+function witnessRewrite(witnessDir: string, error: LogRewrittenError, at: string): void {
+  try {
+    writeFileSync(path.join(witnessDir, `rewritten-${forgeryId(error)}.txt`), rewriteReport(error, at), { flag: 'wx', mode: 0o444 });
+  } catch (failure) {
+    // Written at an earlier tick: the same published checkpoint, the same forgery.
+    if ((failure as NodeJS.ErrnoException).code !== 'EEXIST') throw failure;
+  }
 }
 
 /**
@@ -30,6 +63,21 @@ export function createCheckpointActivities(deps: { ledger: LedgerStore; publishi
         subject: `[Ledger] ${publishing.signing.origin}: checkpoint of ${checkpoint.size} leaves`,
         text: `The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: \`alliance audit verify --since\` checks the ledger against it.\n\nVerifier key: ${publishing.signing.verifierKey}\n\n${checkpoint.note}`,
         html: `<p>The audit ledger's signed checkpoint as of ${checkpoint.at}. Keep it: <code>alliance audit verify --since</code> checks the ledger against it.</p><p>Verifier key: <code>${escapeHtml(publishing.signing.verifierKey)}</code></p><pre>${escapeHtml(checkpoint.note)}</pre>`,
+      },
+    });
+  };
+
+  /** Tells the auditors, outside the database, that the writer refused to sign: once per published checkpoint and forgery. */
+  const mailRewrite = async (publishing: CheckpointPublishing, error: LogRewrittenError, at: string): Promise<void> => {
+    if (!publishing.auditorsEmail || !deps.send) return;
+    const text = rewriteReport(error, at);
+    await deps.send({
+      key: `ledger-rewritten/${publishing.signing.origin}/${forgeryId(error)}`,
+      to: publishing.auditorsEmail,
+      notice: {
+        subject: `[Ledger] ${publishing.signing.origin}: the ledger no longer extends the checkpoint of ${error.published.size} leaves; nothing signed`,
+        text,
+        html: `<pre>${escapeHtml(text)}</pre>`,
       },
     });
   };
@@ -53,14 +101,19 @@ export function createCheckpointActivities(deps: { ledger: LedgerStore; publishi
           if (outcome) ({ checkpoint: current, written } = outcome);
         } catch (error) {
           if (!(error instanceof LogRewrittenError)) throw error;
-          // Never signed: the office is told, every tick, until the ledger is put right.
+          // Never signed: the office is told, every tick, until the ledger is put right; and, since an
+          // alert in the ledger's own database is as easy to delete as an entry, so are the auditors and
+          // the witness directory, once per forgery.
+          const at = new Date().toISOString();
           await deps.ledger.raiseAlert({
             key: `ledger/rewritten/${size}`,
             kind: 'ledgerRewritten',
             subject: 'Ledger: the tree no longer extends the published checkpoint; no checkpoint signed',
             detail: error.message,
-            at: new Date().toISOString(),
+            at,
           });
+          if (publishing.witnessDir) witnessRewrite(publishing.witnessDir, error, at);
+          await mailRewrite(publishing, error, at);
           return { size, written: false, refused: error.message };
         }
       }

@@ -27,9 +27,24 @@ function lastPublished(witnessDir: string, verifier: LogVerifier): Checkpoint | 
   return newest ? openCheckpoint(readFileSync(path.join(witnessDir, newest), 'utf8'), verifier) : null;
 }
 
+/** A tree head: its size and root (hex). */
+export interface TreeHead {
+  size: number;
+  root: string;
+}
+
 /** A tree that does not extend what was published: never signed; the office and auditors must look. */
 export class LogRewrittenError extends Error {
   override readonly name = 'LogRewrittenError';
+  constructor(
+    message: string,
+    /** The checkpoint published last (witness directory, else the ledger's own record). */
+    readonly published: TreeHead,
+    /** What the ledger holds now: the whole tree, and its first `published.size` leaves where it has as many. */
+    readonly found: TreeHead & { prefixRoot?: string },
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -65,6 +80,12 @@ export function createCheckpointWriter(deps: { ledger: LedgerStore; signer: LogS
     if (before && (before.size > leaves.length || !rootOf(leaves, 0, before.size).equals(before.root))) {
       throw new LogRewrittenError(
         `The ledger's tree of ${leaves.length} leaves does not extend the published checkpoint of ${before.size}: it was rewritten or truncated. Not signed; run alliance audit verify --since with that checkpoint.`,
+        { size: before.size, root: before.root.toString('hex') },
+        {
+          size: leaves.length,
+          root: rootOf(leaves).toString('hex'),
+          ...(before.size <= leaves.length ? { prefixRoot: rootOf(leaves, 0, before.size).toString('hex') } : {}),
+        },
       );
     }
     const root = rootOf(leaves);

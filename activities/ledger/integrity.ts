@@ -12,15 +12,20 @@ const splitRunRef = (ref: string): { workflowId: string; runId: string } => ({
   runId: ref.slice(ref.lastIndexOf('/') + 1),
 });
 
+/** The checkpoints a check is made against: the auditor's, the last published, and the ones that narrow down a rewrite. */
+type CheckOptions = { trusted?: Checkpoint; latest?: Checkpoint; published?: Checkpoint[] };
+
 /**
  * Checks the whole ledger from its content up, trusting none of what it derived and stored: every
  * entry's hash and links, every kept payload against its entry's digest, every archived history
  * against its SHA-256, every leaf recomputed from what it covers; then, against a checkpoint the
  * auditor trusts (already opened with the auditor's key), that the tree still starts with the
- * tree that checkpoint signed. `published` (signed checkpoints, opened the same way) only narrow
- * down where a rewrite lies.
+ * tree that checkpoint signed. `latest`, the last checkpoint the writer published (never one signed
+ * on request): the tree must start with its tree too, and the consistency proof runs from the trusted
+ * checkpoint to it, so that it is what the auditor is handed as their next one. `published` (signed
+ * checkpoints, opened the same way) only narrow down where a rewrite lies.
  */
-export async function checkLedger(ledger: LedgerStore, options: { trusted?: Checkpoint; published?: Checkpoint[] } = {}): Promise<IntegrityReport> {
+export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {}): Promise<IntegrityReport> {
   // Leaves first: an entry appended after them (with its leaf, in one transaction) is simply not
   // covered yet and left for the next check, rather than reported as missing its leaf.
   const stored = await ledger.leaves();
@@ -112,7 +117,8 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
   const counts = { payloads: withPayload.length, archivedRuns: runs.size, size: recomputed.length, root: rootOf(recomputed).toString('hex') };
 
   const trusted = options.trusted;
-  if (!trusted) return report(null, counts);
+  const latest = options.latest;
+  if (!trusted) return report(latest ? extendsLatest(recomputed, latest, options.published ?? []) : null, counts);
   if (recomputed.length < trusted.size) {
     return report(
       {
@@ -132,7 +138,25 @@ export async function checkLedger(ledger: LedgerStore, options: { trusted?: Chec
       counts,
     );
   }
-  return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size).map((h) => h.toString('base64')) });
+  const upTo = latest && latest.size >= trusted.size ? latest : undefined;
+  const problem = upTo ? extendsLatest(recomputed, upTo, options.published ?? []) : null;
+  if (problem) return report(problem, counts);
+  return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size, upTo?.size).map((h) => h.toString('base64')) });
+}
+
+/** Whether the tree recomputed from the ledger still starts with the tree of the last checkpoint the writer published. */
+function extendsLatest(leaves: readonly Hash[], latest: Checkpoint, published: readonly Checkpoint[]): IntegrityProblem | null {
+  if (leaves.length < latest.size)
+    return {
+      check: 'removed',
+      reason: `the ledger has ${leaves.length} leaves and the last published checkpoint vouches for ${latest.size}: ${latest.size - leaves.length} of the entries or archived histories it covers were removed`,
+    };
+  if (rootOf(leaves, 0, latest.size).equals(latest.root)) return null;
+  return {
+    check: 'rewritten',
+    reason: `the first ${latest.size} leaves no longer have the root of the last published checkpoint: an entry or archived history among them was changed, removed, inserted or reordered after it was signed`,
+    leaves: narrowDown(leaves, latest, published),
+  };
 }
 
 /** Between the largest published checkpoint the tree still matches and the smallest it does not. */

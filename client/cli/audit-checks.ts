@@ -97,7 +97,7 @@ export function checkedGrowth(since: Trusted, report: VerifyReport): Checkpoint 
   if (!report.checkpoint || !report.ledger?.consistency)
     throw new AllianceError(
       'INTEGRITY',
-      'The service sent no signed checkpoint or consistency proof to check: it signs no checkpoints (ALLIANCE_LOG_SIGNING_KEY_FILE).',
+      'The service sent no published checkpoint or consistency proof to check: no checkpoint is published yet, or this API has no verifier key (ALLIANCE_LOG_VERIFIER_KEY).',
     );
   let current: Checkpoint;
   try {

@@ -1,9 +1,12 @@
-// Who is looking at a page: the sealed session cookie, the language cookie, and for a form its CSRF
-// token and origin; a page without a live session sends the browser to log in and back.
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+// Who is looking at a page: the server-side session of the cookie's id (looked up, and refreshed
+// from the provider when due, before the handler runs), the language cookie, and for a form its
+// CSRF token and origin; a page without a live session sends the browser to log in and back.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AllianceError } from '../../domain/errors';
-import { cookieOf, SESSION_COOKIE, Session, type SessionCookies } from '../session';
+import type { BrowserSession } from '../../activities/sessions/session-store';
+import type { BrowserSessions } from '../browser-sessions';
+import { cookieOf } from '../session';
 import { isLang, translator, type Lang } from '../web/i18n';
 import type { PageContext } from '../web/layout';
 import type { Form } from './forms';
@@ -17,10 +20,22 @@ export class LoginRequired extends Error {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The page's live browser session, looked up before its handler; null when there is none. */
+    browserSession: BrowserSession | null;
+  }
+}
+
+/** Looks up (and refreshes when due) the session of every page request, before its handler runs. */
+export function pageSessionLookup(app: FastifyInstance, sessions: BrowserSessions): void {
+  app.decorateRequest('browserSession', null);
+  app.addHook('preHandler', async (request) => {
+    request.browserSession = await sessions.current(request);
+  });
+}
+
 export interface PageSessionSettings {
-  cookies: SessionCookies;
-  /** Key of the forms' CSRF tokens (derived from the payload keys, like the session's). */
-  csrfKey: Buffer;
   /** This API's address as browsers reach it; unset: from the request's Host. */
   publicUrl?: string;
 }
@@ -30,8 +45,6 @@ export function pageSessions(settings: PageSessionSettings) {
     const chosen = cookieOf(request, LANG_COOKIE);
     return isLang(chosen) ? chosen : 'zh-TW';
   };
-  const csrfFor = (session: Session): string =>
-    createHmac('sha256', settings.csrfKey).update(`${session.actor.role}:${session.actor.id}:${session.expiresAt}`).digest('base64url');
   // Behind a TLS proxy that rewrites Host, the public address says what browsers send as Origin.
   const publicHost = settings.publicUrl ? new URL(settings.publicUrl).host : null;
   const sameOrigin = (request: FastifyRequest, url: string): boolean => {
@@ -52,12 +65,12 @@ export function pageSessions(settings: PageSessionSettings) {
   };
   /** The logged-in viewer, or a trip to the log-in (and back to this page). */
   const contextOf = (request: FastifyRequest): PageContext => {
-    const session = settings.cookies.open('session', Session, cookieOf(request, SESSION_COOKIE));
-    if (!session || session.expiresAt <= Date.now()) {
+    const session = request.browserSession;
+    if (!session) {
       // A form sent after the session ended: back to the page it was on, since its data cannot follow the log-in.
       throw new LoginRequired(pageOf(request));
     }
-    const context = { lang: langOf(request), actor: session.actor, csrf: csrfFor(session), path: pageOf(request) };
+    const context = { lang: langOf(request), actor: session.actor, csrf: session.csrf, path: pageOf(request) };
     if (request.method === 'POST') {
       const form = (request.body ?? {}) as Form;
       const sent = typeof form._csrf === 'string' ? Buffer.from(form._csrf) : Buffer.alloc(0);

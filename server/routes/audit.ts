@@ -74,7 +74,7 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
       schema: {
         operationId: 'verifyAudit',
         summary:
-          'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since), and compare the ledger with Temporal both ways (office, auditors)',
+          'Recompute the hash chains, payloads, archive and Merkle tree, check them against a checkpoint you trust (since) and the last published one, and compare the ledger with Temporal both ways (office, auditors)',
         tags,
         body: VerifyBody,
         response: { 200: VerifyResponse },
@@ -92,7 +92,7 @@ function auditTrailRoutes(app: ZodApp, services: Services): void {
       schema: {
         operationId: 'proveInclusion',
         summary:
-          'Inclusion proofs of entries or of a whole project (entries and archived runs) against a checkpoint signed now, with since: the consistency proof from yours; tools/ledger-verifier checks them (office, auditors)',
+          'Inclusion proofs of entries or of a whole project (entries and archived runs) in the tree of the last published checkpoint, with since: the consistency proof from yours; entries appended after it are not provable yet (409); tools/ledger-verifier checks them (office, auditors)',
         tags,
         body: ProofsBody,
         response: { 200: ProofBundleResponse },
@@ -113,7 +113,8 @@ function auditKeptRoutes(app: ZodApp, services: Services): void {
       config: { access: 'audit.read' },
       schema: {
         operationId: 'getCheckpoint',
-        summary: "The ledger's Merkle tree as it stands, in a checkpoint signed now, with the key to check it (office, auditors)",
+        summary:
+          'The last checkpoint the writer published (the API signs nothing), with the key to check it and how many leaves were appended since (office, auditors)',
         tags,
         response: { 200: CheckpointResponse },
       },

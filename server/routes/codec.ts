@@ -8,12 +8,12 @@ import { checkAccess, type Access } from '../../machines/access';
 import { SealBrokenError } from '../../activities/crypto/key-ring';
 import { payloadFromJson, payloadToJson } from '../../gateway/history-codec';
 import type { TokenVerifier } from '../authentication';
-import { sessionActor, type SessionCookies } from '../session';
+import type { BrowserSessions } from '../browser-sessions';
 
 export interface CodecServerSettings {
   codecs: readonly PayloadCodec[];
   verify: TokenVerifier;
-  cookies: SessionCookies;
+  sessions: BrowserSessions;
   /** The Temporal Web UI's origins: the only pages whose scripts may call the codec server. */
   allowedOrigins: readonly string[];
 }
@@ -33,7 +33,7 @@ export const codecRoutes =
 
     const actorOf = async (request: FastifyRequest): Promise<Actor> => {
       if (request.headers.authorization) return settings.verify(request.headers.authorization);
-      const actor = sessionActor(settings.cookies, request);
+      const actor = (await settings.sessions.current(request))?.actor;
       if (!actor)
         throw new AllianceError(
           'UNAUTHENTICATED',

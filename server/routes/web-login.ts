@@ -1,17 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { AllianceError } from '../../domain/errors';
 import type { TokenVerifier } from '../authentication';
-import { cookieOf, LOGIN_COOKIE, PendingLogin, SESSION_COOKIE, setCookie, type Session, type SessionCookies } from '../session';
+import type { BrowserSessions, ProviderTokens } from '../browser-sessions';
+import { cookieOf, LOGIN_COOKIE, PendingLogin, setCookie, type SessionCookies } from '../session';
 
 export interface WebLoginSettings {
   issuer: string;
   /** The provider's public client for browsers (authorization code with PKCE). */
   clientId: string;
+  /** Seals the pending log-in's cookie (ten minutes). */
   cookies: SessionCookies;
+  /** The server-side sessions a log-in starts and a log-out ends. */
+  sessions: BrowserSessions;
   verify: TokenVerifier;
   /** Origins besides this API's a log-in may return to (the Temporal Web UI). */
   returnOrigins: readonly string[];
@@ -19,14 +22,13 @@ export interface WebLoginSettings {
   publicUrl?: string;
 }
 
-/** A browser session lasts as long as the provider would refresh it, at most this long. */
-const MAX_SESSION_MS = 8 * 3600_000;
 const LOGIN_WINDOW_MS = 10 * 60_000;
 
 interface ProviderEndpoints {
   authorization_endpoint?: string;
   token_endpoint?: string;
   end_session_endpoint?: string;
+  jwks_uri?: string;
 }
 
 export function providerEndpoints(issuer: string): () => Promise<ProviderEndpoints> {
@@ -83,7 +85,7 @@ function safeReturn(target: string | undefined, returnOrigins: readonly string[]
 
 /**
  * Logging in with a browser: the authorization code flow with PKCE against the OpenID provider,
- * ending in a sealed session cookie. The codec server (and the web pages) accept it where a
+ * ending in a session kept by the server (its random id in the cookie). The codec server (and the web pages) accept it where a
  * command line sends a bearer token.
  */
 export const webLoginRoutes =
@@ -172,17 +174,14 @@ export const webLoginRoutes =
         }).catch((error: unknown) => {
           throw new AllianceError('NOT_REACHABLE', `The identity provider cannot be reached (${(error as Error).message}); try again shortly.`);
         });
-        const tokens = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_expires_in?: number; error_description?: string };
+        const tokens = (await response.json().catch(() => ({}))) as ProviderTokens;
         if (!response.ok || !tokens.access_token)
           throw new AllianceError(
             'UNAUTHENTICATED',
             `The identity provider refused the log-in (${tokens.error_description ?? `HTTP ${response.status}`}); start again at /auth/login.`,
           );
         const actor = await settings.verify(`Bearer ${tokens.access_token}`);
-        const tokenExpiry = (decodeJwt(tokens.access_token).exp ?? 0) * 1000;
-        const providerSession = tokens.refresh_expires_in ? Date.now() + tokens.refresh_expires_in * 1000 : tokenExpiry;
-        const session: Session = { actor, expiresAt: Math.min(Date.now() + MAX_SESSION_MS, Math.max(providerSession, tokenExpiry)) };
-        setCookie(reply, request, SESSION_COOKIE, settings.cookies.seal('session', session), (session.expiresAt - Date.now()) / 1000, '/', behindTls);
+        await settings.sessions.start(request, reply, tokens, actor);
         setCookie(reply, request, LOGIN_COOKIE, '', 0, '/auth', behindTls);
         return reply.redirect(pending.returnTo, 303);
       },
@@ -191,10 +190,10 @@ export const webLoginRoutes =
     app.post(
       '/auth/logout',
       {
-        schema: { operationId: 'endBrowserSession', summary: 'End the browser session (the cookie is cleared)', tags: ['login'] },
+        schema: { operationId: 'endBrowserSession', summary: 'End the browser session (ended on the server at once; the cookie is cleared)', tags: ['login'] },
       },
       async (request, reply) => {
-        setCookie(reply, request, SESSION_COOKIE, '', 0, '/', behindTls);
+        await settings.sessions.end(request, reply, 'logged out');
         return reply.code(204).send();
       },
     );

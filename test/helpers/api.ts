@@ -1,17 +1,23 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { ProjectClient } from '../../gateway/projects';
+import type { Actor } from '../../domain/actor';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { registerSearchAttributes } from '../../worker/namespace';
 import { testDataConverter, testPayloadKeysFile, uniqueName } from './environments';
-import { readKeyRing } from '../../activities/crypto/key-ring';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readKeyRing, textSealer, type KeyRing } from '../../activities/crypto/key-ring';
+import { SqlSessionStore, type SessionStore } from '../../activities/sessions/session-store';
+import { sqliteDriver } from '../../activities/sql/sqlite-driver';
 
 /** The origin the test API's codec server treats as the Temporal Web UI's. */
 export const TEST_WEB_UI_ORIGIN = 'http://127.0.0.1:8233';
 import { temporaryLedger, withServiceWorker } from './project-harness';
 import type { LedgerStore } from '../../activities/ledger/store';
-import type { LogSigning } from '../../activities/ledger/log-signing';
+import type { PublishedLog } from '../../gateway/published-checkpoint';
 import { buildApi } from '../../server/app';
 import { createTokenVerifier } from '../../server/authentication';
 
@@ -72,20 +78,63 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** The API of startApi, with its browser sessions' store. */
+export interface ApiWithSessions extends RunningApi {
+  sessions: SessionStore;
+}
+
+/** A browser session store in a fresh SQLite file. */
+export function temporarySessionStore(ring: KeyRing = readKeyRing(testPayloadKeysFile)): Promise<SqlSessionStore> {
+  return SqlSessionStore.open(sqliteDriver(path.join(mkdtempSync(path.join(tmpdir(), 'sessions-')), 'sessions.sqlite')), { sealer: textSealer(ring) });
+}
+
+export interface BrowserOptions {
+  /** The payload keys (the test's file unless given). */
+  ring?: KeyRing;
+  /** A store shared with another API (else a fresh one, closed with the API). */
+  sessions?: SessionStore;
+  sessionRefreshMs?: number;
+  webClientId?: string;
+  /** The address browsers reach the API at (https: served over TLS). */
+  publicUrl?: string;
+}
+
+/** A browser session of `actor` made straight in an API's store (no log-in, no refresh token): the session cookie's value. */
+export async function sessionFor(api: Pick<ApiWithSessions, 'sessions'>, actor: Actor, expiresAt = Date.now() + 3600_000): Promise<string> {
+  const session = await api.sessions.create({ subject: `test:${actor.id}`, providerSession: null, actor, refreshToken: null, expiresAt });
+  return session.id;
+}
+
 /** The HTTP API on a free loopback port, against the test's Temporal and the run's identity provider. */
-export async function startApi(env: TestWorkflowEnvironment, taskQueue: string, ledger: LedgerStore | null = null, signing?: LogSigning): Promise<RunningApi> {
+export async function startApi(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  ledger: LedgerStore | null = null,
+  /** The log's public side: the API serves what the writer published, and signs nothing. */
+  log?: PublishedLog,
+  options: BrowserOptions = {},
+): Promise<ApiWithSessions> {
   const { issuer } = identityProvider();
+  const ring = options.ring ?? readKeyRing(testPayloadKeysFile);
+  const sessions = options.sessions ?? (await temporarySessionStore(ring));
   const app = await buildApi({
     client: env.client,
     taskQueue,
     ledger,
-    ...(signing ? { signing } : {}),
+    ...(log ? { log } : {}),
     verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
     login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },
-    browser: { ring: readKeyRing(testPayloadKeysFile), webClientId: 'alliance-web', webUiOrigins: [TEST_WEB_UI_ORIGIN] },
+    browser: {
+      ring,
+      sessions,
+      webClientId: options.webClientId ?? 'alliance-web',
+      webUiOrigins: [TEST_WEB_UI_ORIGIN],
+      ...(options.sessionRefreshMs !== undefined ? { sessionRefreshMs: options.sessionRefreshMs } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, routes: app.routeCatalog, close: () => app.close() };
+  return { url, sessions, routes: app.routeCatalog, close: () => app.close().finally(() => (options.sessions ? undefined : sessions.close())) };
 }
 
 export interface ApiAnswer<T = unknown> {
@@ -199,8 +248,12 @@ export async function formLogin(
   const start = await step(`${apiUrl}/auth/login?return=${encodeURIComponent(returnTo)}`);
   if (start.status !== 302) throw new Error(`/auth/login answered ${start.status}, not a redirect to the provider`);
   const page = await step(start.headers.get('location')!);
-  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&');
-  if (!action) throw new Error('the provider showed no log-in form');
+  const shown = await page.text();
+  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(shown)?.[1]?.replace(/&amp;/g, '&');
+  if (!action)
+    throw new Error(
+      `the provider showed no log-in form (HTTP ${page.status}: ${/<p class="instruction">([^<]*)</.exec(shown)?.[1] ?? shown.replace(/\s+/g, ' ').slice(-600)})`,
+    );
   const posted = await step(action, {
     method: 'POST',
     body: new URLSearchParams({ username, password: 'alliance-demo' }),

@@ -21,6 +21,9 @@ export async function startWorkerProcess(options: { taskQueue: string; dataDir: 
       ALLIANCE_DATA_DIR: options.dataDir,
       ALLIANCE_PAYLOAD_KEYS_FILE: testPayloadKeysFile,
       ALLIANCE_DOCUMENTS_DIR: testDocumentsDir,
+      // The tests' accounts send far more than a person would: the limits have a test of their own.
+      ALLIANCE_COMMANDS_PER_MINUTE: '100000',
+      ALLIANCE_LOGINS_PER_MINUTE: '100000',
       // Alone on its task queue: SQLite files in its data directory serve, unless the test gives PostgreSQL.
       ...(options.env?.DATABASE_URL ? {} : { ALLIANCE_SINGLE_WORKER: 'true' }),
       ...options.env,

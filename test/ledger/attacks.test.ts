@@ -1,11 +1,11 @@
 import { generateLogKey, openCheckpoint, parseSignerKey, parseVerifierKey, signCheckpoint, type Checkpoint } from '../../tlog/checkpoint';
 import { canonicalJson, sha256 } from '../../tlog/digest';
 import { checkLedger } from '../../activities/ledger/integrity';
-import { leafOfArchivedRun, leafOfEntry } from '../../tlog/leaves';
 import { rootOf, verifyConsistency } from '../../tlog/merkle';
-import { toEntry } from '../../activities/ledger/rows';
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
-import { entryHash, type LedgerEntry } from '../../activities/ledger/store';
+import type { LedgerEntry } from '../../activities/ledger/store';
+import { toEntry } from '../../activities/ledger/rows';
+import { rewriteDerived } from '../helpers/insider';
 import type { SqlDriver } from '../../activities/sql/driver';
 import { databases } from '../stores/contract';
 import path from 'node:path';
@@ -62,48 +62,6 @@ async function aLedger(db: SqlDriver): Promise<{ ledger: SqlLedgerStore; trusted
   const leaves = (await ledger.leaves()).map((l) => Buffer.from(l.hash, 'hex'));
   const note = signCheckpoint({ origin: ORIGIN, size: leaves.length, root: rootOf(leaves) }, parseSignerKey(key.signerKey));
   return { ledger, trusted: openCheckpoint(note, verifier) };
-}
-
-/** What the insider runs after a change: every hash and link recomputed in seq order, every leaf rebuilt. */
-async function rewriteDerived(db: SqlDriver, options: { leaves: boolean } = { leaves: true }): Promise<void> {
-  const entries = (await db.all('SELECT * FROM ledger ORDER BY seq')).map(toEntry);
-  const lastOfChain = new Map<string, string>();
-  let previous = '';
-  const rewritten = new Map<number, LedgerEntry>();
-  for (const e of entries) {
-    const chain = `${e.workflowId}/${e.chainId ?? ''}`;
-    const { hash: _old, ...content } = { ...e, prevHash: previous, prevWorkflowHash: lastOfChain.get(chain) ?? '' };
-    const hash = entryHash(content);
-    await db.run('UPDATE ledger SET prev_hash = ?, prev_workflow_hash = ?, hash = ? WHERE seq = ?', [content.prevHash, content.prevWorkflowHash, hash, e.seq]);
-    rewritten.set(e.seq, { ...content, hash });
-    lastOfChain.set(chain, hash);
-    previous = hash;
-  }
-  if (!options.leaves) return;
-  const leaves = await db.all('SELECT idx, kind, ref FROM merkle_leaves ORDER BY idx');
-  await db.run('DELETE FROM merkle_leaves');
-  let idx = 0;
-  for (const leaf of leaves) {
-    if (leaf.kind === 'entry') {
-      const current = rewritten.get(Number(leaf.ref));
-      if (current) await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [idx++, 'entry', String(current.seq), leafOfEntry(current).hash]);
-    } else {
-      const ref = String(leaf.ref);
-      const run = await db.get('SELECT * FROM archive WHERE workflow_id = ? AND run_id = ?', [
-        ref.slice(0, ref.lastIndexOf('/')),
-        ref.slice(ref.lastIndexOf('/') + 1),
-      ]);
-      if (run)
-        await db.run('INSERT INTO merkle_leaves VALUES (?, ?, ?, ?)', [
-          idx++,
-          'archive',
-          ref,
-          leafOfArchivedRun({ workflowId: String(run.workflow_id), runIndex: Number(run.run_index), runId: String(run.run_id), sha256: String(run.sha256) })
-            .hash,
-        ]);
-    }
-  }
-  await db.run('DELETE FROM checkpoints');
 }
 
 /** Deletes entries and closes the gaps in seq, as an insider hiding a deletion would. */

@@ -119,7 +119,7 @@ it('survives a bounded property-based run of schemathesis: no 5xx and no respons
           '--request-timeout',
           '60',
           '--max-time',
-          '45',
+          '30',
           '--no-color',
         ],
         { maxBuffer: 32 * 1024 * 1024, timeout: 150_000, cwd: mkdtempSync(path.join(os.tmpdir(), 'schemathesis-')) },

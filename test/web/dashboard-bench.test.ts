@@ -5,14 +5,13 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { readKeyRing } from '../../activities/crypto/key-ring';
 import { AuditClient } from '../../gateway/audit';
 import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
-import { SessionCookies, SESSION_COOKIE } from '../../server/session';
+import { SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
-import { startApi } from '../helpers/api';
-import { connectDevServer, testPayloadKeysFile, uniqueName } from '../helpers/environments';
+import { sessionFor, startApi } from '../helpers/api';
+import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 
 const projects = Number(process.env.BENCH_PROJECTS ?? 40);
@@ -80,10 +79,7 @@ it(`renders the office's dashboard of a call with ${projects} projects (figures 
 
     const api = await startApi(env, taskQueue, ledger);
     try {
-      const cookie = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', {
-        actor: { role: 'office', id: 'office-kao' },
-        expiresAt: Date.now() + 3600_000,
-      });
+      const cookie = await sessionFor(api, { role: 'office', id: 'office-kao' });
       const get = async (): Promise<{ ms: number; body: string }> => {
         const from = process.hrtime.bigint();
         const response = await fetch(`${api.url}/web?call=${callId}`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });

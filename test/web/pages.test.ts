@@ -5,12 +5,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { Browser } from 'playwright-core';
 import { alliance105 } from '../../domain/calls';
-import { readKeyRing } from '../../activities/crypto/key-ring';
-import { SessionCookies, SESSION_COOKIE } from '../../server/session';
+import { SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
-import { startApi, type RunningApi } from '../helpers/api';
+import { sessionFor, startApi, type ApiWithSessions } from '../helpers/api';
 import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/browser';
-import { connectDevServer, testPayloadKeysFile, uniqueName } from '../helpers/environments';
+import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { accessible, bulk, reviewer, text } from './page-steps';
 
@@ -30,10 +29,10 @@ afterAll(async () => {
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 type LoggedIn = Awaited<ReturnType<typeof logIn>>;
 
-/** The job is the call's, not this process's: a second API process shows it to its owner, and to nobody else. */
-async function theJobIsTheCalls(office: LoggedIn, taskQueue: string): Promise<void> {
+/** The job is the call's, not this process's: a second API process (sharing the session store) shows it to its owner, and to nobody else. */
+async function theJobIsTheCalls(office: LoggedIn, first: ApiWithSessions, taskQueue: string): Promise<void> {
   const jobPath = new URL(office.page.url()).pathname;
-  const second = await startApi(env, taskQueue);
+  const second = await startApi(env, taskQueue, null, undefined, { sessions: first.sessions });
   try {
     await office.page.goto(`${second.url}${jobPath}`);
     expect(await text(office.page, '#job-status')).toMatch(/已完成 3 · 略過 0/);
@@ -94,9 +93,9 @@ async function officeDecides(office: LoggedIn, apiUrl: string, callId: string): 
 }
 
 /** A session that expired sends the browser to log in, and back to the page it asked for. */
-async function expiredSessionLogsInAgain(apiUrl: string, callId: string): Promise<void> {
-  const cookies = new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session'));
-  const stale = cookies.seal('session', { actor: { role: 'pi', id: 'pi-lin' }, expiresAt: Date.now() - 1000 });
+async function expiredSessionLogsInAgain(api: ApiWithSessions, callId: string): Promise<void> {
+  const apiUrl = api.url;
+  const stale = await sessionFor(api, { role: 'pi', id: 'pi-lin' }, Date.now() - 1000);
   const later = await browser.newContext({ bypassCSP: true });
   await later.addCookies([{ name: SESSION_COOKIE, value: stale, url: apiUrl }]);
   const again = await later.newPage();
@@ -164,7 +163,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
   const application = anApplication({ id: 'TE2-0001' });
 
   await withServiceWorker(env, bundle, taskQueue, async (_projects, ledger) => {
-    const api: RunningApi = await startApi(env, taskQueue, ledger);
+    const api: ApiWithSessions = await startApi(env, taskQueue, ledger);
     try {
       // The office opens the call from its files.
       const office = await logIn(browser, api.url, 'kao', '/web/calls/new');
@@ -221,7 +220,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
         await office.page.waitForTimeout(1000);
       }
       expect(await bulk(office.page, api.url, callId, 'written-review')).toMatch(/已完成 3 · 略過 0/);
-      await theJobIsTheCalls(office, taskQueue);
+      await theJobIsTheCalls(office, api, taskQueue);
 
       await reviewersReview(office, api.url, callId);
 
@@ -245,7 +244,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await viewsLanguageAndLogOut(office, api.url, callId);
       for (const session of [office, pi, ntu]) await session.context.close();
 
-      await expiredSessionLogsInAgain(api.url, callId);
+      await expiredSessionLogsInAgain(api, callId);
     } finally {
       await api.close();
     }
@@ -255,7 +254,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
 it('refuses a form without its session token, or from another origin, and changes nothing', async () => {
   const api = await startApi(env, uniqueName('web-csrf'));
   try {
-    const cookie = `${SESSION_COOKIE}=${new SessionCookies(readKeyRing(testPayloadKeysFile).derive('web session')).seal('session', { actor: { role: 'office', id: 'office-kao' }, expiresAt: Date.now() + 600_000 })}`;
+    const cookie = `${SESSION_COOKIE}=${await sessionFor(api, { role: 'office', id: 'office-kao' }, Date.now() + 600_000)}`;
     const callId = uniqueName('csrf-call');
     const call = compressedCall(
       alliance105,

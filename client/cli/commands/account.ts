@@ -27,7 +27,7 @@ export function addAccountCommands(program: Command, run: Runner): void {
         print(
           [
             `API                ${s.api.baseUrl} (${status.service} ${status.version})`,
-            `Temporal           ${t.reachable ? `server ${t.serverVersion ?? '?'}` : `NOT REACHABLE${t.error ? ` (${t.error})` : ''}`}, namespace ${t.namespace}, task queue ${t.taskQueue}`,
+            `Temporal           ${t.reachable ? `server ${t.serverVersion ?? '?'}` : 'NOT REACHABLE (the API logs why)'}, namespace ${t.namespace}, task queue ${t.taskQueue}`,
             `Workers polling    ${t.workerPollers}${t.workerPollers === 0 ? ' — no worker serves the task queue: commands will wait' : ''}`,
             `Identity provider  ${status.identityProvider.issuer} ${status.identityProvider.reachable ? '(answers)' : '(NOT REACHABLE: nobody can log in)'}`,
             `Logged in          ${loadLogin()?.apiUrl === s.api.baseUrl ? 'yes' : 'no — run `alliance login`'}`,

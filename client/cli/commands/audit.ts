@@ -107,15 +107,16 @@ function auditProofCommands(audit: Command, run: Runner): void {
           // Checked here, with the auditor's key and code, not taken on the service's word.
           const current = checkedGrowth(since, report);
           if (opts.save) writeFileSync(String(opts.save), report.checkpoint!, { flag: 'w' });
-          grown = `; the tree of ${since.trusted.size} leaves you trusted is the start of today's ${current.size} (consistency proof checked)${opts.save ? `, new checkpoint kept in ${String(opts.save)}` : ''}`;
+          grown = `; the tree of ${since.trusted.size} leaves you trusted is the start of the published ${current.size} (consistency proof checked)${opts.save ? `, new checkpoint kept in ${String(opts.save)}` : ''}`;
         }
+        if (report.unpublished) grown += `; ${report.unpublished} leaves appended since the last published checkpoint are not provable until the next`;
         print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds${grown}`, report);
       }),
     );
   audit
     .command('prove [project]')
     .description(
-      "inclusion proofs of a project's entries and archived runs (or of --entries), against a checkpoint signed now; checked here with your key, and written for tools/ledger-verifier",
+      "inclusion proofs of a project's entries and archived runs (or of --entries) in the last published checkpoint's tree; checked here with your key, and written for tools/ledger-verifier",
     )
     .option('--entries <seqs>', 'ledger entries by seq, comma-separated (instead of a project)')
     .option('--key <file>', 'the verifier key you check checkpoints with')
@@ -142,7 +143,7 @@ function auditProofCommands(audit: Command, run: Runner): void {
         const current = checkedBundle(bundle, verifier, since);
         if (opts.out) writeFileSync(String(opts.out), JSON.stringify(bundle, null, 2));
         print(
-          `${bundle.entries.length} leaves proven in the tree of ${current.size} the service signed (checked with your key)${since ? `, which extends your checkpoint of ${since.trusted.size}` : ''}${opts.out ? `; bundle written to ${String(opts.out)}` : ''}`,
+          `${bundle.entries.length} leaves proven in the published tree of ${current.size} (checked with your key)${since ? `, which extends your checkpoint of ${since.trusted.size}` : ''}${opts.out ? `; bundle written to ${String(opts.out)}` : ''}`,
           bundle,
         );
       }),
@@ -175,13 +176,14 @@ function auditProofCommands(audit: Command, run: Runner): void {
     );
   audit
     .command('checkpoint')
-    .description("the ledger's Merkle tree as it stands, in a checkpoint the service signs now, and the key to check it")
+    .description('the last checkpoint the checkpoint writer published, and the key to check it (the API signs nothing)')
     .option('--out <file>', 'write the signed checkpoint to this file (keep it: it is what you check the ledger against later)')
     .action(
       run(async ({ session: s, print, opts }) => {
         const current = await s.api.audit.checkpoint();
         if (opts.out) writeFileSync(String(opts.out), current.checkpoint);
-        print(`${current.checkpoint}\nverifier key: ${current.verifierKey}${opts.out ? `\nwritten to ${String(opts.out)}` : ''}`, current);
+        const since = current.unpublished ? `\n${current.unpublished} leaves appended since: not in a published checkpoint yet` : '';
+        print(`${current.checkpoint}\nverifier key: ${current.verifierKey}${since}${opts.out ? `\nwritten to ${String(opts.out)}` : ''}`, current);
       }),
     );
 }

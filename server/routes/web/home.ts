@@ -5,7 +5,7 @@ import { AllianceError } from '../../../domain/errors';
 import { checkAccess } from '../../../machines/access';
 import { listCalls } from '../../services/calls';
 import { myWork } from '../../services/my-work';
-import { SESSION_COOKIE, setCookie } from '../../session';
+import { setCookie } from '../../session';
 import { LANG_COOKIE } from '../../plugins/page-session';
 import { html } from '../../web/html';
 import { isLang, translator } from '../../web/i18n';
@@ -28,11 +28,12 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
     const t = translator(langOf(request));
     return send(reply, publicPage(langOf(request), t('signedOut'), html`<p><a href="/auth/login?return=%2Fweb">${t('logIn')}</a></p>`));
   });
-  // Log-out ends the provider's session too (RP-initiated log-out), or the next person at a shared
+  // Log-out ends the session here at once (the cookie's id no longer opens anything, wherever it was
+  // copied) and the provider's session too (RP-initiated log-out), or the next person at a shared
   // computer would be let straight back in without a password.
   app.post('/web/logout', hidden, async (request, reply) => {
     contextOf(request);
-    setCookie(reply, request, SESSION_COOKIE, '', 0, '/', settings.behindTls);
+    await settings.sessions.end(request, reply, 'logged out');
     const base = settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
     const endSession = await settings.endSession().catch(() => undefined);
     if (!endSession) return reply.redirect('/web/logged-out', 303);

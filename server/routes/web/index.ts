@@ -4,6 +4,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { formBodies } from '../../plugins/forms';
 import { pageErrors } from '../../plugins/page-errors';
+import { pageSessionLookup } from '../../plugins/page-session';
 import { auditPages } from './audit';
 import { callJobPages } from './call-jobs';
 import { callPages } from './calls';
@@ -17,6 +18,7 @@ export const webRoutes =
   (settings: WebSettings): FastifyPluginCallback =>
   (app, _options, done) => {
     formBodies(app);
+    pageSessionLookup(app, settings.sessions);
     const kit = pageKit(settings);
     pageErrors(app, kit.langOf, kit.send);
     homePages(app, kit);

@@ -7,7 +7,7 @@ import { checkAccess, type Access } from '../../../machines/access';
 import { formOf, type Form } from '../../plugins/forms';
 import { pageSender, type SendPage } from '../../plugins/page-headers';
 import { pageSessions } from '../../plugins/page-session';
-import type { SessionCookies } from '../../session';
+import type { BrowserSessions } from '../../browser-sessions';
 import type { Services } from '../../services/services';
 import type { Lang } from '../../web/i18n';
 import type { PageContext } from '../../web/layout';
@@ -15,9 +15,8 @@ import type { FieldErrors } from '../../web/schema-form';
 
 export interface WebSettings {
   services: Services;
-  cookies: SessionCookies;
-  /** Key of the forms' CSRF tokens (derived from the payload keys, like the session's). */
-  csrfKey: Buffer;
+  /** The server-side browser sessions (each with its own CSRF token). */
+  sessions: BrowserSessions;
   /** Cookies marked Secure even over plain HTTP (a TLS proxy in front). */
   behindTls: boolean;
   /** The identity provider's origin: a form sent after the session ended is redirected there to log in. */
