@@ -122,6 +122,8 @@ export const Environment = z
     /** Commands one account may send the API in a minute, and browser log-ins one address may start: the 101st is a 429. */
     ALLIANCE_COMMANDS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
     ALLIANCE_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    /** How often a browser session's role and id are read again from the identity provider (its refresh token): a changed role or a disabled account ends it. */
+    ALLIANCE_SESSION_REFRESH_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
     ALLIANCE_SINGLE_WORKER: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
     SMTP_URL: Url(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587').optional(),
     /** A second relay for the office's alerts about held-up mail, used when SMTP_URL fails. */

@@ -52,6 +52,7 @@ export async function serveApi(
       sessions,
       webClientId: env.OIDC_WEB_CLIENT_ID,
       webUiOrigins,
+      sessionRefreshMs: env.ALLIANCE_SESSION_REFRESH_SECONDS * 1000,
       ...(env.API_PUBLIC_URL ? { publicUrl: env.API_PUBLIC_URL } : {}),
     },
   });

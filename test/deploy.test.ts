@@ -1,7 +1,7 @@
 // The service units in deploy/ start what the build makes, with an environment file the service accepts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseEnvironment } from '../domain/environment';
+import { Environment, parseEnvironment } from '../domain/environment';
 
 const deploy = path.resolve(__dirname, '../deploy');
 
@@ -23,4 +23,11 @@ it('names entry points the build makes, and an environment file every variable o
   expect(Object.keys(variables)).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'DATABASE_URL', 'OIDC_ISSUER', 'WORKER_METRICS_ADDRESS']));
   const env = parseEnvironment(variables);
   expect(env.WORKER_METRICS_ADDRESS).toBe('127.0.0.1:9464');
+});
+
+it('documents every variable the service reads in docs/operations.md', () => {
+  const documented = readFileSync(path.resolve(__dirname, '../docs/operations.md'), 'utf8');
+  const variables = Object.keys(Environment.shape);
+  expect(variables.length).toBeGreaterThan(30);
+  expect(variables.filter((name) => !documented.includes(`\`${name}\``))).toEqual([]);
 });

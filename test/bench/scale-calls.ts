@@ -24,6 +24,9 @@ const FUNDED_SHARE = 0.1;
 /** A call's application window: the time its registrations and submissions took at the slowest pace seen, times this. */
 const WINDOW_MARGIN = 3;
 
+/** When a call's endorsements close, seconds from its opening, for an application window of `windowSeconds`. */
+const endorsementAfter = (windowSeconds: number): number => 2 * windowSeconds + 10;
+
 const piOf = (application: ApplicationInput): Actor => ({ role: 'pi', id: application.pi.id });
 
 /**
@@ -128,11 +131,15 @@ export class Programme {
     return again(() => this.world.projects.send(projectId, type, actor, payload, { updateId }));
   }
 
-  /** The office opens a call whose applications close in `windowSeconds`, its endorsements two seconds later. */
+  /**
+   * The office opens a call whose applications close in `windowSeconds`, its endorsements as long
+   * again after (and ten seconds): the rosters go in once every application is submitted, while
+   * the earlier calls' reviews load the machine, so they get a window of their own.
+   */
   private async open(callId: string, rocYear: number, windowSeconds: number): Promise<void> {
     const times = {
       applicationClosesIn: windowSeconds,
-      endorsementIn: windowSeconds + 2,
+      endorsementIn: endorsementAfter(windowSeconds),
       firstYearStartsIn: 90 * 86_400,
       yearLength: 'P1Y',
       progressReportDueBeforeYearEnd: 'P3M',
@@ -154,12 +161,12 @@ export class Programme {
       );
   }
 
-  /** The office moves the application deadline to `seconds` from now, the endorsement deadline two seconds after. */
+  /** The office moves the application deadline to `seconds` from now, the endorsement deadline as `open` sets it. */
   private async moveDeadlines(callId: string, seconds: number): Promise<void> {
     const reason = 'The first call of the benchmark closes on the pace of its registrations';
     const until = (s: number): string => new Date(Date.now() + s * 1000).toISOString();
     await this.world.calls.amendDeadline(callId, actors.office, { deadline: 'application', until: until(seconds), reason });
-    await this.world.calls.amendDeadline(callId, actors.office, { deadline: 'endorsement', until: until(seconds + 2), reason });
+    await this.world.calls.amendDeadline(callId, actors.office, { deadline: 'endorsement', until: until(endorsementAfter(seconds)), reason });
   }
 
   /** Once its endorsements have closed: the office starts the written review; how long it took. */
