@@ -25,7 +25,7 @@ const FUNDED_SHARE = 0.1;
 const WINDOW_MARGIN = 3;
 
 /** When a call's endorsements close, seconds from its opening, for an application window of `windowSeconds`. */
-const endorsementAfter = (windowSeconds: number): number => 2 * windowSeconds + 10;
+const endorsementAfter = (windowSeconds: number): number => 2 * windowSeconds + 2;
 
 const piOf = (application: ApplicationInput): Actor => ({ role: 'pi', id: application.pi.id });
 
@@ -133,7 +133,7 @@ export class Programme {
 
   /**
    * The office opens a call whose applications close in `windowSeconds`, its endorsements as long
-   * again after (and ten seconds): the rosters go in once every application is submitted, while
+   * again after (and two seconds): the rosters go in once every application is submitted, while
    * the earlier calls' reviews load the machine, so they get a window of their own.
    */
   private async open(callId: string, rocYear: number, windowSeconds: number): Promise<void> {
