@@ -52,6 +52,16 @@ const header = (program: string, version: string, shell: string): string[] => [
   `# Install it as docs/cli.md shows, e.g. \`source <(${program} completion ${shell})\` in your shell's start-up file.`,
 ];
 
+/** The shell function both scripts share: a command's alias or name as the program knows it. */
+const nameFunction = (f: string, nodes: CompletionNode[]): string[] => [
+  `${f}_name() {`,
+  '  case "$1|$2" in',
+  ...aliasArms(nodes, (name) => `${f}_word=${q(name)}`),
+  `    *) ${f}_word=$2 ;;`,
+  '  esac',
+  '}',
+];
+
 export function bashCompletion(program: string, version: string, nodes: CompletionNode[]): string {
   const f = `_${program.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const node = (n: CompletionNode): string =>
@@ -64,12 +74,7 @@ export function bashCompletion(program: string, version: string, nodes: Completi
     `    *) ${f}_commands=''; ${f}_options=''; ${f}_valued=''; ${f}_variadic='' ;;`,
     '  esac',
     '}',
-    `${f}_name() {`,
-    '  case "$1|$2" in',
-    ...aliasArms(nodes, (name) => `${f}_word=${q(name)}`),
-    `    *) ${f}_word=$2 ;;`,
-    '  esac',
-    '}',
+    ...nameFunction(f, nodes),
     `${f}_values() {`,
     '  case "$1|$2" in',
     ...valueArms(nodes, (values) => `${f}_reply=${q(values.join(' '))}`),
@@ -134,12 +139,7 @@ export function zshCompletion(program: string, version: string, nodes: Completio
     `    *) ${f}_names=(); ${f}_commands=(); ${f}_options=(); ${f}_valued=(); ${f}_variadic='' ;;`,
     '  esac',
     '}',
-    `${f}_name() {`,
-    '  case "$1|$2" in',
-    ...aliasArms(nodes, (name) => `${f}_word=${q(name)}`),
-    `    *) ${f}_word=$2 ;;`,
-    '  esac',
-    '}',
+    ...nameFunction(f, nodes),
     `${f}_values() {`,
     '  case "$1|$2" in',
     ...valueArms(nodes, (values) => `reply=(${values.map(q).join(' ')})`),

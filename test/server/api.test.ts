@@ -7,7 +7,7 @@ import type { Reviewer } from '../../domain/reviewers';
 import { anApplication } from '../fixtures/applications';
 import { call, ensureClient, identityProvider, tokenFor, withApi as withApiOf, type RunningApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, settledHistoryLength } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall, settledHistoryLength } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -29,19 +29,7 @@ const reviewer = (id: string, institutionId: string): Reviewer => ({
 /** A call open for months, two applications registered through the door by their own PIs. */
 async function openCallWithApplications(api: RunningApi) {
   const office = await tokenFor('kao');
-  const callFile = compressedCall(
-    alliance105,
-    Date.now(),
-    {
-      applicationClosesIn: 3600,
-      endorsementIn: 3700,
-      firstYearStartsIn: 7200,
-      yearLength: 'P1Y',
-      progressReportDueBeforeYearEnd: 'P3M',
-      closingReportGrace: 'P3M',
-    },
-    uniqueName('api-call'),
-  );
+  const callFile = compressedCall(alliance105, Date.now(), hourLongCall, uniqueName('api-call'));
   const pool = [reviewer('rev-te2-01', 'NTHU'), reviewer('rev-te2-02', 'NCHU'), reviewer('rev-te2-03', 'NTU')];
   expect((await call(api, 'POST', '/api/calls', office, { call: callFile, reviewerPool: pool })).status).toBe(201);
   const lin = anApplication({ id: 'TE2-0001' });

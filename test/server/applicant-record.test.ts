@@ -5,7 +5,7 @@ import reviewerPool from '../../examples/reviewers.json';
 import { anApplication } from '../fixtures/applications';
 import { call, tokenFor, withApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -48,19 +48,7 @@ it("refuses an application while the ledger records the PI's closing report over
       updatedAt: '2016-07-01T00:00:00.000Z',
     });
 
-    const callFile = compressedCall(
-      alliance105,
-      Date.now(),
-      {
-        applicationClosesIn: 3600,
-        endorsementIn: 3700,
-        firstYearStartsIn: 7200,
-        yearLength: 'P1Y',
-        progressReportDueBeforeYearEnd: 'P3M',
-        closingReportGrace: 'P3M',
-      },
-      uniqueName('record'),
-    );
+    const callFile = compressedCall(alliance105, Date.now(), hourLongCall, uniqueName('record'));
     expect((await call(api, 'POST', '/api/calls', await tokenFor('kao'), { call: callFile, reviewerPool })).status).toBe(201);
     const refused = await call<{ code: string; detail: string }>(api, 'POST', `/api/calls/${callFile.id}/applications`, await tokenFor('pi-lin'), {
       application: anApplication({ id: 'TE2-0001' }),
