@@ -103,20 +103,3 @@ export function missedDeadline(command: CallCommand, state: string, calendar: Ca
     `${chinese}${formatRocDateChinese(instant)}（${formatTaipeiIso(instant)}）已過，逾期恕不受理。`
   );
 }
-
-/** What the call's plans read of a project: its lifecycle, its decision, and whether it answered at all. */
-export interface ProjectStanding {
-  lifecycle: string;
-  decision: { outcome: string } | null;
-  unreachable?: string;
-}
-
-/**
- * Who a ranking ranks: applications still under review (not withdrawn, lapsed, terminated or
- * announced), and that answered. For presentation invitations, also not already rejected from the
- * written review: the top N of a division are N applications that can still be invited.
- */
-export function rankable(project: ProjectStanding, purpose: 'invitation' | 'decisionMeeting'): boolean {
-  if (project.unreachable || project.lifecycle !== 'review') return false;
-  return purpose === 'decisionMeeting' || project.decision?.outcome !== 'rejected';
-}

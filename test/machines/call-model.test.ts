@@ -1,7 +1,7 @@
 import { getAdjacencyMap } from 'xstate/graph';
 import type { SnapshotFrom } from 'xstate';
 import { alliance105 } from '../../domain/calls';
-import { callCommands, callEventRoles, callMachine, missedDeadline, rankable, type CallCommand, type CallEvent } from '../../machines/call-machine';
+import { callCommands, callEventRoles, callMachine, missedDeadline, type CallCommand, type CallEvent } from '../../machines/call-machine';
 import { judgeCall, type CallStanding } from '../../machines/call-judge';
 import { anApplication } from '../fixtures/applications';
 import { allStateIds, allTransitionIds, takenTransitions } from './statechart-coverage';
@@ -70,21 +70,6 @@ describe('a command that comes too late names the deadline it missed', () => {
     for (const command of Object.keys(callCommands) as CallCommand[]) {
       if (command !== 'call.registerApplication' && command !== 'call.submitRoster') expect(missedDeadline(command, 'closed', calendar, 'c')).toBeNull();
     }
-  });
-});
-
-describe('who a ranking ranks', () => {
-  const under = (lifecycle: string, outcome?: string, unreachable?: string) => ({
-    lifecycle,
-    decision: outcome ? { outcome } : null,
-    ...(unreachable && { unreachable }),
-  });
-  it('applications still under review that answered; for invitations, not one already rejected', () => {
-    expect(rankable(under('review'), 'invitation')).toBe(true);
-    expect(rankable(under('review', 'rejected'), 'invitation')).toBe(false);
-    expect(rankable(under('review', 'rejected'), 'decisionMeeting')).toBe(true);
-    for (const ended of ['withdrawn', 'lapsed', 'rejected', 'terminated', 'unknown']) expect(rankable(under(ended), 'decisionMeeting')).toBe(false);
-    expect(rankable(under('review', undefined, 'no answer'), 'invitation')).toBe(false);
   });
 });
 

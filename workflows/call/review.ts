@@ -7,6 +7,7 @@ import type { Division } from '../../domain/application';
 import { planAssignments } from '../../domain/assignment';
 import { addDuration } from '../../domain/duration';
 import { projectWorkflowId } from '../../domain/ids';
+import { missingReviews, reviewStartPlan, reviewed } from '../../machines/call-plans';
 import { assignReviewerUpdate, closeWrittenReviewUpdate, declineReviewUpdate, startWrittenReviewUpdate, type ReviewRound } from '../../messages/call';
 import { applyProjectCommands, now, summarizeProjects, type CallRun } from './run';
 
@@ -34,13 +35,10 @@ export async function closeRounds(run: CallRun, division: Division | undefined, 
     const outcome = await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
     operations.push({ operation: `close written review ${open.map((r) => r.scope).join(', ')}`, by: office, at: now(), ...outcome });
   }
-  const summaries = await summarizeProjects(projects.filter((p) => assignments[p.applicationId]).map((p) => p.projectId));
+  const summaries = await summarizeProjects(reviewed(run).map((p) => p.projectId));
   for (const round of open) {
     round.closedAt = now();
-    round.missing = inRound(round).flatMap((p) => {
-      const done = summaries.find((s) => s.projectId === p.projectId)?.reviews.map((r) => r.reviewerId) ?? [];
-      return assignments[p.applicationId]!.filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
-    });
+    round.missing = missingReviews(run, round.scope, summaries);
   }
   run.version++;
   return open;
@@ -61,7 +59,7 @@ function handleStart(run: CallRun): void {
       const closes = rounds.find((r) => r.scope === scope)!.deadline;
       const candidates = run.inScope(args.division).filter((p) => run.onRoster(p));
       const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
-      const reviewable = candidates.filter((p) => ['endorsed', 'review'].includes(summaries.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
+      const reviewable = reviewStartPlan(candidates, summaries);
       const plan = planAssignments(
         reviewable.map((p) => ({ applicationId: p.applicationId, division: p.division, institutionId: p.institutionId })),
         reviewerPool,

@@ -11,6 +11,7 @@ import type { Call } from '../../domain/call';
 import type { Reviewer } from '../../domain/reviewers';
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import { callCommands, callMachine, type CallCommand, type CallEvent } from '../../machines/call-machine';
+import { onRoster } from '../../machines/call-plans';
 import { judgeCall, stateProblem, type CallStanding } from '../../machines/call-judge';
 import type { CallAmendment, CallView, CallWorkflowInput, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../../messages/call';
 import { createAuditTrail } from '../audit-trail';
@@ -150,7 +151,7 @@ export class CallRun {
   }
 
   onRoster(p: RegisteredProject): boolean {
-    return this.rosters.some((r) => r.applicationIds.includes(p.applicationId));
+    return onRoster(this, p.applicationId);
   }
 
   view(): CallView {
