@@ -16,6 +16,8 @@ export interface CompressedTimes {
   reminders?: { before: string[]; after: string[] };
   /** When the office hears of a notice still undelivered (default 30 s). */
   undeliveredAlertAfter?: string;
+  /** How far ahead a call-wide deadline may still move (default 2 s). */
+  amendmentLeadTime?: string;
 }
 
 function compressedNotifications(base: NotificationPolicy, t: CompressedTimes): NotificationPolicy {
@@ -59,6 +61,7 @@ export function compressedCall(base: Call, nowMs: number, t: CompressedTimes, id
       progressReportDueBeforeYearEnd: t.progressReportDueBeforeYearEnd,
       closingReportGrace: t.closingReportGrace,
       writtenReviewPeriod: t.writtenReviewPeriod ?? 'PT10M',
+      amendmentLeadTime: t.amendmentLeadTime ?? 'PT2S',
     },
     ...(base.notifications && { notifications: compressedNotifications(base.notifications, t) }),
   };

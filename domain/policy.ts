@@ -31,6 +31,13 @@ export type TranchePolicy = z.infer<typeof TranchePolicy>;
 /** Applications one PI may register in one call when the policy does not say (assumption: the deck sets no number; a bound, so one account cannot flood a call). */
 export const defaultMaxApplicationsPerPi = 10;
 
+/**
+ * How long before a call-wide deadline the office may still move it when the policy does not say
+ * (assumption: the deck sets none): an hour, in which the amendment reaches every project of a
+ * call of a thousand before either instant comes (docs/performance.md).
+ */
+export const defaultAmendmentLeadTime = 'PT1H';
+
 /** For calls opened before tranche rules were data: windows enforced, no share limit beyond the year's approval, unpaid requests refused. */
 export const defaultTranchePolicy: TranchePolicy = { windows: 'enforced', maxShares: [1, 1], pendingAtYearEnd: 'refuse' };
 
@@ -96,6 +103,12 @@ export const ProgrammePolicy = z
     suspension: z.enum(['stopsClock', 'clockRuns']).optional(),
     /** How many applications one PI may register in one call (withdrawn ones count until the call ends); absent: `defaultMaxApplicationsPerPi`. */
     maxApplicationsPerPi: z.number().int().min(1).max(1000).optional(),
+    /**
+     * A call-wide deadline moves only while it, and the instant it moves to, are at least this far
+     * ahead: the call's amendment reaches its projects one by one, and must reach the last before
+     * the old instant (or the new) comes. Absent: `defaultAmendmentLeadTime`.
+     */
+    amendmentLeadTime: IsoDuration.optional(),
     /** What the review discloses to applicants and reviewers, and when; absent: `defaultDisclosure`. */
     disclosure: DisclosurePolicy.optional(),
   })

@@ -4,8 +4,9 @@ import { AmendDeadlineBody, EmptyBody, Id, InviteBody, RegisterApplicationBody, 
 import type { Application, Division } from '../domain/application';
 import { LongText } from '../domain/bounds';
 import type { CallCalendar } from '../domain/call';
-import { defaultMaxApplicationsPerPi, type ProgrammePolicy } from '../domain/policy';
-import { formatRocDate } from '../domain/roc-date';
+import { addDuration } from '../domain/duration';
+import { defaultAmendmentLeadTime, defaultMaxApplicationsPerPi, type ProgrammePolicy } from '../domain/policy';
+import { formatRocDate, formatTaipeiIso } from '../domain/roc-date';
 import { callCommands, missedDeadline, type CallCommand } from './call-machine';
 import type { Refusal } from './judge';
 import { registrationProblem, rosterProblem } from './ownership';
@@ -141,6 +142,25 @@ function registrationRefusal(call: CallStanding, actor: Actor, application: z.in
 }
 
 /** A moved deadline: still ahead, and the application deadline still before the endorsement one, which stays before the review ends. */
+/**
+ * A call-wide move must reach every project before the old instant (or the new) comes: both must be
+ * at least the policy's lead time ahead. Closer than that, the office extends single projects.
+ */
+function leadTimeProblem(call: CallStanding, deadline: 'application' | 'endorsement', until: number, nowMs: number): Refusal | null {
+  const lead = call.policy.amendmentLeadTime ?? defaultAmendmentLeadTime;
+  const earliest = addDuration(new Date(nowMs), lead).getTime();
+  const current = deadline === 'application' ? call.calendar.applicationWindow.closes : call.calendar.endorsementDeadline;
+  const name = deadline === 'application' ? 'application deadline' : 'endorsement deadline';
+  const advice = `a call-wide move reaches its projects one by one and must be made at least ${lead} (policy.amendmentLeadTime) ahead; extend single projects with their own deadline.amend instead.`;
+  if (Date.parse(current) < earliest)
+    return refuse(
+      'ILLEGAL_TRANSITION',
+      `The ${name} of call ${call.callId} comes at ${formatRocDate(current, { withTime: true })} (${formatTaipeiIso(current)}): too soon to move for the whole call; ${advice}`,
+    );
+  if (until < earliest) return refuse('INVALID_PAYLOAD', `until: ${new Date(until).toISOString()} is too soon; ${advice}`);
+  return null;
+}
+
 function amendmentRefusal(call: CallStanding, body: z.infer<typeof AmendDeadlineBody>, nowMs: number): Refusal | null {
   const { deadline, until: text } = body;
   const until = Date.parse(text);
@@ -151,6 +171,8 @@ function amendmentRefusal(call: CallStanding, body: z.infer<typeof AmendDeadline
       'ILLEGAL_TRANSITION',
       `The application deadline of call ${call.callId} has passed (${formatRocDate(applicationWindow.closes)}); it can no longer move.`,
     );
+  const tooClose = leadTimeProblem(call, deadline, until, nowMs);
+  if (tooClose) return tooClose;
   if (deadline === 'application' && until >= Date.parse(endorsementDeadline))
     return refuse(
       'INVALID_PAYLOAD',

@@ -147,4 +147,27 @@ describe('judgeCall: schema, role, whose application, then the call', () => {
       judgeCall(at('open'), 'call.amendDeadline', { actor: office, deadline: 'application', until: '2016-09-13T09:00:00+08:00', reason: '颱風' }, now),
     ).toMatchObject({ ok: true });
   });
+
+  it('moves a call-wide deadline only while it and the new instant are the lead time ahead (policy.amendmentLeadTime, absent: an hour)', () => {
+    const office = { role: 'office', id: 'office-kao' } as const;
+    const closes = Date.parse(calendar.applicationWindow.closes);
+    const amend = (nowMs: number, until: string, over: Partial<CallStanding> = {}) =>
+      judgeCall(at('open', over), 'call.amendDeadline', { actor: office, deadline: 'application', until, reason: '颱風停班' }, nowMs);
+    const later = new Date(closes + 86_400_000).toISOString();
+    // 59 minutes before the deadline: too late to reach every project of the call.
+    expect(amend(closes - 59 * 60_000, later)).toMatchObject({
+      ok: false,
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringContaining('too soon to move') as unknown,
+    });
+    expect(amend(closes - 61 * 60_000, later)).toMatchObject({ ok: true });
+    // Moved to an instant closer than the lead: its projects might not all hear of it in time.
+    expect(amend(closes - 2 * 3_600_000, new Date(closes - 2 * 3_600_000 + 30 * 60_000).toISOString())).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      message: expect.stringContaining('policy.amendmentLeadTime') as unknown,
+    });
+    // The policy's own lead time is data: ten minutes lets the same move through.
+    expect(amend(closes - 59 * 60_000, later, { policy: { ...policy, amendmentLeadTime: 'PT10M' } })).toMatchObject({ ok: true });
+  });
 });
