@@ -1,3 +1,6 @@
+import type { Application } from '../domain/application';
+import type { ProgrammePolicy } from '../domain/policy';
+import { durableRecordProblem } from '../machines/eligibility';
 import type { LedgerStore } from './ledger/store';
 
 /** The applicant's record the call keeps beside the ledger, beyond Temporal's retention. */
@@ -11,6 +14,15 @@ export function createApplicantRecordActivities(deps: { ledger: LedgerStore }) {
      */
     async claimPhase2Continuation(input: { phase1ProjectId: string; projectId: string }): Promise<string> {
       return deps.ledger.claimPhase2(input.phase1ProjectId, input.projectId);
+    },
+
+    /**
+     * The applicant's durable record judged by the law (an overdue closing report, a phase 1 declared
+     * again by a running alliance): the PI's projects as the shared store recorded them, in every
+     * call, whether or not Temporal still holds them. The refusal, or null.
+     */
+    async applicantRecordProblem(input: { application: Application; policy: ProgrammePolicy }): Promise<string | null> {
+      return durableRecordProblem(input.application, input.policy, await deps.ledger.projectsOfPi(input.application.pi.id));
     },
   };
 }

@@ -13,7 +13,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const institutions: Record<Exclude<Region, 'eastAndIslands'>, [string, string][]> = {
+export const institutions: Record<Exclude<Region, 'eastAndIslands'>, [string, string][]> = {
   north: [
     ['NTU', '國立臺灣大學'],
     ['NTHU', '國立清華大學'],

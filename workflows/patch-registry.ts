@@ -25,6 +25,7 @@ export const patchesIntroduced: Readonly<Record<string, string>> = {
   'kept-alarm-v1': '2026-11-27',
   'transition-notices-v1': '2026-11-27',
   'amend-call-scope-v1': '2026-12-06',
+  'applicant-record-v1': '2026-12-06',
   'phase2-claim-v1': '2026-12-06',
   'rank-live-v1': '2026-12-06',
 };

@@ -13,7 +13,7 @@ import type { ProjectEventType, ProjectPayload } from '../../domain/project-even
 import { searchAttributes as keys } from '../../domain/search-attributes';
 import type { ApplicationInput } from '../../domain/application';
 import { alliance105 } from '../../domain/calls';
-import { cohort105, generateCohort, generateReviewerPool } from '../../client/cohort';
+import { cohort105, generateCohort, generateReviewerPool, institutions } from '../../client/cohort';
 import { actors } from '../fixtures/project-events';
 import { compressedCall } from '../helpers/project-harness';
 import { elapsedMs, eventually, LANES } from './bench-kit';
@@ -70,9 +70,25 @@ function apportion<K extends string>(weights: Record<K, number>, total: number):
   return counts;
 }
 
-/** A call's applications: the 105 cohort's proportions of regions and divisions, `size` of them. */
+/**
+ * A call's applications: the 105 cohort's proportions of regions and divisions, `size` of them. Each
+ * year brings new alliances: a PI whose alliance still runs may not declare phase 1 again at the same
+ * institution (machines/eligibility.ts), so the PIs of later years are new people — but for the
+ * first of TE2, who applies every year, each time at the next institution of the programme.
+ */
 export function cohortOf(size: number, seed: number): ApplicationInput[] {
-  return generateCohort(seed, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) });
+  const all = Object.entries(institutions).flatMap(([region, list]) => list.map(([id, name]) => ({ region, id, name })));
+  return generateCohort(seed, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) }).map((a) => {
+    if (seed === 105) return a;
+    if (a.id !== 'TE2-001') return { ...a, pi: { ...a.pi, id: `${a.pi.id}-${seed}` } };
+    const at = all[(seed - 105) % all.length]!;
+    return {
+      ...a,
+      region: at.region as ApplicationInput['region'],
+      institution: { ...a.institution, id: at.id, name: at.name, researchOfficeEmail: `rd@${at.id.toLowerCase()}.edu.tw` },
+      pi: { ...a.pi, institutionId: at.id },
+    };
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { initialTransition } from 'xstate';
 import { alliance105 } from '../../domain/calls';
 import type { Application } from '../../domain/application';
-import { registrationRecordProblem } from '../../machines/eligibility';
+import { durableRecordProblem, registrationRecordProblem } from '../../machines/eligibility';
 import type { ProjectSnapshot } from '../../machines/judge';
 import { projectMachine } from '../../machines/project-machine';
 import { lifecycleState, statePaths } from '../../machines/state-names';
@@ -159,5 +159,28 @@ describe("an overdue closing report blocks the PI's next application", () => {
     expect(
       registrationRecordProblem(anApplication({ id: 'TE2-0200' }), policy, { piProjects: [], phase1: null, recorded: recorded('closing', false) }),
     ).toBeNull();
+  });
+});
+
+describe('a phase 1 declared again by a running alliance', () => {
+  const recorded = (state: string, phase = 1, institution = 'NTU') => [
+    { workflowId: 'project:alliance-103:TE2-0077', state, overdue: false, institution, phase },
+  ];
+  const fresh = anApplication({ id: 'TE2-0300' });
+
+  it("is refused while the PI's funded alliance at that institution runs, naming the phase 2 to apply for, or that its phases are spent", () => {
+    for (const state of ['approved', 'contracting', 'execution', 'suspended'])
+      expect(durableRecordProblem(fresh, policy, recorded(state))).toMatch(
+        /phase 2 \(phase\.phase1ProjectId project:alliance-103:TE2-0077\) once it reaches its final year/,
+      );
+    expect(durableRecordProblem(fresh, policy, recorded('execution', 2))).toMatch(/it is in phase 2, the last of the 2 an alliance has/);
+    expect(registrationRecordProblem(fresh, policy, { piProjects: [], phase1: null, recorded: recorded('execution') })).toMatch(/leads a running alliance/);
+  });
+
+  it('is a new alliance at another institution, once the earlier one has ended, or when it never was funded; a phase 2 is judged by its own rules', () => {
+    expect(durableRecordProblem(fresh, policy, recorded('execution', 1, 'NCKU'))).toBeNull();
+    for (const state of ['closing', 'closed', 'terminated', 'review', 'rejected', 'lapsed'])
+      expect(durableRecordProblem(fresh, policy, recorded(state))).toBeNull();
+    expect(durableRecordProblem(phase2(), policy, recorded('execution'))).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import { amendDeadlineUpdate, closeCallUpdate, registerApplicationUpdate, submit
 import { CURRENT_PATCH_LEVEL } from '../../messages/patch-levels';
 import { draftFacts, searchAttributesOf } from '../../messages/search-attributes';
 import { projectWorkflow } from '../project-workflow';
-import { claimPhase2Continuation, now, refuse, type CallRun } from './run';
+import { applicantRecordProblem, claimPhase2Continuation, now, refuse, type CallRun } from './run';
 
 /** The phase-1 project a phase-2 application continues, or undefined. */
 const continues = (application: Pick<Application, 'phase'>): string | undefined =>
@@ -23,6 +23,21 @@ export function handleApplications(run: CallRun): void {
       registering.set(application.id, application);
       const workflowId = projectWorkflowId(call.id, application.id);
       const phase1ProjectId = continues(application);
+      // Since applicant-record-v1 the call judges the applicant's durable record itself (the door asked first, to spare
+      // the history a refusal): whatever reached the call, by whichever door, passes the same law.
+      if (patched('applicant-record-v1')) {
+        const problem = await applicantRecordProblem({ application, policy: call.policy }).then(
+          (refusal) => refusal && { code: 'FORBIDDEN', refusal },
+          () => ({
+            code: 'NOT_REACHABLE',
+            refusal: `call.registerApplication was refused: the applicant's record could not be read just now; send it again in a minute.`,
+          }),
+        );
+        if (problem) {
+          registering.delete(application.id);
+          refuse(problem.code, problem.refusal);
+        }
+      }
       // Since phase2-claim-v1 a phase 2 holds its phase-1 project in the shared store before it starts: one per
       // phase-1 project across every call, race-free and beyond Temporal's retention.
       if (phase1ProjectId && patched('phase2-claim-v1')) {

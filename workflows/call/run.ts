@@ -22,6 +22,15 @@ export const { applyProjectCommands, claimPhase2Continuation, summarizeProjects 
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/**
+ * The applicant's record, read from the shared store: bounded, so a store that does not answer gives
+ * the registration one clear refusal instead of holding the call's door.
+ */
+export const { applicantRecordProblem } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
+
 export const now = (): string => new Date().toISOString();
 export const refuse = (code: string, message: string): never => {
   throw ApplicationFailure.create({ type: code, message, details: [[]], nonRetryable: true });
