@@ -11,7 +11,7 @@ export const historiesDir = path.resolve(__dirname, '../histories');
  * changes behaviour (behind `patched()`): older generations stay in the corpus and keep replaying,
  * as projects started under them keep running for years.
  */
-const GENERATION = 'g11';
+const GENERATION = 'g12';
 
 /**
  * With UPDATE_HISTORIES=1 (`make histories`), keeps every run of a finished project's chain in
