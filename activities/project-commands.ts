@@ -5,7 +5,7 @@ import { inLanes } from './lanes';
 import type { Actor } from '../domain/actor';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
 import { MAX_BATCH_COMMANDS, type BatchCommand, type CommandResult, type ProjectView } from '../messages/project';
-import type { BulkOutcome } from '../messages/bulk';
+import type { BulkOutcome } from '../domain/bulk';
 
 export interface ProjectCommand {
   projectId: string;

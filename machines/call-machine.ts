@@ -1,7 +1,8 @@
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
 import type { CallCalendar } from '../domain/call';
 import { formatRocDate, formatRocDateChinese, formatTaipeiIso } from '../domain/roc-date';
+import { applyRecord, type CallContext, type RecordEvent } from './call-records';
 
 type CallEventType =
   'deadline.application' | 'deadline.endorsement' | 'review.start' | 'presentation.start' | 'decision.start' | 'decision.announce' | 'call.close';
@@ -20,13 +21,19 @@ export const callEventRoles: Record<CallEventType, readonly Role[]> = {
 
 /**
  * The life of one call: open for applications, closed to applications, closed to endorsements,
- * then the three review steps, announcement and closing. Projects outlive their call.
+ * then the three review steps, announcement and closing. Projects outlive their call. Its context
+ * is the call's records (call-records.ts), changed by record events in every state until it closes.
  */
 export const callMachine = setup({
-  types: { events: {} as CallEvent },
+  types: { context: {} as CallContext, events: {} as CallEvent | RecordEvent, input: {} as CallContext },
+  actions: {
+    record: assign(({ context, event }) => (event.type.startsWith('record.') ? applyRecord(context, event as RecordEvent) : context)),
+  },
 }).createMachine({
   id: 'call',
   initial: 'open',
+  context: ({ input }) => input,
+  on: { 'record.*': { actions: 'record' } },
   states: {
     open: { on: { 'deadline.application': 'applicationsClosed' } },
     applicationsClosed: { on: { 'deadline.endorsement': 'endorsementsClosed' } },

@@ -5,7 +5,10 @@ import type { ApplicationInput, Division } from '../domain/application';
 import type { Call } from '../domain/call';
 import type { RankedApplication } from '../domain/ranking';
 import type { Reviewer } from '../domain/reviewers';
-import type { BulkOutcome } from './bulk';
+import type { BulkOutcome } from '../domain/bulk';
+import type { CallAmendment, CallRecords, OperationRecord, ReviewRound } from '../machines/call-records';
+
+export type { CallAmendment, CallRecords, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../machines/call-records';
 
 export interface CallWorkflowInput {
   call: Call;
@@ -16,73 +19,17 @@ export interface CallWorkflowInput {
   carried?: CarriedCall;
 }
 
-/** A call's state, carried from one run to the next. */
-export type CarriedCall = CallRecords & {
+/**
+ * A call's state, carried from one run to the next: the machine's persisted snapshot, whose context
+ * holds the call's records. Runs from before the records were the machine's context carried them
+ * beside a snapshot without them (the optional fields), and are read so.
+ */
+export type CarriedCall = Partial<CallRecords> & {
   snapshot: unknown;
-  calendar: Call['calendar'];
-  amendments: CallAmendment[];
+  calendar?: Call['calendar'];
+  amendments?: CallAmendment[];
   /** How many transitions the ledger holds of this call: the next one's number follows. */
   transitions: number;
-};
-
-/** What a call records of its applications and operations. */
-type CallRecords = {
-  projects: RegisteredProject[];
-  rosters: Roster[];
-  assignments: Record<string, string[]>;
-  /** Reviewers who stepped down, per application: never drawn for it again (absent in calls from before). */
-  declined?: Record<string, string[]>;
-  rounds: ReviewRound[];
-  invited: string[];
-  slots: Record<string, string>;
-  operations: OperationRecord[];
-};
-
-export type RegisteredProject = {
-  projectId: string;
-  applicationId: string;
-  institutionId: string;
-  /** The PI the application names (calls opened before this field read it as absent). */
-  piId?: string;
-  /** The phase-1 project a phase-2 application continues (absent for phase 1, and in calls from before). */
-  phase1ProjectId?: string;
-  division: Division;
-  region: string;
-  title: string;
-  requestedNtd: number;
-};
-
-export type Roster = {
-  institutionId: string;
-  rosterId: string;
-  letterReference: string;
-  applicationIds: string[];
-  by: Actor;
-  at: string;
-};
-
-export type ReviewRound = {
-  scope: Division | 'all';
-  startedAt: string;
-  deadline: string;
-  closedAt: string | null;
-  missing: { projectId: string; reviewerId: string }[];
-};
-
-/** One bulk operation, as the office sees it afterwards. */
-export type OperationRecord = BulkOutcome & {
-  operation: string;
-  by: Actor;
-  at: string;
-};
-
-/** An office's move of one of the call's deadlines, for every project of the call. */
-export type CallAmendment = {
-  deadline: 'application' | 'endorsement';
-  until: string;
-  reason: string;
-  by: Actor;
-  at: string;
 };
 
 export type CallView = CallRecords & {

@@ -31,25 +31,12 @@ async function continueCall(run: CallRun, input: CallWorkflowInput): Promise<nev
     await condition(allHandlersFinished);
     await run.audit.settled();
   } while (!allHandlersFinished());
-  const { calendar, amendments, projects, rosters, assignments, rounds, invited, slots, operations, transitions, declined } = run;
+  // The records travel in the snapshot: they are the call machine's context.
   return await continueAsNew<typeof callWorkflow>({
     call: input.call,
     reviewerPool: input.reviewerPool,
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
-    carried: {
-      snapshot: callMachine.getPersistedSnapshot(run.snapshot),
-      calendar,
-      amendments,
-      projects,
-      rosters,
-      assignments,
-      rounds,
-      invited,
-      slots,
-      operations,
-      transitions,
-      ...(Object.keys(declined).length > 0 && { declined }),
-    },
+    carried: { snapshot: callMachine.getPersistedSnapshot(run.snapshot), transitions: run.transitions },
   });
 }
 

@@ -3,6 +3,7 @@ import type { SnapshotFrom } from 'xstate';
 import { alliance105 } from '../../domain/calls';
 import { callCommands, callEventRoles, callMachine, missedDeadline, type CallCommand, type CallEvent } from '../../machines/call-machine';
 import { judgeCall, type CallStanding } from '../../machines/call-judge';
+import { emptyRecords, type RecordEvent } from '../../machines/call-records';
 import { anApplication } from '../fixtures/applications';
 import { allStateIds, allTransitionIds, takenTransitions } from './statechart-coverage';
 
@@ -13,7 +14,13 @@ const events: CallEvent[] = (Object.keys(callEventRoles) as CallEvent['type'][])
   actor: { role: callEventRoles[type][0]!, id: 'x' },
   at,
 }));
-const adjacency = getAdjacencyMap(callMachine, { events });
+const records = emptyRecords(alliance105.calendar);
+const adjacency = getAdjacencyMap(callMachine, { events, input: records });
+// The record events change the context, not the state: taken in every state, left out of the exploration (each makes a new context).
+const recordEvents: RecordEvent[] = [
+  { type: 'record.invited', applicationIds: ['TE2-0001'] },
+  { type: 'record.slots', slots: { 'TE2-0001': at } },
+];
 const reachable = Object.values(adjacency).map((entry) => entry.state as Snapshot);
 
 describe('callMachine, explored from its initial state with every event in every state', () => {
@@ -22,7 +29,7 @@ describe('callMachine, explored from its initial state with every event in every
     const taken = new Set<string>();
     for (const snapshot of reachable) {
       for (const node of snapshot._nodes) visited.add(node.id);
-      for (const event of events) if (snapshot.can(event)) for (const id of takenTransitions(callMachine, snapshot, event)) taken.add(id);
+      for (const event of [...events, ...recordEvents]) if (snapshot.can(event)) for (const id of takenTransitions(callMachine, snapshot, event)) taken.add(id);
     }
     const states = allStateIds(callMachine);
     const transitions = allTransitionIds(callMachine);

@@ -2,6 +2,8 @@ import { initialTransition, transition } from 'xstate';
 import type { ProjectEventType } from '../../domain/project-events';
 import { apply, judge, offeredEvents, type ProjectSnapshot } from '../../machines/judge';
 import { callMachine } from '../../machines/call-machine';
+import { emptyRecords } from '../../machines/call-records';
+import { alliance105 } from '../../domain/calls';
 import { projectMachine } from '../../machines/project-machine';
 import { projectInput } from '../fixtures/project-input';
 import { anApplication } from '../fixtures/applications';
@@ -198,7 +200,7 @@ describe('callMachine', () => {
   it('runs a call from open to closed', () => {
     const office = { actor: actors.office, at: AT };
     const system = { actor: actors.system, at: AT };
-    let [s] = initialTransition(callMachine);
+    let [s] = initialTransition(callMachine, emptyRecords(alliance105.calendar));
     for (const event of [
       { type: 'deadline.application', ...system },
       { type: 'deadline.endorsement', ...system },

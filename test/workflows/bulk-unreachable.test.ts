@@ -1,7 +1,7 @@
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createProjectCommandActivities, type ProjectCommand } from '../../activities/project-commands';
-import type { BulkOutcome } from '../../messages/bulk';
+import type { BulkOutcome } from '../../domain/bulk';
 import { alliance105 } from '../../domain/calls';
 import { workflowsPath } from '../../worker/create-worker';
 import { failureConverterPath } from '../../gateway/payload-codec';

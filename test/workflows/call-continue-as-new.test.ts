@@ -7,7 +7,7 @@ import { callWorkflowId } from '../../domain/ids';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall, withServiceWorker } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -18,19 +18,7 @@ afterAll(() => env?.teardown());
 
 it('continues a call as new before its history grows large, carrying everything it knew', async () => {
   const callId = uniqueName('long-call');
-  const call = compressedCall(
-    alliance105,
-    Date.now(),
-    {
-      applicationClosesIn: 3600,
-      endorsementIn: 3700,
-      firstYearStartsIn: 7200,
-      yearLength: 'P1Y',
-      progressReportDueBeforeYearEnd: 'P3M',
-      closingReportGrace: 'P3M',
-    },
-    callId,
-  );
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, callId);
   const taskQueue = uniqueName('long-call');
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
     // The threshold lowered from 10,000 events to 40, so that a handful of registrations cross it.
@@ -60,6 +48,46 @@ it('continues a call as new before its history grows large, carrying everything 
     // Registering the same id again is still refused: the carried projects are the call's.
     await expect(calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }))).rejects.toMatchObject({ code: 'VALIDATION' });
     await Promise.all(ids.map((id) => projects.handle(`project:${callId}:${id}`).terminate('test finished')));
+    await env.client.workflow.getHandle(callWorkflowId(callId)).terminate('test finished');
+  });
+});
+
+it('takes up a run carried in the form calls carried before their records were the machine context', async () => {
+  const callId = uniqueName('old-carry');
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, callId);
+  const project = {
+    projectId: `project:${callId}:TE2-0001`,
+    applicationId: 'TE2-0001',
+    institutionId: 'NTU',
+    division: 'TE2',
+    region: 'north',
+    title: '聯盟',
+    requestedNtd: 1,
+  };
+  // The snapshot without a context, the records beside it: as continueCall wrote them until g12.
+  const carried = {
+    snapshot: { status: 'active', value: 'open', historyValue: {}, children: {} },
+    calendar: call.calendar,
+    amendments: [],
+    projects: [project],
+    rosters: [],
+    assignments: {},
+    rounds: [],
+    invited: [],
+    slots: {},
+    operations: [],
+    transitions: 0,
+  };
+  await withServiceWorker(env, bundle, uniqueName('old-carry'), async (projects) => {
+    await env.client.workflow.start('callWorkflow', {
+      taskQueue: projects.taskQueue,
+      workflowId: callWorkflowId(callId),
+      args: [{ call, reviewerPool: [], carried }],
+    });
+    const calls = new CallClient(env.client, projects.taskQueue);
+    expect(await calls.status(callId)).toMatchObject({ state: 'open', projects: [project], rosters: [] });
+    // The carried project is the call's: registering its id again is refused by the law.
+    await expect(calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }))).rejects.toMatchObject({ code: 'VALIDATION' });
     await env.client.workflow.getHandle(callWorkflowId(callId)).terminate('test finished');
   });
 });

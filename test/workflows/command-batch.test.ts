@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createProjectCommandActivities, type ProjectCommand } from '../../activities/project-commands';
-import type { BulkOutcome } from '../../messages/bulk';
+import type { BulkOutcome } from '../../domain/bulk';
 import { loopbackTransport } from '../../activities/notices/mail-sink';
 import { openSqliteNoticeLog } from '../../activities/stores';
 import { alliance105 } from '../../domain/calls';

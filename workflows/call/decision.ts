@@ -14,7 +14,7 @@ async function ranking(run: CallRun, purpose: 'invitation' | 'decisionMeeting') 
 }
 
 export function handleDecision(run: CallRun): void {
-  const { call, invited, slots } = run;
+  const { call } = run;
   setHandler(
     invitePresentationsUpdate,
     async (args) => {
@@ -22,7 +22,7 @@ export function handleDecision(run: CallRun): void {
       run.move('presentation.start', actor);
       const top = args.topPerDivision !== undefined ? await ranking(run, 'invitation') : null;
       const chosen = invitationPlan(top, args.applicationIds ?? [], args.topPerDivision);
-      for (const id of chosen) if (!invited.includes(id)) invited.push(id);
+      run.record({ type: 'record.invited', applicationIds: chosen });
       return run.bulk(
         'presentation invitations',
         actor,
@@ -36,10 +36,14 @@ export function handleDecision(run: CallRun): void {
     schedulePresentationsUpdate,
     (args) => {
       const actor = run.admit('call.schedulePresentations', args);
-      const commands: ProjectCommand[] = slotPlan(run, invited, args.startsAt, call.policy.presentationSlotLength).map((planned) => {
-        slots[planned.applicationId] = planned.slot;
-        return { projectId: planned.projectId, type: 'presentation.schedule', actor, payload: { slot: planned.slot, venue: planned.venue } };
-      });
+      const planned = slotPlan(run, run.invited, args.startsAt, call.policy.presentationSlotLength);
+      run.record({ type: 'record.slots', slots: Object.fromEntries(planned.map((p) => [p.applicationId, p.slot])) });
+      const commands: ProjectCommand[] = planned.map((p) => ({
+        projectId: p.projectId,
+        type: 'presentation.schedule',
+        actor,
+        payload: { slot: p.slot, venue: p.venue },
+      }));
       return run.bulk('presentation schedule', actor, commands);
     },
     run.validate('call.schedulePresentations'),

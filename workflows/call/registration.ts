@@ -15,7 +15,7 @@ const continues = (application: Pick<Application, 'phase'>): string | undefined 
   application.phase.phase === 2 ? application.phase.phase1ProjectId : undefined;
 
 export function handleApplications(run: CallRun): void {
-  const { call, projects, rosters, registering } = run;
+  const { call, registering } = run;
   setHandler(
     registerApplicationUpdate,
     async (args) => {
@@ -56,16 +56,19 @@ export function handleApplications(run: CallRun): void {
         parentClosePolicy: 'ABANDON',
         typedSearchAttributes: searchAttributesOf(draftFacts(call, application)),
       });
-      projects.push({
-        projectId: workflowId,
-        applicationId: application.id,
-        institutionId: application.institution.id,
-        piId: application.pi.id,
-        division: application.division,
-        region: application.region,
-        title: application.title,
-        ...(phase1ProjectId && { phase1ProjectId }),
-        requestedNtd: application.budget.reduce((sum, b) => sum + requestedTotal(application, b.year), 0),
+      run.record({
+        type: 'record.project',
+        project: {
+          projectId: workflowId,
+          applicationId: application.id,
+          institutionId: application.institution.id,
+          piId: application.pi.id,
+          division: application.division,
+          region: application.region,
+          title: application.title,
+          ...(phase1ProjectId && { phase1ProjectId }),
+          requestedNtd: application.budget.reduce((sum, b) => sum + requestedTotal(application, b.year), 0),
+        },
       });
       run.version++;
       return workflowId;
@@ -85,7 +88,7 @@ export function handleApplications(run: CallRun): void {
         by: actor,
         at: now(),
       };
-      rosters.push(roster);
+      run.record({ type: 'record.roster', roster });
       run.version++;
       return run.bulk(
         `roster ${args.rosterId}`,
@@ -103,18 +106,12 @@ export function handleApplications(run: CallRun): void {
 }
 
 export function handleAmendmentsAndClose(run: CallRun): void {
-  const { projects, amendments } = run;
   setHandler(
     amendDeadlineUpdate,
     (args) => {
       const actor = run.admit('call.amendDeadline', args);
       const amendment: CallAmendment = { deadline: args.deadline, until: new Date(args.until).toISOString(), reason: args.reason.trim(), by: actor, at: now() };
-      amendments.push(amendment);
-      const { calendar } = run;
-      run.calendar =
-        args.deadline === 'application'
-          ? { ...calendar, applicationWindow: { ...calendar.applicationWindow, closes: amendment.until } }
-          : { ...calendar, endorsementDeadline: amendment.until };
+      run.record({ type: 'record.amendment', amendment });
       run.version++;
       // Every project registered so far moves the same deadline in its own law, recorded with who and why;
       // since amend-call-scope-v1 marked as the call's, so a project's own later extension stands.
@@ -122,7 +119,7 @@ export function handleAmendmentsAndClose(run: CallRun): void {
       return run.bulk(
         `${args.deadline} deadline moved to ${amendment.until}`,
         actor,
-        projects.map((p) => ({
+        run.projects.map((p) => ({
           projectId: p.projectId,
           type: 'deadline.amend',
           actor,

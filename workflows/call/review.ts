@@ -22,41 +22,46 @@ const assignmentOf = (run: CallRun, reviewerId: string) => {
 
 /** Closes the open rounds of a division (or all): by the office now, or by the round's own deadline (no actor). */
 export async function closeRounds(run: CallRun, division: Division | undefined, office?: Actor): Promise<ReviewRound[]> {
-  const { projects, assignments, rounds, operations } = run;
   // Since review-close-v1 a round binds: the office's closing is sent to each of its projects (late reviews are
   // refused by their law; at the deadline each project closes its own round), and closing one division's round
   // leaves the round of the whole call open.
   const binding = patched('review-close-v1');
-  const open = rounds.filter((r) => !r.closedAt && (!division || r.scope === division || (!binding && r.scope === 'all')));
-  const inRound = (round: ReviewRound) => projects.filter((p) => (round.scope === 'all' || p.division === round.scope) && assignments[p.applicationId]);
+  const open = run.rounds.filter((r) => !r.closedAt && (!division || r.scope === division || (!binding && r.scope === 'all')));
+  const inRound = (round: ReviewRound) => run.projects.filter((p) => (round.scope === 'all' || p.division === round.scope) && run.assignments[p.applicationId]);
   if (binding && office && open.length > 0) {
     const closing = [...new Set(open.flatMap(inRound))];
     // Kept like any bulk operation: a project that did not take the closing (unreachable) is listed for the office.
     const outcome = await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
-    operations.push({ operation: `close written review ${open.map((r) => r.scope).join(', ')}`, by: office, at: now(), ...outcome });
+    run.record({
+      type: 'record.operation',
+      record: { operation: `close written review ${open.map((r) => r.scope).join(', ')}`, by: office, at: now(), ...outcome },
+    });
   }
   const summaries = await summarizeProjects(reviewed(run).map((p) => p.projectId));
-  for (const round of open) {
-    round.closedAt = now();
-    round.missing = missingReviews(run, round.scope, summaries);
-  }
+  const closedAt = now();
+  run.record({
+    type: 'record.roundsClosed',
+    closed: open.map((round) => ({ scope: round.scope, closedAt, missing: missingReviews(run, round.scope, summaries) })),
+  });
   run.version++;
-  return open;
+  return open.map((round) => run.rounds.find((r) => r.scope === round.scope)!);
 }
 
 function handleStart(run: CallRun): void {
-  const { call, reviewerPool, assignments, rounds } = run;
+  const { call, reviewerPool } = run;
   setHandler(
     startWrittenReviewUpdate,
     async (args) => {
       const actor = run.admit('call.startWrittenReview', args);
       run.move('review.start', actor);
       const scope: Division | 'all' = args.division ?? 'all';
-      if (!rounds.some((r) => r.scope === scope)) {
-        rounds.push({ scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] });
-      }
+      // A scope's round opens once: a second start of it keeps the first's deadline.
+      run.record({
+        type: 'record.round',
+        round: { scope, startedAt: now(), deadline: addDuration(now(), call.policy.writtenReviewPeriod).toISOString(), closedAt: null, missing: [] },
+      });
       // Each project's round closes with the call's (law v2 projects keep the time; v1 projects ignore it).
-      const closes = rounds.find((r) => r.scope === scope)!.deadline;
+      const closes = run.rounds.find((r) => r.scope === scope)!.deadline;
       const candidates = run.inScope(args.division).filter((p) => run.onRoster(p));
       const summaries = await summarizeProjects(candidates.map((p) => p.projectId));
       const reviewable = reviewStartPlan(candidates, summaries);
@@ -64,9 +69,9 @@ function handleStart(run: CallRun): void {
         reviewable.map((p) => ({ applicationId: p.applicationId, division: p.division, institutionId: p.institutionId })),
         reviewerPool,
         call.policy.reviewersPerApplication,
-        assignments,
+        run.assignments,
       );
-      Object.assign(assignments, plan.assignments);
+      run.record({ type: 'record.assignments', assignments: plan.assignments });
       const withConflicts = patched('assignment-conflicts-v1');
       const commands: ProjectCommand[] = reviewable.flatMap((p) => [
         { projectId: p.projectId, type: 'review.start' as const, actor, payload: { closes } },
@@ -82,31 +87,31 @@ function handleStart(run: CallRun): void {
           };
         }),
       ]);
-      const record = await run.bulk(`written review ${scope}`, actor, commands);
-      for (const s of plan.shortfalls)
-        record.skipped.push({
-          projectId: projectWorkflowId(call.id, s.applicationId),
-          type: 'reviewer.assign',
-          reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool`,
-        });
-      // A project whose state could not be read was not started: the office sees which, and may start the round again for it.
-      for (const s of summaries.filter((x) => x.unreachable))
-        (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
-      return record;
+      return run.bulk(`written review ${scope}`, actor, commands, (record) => {
+        for (const s of plan.shortfalls)
+          record.skipped.push({
+            projectId: projectWorkflowId(call.id, s.applicationId),
+            type: 'reviewer.assign',
+            reason: `only ${s.eligible} of ${s.needed} eligible reviewers in the pool`,
+          });
+        // A project whose state could not be read was not started: the office sees which, and may start the round again for it.
+        for (const s of summaries.filter((x) => x.unreachable))
+          (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
+      });
     },
     run.validate('call.startWrittenReview'),
   );
 }
 
 function handleReviewers(run: CallRun): void {
-  const { call, projects, reviewerPool, assignments, declined } = run;
+  const { call, reviewerPool } = run;
   // A hand assignment is the call's like its own draws: the same pool, the same conflicts carried to the
   // project's law, and recorded in the call's assignments only once the project took it.
   setHandler(
     assignReviewerUpdate,
     (args) => {
       const actor = run.admit('call.assignReviewer', args);
-      const project = projects.find((p) => p.applicationId === args.applicationId)!;
+      const project = run.projects.find((p) => p.applicationId === args.applicationId)!;
       const reviewer = reviewerPool.find((r) => r.id === args.reviewerId)!;
       const payload = {
         reviewerId: reviewer.id,
@@ -120,7 +125,8 @@ function handleReviewers(run: CallRun): void {
         actor,
         [{ projectId: project.projectId, type: 'reviewer.assign', actor, payload }],
         (record) => {
-          if (record.applied === 1) assignments[project.applicationId] = [...(assignments[project.applicationId] ?? []), reviewer.id];
+          const id = project.applicationId;
+          if (record.applied === 1) run.record({ type: 'record.assignments', assignments: { [id]: [...(run.assignments[id] ?? []), reviewer.id] } });
         },
       );
     },
@@ -133,7 +139,7 @@ function handleReviewers(run: CallRun): void {
     declineReviewUpdate,
     (args) => {
       const actor = run.admit('call.declineReview', args);
-      const project = projects.find((p) => p.applicationId === args.applicationId)!;
+      const project = run.projects.find((p) => p.applicationId === args.applicationId)!;
       const id = project.applicationId;
       const payload = { reason: args.reason, conflict: args.conflict === true };
       return run.exclusive(async () => {
@@ -141,22 +147,21 @@ function handleReviewers(run: CallRun): void {
           { projectId: project.projectId, type: 'review.decline', actor, payload },
         ]);
         if (stepped.applied !== 1) return stepped;
-        assignments[id] = (assignments[id] ?? []).filter((r) => r !== actor.id);
-        declined[id] = [...(declined[id] ?? []), actor.id];
-        const pool = reviewerPool.filter((r) => !declined[id]!.includes(r.id));
+        run.record({ type: 'record.declined', applicationId: id, reviewerId: actor.id });
+        const pool = reviewerPool.filter((r) => !run.declined[id]!.includes(r.id));
         const plan = planAssignments(
           [{ applicationId: id, division: project.division, institutionId: project.institutionId }],
           pool,
           call.policy.reviewersPerApplication,
-          assignments,
+          run.assignments,
         );
-        const drawn = (plan.assignments[id] ?? []).filter((r) => !assignments[id]!.includes(r));
+        const drawn = (plan.assignments[id] ?? []).filter((r) => !run.assignments[id]!.includes(r));
         await run.operate(
           `replacement reviewer for ${id}`,
           drawer,
           drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: drawer, payload: assignmentOf(run, reviewerId) })),
           (replaced) => {
-            if (replaced.applied === drawn.length) assignments[id] = [...assignments[id]!, ...drawn];
+            if (replaced.applied === drawn.length) run.record({ type: 'record.assignments', assignments: { [id]: [...run.assignments[id]!, ...drawn] } });
             for (const s of plan.shortfalls)
               replaced.skipped.push({
                 projectId: project.projectId,

@@ -13,7 +13,8 @@ import { searchAttributes as keys } from '../../domain/search-attributes';
 import { callCommands, callMachine, type CallCommand, type CallEvent } from '../../machines/call-machine';
 import { onRoster } from '../../machines/call-plans';
 import { judgeCall, stateProblem, type CallStanding } from '../../machines/call-judge';
-import type { CallAmendment, CallView, CallWorkflowInput, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../../messages/call';
+import { carriedRecords, emptyRecords, type RecordEvent } from '../../machines/call-records';
+import type { CallView, CallWorkflowInput, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../../messages/call';
 import { createAuditTrail } from '../audit-trail';
 
 export const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({
@@ -42,20 +43,9 @@ export class CallRun {
   readonly call: Call;
   readonly reviewerPool: Reviewer[];
   snapshot: SnapshotFrom<typeof callMachine>;
-  readonly projects: RegisteredProject[];
-  readonly rosters: Roster[];
-  readonly assignments: Record<string, string[]>;
-  readonly declined: Record<string, string[]>;
-  readonly rounds: ReviewRound[];
-  readonly invited: string[];
-  readonly slots: Record<string, string>;
-  readonly operations: OperationRecord[];
   /** Bumped on every change: the workflow's loop wakes on it. */
   version = 0;
   transitions: number;
-  /** The call's dates as the office amended them: its own timers, and the projects registered after, follow them. */
-  calendar: Call['calendar'];
-  readonly amendments: CallAmendment[];
   readonly audit = createAuditTrail(workflowInfo().workflowId);
   /** Ids being registered right now: a second registration of the same id, sent before the first's child has started, is refused too. */
   readonly registering = new Map<string, Application>();
@@ -65,18 +55,52 @@ export class CallRun {
   constructor({ call, reviewerPool, carried }: CallWorkflowInput) {
     this.call = call;
     this.reviewerPool = reviewerPool;
-    this.snapshot = carried ? createActor(callMachine, { snapshot: carried.snapshot as never }).getSnapshot() : initialTransition(callMachine)[0];
-    this.projects = carried?.projects ?? [];
-    this.rosters = carried?.rosters ?? [];
-    this.assignments = carried?.assignments ?? {};
-    this.declined = carried?.declined ?? {};
-    this.rounds = carried?.rounds ?? [];
-    this.invited = carried?.invited ?? [];
-    this.slots = carried?.slots ?? {};
-    this.operations = carried?.operations ?? [];
+    if (carried) {
+      const persisted = { ...(carried.snapshot as object), context: carriedRecords(carried, call.calendar) };
+      this.snapshot = createActor(callMachine, { snapshot: persisted as never, input: persisted.context }).getSnapshot();
+    } else {
+      this.snapshot = initialTransition(callMachine, emptyRecords(call.calendar))[0];
+    }
     this.transitions = carried?.transitions ?? 0;
-    this.calendar = carried?.calendar ?? call.calendar;
-    this.amendments = carried?.amendments ?? [];
+  }
+
+  // The call's records: the machine's context, read afresh at every use (each record event makes a new one).
+  get projects(): readonly RegisteredProject[] {
+    return this.snapshot.context.projects;
+  }
+  get rosters(): readonly Roster[] {
+    return this.snapshot.context.rosters;
+  }
+  get assignments(): Readonly<Record<string, string[]>> {
+    return this.snapshot.context.assignments;
+  }
+  get declined(): Readonly<Record<string, string[]>> {
+    return this.snapshot.context.declined ?? {};
+  }
+  get rounds(): readonly ReviewRound[] {
+    return this.snapshot.context.rounds;
+  }
+  get invited(): readonly string[] {
+    return this.snapshot.context.invited;
+  }
+  get slots(): Readonly<Record<string, string>> {
+    return this.snapshot.context.slots;
+  }
+  get operations(): readonly OperationRecord[] {
+    return this.snapshot.context.operations;
+  }
+  /** The call's dates as the office amended them: its own timers, and the projects registered after, follow them. */
+  get calendar(): Call['calendar'] {
+    return this.snapshot.context.calendar;
+  }
+
+  /**
+   * Changes the call's records through its machine: the one way they change. It wakes nothing: the
+   * call's loop wakes on `version`, which the handlers bump where they always did (a wake-up sets a
+   * new timer, so recorded histories replay only with the same wake-ups).
+   */
+  record(event: RecordEvent): void {
+    this.snapshot = transition(callMachine, this.snapshot, event)[0];
   }
 
   state(): string {
@@ -141,12 +165,15 @@ export class CallRun {
     return run;
   }
 
-  /** Sends the commands to their projects; `settle` records in the call what the projects took, before the next operation starts. */
+  /**
+   * Sends the commands to their projects; `settle` records in the call what the projects took (and
+   * may add to the operation's record), before the next operation starts.
+   */
   async operate(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle): Promise<OperationRecord> {
     const outcome = await applyProjectCommands(commands);
     const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
     settle?.(record);
-    this.operations.push(record);
+    this.record({ type: 'record.operation', record });
     this.version++;
     return record;
   }
@@ -164,9 +191,9 @@ export class CallRun {
   }
 
   view(): CallView {
-    const { call, projects, rosters, assignments, rounds, invited, slots, operations, reviewerPool, amendments } = this;
+    const { projects, rosters, assignments, rounds, invited, slots, operations, amendments } = this.snapshot.context;
     return {
-      callId: call.id,
+      callId: this.call.id,
       state: this.state(),
       projects,
       rosters,
@@ -175,7 +202,7 @@ export class CallRun {
       invited,
       slots,
       operations,
-      reviewerPool,
+      reviewerPool: this.reviewerPool,
       ...(amendments.length > 0 && { amendments }),
     };
   }
