@@ -20,23 +20,17 @@ import { searchAttributes as keys } from '../domain/search-attributes';
 import type { callWorkflow } from '../workflows';
 import {
   amendDeadlineUpdate,
-  announceUpdate,
   assignReviewerUpdate,
   callStatusQuery,
   declineReviewUpdate,
-  closeCallUpdate,
-  closeWrittenReviewUpdate,
-  invitePresentationsUpdate,
   registerApplicationUpdate,
-  schedulePresentationsUpdate,
-  startDecisionMeetingUpdate,
-  startWrittenReviewUpdate,
   submitRosterUpdate,
   type CallView,
   type OperationRecord,
   type ReviewRound,
 } from '../messages/call';
 import { AllianceError } from '../domain/errors';
+import { buildOperation, type CallOperationName, type OperationBody, type OperationResult } from './call-operations';
 import { refusalCodes, toAllianceError } from './projects';
 import { checkCallBodyAndRole } from '../machines/call-judge';
 import type { CallCommand } from '../machines/call-machine';
@@ -51,32 +45,6 @@ export interface BulkProgress {
   done: number;
   total: number;
 }
-
-type OperationArgs = { actor: Actor } & object;
-
-/**
- * The call's operations the office starts and then follows (the web pages' job pages): each its
- * update and how its arguments are built from the form's body.
- */
-export const callOperations = {
-  'written-review': (actor: Actor, b: { division?: Division }) => ({
-    update: startWrittenReviewUpdate,
-    args: { actor, ...(b.division ? { division: b.division } : {}) },
-  }),
-  'close-round': (actor: Actor, b: { division?: Division }) => ({
-    update: closeWrittenReviewUpdate,
-    args: { actor, ...(b.division ? { division: b.division } : {}) },
-  }),
-  invite: (actor: Actor, b: { topPerDivision?: number; applicationIds?: string[] }) => ({
-    update: invitePresentationsUpdate,
-    args: { actor, ...(b.topPerDivision !== undefined ? { topPerDivision: b.topPerDivision } : { applicationIds: b.applicationIds ?? [] }) },
-  }),
-  schedule: (actor: Actor, b: { startsAt: string }) => ({ update: schedulePresentationsUpdate, args: { actor, startsAt: b.startsAt } }),
-  'decision-meeting': (actor: Actor) => ({ update: startDecisionMeetingUpdate, args: { actor } }),
-  announce: (actor: Actor) => ({ update: announceUpdate, args: { actor } }),
-  close: (actor: Actor) => ({ update: closeCallUpdate, args: { actor } }),
-} satisfies Record<string, (actor: Actor, body: never) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs }>;
-export type CallOperationName = keyof typeof callOperations;
 
 /** Where an operation started under an id stands: still running, done with its outcome, or refused or failed with the reason. */
 export type OperationStanding = { status: 'running' } | { status: 'done'; result: unknown } | { status: 'failed'; error: string };
@@ -190,16 +158,8 @@ export class CallClient {
    * that id: any process of the service can follow it (`operationStanding`), not only the one that
    * started it.
    */
-  async startOperation<N extends CallOperationName>(
-    callId: string,
-    name: N,
-    actor: Actor,
-    body: Parameters<(typeof callOperations)[N]>[1],
-    operationId: string,
-  ): Promise<void> {
-    const { update, args } = (
-      callOperations[name] as (actor: Actor, body: unknown) => { update: UpdateDefinition<unknown, [OperationArgs]>; args: OperationArgs }
-    )(actor, body);
+  async startOperation<N extends CallOperationName>(callId: string, name: N, actor: Actor, body: OperationBody<N>, operationId: string): Promise<void> {
+    const { update, args } = buildOperation(name, actor, body);
     const early = checkCallBodyAndRole(update.name as CallCommand, args);
     if (!early.ok) throw new AllianceError(refusalCodes[early.code]!, early.message, early.details);
     await this.run(callId, () => this.handle(callId).startUpdate(update, { args: [args], updateId: operationId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
@@ -242,8 +202,14 @@ export class CallClient {
     return this.command(callId, submitRosterUpdate, { actor, ...roster });
   }
 
+  /** One of the operations of the table (call-operations.ts), sent and awaited like any command. */
+  private operation<N extends CallOperationName>(callId: string, name: N, actor: Actor, body: OperationBody<N>): Promise<OperationResult<N>> {
+    const { update, args } = buildOperation(name, actor, body);
+    return this.command(callId, update, args) as Promise<OperationResult<N>>;
+  }
+
   startWrittenReview(callId: string, actor: Actor, division?: Division): Promise<OperationRecord> {
-    return this.command(callId, startWrittenReviewUpdate, { actor, ...(division ? { division } : {}) });
+    return this.operation(callId, 'written-review', actor, { division });
   }
 
   /** One reviewer assigned by hand to one application, from the call's pool: recorded by the call once the project took it. */
@@ -287,26 +253,26 @@ export class CallClient {
   }
 
   closeWrittenReview(callId: string, actor: Actor, division?: Division): Promise<ReviewRound[]> {
-    return this.command(callId, closeWrittenReviewUpdate, { actor, ...(division ? { division } : {}) });
+    return this.operation(callId, 'close-round', actor, { division });
   }
 
   invitePresentations(callId: string, actor: Actor, choice: { topPerDivision: number } | { applicationIds: string[] }): Promise<OperationRecord> {
-    return this.command(callId, invitePresentationsUpdate, { actor, ...choice });
+    return this.operation(callId, 'invite', actor, choice);
   }
 
   schedulePresentations(callId: string, actor: Actor, startsAt: string): Promise<OperationRecord> {
-    return this.command(callId, schedulePresentationsUpdate, { actor, startsAt });
+    return this.operation(callId, 'schedule', actor, { startsAt });
   }
 
   startDecisionMeeting(callId: string, actor: Actor): Promise<Record<string, RankedApplication[]>> {
-    return this.command(callId, startDecisionMeetingUpdate, { actor });
+    return this.operation(callId, 'decision-meeting', actor, undefined);
   }
 
   announce(callId: string, actor: Actor): Promise<OperationRecord> {
-    return this.command(callId, announceUpdate, { actor });
+    return this.operation(callId, 'announce', actor, undefined);
   }
 
   close(callId: string, actor: Actor): Promise<string> {
-    return this.command(callId, closeCallUpdate, { actor });
+    return this.operation(callId, 'close', actor, undefined);
   }
 }

@@ -1,27 +1,12 @@
-// The operations over a whole call the office runs from the call page, each with its form's schema,
-// and the id a job of one runs under.
+// The operations over a whole call the office runs from the call page, each with its form's schema
+// (gateway/call-operations.ts), and the id a job of one runs under.
 import { z } from 'zod';
 import type { Actor } from '../../../domain/actor';
-import { EmptyBody, Id, ScopeBody } from '../../../domain/api';
-import { Instant } from '../../../domain/roc-date';
-import type { CallOperationName } from '../../../gateway/calls';
+import { callOperations, type CallOperationName } from '../../../gateway/call-operations';
 import type { BulkOperationForm } from '../../web/pages/call';
 
-export const bulkOperations: Record<CallOperationName, z.ZodType> = {
-  'written-review': ScopeBody,
-  'close-round': ScopeBody,
-  invite: z
-    .object({ topPerDivision: z.number().int().min(1).max(1000).optional(), applicationIds: z.array(Id).max(1000).optional() })
-    .strict()
-    .refine((b) => (b.topPerDivision === undefined) !== (b.applicationIds === undefined || b.applicationIds.length === 0), {
-      message: 'give either the top N per division or the application ids, not both',
-      path: ['topPerDivision'],
-    }),
-  schedule: z.object({ startsAt: Instant }).strict(),
-  'decision-meeting': EmptyBody,
-  announce: EmptyBody,
-  close: EmptyBody,
-};
+const forms: [string, z.ZodType][] = Object.entries(callOperations).map(([name, { form }]) => [name, form]);
+export const bulkOperations = Object.fromEntries(forms) as Record<CallOperationName, z.ZodType>;
 export const bulkForms: BulkOperationForm[] = Object.entries(bulkOperations).map(([name, schema]) => ({ name, schema }));
 
 /**

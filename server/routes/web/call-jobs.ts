@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CallParams } from '../../../domain/api';
 import { AllianceError } from '../../../domain/errors';
-import type { CallOperationName } from '../../../gateway/calls';
+import type { CallOperationName } from '../../../gateway/call-operations';
 import type { Form } from '../../plugins/forms';
 import { httpStatus } from '../../problems';
 import { confirmPage, jobPage } from '../../web/pages/jobs';
