@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import type { KeyRing } from '../activities/crypto/key-ring';
 import type { DocumentStore } from '../activities/documents/document-store';
 import { bounds } from '../domain/bounds';
+import { UNSEALED_METADATA } from '../messages/sealed';
 import { DocumentCodec } from './document-codec';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -15,7 +16,8 @@ const text = (bytes: Uint8Array | null | undefined): string | undefined => (byte
 /**
  * AES-256-GCM over the whole payload (data and metadata), under the key ring's current key; the
  * key id travels in plaintext metadata so rotated keys still open old histories. Payloads that
- * were never encrypted (histories from before) pass through unchanged.
+ * were never encrypted (histories from before, or a command sent around the service) pass through
+ * marked unsealed.
  */
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly ring: KeyRing) {}
@@ -35,7 +37,9 @@ export class EncryptionCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.resolve(
       payloads.map((payload) => {
-        if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+        // Histories from before encryption replay as they are; a command so sent now is marked, and refused (messages/sealed.ts).
+        if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING)
+          return { ...payload, metadata: { ...payload.metadata, [UNSEALED_METADATA]: Buffer.from('1') } };
         const keyId = text(payload.metadata?.[KEY_ID_METADATA]) ?? '';
         const plain = this.ring.open({ keyId, bytes: Buffer.from(payload.data ?? []) }, CONTEXT);
         return temporal.api.common.v1.Payload.decode(plain);
@@ -51,7 +55,9 @@ export class EncryptionCodec implements PayloadCodec {
  * region, institution code, state, year and phase.
  */
 export function serviceDataConverter(ring: KeyRing, documents: DocumentStore): DataConverter {
-  return { payloadCodecs: [new DocumentCodec(documents, bounds.documents), new EncryptionCodec(ring)], failureConverterPath };
+  return { payloadCodecs: [new DocumentCodec(documents, bounds.documents), new EncryptionCodec(ring)], failureConverterPath, payloadConverterPath };
 }
 
 export const failureConverterPath = require.resolve('./failure-converter');
+/** The service's payload converter (messages/sealed.ts), in the workflows' bundle as in the activities. */
+export const payloadConverterPath = require.resolve('../messages/sealed');

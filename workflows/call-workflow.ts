@@ -8,6 +8,7 @@ import { handleDecision } from './call/decision';
 import { handleAmendmentsAndClose, handleApplications } from './call/registration';
 import { closeRounds, handleReview } from './call/review';
 import { CallRun } from './call/run';
+import { refuseUnsealedStart } from './sealed-start';
 
 const system: Actor = { role: 'system', id: 'deadline-timer' };
 type Timer = { at: string; fire: () => Promise<unknown> };
@@ -46,6 +47,7 @@ async function continueCall(run: CallRun, input: CallWorkflowInput): Promise<nev
  * started as abandoned children: they outlive the call by years.
  */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallView> {
+  refuseUnsealedStart(input, 'callWorkflow');
   const { call, continueAsNewAfterEvents = 10_000 } = input;
   const run = new CallRun(input);
   handleApplications(run);

@@ -1,5 +1,6 @@
 // A project's commands: one update per event type and one for a batch, each judged by the law in
 // its validator (a refusal leaves no trace) and again by its handler, which records the transition.
+import { isUnsealed, unsealedRefusal } from '../messages/sealed';
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Actor } from '../domain/actor';
@@ -65,6 +66,7 @@ export function handleCommands(run: ProjectRun): void {
       {
         // Runs before the update enters history: a refusal leaves no trace.
         validator: (args: CommandArgs) => {
+          if (isUnsealed(args)) throw refusalFailure({ code: 'FORBIDDEN', message: unsealedRefusal(type), details: [] });
           const actor = Actor.safeParse(args?.actor);
           if (!actor.success) {
             throw refusalFailure({
@@ -102,6 +104,7 @@ export function handleCommands(run: ProjectRun): void {
     {
       // As a single command's: the whole batch is judged before it enters history, or none of it does.
       validator: (args) => {
+        if (isUnsealed(args)) throw refusalFailure({ code: 'FORBIDDEN', message: unsealedRefusal('project.commands'), details: [] });
         const at = now();
         const current = run.stateAt(at);
         const verdict = judgeInOrder(current, batchCommands(args), at, { fromOutside: true });

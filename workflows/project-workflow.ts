@@ -27,6 +27,7 @@ import {
   type TransitionLogEntry,
 } from '../messages/project';
 import { isOverdue, projectRecord, projectSearchAttributes } from '../messages/search-attributes';
+import { refuseUnsealedStart } from './sealed-start';
 
 const now = (): string => new Date().toISOString();
 
@@ -85,6 +86,7 @@ const commandResult = (snapshot: ProjectSnapshot): CommandResult => ({
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectOutcome> {
   const { call, application } = input;
   const { workflowId } = workflowInfo();
+  refuseUnsealedStart(input, 'projectWorkflow');
   const patched = patchCheck(input.patchLevel);
   // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
   let snapshot: ProjectSnapshot = input.carried

@@ -4,7 +4,7 @@ import { createActivities } from '../../activities';
 import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
-import { failureConverterPath } from '../../gateway/payload-codec';
+import { failureConverterPath, payloadConverterPath } from '../../gateway/payload-codec';
 import { testSealer } from './environments';
 import { ProjectClient } from '../../gateway/projects';
 import type { LedgerStore } from '../../activities/ledger/store';
@@ -20,7 +20,7 @@ const quietBundler = { log: () => undefined, trace: () => undefined, debug: () =
 
 /** The service's workflow code, bundled once per test file. */
 export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundler });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, payloadConverterPath, logger: quietBundler });
 }
 
 /** The benchmark's bare workflow (test/bench/bare-workflow.ts), bundled as quietly. */

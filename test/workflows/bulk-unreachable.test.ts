@@ -4,7 +4,7 @@ import { createProjectCommandActivities, type ProjectCommand } from '../../activ
 import type { BulkOutcome } from '../../domain/bulk';
 import { alliance105 } from '../../domain/calls';
 import { workflowsPath } from '../../worker/create-worker';
-import { failureConverterPath } from '../../gateway/payload-codec';
+import { failureConverterPath, payloadConverterPath } from '../../gateway/payload-codec';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
@@ -22,6 +22,7 @@ beforeAll(async () => {
     bundleWorkflowCode({
       workflowsPath,
       failureConverterPath,
+      payloadConverterPath,
       workflowInterceptorModules: [require.resolve('../fixtures/stuck-workflow-interceptor')],
       logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
     }),

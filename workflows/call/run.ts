@@ -15,6 +15,7 @@ import { onRoster } from '../../machines/call-plans';
 import { judgeCall, stateProblem, type CallStanding } from '../../machines/call-judge';
 import { carriedRecords, emptyRecords, type RecordEvent } from '../../machines/call-records';
 import type { CallView, CallWorkflowInput, OperationRecord, RegisteredProject, ReviewRound, Roster } from '../../messages/call';
+import { isUnsealed, unsealedRefusal } from '../../messages/sealed';
 import { createAuditTrail } from '../audit-trail';
 
 export const { applyProjectCommands, claimPhase2Continuation, summarizeProjects } = proxyActivities<Activities>({
@@ -153,6 +154,7 @@ export class CallRun {
   validate(command: CallCommand): { validator: (args: unknown) => void } {
     return {
       validator: (args) => {
+        if (isUnsealed(args)) throw ApplicationFailure.create({ type: 'FORBIDDEN', message: unsealedRefusal(command), details: [[]], nonRetryable: true });
         const verdict = judgeCall(this.standing(), command, args, Date.now());
         if (!verdict.ok) throw ApplicationFailure.create({ type: verdict.code, message: verdict.message, details: [verdict.details], nonRetryable: true });
       },
