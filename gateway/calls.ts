@@ -178,13 +178,21 @@ export class CallClient {
         identity: this.client.options.identity,
         waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
       });
-    const { outcome } = await this.run(callId, () => this.client.withDeadline(Date.now() + OUTCOME_WAIT_MS, poll)).catch((error: unknown) => {
-      if (error instanceof AllianceError && error.code === 'NOT_REACHABLE') return { outcome: null };
-      // gRPC NOT_FOUND: no such call, or no operation of that id in its current run.
-      if ((error instanceof AllianceError && error.code === 'NOT_FOUND') || (error as { code?: number }).code === 5)
-        throw new AllianceError('NOT_FOUND', `Call ${callId} has no operation ${operationId}.`);
-      throw error;
-    });
+    const { outcome, missing } = await this.run(callId, () => this.client.withDeadline(Date.now() + OUTCOME_WAIT_MS, poll)).then(
+      ({ outcome }) => ({ outcome, missing: false }),
+      (error: unknown) => {
+        if (error instanceof AllianceError && error.code === 'NOT_REACHABLE') return { outcome: null, missing: false };
+        // gRPC NOT_FOUND: no such call, or no operation of that id in its current run.
+        if ((error instanceof AllianceError && error.code === 'NOT_FOUND') || (error as { code?: number }).code === 5) return { outcome: null, missing: true };
+        throw error;
+      },
+    );
+    if (missing) {
+      // Not in the call's current run: a bulk operation of an earlier run (the call continued as new) is in its records.
+      const recorded = (await this.status(callId)).operations.find((o) => o.updateId === operationId);
+      if (recorded) return { status: 'done', result: recorded };
+      throw new AllianceError('NOT_FOUND', `Call ${callId} has no operation ${operationId}.`);
+    }
     if (!outcome) return { status: 'running' };
     const converter = this.client.options.loadedDataConverter;
     if (outcome.failure) {

@@ -43,6 +43,8 @@ export type OperationRecord = BulkOutcome & {
   operation: string;
   by: Actor;
   at: string;
+  /** The id of the update that ran it (absent in operations recorded before it was kept): a job's page finds it by that id after the call continued as new. */
+  updateId?: string;
 };
 
 /** An office's move of one of the call's deadlines, for every project of the call. */

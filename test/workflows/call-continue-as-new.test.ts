@@ -29,7 +29,13 @@ it('continues a call as new before its history grows large, carrying everything 
     });
     const calls = new CallClient(env.client, taskQueue);
     const ids = ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004', 'TE2-0005', 'TE2-0006', 'TE2-0007', 'TE2-0008'];
-    for (const id of ids) await calls.registerApplication(callId, actors.pi, anApplication({ id }));
+    await calls.registerApplication(callId, actors.pi, anApplication({ id: ids[0]! }));
+    // A job started from the call page before the call continues as new: its page still finds it after.
+    const job = 'web-job:office:office-kao:invite:continuesAsNw';
+    await calls.startOperation(callId, 'invite', actors.office, { applicationIds: [ids[0]!] }, job);
+    for (let tries = 0; (await calls.operationStanding(callId, job)).status === 'running' && tries < 20; tries++);
+    expect(await calls.operationStanding(callId, job)).toMatchObject({ status: 'done' });
+    for (const id of ids.slice(1)) await calls.registerApplication(callId, actors.pi, anApplication({ id }));
     await calls.amendDeadline(callId, actors.office, { deadline: 'endorsement', until: new Date(Date.now() + 3_650_000).toISOString(), reason: '颱風停班' });
     const roster = await calls.submitRoster(callId, actors.institution, { rosterId: 'NTU-01', letterReference: '臺大研字第1號', applicationIds: ids });
     expect(roster).toMatchObject({ applied: ids.length, skipped: [] });
@@ -45,6 +51,11 @@ it('continues a call as new before its history grows large, carrying everything 
     expect(status.rosters).toHaveLength(1);
     expect(status.amendments).toHaveLength(1);
     expect(status.state).toBe('open');
+    expect(await calls.operationStanding(callId, job)).toEqual({
+      status: 'done',
+      result: expect.objectContaining({ operation: 'presentation invitations', updateId: job, total: 1 }) as unknown,
+    });
+    await expect(calls.operationStanding(callId, `${job}x`)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // Registering the same id again is still refused: the carried projects are the call's.
     await expect(calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }))).rejects.toMatchObject({ code: 'VALIDATION' });
     await Promise.all(ids.map((id) => projects.handle(`project:${callId}:${id}`).terminate('test finished')));

@@ -1,7 +1,7 @@
 // One run of a call: its records, its chart, and the checks and queue every handler shares. The
 // handlers (registration.ts, review.ts, decision.ts) and the workflow's loop (../call-workflow.ts)
 // read and change the call only through it.
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, currentUpdateInfo, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { createActor, initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../../activities';
 import type { ProjectCommand } from '../../activities/project-commands';
@@ -171,17 +171,19 @@ export class CallRun {
    * Sends the commands to their projects; `settle` records in the call what the projects took (and
    * may add to the operation's record), before the next operation starts.
    */
-  async operate(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle): Promise<OperationRecord> {
+  async operate(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle, updateId = currentUpdateInfo()?.id): Promise<OperationRecord> {
     const outcome = await applyProjectCommands(commands);
-    const record: OperationRecord = { operation, by: actor, at: now(), ...outcome };
+    const record: OperationRecord = { operation, by: actor, at: now(), ...outcome, ...(updateId && { updateId }) };
     settle?.(record);
     this.record({ type: 'record.operation', record });
     this.version++;
     return record;
   }
 
+  /** A bulk operation in the call's queue, recorded under the id of the update that asked for it (a job page finds it by that id in any later run). */
   bulk(operation: string, actor: Actor, commands: ProjectCommand[], settle?: Settle): Promise<OperationRecord> {
-    return this.exclusive(() => this.operate(operation, actor, commands, settle));
+    const updateId = currentUpdateInfo()?.id;
+    return this.exclusive(() => this.operate(operation, actor, commands, settle, updateId));
   }
 
   inScope(division?: Division): RegisteredProject[] {
