@@ -270,7 +270,7 @@ export class AuditClient {
     return this.ledger.alerts();
   }
 
-  /** Ledger entries of a call or a project, as CSV or JSON. */
+  /** Ledger entries of a call or a project, as CSV (UTF-8 with a byte-order mark) or JSON. */
   async export(format: 'csv' | 'json', scope: { callId?: string; workflowId?: string }): Promise<string> {
     const entries = await this.ledger.entries(scope.workflowId ? { workflowId: scope.workflowId } : { callId: scope.callId });
     if (format === 'json') return JSON.stringify(entries, null, 2);
@@ -309,6 +309,7 @@ export class AuditClient {
         .map(cell)
         .join(','),
     );
-    return [header.join(','), ...rows].join('\n');
+    // The byte-order mark: Excel on zh-TW Windows reads a CSV without it in the local code page and garbles its Chinese.
+    return `\uFEFF${[header.join(','), ...rows].join('\n')}`;
   }
 }

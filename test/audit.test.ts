@@ -216,8 +216,9 @@ it('answers history, search, verify and export for auditors, also after Temporal
   expect(await search('--division', 'TE1', '--state', 'review')).toEqual([ids.inReview]);
   expect(await search('--region', 'south')).toEqual([ids.onTime]);
 
-  const csv = (await cli('audit', 'export', '--format', 'csv', '--call', call.id)).stdout.trim().split('\n');
-  expect(csv[0]).toBe('seq,workflowId,entrySeq,at,actorRole,actorId,event,from,to,payloadDigest,prevHash,prevWorkflowHash,hash');
+  const csv = (await cli('audit', 'export', '--format', 'csv', '--call', call.id)).stdout.trimEnd().split('\n');
+  // UTF-8 with a byte-order mark, so a spreadsheet on zh-TW Windows reads it as UTF-8.
+  expect(csv[0]).toBe('\uFEFFseq,workflowId,entrySeq,at,actorRole,actorId,event,from,to,payloadDigest,prevHash,prevWorkflowHash,hash');
   const total = await openSqliteLedger(file, { readOnly: true, sealer: testSealer() });
   expect(csv).toHaveLength((await total.entries({ callId: call.id })).length + 1);
   const victim = (await total.entries({ workflowId: ids.onTime })).find((e) => e.event === 'progressReport.submit')!;

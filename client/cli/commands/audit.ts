@@ -223,7 +223,9 @@ function auditKeptCommands(audit: Command, run: Runner): void {
     .action(
       run(async ({ session: s, opts }) => {
         if (!opts.call === !opts.project) throw new AllianceError('VALIDATION', 'Export either --call ID or --project CALL:APPLICATION.');
-        console.log(await s.api.audit.export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! }));
+        const text = await s.api.audit.export(opts.format as 'csv' | 'json', opts.project ? { workflowId: projectId(opts.project) } : { callId: opts.call! });
+        // A CSV keeps its byte-order mark (fetch's decoding drops the one the API sent): a file it is written to opens right in a zh-TW spreadsheet.
+        console.log(opts.format === 'csv' && !text.startsWith('\uFEFF') ? `\uFEFF${text}` : text);
       }),
     );
 }
