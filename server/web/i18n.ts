@@ -276,6 +276,44 @@ const zhNames: Record<string, string> = {
   fund: '建議補助',
   fundWithChanges: '修正後補助',
   doNotFund: '不建議補助',
+  project: '計畫',
+  contract: '契約',
+  unsigned: '待簽署',
+  signed: '已簽署',
+  consent: '同意書',
+  history: '先前狀態',
+  funding: '經費撥付',
+  awaitingFirstTranche: '待請第一期款',
+  firstTrancheRequested: '已請第一期款',
+  awaitingSecondTranche: '待請第二期款',
+  secondTrancheRequested: '已請第二期款',
+  yearFunded: '本年度經費已撥付',
+  awaiting: '等待中',
+  overdue: '逾期',
+  accepted: '已接受',
+  notRequired: '免繳',
+  siteVisit: '實地訪視',
+  notSelected: '未選定',
+  selected: '已選定',
+  visited: '已訪視',
+  awaitingReport: '待繳報告',
+  call: '徵求公告',
+  applicationsClosed: '申請已截止',
+  onlineReview: '線上書面審查',
+  'exhibition.select': '選定成果發表',
+  // The office's operations over a whole call (gateway/call-operations.ts).
+  'written-review': '開始書面審查',
+  'close-round': '結束書面審查回合',
+  invite: '邀請簡報',
+  schedule: '排定簡報時段',
+  'decision-meeting': '召開決審會議',
+  announce: '公告決議',
+  close: '結束公告',
+  // The roles, as the logs name who acted (pi and institution are named above).
+  office: '計畫辦公室',
+  reviewer: '審查委員',
+  system: '系統（期限）',
+  auditor: '稽核人員',
   phase1ProjectId: '第一期計畫編號',
   phase1Year3GrantNtd: '第一期第三年補助（新臺幣）',
   year3Income: '第三年收入',
@@ -284,7 +322,10 @@ const zhNames: Record<string, string> = {
 /** `writtenReview` → "Written review": a code made readable for English pages. */
 const readable = (code: string): string => {
   const last = code.split('.').pop() ?? code;
-  const spaced = last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const spaced = last
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/-/g, ' ')
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 };
 
@@ -300,3 +341,6 @@ export const stateName = (lang: Lang, path: string): string =>
     .split('.')
     .map((part) => nameOf(lang, part))
     .join(' › ');
+
+/** Who acted, as a log names them: the role in this language, then the id. */
+export const actorName = (lang: Lang, actor: { role: string; id: string }): string => `${nameOf(lang, actor.role)} ${actor.id}`;

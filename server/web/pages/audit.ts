@@ -1,7 +1,7 @@
 import { Division, Region } from '../../../domain/application';
 import { when } from '../format';
 import { html } from '../html';
-import { nameOf, stateName, translator } from '../i18n';
+import { actorName, nameOf, stateName, translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
 import type { ProjectRow } from './home';
 
@@ -89,6 +89,6 @@ export function historyPage(context: PageContext, workflowId: string, entries: L
     html`
     <p><a href="${exportLink('csv', { project: workflowId })}">CSV</a> · <a href="${exportLink('json', { project: workflowId })}">JSON</a></p>
     <table id="ledger"><thead><tr><th scope="col">#</th><th scope="col">${t('when')}</th><th scope="col">${t('who')}</th><th scope="col">${t('event')}</th><th scope="col">hash</th></tr></thead><tbody>
-    ${entries.map((e) => html`<tr><td class="number">${e.entrySeq}</td><td>${when(context.lang, e.at)}</td><td>${e.actor.role} ${e.actor.id}</td><td>${nameOf(context.lang, e.event)}</td><td><code>${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table>`,
+    ${entries.map((e) => html`<tr><td class="number">${e.entrySeq}</td><td>${when(context.lang, e.at)}</td><td>${actorName(context.lang, e.actor)}</td><td>${nameOf(context.lang, e.event)}</td><td><code>${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table>`,
   );
 }

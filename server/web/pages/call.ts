@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CallView } from '../../../messages/call';
 import { ntd, when } from '../format';
 import { html, type Html } from '../html';
-import { nameOf, stateName, translator } from '../i18n';
+import { actorName, nameOf, stateName, translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
 import { callPath, outcomeTable } from './jobs';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
@@ -77,7 +77,7 @@ function operationsDoneOf({ t, lang, view }: CallScope) {
   return view.operations.length === 0
     ? html`<p>${t('none')}</p>`
     : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('who')}</th><th scope="col">${t('when')}</th><th scope="col">${t('total')}</th><th scope="col">${t('applied')}</th><th scope="col">${t('skipped')}</th></tr></thead><tbody>
-    ${view.operations.map((o) => html`<tr><td>${o.operation}</td><td>${o.by.role} ${o.by.id}</td><td>${when(lang, o.at)}</td><td class="number">${o.total}</td><td class="number">${o.applied}</td><td class="number">${o.skipped.length}</td></tr>`)}</tbody></table>`;
+    ${view.operations.map((o) => html`<tr><td>${o.operation}</td><td>${actorName(lang, o.by)}</td><td>${when(lang, o.at)}</td><td class="number">${o.total}</td><td class="number">${o.applied}</td><td class="number">${o.skipped.length}</td></tr>`)}</tbody></table>`;
 }
 
 function formsOf({ context, data, t, lang, view }: CallScope) {

@@ -1,12 +1,11 @@
 // The project page's sections, each drawn from what the viewer may see of the project.
 import type { z } from 'zod';
-import type { Actor } from '../../../domain/actor';
 import { incomingPayloads, type ProjectEventType } from '../../../domain/project-events';
 import { type checkApplication } from '../../../domain/rules';
 import type { TransitionLogEntry, ProjectView } from '../../../machines/views';
 import { ntd, when } from '../format';
 import { html, type Html } from '../html';
-import { nameOf, stateName, translator, type Lang } from '../i18n';
+import { actorName, nameOf, stateName, translator, type Lang } from '../i18n';
 import { csrfField, type PageContext } from '../layout';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
 
@@ -90,8 +89,6 @@ function commandForm(context: PageContext, view: ProjectView, type: ProjectEvent
   </section>`;
 }
 
-const actorLabel = (actor: Actor): string => `${actor.role} ${actor.id}`;
-
 /** The project page: facts, timeline, statechart, deadlines, money, reports, reviews, notices, and the forms of what the viewer may do now. */
 /** What every section of the project page reads: the viewer, the page's data and the project. */
 export interface Scope {
@@ -128,7 +125,7 @@ export function rulesOf({ context, t, view, violations }: Scope) {
 
 export function timelineOf({ data, t, lang }: Scope) {
   return html`<table><caption class="visually-hidden">${t('timeline')}</caption><thead><tr><th scope="col">#</th><th scope="col">${t('when')}</th><th scope="col">${t('who')}</th><th scope="col">${t('event')}</th><th scope="col">${t('fromTo')}</th></tr></thead><tbody>
-    ${data.log.map((e) => html`<tr><td class="number">${e.seq}</td><td>${when(lang, e.at)}</td><td>${actorLabel(e.actor)}</td><td>${nameOf(lang, e.event)}</td><td>${e.from.map((s) => stateName(lang, s)).join('；')} → ${e.to.map((s) => stateName(lang, s)).join('；')}</td></tr>`)}</tbody></table>`;
+    ${data.log.map((e) => html`<tr><td class="number">${e.seq}</td><td>${when(lang, e.at)}</td><td>${actorName(lang, e.actor)}</td><td>${nameOf(lang, e.event)}</td><td>${e.from.map((s) => stateName(lang, s)).join('；')} → ${e.to.map((s) => stateName(lang, s)).join('；')}</td></tr>`)}</tbody></table>`;
 }
 
 export function deadlinesOf({ t, lang, view }: Scope) {
