@@ -286,6 +286,8 @@ export const VerifyResponse = z.object({
   checkpoint: Said().optional(),
   /** Leaves appended after it: not provable until the next checkpoint is published. */
   unpublished: z.number().int().optional(),
+  /** Entries of people without a log-in (`via`): how many, and the first few. */
+  withoutLogIn: Loose.optional(),
 });
 /** The last checkpoint the writer published, with the verifier key; `unpublished`: leaves appended since, not provable yet. */
 export const CheckpointResponse = z.object({

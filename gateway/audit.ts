@@ -16,6 +16,9 @@ import { decodeHistoryJson } from './history-codec';
 import { TemporalComparison } from './audit-compare';
 import type { CurrentCheckpoint, RawHistory, TrustedCheckpoint, VerifyReport } from '../tlog/reports';
 
+/** The roles of people, whose commands come through the door with the provider's log-in (`via`). */
+const personRoles = new Set(['office', 'pi', 'institution', 'reviewer']);
+
 export interface SearchFilter extends ProjectFilter {
   /** Projects with a transition in [from, to). */
   from?: string;
@@ -234,9 +237,20 @@ export class AuditClient {
    * writer published, which comes back (with the consistency proof to it) as the auditor's next.
    */
   async verify(workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> {
-    const trusted = since ? openTrusted(since) : undefined;
     const entries = await this.ledger.entries(workflowId ? { workflowId } : {});
     if (workflowId && entries.length === 0) throw new AllianceError('NOT_FOUND', `The ledger has no entry for ${workflowId}.`);
+    const report = await this.verifyChecked(entries, workflowId, since);
+    if (report.broken) return report;
+    const unvouched = entries.filter((e) => personRoles.has(e.actor.role) && !e.actor.via);
+    if (unvouched.length === 0) return report;
+    const first = unvouched
+      .slice(0, 5)
+      .map((e) => ({ seq: e.seq, workflowId: e.workflowId, entrySeq: e.entrySeq, actor: `${e.actor.role} ${e.actor.id}`, event: e.event }));
+    return { ...report, withoutLogIn: { count: unvouched.length, first } };
+  }
+
+  private async verifyChecked(entries: LedgerEntry[], workflowId?: string, since?: TrustedCheckpoint): Promise<VerifyReport> {
+    const trusted = since ? openTrusted(since) : undefined;
     const chains = verifyChains(entries, workflowId ? 'project' : 'ledger');
     if (chains.broken) return { checked: chains.checked, comparedWithTemporal: 0, broken: chains.broken };
     if (workflowId) return new TemporalComparison(this.client, this.ledger).compare(entries, chains.checked);

@@ -64,6 +64,12 @@ export type VerifyReport = {
   checkpoint?: string;
   /** Leaves appended after that checkpoint: checked here, but not provable until the next one is published. */
   unpublished?: number;
+  /**
+   * Entries of people (office, PI, institution, reviewer) that carry no log-in (`via`): sent around
+   * the door, or by the service on a person's behalf (a replacement reviewer drawn by the call).
+   * Not a break of the ledger: the auditor is told who and where.
+   */
+  withoutLogIn?: { count: number; first: { seq: number; workflowId: string; entrySeq: number; actor: string; event: string }[] };
 };
 
 /** A checkpoint an auditor trusts, and the verifier key they trust it with (both public). */

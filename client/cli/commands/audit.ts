@@ -110,6 +110,10 @@ function auditProofCommands(audit: Command, run: Runner): void {
           grown = `; the tree of ${since.trusted.size} leaves you trusted is the start of the published ${current.size} (consistency proof checked)${opts.save ? `, new checkpoint kept in ${String(opts.save)}` : ''}`;
         }
         if (report.unpublished) grown += `; ${report.unpublished} leaves appended since the last published checkpoint are not provable until the next`;
+        if (report.withoutLogIn) {
+          const [one] = report.withoutLogIn.first;
+          grown += `; ${report.withoutLogIn.count} entries of people carry no log-in (via), sent around the door or by the service on their behalf, the first ledger entry ${one!.seq} (${one!.workflowId} transition ${one!.entrySeq}, ${one!.actor}, ${one!.event})`;
+        }
         print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds${grown}`, report);
       }),
     );
