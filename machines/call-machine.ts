@@ -27,7 +27,8 @@ export const callEventRoles: Record<CallEventType, readonly Role[]> = {
 export const callMachine = setup({
   types: { context: {} as CallContext, events: {} as CallEvent | RecordEvent, input: {} as CallContext },
   actions: {
-    record: assign(({ context, event }) => (event.type.startsWith('record.') ? applyRecord(context, event as RecordEvent) : context)),
+    // Taken only on `record.*` events (the root's one transition below).
+    record: assign(({ context, event }) => applyRecord(context, event as RecordEvent)),
   },
 }).createMachine({
   id: 'call',

@@ -22,6 +22,9 @@ export interface ProjectStanding {
   panelScore?: number | null;
 }
 
+/** A project's answer, named by its project id. */
+export type ProjectAnswer = ProjectStanding & { projectId: string };
+
 /** The call's records its plans read. */
 export interface PlanRecords<P extends PlannedProject = PlannedProject> {
   projects: readonly P[];
@@ -51,7 +54,7 @@ export function rankable(project: ProjectStanding, purpose: 'invitation' | 'deci
  */
 export function rankingPlan(
   records: PlanRecords,
-  read: readonly (ProjectStanding & { projectId: string })[],
+  read: readonly ProjectAnswer[],
   purpose: 'invitation' | 'decisionMeeting',
   liveOnly: boolean,
 ): Record<string, RankedApplication[]> {
@@ -73,22 +76,20 @@ export function invitationPlan(ranking: Record<string, readonly RankedApplicatio
 }
 
 /** Who a review start may start: on a roster, in scope, and endorsed or already under review as its project answered. */
-export function reviewStartPlan<P extends PlannedProject>(candidates: readonly P[], read: readonly (ProjectStanding & { projectId: string })[]): P[] {
+export function reviewStartPlan<P extends PlannedProject>(candidates: readonly P[], read: readonly ProjectAnswer[]): P[] {
   return candidates.filter((p) => ['endorsed', 'review'].includes(read.find((s) => s.projectId === p.projectId)?.lifecycle ?? ''));
 }
 
+/** A round's projects: those with reviewers in its scope (a division, or the whole call). */
+export const roundProjects = <P extends PlannedProject>(records: PlanRecords<P>, scope: Division | 'all'): P[] =>
+  reviewed(records).filter((p) => scope === 'all' || p.division === scope);
+
 /** The reviews a closing round still misses: each of its projects' assigned reviewers who have not reviewed. */
-export function missingReviews(
-  records: PlanRecords,
-  scope: Division | 'all',
-  read: readonly (ProjectStanding & { projectId: string })[],
-): { projectId: string; reviewerId: string }[] {
-  return reviewed(records)
-    .filter((p) => scope === 'all' || p.division === scope)
-    .flatMap((p) => {
-      const done = read.find((s) => s.projectId === p.projectId)?.reviews?.map((r) => r.reviewerId) ?? [];
-      return (records.assignments[p.applicationId] ?? []).filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
-    });
+export function missingReviews(records: PlanRecords, scope: Division | 'all', read: readonly ProjectAnswer[]): { projectId: string; reviewerId: string }[] {
+  return roundProjects(records, scope).flatMap((p) => {
+    const done = read.find((s) => s.projectId === p.projectId)?.reviews?.map((r) => r.reviewerId) ?? [];
+    return (records.assignments[p.applicationId] ?? []).filter((id) => !done.includes(id)).map((reviewerId) => ({ projectId: p.projectId, reviewerId }));
+  });
 }
 
 /**

@@ -110,8 +110,7 @@ export const emptyRecords = (calendar: CallCalendar): CallContext => ({
 export function carriedRecords(carried: { snapshot: unknown } & Partial<CallContext>, opened: CallCalendar): CallContext {
   const inSnapshot = (carried.snapshot as { context?: Partial<CallContext> } | null)?.context;
   if (inSnapshot?.projects) return inSnapshot as CallContext;
-  const { snapshot: _snapshot, ...beside } = carried as Partial<CallContext> & { snapshot: unknown; transitions?: number };
-  const { transitions: _transitions, ...records } = beside as Partial<CallContext> & { transitions?: number };
+  const { snapshot: _snapshot, transitions: _transitions, ...records } = carried as Partial<CallContext> & { snapshot: unknown; transitions?: number };
   return { ...emptyRecords(records.calendar ?? opened), ...records };
 }
 

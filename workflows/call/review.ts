@@ -7,7 +7,7 @@ import type { Division } from '../../domain/application';
 import { planAssignments } from '../../domain/assignment';
 import { addDuration } from '../../domain/duration';
 import { projectWorkflowId } from '../../domain/ids';
-import { missingReviews, reviewStartPlan, reviewed } from '../../machines/call-plans';
+import { missingReviews, reviewStartPlan, reviewed, roundProjects } from '../../machines/call-plans';
 import { assignReviewerUpdate, closeWrittenReviewUpdate, declineReviewUpdate, startWrittenReviewUpdate, type ReviewRound } from '../../messages/call';
 import { applyProjectCommands, now, summarizeProjects, type CallRun } from './run';
 
@@ -27,9 +27,9 @@ export async function closeRounds(run: CallRun, division: Division | undefined, 
   // leaves the round of the whole call open.
   const binding = patched('review-close-v1');
   const open = run.rounds.filter((r) => !r.closedAt && (!division || r.scope === division || (!binding && r.scope === 'all')));
-  const inRound = (round: ReviewRound) => run.projects.filter((p) => (round.scope === 'all' || p.division === round.scope) && run.assignments[p.applicationId]);
+
   if (binding && office && open.length > 0) {
-    const closing = [...new Set(open.flatMap(inRound))];
+    const closing = [...new Set(open.flatMap((round) => roundProjects(run, round.scope)))];
     // Kept like any bulk operation: a project that did not take the closing (unreachable) is listed for the office.
     const outcome = await applyProjectCommands(closing.map((p) => ({ projectId: p.projectId, type: 'review.close', actor: office, payload: {} })));
     run.record({

@@ -84,12 +84,6 @@ export class CallRun {
   get invited(): readonly string[] {
     return this.snapshot.context.invited;
   }
-  get slots(): Readonly<Record<string, string>> {
-    return this.snapshot.context.slots;
-  }
-  get operations(): readonly OperationRecord[] {
-    return this.snapshot.context.operations;
-  }
   /** The call's dates as the office amended them: its own timers, and the projects registered after, follow them. */
   get calendar(): Call['calendar'] {
     return this.snapshot.context.calendar;
