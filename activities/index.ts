@@ -7,6 +7,8 @@ import { createCheckpointActivities, type CheckpointPublishing } from './ledger/
 import { createNoticeDelivery } from './notices/delivery';
 import { createProjectCommandActivities, type ProjectCommandSender } from './project-commands';
 import { createTransitionWithNoticesActivity } from './transition-with-notices';
+import { createRetentionActivities } from './retention';
+import type { RetentionPolicy } from '../domain/retention';
 
 /** Everything the activities need from the outside world. */
 export interface ActivityDependencies {
@@ -17,6 +19,10 @@ export interface ActivityDependencies {
   mail: MailDependencies;
   /** Signed checkpoints of the ledger, and where they are published; without it none are written. */
   checkpoints?: CheckpointPublishing;
+  /** The retention policy the sweep applies (default: domain/retention-policy.json). */
+  retention?: RetentionPolicy;
+  /** The try-out mail sink's directory, whose copies of a project's notices retention deletes too. */
+  mailSinkDir?: string;
   /** How long one project may take over one command of a bulk operation (default 20 s). */
   bulkCommandDeadlineMs?: number;
 }
@@ -28,6 +34,13 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createProjectCommandActivities(deps),
     ...createApplicantRecordActivities(deps),
+    ...createRetentionActivities({
+      ledger: deps.ledger,
+      notices: deps.mail.log,
+      client: deps.client,
+      ...(deps.retention ? { policy: deps.retention } : {}),
+      ...(deps.mailSinkDir ? { mailSinkDir: deps.mailSinkDir } : {}),
+    }),
     ...audit,
     ...notices,
     ...createTransitionWithNoticesActivity(audit, notices),

@@ -31,7 +31,8 @@ export function openSqlite(file: string, options: { readOnly?: boolean } = {}): 
   const readOnly = options.readOnly ?? false;
   if (!readOnly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new DatabaseSync(file, { readOnly, timeout: 0 });
-  if (!readOnly) db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL');
+  // secure_delete: what is deleted (an erasure under the retention policy) is overwritten, not left in free pages.
+  if (!readOnly) db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON');
   // Prepared once per connection: the stores speak a few dozen statements, each many times.
   const statements = new Map<string, StatementSync>();
   const prepared = (sql: string): StatementSync => {

@@ -115,6 +115,15 @@ export const Environment = z
       .min(1, 'expected a whole number of minutes, 1 or more')
       .max(10_080)
       .default(10),
+    /** How often the retention sweep erases what fell due under the retention policy (leaving tombstones in the ledger). */
+    ALLIANCE_RETENTION_SWEEP_HOURS: z.coerce
+      .number({ error: 'expected a whole number of hours, 1 or more' })
+      .int('expected a whole number of hours, 1 or more')
+      .min(1, 'expected a whole number of hours, 1 or more')
+      .max(8_760)
+      .default(24),
+    /** The retention policy the sweep applies, a JSON file of the shape of domain/retention-policy.json (the default). */
+    ALLIANCE_RETENTION_POLICY_FILE: NonEmpty.optional(),
     /** Joining a cluster whose namespace keeps closed workflows shorter than the retention policy needs: refuse to start, or warn. */
     ALLIANCE_RETENTION_CHECK: z.enum(['refuse', 'warn'], { error: 'expected refuse or warn' }).default('refuse'),
     /** How much the worker and the API log (JSON lines on stdout, personal data masked). */

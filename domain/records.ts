@@ -1,6 +1,7 @@
 // The ledger's records as they are read back: plain shapes, shared by the store, the API's
 // responses, the workflows' search facts and the auditor's command line.
 import type { Actor } from './actor';
+import type { ErasureKind, Tombstone } from './retention';
 
 /** One transition as the ledger keeps it. */
 export type LedgerEntry = {
@@ -92,3 +93,16 @@ export interface OfficeAlert {
   detail: string;
   at: string;
 }
+
+/** An erasure under the retention policy, as the sweep asks the ledger for it. */
+export interface ErasureRequest {
+  workflowId: string;
+  kind: ErasureKind;
+  rule: string;
+  period: string;
+  /** What was erased outside the ledger first (Temporal's executions, the notice log, mail files). */
+  outside: { temporalExecutions: string[]; notices: number; mailFiles: number };
+}
+
+/** What an erasure did: the tombstone it appended, or the one already there. */
+export type ErasureOutcome = { status: 'erased' | 'alreadyErased'; entry: LedgerEntry; tombstone?: Tombstone };

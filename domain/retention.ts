@@ -27,13 +27,64 @@ export const RetentionPolicy = z
         archive: IsoDuration,
       })
       .strict(),
+    /**
+     * After an application ends without a grant (rejected, withdrawn, lapsed), how long its
+     * records are kept: the applicant's and reviewers' personal data is not the file of a funded
+     * project, and goes sooner.
+     */
+    afterUnfunded: z.object({ application: IsoDuration, reviews: IsoDuration, notices: IsoDuration, archive: IsoDuration }).strict(),
   })
   .strict();
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
 /**
  * The programme's retention, from retention-policy.json (assumption, pending the ministry's records
- * schedule): a project's file ten years after it closes; notices, which carried only what the file
- * holds, one year.
+ * schedule): a project's file ten years after it closes; an application that ended without a
+ * grant three years (the window for a complaint and the next call's eligibility checks); notices,
+ * which carried only what the file holds, one year.
  */
 export const retentionPolicy: RetentionPolicy = RetentionPolicy.parse(policyFile);
+
+/** States a project ends in: funded (its file) or not (an application). */
+export const FUNDED_ENDS = ['closed', 'terminated'] as const;
+export const UNFUNDED_ENDS = ['rejected', 'withdrawn', 'lapsed'] as const;
+
+/** What an erasure takes: the notices sent (log, alerts, mail kept), or every other kept personal datum. */
+export type ErasureKind = 'notices' | 'personal-data';
+
+/** The ledger event of a tombstone: what was erased, as its own entry in the project's chain. */
+export const tombstoneEvent = (kind: ErasureKind): string => `retention.${kind}-erased`;
+export const tombstoneKind = (event: string): ErasureKind | null =>
+  event === tombstoneEvent('notices') ? 'notices' : event === tombstoneEvent('personal-data') ? 'personal-data' : null;
+export const isTombstoneEvent = (event: string): boolean => tombstoneKind(event) !== null;
+
+/**
+ * A tombstone's payload (kept; no personal data): what was erased, under which rule, and the end
+ * it was counted from, so an auditor checks that nothing went before its time.
+ */
+export const Tombstone = z
+  .object({
+    kind: z.enum(['notices', 'personal-data']),
+    /** The policy's rule, e.g. `afterUnfunded.archive`. */
+    rule: z.string().max(100),
+    period: IsoDuration,
+    /** The instant of the project's last transition before any tombstone: its end. */
+    endedAt: z.iso.datetime(),
+    endedIn: z.string().max(100),
+    erased: z
+      .object({
+        /** The digests of the ledger's payloads erased. */
+        payloads: z.array(z.string().max(64)).max(100_000),
+        /** Archived runs whose history was erased (its SHA-256 stays, so the tree holds). */
+        archivedRuns: z.array(z.string().max(200)).max(10_000),
+        /** Executions Temporal still held, deleted. */
+        temporalExecutions: z.array(z.string().max(400)).max(10_000),
+        /** Rows of the notice log, office alerts and mail files deleted. */
+        notices: z.number().int().min(0),
+        alerts: z.number().int().min(0),
+        mailFiles: z.number().int().min(0),
+      })
+      .strict(),
+  })
+  .strict();
+export type Tombstone = z.infer<typeof Tombstone>;

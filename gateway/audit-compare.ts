@@ -7,6 +7,7 @@ import type { LedgerEntry, LedgerStore } from '../activities/ledger/store';
 import { inLanes } from '../activities/lanes';
 import { transitionLogQuery, type ProjectOutcome, type TransitionLogEntry } from '../messages/project';
 import type { BrokenEntry, VerifyReport } from '../tlog/reports';
+import { isTombstoneEvent } from '../domain/retention';
 
 /** How long verify waits for a project's transition log from its worker before leaving Temporal out of that project's check. */
 const QUERY_PATIENCE_MS = 10_000;
@@ -28,7 +29,8 @@ export class TemporalComparison {
   async compare(entries: LedgerEntry[], checked: number): Promise<VerifyReport> {
     const byProject = new Map<string, LedgerEntry[]>();
     for (const entry of entries) {
-      if (!entry.workflowId.startsWith('project:')) continue;
+      // A tombstone is the ledger's own entry, after the project ended: Temporal's log never had it.
+      if (!entry.workflowId.startsWith('project:') || isTombstoneEvent(entry.event)) continue;
       const mine = byProject.get(entry.workflowId);
       if (mine) mine.push(entry);
       else byProject.set(entry.workflowId, [entry]);

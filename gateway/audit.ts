@@ -159,6 +159,11 @@ export class AuditClient {
     }
     const archived = await this.ledger.archivedRuns(workflowId);
     if (archived.length === 0) throw new AllianceError('NOT_FOUND', `${workflowId} is neither in Temporal nor in the archive.`);
+    if (archived.every((run) => run.historyJson === ''))
+      throw new AllianceError(
+        'NOT_FOUND',
+        `The history of ${workflowId} was erased under the retention policy: its ledger entries, their digests and its tombstone (what, under which rule, when) remain (alliance audit history ${workflowId}).`,
+      );
     for (const run of archived) {
       if (sha256(run.historyJson) !== run.sha256)
         throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);

@@ -5,8 +5,10 @@
  */
 import { ensureCheckpointSchedule } from '../gateway/checkpoint-schedule';
 import { ensureArchiveSweepSchedule } from '../gateway/archive-sweep-schedule';
+import { ensureRetentionSchedule } from '../gateway/retention-schedule';
 import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem, type Environment } from '../domain/environment';
 import { retentionPolicy } from '../domain/retention';
+import { readRetentionPolicy } from '../activities/retention';
 import { retentionDays } from '../worker/namespace';
 import { clusterConnectionOptions } from '../gateway/connection-options';
 import { Client, Connection } from '@temporalio/client';
@@ -104,6 +106,8 @@ async function main(): Promise<void> {
       client,
       ledger,
       mail: mail.deps,
+      ...(mail.sinkDir ? { mailSinkDir: mail.sinkDir } : {}),
+      retention: readRetentionPolicy(env.ALLIANCE_RETENTION_POLICY_FILE),
       ...(checkpoints ? { checkpoints } : {}),
     }),
   });
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
   );
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
   await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
+  await ensureRetentionSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_RETENTION_SWEEP_HOURS);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 

@@ -14,9 +14,10 @@ export type IntegrityProblem = {
    * `entry`: an entry's hash or links; `payload`: a kept payload against its entry's digest;
    * `archive`: an archived history against its SHA-256; `leaves`: the tree's leaves against the
    * entries and histories they cover; `removed`: fewer leaves than a trusted checkpoint vouches
-   * for (some it covers were removed); `rewritten`: the leaves a trusted checkpoint covers no longer have its root.
+   * for (some it covers were removed); `rewritten`: the leaves a trusted checkpoint covers no longer have its root;
+   * `tombstone`: an erasure's tombstone that does not hold (its payload, its end, or erased before its rule allowed).
    */
-  check: 'entry' | 'payload' | 'archive' | 'leaves' | 'removed' | 'rewritten';
+  check: 'entry' | 'payload' | 'archive' | 'leaves' | 'removed' | 'rewritten' | 'tombstone';
   reason: string;
   seq?: number;
   workflowId?: string;
@@ -40,6 +41,8 @@ export type IntegrityReport = {
   root: string;
   /** Base64 consistency proof from the trusted checkpoint's tree to this one (RFC 9162 §2.1.4). */
   consistency?: string[];
+  /** Erasures under the retention policy: their tombstones, and the payloads and archived histories they account for. */
+  erased?: { tombstones: number; payloads: number; archivedRuns: number };
   problem: IntegrityProblem | null;
 };
 

@@ -7,6 +7,8 @@ import type { NoticeLog } from '../activities/notices/notice-log';
 
 export interface ServiceMail {
   deps: MailDependencies;
+  /** The try-out sink's directory, when mail goes there. */
+  sinkDir?: string;
   /** Where mail goes, for the start-up banner. */
   destination: string;
   stop(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startServiceMail(env: Environment, log: NoticeLog): Promis
   if (fallback) destination += `; office alerts also through ${new URL(env.SMTP_FALLBACK_URL!).host} (SMTP_FALLBACK_URL)`;
   return {
     deps: { transport, from: env.SMTP_FROM, log, ...(fallback ? { fallback } : {}) },
+    ...(sink ? { sinkDir: sink.dir } : {}),
     destination,
     async stop() {
       transport.close();

@@ -4,6 +4,8 @@ import { consistencyProof, rootOf, type Hash } from '../../tlog/merkle';
 import type { Checkpoint } from '../../tlog/checkpoint';
 import type { ArchivedRun, LedgerEntry, LedgerStore } from './store';
 import { verifyChains } from './verify';
+import { checkTombstones, type ErasureAccount } from './tombstones';
+import type { Leaf } from '../../tlog/leaves';
 import type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 
 /** `project:alliance-105:TE2-0001/<run id>` → workflow and run (workflow ids hold no `/`). */
@@ -55,32 +57,10 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
       entrySeq: chains.broken.entrySeq,
     });
 
-  const withPayload = entries.filter((e) => e.seq >= payloadsFrom);
-  const bodies = await ledger.payloads(withPayload.map((e) => e.payloadDigest));
-  for (const entry of withPayload) {
-    const body = bodies.get(entry.payloadDigest);
-    if (body === undefined) return report({ check: 'payload', reason: `the payload of entry ${entry.seq} is missing from the ledger`, ...named(entry) });
-    if (sha256(body) !== entry.payloadDigest)
-      return report({
-        check: 'payload',
-        reason: `the payload kept for entry ${entry.seq} was altered: it no longer has the digest the entry records`,
-        ...named(entry),
-      });
-  }
-
+  const kept = await checkKept(ledger, entries, stored, payloadsFrom);
+  if ('problem' in kept) return report(kept.problem);
+  const { withPayload, runs, erasure } = kept;
   const bySeq = new Map(entries.map((e) => [e.seq, e]));
-  const runs = new Map<string, ArchivedRun>();
-  for (const workflowId of new Set(stored.filter((l) => l.kind === 'archive').map((l) => splitRunRef(l.ref).workflowId))) {
-    for (const run of await ledger.archivedRuns(workflowId)) runs.set(`${run.workflowId}/${run.runId}`, run);
-  }
-  for (const run of runs.values()) {
-    if (sha256(run.historyJson) !== run.sha256)
-      return report({
-        check: 'archive',
-        reason: `the archived history of ${run.workflowId} run ${run.runId} was altered: it no longer has its SHA-256`,
-        workflowId: run.workflowId,
-      });
-  }
 
   const recomputed: Hash[] = [];
   const covered = new Set<number>();
@@ -114,7 +94,13 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
   }
   const uncovered = entries.find((e) => !covered.has(e.seq));
   if (uncovered) return report({ check: 'leaves', reason: `entry ${uncovered.seq} has no leaf in the tree`, ...named(uncovered) });
-  const counts = { payloads: withPayload.length, archivedRuns: runs.size, size: recomputed.length, root: rootOf(recomputed).toString('hex') };
+  const counts = {
+    payloads: withPayload.length,
+    archivedRuns: runs.size,
+    size: recomputed.length,
+    root: rootOf(recomputed).toString('hex'),
+    ...(erasure.tombstones > 0 ? { erased: { tombstones: erasure.tombstones, payloads: erasure.payloads.size, archivedRuns: erasure.archivedRuns.size } } : {}),
+  };
 
   const trusted = options.trusted;
   const latest = options.latest;
@@ -142,6 +128,46 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
   const problem = upTo ? extendsLatest(recomputed, upTo, options.published ?? []) : null;
   if (problem) return report(problem, counts);
   return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size, upTo?.size).map((h) => h.toString('base64')) });
+}
+
+type Kept = { withPayload: LedgerEntry[]; runs: Map<string, ArchivedRun>; erasure: Exclude<ErasureAccount, { problem: IntegrityProblem }> };
+
+/** Every kept payload against its entry's digest and every archived history against its SHA-256; what is gone, only where a tombstone accounts for it. */
+async function checkKept(ledger: LedgerStore, entries: LedgerEntry[], stored: Leaf[], payloadsFrom: number): Promise<Kept | { problem: IntegrityProblem }> {
+  const named = (e: LedgerEntry) => ({ seq: e.seq, workflowId: e.workflowId, entrySeq: e.entrySeq });
+  const withPayload = entries.filter((e) => e.seq >= payloadsFrom);
+  const bodies = await ledger.payloads(withPayload.map((e) => e.payloadDigest));
+  const erasure = checkTombstones(entries, bodies);
+  if ('problem' in erasure) return erasure;
+  for (const entry of withPayload) {
+    const body = bodies.get(entry.payloadDigest);
+    if (body === undefined && erasure.payloads.has(entry.payloadDigest)) continue;
+    if (body === undefined) return { problem: { check: 'payload', reason: `the payload of entry ${entry.seq} is missing from the ledger`, ...named(entry) } };
+    if (sha256(body) !== entry.payloadDigest)
+      return {
+        problem: {
+          check: 'payload',
+          reason: `the payload kept for entry ${entry.seq} was altered: it no longer has the digest the entry records`,
+          ...named(entry),
+        },
+      };
+  }
+  const runs = new Map<string, ArchivedRun>();
+  for (const workflowId of new Set(stored.filter((l) => l.kind === 'archive').map((l) => splitRunRef(l.ref).workflowId))) {
+    for (const run of await ledger.archivedRuns(workflowId)) runs.set(`${run.workflowId}/${run.runId}`, run);
+  }
+  for (const run of runs.values()) {
+    if (run.historyJson === '' && erasure.archivedRuns.has(`${run.workflowId}/${run.runId}`)) continue;
+    if (sha256(run.historyJson) !== run.sha256)
+      return {
+        problem: {
+          check: 'archive',
+          reason: `the archived history of ${run.workflowId} run ${run.runId} was altered: it no longer has its SHA-256`,
+          workflowId: run.workflowId,
+        },
+      };
+  }
+  return { withPayload, runs, erasure };
 }
 
 /** Whether the tree recomputed from the ledger still starts with the tree of the last checkpoint the writer published. */

@@ -1,5 +1,5 @@
 import type { Row } from '../sql/driver';
-import type { LedgerEntry, ProjectRecord } from './store';
+import type { LedgerEntry, NewLedgerEntry, OfficeAlert, ProjectRecord, QuarantinedEntry } from './store';
 
 /** Ledger rows as the stores and the migrations read them. */
 export const toEntry = (r: Row): LedgerEntry => ({
@@ -34,4 +34,22 @@ export const toProject = (r: Row): ProjectRecord => ({
   projectYear: Number(r.project_year),
   overdue: Number(r.overdue) === 1,
   updatedAt: String(r.updated_at),
+});
+
+export const toQuarantined = (r: Row): QuarantinedEntry => ({
+  workflowId: String(r.workflow_id),
+  chainId: String(r.chain_id),
+  entrySeq: Number(r.entry_seq),
+  reason: 'conflict',
+  detail: String(r.detail),
+  entry: JSON.parse(String(r.entry_json)) as NewLedgerEntry,
+  at: String(r.at),
+});
+
+export const toAlert = (r: Row): OfficeAlert => ({
+  key: String(r.key),
+  kind: String(r.kind) as OfficeAlert['kind'],
+  subject: String(r.subject),
+  detail: String(r.detail),
+  at: String(r.at),
 });

@@ -3,7 +3,9 @@ import { ledgerMigrations } from './migrations';
 import { migrate } from '../sql/migrate';
 import type { TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
-import { toEntry, toProject } from './rows';
+import { toAlert, toEntry, toProject, toQuarantined } from './rows';
+import { tombstoneEvent } from '../../domain/retention';
+import { eraseIn } from './erasure';
 import { leafOfArchivedRun, leafOfEntry, type Leaf } from '../../tlog/leaves';
 import {
   appendContent,
@@ -12,6 +14,8 @@ import {
   quarantineAlert,
   type AppendOptions,
   type AppendOutcome,
+  type ErasureOutcome,
+  type ErasureRequest,
   type ArchivedRun,
   type LedgerEntry,
   type LedgerFilter,
@@ -23,24 +27,6 @@ import {
   type QuarantinedEntry,
   type StoredCheckpoint,
 } from './store';
-
-const toQuarantined = (r: Row): QuarantinedEntry => ({
-  workflowId: String(r.workflow_id),
-  chainId: String(r.chain_id),
-  entrySeq: Number(r.entry_seq),
-  reason: 'conflict',
-  detail: String(r.detail),
-  entry: JSON.parse(String(r.entry_json)) as NewLedgerEntry,
-  at: String(r.at),
-});
-
-const toAlert = (r: Row): OfficeAlert => ({
-  key: String(r.key),
-  kind: String(r.kind) as OfficeAlert['kind'],
-  subject: String(r.subject),
-  detail: String(r.detail),
-  at: String(r.at),
-});
 
 /** What a payload's seal is bound to: a body moved to another digest's row does not open there. */
 const payloadContext = (digest: string): string => `ledger payload ${digest}`;
@@ -122,42 +108,7 @@ export class SqlLedgerStore implements LedgerStore {
       ]);
       // The workflow's append of an earlier transition is still on its way: this one waits its turn.
       if (options.after !== undefined && (previousOfChain ? Number(previousOfChain.entry_seq) : 0) < options.after) return { status: 'predecessorPending' };
-      // Entries without a chain (histories from before it was kept) hash as they always did: no chainId field.
-      const { chainId: _given, ...content } = entry;
-      const chained = {
-        ...content,
-        ...(chainId ? { chainId } : {}),
-        seq: previous ? Number(previous.seq) + 1 : 1,
-        prevHash: previous ? String(previous.hash) : '',
-        prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '',
-      };
-      const full: LedgerEntry = { ...chained, hash: entryHash(chained) };
-      await tx.run(
-        `INSERT INTO ledger (seq, workflow_id, chain_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          full.seq,
-          full.workflowId,
-          chainId,
-          full.entrySeq,
-          full.at,
-          full.actor.role,
-          full.actor.id,
-          full.actor.via ? JSON.stringify(full.actor.via) : null,
-          full.event,
-          JSON.stringify(full.from),
-          JSON.stringify(full.to),
-          full.payloadDigest,
-          full.prevHash,
-          full.prevWorkflowHash,
-          full.hash,
-        ],
-      );
-      await this.insertLeaf(tx, leafOfEntry(full));
-      if (payload !== undefined) {
-        const body = this.sealer ? this.sealer.seal(payload, payloadContext(full.payloadDigest)) : payload;
-        await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, body]);
-      }
+      const full = await this.insertChained(tx, entry, previous, previousOfChain, payload);
       // In the same transaction: an append that waits for this one finds the project's facts as they stood after it.
       if (options.project) await this.upsertProjectIn(tx, options.project);
       const expected = previousOfChain ? Number(previousOfChain.entry_seq) + 1 : null;
@@ -168,6 +119,18 @@ export class SqlLedgerStore implements LedgerStore {
       }
       return { status: 'appended', entry: full };
     });
+  }
+
+  erase(request: ErasureRequest): Promise<ErasureOutcome> {
+    return this.db.transaction(APPEND_LOCK, (tx) =>
+      eraseIn(tx, request, this.now(), (t, entry, previous, previousOfChain, payload) => this.insertChained(t, entry, previous, previousOfChain, payload)),
+    );
+  }
+
+  async tombstones(): Promise<LedgerEntry[]> {
+    return (await this.db.all('SELECT * FROM ledger WHERE event IN (?, ?) ORDER BY seq', [tombstoneEvent('notices'), tombstoneEvent('personal-data')])).map(
+      toEntry,
+    );
   }
 
   async entries(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
@@ -348,6 +311,54 @@ export class SqlLedgerStore implements LedgerStore {
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
     const row = await this.db.get('SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1');
     return row ? { size: Number(row.size), root: String(row.root), note: String(row.note), at: String(row.at) } : null;
+  }
+
+  /** Chains, hashes and writes an entry, its leaf and its payload (sealed): under the append lock. */
+  private async insertChained(
+    tx: SqlDriver,
+    entry: NewLedgerEntry,
+    previous: Row | null,
+    previousOfChain: Row | null,
+    payload: string | undefined,
+  ): Promise<LedgerEntry> {
+    const chainId = entry.chainId ?? '';
+    // Entries without a chain (histories from before it was kept) hash as they always did: no chainId field.
+    const { chainId: _given, ...content } = entry;
+    const chained = {
+      ...content,
+      ...(chainId ? { chainId } : {}),
+      seq: previous ? Number(previous.seq) + 1 : 1,
+      prevHash: previous ? String(previous.hash) : '',
+      prevWorkflowHash: previousOfChain ? String(previousOfChain.hash) : '',
+    };
+    const full: LedgerEntry = { ...chained, hash: entryHash(chained) };
+    await tx.run(
+      `INSERT INTO ledger (seq, workflow_id, chain_id, entry_seq, at, actor_role, actor_id, actor_via, event, from_states, to_states, payload_digest, prev_hash, prev_workflow_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        full.seq,
+        full.workflowId,
+        chainId,
+        full.entrySeq,
+        full.at,
+        full.actor.role,
+        full.actor.id,
+        full.actor.via ? JSON.stringify(full.actor.via) : null,
+        full.event,
+        JSON.stringify(full.from),
+        JSON.stringify(full.to),
+        full.payloadDigest,
+        full.prevHash,
+        full.prevWorkflowHash,
+        full.hash,
+      ],
+    );
+    await this.insertLeaf(tx, leafOfEntry(full));
+    if (payload !== undefined) {
+      const body = this.sealer ? this.sealer.seal(payload, payloadContext(full.payloadDigest)) : payload;
+      await tx.run('INSERT INTO payloads VALUES (?, ?) ON CONFLICT DO NOTHING', [full.payloadDigest, body]);
+    }
+    return full;
   }
 
   /** The next leaf of the tree: called under the append lock, so indexes are dense and in order. */

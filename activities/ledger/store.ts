@@ -2,6 +2,8 @@ import { canonicalJson, sha256 } from '../../tlog/digest';
 import type { Leaf } from '../../tlog/leaves';
 
 import type {
+  ErasureOutcome,
+  ErasureRequest,
   LedgerEntry,
   NewLedgerEntry,
   ProjectRecord,
@@ -13,6 +15,8 @@ import type {
 } from '../../domain/records';
 
 export type {
+  ErasureOutcome,
+  ErasureRequest,
   LedgerEntry,
   NewLedgerEntry,
   ProjectRecord,
@@ -69,6 +73,13 @@ export interface LedgerStore {
   payloads(digests: readonly string[]): Promise<Map<string, string>>;
   payloadsFromSeq(): Promise<number>;
   entries(filter?: LedgerFilter): Promise<LedgerEntry[]>;
+  /**
+   * Erases a project's personal data or its notices under a retention rule and appends the
+   * tombstone that says what, under which rule and when, in one transaction; once per kind.
+   */
+  erase(request: ErasureRequest): Promise<ErasureOutcome>;
+  /** The tombstones of erasures, in ledger order. */
+  tombstones(): Promise<LedgerEntry[]>;
   upsertProject(project: ProjectRecord): Promise<void>;
   projects(filter?: ProjectFilter): Promise<ProjectRecord[]>;
   /** The records of every project this PI acted on (applied with, at the least), from the ledger: long after Temporal deleted them. */

@@ -10,6 +10,9 @@ export interface MailSink {
   stop(): Promise<void>;
 }
 
+/** How a kept message's file name ends: by its Message-ID, so retention finds a project's mail. */
+export const sinkFileSuffix = (messageId: string): string => `${sha256(messageId).slice(0, 24)}.eml`;
+
 /**
  * The embedded default when no SMTP_URL is set: a real SMTP server on loopback that keeps every
  * message it accepts as an .eml file, named by arrival and Message-ID: a message sent twice is
@@ -30,7 +33,7 @@ export function startMailSink(options: { dir: string; port?: number }): Promise<
         const head = message.subarray(0, message.indexOf('\r\n\r\n') > 0 ? message.indexOf('\r\n\r\n') : message.length).toString('utf8');
         const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? `${Date.now()}-${Math.random()}`;
         const arrival = `${new Date().toISOString().replace(/[:.]/g, '')}-${process.pid}-${String(++received).padStart(6, '0')}`;
-        writeFileSync(path.join(options.dir, `${arrival}-${sha256(messageId).slice(0, 24)}.eml`), message);
+        writeFileSync(path.join(options.dir, `${arrival}-${sinkFileSuffix(messageId)}`), message);
         callback();
       });
     },

@@ -54,6 +54,8 @@ export interface NoticeLog {
   uncertain(key: string, holder: string, error: string): Promise<void>;
   sent(key: string, at: Date): Promise<void>;
   undelivered(): Promise<NoticeState[]>;
+  /** Deletes every notice whose key starts with `prefix` (one project's, under retention); returns their message ids. */
+  erase(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -169,6 +171,15 @@ export class SqlNoticeLog implements NoticeLog {
 
   async undelivered(): Promise<NoticeState[]> {
     return (await this.db.all("SELECT * FROM notices WHERE status <> 'sent' ORDER BY first_attempt_at, key")).map(toState);
+  }
+
+  erase(prefix: string): Promise<string[]> {
+    return this.db.transaction(`notices ${prefix}`, async (tx) => {
+      const where = 'substr(key, 1, ?) = ?';
+      const ids = (await tx.all(`SELECT message_id FROM notices WHERE ${where}`, [prefix.length, prefix])).map((r) => String(r.message_id));
+      await tx.run(`DELETE FROM notices WHERE ${where}`, [prefix.length, prefix]);
+      return ids;
+    });
   }
 
   close(): Promise<void> {

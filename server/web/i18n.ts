@@ -170,6 +170,8 @@ const zhNames: Record<string, string> = {
   'application.update': '修改申請案',
   'application.submit': '送出申請案',
   'application.withdraw': '撤回申請案',
+  'retention.notices-erased': '依保存期限刪除通知',
+  'retention.personal-data-erased': '依保存期限刪除個人資料',
   'endorsement.record': '機構推薦',
   'review.start': '開始書面審查',
   'reviewer.assign': '指派審查委員',

@@ -114,6 +114,9 @@ function auditProofCommands(audit: Command, run: Runner): void {
           const [one] = report.withoutLogIn.first;
           grown += `; ${report.withoutLogIn.count} entries of people carry no log-in (via), sent around the door or by the service on their behalf, the first ledger entry ${one!.seq} (${one!.workflowId} transition ${one!.entrySeq}, ${one!.actor}, ${one!.event})`;
         }
+        const erased = report.ledger?.erased;
+        if (erased)
+          grown += `; ${erased.tombstones} erasures under the retention policy, each with its tombstone, account for ${erased.payloads} payloads and ${erased.archivedRuns} archived histories`;
         print(`verified ${report.checked} ledger entries (${report.comparedWithTemporal} compared with Temporal): every hash and link holds${grown}`, report);
       }),
     );
