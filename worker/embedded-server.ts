@@ -38,6 +38,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     'start-dev',
     '--db-filename',
     databaseFile,
+    // Write-ahead logging: a reader (the online backup's VACUUM INTO, docs/operations.md "Backup and
+    // restore") takes its snapshot without holding up the server's writes. In the rollback journal's
+    // mode a reader's lock made the server's writes fail with SQLITE_BUSY, and its shard reload.
+    '--sqlite-pragma',
+    'journal_mode=wal',
     '--ip',
     '127.0.0.1',
     '--port',

@@ -4,7 +4,7 @@ import { type Command, CommanderError } from 'commander';
 import { ConfigurationError } from '../../domain/environment';
 import { AllianceError, errorCodes } from '../../domain/errors';
 import { buildProgram, type Globals, type Runner } from './program';
-import { openSession } from './session';
+import { connectSession, type Session } from './session';
 
 let exitStatus = 0;
 
@@ -16,11 +16,21 @@ const run: Runner =
     const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
     const globals = command.optsWithGlobals<Globals>();
     const print = (human: string, data: unknown) => console.log(globals.json ? JSON.stringify(data, null, 2) : human);
-    const session = await openSession();
+    // Opened when an action first asks for it: the operators' offline commands (payload-keys rotate,
+    // audit keygen, backup) run on the service's host with no API configured.
+    let session: Session | undefined;
     try {
-      await action({ session, print, globals, args, opts });
+      await action({
+        get session() {
+          return (session ??= connectSession());
+        },
+        print,
+        globals,
+        args,
+        opts,
+      });
     } finally {
-      await session.close();
+      await session?.close();
     }
   };
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { errorCodes } from '../../domain/errors';
 import { addAccountCommands } from './commands/account';
 import { addAuditCommands } from './commands/audit';
+import { addBackupCommands } from './commands/backup';
 import { addCallsCommands } from './commands/calls';
 import { addOperatorsCommands } from './commands/operators';
 import { addProjectsCommands } from './commands/projects';
@@ -35,6 +36,7 @@ export function buildProgram(run: Runner): Command {
   addProjectsCommands(program, run);
   addAuditCommands(program, run);
   addOperatorsCommands(program, run);
+  addBackupCommands(program, run);
   addCompletionCommand(program);
   return program;
 }

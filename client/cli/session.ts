@@ -33,12 +33,12 @@ export function apiUrl(): string {
 }
 
 /** The API as whoever logged in last (`alliance login`); only the service itself holds Temporal credentials. */
-export function openSession(): Promise<Session> {
+export function connectSession(): Session {
   const url = apiUrl();
   const login = loadLogin();
   // A stored login is for the API it was made against; another API gets no token of it.
   const tokens = login && login.apiUrl === url ? storedTokenSource() : null;
-  return Promise.resolve({ api: new ApiClient(url, tokens), close: () => Promise.resolve() });
+  return { api: new ApiClient(url, tokens), close: () => Promise.resolve() };
 }
 
 /** `alliance-105:TE2-0001` or `project:alliance-105:TE2-0001` → the project's workflow id. */
