@@ -135,8 +135,8 @@ export class ApiClient {
   }
 
   readonly calls = {
-    open: async (call: unknown, reviewerPool: unknown): Promise<string> =>
-      (await this.request<{ callId: string }>('POST', '/api/calls', { call, reviewerPool })).callId,
+    open: async (call: unknown, reviewerPool: unknown, institutions?: unknown): Promise<string> =>
+      (await this.request<{ callId: string }>('POST', '/api/calls', { call, reviewerPool, ...(institutions !== undefined && { institutions }) })).callId,
     status: (callId: string): Promise<CallView> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}`),
     progress: (callId: string): Promise<{ done: number; total: number } | null> => this.request('GET', `/api/calls/${encodeURIComponent(callId)}/progress`),
     registerApplication: async (callId: string, application: ApplicationInput): Promise<string> =>

@@ -1,5 +1,6 @@
 // The HTTP API's request and response schemas: the routes validate with them and the OpenAPI
 // document is generated from them, so nothing is described twice.
+import { InstitutionRegistry } from './institutions';
 import { z } from 'zod';
 import { Actor, Principal, Role } from './actor';
 import { Division, NewApplication, Region } from './application';
@@ -42,7 +43,14 @@ export type Problem = z.infer<typeof Problem>;
 export const ProjectParams = z.object({ callId: Id, applicationId: Id }).strict();
 export const CallParams = z.object({ callId: Id }).strict();
 
-export const OpenCallBody = z.object({ call: Call, reviewerPool: ReviewerPool }).strict();
+export const OpenCallBody = z
+  .object({
+    call: Call,
+    reviewerPool: ReviewerPool,
+    /** Where each institution's research office is told: registrations name an institution in it, and its notices go there. */
+    institutions: InstitutionRegistry.optional(),
+  })
+  .strict();
 export const RegisterApplicationBody = z.object({ application: NewApplication }).strict();
 export const RosterBody = z
   .object({

@@ -31,3 +31,14 @@ export const IdText = (): z.ZodString => z.string().max(bounds.id, at(bounds.id)
 export const NameText = (): z.ZodString => z.string().max(bounds.name, at(bounds.name));
 export const TitleText = (): z.ZodString => z.string().max(bounds.title, at(bounds.title));
 export const LongText = (): z.ZodString => z.string().max(bounds.text, at(bounds.text));
+
+/** A list keyed by id (a reviewer pool, a registry of institutions): each id once, the second named. */
+export const uniqueIds =
+  (noun: string) =>
+  (list: readonly { id: string }[], ctx: z.RefinementCtx): void => {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `${noun} id ${item.id} appears twice; ids must be unique` });
+      seen.add(item.id);
+    });
+  };

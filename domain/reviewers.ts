@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { atMost, bounds, IdText, NameText } from './bounds';
+import { atMost, bounds, IdText, NameText, uniqueIds } from './bounds';
 import { Division } from './application';
 
 /** A member of the reviewer pool; conflicts are declared by application or by institution. */
@@ -24,11 +24,5 @@ export type Reviewer = z.infer<typeof Reviewer>;
 export const ReviewerPool = z
   .array(Reviewer)
   .max(...atMost(10 * bounds.list))
-  .superRefine((pool, ctx) => {
-    const seen = new Set<string>();
-    pool.forEach((reviewer, i) => {
-      if (seen.has(reviewer.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `reviewer id ${reviewer.id} appears twice; ids must be unique` });
-      seen.add(reviewer.id);
-    });
-  });
+  .superRefine(uniqueIds('reviewer'));
 export type ReviewerPool = z.infer<typeof ReviewerPool>;

@@ -1,3 +1,4 @@
+import { InstitutionRegistry } from '../domain/institutions';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { temporal } from '@temporalio/proto';
 import {
@@ -89,18 +90,20 @@ export class CallClient {
     return this.run(callId, () => this.handle(callId).executeUpdate(update, { args: [args], ...(this.updateId ? { updateId: this.updateId } : {}) }));
   }
 
-  /** Opens a call from its file (calendar and policy) and its reviewer pool. */
-  async open(callFile: unknown, poolFile: unknown): Promise<string> {
+  /** Opens a call from its file (calendar and policy), its reviewer pool and, if given, the registry of institutions. */
+  async open(callFile: unknown, poolFile: unknown, institutionsFile?: unknown): Promise<string> {
     const call = Call.safeParse(callFile);
     if (!call.success) throw invalid('The call file', call.error.issues);
     const pool = ReviewerPool.safeParse(poolFile);
     if (!pool.success) throw invalid('The reviewer pool', pool.error.issues);
+    const institutions = institutionsFile === undefined ? undefined : InstitutionRegistry.safeParse(institutionsFile);
+    if (institutions && !institutions.success) throw invalid('The registry of institutions', institutions.error.issues);
     const workflowId = callWorkflowId(call.data.id);
     try {
       await this.client.workflow.start('callWorkflow', {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [{ call: call.data, reviewerPool: pool.data }],
+        args: [{ call: call.data, reviewerPool: pool.data, ...(institutions && { institutions: institutions.data }) }],
         typedSearchAttributes: [
           { key: keys.callId, value: call.data.id },
           { key: keys.rocYear, value: call.data.rocYear },

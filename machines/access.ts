@@ -1,4 +1,4 @@
-import type { Actor, Role } from '../domain/actor';
+import { isPerson, type Actor, type Role } from '../domain/actor';
 
 /** A refusal of the door's own questions, coded as the workflow's refusals are. */
 export interface AccessRefusal {
@@ -59,6 +59,19 @@ export function checkAccess(access: Access, actor: Actor): AccessRefusal | null 
   return roles.includes(actor.role)
     ? null
     : { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} is for ${roles.join(' and ')} only, not for ${actor.role} ${actor.id}.${instead[access] ?? ''}` };
+}
+
+/**
+ * Who authenticated a person's command. A person (office, PI, institution, reviewer) acts through the
+ * service's door, which sets `via` from the provider's verified token, or the service acts for them
+ * and names itself there (`servicePrincipal`); a command of a person without it came around the door,
+ * and is refused by every project and call validator before it enters history. The project's timers
+ * (`system`) need none. Asked only of commands from outside: histories recorded before it replay.
+ */
+export function logInProblem(what: string, actor: Actor): string | null {
+  return isPerson(actor.role) && !actor.via
+    ? `${what} was refused: ${actor.role} ${actor.id} carries no log-in; a person's command must carry who authenticated them (via): send it through the service's API.`
+    : null;
 }
 
 /**

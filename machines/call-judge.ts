@@ -1,3 +1,5 @@
+import type { InstitutionAddress } from '../domain/institutions';
+import { withRegisteredInstitution } from './notice-addresses';
 import { z } from 'zod';
 import { Actor } from '../domain/actor';
 import { AmendDeadlineBody, EmptyBody, Id, InviteBody, RegisterApplicationBody, RosterBody, ScheduleBody, ScopeBody } from '../domain/api';
@@ -9,6 +11,7 @@ import { defaultAmendmentLeadTime, defaultMaxApplicationsPerPi, type ProgrammePo
 import { formatRocDate, formatTaipeiIso } from '../domain/roc-date';
 import { callCommands, missedDeadline, type CallCommand } from './call-machine';
 import type { Refusal } from './judge';
+import { logInProblem } from './access';
 import { registrationProblem, rosterProblem } from './ownership';
 
 /** One schema per call command: what it carries besides who sends it. The API's request bodies, so the door and the call agree. */
@@ -39,11 +42,16 @@ export interface CallStanding {
   assignments: Readonly<Record<string, readonly string[]>>;
   rounds: readonly { scope: Division | 'all'; closedAt: string | null }[];
   reviewerPool: readonly { id: string }[];
+  /** The office's registry of institutions, when the call was opened with one. */
+  institutions?: readonly InstitutionAddress[];
 }
 
 const refuse = (code: Refusal['code'], message: string, details: string[] = []): Refusal => ({ ok: false, code, message, details });
 
-/** The two checks that need no call: the command's schema and the acting role. The client asks them before sending. */
+/**
+ * The two checks that need no call: the command's schema and the acting role, a person's with who
+ * authenticated them (`via`: every call command comes from outside). The client asks them before sending.
+ */
 export function checkCallBodyAndRole(command: CallCommand, args: unknown): Refusal | { ok: true; actor: Actor; body: Record<string, unknown> } {
   const { actor: rawActor, ...rest } = (args ?? {}) as { actor?: unknown };
   const actor = Actor.safeParse(rawActor);
@@ -56,6 +64,8 @@ export function checkCallBodyAndRole(command: CallCommand, args: unknown): Refus
   const roles: readonly string[] = callCommands[command].roles;
   if (!roles.includes(actor.data.role))
     return refuse('ROLE_NOT_ALLOWED', `${command} may be sent only by ${roles.join(' or ')}, not by ${actor.data.role} ${actor.data.id}.`);
+  const unvouched = logInProblem(command, actor.data);
+  if (unvouched) return refuse('FORBIDDEN', unvouched);
   return { ok: true, actor: actor.data, body: body.data };
 }
 
@@ -115,6 +125,8 @@ function registrationRefusal(call: CallStanding, actor: Actor, application: z.in
   if (projectIn(call, application.id) || call.registering.some((a) => a.id === application.id)) {
     return refuse('INVALID_PAYLOAD', `Application ${application.id} is already registered in call ${call.callId}; choose another application id.`);
   }
+  const addressed = withRegisteredInstitution(application, call.institutions);
+  if (!addressed.ok) return refuse('FORBIDDEN', addressed.problem);
   const most = call.policy.maxApplicationsPerPi ?? defaultMaxApplicationsPerPi;
   const mine = new Set([
     ...call.projects.filter((p) => p.piId === actor.id).map((p) => p.applicationId),

@@ -2,6 +2,7 @@ import { __unsafe_getAllOwnEventDescriptors, transition } from 'xstate';
 import type { Actor, Role } from '../domain/actor';
 import { incomingPayloads, projectEventPayloads, type ProjectEvent, type ProjectEventType } from '../domain/project-events';
 import { basisPoints, checkApplication, checkApprovedAmounts, trancheCapNtd } from '../domain/rules';
+import { logInProblem } from './access';
 import { ownershipProblem } from './ownership';
 import { projectEventRoles, type ProjectSnapshot } from './project-machine';
 import { describeState, isAnnounced, lifecycleState } from './state-names';
@@ -50,7 +51,8 @@ export function offeredEvents(snapshot: ProjectSnapshot): Record<Role, ProjectEv
 
 /**
  * The two checks that need no state: the payload's schema and the acting role. A command from
- * outside the workflow may never act as `system`: those events come only from its timers.
+ * outside the workflow may never act as `system`: those events come only from its timers; a
+ * person's carries who authenticated them (`via`, `logInProblem`).
  */
 export function checkPayloadAndRole(
   type: ProjectEventType,
@@ -70,6 +72,8 @@ export function checkPayloadAndRole(
   if (!roles.includes(actor.role)) {
     return refuse('ROLE_NOT_ALLOWED', `${type} may be sent only by ${roles.join(' or ')}, not by ${actor.role} ${actor.id}.`);
   }
+  const unvouched = options.fromOutside ? logInProblem(type, actor) : null;
+  if (unvouched) return refuse('FORBIDDEN', unvouched);
   return { ok: true, payload: parsed.data };
 }
 

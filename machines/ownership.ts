@@ -49,6 +49,9 @@ function handOverProblem(current: Application, next: Application): string | null
   if (next.institution.researchOfficeEmail !== current.institution.researchOfficeEmail) {
     return `application.update was refused: the research office of ${current.institution.id} is told at the address registered with application ${current.id}${current.institution.researchOfficeEmail ? ` (${current.institution.researchOfficeEmail})` : ''}; a PI cannot drop or change it.`;
   }
+  // The PI is told at the address the identity provider verified when the application was registered.
+  if (next.pi.email.toLowerCase() !== current.pi.email.toLowerCase())
+    return `application.update was refused: the PI of application ${current.id} is told at the address verified at registration (${current.pi.email}); it follows the account, not the application: change it with the identity provider.`;
   // Its phase was checked against the programme's record when it was registered.
   if (JSON.stringify(next.phase) !== JSON.stringify(current.phase))
     return `application.update was refused: application ${current.id} was registered as phase ${current.phase.phase} with the facts checked then; to change them, withdraw it and register a new application.`;

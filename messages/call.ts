@@ -1,4 +1,5 @@
 // The messages of callWorkflow, shared by the workflow and the client.
+import type { InstitutionAddress } from '../domain/institutions';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../domain/actor';
 import type { ApplicationInput, Division } from '../domain/application';
@@ -13,6 +14,8 @@ export type { CallAmendment, CallRecords, OperationRecord, RegisteredProject, Re
 export interface CallWorkflowInput {
   call: Call;
   reviewerPool: Reviewer[];
+  /** The office's registry of institutions: where each research office is told (absent in calls opened before it). */
+  institutions?: InstitutionAddress[];
   /** Continue as new once a run's history holds this many events (default 10,000; tests lower it). */
   continueAsNewAfterEvents?: number;
   /** Present after continue-as-new: everything the previous run knew. */

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { Role, type Actor } from '../domain/actor';
+import { Role, withVerifiedEmail, type Actor } from '../domain/actor';
 import { AllianceError } from '../domain/errors';
 
 /** Which tokens the door accepts, and where in them the law finds the actor's role and id. */
@@ -105,7 +105,7 @@ export function actorFromClaims(payload: JWTPayload, settings: Pick<OidcSettings
     );
   }
   const session = typeof payload.sid === 'string' ? payload.sid : undefined;
-  return {
+  const actor: Actor = {
     role,
     id,
     via: {
@@ -115,6 +115,9 @@ export function actorFromClaims(payload: JWTPayload, settings: Pick<OidcSettings
       ...(payload.jti ? { token: payload.jti } : {}),
     },
   };
+  // Only an address the provider verified: an unverified one is the account holder's word.
+  const email = payload.email_verified === true && typeof payload.email === 'string' ? payload.email : null;
+  return withVerifiedEmail(actor, email);
 }
 
 function describeJoseError(error: unknown): string {

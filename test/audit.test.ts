@@ -10,11 +10,13 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { openSqliteLedger } from '../activities/stores';
 import { openSqlite } from '../activities/sqlite-file';
 import { verifyChains } from '../activities/ledger/verify';
+import { canonicalJson, sha256 } from '../tlog/digest';
 import { ProjectClient } from '../gateway/projects';
 import { errorCodes } from '../domain/errors';
 import { alliance105 } from '../domain/calls';
 import { anApplication } from './fixtures/applications';
 import { actors } from './fixtures/project-events';
+import { person } from './fixtures/people';
 import { startApi } from './helpers/api';
 import { buildLedgerVerifier } from './helpers/ledger-verifier';
 import { allianceAs } from './helpers/cli';
@@ -159,8 +161,25 @@ async function searchesAndExport(
   return victim;
 }
 
+/**
+ * What a ledger written before every validator asked for the log-in (`via`) holds: a PI's entry
+ * without it, of a project of an older call that Temporal no longer has. Returns its workflow id.
+ */
+async function olderLedgersEntry(ledger: LedgerStore): Promise<string> {
+  const workflowId = `project:${uniqueName('older')}:TE2-0001`;
+  const payload = canonicalJson({});
+  const entry = { workflowId, chainId: 'older-run', entrySeq: 1, at: '2016-09-01T00:00:00.000Z', event: 'application.submit' };
+  const { status } = await ledger.append(
+    { ...entry, actor: { role: 'pi', id: 'pi-lin' }, from: ['draft'], to: ['submitted'], payloadDigest: sha256(payload) },
+    payload,
+  );
+  expect(status).toBe('appended');
+  return workflowId;
+}
+
 it('answers history, search, verify and export for auditors, also after Temporal deleted a project', async () => {
   const { ledger, file } = await temporaryLedger();
+  const older = await olderLedgersEntry(ledger);
   const keyDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-auditor-'));
   const signing = localLogSigning(keyDir, 'ledger.alliance.test');
   const trusted = path.join(keyDir, 'trusted.txt');
@@ -200,10 +219,10 @@ it('answers history, search, verify and export for auditors, also after Temporal
       // Submitted before the application deadline; the lapsed one never is.
       for (const id of [ids.overdue, ids.onTime, ids.inReview]) await projects.send(id, 'application.submit', actors.pi, {});
       await toExecution(projects, ids.overdue);
-      await toExecution(projects, ids.onTime, { role: 'institution', id: 'NCKU' });
+      await toExecution(projects, ids.onTime, person('institution', 'NCKU'));
       await projects.send(ids.onTime, 'progressReport.submit', actors.pi, { summary: 'On time' });
       await projects.send(ids.onTime, 'progressReport.accept', actors.office, { comments: 'OK' });
-      await projects.send(ids.inReview, 'endorsement.record', { role: 'institution', id: 'NCHU' }, { rosterId: 'R2', letterReference: 'L2' });
+      await projects.send(ids.inReview, 'endorsement.record', person('institution', 'NCHU'), { rosterId: 'R2', letterReference: 'L2' });
       await projects.send(ids.inReview, 'review.start', actors.office, {});
       await waitForProject(projects, ids.overdue, (v) => v.overdue);
       await waitForProject(projects, ids.lapsed, (v) => v.lifecycle === 'lapsed');
@@ -238,10 +257,12 @@ it('answers history, search, verify and export for auditors, also after Temporal
   // No worker serves the projects any more: verify leaves Temporal out of those it cannot ask, quickly.
   const untouched = await cli('audit', 'verify', '--all');
   expect(untouched.stderr).toBe('');
-  // Its commands went straight to Temporal, as the service's own client: no log-in, and verify names them.
+  // Every command of this test carried a log-in (the validators refuse a person's without one): only the older
+  // ledger's entry has none, and verify names it.
   expect(untouched.stdout).toMatch(
-    /^verified \d+ ledger entries \(0 compared with Temporal\).*; \d+ entries of people carry no log-in \(via\), .*, the first ledger entry \d+ \(project:/,
+    /^verified \d+ ledger entries \(0 compared with Temporal\).*; 1 entries of people carry no log-in \(via\), .*, the first ledger entry 1 \(/,
   );
+  expect(untouched.stdout).toContain(`the first ledger entry 1 (${older} transition 1, pi pi-lin, application.submit)`);
 
   // One byte of one entry: pi-lin becomes pi-lim.
   const db = openSqlite(file);

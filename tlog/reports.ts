@@ -68,9 +68,9 @@ export type VerifyReport = {
   /** Leaves appended after that checkpoint: checked here, but not provable until the next one is published. */
   unpublished?: number;
   /**
-   * Entries of people (office, PI, institution, reviewer) that carry no log-in (`via`): sent around
-   * the door, or by the service on a person's behalf (a replacement reviewer drawn by the call).
-   * Not a break of the ledger: the auditor is told who and where.
+   * Entries of people (office, PI, institution, reviewer) that carry no log-in (`via`): written
+   * before every validator required it (sent around the door, or a replacement reviewer the call
+   * drew, which now names the service). Not a break of the ledger: the auditor is told who and where.
    */
   withoutLogIn?: { count: number; first: { seq: number; workflowId: string; entrySeq: number; actor: string; event: string }[] };
 };

@@ -36,6 +36,7 @@ async function continueCall(run: CallRun, input: CallWorkflowInput): Promise<nev
   return await continueAsNew<typeof callWorkflow>({
     call: input.call,
     reviewerPool: input.reviewerPool,
+    ...(input.institutions && { institutions: input.institutions }),
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
     carried: { snapshot: callMachine.getPersistedSnapshot(run.snapshot), transitions: run.transitions },
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Actor } from '../../domain/actor';
+import { Actor, verifiedEmailOf, withVerifiedEmail } from '../../domain/actor';
 import type { TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
 import { migrate, type Migration } from '../sql/migrate';
@@ -58,11 +58,17 @@ const sessionMigrations: readonly Migration[] = [
       await db.run('CREATE INDEX IF NOT EXISTS browser_sessions_subject ON browser_sessions (subject)');
     },
   },
+  {
+    version: 2,
+    description: "the e-mail address the provider verified for the session's person (sealed): where the door tells a PI's notices",
+    up: (db) => db.run('ALTER TABLE browser_sessions ADD COLUMN verified_email TEXT'),
+  },
 ];
 
 const hashOf = (id: string): string => createHash('sha256').update(id).digest('hex');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const REFRESH_CONTEXT = 'browser session refresh token';
+const EMAIL_CONTEXT = 'browser session verified e-mail';
 
 /** Browser sessions over SQL: a SQLite file for one machine, PostgreSQL (DATABASE_URL) for every API replica. */
 export class SqlSessionStore implements SessionStore {
@@ -76,8 +82,13 @@ export class SqlSessionStore implements SessionStore {
     return new SqlSessionStore(db, options.sealer);
   }
 
-  private sealed(token: string | null): string | null {
-    return token === null || !this.sealer ? token : this.sealer.seal(token, REFRESH_CONTEXT);
+  private sealed(token: string | null, context = REFRESH_CONTEXT): string | null {
+    return token === null || !this.sealer ? token : this.sealer.seal(token, context);
+  }
+
+  private opened(stored: Row[string] | undefined, context: string): string | null {
+    if (typeof stored !== 'string') return null;
+    return this.sealer ? this.sealer.open(stored, context) : stored;
   }
 
   private toSession(id: string, r: Row): BrowserSession | null {
@@ -88,7 +99,7 @@ export class SqlSessionStore implements SessionStore {
       id,
       subject: String(r.subject),
       providerSession: r.provider_session === null ? null : String(r.provider_session),
-      actor: actor.data,
+      actor: withVerifiedEmail(actor.data, this.opened(r.verified_email, EMAIL_CONTEXT)),
       // A token that no longer opens (its key dropped from the ring) cannot refresh: the session ends at its next refresh.
       refreshToken: stored === null ? null : this.sealer ? this.sealer.open(stored, REFRESH_CONTEXT) : stored,
       csrf: String(r.csrf),
@@ -104,7 +115,7 @@ export class SqlSessionStore implements SessionStore {
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     await this.db.run(
-      'INSERT INTO browser_sessions (id_hash, subject, provider_session, actor, refresh_token, csrf, created_at, refreshed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO browser_sessions (id_hash, subject, provider_session, actor, refresh_token, csrf, created_at, refreshed_at, expires_at, verified_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         hashOf(id),
         session.subject,
@@ -115,6 +126,7 @@ export class SqlSessionStore implements SessionStore {
         iso(now),
         iso(now),
         iso(session.expiresAt),
+        this.sealed(verifiedEmailOf(session.actor), EMAIL_CONTEXT),
       ],
     );
     return { ...session, id, csrf, createdAt: now, refreshedAt: now, endedAt: null, endedWhy: null };
@@ -127,13 +139,17 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async refreshed(id: string, update: Pick<BrowserSession, 'actor' | 'refreshToken' | 'expiresAt'>, now = Date.now()): Promise<void> {
-    await this.db.run('UPDATE browser_sessions SET actor = ?, refresh_token = ?, expires_at = ?, refreshed_at = ? WHERE id_hash = ? AND ended_at IS NULL', [
-      JSON.stringify(update.actor),
-      this.sealed(update.refreshToken),
-      iso(update.expiresAt),
-      iso(now),
-      hashOf(id),
-    ]);
+    await this.db.run(
+      'UPDATE browser_sessions SET actor = ?, refresh_token = ?, verified_email = ?, expires_at = ?, refreshed_at = ? WHERE id_hash = ? AND ended_at IS NULL',
+      [
+        JSON.stringify(update.actor),
+        this.sealed(update.refreshToken),
+        this.sealed(verifiedEmailOf(update.actor), EMAIL_CONTEXT),
+        iso(update.expiresAt),
+        iso(now),
+        hashOf(id),
+      ],
+    );
   }
 
   async end(id: string, why: string, now = Date.now()): Promise<void> {

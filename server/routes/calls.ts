@@ -21,7 +21,7 @@ import {
   ScheduleBody,
   ScopeBody,
 } from '../../domain/api';
-import { checkApplicantRecord } from '../services/applicant-record';
+import { addressedByTheDoor, checkApplicantRecord } from '../services/applicant-record';
 import { callViewFor } from '../../machines/views';
 import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
@@ -49,14 +49,14 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
       config: { access: 'call.open' },
       schema: {
         operationId: 'openCall',
-        summary: 'Open a call from its calendar, policy and reviewer pool (office)',
+        summary: 'Open a call from its calendar, policy, reviewer pool and registry of institutions (office)',
         tags,
         body: OpenCallBody,
         response: { 201: z.object({ callId: z.string() }) },
       },
     },
     async (request, reply) => {
-      const callId = await services.bounded('command', () => calls.open(request.body.call, request.body.reviewerPool));
+      const callId = await services.bounded('command', () => calls.open(request.body.call, request.body.reviewerPool, request.body.institutions));
       return reply.code(201).send({ callId });
     },
   );
@@ -105,9 +105,10 @@ function callRecordRoutes(app: ZodApp, services: Services): void {
       },
     },
     async (request, reply) => {
-      await checkApplicantRecord(services, request.params.callId, request.actor, request.body.application);
+      const application = addressedByTheDoor(request.actor, request.body.application);
+      await checkApplicantRecord(services, request.params.callId, request.actor, application);
       const projectId = await services.bounded('command', () =>
-        calls.idempotent(idempotentUpdateId(request)).registerApplication(request.params.callId, request.actor, request.body.application),
+        calls.idempotent(idempotentUpdateId(request)).registerApplication(request.params.callId, request.actor, application),
       );
       return reply.code(201).send({ projectId });
     },

@@ -1,5 +1,6 @@
-import { NewApplication } from '../../domain/application';
-import type { Actor } from '../../domain/actor';
+import { NewApplication, type Application } from '../../domain/application';
+import { verifiedEmailOf, type Actor } from '../../domain/actor';
+import { withVerifiedPiEmail } from '../../machines/notice-addresses';
 import { AllianceError } from '../../domain/errors';
 import { registrationRecordProblem } from '../../machines/eligibility';
 import { callViewFor, type ProjectView } from '../../machines/views';
@@ -48,4 +49,14 @@ export async function checkApplicantRecord(services: Services, callId: string, a
   const phase1 = application.phase.phase === 2 ? await view(application.phase.phase1ProjectId) : null;
   const problem = registrationRecordProblem(application, policy, { piProjects, phase1, recorded });
   if (problem) throw new AllianceError('FORBIDDEN', problem);
+}
+
+/**
+ * The application as the door sends it on: the PI is told at the address the identity provider
+ * verified for the account that registers, not at one typed in the form (machines/notice-addresses.ts).
+ */
+export function addressedByTheDoor<A extends Pick<Application, 'id' | 'institution' | 'pi'>>(actor: Actor, application: A): A {
+  const addressed = withVerifiedPiEmail(application, verifiedEmailOf(actor));
+  if (!addressed.ok) throw new AllianceError('FORBIDDEN', addressed.problem);
+  return addressed.application;
 }

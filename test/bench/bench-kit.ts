@@ -8,6 +8,7 @@ import { alliance105 } from '../../domain/calls';
 import { CallClient } from '../../gateway/calls';
 import type { ProjectClient } from '../../gateway/projects';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 import { uniqueName } from '../helpers/environments';
 import { compressedCall, type temporaryLedger, type temporaryMail } from '../helpers/project-harness';
 import { cpuPerCommand, cpuSpent } from './cpu';
@@ -28,7 +29,7 @@ export const COMMANDS: [ProjectEventType, Actor, Record<string, unknown>][] = [
   ...REVIEWERS.map((r): [ProjectEventType, Actor, Record<string, unknown>] => ['reviewer.assign', actors.office, r]),
   ...REVIEWERS.map((r, i): [ProjectEventType, Actor, Record<string, unknown>] => [
     'review.record',
-    { role: 'reviewer', id: r.reviewerId },
+    person('reviewer', r.reviewerId),
     { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' },
   ]),
   ['presentation.invite', actors.office, {}],
@@ -100,7 +101,7 @@ export async function startReviewOfCall(
   await Promise.all(
     Array.from({ length: lanes }, async () => {
       for (let application = waiting.shift(); application; application = waiting.shift()) {
-        const actor: Actor = { role: 'pi', id: application.pi.id };
+        const actor: Actor = person('pi', application.pi.id);
         const id = await calls.registerApplication(reviewCall.id, actor, application);
         await projects.send(id, 'application.submit', actor, {});
         registered.push({ id, application });
@@ -111,11 +112,11 @@ export async function startReviewOfCall(
   for (const { application } of registered)
     byInstitution.set(application.institution.id, [...(byInstitution.get(application.institution.id) ?? []), application.id]);
   for (const [institutionId, applicationIds] of byInstitution) {
-    await calls.submitRoster(
-      reviewCall.id,
-      { role: 'institution', id: institutionId },
-      { rosterId: `${institutionId}-R1`, letterReference: `${institutionId}-L1`, applicationIds },
-    );
+    await calls.submitRoster(reviewCall.id, person('institution', institutionId), {
+      rosterId: `${institutionId}-R1`,
+      letterReference: `${institutionId}-L1`,
+      applicationIds,
+    });
   }
   if (!(await eventually(async () => (await calls.status(reviewCall.id)).state === 'endorsementsClosed', 300_000)))
     throw new Error('the call did not close its endorsements');

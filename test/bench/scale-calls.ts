@@ -15,6 +15,7 @@ import type { ApplicationInput } from '../../domain/application';
 import { alliance105 } from '../../domain/calls';
 import { cohort105, generateCohort, generateReviewerPool, institutions } from '../../client/cohort';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 import { compressedCall } from '../helpers/project-harness';
 import { elapsedMs, eventually, LANES } from './bench-kit';
 import type { World } from './scale-world';
@@ -27,7 +28,7 @@ const WINDOW_MARGIN = 3;
 /** When a call's endorsements close, seconds from its opening, for an application window of `windowSeconds`. */
 const endorsementAfter = (windowSeconds: number): number => 2 * windowSeconds + 2;
 
-const piOf = (application: ApplicationInput): Actor => ({ role: 'pi', id: application.pi.id });
+const piOf = (application: ApplicationInput): Actor => person('pi', application.pi.id);
 
 /**
  * Sends again what Temporal did not answer in time under load (NOT_REACHABLE), under the same
@@ -170,11 +171,11 @@ export class Programme {
     const byInstitution = new Map<string, string[]>();
     for (const a of applications) byInstitution.set(a.institution.id, [...(byInstitution.get(a.institution.id) ?? []), a.id]);
     for (const [institutionId, applicationIds] of byInstitution)
-      await this.world.calls.submitRoster(
-        callId,
-        { role: 'institution', id: institutionId },
-        { rosterId: `${institutionId}-${rocYear}`, letterReference: `${institutionId}-L${rocYear}`, applicationIds },
-      );
+      await this.world.calls.submitRoster(callId, person('institution', institutionId), {
+        rosterId: `${institutionId}-${rocYear}`,
+        letterReference: `${institutionId}-L${rocYear}`,
+        applicationIds,
+      });
   }
 
   /** The office moves the application deadline to `seconds` from now, the endorsement deadline as `open` sets it. */

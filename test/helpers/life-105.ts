@@ -8,6 +8,7 @@ import { addDuration, subtractDuration } from '../../domain/duration';
 import type { ApplicationInput } from '../../domain/application';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 
 /** Moves the test server's clock to an instant, firing every timer on the way; `before` runs first (e.g. to let mail settle). */
 export function clockSkipper(env: TestWorkflowEnvironment, before: () => Promise<void> = () => Promise.resolve()) {
@@ -49,7 +50,7 @@ export function phasesToFirstProjectYear(call: Call, reviewers: AssignedReviewer
         ...reviewers.map((reviewer): LifeCommand => ['reviewer.assign', actors.office, reviewer]),
         ...reviewers.map(({ reviewerId }, i): LifeCommand => [
           'review.record',
-          { role: 'reviewer', id: reviewerId },
+          person('reviewer', reviewerId),
           { score: 80 + i, recommendation: 'fund', comments: 'Credible alliance plan' },
         ]),
         ['presentation.invite', actors.office, {}],

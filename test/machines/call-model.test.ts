@@ -5,6 +5,7 @@ import { callCommands, callEventRoles, callMachine, missedDeadline, type CallCom
 import { judgeCall, type CallStanding } from '../../machines/call-judge';
 import { emptyRecords, type RecordEvent } from '../../machines/call-records';
 import { anApplication } from '../fixtures/applications';
+import { person } from '../fixtures/people';
 import { allStateIds, allTransitionIds, takenTransitions } from './statechart-coverage';
 
 type Snapshot = SnapshotFrom<typeof callMachine>;
@@ -94,20 +95,26 @@ describe('judgeCall: schema, role, whose application, then the call', () => {
     projects: [{ applicationId: 'TE2-0001', projectId: 'project:alliance-105:TE2-0001', institutionId: 'NTU', piId: 'pi-lin', division: 'TE2' }],
     ...over,
   });
-  const ntu = { role: 'institution', id: 'NTU' } as const;
+  const ntu = person('institution', 'NTU');
   const roster = { rosterId: 'R1', letterReference: '臺大研字第1號', applicationIds: ['TE2-0001'] };
   const now = Date.parse('2016-09-01T00:00:00Z');
 
-  it('asks in order: a malformed command first, then the role, then whose application, then the call', () => {
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster, applicationIds: [] }, now)).toMatchObject({
+  it('asks in order: a malformed command first, then the role and its log-in, then whose application, then the call', () => {
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: person('pi', 'pi-lin'), ...roster, applicationIds: [] }, now)).toMatchObject({
       ok: false,
       code: 'INVALID_PAYLOAD',
     });
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'pi', id: 'pi-lin' }, ...roster }, now)).toMatchObject({
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: person('pi', 'pi-lin'), ...roster }, now)).toMatchObject({
       ok: false,
       code: 'ROLE_NOT_ALLOWED',
     });
-    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: { role: 'institution', id: 'NCKU' }, ...roster }, now)).toMatchObject({
+    // A person's command without who authenticated them came around the door.
+    expect(judgeCall(at('applicationsClosed'), 'call.submitRoster', { actor: { role: 'institution', id: 'NTU' }, ...roster }, now)).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+      message: expect.stringContaining("a person's command must carry who authenticated them (via)") as unknown,
+    });
+    expect(judgeCall(at('closed'), 'call.submitRoster', { actor: person('institution', 'NCKU'), ...roster }, now)).toMatchObject({
       ok: false,
       code: 'FORBIDDEN',
     });
@@ -120,7 +127,7 @@ describe('judgeCall: schema, role, whose application, then the call', () => {
   });
 
   it("refuses from the call's records: a second registration of an id, one over the PI's bound, an assignment twice, a deadline moved into the past", () => {
-    const pi = { role: 'pi', id: 'pi-lin' } as const;
+    const pi = person('pi', 'pi-lin');
     expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0001' }) }, now)).toMatchObject({
       ok: false,
       code: 'INVALID_PAYLOAD',
@@ -135,7 +142,7 @@ describe('judgeCall: schema, role, whose application, then the call', () => {
       ),
     ).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(judgeCall(at('open'), 'call.registerApplication', { actor: pi, application: anApplication({ id: 'TE2-0002' }) }, now)).toMatchObject({ ok: true });
-    const office = { role: 'office', id: 'office-kao' } as const;
+    const office = person('office', 'office-kao');
     expect(judgeCall(at('onlineReview'), 'call.assignReviewer', { actor: office, applicationId: 'TE2-0001', reviewerId: 'rev-te2-01' }, now)).toMatchObject({
       ok: false,
       code: 'ILLEGAL_TRANSITION',
@@ -156,7 +163,7 @@ describe('judgeCall: schema, role, whose application, then the call', () => {
   });
 
   it('moves a call-wide deadline only while it and the new instant are the lead time ahead (policy.amendmentLeadTime, absent: an hour)', () => {
-    const office = { role: 'office', id: 'office-kao' } as const;
+    const office = person('office', 'office-kao');
     const closes = Date.parse(calendar.applicationWindow.closes);
     const amend = (nowMs: number, until: string, over: Partial<CallStanding> = {}) =>
       judgeCall(at('open', over), 'call.amendDeadline', { actor: office, deadline: 'application', until, reason: '颱風停班' }, nowMs);

@@ -31,5 +31,13 @@ describe('judgeInOrder: a batch judged command by command', () => {
     expect(twice).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/^command 3 of 3 \(application\.submit\): /) });
     const asSystem = judgeInOrder(draft(), [{ ...submitAndEndorse[0]!, actor: { role: 'system', id: 'timer' } }], AT, { fromOutside: true });
     expect(asSystem).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
+    // From outside, a person's command carries who authenticated them: one without is refused, the batch with it.
+    const { via: _via, ...withoutLogIn } = actors.institution;
+    const around = judgeInOrder(draft(), [submitAndEndorse[0]!, { ...submitAndEndorse[1]!, actor: withoutLogIn }], AT, { fromOutside: true });
+    expect(around).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/^command 2 of 2 \(endorsement\.record\): .*carries no log-in/),
+    });
   });
 });

@@ -6,6 +6,7 @@ import { CallClient } from '../../gateway/calls';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 import { call, tokenFor, withApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, hourLongCall } from '../helpers/project-harness';
@@ -91,7 +92,7 @@ it('refuses in the call, whichever way the registration came: an overdue closing
     const chen = (id: string, institution = ncku) =>
       anApplication({ id, institution, pi: { ...anApplication().pi, id: 'pi-chen', institutionId: institution.id } });
     const again = 'pi-chen leads a running alliance of the programme at NCKU (project:alliance-103:TE2-0077, execution); a phase 1 starts a new alliance';
-    await expect(calls.registerApplication(callFile.id, { role: 'pi', id: 'pi-chen' }, chen('TE2-0002'))).rejects.toMatchObject({
+    await expect(calls.registerApplication(callFile.id, person('pi', 'pi-chen'), chen('TE2-0002'))).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: expect.stringContaining(again) as unknown,
     });

@@ -10,6 +10,7 @@ import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import { SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
+import { person } from '../fixtures/people';
 import { sessionFor, startApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
@@ -63,9 +64,9 @@ it(`renders the office's dashboard of a call with ${projects} projects (figures 
           // An update the server aborts under load is safe to send again: a registered id is refused, not doubled.
           for (let attempt = 1; ; attempt++) {
             try {
-              const id = await calls.registerApplication(callId, { role: 'pi', id: pi.id }, application);
+              const id = await calls.registerApplication(callId, person('pi', pi.id), application);
               // Every other one submitted: the dashboard counts recorded states and drafts alike.
-              if (i % 2 === 0) await projectClient.send(id, 'application.submit', { role: 'pi', id: pi.id }, {});
+              if (i % 2 === 0) await projectClient.send(id, 'application.submit', person('pi', pi.id), {});
               break;
             } catch (error) {
               if (attempt >= 5 || (error as { code?: string }).code !== 'NOT_REACHABLE') throw error;

@@ -6,6 +6,7 @@ import { CallClient } from '../../gateway/calls';
 import { alliance105 } from '../../domain/calls';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, waitForProject, withServiceWorker } from '../helpers/project-harness';
 
@@ -66,7 +67,7 @@ it('endorses before submission, amends a roster, binds a closed round and decide
     await calls.startWrittenReview(callId, actors.office);
     const view = await projects.view(early);
     const [firstReviewer, secondReviewer] = view.context.reviewers;
-    await projects.send(early, 'review.record', { role: 'reviewer', id: firstReviewer! }, { score: 88, recommendation: 'fund', comments: 'Credible plan' });
+    await projects.send(early, 'review.record', person('reviewer', firstReviewer!), { score: 88, recommendation: 'fund', comments: 'Credible plan' });
 
     // Closing one division's round leaves the round of the whole call open; closing that one binds.
     expect(await calls.closeWrittenReview(callId, actors.office, 'TE2')).toEqual([]);
@@ -74,7 +75,7 @@ it('endorses before submission, amends a roster, binds a closed round and decide
     const [closed] = await calls.closeWrittenReview(callId, actors.office);
     expect(closed?.scope).toBe('all');
     await expect(
-      projects.send(early, 'review.record', { role: 'reviewer', id: secondReviewer! }, { score: 20, recommendation: 'doNotFund', comments: 'Too late' }),
+      projects.send(early, 'review.record', person('reviewer', secondReviewer!), { score: 20, recommendation: 'doNotFund', comments: 'Too late' }),
     ).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', message: expect.stringMatching(/late reviews are not recorded/) as unknown });
     expect((await projects.view(early)).context.reviews).toHaveLength(1);
 

@@ -113,7 +113,7 @@ it('reviews, chases, schedules and decides what came in through the project rout
       let status = await office.calls.status(call.id);
       expect(Object.keys(status.assignments).sort()).toEqual(['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004']);
 
-      // (j) A reviewer declares a conflict after being assigned: withdrawn, replaced from the pool by the same rules, and the PI told no name.
+      // (j) A reviewer declares a conflict after being assigned: withdrawn, replaced from the pool by the same rules (a draw whose log-in names the service and the call), and the PI told no name.
       const [stepsDown, stays] = status.assignments['TE2-0001']!;
       await as(stepsDown!).projects.send(ids['TE2-0001']!, 'review.decline', { reason: '與計畫主持人於 2015 年共同發表論文', conflict: true });
       status = await office.calls.status(call.id);
@@ -123,6 +123,7 @@ it('reviews, chases, schedules and decides what came in through the project rout
         [`reviewer ${stepsDown} stepped down from TE2-0001 (conflict of interest)`, 1],
         ['replacement reviewer for TE2-0001', 1],
       ]);
+      expect(status.operations.at(-1)!.by).toEqual({ role: 'office', id: 'reviewer-draw', via: { issuer: 'alliance-service', subject: `call:${call.id}` } });
       expect((await office.projects.view(ids['TE2-0001']!)).context.reviewers).toEqual([stays, replacement]);
       const seenByPi = JSON.stringify([await pi.projects.view(ids['TE2-0001']!), await pi.projects.transitionLog(ids['TE2-0001']!)]);
       for (const name of [stepsDown!, stays!, replacement, '共同發表']) expect(seenByPi).not.toContain(name);

@@ -9,6 +9,7 @@ import { persistSnapshot } from '../../machines/law';
 import { projectMachine } from '../../machines/project-machine';
 import type { ExhibitionOutcome } from '../../messages/call';
 import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
 import { drive, toExecution, type Step } from '../helpers/drive';
 import { startTimeSkippingServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, shiftCall, withServiceWorker } from '../helpers/project-harness';
@@ -75,7 +76,7 @@ it('selects the best alliances of a call on their accepted year-1 results, tells
         taskQueue: projects.taskQueue,
         workflowId: exhibitionWorkflowId(call.id),
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [{ callId: call.id, projectIds: started.map((s) => s.workflowId), actor: { role: 'office', id: 'office-kao' } }],
+        args: [{ callId: call.id, projectIds: started.map((s) => s.workflowId), actor: actors.office }],
       }) as Promise<ExhibitionOutcome>;
 
     const selected = await select();
@@ -88,7 +89,7 @@ it('selects the best alliances of a call on their accepted year-1 results, tells
     expect((await projects.view(started[1]!.workflowId)).context.exhibitions).toEqual([expect.objectContaining({ year: 1, rank: 1 })]);
     expect((await projects.view(started[0]!.workflowId)).context.exhibitions).toEqual([]);
     // The law refuses selecting an alliance without accepted results of that year.
-    await expect(projects.send(started[3]!.workflowId, 'exhibition.select', { role: 'office', id: 'office-kao' }, { year: 1, rank: 3 })).rejects.toMatchObject({
+    await expect(projects.send(started[3]!.workflowId, 'exhibition.select', actors.office, { year: 1, rank: 3 })).rejects.toMatchObject({
       code: 'ILLEGAL_TRANSITION',
       message: expect.stringMatching(/no accepted results of project year 1/) as unknown,
     });

@@ -7,6 +7,7 @@ import { formatRocDate } from '../../domain/roc-date';
 import { searchAttributes } from '../../domain/search-attributes';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
+import { person } from '../fixtures/people';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { recordHistories } from '../helpers/histories';
 import {
@@ -183,8 +184,8 @@ describe('refused commands on the dev server', () => {
         [projects.send(id, 'endorsement.record', actors.institution, { rosterId: '', letterReference: 'L' }, raw), 'VALIDATION'],
         [projects.send(id, 'deadline.endorsement', actors.system, { deadline: new Date().toISOString() }, raw), 'ROLE_NOT_ALLOWED'],
         // Right role, wrong person: another institution, another PI.
-        [projects.send(id, 'endorsement.record', { role: 'institution', id: 'NCKU' }, { rosterId: 'R', letterReference: 'L' }, raw), 'FORBIDDEN'],
-        [projects.send(id, 'application.withdraw', { role: 'pi', id: 'pi-chen' }, { reason: 'not mine' }, raw), 'FORBIDDEN'],
+        [projects.send(id, 'endorsement.record', person('institution', 'NCKU'), { rosterId: 'R', letterReference: 'L' }, raw), 'FORBIDDEN'],
+        [projects.send(id, 'application.withdraw', person('pi', 'pi-chen'), { reason: 'not mine' }, raw), 'FORBIDDEN'],
       ];
       for (const [promise, code] of cases) expect((await refusal(promise)).code).toBe(code);
       expect(await length()).toBe(before);

@@ -92,3 +92,57 @@ it('refuses a plaintext update before history, ends a plaintext start, and takes
     await plain.workflow.getHandle(`call:${call.id}`).terminate('test finished');
   });
 });
+
+/**
+ * Holding the keys is not enough to act as a person: a sealed command of a person that names no
+ * log-in (`via`, which the door sets from the provider's verified token) came around the door, and
+ * the project's and the call's validators refuse it before it enters history, with one coded
+ * refusal; the same commands carrying it are taken. The deadline timers (`system`) need none.
+ */
+it("refuses a sealed person's command that names no log-in (via) before history, and takes it with one", async () => {
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, uniqueName('via'));
+  await withServiceWorker(env, bundle, uniqueName('via'), async (projects) => {
+    const calls = new CallClient(env.client, projects.taskQueue);
+    await calls.open(call, reviewerPool);
+    const projectId = await calls.registerApplication(call.id, actors.pi, anApplication({ id: 'TE2-0001' }));
+    const callId = `call:${call.id}`;
+    // Straight to Temporal with the service's own sealed client, past the door and the gateway's checks.
+    const update = (id: string, name: string, args: object) => env.client.workflow.getHandle(id).executeUpdate(name, { args: [args] });
+    const accepted = async (id: string) =>
+      (await env.client.workflow.getHandle(id).fetchHistory()).events!.flatMap(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? [],
+      );
+    const before = [await accepted(projectId), await accepted(callId)];
+    expect(before).toEqual([[], ['call.registerApplication']]);
+
+    const { via: _pi, ...lin } = actors.pi;
+    const { via: _office, ...kao } = actors.office;
+    const around: [string, string, object][] = [
+      [projectId, 'application.submit', { actor: lin, payload: {} }],
+      // The issue's example: the office's payment, as anyone with the keys could have sent it.
+      [projectId, 'tranche.pay', { actor: kao, payload: { paymentReference: 'PAY-1' } }],
+      [projectId, 'project.commands', { commands: [{ type: 'application.submit', actor: lin, payload: {} }] }],
+      [callId, 'call.registerApplication', { actor: lin, application: anApplication({ id: 'TE2-0002' }) }],
+    ];
+    for (const [id, name, args] of around) {
+      expect(await refusal(update(id, name, args))).toEqual({
+        type: 'FORBIDDEN',
+        message: expect.stringContaining(
+          "carries no log-in; a person's command must carry who authenticated them (via): send it through the service's API",
+        ) as unknown,
+      });
+    }
+    expect([await accepted(projectId), await accepted(callId)]).toEqual(before);
+
+    // The same commands with the log-in the door sets are taken.
+    expect(await update(projectId, 'application.submit', { actor: actors.pi, payload: {} })).toMatchObject({ lifecycle: 'submitted' });
+    expect(await update(callId, 'call.registerApplication', { actor: actors.pi, application: anApplication({ id: 'TE2-0002' }) })).toBe(
+      `project:${call.id}:TE2-0002`,
+    );
+    expect([await accepted(projectId), await accepted(callId)]).toEqual([
+      [...before[0]!, 'application.submit'],
+      [...before[1]!, 'call.registerApplication'],
+    ]);
+    for (const id of [projectId, `project:${call.id}:TE2-0002`, callId]) await env.client.workflow.getHandle(id).terminate('test finished');
+  });
+});

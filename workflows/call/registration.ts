@@ -3,6 +3,7 @@
 import { patched, setHandler, startChild } from '@temporalio/workflow';
 import { Application } from '../../domain/application';
 import { projectWorkflowId } from '../../domain/ids';
+import { withRegisteredInstitution } from '../../machines/notice-addresses';
 import { requestedTotal } from '../../domain/rules';
 import { amendDeadlineUpdate, closeCallUpdate, registerApplicationUpdate, submitRosterUpdate, type CallAmendment, type Roster } from '../../messages/call';
 import { CURRENT_PATCH_LEVEL } from '../../messages/patch-levels';
@@ -19,7 +20,10 @@ export function handleApplications(run: CallRun): void {
   setHandler(
     registerApplicationUpdate,
     async (args) => {
-      const application = Application.parse(args.application);
+      // The research office is told where the office's registry says (the validator refused an institution not in it).
+      const addressed = withRegisteredInstitution(Application.parse(args.application), run.institutions);
+      if (!addressed.ok) refuse('FORBIDDEN', addressed.problem);
+      const application = addressed.ok ? addressed.application : Application.parse(args.application);
       registering.set(application.id, application);
       const workflowId = projectWorkflowId(call.id, application.id);
       const phase1ProjectId = continues(application);

@@ -1,8 +1,8 @@
 // The call's written review: the rounds the office starts and closes (or their deadlines close),
 // the reviewers drawn from the pool or assigned by hand, and a reviewer stepping down.
-import { patched, setHandler } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ProjectCommand } from '../../activities/project-commands';
-import { Actor } from '../../domain/actor';
+import { Actor, servicePrincipal } from '../../domain/actor';
 import type { Division } from '../../domain/application';
 import { planAssignments } from '../../domain/assignment';
 import { addDuration } from '../../domain/duration';
@@ -11,8 +11,11 @@ import { missingReviews, reviewStartPlan, reviewed, roundProjects } from '../../
 import { assignReviewerUpdate, closeWrittenReviewUpdate, declineReviewUpdate, startWrittenReviewUpdate, type ReviewRound } from '../../messages/call';
 import { applyProjectCommands, now, summarizeProjects, type CallRun } from './run';
 
-/** The call's own draw, made on the office's behalf when a reviewer steps down. */
-const drawer: Actor = { role: 'office', id: 'reviewer-draw' };
+/**
+ * The call's own draw, made on the office's behalf when a reviewer steps down: no one of the office
+ * logged in for it, so its log-in names the service and the call that drew (docs/audit.md).
+ */
+const drawer = (): Actor => ({ role: 'office', id: 'reviewer-draw', via: servicePrincipal(workflowInfo().workflowId) });
 
 /** A reviewer as the pool declares them, with the institution and conflicts the project's law checks. */
 const assignmentOf = (run: CallRun, reviewerId: string) => {
@@ -156,10 +159,11 @@ function handleReviewers(run: CallRun): void {
           run.assignments,
         );
         const drawn = (plan.assignments[id] ?? []).filter((r) => !run.assignments[id]!.includes(r));
+        const draw = drawer();
         await run.operate(
           `replacement reviewer for ${id}`,
-          drawer,
-          drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: drawer, payload: assignmentOf(run, reviewerId) })),
+          draw,
+          drawn.map((reviewerId) => ({ projectId: project.projectId, type: 'reviewer.assign', actor: draw, payload: assignmentOf(run, reviewerId) })),
           (replaced) => {
             if (replaced.applied === drawn.length) run.record({ type: 'record.assignments', assignments: { [id]: [...run.assignments[id]!, ...drawn] } });
             for (const s of plan.shortfalls)

@@ -1,6 +1,7 @@
 // One run of a call: its records, its chart, and the checks and queue every handler shares. The
 // handlers (registration.ts, review.ts, decision.ts) and the workflow's loop (../call-workflow.ts)
 // read and change the call only through it.
+import type { InstitutionAddress } from '../../domain/institutions';
 import { ApplicationFailure, currentUpdateInfo, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { createActor, initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities } from '../../activities';
@@ -43,6 +44,7 @@ type Settle = (record: OperationRecord) => void;
 export class CallRun {
   readonly call: Call;
   readonly reviewerPool: Reviewer[];
+  readonly institutions: InstitutionAddress[] | undefined;
   snapshot: SnapshotFrom<typeof callMachine>;
   /** Bumped on every change: the workflow's loop wakes on it. */
   version = 0;
@@ -53,9 +55,10 @@ export class CallRun {
   // Bulk operations run one at a time, in the order they were accepted.
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor({ call, reviewerPool, carried }: CallWorkflowInput) {
+  constructor({ call, reviewerPool, institutions, carried }: CallWorkflowInput) {
     this.call = call;
     this.reviewerPool = reviewerPool;
+    this.institutions = institutions;
     if (carried) {
       const persisted = { ...(carried.snapshot as object), context: carriedRecords(carried, call.calendar) };
       this.snapshot = createActor(callMachine, { snapshot: persisted as never, input: persisted.context }).getSnapshot();
@@ -130,7 +133,7 @@ export class CallRun {
 
   /** The call as its law reads it (machines/call-judge.ts). */
   standing(): CallStanding {
-    const { call, projects, assignments, rounds, reviewerPool, calendar } = this;
+    const { call, projects, assignments, rounds, reviewerPool, calendar, institutions } = this;
     return {
       callId: call.id,
       state: this.state(),
@@ -141,6 +144,7 @@ export class CallRun {
       assignments,
       rounds,
       reviewerPool,
+      ...(institutions && { institutions }),
     };
   }
 

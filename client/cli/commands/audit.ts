@@ -112,7 +112,7 @@ function auditProofCommands(audit: Command, run: Runner): void {
         if (report.unpublished) grown += `; ${report.unpublished} leaves appended since the last published checkpoint are not provable until the next`;
         if (report.withoutLogIn) {
           const [one] = report.withoutLogIn.first;
-          grown += `; ${report.withoutLogIn.count} entries of people carry no log-in (via), sent around the door or by the service on their behalf, the first ledger entry ${one!.seq} (${one!.workflowId} transition ${one!.entrySeq}, ${one!.actor}, ${one!.event})`;
+          grown += `; ${report.withoutLogIn.count} entries of people carry no log-in (via), written before every person's command had to name one, the first ledger entry ${one!.seq} (${one!.workflowId} transition ${one!.entrySeq}, ${one!.actor}, ${one!.event})`;
         }
         const erased = report.ledger?.erased;
         if (erased)

@@ -18,11 +18,16 @@ export function addCallsCommands(program: Command, run: Runner): void {
     .option('--opens-at <instant>', "move the file's whole calendar so that applications open then, e.g. 2027-07-11T09:00:00+08:00 or 116.07.11 09:00")
     .addOption(new Option('--calendar <name>', 'a compressed calendar for trying the service: every step within minutes').choices(Object.keys(tryOutCalendars)))
     .option('--id <callId>', 'open it under another id (a call id is used once)')
+    .option(
+      '--institutions <file>',
+      'the registry of institutions (JSON: [{id, name, noticeEmail}]): each research office is told at its address, whatever an application names',
+    )
     .action(
       run(async ({ session: s, print, args, opts }) => {
         const [callFile, poolFile] = args as [string, string];
         const call = calendarFor(readJsonFile(callFile, 'call file'), opts);
-        const id = await s.api.calls.open(call, readJsonFile(poolFile, 'reviewer pool'));
+        const institutions = opts.institutions ? readJsonFile(String(opts.institutions), 'registry of institutions') : undefined;
+        const id = await s.api.calls.open(call, readJsonFile(poolFile, 'reviewer pool'), institutions);
         const parsed = CallSchema.safeParse(call);
         const next = parsed.success ? nextCallDeadline(parsed.data) : '';
         print(`call ${id} is open. ${next}`, { callId: id, next });

@@ -11,7 +11,7 @@ import { incomingPayloads, projectEventTypes, type ProjectEventType } from '../.
 import { checkAccess } from '../../../machines/access';
 import { mayReadProject, projectViewFor, transitionLogFor } from '../../../machines/views';
 import { httpStatus } from '../../problems';
-import { checkApplicantRecord } from '../../services/applicant-record';
+import { addressedByTheDoor, checkApplicantRecord } from '../../services/applicant-record';
 import { sendProjectCommand } from '../../services/send-command';
 import type { Services } from '../../services/services';
 import { translator } from '../../web/i18n';
@@ -70,8 +70,9 @@ export function projectPages(app: FastifyInstance, kit: PageKit): void {
     const parsed = NewApplication.safeParse(value);
     if (!parsed.success) return send(reply, applicationForm(context, callId, value, errorsFromIssues(parsed.error.issues)), 400);
     try {
-      await checkApplicantRecord(services, callId, context.actor, value);
-      await services.bounded('command', () => services.calls.registerApplication(callId, context.actor, value as z.input<typeof NewApplication>));
+      const application = addressedByTheDoor(context.actor, parsed.data);
+      await checkApplicantRecord(services, callId, context.actor, application);
+      await services.bounded('command', () => services.calls.registerApplication(callId, context.actor, application));
       return reply.redirect(`/web/projects/${encodeURIComponent(callId)}/${encodeURIComponent(parsed.data.id)}`, 303);
     } catch (error) {
       if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500 || error.code === 'NOT_FOUND') throw error;
