@@ -22,8 +22,12 @@ export const accessRoles = {
   'call.roster': ['institution'],
   /** The codec server: reading Temporal's encrypted payloads (the Web UI) is for who may read every project. */
   'payloads.decode': ['office', 'auditor'],
-  /** Encrypting payloads for Temporal (the Web UI's signal and start forms) is the office's alone. */
-  'payloads.encode': ['office'],
+  /**
+   * Encrypting payloads for Temporal is no person's: a sealed payload is the service's mark (a command
+   * sealed by hand, with an actor and a log-in of its writer's choosing, would pass every validator),
+   * so people command through the API and the Web UI only reads.
+   */
+  'payloads.encode': [],
 } as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof accessRoles;
 
@@ -51,14 +55,15 @@ export function searchedInstitution(actor: Actor, asked: string | undefined): st
 /** Where a person refused goes instead. */
 const instead: Partial<Record<Access, string>> = {
   'projects.search': ' PIs and reviewers find their projects at /api/me.',
+  'payloads.encode': ' People command through the API (or the pages and the command line, its clients); Temporal’s Web UI only reads.',
 };
 
 /** Null when the actor may; otherwise why not, in words a person can act on. */
 export function checkAccess(access: Access, actor: Actor): AccessRefusal | null {
   const roles: readonly Role[] = accessRoles[access];
-  return roles.includes(actor.role)
-    ? null
-    : { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} is for ${roles.join(' and ')} only, not for ${actor.role} ${actor.id}.${instead[access] ?? ''}` };
+  if (roles.includes(actor.role)) return null;
+  const whose = roles.length > 0 ? `is for ${roles.join(' and ')} only` : 'is for no one but the service itself';
+  return { code: 'ROLE_NOT_ALLOWED', message: `${what[access]} ${whose}, not for ${actor.role} ${actor.id}.${instead[access] ?? ''}` };
 }
 
 /**

@@ -91,6 +91,11 @@ export const ledgerMigrations: readonly Migration[] = [
     description: "the ledger by who acted, so a PI's projects are found in it after Temporal deleted them",
     up: (db) => db.run('CREATE INDEX ledger_by_actor ON ledger (actor_id, actor_role)'),
   },
+  {
+    version: 8,
+    description: "the ledger by payload digest, so an erasure finds at once whether another project's entry shares a payload",
+    up: (db) => db.run('CREATE INDEX ledger_by_payload ON ledger (payload_digest)'),
+  },
 ];
 
 /**

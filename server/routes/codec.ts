@@ -88,7 +88,7 @@ export const codecRoutes =
             summary:
               direction === 'decode'
                 ? 'Decrypt Temporal payloads for the Web UI or `temporal --codec-endpoint` (office, auditors)'
-                : 'Encrypt payloads for Temporal, as the worker would (office)',
+                : 'Refused to every person: a payload sealed by hand would pass for the service (the Web UI only reads)',
             tags: ['codec'],
             security: [{ bearer: [] }],
             body: CodecPayloads,

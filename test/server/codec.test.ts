@@ -1,3 +1,4 @@
+import type { Problem } from '../../domain/api';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,14 +133,21 @@ describe('payloads reach Temporal encrypted', () => {
       const office = await decode(await tokenFor('kao'));
       expect(office.status).toBe(200);
       for (const secret of Object.values(secrets)) expect(textOf(office.body.payloads)).toContain(secret);
-      // Encoding is the office's; what it encodes decodes again.
-      const encoded = await call<{ payloads: { metadata: Record<string, string>; data?: string }[] }>(api, 'POST', '/codec/encode', await tokenFor('kao'), {
-        payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"秘密"').toString('base64') }],
-      });
-      expect(encoded.status).toBe(200);
-      expect((await call(api, 'POST', '/codec/encode', await tokenFor('wu'), { payloads: [] })).status).toBe(403);
-      const again = await call<{ payloads: { data?: string }[] }>(api, 'POST', '/codec/decode', await tokenFor('wu'), encoded.body);
-      expect(textOf(again.body.payloads)).toBe('"秘密"');
+      // Encoding is no person's: a payload sealed by hand (a command with an actor and a log-in of its
+      // writer's choosing) would pass every validator, so not even the office's log-in gets one.
+      const forged = {
+        payloads: [
+          {
+            metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+            data: Buffer.from(JSON.stringify({ actor: { role: 'office', id: 'office-kao', via: { issuer: 'x', subject: 'y' } } })).toString('base64'),
+          },
+        ],
+      };
+      for (const who of ['kao', 'wu', 'pi-lin']) {
+        const encoded = await call<Problem>(api, 'POST', '/codec/encode', await tokenFor(who), forged);
+        expect(encoded.status).toBe(403);
+        expect(encoded.body.detail).toMatch(/Encoding payloads for Temporal is for no one but the service itself/);
+      }
       // A payload altered in storage is refused with a 4xx, never decoded to something else.
       const altered = {
         ...payloads[0]!,
