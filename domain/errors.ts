@@ -13,6 +13,7 @@ export const errorCodes = {
   INTERNAL: { exitStatus: 1, meaning: 'the service failed to answer: a bug of ours, logged on the server' },
   STALE: { exitStatus: 10, meaning: 'the project changed since it was read (If-Match): read it again and decide anew' },
   TOO_MANY: { exitStatus: 11, meaning: 'too many commands or log-ins in a minute: wait as long as the message says, then send it again' },
+  KEY_REUSED: { exitStatus: 12, meaning: 'the Idempotency-Key was used before for another request: send a new key with a new command' },
   UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,3 +1,4 @@
+import { checkIdempotencyKey } from './services/idempotency';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -169,6 +170,9 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
         route.schema = { ...route.schema, security: [{ bearer: [] }], response: { ...problemResponses, ...(route.schema?.response as object) } };
       });
       enforceDeclaredAccess(api);
+      // After the body's schema and the declared access: a key is remembered only for a request that could act.
+      const keys = deps.browser?.sessions;
+      if (keys) api.addHook('preHandler', (request) => checkIdempotencyKey(request, keys));
       if (deps.limits) await limitCommands(api, deps.limits.commandsPerMinute);
       await api.register(meRoutes(services));
       await api.register(callRoutes(services));

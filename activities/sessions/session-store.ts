@@ -40,8 +40,13 @@ export interface SessionStore {
   end(id: string, why: string, now?: number): Promise<void>;
   /** Ends every live session of the provider's session `sid`, or else of its subject `sub` (back-channel log-out); how many. */
   endAt(provider: { sid?: string; sub?: string }, why: string, now?: number): Promise<number>;
-  /** Forgets the sessions that ended or expired before `before` (they name a person); how many. */
+  /** Forgets the sessions that ended or expired before `before` (they name a person), and the Idempotency-Keys used before it; how many sessions. */
   purge(before: number): Promise<number>;
+  /**
+   * Remembers the request an Idempotency-Key (scoped to its person) was first used for, by its
+   * digest, once; returns the digest it stands for, so a second use for another request is seen.
+   */
+  rememberKey(scope: string, digest: string, now?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,11 @@ const sessionMigrations: readonly Migration[] = [
     version: 2,
     description: "the e-mail address the provider verified for the session's person (sealed): where the door tells a PI's notices",
     up: (db) => db.run('ALTER TABLE browser_sessions ADD COLUMN verified_email TEXT'),
+  },
+  {
+    version: 3,
+    description: 'the request each Idempotency-Key was first used for, shared by every API replica',
+    up: (db) => db.run('CREATE TABLE idempotency_keys (scope TEXT PRIMARY KEY, digest TEXT NOT NULL, first_used_at TEXT NOT NULL)'),
   },
 ];
 
@@ -179,8 +189,15 @@ export class SqlSessionStore implements SessionStore {
       const where = 'WHERE ended_at < ? OR expires_at < ?';
       const gone = await tx.get(`SELECT COUNT(*) AS n FROM browser_sessions ${where}`, [iso(before), iso(before)]);
       await tx.run(`DELETE FROM browser_sessions ${where}`, [iso(before), iso(before)]);
+      await tx.run('DELETE FROM idempotency_keys WHERE first_used_at < ?', [iso(before)]);
       return Number(gone?.n ?? 0);
     });
+  }
+
+  async rememberKey(scope: string, digest: string, now = Date.now()): Promise<string> {
+    await this.db.run('INSERT INTO idempotency_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [scope, digest, iso(now)]);
+    const row = await this.db.get('SELECT digest FROM idempotency_keys WHERE scope = ?', [scope]);
+    return row ? String(row.digest) : digest;
   }
 
   close(): Promise<void> {

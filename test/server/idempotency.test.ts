@@ -63,6 +63,21 @@ it('acts once on a command sent twice under one Idempotency-Key, answering the s
     const stranger = await call<Problem>(api, 'POST', `${project}/application.withdraw`, chen, { reason: 'not mine' }, { 'idempotency-key': 'submit-1' });
     expect(stranger.status).toBe(403);
 
+    // The same person's key used for another command is refused before anything is sent, not answered with the first outcome.
+    const reused = await call<Problem>(api, 'POST', `${project}/application.withdraw`, lin, { reason: 'changed my mind' }, { 'idempotency-key': 'submit-1' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('KEY_REUSED');
+    expect(reused.body.detail).toMatch(/used before for another request/);
+    const otherBody = await call<{ projectId: string }>(
+      api,
+      'POST',
+      `/api/calls/${callFile.id}/applications`,
+      lin,
+      { application: { ...application, title: '另一個標題' } },
+      key,
+    );
+    expect(otherBody.status).toBe(422);
+
     // A key that cannot be one is refused before anything is sent.
     const bad = await call<Problem>(api, 'POST', `${project}/application.withdraw`, lin, { reason: 'x' }, { 'idempotency-key': 'no spaces/or slashes' });
     expect(bad.status).toBe(400);
