@@ -3,15 +3,7 @@ import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ConfigurationError } from '../domain/environment';
-import {
-  RetentionPolicy as RetentionPolicySchema,
-  FUNDED_ENDS,
-  retentionPolicy,
-  tombstoneKind,
-  UNFUNDED_ENDS,
-  type ErasureKind,
-  type RetentionPolicy,
-} from '../domain/retention';
+import { RetentionPolicy as RetentionPolicySchema, retentionPolicy, tombstoneKind, type ErasureKind, type RetentionPolicy } from '../domain/retention';
 import { retentionPlan, type Erasure } from '../machines/retention-plan';
 import type { LedgerStore } from './ledger/store';
 import type { NoticeLog } from './notices/notice-log';
@@ -36,8 +28,6 @@ export interface RetentionOutcome {
 
 /** A tick's work is bounded: a backlog (the first run over years of ended projects) drains over ticks. */
 const ERASURES_PER_TICK = 500;
-
-const ENDS: readonly string[] = [...FUNDED_ENDS, ...UNFUNDED_ENDS];
 
 /** Every closed execution Temporal still holds of the project and of its notices, deleted; their ids. */
 async function deleteExecutions(client: Client, workflowId: string): Promise<string[]> {
@@ -111,11 +101,10 @@ export function createRetentionActivities(deps: RetentionDependencies) {
      */
     async applyRetention(): Promise<RetentionOutcome> {
       const policy = deps.policy ?? retentionPolicy;
-      const ended = (await deps.ledger.projects())
-        .filter((p) => ENDS.includes(p.state))
-        .map((p) => ({ workflowId: p.workflowId, state: p.state, endedAt: p.updatedAt }));
+      // Every project as last recorded: the plan keeps only those that ended (a running one has no rule).
+      const projects = (await deps.ledger.projects()).map((p) => ({ workflowId: p.workflowId, state: p.state, endedAt: p.updatedAt }));
       const done = new Set((await deps.ledger.tombstones()).map((t) => `${t.workflowId} ${tombstoneKind(t.event)}`));
-      const plan = retentionPlan(policy, ended, done, new Date());
+      const plan = retentionPlan(policy, projects, done, new Date());
       const outcome: RetentionOutcome = { erased: [], failed: [], left: Math.max(0, plan.length - ERASURES_PER_TICK) };
       for (const due of plan.slice(0, ERASURES_PER_TICK)) {
         try {

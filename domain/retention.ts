@@ -48,6 +48,7 @@ export const retentionPolicy: RetentionPolicy = RetentionPolicy.parse(policyFile
 /** States a project ends in: funded (its file) or not (an application). */
 export const FUNDED_ENDS = ['closed', 'terminated'] as const;
 export const UNFUNDED_ENDS = ['rejected', 'withdrawn', 'lapsed'] as const;
+export const ENDED_STATES: readonly string[] = [...FUNDED_ENDS, ...UNFUNDED_ENDS];
 
 /** What an erasure takes: the notices sent (log, alerts, mail kept), or every other kept personal datum. */
 export type ErasureKind = 'notices' | 'personal-data';

@@ -1,9 +1,7 @@
-import { FUNDED_ENDS, tombstoneKind, Tombstone, UNFUNDED_ENDS } from '../../domain/retention';
+import { ENDED_STATES, tombstoneKind, Tombstone } from '../../domain/retention';
 import { erasedInTime } from '../../machines/retention-plan';
 import type { IntegrityProblem } from '../../tlog/reports';
 import type { LedgerEntry } from './store';
-
-const ENDS: readonly string[] = [...FUNDED_ENDS, ...UNFUNDED_ENDS];
 
 export type ErasureAccount = { tombstones: number; payloads: Set<string>; archivedRuns: Set<string> } | { problem: IntegrityProblem };
 
@@ -44,7 +42,7 @@ export function checkTombstones(entries: readonly LedgerEntry[], bodies: Readonl
     if (!parsed.success || parsed.data.kind !== tombstoneKind(entry.event)) return wrong('its payload is not a tombstone of its kind');
     const tombstone = parsed.data;
     const ended = lastOf.get(chain);
-    if (!ended || ended.at !== tombstone.endedAt || !ended.to.some((state) => ENDS.includes(state)))
+    if (!ended || ended.at !== tombstone.endedAt || !ended.to.some((state) => ENDED_STATES.includes(state)))
       return wrong(
         `it names an end at ${tombstone.endedAt}, but the project's last transition before it ${ended ? `is ${ended.event} at ${ended.at} into ${ended.to.join(', ')}` : 'is missing'}`,
       );

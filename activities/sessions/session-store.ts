@@ -104,14 +104,13 @@ export class SqlSessionStore implements SessionStore {
   private toSession(id: string, r: Row): BrowserSession | null {
     const actor = Actor.safeParse(JSON.parse(String(r.actor)));
     if (!actor.success) return null;
-    const stored = r.refresh_token === null ? null : String(r.refresh_token);
     return {
       id,
       subject: String(r.subject),
       providerSession: r.provider_session === null ? null : String(r.provider_session),
       actor: withVerifiedEmail(actor.data, this.opened(r.verified_email, EMAIL_CONTEXT)),
       // A token that no longer opens (its key dropped from the ring) cannot refresh: the session ends at its next refresh.
-      refreshToken: stored === null ? null : this.sealer ? this.sealer.open(stored, REFRESH_CONTEXT) : stored,
+      refreshToken: this.opened(r.refresh_token, REFRESH_CONTEXT),
       csrf: String(r.csrf),
       createdAt: Date.parse(String(r.created_at)),
       refreshedAt: Date.parse(String(r.refreshed_at)),

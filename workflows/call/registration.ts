@@ -22,8 +22,7 @@ export function handleApplications(run: CallRun): void {
     async (args) => {
       // The research office is told where the office's registry says (the validator refused an institution not in it).
       const addressed = withRegisteredInstitution(Application.parse(args.application), run.institutions);
-      if (!addressed.ok) refuse('FORBIDDEN', addressed.problem);
-      const application = addressed.ok ? addressed.application : Application.parse(args.application);
+      const application = addressed.ok ? addressed.application : refuse('FORBIDDEN', addressed.problem);
       registering.set(application.id, application);
       const workflowId = projectWorkflowId(call.id, application.id);
       const phase1ProjectId = continues(application);
