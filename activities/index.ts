@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createApplicantRecordActivities } from './applicant-record';
 import { createAuditActivities } from './audit';
+import type { DocumentStore } from './documents/document-store';
 import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';
 import { createCheckpointActivities, type CheckpointPublishing } from './ledger/checkpoint-activity';
@@ -16,6 +17,8 @@ export interface ActivityDependencies {
   projects: ProjectCommandSender;
   client: Client;
   ledger: LedgerStore;
+  /** The document store the service's data converter writes: retention shreds a project's part of it. */
+  documents: DocumentStore;
   mail: MailDependencies;
   /** Signed checkpoints of the ledger, and where they are published; without it none are written. */
   checkpoints?: CheckpointPublishing;
@@ -38,6 +41,7 @@ export function createActivities(deps: ActivityDependencies) {
       ledger: deps.ledger,
       notices: deps.mail.log,
       client: deps.client,
+      documents: deps.documents,
       ...(deps.retention ? { policy: deps.retention } : {}),
       ...(deps.mailSinkDir ? { mailSinkDir: deps.mailSinkDir } : {}),
     }),

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { ConfigurationError } from '../domain/environment';
 import { RetentionPolicy as RetentionPolicySchema, retentionPolicy, tombstoneKind, type ErasureKind, type RetentionPolicy } from '../domain/retention';
 import { retentionPlan, type Erasure } from '../machines/retention-plan';
+import type { DocumentStore } from './documents/document-store';
 import type { LedgerStore } from './ledger/store';
 import type { NoticeLog } from './notices/notice-log';
 import { sinkFileSuffix } from './notices/mail-sink';
@@ -14,6 +15,8 @@ export interface RetentionDependencies {
   notices: NoticeLog;
   /** The service's client: executions Temporal still holds of an erased project are deleted. */
   client: Client;
+  /** The document store: an erased project's documents are shredded with its key. */
+  documents: DocumentStore;
   policy?: RetentionPolicy;
   /** The try-out mail sink's directory (make start without SMTP_URL): the project's kept mail goes too. */
   mailSinkDir?: string;
@@ -70,8 +73,14 @@ async function eraseNotices(deps: RetentionDependencies, workflowId: string): Pr
 async function erase(deps: RetentionDependencies, due: Erasure): Promise<void> {
   const outside =
     due.kind === 'notices'
-      ? { temporalExecutions: [], ...(await eraseNotices(deps, due.workflowId)) }
-      : { temporalExecutions: await deleteExecutions(deps.client, due.workflowId), notices: 0, mailFiles: 0 };
+      ? { temporalExecutions: [], ...(await eraseNotices(deps, due.workflowId)), documents: 0 }
+      : {
+          temporalExecutions: await deleteExecutions(deps.client, due.workflowId),
+          notices: 0,
+          mailFiles: 0,
+          // After the executions: nothing Temporal still held of the project needs its documents now.
+          documents: await deps.documents.eraseScope(due.workflowId),
+        };
   await deps.ledger.erase({ workflowId: due.workflowId, kind: due.kind, rule: due.rule, period: due.period, outside });
 }
 

@@ -10,3 +10,14 @@ export const exhibitionWorkflowId = (callId: string): string => `exhibition:${ca
 
 /** `notice:<project workflow id>:<notice id>`, one per notice a project owes (notice ids: machines/notices.ts). */
 export const noticeWorkflowId = (projectWorkflowId: string, noticeId: string): string => `notice:${projectWorkflowId}:${noticeId}`;
+
+/**
+ * The project a workflow's payloads belong to, for its documents' key (activities/documents): a
+ * project's own workflow and its notices; none for a call, an exhibition or the service's sweeps.
+ */
+export function projectOfWorkflowId(workflowId: string): string | undefined {
+  const parts = workflowId.split(':');
+  if (parts[0] === 'project' && parts.length === 3) return workflowId;
+  if (parts[0] === 'notice' && parts[1] === 'project' && parts.length >= 5) return parts.slice(1, 4).join(':');
+  return undefined;
+}

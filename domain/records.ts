@@ -101,7 +101,7 @@ export interface ErasureRequest {
   rule: string;
   period: string;
   /** What was erased outside the ledger first (Temporal's executions, the notice log, mail files). */
-  outside: { temporalExecutions: string[]; notices: number; mailFiles: number };
+  outside: { temporalExecutions: string[]; notices: number; mailFiles: number; documents: number };
 }
 
 /** What an erasure did: the tombstone it appended, or the one already there. */

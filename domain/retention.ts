@@ -84,6 +84,8 @@ export const Tombstone = z
         notices: z.number().int().min(0),
         alerts: z.number().int().min(0),
         mailFiles: z.number().int().min(0),
+        /** The project's documents, shredded with its document key (absent from tombstones written before). */
+        documents: z.number().int().min(0).optional(),
       })
       .strict(),
   })

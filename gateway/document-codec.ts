@@ -1,15 +1,17 @@
-import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { digestOf, DocumentMissingError, type DocumentDigest, type DocumentStore } from '../activities/documents/document-store';
+import { projectOfWorkflowId } from '../domain/ids';
 
 export const DOCUMENTS_ENCODING = 'json/documents';
 export const DOCUMENTS_METADATA = 'documents';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Step = string | number;
-/** Where a document goes back: a path into the value (empty: the value itself) and its address. */
+/** Where a document goes back: a path into the value (empty: the value itself), its address, and the project it is sealed for. */
 interface Reference {
   path: Step[];
   digest: DocumentDigest;
+  scope?: string;
 }
 /** What a document holds: the value, with its own long parts by reference in turn. */
 interface Document {
@@ -29,12 +31,12 @@ const size = (value: Json): number => Buffer.byteLength(JSON.stringify(value));
 
 /** A bounded memory of documents already stored and read: replays and queries do not go to disk again. */
 class RecentDocuments {
-  private readonly entries = new Map<DocumentDigest, string>();
+  private readonly entries = new Map<string, string>();
   private bytes = 0;
 
   constructor(private readonly limitBytes: number) {}
 
-  get(digest: DocumentDigest): string | undefined {
+  get(digest: string): string | undefined {
     const found = this.entries.get(digest);
     if (found !== undefined) {
       this.entries.delete(digest);
@@ -43,7 +45,7 @@ class RecentDocuments {
     return found;
   }
 
-  set(digest: DocumentDigest, document: string): void {
+  set(digest: string, document: string): void {
     if (this.entries.has(digest) || Buffer.byteLength(document) > this.limitBytes) return;
     this.entries.set(digest, document);
     this.bytes += Buffer.byteLength(document);
@@ -63,6 +65,9 @@ class RecentDocuments {
  * stored once. Which parts were taken out is written by this codec in the payload's metadata,
  * never read from the data: a value that merely looks like a reference stays a value.
  * Runs before encryption (the references are sealed with the rest); decoding puts every part back.
+ * A project's documents (its own workflow's payloads and its notices', as the SDK's serialization
+ * context names them) are stored in the project's scope, under its own key, so retention erases
+ * them with it; the reference names the scope, so any reader finds them.
  */
 export class DocumentCodec implements PayloadCodec {
   private readonly recent = new RecentDocuments(64 * 1024 * 1024);
@@ -72,21 +77,22 @@ export class DocumentCodec implements PayloadCodec {
     private readonly thresholds: DocumentThresholds,
   ) {}
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => this.encodeOne(payload)));
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const scope = context?.workflowId ? projectOfWorkflowId(context.workflowId) : undefined;
+    return Promise.all(payloads.map((payload) => this.encodeOne(payload, scope)));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(payloads.map((payload) => this.decodeOne(payload)));
   }
 
-  private async encodeOne(payload: Payload): Promise<Payload> {
+  private async encodeOne(payload: Payload, scope: string | undefined): Promise<Payload> {
     if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== 'json/plain' || (payload.data?.length ?? 0) <= this.thresholds.payloadBytes) return payload;
     const value = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as Json;
     const documents = new Map<DocumentDigest, string>();
-    const { value: kept, references } = this.takeOut(value, documents);
+    const { value: kept, references } = this.takeOut(value, documents, scope);
     if (references.length === 0) return payload;
-    await Promise.all([...documents].map(([digest, document]) => this.put(digest, document)));
+    await Promise.all([...documents].map(([digest, document]) => this.put(digest, document, scope)));
     return {
       metadata: {
         ...payload.metadata,
@@ -98,35 +104,35 @@ export class DocumentCodec implements PayloadCodec {
   }
 
   /** Bottom-up: long parts of a part go first; a part still long after that becomes a document of its own. */
-  private takeOut(value: Json, documents: Map<DocumentDigest, string>, depth = 0): Document {
+  private takeOut(value: Json, documents: Map<DocumentDigest, string>, scope: string | undefined, depth = 0): Document {
     // Deeper than any schema of ours nests: left as it is rather than walked (no stack to exhaust).
-    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return this.maybeDocument({ value, references: [] }, documents, depth);
+    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return this.maybeDocument({ value, references: [] }, documents, scope, depth);
     const references: Reference[] = [];
     const entries: [Step, Json][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     const kept: Json = Array.isArray(value) ? [] : {};
     for (const [step, child] of entries) {
-      const part = this.takeOut(child, documents, depth + 1);
+      const part = this.takeOut(child, documents, scope, depth + 1);
       place(kept, step, part.value);
-      for (const reference of part.references) references.push({ path: [step, ...reference.path], digest: reference.digest });
+      for (const reference of part.references) references.push({ ...reference, path: [step, ...reference.path] });
     }
-    return this.maybeDocument({ value: kept, references }, documents, depth);
+    return this.maybeDocument({ value: kept, references }, documents, scope, depth);
   }
 
   /** A part over the document size (the payload itself: over the payload size) is stored and referenced. */
-  private maybeDocument(part: Document, documents: Map<DocumentDigest, string>, depth: number): Document {
+  private maybeDocument(part: Document, documents: Map<DocumentDigest, string>, scope: string | undefined, depth: number): Document {
     const limit = depth === 0 ? this.thresholds.payloadBytes : this.thresholds.documentBytes;
     if (size(part.value) + size(part.references as unknown as Json) <= limit) return part;
     const document = JSON.stringify(part);
     const digest = digestOfText(document);
     documents.set(digest, document);
-    return { value: null, references: [{ path: [], digest }] };
+    return { value: null, references: [{ path: [], digest, ...(scope ? { scope } : {}) }] };
   }
 
-  private async put(digest: DocumentDigest, document: string): Promise<void> {
-    if (this.recent.get(digest) !== undefined) return;
-    const stored = await this.store.put(Buffer.from(document));
+  private async put(digest: DocumentDigest, document: string, scope: string | undefined): Promise<void> {
+    if (this.recent.get(recentKey(digest, scope)) !== undefined) return;
+    const stored = await this.store.put(Buffer.from(document), scope);
     if (stored !== digest) throw new Error(`the document store answered ${stored} for ${digest}`);
-    this.recent.set(digest, document);
+    this.recent.set(recentKey(digest, scope), document);
   }
 
   private async decodeOne(payload: Payload): Promise<Payload> {
@@ -155,7 +161,7 @@ export class DocumentCodec implements PayloadCodec {
       throw new DocumentMissingError(`more than ${MAX_REFERENCES} document references in one payload: not a payload this codec wrote`);
     const parts = await Promise.all(
       references.map(async (reference) => {
-        const text = await this.read(reference.digest);
+        const text = await this.read(reference.digest, reference.scope);
         budget.bytes += Buffer.byteLength(text);
         if (budget.bytes > MAX_DECODED_BYTES)
           throw new DocumentMissingError(`a payload's documents exceed ${MAX_DECODED_BYTES} bytes: not a payload this codec wrote`);
@@ -184,11 +190,11 @@ export class DocumentCodec implements PayloadCodec {
     return result;
   }
 
-  private async read(digest: DocumentDigest): Promise<string> {
-    const held = this.recent.get(digest);
+  private async read(digest: DocumentDigest, scope: string | undefined): Promise<string> {
+    const held = this.recent.get(recentKey(digest, scope));
     if (held !== undefined) return held;
-    const document = (await this.store.get(digest)).toString('utf8');
-    this.recent.set(digest, document);
+    const document = (await this.store.get(digest, scope)).toString('utf8');
+    this.recent.set(recentKey(digest, scope), document);
     return document;
   }
 }
@@ -209,11 +215,15 @@ function referencesIn(value: unknown): Reference[] {
         typeof r === 'object' &&
         Array.isArray((r as Reference).path) &&
         (r as Reference).path.every((step) => typeof step === 'string' || (Number.isInteger(step) && step >= 0)) &&
-        typeof (r as Reference).digest === 'string',
+        typeof (r as Reference).digest === 'string' &&
+        ((r as Reference).scope === undefined || typeof (r as Reference).scope === 'string'),
     );
   if (!ok) throw new DocumentMissingError("the payload's document references are not in the form this codec writes");
   return value as Reference[];
 }
+
+/** The same bytes in two projects are two documents, each under its project's key. */
+const recentKey = (digest: DocumentDigest, scope: string | undefined): string => (scope ? `${scope} ${digest}` : digest);
 
 /** The store addresses bytes: the same digest as DocumentStore.put computes. */
 const digestOfText = (document: string): DocumentDigest => digestOf(Buffer.from(document));

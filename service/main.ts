@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
       client,
       ledger,
+      documents,
       mail: mail.deps,
       ...(mail.sinkDir ? { mailSinkDir: mail.sinkDir } : {}),
       retention: readRetentionPolicy(env.ALLIANCE_RETENTION_POLICY_FILE),

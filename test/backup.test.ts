@@ -108,7 +108,9 @@ async function backupWhileRunning(): Promise<void> {
   const inSet = readdirSync(setDir, { recursive: true }).map(String);
   expect(inSet).toEqual(expect.arrayContaining(['manifest.json', 'temporal.sqlite', 'ledger.sqlite', 'notices.sqlite']));
   expect(inSet.filter((f) => f.startsWith('documents/') && f.includes('sha256-')).length).toBeGreaterThanOrEqual(1);
-  expect(inSet.filter((f) => /key/.test(f) || f.includes('sessions'))).toEqual([]);
+  // No key the operators keep: a project's document key travels in the set sealed under the payload keys, like its documents.
+  expect(inSet.filter((f) => (/key/.test(f) && !/^documents\/projects\/[0-9a-f]{32}\/key$/.test(f)) || f.includes('sessions'))).toEqual([]);
+  expect(inSet.filter((f) => /^documents\/projects\/[0-9a-f]{32}\/key$/.test(f))).toHaveLength(1);
   // The operators keep the keys apart from the set.
   cpSync(path.join(dataDir, 'payload-keys.json'), keys.payload);
   cpSync(path.join(dataDir, 'ledger-signing.key'), keys.signing);

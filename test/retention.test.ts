@@ -2,7 +2,8 @@
 // notices and then its personal data — the ledger's payloads, its archived histories, what Temporal
 // still held, the notice log and the kept mail — leaving tombstones that verify accepts; nothing
 // of it is left in the data directory, searched byte by byte.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,7 +20,7 @@ import { ProjectClient } from '../gateway/projects';
 import { createServiceWorker } from '../worker/create-worker';
 import { anApplication } from './fixtures/applications';
 import { call, startApi, tokenFor } from './helpers/api';
-import { connectDevServer, testSealer, uniqueName } from './helpers/environments';
+import { connectDevServer, testDocumentStore, testDocumentsDir, testSealer, uniqueName } from './helpers/environments';
 import { bundleServiceWorkflows, compressedCall, hourLongCall as calendar } from './helpers/project-harness';
 import { eventually } from './helpers/eventually';
 
@@ -37,6 +38,24 @@ const shortPolicy: RetentionPolicy = {
   ...retentionPolicy,
   afterUnfunded: { application: 'PT4S', reviews: 'PT4S', notices: 'PT2S', archive: 'PT4S' },
 };
+
+/** Where the tests' document store keeps a project's key and documents (activities/documents/document-store.ts). */
+const projectShelf = (projectId: string): string => path.join(testDocumentsDir, 'projects', createHash('sha256').update(projectId).digest('hex').slice(0, 32));
+
+/** The project's sealed documents in the tests' store, beside its key: what retention will shred. */
+function projectDocuments(projectId: string): string[] {
+  expect(readdirSync(projectShelf(projectId))).toEqual(expect.arrayContaining(['key']));
+  const documents = readdirSync(projectShelf(projectId)).filter((name) => name.startsWith('sha256-'));
+  expect(documents.length).toBeGreaterThan(0);
+  return documents;
+}
+
+/** Crypto-shredded: the project's key and documents are gone, and the store says why it has none. */
+async function expectShredded(projectId: string, documents: string[]): Promise<void> {
+  expect(existsSync(projectShelf(projectId))).toBe(false);
+  const digest = `sha256:${documents[0]!.slice('sha256-'.length)}` as const;
+  await expect(testDocumentStore().get(digest, projectId)).rejects.toThrow(/erased under the retention policy/);
+}
 
 /** Every file under `dir`, as bytes. */
 const filesUnder = (dir: string): { file: string; bytes: Buffer }[] =>
@@ -63,6 +82,7 @@ it('erases an ended application past its period, leaves tombstones that verify, 
       projects,
       client: env.client,
       ledger,
+      documents: testDocumentStore(),
       mail: { transport, from: 'alliance-office@most.gov.tw', log: notices },
       retention: shortPolicy,
       mailSinkDir: sink.dir,
@@ -82,7 +102,8 @@ it('erases an ended application past its period, leaves tombstones that verify, 
       const [office, lin] = await Promise.all([tokenFor('kao'), tokenFor('pi-lin')]);
       expect((await call(api, 'POST', '/api/calls', office, { call: callFile, reviewerPool: [] })).status).toBe(201);
       const base = anApplication({ id: 'TE2-0001' });
-      const application = { ...base, pi: { ...base.pi, name: applicant } };
+      // A core technology long enough to be kept as a document, sealed under the project's own key.
+      const application = { ...base, pi: { ...base.pi, name: applicant }, coreTechnology: `${applicant}的核心技術：${'低延遲邊緣排程'.repeat(2_000)}` };
       expect((await call(api, 'POST', `/api/calls/${callFile.id}/applications`, lin, { application })).status).toBe(201);
       const project = `/api/projects/${callFile.id}/TE2-0001`;
       expect((await call(api, 'POST', `${project}/application.submit`, lin, {})).status).toBe(200);
@@ -101,6 +122,7 @@ it('erases an ended application past its period, leaves tombstones that verify, 
       const histories = db.all('SELECT history_json FROM archive WHERE workflow_id = ?', [projectId]).map((r) => String(r.history_json));
       db.close();
       expect(bodies.length).toBeGreaterThan(1);
+      const documents = projectDocuments(projectId);
       // The kept mail carries the applicant's address in plaintext (its name MIME-encoded).
       expect(filesUnder(dataDir).some(({ bytes }) => bytes.includes(Buffer.from(email)))).toBe(true);
 
@@ -131,6 +153,8 @@ it('erases an ended application past its period, leaves tombstones that verify, 
       expect(JSON.parse(kept!)).toEqual(
         expect.objectContaining({ kind: 'personal-data', rule: 'afterUnfunded.archive', period: 'PT4S', endedIn: 'withdrawn' }),
       );
+      expect((JSON.parse(kept!) as { erased: { documents: number } }).erased.documents).toBe(documents.length);
+      await expectShredded(projectId, documents);
 
       // Temporal no longer holds the project; the auditor is told its history was erased, not that it is missing.
       await eventually(async () => {

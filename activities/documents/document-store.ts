@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { createHash, type KeyObject } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyRing } from '../crypto/key-ring';
+import { openScoped, ProjectKeys, sealScoped, SCOPE, type ScopeKeyShelf } from './project-keys';
 import type { SqlDriver } from '../sql/driver';
 import { migrate } from '../sql/migrate';
 
@@ -18,15 +19,20 @@ export class DocumentMissingError extends Error {
 }
 
 /**
- * Content-addressed bytes: what went in under a digest is what comes out, or an error. Every
- * document is sealed under the payload keys at rest (the store holds what the histories point
- * at: applications, reports, member lists), bound to its digest so a file moved to another
- * address does not open there; reading checks the digest again.
+ * Content-addressed bytes: what went in under a digest is what comes out, or an error. The store
+ * holds what the histories point at (applications, reports, member lists). A project's documents
+ * (`scope`: its workflow id) are sealed under a key of the project's own, itself sealed under the
+ * payload keys, so erasing the project is crypto-shredding: its key goes and nothing it sealed
+ * opens again, wherever a copy lies. Documents of no project (a call's) are sealed under the
+ * payload keys. Each is bound to its digest (and scope) so a file moved elsewhere does not open;
+ * reading checks the digest again.
  */
 export interface DocumentStore {
-  /** Stores the bytes under their digest; storing them again is a no-op. */
-  put(bytes: Uint8Array): Promise<DocumentDigest>;
-  get(digest: DocumentDigest): Promise<Buffer>;
+  /** Stores the bytes under their digest (within the project's scope); storing them again is a no-op. */
+  put(bytes: Uint8Array, scope?: string): Promise<DocumentDigest>;
+  get(digest: DocumentDigest, scope?: string): Promise<Buffer>;
+  /** The project's key first, then its documents: how many documents went (none the second time). */
+  eraseScope(scope: string): Promise<number>;
   /** Where the documents are, for messages and the start-up banner (no credentials). */
   readonly where: string;
   close(): Promise<void>;
@@ -52,30 +58,100 @@ const unseal = (ring: KeyRing, digest: DocumentDigest, stored: Buffer, where: st
   return plain;
 };
 
+const unsealScoped = (key: KeyObject, scope: string, digest: DocumentDigest, stored: Buffer, where: string): Buffer => {
+  const plain = openScoped(key, scope, digest, stored);
+  if (!plain) throw new DocumentMissingError(`document ${digest} of ${scope} in ${where} does not open: altered, or sealed for another place`);
+  if (digestOf(plain) !== digest) throw new DocumentMissingError(`document ${digest} of ${scope} in ${where} is not the document its digest names`);
+  return plain;
+};
+
 const checked = (digest: string): DocumentDigest => {
   if (!DIGEST.test(digest)) throw new DocumentMissingError(`"${digest.slice(0, 80)}" is not a document digest (sha256: and 64 hex digits)`);
   return digest as DocumentDigest;
 };
 
-/** One file per document under `dir/ab/sha256-ab…`: the embedded default and a single machine's. */
+const checkedScope = (scope: string): string => {
+  if (!SCOPE.test(scope)) throw new DocumentMissingError(`"${scope.slice(0, 80)}" is not a project's workflow id (project:<call>:<application>)`);
+  return scope;
+};
+
+/** A project's scope whose key is gone: erased under the retention policy, or never written here. */
+const shredded = (scope: string, digest: string, where: string): DocumentMissingError =>
+  new DocumentMissingError(
+    `document ${digest} of ${scope} is not in ${where}: the project's documents were erased under the retention policy, or never stored here`,
+  );
+
+/** Written beside, flushed and moved into place (renamed over, or linked where it must not replace), the directory flushed: it outlives a power cut. */
+async function writeDurably(file: string, bytes: Buffer, exclusive: boolean): Promise<boolean> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const written = await open(temporary, 'w', 0o600);
+  try {
+    await written.writeFile(bytes);
+    await written.sync();
+  } finally {
+    await written.close();
+  }
+  let placed = true;
+  if (exclusive) {
+    placed = await link(temporary, file).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return false;
+        throw error;
+      },
+    );
+    await unlink(temporary);
+  } else await rename(temporary, file);
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+  return placed;
+}
+
+const readIfThere = (file: string): Promise<Buffer | null> =>
+  readFile(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+
+/**
+ * One file per document under `dir/ab/sha256-ab…`, a project's under `dir/projects/<scope hash>/`
+ * beside its sealed key: the embedded default and a single machine's.
+ */
 export class DiskDocumentStore implements DocumentStore {
+  private readonly keys: ProjectKeys;
+
   constructor(
     private readonly dir: string,
     private readonly ring: KeyRing,
-  ) {}
+  ) {
+    const shelf: ScopeKeyShelf = {
+      read: (scope) => readIfThere(path.join(this.scopeDir(scope), 'key')),
+      add: async (scope, sealed) => {
+        await writeDurably(path.join(this.scopeDir(scope), 'key'), sealed, true);
+      },
+    };
+    this.keys = new ProjectKeys(ring, shelf);
+  }
 
   get where(): string {
     return this.dir;
   }
 
-  private file(digest: DocumentDigest): string {
-    const hex = digest.slice('sha256:'.length);
-    return path.join(this.dir, hex.slice(0, 2), `sha256-${hex}`);
+  private scopeDir(scope: string): string {
+    return path.join(this.dir, 'projects', createHash('sha256').update(checkedScope(scope)).digest('hex').slice(0, 32));
   }
 
-  async put(bytes: Uint8Array): Promise<DocumentDigest> {
+  private file(digest: DocumentDigest, scope: string | undefined): string {
+    const hex = digest.slice('sha256:'.length);
+    return scope === undefined ? path.join(this.dir, hex.slice(0, 2), `sha256-${hex}`) : path.join(this.scopeDir(scope), `sha256-${hex}`);
+  }
+
+  async put(bytes: Uint8Array, scope?: string): Promise<DocumentDigest> {
     const digest = digestOf(bytes);
-    const file = this.file(digest);
+    const file = this.file(digest, scope);
     if (
       await stat(file).then(
         () => true,
@@ -83,45 +159,43 @@ export class DiskDocumentStore implements DocumentStore {
       )
     ) {
       try {
-        await this.get(digest);
+        await this.get(digest, scope);
         return digest;
       } catch {
         // Damaged (a crash of the machine mid-write, a disk's fault): written again below.
       }
     }
-    const dir = path.dirname(file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // Written beside, flushed to the disk and renamed over, the directory flushed too: a history
-    // refers to the digest once this returns, so the document must outlive a power cut.
-    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const written = await open(temporary, 'w', 0o600);
-    try {
-      await written.writeFile(seal(this.ring, digest, bytes));
-      await written.sync();
-    } finally {
-      await written.close();
-    }
-    await rename(temporary, file);
-    const directory = await open(dir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+    // A history refers to the digest once this returns, so the document must outlive a power cut.
+    const sealed = scope === undefined ? seal(this.ring, digest, bytes) : sealScoped(await this.keys.keyOf(scope, true), scope, digest, bytes);
+    await writeDurably(file, sealed, false);
     return digest;
   }
 
-  async get(digest: DocumentDigest): Promise<Buffer> {
-    const file = this.file(checked(digest));
+  async get(digest: DocumentDigest, scope?: string): Promise<Buffer> {
+    const file = this.file(checked(digest), scope);
     let stored: Buffer;
     try {
       stored = await readFile(file);
     } catch (error) {
+      if (scope !== undefined && !(await this.keys.stillHeld(scope))) throw shredded(scope, digest, this.dir);
       throw new DocumentMissingError(
         `document ${digest} is not in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): every worker and API process must share ALLIANCE_DOCUMENTS_DIR`,
       );
     }
-    return unseal(this.ring, digest, stored, this.dir);
+    if (scope === undefined) return unseal(this.ring, digest, stored, this.dir);
+    const key = await this.keys.keyOf(scope, false);
+    if (!key) throw shredded(scope, digest, this.dir);
+    return unsealScoped(key, scope, digest, stored, this.dir);
+  }
+
+  async eraseScope(scope: string): Promise<number> {
+    const dir = this.scopeDir(scope);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    // The key first: once it is gone nothing the project sealed opens, whatever is left or copied.
+    await rm(path.join(dir, 'key'), { force: true });
+    this.keys.forget(scope);
+    await rm(dir, { recursive: true, force: true });
+    return names.filter((name) => /^sha256-[0-9a-f]{64}$/.test(name)).length;
   }
 
   close(): Promise<void> {
@@ -131,11 +205,26 @@ export class DiskDocumentStore implements DocumentStore {
 
 /** A `documents` table in the service's database (DATABASE_URL): what every worker and API replica shares. */
 export class SqlDocumentStore implements DocumentStore {
+  private readonly keys: ProjectKeys;
+
   private constructor(
     private readonly db: SqlDriver,
     private readonly ring: KeyRing,
     readonly where: string,
-  ) {}
+  ) {
+    this.keys = new ProjectKeys(ring, {
+      read: async (scope) => {
+        const row = await db.get('SELECT sealed FROM document_keys WHERE scope = ?', [scope]);
+        return row ? Buffer.from(String(row.sealed), 'base64') : null;
+      },
+      add: (scope, sealed) =>
+        db.run('INSERT INTO document_keys (scope, sealed, created_at) VALUES (?, ?, ?) ON CONFLICT (scope) DO NOTHING', [
+          scope,
+          sealed.toString('base64'),
+          new Date().toISOString(),
+        ]),
+    });
+  }
 
   static async open(db: SqlDriver, ring: KeyRing, where: string): Promise<SqlDocumentStore> {
     await migrate(db, 'documents', [
@@ -144,24 +233,65 @@ export class SqlDocumentStore implements DocumentStore {
         description: 'content-addressed documents, sealed',
         up: (tx) => tx.run('CREATE TABLE IF NOT EXISTS documents (digest TEXT PRIMARY KEY, sealed TEXT NOT NULL, stored_at TEXT NOT NULL)'),
       },
+      {
+        version: 2,
+        description: "a project's documents under a key of its own, erased by dropping it",
+        up: async (tx) => {
+          await tx.run('CREATE TABLE IF NOT EXISTS document_keys (scope TEXT PRIMARY KEY, sealed TEXT NOT NULL, created_at TEXT NOT NULL)');
+          await tx.run(
+            'CREATE TABLE IF NOT EXISTS project_documents (scope TEXT NOT NULL, digest TEXT NOT NULL, sealed TEXT NOT NULL, stored_at TEXT NOT NULL, PRIMARY KEY (scope, digest))',
+          );
+        },
+      },
     ]);
     return new SqlDocumentStore(db, ring, where);
   }
 
-  async put(bytes: Uint8Array): Promise<DocumentDigest> {
+  async put(bytes: Uint8Array, scope?: string): Promise<DocumentDigest> {
     const digest = digestOf(bytes);
-    await this.db.run('INSERT INTO documents (digest, sealed, stored_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', [
-      digest,
-      seal(this.ring, digest, bytes).toString('base64'),
-      new Date().toISOString(),
-    ]);
+    const stored = new Date().toISOString();
+    if (scope === undefined)
+      await this.db.run('INSERT INTO documents (digest, sealed, stored_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', [
+        digest,
+        seal(this.ring, digest, bytes).toString('base64'),
+        stored,
+      ]);
+    else
+      await this.db.run('INSERT INTO project_documents (scope, digest, sealed, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, digest) DO NOTHING', [
+        checkedScope(scope),
+        digest,
+        sealScoped(await this.keys.keyOf(scope, true), scope, digest, bytes).toString('base64'),
+        stored,
+      ]);
     return digest;
   }
 
-  async get(digest: DocumentDigest): Promise<Buffer> {
-    const row = await this.db.get('SELECT sealed FROM documents WHERE digest = ?', [checked(digest)]);
-    if (!row) throw new DocumentMissingError(`document ${digest} is not in ${this.where}`);
-    return unseal(this.ring, digest, Buffer.from(String(row.sealed), 'base64'), this.where);
+  async get(digest: DocumentDigest, scope?: string): Promise<Buffer> {
+    if (scope === undefined) {
+      const row = await this.db.get('SELECT sealed FROM documents WHERE digest = ?', [checked(digest)]);
+      if (!row) throw new DocumentMissingError(`document ${digest} is not in ${this.where}`);
+      return unseal(this.ring, digest, Buffer.from(String(row.sealed), 'base64'), this.where);
+    }
+    const row = await this.db.get('SELECT sealed FROM project_documents WHERE scope = ? AND digest = ?', [checkedScope(scope), checked(digest)]);
+    if (!row) {
+      if (!(await this.keys.stillHeld(scope))) throw shredded(scope, digest, this.where);
+      throw new DocumentMissingError(`document ${digest} of ${scope} is not in ${this.where}`);
+    }
+    const key = await this.keys.keyOf(scope, false);
+    if (!key) throw shredded(scope, digest, this.where);
+    return unsealScoped(key, scope, digest, Buffer.from(String(row.sealed), 'base64'), this.where);
+  }
+
+  async eraseScope(scope: string): Promise<number> {
+    checkedScope(scope);
+    const erased = await this.db.transaction('documents', async (tx) => {
+      const count = Number((await tx.get('SELECT COUNT(*) AS n FROM project_documents WHERE scope = ?', [scope]))?.n ?? 0);
+      await tx.run('DELETE FROM document_keys WHERE scope = ?', [scope]);
+      await tx.run('DELETE FROM project_documents WHERE scope = ?', [scope]);
+      return count;
+    });
+    this.keys.forget(scope);
+    return erased;
   }
 
   close(): Promise<void> {

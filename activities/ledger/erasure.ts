@@ -68,6 +68,7 @@ export async function eraseIn(tx: SqlDriver, request: ErasureRequest, now: Date,
       notices: request.outside.notices,
       alerts,
       mailFiles: request.outside.mailFiles,
+      documents: request.outside.documents,
     },
   };
   const payload = canonicalJson(tombstone);

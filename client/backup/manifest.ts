@@ -27,7 +27,7 @@ const PART_PATHS: Record<Part, RegExp> = {
   witness: /^witness\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
   ledger: /^ledger\.sqlite$/,
   notices: /^notices\.sqlite$/,
-  documents: /^documents\/[0-9a-f]{2}\/sha256-[0-9a-f]{64}$/,
+  documents: /^documents\/([0-9a-f]{2}\/sha256-[0-9a-f]{64}|projects\/[0-9a-f]{32}\/(key|sha256-[0-9a-f]{64}))$/,
 };
 
 export const pathFitsPart = (part: Part, file: string): boolean => PART_PATHS[part].test(file);

@@ -209,20 +209,33 @@ async function copyParts(where: Locations, staging: string) {
   }
   await database('ledger', where.ledger);
   await database('notices', where.notices);
-  if (where.documents && (await isDirectory(where.documents))) {
-    for (const shelf of await readdir(where.documents, { withFileTypes: true })) {
-      if (!shelf.isDirectory() || !/^[0-9a-f]{2}$/.test(shelf.name)) continue;
-      await mkdir(path.join(staging, 'documents', shelf.name), { recursive: true, mode: 0o700 });
-      // Whole documents only: one being written is a `.tmp` file until it is renamed into place.
-      for (const entry of await readdir(path.join(where.documents, shelf.name), { withFileTypes: true })) {
-        if (!entry.isFile() || !/^sha256-[0-9a-f]{64}$/.test(entry.name)) continue;
-        const relative = `documents/${shelf.name}/${entry.name}`;
-        await copyFile(path.join(where.documents, shelf.name, entry.name), path.join(staging, relative));
-        const keyId = await sealedUnder(path.join(staging, relative));
-        if (keyId && PayloadKeyId.safeParse(keyId).success) documentKeys.add(keyId);
-        await add('documents', relative);
-      }
+  // A project's key before its documents: the key is made before the project's first document and
+  // never changes, so every document copied has its key in the set. A project erased meanwhile
+  // leaves files that are gone by the time they are copied: skipped.
+  const shelf = async (relative: string, names: RegExp): Promise<void> => {
+    const source = path.join(where.documents!, relative);
+    const entries = (await readdir(source, { withFileTypes: true })).filter((e) => e.isFile() && names.test(e.name));
+    await mkdir(path.join(staging, 'documents', relative), { recursive: true, mode: 0o700 });
+    for (const entry of entries.sort((a, b) => Number(b.name === 'key') - Number(a.name === 'key'))) {
+      const inSet = `documents/${relative}/${entry.name}`;
+      const copied = await copyFile(path.join(source, entry.name), path.join(staging, inSet)).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' && relative.startsWith('projects/') ? false : Promise.reject(error)),
+      );
+      if (!copied) continue;
+      const keyId = await sealedUnder(path.join(staging, inSet));
+      if (keyId && PayloadKeyId.safeParse(keyId).success) documentKeys.add(keyId);
+      await add('documents', inSet);
     }
+  };
+  if (where.documents && (await isDirectory(where.documents))) {
+    // Whole documents only: one being written is a `.tmp` file until it is renamed into place.
+    for (const entry of await readdir(where.documents, { withFileTypes: true }))
+      if (entry.isDirectory() && /^[0-9a-f]{2}$/.test(entry.name)) await shelf(entry.name, /^sha256-[0-9a-f]{64}$/);
+    const projects = path.join(where.documents, 'projects');
+    if (await isDirectory(projects))
+      for (const entry of await readdir(projects, { withFileTypes: true }))
+        if (entry.isDirectory() && /^[0-9a-f]{32}$/.test(entry.name)) await shelf(`projects/${entry.name}`, /^(key|sha256-[0-9a-f]{64})$/);
   }
   // The window in which an accepted command reaches the ledger's copy and not Temporal's (see above).
   const apartMs = startedAt.temporal !== undefined && startedAt.ledger !== undefined ? startedAt.ledger - startedAt.temporal : null;

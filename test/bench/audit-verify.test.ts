@@ -14,7 +14,7 @@ import { alliance105 } from '../../domain/calls';
 import { createServiceWorker } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
-import { connectDevServer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDocumentStore, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 
 /** Closed projects in the ledger when the auditor verifies it. */
@@ -66,7 +66,7 @@ it(`prints the auditor's verify over ${CLOSED} closed projects, and one project'
     taskQueue,
     workflowBundle: bundle,
     dataConverter: env.client.options.dataConverter,
-    activities: createActivities({ projects, client: env.client, ledger, mail: mail.mail }),
+    activities: createActivities({ projects, client: env.client, ledger, documents: testDocumentStore(), mail: mail.mail }),
   });
   const rows: string[] = [];
   const body = async (): Promise<void> => {

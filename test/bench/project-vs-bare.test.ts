@@ -16,7 +16,7 @@ import { actors } from '../fixtures/project-events';
 import { SqlLedgerStore } from '../../activities/ledger/sql-store';
 import { SqlNoticeLog } from '../../activities/notices/notice-log';
 import { postgresDriver } from '../../activities/sql/postgres-driver';
-import { connectDevServer, testSealer, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDocumentStore, testSealer, uniqueName } from '../helpers/environments';
 import { sharedPostgresDatabase } from '../helpers/postgres';
 import { bundleBareWorkflow, bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 import { bareCommand, bareFinish, type BareActivities } from './bare-workflow';
@@ -197,8 +197,8 @@ async function retriesStage({ row }: Bench, atOnce: Rate, withActivityAtOnce: Ra
 /** The same at once with the ledger and the notice log on PostgreSQL. */
 async function postgresStage(b: Bench, bareAtOnce: Rate): Promise<void> {
   const { sideOf, mail, row } = b;
-  // The same with the ledger and the notice log on PostgreSQL, as the workers of a deployment share
-  // them (activities/stores.ts): their writes wait on the network, not on the worker's main thread.
+  // The ledger and the notice log on PostgreSQL, as a deployment's workers share them (activities/stores.ts): writes wait on the network, not the main thread.
+  const documents = testDocumentStore();
   const database = await sharedPostgresDatabase('bench');
   const pgLedger = await SqlLedgerStore.open(postgresDriver(database), { sealer: testSealer() });
   const pgNotices = await SqlNoticeLog.open(postgresDriver(database, { max: 8 }));
@@ -210,7 +210,7 @@ async function postgresStage(b: Bench, bareAtOnce: Rate): Promise<void> {
     taskQueue: pgQueue,
     workflowBundle: serviceBundle,
     dataConverter: env.client.options.dataConverter,
-    activities: createActivities({ projects: pgProjects, client: env.client, ledger: pgLedger, mail: { ...mail.mail, log: pgNotices } }),
+    activities: createActivities({ projects: pgProjects, client: env.client, ledger: pgLedger, documents, mail: { ...mail.mail, log: pgNotices } }),
   });
   const pgAtOnce = await pgWorker.runUntil(async () => {
     const measured = await perSecond(b, sideOf(pgProjects));
@@ -341,7 +341,7 @@ it(`prints a project's commands beside bare Temporal's (${SEQUENTIAL} in sequenc
     taskQueue: projectQueue,
     workflowBundle: serviceBundle,
     dataConverter: env.client.options.dataConverter,
-    activities: createActivities({ projects, client: env.client, ledger, mail: mail.mail }),
+    activities: createActivities({ projects, client: env.client, ledger, documents: testDocumentStore(), mail: mail.mail }),
   });
   const bareActivities: BareActivities = { bareAppend: () => Promise.resolve() };
   const bareWorker = await Worker.create({

@@ -24,7 +24,7 @@ import { createServiceWorker } from '../../worker/create-worker';
 import { startEmbeddedServer, type EmbeddedServer } from '../../worker/embedded-server';
 import { temporalBinary } from '../../worker/temporal-binaries';
 import { startApi, type ApiWithSessions } from '../helpers/api';
-import { freePort, testDataConverter, testSealer, uniqueName } from '../helpers/environments';
+import { freePort, testDataConverter, testDocumentStore, testSealer, uniqueName } from '../helpers/environments';
 import { sharedPostgresDatabase } from '../helpers/postgres';
 import { temporaryMail } from '../helpers/project-harness';
 import { devServerPid } from './cpu';
@@ -112,7 +112,7 @@ export async function withWorld<T>(bundle: WorkflowBundle, body: (world: World) 
       taskQueue,
       workflowBundle: bundle,
       dataConverter: env.client.options.dataConverter,
-      activities: createActivities({ projects, client: env.client, ledger, mail: { ...mail.mail, log: notices } }),
+      activities: createActivities({ projects, client: env.client, ledger, documents: testDocumentStore(), mail: { ...mail.mail, log: notices } }),
     });
     const api = await startApi(env, taskQueue, ledger);
     const audit = new AuditClient(env.client, ledger);

@@ -32,6 +32,11 @@ export function testDataConverter(file = testPayloadKeysFile): DataConverter {
   return serviceDataConverter(ring, new DiskDocumentStore(testDocumentsDir, ring));
 }
 
+/** The tests' document store itself, as the worker's activities are given it (retention shreds a project's part). */
+export function testDocumentStore(): DiskDocumentStore {
+  return new DiskDocumentStore(testDocumentsDir, readKeyRing(testPayloadKeysFile));
+}
+
 /** How the service seals the ledger's payloads, under the tests' keys: for readers of a ledger a worker process wrote. */
 export function testSealer(): TextSealer {
   return textSealer(readKeyRing(testPayloadKeysFile));

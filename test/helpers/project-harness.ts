@@ -5,7 +5,7 @@ import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
 import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
 import { failureConverterPath, payloadConverterPath } from '../../gateway/payload-codec';
-import { testSealer } from './environments';
+import { testDocumentStore, testSealer } from './environments';
 import { ProjectClient } from '../../gateway/projects';
 import type { LedgerStore } from '../../activities/ledger/store';
 import { mkdtempSync } from 'node:fs';
@@ -66,7 +66,7 @@ export async function withServiceWorker<T>(
   const ledger = given ?? (await temporaryLedger()).ledger;
   const ownMail = mail ? undefined : await temporaryMail();
   try {
-    const activities = createActivities({ projects, client: env.client, ledger, mail: mail ?? ownMail!.mail });
+    const activities = createActivities({ projects, client: env.client, ledger, documents: testDocumentStore(), mail: mail ?? ownMail!.mail });
     const worker = await createServiceWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',

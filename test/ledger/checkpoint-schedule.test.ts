@@ -13,7 +13,7 @@ import { openSqliteNoticeLog } from '../../activities/stores';
 import { checkpointScheduleId, ensureCheckpointSchedule } from '../../gateway/checkpoint-schedule';
 import { ProjectClient } from '../../gateway/projects';
 import { createServiceWorker } from '../../worker/create-worker';
-import { connectDevServer, testDataConverter, uniqueName } from '../helpers/environments';
+import { connectDevServer, testDataConverter, testDocumentStore, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, temporaryLedger } from '../helpers/project-harness';
 import { startRecordingSmtp } from '../helpers/smtp';
 
@@ -48,6 +48,7 @@ it("writes checkpoints on a Temporal schedule when the policy says one is due, t
     projects: new ProjectClient(env.client, taskQueue),
     client: env.client,
     ledger,
+    documents: testDocumentStore(),
     mail: { transport: loopbackTransport(smtp.port), from: 'alliance-office@most.gov.tw', log },
     // Due after 3 new leaves (or an hour).
     checkpoints: { signing, policy: { everyEntries: 3, everyMs: 3_600_000 }, witnessDir, auditorsEmail: 'audit@nstc.gov.tw' },

@@ -79,7 +79,7 @@ describe('tools/ledger-verifier, built on golang.org/x/mod/sumdb/{note,tlog}', (
     );
     await ledger.archiveRun({ workflowId, runIndex: 0, runId: 'run-1', historyJson: '{}', sha256: sha256('{}'), archivedAt: '2026-01-02T00:00:00.000Z' });
     now = new Date('2029-01-03T00:00:00.000Z');
-    const outside = { temporalExecutions: [], notices: 0, mailFiles: 0 };
+    const outside = { temporalExecutions: [], notices: 0, mailFiles: 0, documents: 0 };
     await ledger.erase({ workflowId, kind: 'personal-data', rule: 'afterUnfunded.archive', period: 'P3Y', outside });
     const entries = await ledger.entries();
     const kept = await ledger.payloads(entries.map((e) => e.payloadDigest));

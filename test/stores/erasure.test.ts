@@ -30,7 +30,7 @@ const request = (workflowId: string, kind: 'notices' | 'personal-data', period =
   kind,
   rule: `afterUnfunded.${kind === 'notices' ? 'notices' : 'archive'}`,
   period,
-  outside: { temporalExecutions: [], notices: 0, mailFiles: 0 },
+  outside: { temporalExecutions: [], notices: 0, mailFiles: 0, documents: 0 },
 });
 
 describe.each(databases)('erasure in the ledger on %s', (_name, fresh) => {
