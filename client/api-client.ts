@@ -130,8 +130,16 @@ export class ApiClient {
     return this.all('/api/calls');
   }
 
-  me(): Promise<z.infer<typeof MyWork>> {
-    return this.request('GET', '/api/me');
+  /** Who you are and all your work: the projects page after page, to the end. */
+  async me(): Promise<z.infer<typeof MyWork>> {
+    const first = await this.answer<z.infer<typeof MyWork>>('GET', `/api/me?limit=${LIST_PAGE}`);
+    const projects = [...first.value.projects];
+    for (let next = first.next; next;) {
+      const page: Answer<z.infer<typeof MyWork>> = await this.answer('GET', next);
+      projects.push(...page.value.projects);
+      next = page.next;
+    }
+    return { ...first.value, projects };
   }
 
   readonly calls = {

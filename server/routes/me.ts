@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { MyWork } from '../../domain/api';
+import { MyWork, PageQuery } from '../../domain/api';
+import { sendPage } from '../services/pages';
 import type { Services } from '../services/services';
 import { myWork } from '../services/my-work';
 
@@ -12,11 +13,18 @@ export const meRoutes =
       '/me',
       {
         config: { access: 'signedIn' },
-        schema: { operationId: 'getMyWork', summary: 'Who you are and your work across the calls', tags: ['me'], response: { 200: MyWork } },
+        schema: {
+          operationId: 'getMyWork',
+          summary: 'Who you are and your work across the calls; the projects page as every list does (Link rel="next")',
+          tags: ['me'],
+          querystring: PageQuery,
+          response: { 200: MyWork },
+        },
       },
-      async (request) => {
+      async (request, reply) => {
         const { via, ...who } = request.actor;
-        return { actor: who, principal: via!, projects: (await myWork(services, request.actor)).projects };
+        const projects = sendPage(request, reply, (await myWork(services, request.actor)).projects, { key: (p) => `${p.callId}\t${p.projectId}` });
+        return { actor: who, principal: via!, projects };
       },
     );
     done();

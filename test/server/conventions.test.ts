@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { alliance105 } from '../../domain/calls';
 import type { Problem } from '../../domain/api';
+import { ApiClient } from '../../client/api-client';
 import { anApplication } from '../fixtures/applications';
 import { call, tokenFor, withApi, type RunningApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
@@ -18,14 +19,19 @@ beforeAll(async () => {
 afterAll(() => env?.teardown());
 
 /** Every page of a list, following Link rel="next", and the number of pages it took. */
-async function allPages(api: RunningApi, path: string, token: string): Promise<{ items: unknown[]; pages: number }> {
+async function allPages(
+  api: RunningApi,
+  path: string,
+  token: string,
+  itemsOf = (body: unknown): unknown[] => body as unknown[],
+): Promise<{ items: unknown[]; pages: number }> {
   const items: unknown[] = [];
   let next: string | null = path;
   let pages = 0;
   while (next) {
     const response = await fetch(`${api.url}${next}`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    items.push(...((await response.json()) as unknown[]));
+    items.push(...itemsOf(await response.json()));
     next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1] ?? null;
     if (++pages > 500) throw new Error(`${path} pages without end`);
   }
@@ -110,6 +116,12 @@ it('pages every list to its end through the Link header, and refuses a cursor it
       expect(paged.pages).toBe(Math.max(1, whole.body.length));
     }
     expect((await call<unknown[]>(api, 'GET', `/api/projects?call=${callA}`, office)).body).toHaveLength(2);
+    // A person's work pages its projects the same way, who they are on every page.
+    const mine = await call<{ projects: unknown[] }>(api, 'GET', '/api/me?limit=1000', lin);
+    expect(mine.body.projects.length).toBeGreaterThanOrEqual(4);
+    const mePaged = await allPages(api, '/api/me?limit=1', lin, (body) => (body as { projects: unknown[] }).projects);
+    expect([mePaged.items, mePaged.pages]).toEqual([mine.body.projects, mine.body.projects.length]);
+    expect((await new ApiClient(api.url, () => Promise.resolve(lin)).me()).projects).toEqual(mine.body.projects);
     const bad = await call<Problem>(api, 'GET', '/api/calls?cursor=not-ours!', office);
     expect(bad.status).toBe(400);
     expect((await call<Problem>(api, 'GET', '/api/calls?limit=5000', office)).status).toBe(400);
