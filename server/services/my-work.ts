@@ -1,6 +1,7 @@
 // A person's work across the calls, as the law's call view lets them see it (/api/me and the home page).
 import type { Actor } from '../../domain/actor';
 import { inLanes } from '../../activities/lanes';
+import { byDue, todoFor, type TodoItem } from '../../machines/todo';
 import { callViewFor, type CallReading } from '../../machines/views';
 import type { CallView } from '../../messages/call';
 import { listCalls } from './calls';
@@ -85,3 +86,24 @@ export function workItems(
   }));
 }
 type WorkItem = { callId: string; projectId: string; applicationId: string; title: string; assignedToMe: boolean };
+
+/** Projects read at once for a to-do list: each one query to the worker. */
+const PROJECTS_AT_ONCE = 8;
+
+/**
+ * What the person must do next, soonest first: the law's to-do items (machines/todo.ts) of each of
+ * their projects (a reviewer's: those assigned to them), from each project's own deadlines. A
+ * project that cannot be read now is left out rather than failing the list.
+ */
+export async function myTodo(services: Services, actor: Actor, work: readonly WorkItem[]): Promise<TodoItem[]> {
+  const mine = work.filter((w) => actor.role !== 'reviewer' || w.assignedToMe);
+  const items = await inLanes(mine, PROJECTS_AT_ONCE, (w) =>
+    services
+      .bounded('command', () => services.projects.view(w.projectId))
+      .then(
+        (view) => todoFor(actor, view),
+        () => [] as TodoItem[],
+      ),
+  );
+  return items.flat().sort(byDue);
+}

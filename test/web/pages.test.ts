@@ -50,7 +50,14 @@ async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string)
   const assigned = (await text(office.page, '#call-projects tbody tr td:nth-child(6)')).split(', ');
   expect(assigned.sort()).toEqual(['rev-te2-01', 'rev-te2-02']);
   for (const [i, id] of assigned.entries()) {
-    const rev = await logIn(browser, apiUrl, id, `/web/projects/${callId}/TE2-0001`);
+    // Home first: the review they owe, with its due date and the time left, linked to the project.
+    const rev = await logIn(browser, apiUrl, id, '/web');
+    const todo = rev.page.locator('#todo tbody tr', { hasText: 'TE2-0001' });
+    expect(await todo.locator('td:nth-child(4)').innerText()).toBe('提交審查意見');
+    expect(await todo.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await todo.locator('td:nth-child(2)').innerText()).toMatch(/^\d+ (天 \d+ 小時|小時|分鐘)$/);
+    await accessible(rev.page);
+    await todo.locator('a').click();
     await rev.page.waitForSelector('#reviews-none');
     await accessible(rev.page);
     // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
@@ -64,6 +71,8 @@ async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string)
     await rev.page.keyboard.press('Enter');
     await rev.page.waitForURL(/done=review\.record/);
     expect(await rev.page.locator('#reviews tbody tr').count()).toBe(i + 1);
+    await rev.page.goto(`${apiUrl}/web`);
+    expect(await rev.page.locator('#todo tbody tr', { hasText: 'TE2-0001' }).count()).toBe(0);
     await rev.context.close();
   }
 }

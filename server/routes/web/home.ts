@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AllianceError } from '../../../domain/errors';
 import { checkAccess } from '../../../machines/access';
 import { listCalls } from '../../services/calls';
-import { myWork } from '../../services/my-work';
+import { myTodo, myWork } from '../../services/my-work';
 import { setCookie } from '../../session';
 import { LANG_COOKIE } from '../../plugins/page-session';
 import { html } from '../../web/html';
@@ -46,7 +46,7 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
     const context = contextOf(request);
     if (checkAccess('audit.read', context.actor)) {
       const work = await myWork(kit.services, context.actor);
-      return send(reply, myWorkPage(context, work.projects, work.openCalls));
+      return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects)));
     }
     return send(reply, await dashboard(kit, context, (request.query as { call?: string }).call));
   });

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { Division, Region } from '../../../domain/application';
 import { when } from '../format';
 import { html, type Html } from '../html';
-import { nameOf, stateName, translator } from '../i18n';
+import type { TodoItem } from '../../../machines/todo';
+import { nameOf, stateName, translator, type Lang } from '../i18n';
 import { page, type PageContext } from '../layout';
 
 export interface ProjectRow {
@@ -101,14 +102,40 @@ export interface WorkRow {
   assignedToMe: boolean;
 }
 
-/** Home of a PI, a research office or a reviewer: their projects across the calls, and the calls open to apply to. */
-export function myWorkPage(context: PageContext, work: WorkRow[], openCalls: string[]): string {
+/** How long until `due`, in whole days and hours, as the page's language says it; past due once it has passed. */
+export function timeLeft(lang: Lang, due: string, now: number): string {
+  const ms = Date.parse(due) - now;
+  if (ms <= 0) return translator(lang)('pastDue');
+  const days = Math.floor(ms / 86_400_000);
+  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
+  const minutes = Math.max(1, Math.floor((ms % 3_600_000) / 60_000));
+  if (lang === 'zh-TW') return days > 0 ? `${days} 天 ${hours} 小時` : hours > 0 ? `${hours} 小時` : `${minutes} 分鐘`;
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return days > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : hours > 0 ? unit(hours, 'hour') : unit(minutes, 'minute');
+}
+
+/** The person's to-do list: what the law asks of them next, soonest first, with its due date and the time left. */
+function todoSection(lang: Lang, todo: readonly TodoItem[], now: number): Html {
+  const t = translator(lang);
+  const link = (projectId: string) => `/web/projects/${projectId.split(':').slice(1).map(encodeURIComponent).join('/')}`;
+  return html`<section aria-labelledby="todo-h"><h2 id="todo-h">${t('todo')}</h2>
+    ${
+      todo.length === 0
+        ? html`<p>${t('nothingDue')}</p>`
+        : html`<table id="todo"><thead><tr><th scope="col">${t('deadline')}</th><th scope="col">${t('timeLeft')}</th><th scope="col">${t('project')}</th><th scope="col">${t('what')}</th></tr></thead><tbody>
+      ${todo.map((item) => html`<tr><td>${when(lang, item.due)}</td><td>${timeLeft(lang, item.due, now)}</td><td><a href="${link(item.projectId)}">${item.projectId.split(':').slice(1).join(' ')}</a></td><td>${nameOf(lang, item.command)}</td></tr>`)}</tbody></table>`
+    }</section>`;
+}
+
+/** Home of a PI, a research office or a reviewer: what is due from them, their projects across the calls, and the calls open to apply to. */
+export function myWorkPage(context: PageContext, work: WorkRow[], openCalls: string[], todo: readonly TodoItem[] = [], now = Date.now()): string {
   const t = translator(context.lang);
   const heading = context.actor.role === 'reviewer' ? t('myAssignments') : context.actor.role === 'institution' ? t('ourApplications') : t('myProjects');
   return page(
     context,
     heading,
     html`
+    ${todoSection(context.lang, todo, now)}
     ${
       work.length === 0
         ? html`<p>${t('none')}</p>`
