@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CallSummary, LoginInfo, MyWork, ServiceStatus } from '../domain/api';
+import type { CallSummary, LoginInfo, MyWork, ServiceStatus, TodoList } from '../domain/api';
 import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -128,6 +128,11 @@ export class ApiClient {
   /** Every call, newest first. */
   listCalls(): Promise<z.infer<typeof CallSummary>[]> {
     return this.all('/api/calls');
+  }
+
+  /** What is due from you, soonest first. */
+  todo(): Promise<z.infer<typeof TodoList>> {
+    return this.all('/api/me/todo');
   }
 
   /** Who you are and all your work: the projects page after page, to the end. */

@@ -9,6 +9,7 @@ import {
   Liveness,
   LoginInfo,
   MyWork,
+  TodoList,
   OpenCallBody,
   pageFields,
   Problem,
@@ -77,6 +78,7 @@ const examples: [z.ZodType, unknown[]][] = [
       },
     ],
   ],
+  [TodoList, [[{ projectId: 'project:alliance-105:TE2-0001', command: 'review.record', deadline: 'deadline.writtenReview', due: '2016-10-20T09:00:00.000Z' }]]],
   [LoginInfo, [{ issuer: 'https://login.nstc.gov.tw/realms/alliance', cliClientId: 'alliance-cli', audience: 'alliance-api' }]],
   [Liveness, [{ status: 'alive' }]],
   [

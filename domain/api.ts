@@ -245,6 +245,8 @@ export const MyWork = z.object({
   principal: Principal,
   projects: z.array(z.object({ callId: Said(), projectId: Said(), applicationId: Said(), title: Said(), assignedToMe: z.boolean() })),
 });
+/** What is due from the person, soonest first (machines/todo.ts): the command that does it, the deadline it answers, when. */
+export const TodoList = z.array(z.object({ projectId: Said(), command: Said(), deadline: Said(), due: Said() }));
 export const NoticeResponse = z.array(
   z.object({
     workflowId: Said(),

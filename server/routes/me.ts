@@ -1,9 +1,9 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { MyWork, PageQuery } from '../../domain/api';
+import { MyWork, PageQuery, TodoList } from '../../domain/api';
 import { sendPage } from '../services/pages';
 import type { Services } from '../services/services';
-import { myWork } from '../services/my-work';
+import { myTodo, myWork } from '../services/my-work';
 
 /** `/api/me`: who the token says you are, and your work — a PI's projects, an institution's applications, a reviewer's assignments. */
 export const meRoutes =
@@ -25,6 +25,23 @@ export const meRoutes =
         const { via, ...who } = request.actor;
         const projects = sendPage(request, reply, (await myWork(services, request.actor)).projects, { key: (p) => `${p.callId}\t${p.projectId}` });
         return { actor: who, principal: via!, projects };
+      },
+    );
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/me/todo',
+      {
+        config: { access: 'signedIn' },
+        schema: {
+          operationId: 'getMyTodo',
+          summary: 'What is due from you, soonest first: each pending deadline of your projects that asks your role',
+          tags: ['me'],
+          querystring: PageQuery,
+          response: { 200: TodoList },
+        },
+      },
+      async (request, reply) => {
+        const todo = await myTodo(services, request.actor, (await myWork(services, request.actor)).projects);
+        return sendPage(request, reply, todo, { key: (item) => `${item.due}\t${item.projectId}\t${item.command}` });
       },
     );
     done();

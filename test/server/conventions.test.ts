@@ -122,6 +122,14 @@ it('pages every list to its end through the Link header, and refuses a cursor it
     const mePaged = await allPages(api, '/api/me?limit=1', lin, (body) => (body as { projects: unknown[] }).projects);
     expect([mePaged.items, mePaged.pages]).toEqual([mine.body.projects, mine.body.projects.length]);
     expect((await new ApiClient(api.url, () => Promise.resolve(lin)).me()).projects).toEqual(mine.body.projects);
+    // The research office's to-do list: each submitted application to endorse, soonest first, paged like the rest.
+    const ntu = await tokenFor('ntu-rd');
+    const todo = await call<{ projectId: string; command: string; due: string }[]>(api, 'GET', '/api/me/todo?limit=1000', ntu);
+    const ours = todo.body.filter((i) => i.projectId.startsWith(`project:${callA}:`));
+    expect(ours.map((i) => [i.projectId, i.command])).toEqual(['TE2-0001', 'TE2-0002'].map((id) => [`project:${callA}:${id}`, 'endorsement.record']));
+    expect(todo.body.map((i) => i.due)).toEqual(todo.body.map((i) => i.due).sort());
+    expect((await allPages(api, '/api/me/todo?limit=1', ntu)).items).toEqual(todo.body);
+    expect((await new ApiClient(api.url, () => Promise.resolve(lin)).todo()).filter((i) => i.projectId.startsWith(`project:${callA}:`))).toEqual([]);
     const bad = await call<Problem>(api, 'GET', '/api/calls?cursor=not-ours!', office);
     expect(bad.status).toBe(400);
     expect((await call<Problem>(api, 'GET', '/api/calls?limit=5000', office)).status).toBe(400);
