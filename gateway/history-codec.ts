@@ -1,4 +1,5 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
+import { KEY_ID_METADATA } from './payload-codec';
 
 /** A payload as Temporal's JSON carries it: metadata values and data in base64. */
 export interface JsonPayload {
@@ -45,4 +46,32 @@ export async function decodeHistoryJson<T>(history: T, codecs: readonly PayloadC
     else delete target.data;
   });
   return copy;
+}
+
+/**
+ * A history in Temporal's JSON form with every payload sealed under `keyId` sealed again by
+ * `encryption` (under its ring's current key), everything else as it was: what retiring a key
+ * does to an archived history. The count says how many payloads were sealed again.
+ */
+export async function resealHistoryJson(json: string, keyId: string, encryption: PayloadCodec): Promise<{ json: string; resealed: number }> {
+  const history = JSON.parse(json) as unknown;
+  const mark = Buffer.from(keyId).toString('base64');
+  const found: (JsonPayload & { metadata: Record<string, string> })[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (isJsonPayload(value)) {
+      if (value.metadata[KEY_ID_METADATA] === mark) found.push(value);
+    } else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(history);
+  if (found.length === 0) return { json, resealed: 0 };
+  const sealed = await encryption.encode(await encryption.decode(found.map(payloadFromJson)));
+  found.forEach((target, i) => {
+    const again = payloadToJson(sealed[i]!);
+    target.metadata = again.metadata ?? {};
+    if (again.data !== undefined) target.data = again.data;
+    else delete target.data;
+  });
+  // Indented as Temporal's historyToJSON writes it, as the archive keeps every history.
+  return { json: JSON.stringify(history, null, 2), resealed: found.length };
 }

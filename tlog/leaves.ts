@@ -1,6 +1,6 @@
 import { canonicalJson } from './digest';
 import { leafHash } from './merkle';
-import type { ArchivedRun, LedgerEntry } from '../domain/records';
+import type { ArchivedRun, ArchiveReseal, LedgerEntry } from '../domain/records';
 
 /**
  * What the Merkle tree's leaves are: the canonical JSON of each ledger entry (its hash and both
@@ -8,8 +8,8 @@ import type { ArchivedRun, LedgerEntry } from '../domain/records';
  * an edited archived history (its SHA-256 no longer matches) or a removed one changes the root.
  */
 export interface Leaf {
-  kind: 'entry' | 'archive';
-  /** The ledger's seq, or workflow/run of an archived run. */
+  kind: 'entry' | 'archive' | 'reseal';
+  /** The ledger's seq, workflow/run of an archived run, or workflow/run#n of its n-th re-sealing. */
   ref: string;
   /** Hex SHA-256(0x00 ‖ data). */
   hash: string;
@@ -25,4 +25,18 @@ export function leafOfEntry(entry: LedgerEntry): Leaf {
 
 export function leafOfArchivedRun(run: Pick<ArchivedRun, 'workflowId' | 'runIndex' | 'runId' | 'sha256'>): Leaf {
   return { kind: 'archive', ref: `${run.workflowId}/${run.runId}`, hash: leafHash(archiveLeafData(run)).toString('hex') };
+}
+
+export const resealLeafData = (r: ArchiveReseal): Buffer =>
+  Buffer.from(
+    canonicalJson({
+      resealed: { workflowId: r.workflowId, runId: r.runId, n: r.n, from: r.fromSha256, to: r.toSha256, retiredKeyId: r.retiredKeyId, at: r.at },
+    }),
+    'utf8',
+  );
+
+export const resealRef = (r: Pick<ArchiveReseal, 'workflowId' | 'runId' | 'n'>): string => `${r.workflowId}/${r.runId}#${r.n}`;
+
+export function leafOfReseal(r: ArchiveReseal): Leaf {
+  return { kind: 'reseal', ref: resealRef(r), hash: leafHash(resealLeafData(r)).toString('hex') };
 }

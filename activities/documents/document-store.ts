@@ -2,7 +2,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyRing } from '../crypto/key-ring';
-import { openScoped, ProjectKeys, sealScoped, SCOPE, type ScopeKeyShelf } from './project-keys';
+import { openScoped, ProjectKeys, sealScoped, SCOPE, wrappedUnder, type ScopeKeyShelf } from './project-keys';
 import type { SqlDriver } from '../sql/driver';
 import { migrate } from '../sql/migrate';
 
@@ -33,6 +33,8 @@ export interface DocumentStore {
   get(digest: DocumentDigest, scope?: string): Promise<Buffer>;
   /** The project's key first, then its documents: how many documents went (none the second time). */
   eraseScope(scope: string): Promise<number>;
+  /** Retiring a payload key: the documents and project keys sealed under it, sealed again under the current key. */
+  resealUnder(keyId: string): Promise<{ documents: number; projectKeys: number }>;
   /** Where the documents are, for messages and the start-up banner (no credentials). */
   readonly where: string;
   close(): Promise<void>;
@@ -113,6 +115,16 @@ async function writeDurably(file: string, bytes: Buffer, exclusive: boolean): Pr
   return placed;
 }
 
+/** A key file's project (its second line) and the sealed key without it. */
+const withoutScope = (stored: Buffer): { scope: string; sealed: Buffer } => {
+  const first = stored.indexOf(0x0a);
+  const second = stored.indexOf(0x0a, first + 1);
+  return {
+    scope: stored.subarray(first + 1, Math.max(first + 1, second)).toString('utf8'),
+    sealed: Buffer.concat([stored.subarray(0, first + 1), stored.subarray(second + 1)]),
+  };
+};
+
 const readIfThere = (file: string): Promise<Buffer | null> =>
   readFile(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
 
@@ -127,10 +139,22 @@ export class DiskDocumentStore implements DocumentStore {
     private readonly dir: string,
     private readonly ring: KeyRing,
   ) {
+    // The key file names its project on its second line (the payload key's id is the first, as in
+    // every sealed file): a payload key's retirement finds the project to open it for.
+    const keyFile = (scope: string) => path.join(this.scopeDir(scope), 'key');
+    const withScope = (scope: string, sealed: Buffer) =>
+      Buffer.concat([sealed.subarray(0, sealed.indexOf(0x0a) + 1), Buffer.from(`${scope}\n`), sealed.subarray(sealed.indexOf(0x0a) + 1)]);
     const shelf: ScopeKeyShelf = {
-      read: (scope) => readIfThere(path.join(this.scopeDir(scope), 'key')),
+      read: async (scope) => {
+        const stored = await readIfThere(keyFile(scope));
+        return stored && withoutScope(stored).scope === scope ? withoutScope(stored).sealed : null;
+      },
       add: async (scope, sealed) => {
-        await writeDurably(path.join(this.scopeDir(scope), 'key'), sealed, true);
+        await writeDurably(keyFile(scope), withScope(scope, sealed), true);
+      },
+      replace: async (scope, sealed, previous) => {
+        const stored = await readIfThere(keyFile(scope));
+        if (stored && withoutScope(stored).sealed.equals(previous)) await writeDurably(keyFile(scope), withScope(scope, sealed), false);
       },
     };
     this.keys = new ProjectKeys(ring, shelf);
@@ -188,6 +212,26 @@ export class DiskDocumentStore implements DocumentStore {
     return unsealScoped(key, scope, digest, stored, this.dir);
   }
 
+  async resealUnder(keyId: string): Promise<{ documents: number; projectKeys: number }> {
+    let documents = 0;
+    for (const shelf of (await readdir(this.dir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      for (const name of (await readdir(path.join(this.dir, shelf))).filter((n) => /^sha256-[0-9a-f]{64}$/.test(n))) {
+        const file = path.join(this.dir, shelf, name);
+        const stored = await readFile(file);
+        if (wrappedUnder(stored) !== keyId) continue;
+        const digest: DocumentDigest = `sha256:${name.slice('sha256-'.length)}`;
+        await writeDurably(file, seal(this.ring, digest, unseal(this.ring, digest, stored, this.dir)), false);
+        documents++;
+      }
+    }
+    let projectKeys = 0;
+    for (const hash of await readdir(path.join(this.dir, 'projects')).catch(() => [] as string[])) {
+      const stored = await readIfThere(path.join(this.dir, 'projects', hash, 'key'));
+      if (stored && (await this.keys.rewrap(withoutScope(stored).scope, keyId))) projectKeys++;
+    }
+    return { documents, projectKeys };
+  }
+
   async eraseScope(scope: string): Promise<number> {
     const dir = this.scopeDir(scope);
     const names = await readdir(dir).catch(() => [] as string[]);
@@ -223,6 +267,8 @@ export class SqlDocumentStore implements DocumentStore {
           sealed.toString('base64'),
           new Date().toISOString(),
         ]),
+      replace: (scope, sealed, previous) =>
+        db.run('UPDATE document_keys SET sealed = ? WHERE scope = ? AND sealed = ?', [sealed.toString('base64'), scope, previous.toString('base64')]),
     });
   }
 
@@ -280,6 +326,26 @@ export class SqlDocumentStore implements DocumentStore {
     const key = await this.keys.keyOf(scope, false);
     if (!key) throw shredded(scope, digest, this.where);
     return unsealScoped(key, scope, digest, Buffer.from(String(row.sealed), 'base64'), this.where);
+  }
+
+  async resealUnder(keyId: string): Promise<{ documents: number; projectKeys: number }> {
+    let documents = 0;
+    for (let after = ''; ;) {
+      const rows = await this.db.all('SELECT digest, sealed FROM documents WHERE digest > ? ORDER BY digest LIMIT 500', [after]);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const [digest, sealed] = [String(row.digest) as DocumentDigest, String(row.sealed)];
+        after = digest;
+        const stored = Buffer.from(sealed, 'base64');
+        if (wrappedUnder(stored) !== keyId) continue;
+        const again = seal(this.ring, digest, unseal(this.ring, digest, stored, this.where)).toString('base64');
+        await this.db.run('UPDATE documents SET sealed = ? WHERE digest = ? AND sealed = ?', [again, digest, sealed]);
+        documents++;
+      }
+    }
+    let projectKeys = 0;
+    for (const row of await this.db.all('SELECT scope FROM document_keys ORDER BY scope')) if (await this.keys.rewrap(String(row.scope), keyId)) projectKeys++;
+    return { documents, projectKeys };
   }
 
   async eraseScope(scope: string): Promise<number> {

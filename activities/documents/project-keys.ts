@@ -15,7 +15,12 @@ export interface ScopeKeyShelf {
   read(scope: string): Promise<Buffer | null>;
   /** Adds the key unless the scope has one (another process may have written it first). */
   add(scope: string, sealed: Buffer): Promise<void>;
+  /** The same key sealed again (a payload key retired), unless the stored form changed meanwhile. */
+  replace(scope: string, sealed: Buffer, previous: Buffer): Promise<void>;
 }
+
+/** The payload key a project's key is sealed under: the stored form's first line. */
+export const wrappedUnder = (stored: Buffer): string => stored.subarray(0, Math.max(0, stored.indexOf(0x0a))).toString('utf8');
 
 const keyContext = (scope: string): string => `document key ${scope}`;
 const documentContext = (scope: string, digest: string): string => `document ${scope} ${digest}`;
@@ -43,16 +48,12 @@ export class ProjectKeys {
     if (held) return held;
     let stored = await this.shelf.read(scope);
     if (!stored && create) {
-      const sealed = this.ring.seal(randomBytes(32), keyContext(scope));
-      await this.shelf.add(scope, Buffer.concat([Buffer.from(`${sealed.keyId}\n`), sealed.bytes]));
+      await this.shelf.add(scope, this.wrap(scope, randomBytes(32)));
       // Whichever process wrote first, every one uses that key.
       stored = await this.shelf.read(scope);
     }
     if (!stored) return null;
-    const newline = stored.indexOf(0x0a);
-    const key = createSecretKey(
-      this.ring.open({ keyId: stored.subarray(0, Math.max(0, newline)).toString('utf8'), bytes: stored.subarray(newline + 1) }, keyContext(scope)),
-    );
+    const key = createSecretKey(this.unwrap(scope, stored));
     if (this.opened.size >= CACHED_KEYS) this.opened.delete(this.opened.keys().next().value!);
     this.opened.set(scope, key);
     return key;
@@ -63,6 +64,23 @@ export class ProjectKeys {
     const held = (await this.shelf.read(scope)) !== null;
     if (!held) this.forget(scope);
     return held;
+  }
+
+  /** Retiring a payload key: the project's key, if sealed under it, sealed again under the current one; whether it was. */
+  async rewrap(scope: string, retiredKeyId: string): Promise<boolean> {
+    const stored = await this.shelf.read(scope);
+    if (!stored || wrappedUnder(stored) !== retiredKeyId) return false;
+    await this.shelf.replace(scope, this.wrap(scope, this.unwrap(scope, stored)), stored);
+    return true;
+  }
+
+  private wrap(scope: string, key: Buffer): Buffer {
+    const sealed = this.ring.seal(key, keyContext(scope));
+    return Buffer.concat([Buffer.from(`${sealed.keyId}\n`), sealed.bytes]);
+  }
+
+  private unwrap(scope: string, stored: Buffer): Buffer {
+    return this.ring.open({ keyId: wrappedUnder(stored), bytes: stored.subarray(stored.indexOf(0x0a) + 1) }, keyContext(scope));
   }
 
   forget(scope: string): void {

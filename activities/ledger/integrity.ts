@@ -1,10 +1,12 @@
 import { sha256 } from '../../tlog/digest';
-import { leafOfArchivedRun, leafOfEntry } from '../../tlog/leaves';
+import { leafOfArchivedRun, leafOfEntry, leafOfReseal, resealRef } from '../../tlog/leaves';
 import { consistencyProof, rootOf, type Hash } from '../../tlog/merkle';
 import type { Checkpoint } from '../../tlog/checkpoint';
 import type { ArchivedRun, LedgerEntry, LedgerStore } from './store';
 import { verifyChains } from './verify';
 import { checkTombstones, type ErasureAccount } from './tombstones';
+import { checkResealChains, currentSha256 } from './reseal';
+import type { ArchiveReseal } from '../../domain/records';
 import type { Leaf } from '../../tlog/leaves';
 import type { IntegrityProblem, IntegrityReport } from '../../tlog/reports';
 
@@ -59,7 +61,7 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
 
   const kept = await checkKept(ledger, entries, stored, payloadsFrom);
   if ('problem' in kept) return report(kept.problem);
-  const { withPayload, runs, erasure } = kept;
+  const { withPayload, runs, erasure, reseals } = kept;
   const bySeq = new Map(entries.map((e) => [e.seq, e]));
 
   const recomputed: Hash[] = [];
@@ -76,6 +78,13 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
           ...named(entry),
         });
       covered.add(entry.seq);
+      recomputed.push(Buffer.from(hash, 'hex'));
+    } else if (leaf.kind === 'reseal') {
+      const reseal = reseals.get(leaf.ref);
+      if (!reseal) return report({ check: 'archive', reason: `leaf ${index} covers the re-sealing ${leaf.ref}, which is no longer recorded: it was removed` });
+      const hash = leafOfReseal(reseal).hash;
+      if (hash !== leaf.hash)
+        return report({ check: 'archive', reason: `the re-sealing ${leaf.ref} is not the one its leaf was made of`, workflowId: reseal.workflowId });
       recomputed.push(Buffer.from(hash, 'hex'));
     } else {
       const run = runs.get(leaf.ref);
@@ -130,7 +139,13 @@ export async function checkLedger(ledger: LedgerStore, options: CheckOptions = {
   return report(null, { ...counts, consistency: consistencyProof(recomputed, trusted.size, upTo?.size).map((h) => h.toString('base64')) });
 }
 
-type Kept = { withPayload: LedgerEntry[]; runs: Map<string, ArchivedRun>; erasure: Exclude<ErasureAccount, { problem: IntegrityProblem }> };
+type Kept = {
+  withPayload: LedgerEntry[];
+  runs: Map<string, ArchivedRun>;
+  erasure: Exclude<ErasureAccount, { problem: IntegrityProblem }>;
+  /** Each archived history's re-sealings under a newer key, by their leaf's ref. */
+  reseals: Map<string, ArchiveReseal>;
+};
 
 /** Every kept payload against its entry's digest and every archived history against its SHA-256; what is gone, only where a tombstone accounts for it. */
 async function checkKept(ledger: LedgerStore, entries: LedgerEntry[], stored: Leaf[], payloadsFrom: number): Promise<Kept | { problem: IntegrityProblem }> {
@@ -156,9 +171,12 @@ async function checkKept(ledger: LedgerStore, entries: LedgerEntry[], stored: Le
   for (const workflowId of new Set(stored.filter((l) => l.kind === 'archive').map((l) => splitRunRef(l.ref).workflowId))) {
     for (const run of await ledger.archivedRuns(workflowId)) runs.set(`${run.workflowId}/${run.runId}`, run);
   }
+  const resealed = await ledger.archiveReseals();
+  const broken = checkResealChains(runs.values(), resealed);
+  if (broken) return { problem: { check: 'archive', ...broken } };
   for (const run of runs.values()) {
     if (run.historyJson === '' && erasure.archivedRuns.has(`${run.workflowId}/${run.runId}`)) continue;
-    if (sha256(run.historyJson) !== run.sha256)
+    if (sha256(run.historyJson) !== currentSha256(run))
       return {
         problem: {
           check: 'archive',
@@ -167,7 +185,7 @@ async function checkKept(ledger: LedgerStore, entries: LedgerEntry[], stored: Le
         },
       };
   }
-  return { withPayload, runs, erasure };
+  return { withPayload, runs, erasure, reseals: new Map(resealed.map((r) => [resealRef(r), r])) };
 }
 
 /** Whether the tree recomputed from the ledger still starts with the tree of the last checkpoint the writer published. */

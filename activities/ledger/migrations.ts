@@ -96,6 +96,14 @@ export const ledgerMigrations: readonly Migration[] = [
     description: "the ledger by payload digest, so an erasure finds at once whether another project's entry shares a payload",
     up: (db) => db.run('CREATE INDEX ledger_by_payload ON ledger (payload_digest)'),
   },
+  {
+    version: 9,
+    description: 'archived histories sealed again under the current payload key when an older one is retired, each re-sealing a leaf of the tree',
+    up: (db) =>
+      db.run(`CREATE TABLE archive_reseals (
+        workflow_id ${text(db.dialect)} NOT NULL, run_id ${text(db.dialect)} NOT NULL, n INTEGER NOT NULL, from_sha256 TEXT NOT NULL, to_sha256 TEXT NOT NULL,
+        retired_key_id TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (workflow_id, run_id, n))`),
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@ import type { Row, SqlDriver } from '../sql/driver';
 import { toAlert, toEntry, toProject, toQuarantined } from './rows';
 import { tombstoneEvent } from '../../domain/retention';
 import { eraseIn } from './erasure';
+import { resealLedgerTexts, resealRunIn, sealPlaintextIn, toReseal } from './reseal';
 import { leafOfArchivedRun, leafOfEntry, type Leaf } from '../../tlog/leaves';
 import {
   appendContent,
@@ -17,6 +18,7 @@ import {
   type ErasureOutcome,
   type ErasureRequest,
   type ArchivedRun,
+  type ArchiveReseal,
   type LedgerEntry,
   type LedgerFilter,
   type LedgerStore,
@@ -30,6 +32,9 @@ import {
 
 /** What a payload's seal is bound to: a body moved to another digest's row does not open there. */
 const payloadContext = (digest: string): string => `ledger payload ${digest}`;
+/** A workflow's archived runs, each with the SHA-256 of its last re-sealing, if any. */
+const ARCHIVED_RUNS = `SELECT a.*, (SELECT r.to_sha256 FROM archive_reseals r WHERE r.workflow_id = a.workflow_id AND r.run_id = a.run_id ORDER BY r.n DESC LIMIT 1) AS resealed
+  FROM archive a WHERE a.workflow_id = ? ORDER BY a.run_index`;
 
 /** The one lock every append takes: the ledger is one chain, appended to one entry at a time. */
 const APPEND_LOCK = 'ledger append';
@@ -245,25 +250,26 @@ export class SqlLedgerStore implements LedgerStore {
     return row ? Number(row.value) : 1;
   }
 
-  async sealPlaintextPayloads(): Promise<number> {
-    if (!this.sealer) return 0;
-    // Done once per ledger: later starts do not scan every payload again.
-    if (await this.db.get("SELECT value FROM ledger_meta WHERE key = 'payloads_sealed'")) return 0;
-    let sealed = 0;
-    for (;;) {
-      const rows = await this.db.all("SELECT digest, body FROM payloads WHERE body NOT LIKE 'sealed:v1:%' LIMIT 500");
-      if (rows.length === 0) {
-        await this.db.run("INSERT INTO ledger_meta VALUES ('payloads_sealed', ?) ON CONFLICT DO NOTHING", [this.now().toISOString()]);
-        return sealed;
-      }
-      for (const row of rows) {
-        const digest = String(row.digest);
-        const body = String(row.body);
-        // Guarded by the old body: two workers sealing at once never seal a seal.
-        await this.db.run('UPDATE payloads SET body = ? WHERE digest = ? AND body = ?', [this.sealer.seal(body, payloadContext(digest)), digest, body]);
-        sealed++;
-      }
-    }
+  sealPlaintextPayloads(): Promise<number> {
+    return this.sealer ? sealPlaintextIn(this.db, this.sealer, this.now(), payloadContext) : Promise.resolve(0);
+  }
+
+  /** Retiring a payload key: the payloads and alerts sealed under it, sealed again under the current key. */
+  resealTexts(keyId: string): Promise<{ payloads: number; alerts: number }> {
+    return this.sealer ? resealLedgerTexts(this.db, this.sealer, keyId, payloadContext) : Promise.resolve({ payloads: 0, alerts: 0 });
+  }
+
+  resealArchivedRun(run: { workflowId: string; runId: string; historyJson: string; retiredKeyId: string }): Promise<ArchiveReseal> {
+    return this.db.transaction(APPEND_LOCK, (tx) => resealRunIn(tx, run, this.now(), (t, leaf) => this.insertLeaf(t, leaf)));
+  }
+
+  async archiveReseals(): Promise<ArchiveReseal[]> {
+    return (await this.db.all('SELECT * FROM archive_reseals ORDER BY workflow_id, run_id, n')).map(toReseal);
+  }
+
+  async archivedRunsMentioning(text: string): Promise<{ workflowId: string; runId: string }[]> {
+    const rows = await this.db.all('SELECT workflow_id, run_id FROM archive WHERE history_json LIKE ? ORDER BY workflow_id, run_index', [`%${text}%`]);
+    return rows.map((r) => ({ workflowId: String(r.workflow_id), runId: String(r.run_id) }));
   }
 
   async archivedRunIds(workflowId: string): Promise<Set<string>> {
@@ -271,13 +277,14 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async archivedRuns(workflowId: string): Promise<ArchivedRun[]> {
-    return (await this.db.all('SELECT * FROM archive WHERE workflow_id = ? ORDER BY run_index', [workflowId])).map((r) => ({
+    return (await this.db.all(ARCHIVED_RUNS, [workflowId])).map((r) => ({
       workflowId: String(r.workflow_id),
       runIndex: Number(r.run_index),
       runId: String(r.run_id),
       historyJson: String(r.history_json),
       sha256: String(r.sha256),
       archivedAt: String(r.archived_at),
+      ...(r.resealed ? { resealedSha256: String(r.resealed) } : {}),
     }));
   }
 

@@ -8,6 +8,7 @@ import type {
   NewLedgerEntry,
   ProjectRecord,
   ArchivedRun,
+  ArchiveReseal,
   ProjectFilter,
   QuarantinedEntry,
   StoredCheckpoint,
@@ -21,6 +22,7 @@ export type {
   NewLedgerEntry,
   ProjectRecord,
   ArchivedRun,
+  ArchiveReseal,
   ProjectFilter,
   QuarantinedEntry,
   StoredCheckpoint,
@@ -88,6 +90,13 @@ export interface LedgerStore {
   archivedRuns(workflowId: string): Promise<ArchivedRun[]>;
   /** Seals the payloads kept in plaintext before the store had keys; returns how many. */
   sealPlaintextPayloads(): Promise<number>;
+  /** Retiring a payload key: the payloads and office alerts sealed under it, sealed again under the current key. */
+  resealTexts(keyId: string): Promise<{ payloads: number; alerts: number }>;
+  /** An archived run's body replaced by the same history sealed under the current key: its re-sealing recorded and a leaf of the tree. */
+  resealArchivedRun(run: { workflowId: string; runId: string; historyJson: string; retiredKeyId: string }): Promise<ArchiveReseal>;
+  archiveReseals(): Promise<ArchiveReseal[]>;
+  /** Archived runs whose kept history holds this text (a key id's base64, as payload metadata carries it). */
+  archivedRunsMentioning(text: string): Promise<{ workflowId: string; runId: string }[]>;
   /** The run ids of a workflow the archive holds (without their histories). */
   archivedRunIds(workflowId: string): Promise<Set<string>>;
   quarantined(workflowId?: string): Promise<QuarantinedEntry[]>;

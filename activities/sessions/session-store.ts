@@ -193,6 +193,34 @@ export class SqlSessionStore implements SessionStore {
     });
   }
 
+  /** Retiring a payload key: refresh tokens and addresses sealed under it, sealed again under the current key; how many sessions. */
+  async resealUnder(keyId: string): Promise<number> {
+    if (!this.sealer) return 0;
+    const under = `sealed:v1:${keyId.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`;
+    const rows = await this.db.all(
+      "SELECT id_hash, refresh_token, verified_email FROM browser_sessions WHERE refresh_token LIKE ? ESCAPE '\\' OR verified_email LIKE ? ESCAPE '\\'",
+      [under, under],
+    );
+    const again = (stored: unknown, context: string): string | null => {
+      if (typeof stored !== 'string' || !stored.startsWith(`sealed:v1:${keyId}:`)) return (stored as string | null) ?? null;
+      const plain = this.opened(stored, context);
+      if (plain === null) throw new Error(`a browser session's ${context} does not open under key ${keyId}: nothing more re-sealed`);
+      return this.sealed(plain, context);
+    };
+    for (const row of rows)
+      await this.db.run(
+        'UPDATE browser_sessions SET refresh_token = ?, verified_email = ? WHERE id_hash = ? AND refresh_token IS NOT DISTINCT FROM ? AND verified_email IS NOT DISTINCT FROM ?',
+        [
+          again(row.refresh_token, REFRESH_CONTEXT),
+          again(row.verified_email, EMAIL_CONTEXT),
+          String(row.id_hash),
+          (row.refresh_token as string | null) ?? null,
+          (row.verified_email as string | null) ?? null,
+        ],
+      );
+    return rows.length;
+  }
+
   async rememberKey(scope: string, digest: string, now = Date.now()): Promise<string> {
     await this.db.run('INSERT INTO idempotency_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [scope, digest, iso(now)]);
     const row = await this.db.get('SELECT digest FROM idempotency_keys WHERE scope = ?', [scope]);
