@@ -79,6 +79,9 @@ describe('alliance packed and installed on its own', () => {
     const whoami = installed('whoami');
     expect(whoami.stderr).toMatch(/^VALIDATION: Which service\?/);
     expect(whoami.status).toBe(2);
+    // A tool of the service's own says where it runs instead.
+    const retire = installed('payload-keys', 'retire', '2026-01-01', '--file', 'keys.json');
+    expect([retire.stderr, retire.status]).toEqual([expect.stringMatching(/^VALIDATION: This runs on the service's host, .*`make retire-payload-key`/), 2]);
     expect(execFileSync('node', ['--version'], { env: outsideEnvironment(), encoding: 'utf8' })).toMatch(/^v24\./);
   });
 

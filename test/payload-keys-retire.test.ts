@@ -3,11 +3,9 @@
 // holds none, everything the service keeps under the key is sealed again under the current one and
 // the key leaves the file — and the current key alone opens the ledger, the archived history and
 // the project's documents, which still verify.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { readKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { DiskDocumentStore } from '../activities/documents/document-store';
@@ -23,6 +21,7 @@ import { ProjectClient } from '../gateway/projects';
 import { rotateKeyFile } from '../tlog/key-file';
 import { anApplication } from './fixtures/applications';
 import { call, tokenFor } from './helpers/api';
+import { runAlliance, type CliRun } from './helpers/cli';
 import { uniqueName } from './helpers/environments';
 import { eventually } from './helpers/eventually';
 import { compressedCall, hourLongCall } from './helpers/project-harness';
@@ -46,20 +45,12 @@ const payloadTexts = (history: unknown): string =>
 /** No run of the archive sweep while the test runs (its arguments are the one payload a schedule keeps). */
 const quietSweeps = { ALLIANCE_ARCHIVE_SWEEP_MINUTES: '10080' };
 
-/** `make retire-payload-key` as an operator runs it on the service's host. */
-async function retire(service: EmbeddedService, keyId: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', ALLIANCE_DATA_DIR: dataDir, TEMPORAL_PORT: service.temporalAddress.split(':')[1]! };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [path.resolve(__dirname, '../dist/service/payload-keys-retire.js'), keyId, keysFile],
-      { env },
-    );
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+/** `alliance payload-keys retire` as an operator runs it on the service's host (`make retire-payload-key` runs the same tool). */
+function retire(service: EmbeddedService, keyId: string): Promise<CliRun> {
+  return runAlliance(['payload-keys', 'retire', keyId, '--file', keysFile], {
+    ALLIANCE_DATA_DIR: dataDir,
+    TEMPORAL_PORT: service.temporalAddress.split(':')[1]!,
+  });
 }
 
 async function withClient<T>(service: EmbeddedService, work: (client: Client) => Promise<T>): Promise<T> {

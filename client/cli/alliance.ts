@@ -66,4 +66,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(exitStatus);
 });
 
-void main().then(() => process.exit(exitStatus));
+// A command that ran one of the service's tools (onServiceHost) ends with that tool's status.
+void main().then(() => process.exit(exitStatus !== 0 ? exitStatus : Number(process.exitCode ?? 0)));

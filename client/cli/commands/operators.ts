@@ -7,7 +7,7 @@ import { table } from '../output';
 import { projectId } from '../session';
 import { rotateKeyFile } from '../../../tlog/key-file';
 import { DEMO_TIMING, demoAccountsOf, runDemo } from '../demo';
-import { type Runner } from './shared';
+import { onServiceHost, type Runner } from './shared';
 
 export function addOperatorsCommands(program: Command, run: Runner): void {
   const notices = program.command('notices').description('e-mail notices: what a project was sent, what waits for the mail relay (office, auditors)');
@@ -53,9 +53,21 @@ export function addOperatorsCommands(program: Command, run: Runner): void {
       }),
     );
 
-  program
+  const payloadKeys = program
     .command('payload-keys')
-    .description('operators, offline: the AES-256 keys that encrypt what Temporal, the ledger and the archive keep')
+    .description('operators, offline: the AES-256 keys that encrypt what Temporal, the ledger and the archive keep');
+  payloadKeys
+    .command('retire <key-id>')
+    .description(
+      "on the service's host: seal again under the current key everything the service keeps under this older one, then drop it from the file; refused while Temporal holds a history that needs it",
+    )
+    .requiredOption('--file <file>', 'the payload key file (ALLIANCE_PAYLOAD_KEYS_FILE); the environment `make start` reads says where the data is')
+    .action(
+      run(async ({ args, opts }) => {
+        process.exitCode = await onServiceHost('payload-keys-retire.js', [args[0]!, String(opts.file)], 'make retire-payload-key');
+      }),
+    );
+  payloadKeys
     .command('rotate')
     .description('add a fresh key to the file (made if missing, owner-only) and make it current; older keys stay so old histories still open')
     .requiredOption('--file <file>', 'the payload key file; ALLIANCE_PAYLOAD_KEYS_FILE points here on every worker and API process')

@@ -1,5 +1,8 @@
 // What the command groups share: reading instants, divisions and amounts from the command line,
 // describing an operation, drawing a bulk operation's progress, and one command per project event.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Division } from '../../../domain/application';
 import { Division as DivisionSchema } from '../../../domain/application';
@@ -189,4 +192,23 @@ export function projectCommandFor(run: Runner) {
       }),
     );
   };
+}
+
+/**
+ * Runs one of the service's own tools (dist/service/<script>) in a process of its own, its output
+ * the user's, and answers its exit status. Those tools open the stores with the service's code, so
+ * they run where the service is installed; the command-line package alone says where to run them.
+ */
+export function onServiceHost(script: string, args: string[], instead: string): Promise<number> {
+  const tool = path.resolve(__dirname, '../../../service', script);
+  if (!existsSync(tool))
+    throw new AllianceError(
+      'VALIDATION',
+      `This runs on the service's host, from its installation (\`${instead}\`): ${tool} is not part of the command-line package.`,
+    );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tool, ...args], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
 }
