@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CallSummary, LoginInfo, MyWork, ServiceStatus, TodoList } from '../domain/api';
+import type { CalendarFeed, CalendarRevoked, CallSummary, LoginInfo, MyWork, ServiceStatus, TodoList } from '../domain/api';
 import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -129,6 +129,11 @@ export class ApiClient {
   listCalls(): Promise<z.infer<typeof CallSummary>[]> {
     return this.all('/api/calls');
   }
+
+  readonly calendar = {
+    create: (lang: string): Promise<z.infer<typeof CalendarFeed>> => this.request('POST', `/api/me/calendar?lang=${encodeURIComponent(lang)}`),
+    revoke: (): Promise<z.infer<typeof CalendarRevoked>> => this.request('DELETE', '/api/me/calendar'),
+  };
 
   /** What is due from you, soonest first. */
   todo(): Promise<z.infer<typeof TodoList>> {

@@ -247,6 +247,10 @@ export const MyWork = z.object({
 });
 /** What is due from the person, soonest first (machines/todo.ts): the command that does it, the deadline it answers, when. */
 export const TodoList = z.array(z.object({ projectId: Said(), command: Said(), deadline: Said(), due: Said() }));
+/** A person's calendar feed: its secret address (whoever holds it reads their to-do list), and how to revoke it. */
+export const CalendarFeed = z.object({ url: Said(), revokes: Said() });
+export const CalendarRevoked = z.object({ revoked: z.literal(true) });
+export const CalendarFeedQuery = z.object({ lang: z.enum(['zh-TW', 'en']).optional() }).strict();
 export const NoticeResponse = z.array(
   z.object({
     workflowId: Said(),

@@ -26,6 +26,7 @@ import { statusRoutes } from './routes/status';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { countRequests, createApiMetrics } from './metrics';
 import { registerBrowserDoor, type BrowserDependencies } from './browser-door';
+import { calendarFeed, calendarRoutes } from './routes/calendar';
 import { requestId, type apiLogging } from './logging';
 import { serviceVersion } from './version';
 import type { Services } from './services/services';
@@ -160,6 +161,9 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     });
   }
 
+  // A calendar program holds no log-in: the feed's secret address is the whole of its access.
+  if (deps.browser) calendarFeed(app, services, deps.browser.sessions, deps.browser.publicUrl);
+
   await app.register(
     async (api) => {
       api.decorateRequest('actor', null as unknown as Actor);
@@ -175,6 +179,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       if (keys) api.addHook('preHandler', (request) => checkIdempotencyKey(request, keys));
       if (deps.limits) await limitCommands(api, deps.limits.commandsPerMinute);
       await api.register(meRoutes(services));
+      if (deps.browser) await api.register(calendarRoutes(deps.browser.sessions, deps.browser.publicUrl));
       await api.register(callRoutes(services));
       await api.register(projectRoutes(services));
       await api.register(auditRoutes(services));

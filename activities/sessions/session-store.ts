@@ -47,6 +47,12 @@ export interface SessionStore {
    * digest, once; returns the digest it stands for, so a second use for another request is seen.
    */
   rememberKey(scope: string, digest: string, now?: number): Promise<string>;
+  /** A person's calendar feed: a new random secret, kept only by its hash; their earlier feed is revoked. */
+  createFeed(owner: string, actor: Actor, lang: string, now?: number): Promise<string>;
+  /** Whom a feed's secret reads for, and in which language, while it is not revoked. */
+  feed(secret: string): Promise<{ actor: Actor; lang: string } | null>;
+  /** Revokes the person's feed at once; whether there was one. */
+  revokeFeeds(owner: string, now?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,16 @@ const sessionMigrations: readonly Migration[] = [
     version: 3,
     description: 'the request each Idempotency-Key was first used for, shared by every API replica',
     up: (db) => db.run('CREATE TABLE idempotency_keys (scope TEXT PRIMARY KEY, digest TEXT NOT NULL, first_used_at TEXT NOT NULL)'),
+  },
+  {
+    version: 4,
+    description: "each person's calendar feed, by the hash of its secret, revocable",
+    async up(db) {
+      await db.run(
+        'CREATE TABLE calendar_feeds (secret_hash TEXT PRIMARY KEY, owner TEXT NOT NULL, actor TEXT NOT NULL, lang TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)',
+      );
+      await db.run('CREATE INDEX calendar_feeds_owner ON calendar_feeds (owner)');
+    },
   },
 ];
 
@@ -225,6 +241,33 @@ export class SqlSessionStore implements SessionStore {
     await this.db.run('INSERT INTO idempotency_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [scope, digest, iso(now)]);
     const row = await this.db.get('SELECT digest FROM idempotency_keys WHERE scope = ?', [scope]);
     return row ? String(row.digest) : digest;
+  }
+
+  async createFeed(owner: string, actor: Actor, lang: string, now = Date.now()): Promise<string> {
+    const secret = randomBytes(32).toString('base64url');
+    await this.db.transaction('calendar feeds', async (tx) => {
+      await tx.run('UPDATE calendar_feeds SET revoked_at = ? WHERE owner = ? AND revoked_at IS NULL', [iso(now), owner]);
+      await tx.run('INSERT INTO calendar_feeds VALUES (?, ?, ?, ?, ?, NULL)', [
+        hashOf(secret),
+        owner,
+        JSON.stringify({ role: actor.role, id: actor.id }),
+        lang,
+        iso(now),
+      ]);
+    });
+    return secret;
+  }
+
+  async feed(secret: string): Promise<{ actor: Actor; lang: string } | null> {
+    const row = await this.db.get('SELECT actor, lang FROM calendar_feeds WHERE secret_hash = ? AND revoked_at IS NULL', [hashOf(secret)]);
+    const actor = row ? Actor.safeParse(JSON.parse(String(row.actor))) : null;
+    return actor?.success ? { actor: actor.data, lang: String(row!.lang) } : null;
+  }
+
+  async revokeFeeds(owner: string, now = Date.now()): Promise<boolean> {
+    const live = await this.db.get('SELECT COUNT(*) AS n FROM calendar_feeds WHERE owner = ? AND revoked_at IS NULL', [owner]);
+    await this.db.run('UPDATE calendar_feeds SET revoked_at = ? WHERE owner = ? AND revoked_at IS NULL', [iso(now), owner]);
+    return Number(live?.n ?? 0) > 0;
   }
 
   close(): Promise<void> {

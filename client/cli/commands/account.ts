@@ -1,5 +1,6 @@
 // `alliance` commands: logging in and out, and who and where the command line talks to.
 import { type Command } from 'commander';
+import { formatRocDate } from '../../../domain/roc-date';
 import { AllianceError } from '../../../domain/errors';
 import { table } from '../output';
 import { ApiClient } from '../../api-client';
@@ -60,6 +61,46 @@ export function addAccountCommands(program: Command, run: Runner): void {
           ].join('\n'),
           me,
         );
+      }),
+    );
+  program
+    .command('todo')
+    .description("what is due from you, soonest first, with the time left (the law's to-do list)")
+    .action(
+      run(async ({ session: s, print }) => {
+        const todo = await s.api.todo();
+        const left = (due: string) => {
+          const hours = Math.floor((Date.parse(due) - Date.now()) / 3_600_000);
+          return hours < 0 ? 'past due' : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+        };
+        print(
+          todo.length
+            ? table(
+                ['due (Taipei)', 'left', 'project', 'to do'],
+                todo.map((t) => [formatRocDate(t.due, { withTime: true }), left(t.due), t.projectId, t.command]),
+              )
+            : 'nothing is due from you',
+          todo,
+        );
+      }),
+    );
+  const calendar = program.command('calendar').description('your to-do list as a calendar feed (iCalendar) at a secret address');
+  calendar
+    .command('create')
+    .description('a new secret address for your calendar program; the one made before stops answering')
+    .option('--lang <lang>', 'zh-TW or en', 'zh-TW')
+    .action(
+      run(async ({ session: s, print, opts }) => {
+        const feed = await s.api.calendar.create(String(opts.lang));
+        print(`${feed.url}\nAnyone holding this address reads your to-do list: \`alliance calendar revoke\` ends it.`, feed);
+      }),
+    );
+  calendar
+    .command('revoke')
+    .description('your calendar address stops answering at once')
+    .action(
+      run(async ({ session: s, print }) => {
+        print('calendar address revoked', await s.api.calendar.revoke());
       }),
     );
 }
