@@ -49,6 +49,11 @@ export class BrowserSessions {
     this.cookieName = sessionCookieName(settings.behindTls);
   }
 
+  /** The store the sessions are kept in, which keeps the calendar feeds too. */
+  get store(): SessionStore {
+    return this.settings.store;
+  }
+
   /** Until when the provider says the tokens' session lasts, at most MAX_SESSION_MS after it began. */
   private expiryOf(tokens: ProviderTokens, createdAt: number, now: number): number {
     const tokenExpiry = (decodeJwt(tokens.access_token!).exp ?? 0) * 1000;

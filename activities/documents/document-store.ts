@@ -115,14 +115,16 @@ async function writeDurably(file: string, bytes: Buffer, exclusive: boolean): Pr
   return placed;
 }
 
-/** A key file's project (its second line) and the sealed key without it. */
-const withoutScope = (stored: Buffer): { scope: string; sealed: Buffer } => {
+/**
+ * A key file's project (its second line) and the sealed key without it. A key file without that
+ * line (written before it was kept) is the sealed key whole; its project is not named in it.
+ */
+const withoutScope = (stored: Buffer): { scope: string | null; sealed: Buffer } => {
   const first = stored.indexOf(0x0a);
   const second = stored.indexOf(0x0a, first + 1);
-  return {
-    scope: stored.subarray(first + 1, Math.max(first + 1, second)).toString('utf8'),
-    sealed: Buffer.concat([stored.subarray(0, first + 1), stored.subarray(second + 1)]),
-  };
+  const scope = first >= 0 && second > first ? stored.subarray(first + 1, second).toString('utf8') : '';
+  if (!SCOPE.test(scope)) return { scope: null, sealed: stored };
+  return { scope, sealed: Buffer.concat([stored.subarray(0, first + 1), stored.subarray(second + 1)]) };
 };
 
 const readIfThere = (file: string): Promise<Buffer | null> =>
@@ -147,7 +149,8 @@ export class DiskDocumentStore implements DocumentStore {
     const shelf: ScopeKeyShelf = {
       read: async (scope) => {
         const stored = await readIfThere(keyFile(scope));
-        return stored && withoutScope(stored).scope === scope ? withoutScope(stored).sealed : null;
+        const named = stored ? withoutScope(stored) : null;
+        return named && (named.scope === null || named.scope === scope) ? named.sealed : null;
       },
       add: async (scope, sealed) => {
         await writeDurably(keyFile(scope), withScope(scope, sealed), true);
@@ -227,7 +230,9 @@ export class DiskDocumentStore implements DocumentStore {
     let projectKeys = 0;
     for (const hash of await readdir(path.join(this.dir, 'projects')).catch(() => [] as string[])) {
       const stored = await readIfThere(path.join(this.dir, 'projects', hash, 'key'));
-      if (stored && (await this.keys.rewrap(withoutScope(stored).scope, keyId))) projectKeys++;
+      const scope = stored ? withoutScope(stored).scope : null;
+      // A key file that does not name its project (no released version wrote one) cannot be opened here: its seal names the project.
+      if (scope && (await this.keys.rewrap(scope, keyId))) projectKeys++;
     }
     return { documents, projectKeys };
   }

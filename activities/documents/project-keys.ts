@@ -51,6 +51,7 @@ export class ProjectKeys {
       await this.shelf.add(scope, this.wrap(scope, randomBytes(32)));
       // Whichever process wrote first, every one uses that key.
       stored = await this.shelf.read(scope);
+      if (!stored) throw new Error(`the document key of ${scope} was written but does not read back: its key file or row is damaged`);
     }
     if (!stored) return null;
     const key = createSecretKey(this.unwrap(scope, stored));

@@ -16,8 +16,9 @@ import { isLang, nameOf, type Lang } from '../web/i18n';
 const SECRET_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;
 
 /** The person the feed belongs to: who authenticated them, not the id the token names. */
-const ownerOf = (actor: Actor): string => (actor.via ? `${actor.via.issuer} ${actor.via.subject}` : `${actor.role} ${actor.id}`);
-const baseOf = (request: FastifyRequest, publicUrl: string | undefined): string => publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+export const ownerOf = (actor: Actor): string => (actor.via ? `${actor.via.issuer} ${actor.via.subject}` : `${actor.role} ${actor.id}`);
+export const baseOf = (request: FastifyRequest, publicUrl: string | undefined): string =>
+  publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
 
 /** `/api/me/calendar`: make or revoke the signed-in person's feed. */
 export const calendarRoutes =

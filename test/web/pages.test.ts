@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { alliance105 } from '../../domain/calls';
 import { SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
@@ -44,6 +44,19 @@ async function theJobIsTheCalls(office: LoggedIn, first: ApiWithSessions, taskQu
   }
 }
 
+/** The reviewer's calendar address, made at home: the feed lists the review they owe, until they revoke it. */
+async function calendarFromHome(page: Page): Promise<void> {
+  await page.click('#calendar-create');
+  const url = await page.locator('#calendar-url').inputValue();
+  await accessible(page);
+  const feed = await fetch(url);
+  expect([feed.status, (await feed.text()).includes('UID:project:')]).toEqual([200, true]);
+  await page.click('#calendar-revoke');
+  await page.waitForSelector('#calendar-revoked');
+  expect((await fetch(url)).status).toBe(404);
+  await page.goto(page.url().replace(/\?.*$/, ''));
+}
+
 /** Reviewers review; the second sees no review before recording their own, and the first's after. */
 async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string): Promise<void> {
   await office.page.goto(`${apiUrl}/web/calls/${callId}`);
@@ -57,6 +70,7 @@ async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string)
     expect(await todo.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(await todo.locator('td:nth-child(2)').innerText()).toMatch(/^\d+ (天 \d+ 小時|小時|分鐘)$/);
     await accessible(rev.page);
+    if (i === 0) await calendarFromHome(rev.page);
     await todo.locator('a').click();
     await rev.page.waitForSelector('#reviews-none');
     await accessible(rev.page);

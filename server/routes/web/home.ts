@@ -5,6 +5,7 @@ import { AllianceError } from '../../../domain/errors';
 import { checkAccess } from '../../../machines/access';
 import { listCalls } from '../../services/calls';
 import { myTodo, myWork } from '../../services/my-work';
+import { baseOf, ownerOf } from '../calendar';
 import { setCookie } from '../../session';
 import { LANG_COOKIE } from '../../plugins/page-session';
 import { html } from '../../web/html';
@@ -42,11 +43,27 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
     return reply.redirect(url.toString(), 303);
   });
 
+  // The person's calendar address, shown once when made (only its hash is kept), and revoked.
+  app.post('/web/calendar', hidden, async (request, reply) => {
+    const context = contextOf(request);
+    const feeds = settings.sessions.store;
+    const secret = await feeds.createFeed(ownerOf(context.actor), context.actor, context.lang);
+    const work = await myWork(kit.services, context.actor);
+    const made = { url: `${baseOf(request, settings.publicUrl)}/calendar/${secret}.ics` };
+    return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects), made));
+  });
+  app.post('/web/calendar/revoke', hidden, async (request, reply) => {
+    const context = contextOf(request);
+    await settings.sessions.store.revokeFeeds(ownerOf(context.actor));
+    return reply.redirect('/web?calendar=revoked', 303);
+  });
+
   app.get('/web', hidden, async (request, reply) => {
     const context = contextOf(request);
     if (checkAccess('audit.read', context.actor)) {
       const work = await myWork(kit.services, context.actor);
-      return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects)));
+      const calendar = (request.query as { calendar?: string }).calendar === 'revoked' ? { revoked: true } : {};
+      return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects), calendar));
     }
     return send(reply, await dashboard(kit, context, (request.query as { call?: string }).call));
   });

@@ -5,7 +5,7 @@ import { when } from '../format';
 import { html, type Html } from '../html';
 import type { TodoItem } from '../../../machines/todo';
 import { nameOf, stateName, translator, type Lang } from '../i18n';
-import { page, type PageContext } from '../layout';
+import { csrfField, page, type PageContext } from '../layout';
 
 export interface ProjectRow {
   workflowId: string;
@@ -128,7 +128,28 @@ function todoSection(lang: Lang, todo: readonly TodoItem[], now: number): Html {
 }
 
 /** Home of a PI, a research office or a reviewer: what is due from them, their projects across the calls, and the calls open to apply to. */
-export function myWorkPage(context: PageContext, work: WorkRow[], openCalls: string[], todo: readonly TodoItem[] = [], now = Date.now()): string {
+/** The calendar address just made (shown this once), or that it was revoked. */
+export type CalendarNote = { url?: string; revoked?: boolean };
+
+/** The person's calendar feed: make an address (the old one stops), or revoke it. */
+function calendarSection(context: PageContext, note: CalendarNote): Html {
+  const t = translator(context.lang);
+  return html`<section aria-labelledby="calendar-h"><h2 id="calendar-h">${t('calendarFeed')}</h2>
+    ${note.url ? html`<p><label for="calendar-url">${t('calendarMade')}</label> <input id="calendar-url" type="text" readonly size="70" value="${note.url}"></p>` : ''}
+    ${note.revoked ? html`<p id="calendar-revoked">${t('calendarRevoked')}</p>` : ''}
+    <form method="post" action="/web/calendar" class="inline">${csrfField(context)}<button type="submit" id="calendar-create">${t('calendarCreate')}</button></form>
+    <form method="post" action="/web/calendar/revoke" class="inline">${csrfField(context)}<button type="submit" id="calendar-revoke">${t('calendarRevoke')}</button></form>
+  </section>`;
+}
+
+export function myWorkPage(
+  context: PageContext,
+  work: WorkRow[],
+  openCalls: string[],
+  todo: readonly TodoItem[] = [],
+  calendar: CalendarNote = {},
+  now = Date.now(),
+): string {
   const t = translator(context.lang);
   const heading = context.actor.role === 'reviewer' ? t('myAssignments') : context.actor.role === 'institution' ? t('ourApplications') : t('myProjects');
   return page(
@@ -136,6 +157,7 @@ export function myWorkPage(context: PageContext, work: WorkRow[], openCalls: str
     heading,
     html`
     ${todoSection(context.lang, todo, now)}
+    ${calendarSection(context, calendar)}
     ${
       work.length === 0
         ? html`<p>${t('none')}</p>`
