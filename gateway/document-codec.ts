@@ -82,8 +82,9 @@ export class DocumentCodec implements PayloadCodec {
     return Promise.all(payloads.map((payload) => this.encodeOne(payload, scope)));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => this.decodeOne(payload)));
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const owner = context?.workflowId ? projectOfWorkflowId(context.workflowId) : undefined;
+    return Promise.all(payloads.map((payload) => this.decodeOne(payload, owner)));
   }
 
   private async encodeOne(payload: Payload, scope: string | undefined): Promise<Payload> {
@@ -135,9 +136,9 @@ export class DocumentCodec implements PayloadCodec {
     this.recent.set(recentKey(digest, scope), document);
   }
 
-  private async decodeOne(payload: Payload): Promise<Payload> {
+  private async decodeOne(payload: Payload, owner: string | undefined): Promise<Payload> {
     if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== DOCUMENTS_ENCODING) return payload;
-    const budget = { bytes: 0, references: 0 };
+    const budget: Budget = { bytes: 0, references: 0, owner };
     const value = await this.putBack(
       JSON.parse(text(payload.data) ?? 'null') as Json,
       referencesIn(JSON.parse(text(payload.metadata?.[DOCUMENTS_METADATA]) ?? '[]')),
@@ -154,14 +155,14 @@ export class DocumentCodec implements PayloadCodec {
    * payload that claims documents without having come from this codec (any caller of the codec
    * server may send one) can do no more than fail.
    */
-  private async putBack(value: Json, references: Reference[], depth: number, budget: { bytes: number; references: number }): Promise<Json> {
+  private async putBack(value: Json, references: Reference[], depth: number, budget: Budget): Promise<Json> {
     if (depth > MAX_DEPTH) throw new DocumentMissingError(`documents nested more than ${MAX_DEPTH} deep: a reference loop or a damaged document`);
     budget.references += references.length;
     if (budget.references > MAX_REFERENCES)
       throw new DocumentMissingError(`more than ${MAX_REFERENCES} document references in one payload: not a payload this codec wrote`);
     const parts = await Promise.all(
       references.map(async (reference) => {
-        const text = await this.read(reference.digest, reference.scope);
+        const text = await this.read(reference.digest, reference.scope, budget.owner);
         budget.bytes += Buffer.byteLength(text);
         if (budget.bytes > MAX_DECODED_BYTES)
           throw new DocumentMissingError(`a payload's documents exceed ${MAX_DECODED_BYTES} bytes: not a payload this codec wrote`);
@@ -190,14 +191,26 @@ export class DocumentCodec implements PayloadCodec {
     return result;
   }
 
-  private async read(digest: DocumentDigest, scope: string | undefined): Promise<string> {
-    const held = this.recent.get(recentKey(digest, scope));
+  /**
+   * A reference written before documents had scopes names none: it is read from the shared store,
+   * or else from the payload's own project (the same bytes under the same digest, stored there by
+   * the project's later writes, e.g. a replay's), which the digest check makes safe.
+   */
+  private async read(digest: DocumentDigest, scope: string | undefined, owner: string | undefined): Promise<string> {
+    const held = this.recent.get(recentKey(digest, scope)) ?? (scope === undefined && owner ? this.recent.get(recentKey(digest, owner)) : undefined);
     if (held !== undefined) return held;
-    const document = (await this.store.get(digest, scope)).toString('utf8');
+    const stored = await this.store.get(digest, scope).catch((error: unknown) => {
+      if (scope !== undefined || owner === undefined || !(error instanceof DocumentMissingError)) throw error;
+      return this.store.get(digest, owner).catch(() => Promise.reject(error as Error));
+    });
+    const document = stored.toString('utf8');
     this.recent.set(recentKey(digest, scope), document);
     return document;
   }
 }
+
+/** What one payload's decoding may still read, and the project it belongs to (for references without a scope). */
+type Budget = { bytes: number; references: number; owner: string | undefined };
 
 /** Deeper than this the encoder leaves a part inline and the decoder refuses: far beyond any schema of the service. */
 const MAX_DEPTH = 64;

@@ -124,4 +124,22 @@ describe("the codec stores a payload's documents in the scope its serialization 
     );
     expect((await reader.decode([inCall!])).length).toBe(1);
   });
+
+  it("reads a reference recorded before scopes from the shared store, or else from the payload's own project", async () => {
+    const dir = freshDir();
+    const codec = new DocumentCodec(new DiskDocumentStore(dir, ring), bounds.documents);
+    const long = json({ coreTechnology: text('舊紀錄').toString() });
+    const [inProject] = await codec.encode([long], { type: 'workflow', namespace: 'default', workflowId: chen });
+    // The same payload as a history recorded before scopes carries it: the reference names no project.
+    const references = JSON.parse(Buffer.from(inProject!.metadata![DOCUMENTS_METADATA]!).toString()) as { scope?: string }[];
+    const recorded = {
+      ...inProject!,
+      metadata: { ...inProject!.metadata, [DOCUMENTS_METADATA]: Buffer.from(JSON.stringify(references.map(({ scope: _s, ...r }) => r))) },
+    };
+    const fresh = () => new DocumentCodec(new DiskDocumentStore(dir, ring), bounds.documents);
+    const [decoded] = await fresh().decode([recorded], { type: 'workflow', namespace: 'default', workflowId: chen });
+    expect(Buffer.from(decoded!.data!).equals(Buffer.from(long.data!))).toBe(true);
+    await expect(fresh().decode([recorded])).rejects.toThrow(DocumentMissingError);
+    await expect(fresh().decode([recorded], { type: 'workflow', namespace: 'default', workflowId: lin })).rejects.toThrow(DocumentMissingError);
+  });
 });
