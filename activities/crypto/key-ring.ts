@@ -168,6 +168,12 @@ export interface TextSealer {
 
 const SEALED_PREFIX = 'sealed:v1:';
 
+/** How a text sealed under `keyId` starts: what retiring that key looks for. */
+export const sealedTextPrefix = (keyId: string): string => `${SEALED_PREFIX}${keyId}:`;
+
+/** A LIKE pattern (with ESCAPE '\\') matching the texts sealed under `keyId`: key ids may hold `_`, a LIKE wildcard. */
+export const sealedTextPattern = (keyId: string): string => `${sealedTextPrefix(keyId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export function textSealer(ring: KeyRing): TextSealer {
   return {
     seal: (text, context) => {

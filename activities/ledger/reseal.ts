@@ -5,7 +5,7 @@
 import { sha256 } from '../../tlog/digest';
 import { leafOfReseal, type Leaf } from '../../tlog/leaves';
 import type { ArchivedRun, ArchiveReseal } from '../../domain/records';
-import type { TextSealer } from '../crypto/key-ring';
+import { sealedTextPattern, sealedTextPrefix, type TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
 
 export const toReseal = (r: Row): ArchiveReseal => ({
@@ -20,9 +20,6 @@ export const toReseal = (r: Row): ArchiveReseal => ({
 
 /** What a run's body should hash to now: the last re-sealing's, or the archived SHA-256. */
 export const currentSha256 = (run: Pick<ArchivedRun, 'sha256' | 'resealedSha256'>): string => run.resealedSha256 ?? run.sha256;
-
-/** A ledger payload as stored names the key it is sealed under: `sealed:v1:<key id>:…`. */
-const sealedUnder = (keyId: string): string => `sealed:v1:${keyId.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`;
 
 /**
  * Seals again under the current key every payload and office alert sealed under `keyId`, guarded
@@ -49,11 +46,11 @@ export async function resealLedgerTexts(
   }
   let alerts = 0;
   for (const row of await db.all("SELECT key, subject, detail FROM office_alerts WHERE subject LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\'", [
-    sealedUnder(keyId),
-    sealedUnder(keyId),
+    sealedTextPattern(keyId),
+    sealedTextPattern(keyId),
   ])) {
     const [key, subject, detail] = [String(row.key), String(row.subject), String(row.detail)];
-    const text = (stored: string, what: string) => (stored.startsWith(`sealed:v1:${keyId}:`) ? again(stored, `office alert ${what} ${key}`) : stored);
+    const text = (stored: string, what: string) => (stored.startsWith(sealedTextPrefix(keyId)) ? again(stored, `office alert ${what} ${key}`) : stored);
     await db.run('UPDATE office_alerts SET subject = ?, detail = ? WHERE key = ? AND subject = ? AND detail = ?', [
       text(subject, 'subject'),
       text(detail, 'detail'),
@@ -67,7 +64,7 @@ export async function resealLedgerTexts(
 }
 
 const payloadsUnder = (db: SqlDriver, keyId: string): Promise<Row[]> =>
-  db.all("SELECT digest, body FROM payloads WHERE body LIKE ? ESCAPE '\\' LIMIT 500", [sealedUnder(keyId)]);
+  db.all("SELECT digest, body FROM payloads WHERE body LIKE ? ESCAPE '\\' LIMIT 500", [sealedTextPattern(keyId)]);
 
 /**
  * One archived run's body replaced by `historyJson` (the same history sealed under the current

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Actor, verifiedEmailOf, withVerifiedEmail } from '../../domain/actor';
-import type { TextSealer } from '../crypto/key-ring';
+import { sealedTextPattern, sealedTextPrefix, type TextSealer } from '../crypto/key-ring';
 import type { Row, SqlDriver } from '../sql/driver';
 import { migrate, type Migration } from '../sql/migrate';
 
@@ -212,13 +212,13 @@ export class SqlSessionStore implements SessionStore {
   /** Retiring a payload key: refresh tokens and addresses sealed under it, sealed again under the current key; how many sessions. */
   async resealUnder(keyId: string): Promise<number> {
     if (!this.sealer) return 0;
-    const under = `sealed:v1:${keyId.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`;
+    const under = sealedTextPattern(keyId);
     const rows = await this.db.all(
       "SELECT id_hash, refresh_token, verified_email FROM browser_sessions WHERE refresh_token LIKE ? ESCAPE '\\' OR verified_email LIKE ? ESCAPE '\\'",
       [under, under],
     );
     const again = (stored: unknown, context: string): string | null => {
-      if (typeof stored !== 'string' || !stored.startsWith(`sealed:v1:${keyId}:`)) return (stored as string | null) ?? null;
+      if (typeof stored !== 'string' || !stored.startsWith(sealedTextPrefix(keyId))) return (stored as string | null) ?? null;
       const plain = this.opened(stored, context);
       if (plain === null) throw new Error(`a browser session's ${context} does not open under key ${keyId}: nothing more re-sealed`);
       return this.sealed(plain, context);
