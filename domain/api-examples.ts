@@ -5,6 +5,9 @@ import {
   AuditWorkflowParams,
   CheckpointResponse,
   CommandResult,
+  DocumentKindParams,
+  DocumentParams,
+  DocumentUploadQuery,
   Id,
   Liveness,
   LoginInfo,
@@ -37,6 +40,9 @@ z.globalRegistry.add(Problem, {
 
 const examples: [z.ZodType, unknown[]][] = [
   [Id, ['alliance-105', 'TE2-0001']],
+  [DocumentKindParams.shape.kind, ['proposal', 'institutionLetter']],
+  [DocumentParams.shape.digest, [`sha256:${'5d'.repeat(32)}`]],
+  [DocumentUploadQuery.shape.name, ['計畫書-TE2-0001.pdf']],
   [pageFields.limit, [100]],
   [AuditWorkflowParams.shape.workflowId, ['project:alliance-105:TE2-0001', 'call:alliance-105']],
   [CommandResult, [{ lifecycle: 'execution', states: ['execution.year.tranches.firstRequested'], projectYear: 1, seq: 14 }]],

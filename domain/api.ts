@@ -8,6 +8,7 @@ import { Call } from './call';
 import { bounds, LongText } from './bounds';
 import { errorCodes } from './errors';
 import { ReviewerPool } from './reviewers';
+import { DocumentKind, DocumentName } from './documents';
 
 /**
  * A string the service answers with: bounded as what it reads is (no answer carries a text longer
@@ -42,6 +43,12 @@ export type Problem = z.infer<typeof Problem>;
 
 export const ProjectParams = z.object({ callId: Id, applicationId: Id }).strict();
 export const CallParams = z.object({ callId: Id }).strict();
+export const DocumentKindParams = z.object({ callId: Id, applicationId: Id, kind: DocumentKind }).strict();
+export const DocumentParams = z
+  .object({ callId: Id, applicationId: Id, digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256: and 64 hex digits') })
+  .strict();
+/** A document's file name, as the person's file had it: shown in lists and offered back on download. */
+export const DocumentUploadQuery = z.object({ name: DocumentName }).strict();
 
 export const OpenCallBody = z
   .object({

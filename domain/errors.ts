@@ -14,6 +14,8 @@ export const errorCodes = {
   STALE: { exitStatus: 10, meaning: 'the project changed since it was read (If-Match): read it again and decide anew' },
   TOO_MANY: { exitStatus: 11, meaning: 'too many commands or log-ins in a minute: wait as long as the message says, then send it again' },
   KEY_REUSED: { exitStatus: 12, meaning: 'the Idempotency-Key was used before for another request: send a new key with a new command' },
+  TOO_LARGE: { exitStatus: 13, meaning: 'the document is larger than its kind may be under the call: send a smaller file' },
+  UNSUPPORTED_FORMAT: { exitStatus: 14, meaning: 'the document is not in a format its kind is taken in (PDF, DOCX, XLSX, ODT, as the call says)' },
   UNAUTHENTICATED: { exitStatus: 9, meaning: 'no valid log-in: run `alliance login` (the token is missing, expired or not for this service)' },
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsoDuration } from './duration';
 import { atMost } from './bounds';
+import { DocumentPolicy } from './documents';
 
 export const BudgetCategory = z.enum(['personnel', 'operatingExpenses', 'serviceEquipment', 'researchEquipment']);
 export type BudgetCategory = z.infer<typeof BudgetCategory>;
@@ -111,6 +112,8 @@ export const ProgrammePolicy = z
     amendmentLeadTime: IsoDuration.optional(),
     /** What the review discloses to applicants and reviewers, and when; absent: `defaultDisclosure`. */
     disclosure: DisclosurePolicy.optional(),
+    /** Each kind of document's formats and largest size; a kind left out: `defaultDocumentRules`. */
+    documents: DocumentPolicy.optional(),
   })
   .strict();
 export type ProgrammePolicy = z.infer<typeof ProgrammePolicy>;

@@ -3,6 +3,7 @@ import { bounds, IdText, LongText } from './bounds';
 import { type Actor } from './actor';
 import { Application, BoundedApplication, ReportedKpi } from './application';
 import { Instant } from './roc-date';
+import { DocumentAttachment } from './documents';
 
 const Text = LongText().trim().min(1, 'expected some text');
 const Ntd = z.number().int('expected whole NT$').positive('expected an amount above NT$0');
@@ -74,6 +75,8 @@ export const projectEventPayloads = {
   'project.suspend': z.object({ reason: Text }).strict(),
   'project.resume': Empty,
   'project.terminate': z.object({ reason: Text }).strict(),
+  /** Since law v3: a document's SHA-256 and what it is, once its bytes are in the document store (the door puts them there). */
+  'document.attach': DocumentAttachment,
   /** Since law v2: the office selects the alliance for the results exhibition on one project year's accepted results. */
   'exhibition.select': z.object({ year: z.number().int().min(1).max(20), rank: z.number().int().min(1).max(1000) }).strict(),
   /** Since law v2: the office moves one of this project's deadlines (a typhoon day, an extension), with the reason. */

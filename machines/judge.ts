@@ -10,6 +10,7 @@ import { lawOf } from './law';
 import { trancheWindow } from './project-clock';
 import { defaultTranchePolicy } from '../domain/policy';
 import { formatRocDate } from '../domain/roc-date';
+import { attachRefusal } from './documents';
 
 export type { ProjectSnapshot } from './project-machine';
 
@@ -126,6 +127,9 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
       `${event.type} was refused: the project has ended (${where})${snapshot.context.endReason ? ` — ${snapshot.context.endReason}` : ''}; it accepts nothing more.`,
     );
   }
+  // A document's step is its kind's: say which step takes it, not what else the role may send.
+  if (event.type === 'document.attach')
+    return refuse('ILLEGAL_TRANSITION', `document.attach was refused: ${attachRefusal(snapshot.context.policy, event, event.actor.role)}`);
   if (!handled.includes(event.type)) {
     const offered = handled.filter((t) => projectEventRoles[t].includes(event.actor.role));
     return refuse(

@@ -26,6 +26,8 @@ type Step = (context: ProjectContext, call: CallFacts) => ProjectContext;
  */
 const steps: Record<Exclude<LawVersion, 1>, Step> = {
   2: (context, call) => ({ ...context, lawVersion: 2, ...lawV2Records(call.firstProjectYearStarts) }),
+  // v3 added documents: the project has none yet.
+  3: (context) => ({ ...context, lawVersion: 3, documents: context.documents ?? [] }),
 };
 
 /**

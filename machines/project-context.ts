@@ -2,6 +2,7 @@ import type { Actor } from '../domain/actor';
 import type { Application, ReportedKpi } from '../domain/application';
 import type { AmendableDeadline } from '../domain/project-events';
 import type { ProgrammePolicy } from '../domain/policy';
+import type { DocumentAttachment } from '../domain/documents';
 
 /** Each record names who made it and when, for auditors. */
 type Recorded = {
@@ -63,6 +64,9 @@ export type DeadlineAmendment = Recorded & {
  * The fields marked "law v2" are absent from projects that started on law v1 and have not yet
  * crossed a project-year boundary (where `migrateSnapshot` gives them their v2 values).
  */
+/** A document as the project records it: what it is, its SHA-256, who attached it and when, in which project year. */
+export type AttachedDocument = Recorded & DocumentAttachment & { year: number };
+
 export type ProjectContext = {
   /** Which version of the project's law this project runs under; absent: 1. */
   lawVersion?: number;
@@ -109,6 +113,8 @@ export type ProjectContext = {
   /** Law v2: since when the project is suspended, and how long its clock has stood still before. */
   suspendedAt?: string | null;
   clockStoppedMs?: number;
+  /** Law v3: the documents attached, in order (their bytes are in the document store under the project's key). */
+  documents?: AttachedDocument[];
   /** Why the project ended early: the deadline missed, the withdrawal or termination reason. */
   endReason: string | null;
 };

@@ -10,6 +10,8 @@ import { defaultTranchePolicy } from '../domain/policy';
 import { acceptedKpis } from './kpis';
 import { trancheWindow } from './project-clock';
 import type { ProjectContext, ProjectInput } from './project-context';
+import type { DocumentKind } from '../domain/documents';
+import { attachable } from './documents';
 
 /** Who may send each event. `system` is the deadline timers; `auditor` sends nothing. */
 export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
@@ -46,6 +48,7 @@ export const projectEventRoles: Record<ProjectEventType, readonly Role[]> = {
   'project.terminate': ['office'],
   'deadline.amend': ['office'],
   'exhibition.select': ['office'],
+  'document.attach': ['pi', 'institution'],
   'deadline.application': ['system'],
   'deadline.endorsement': ['system'],
   'deadline.writtenReview': ['system'],
@@ -143,6 +146,11 @@ export const projectLaw = setup({
     hasAcceptedResultsOf: ({ context, event }) => {
       const { year } = as<'exhibition.select'>(event);
       return acceptedKpis(context).some((k) => k.year === year) && !(context.exhibitions ?? []).some((x) => x.year === year);
+    },
+    /** Law v3: a document of a kind this state takes, from the role that attaches it, in a format and size the call's rules allow. */
+    attaches: ({ context, event }, params: { kinds: readonly DocumentKind[] }) => {
+      const e = as<'document.attach'>(event);
+      return params.kinds.includes(e.kind) && attachable(context.policy, e, e.actor.role);
     },
     /** The amendment moves one of the deadlines this state waits on, to a time still to come. */
     amends: ({ event }, params: { deadlines: readonly AmendableDeadline[] }) => {
@@ -314,6 +322,12 @@ export const projectLaw = setup({
         return [...(context.exhibitions ?? []), { by: e.actor, at: e.at, year: e.year, rank: e.rank }];
       },
     }),
+    recordDocument: assign({
+      documents: ({ context, event }) => {
+        const { type: _type, actor, at, ...document } = as<'document.attach'>(event);
+        return [...(context.documents ?? []), { ...document, by: actor, at, year: context.projectYear }];
+      },
+    }),
     stopClock: assign({ suspendedAt: ({ event }) => event.at }),
     restartClock: assign(({ context, event }) => ({
       suspendedAt: null,
@@ -339,4 +353,4 @@ export const projectLaw = setup({
 });
 
 /** The versions of the project's law (machines/project-machine.ts says how one follows another). */
-export type LawVersion = 1 | 2;
+export type LawVersion = 1 | 2 | 3;

@@ -41,7 +41,7 @@ export const lawV2Records = (
  * years; a history recorded under v1 must replay under v1). A new version is a new number here,
  * the changes behind `law >= n`, and a migration step.
  */
-export const currentLaw: LawVersion = 2;
+export const currentLaw: LawVersion = 3;
 
 /**
  * The whole life of one project: application, endorsement, the three review steps, decision,
@@ -52,10 +52,15 @@ export const currentLaw: LawVersion = 2;
  * office closes a round (late reviews refused), approves only after the presentation or its
  * recorded waiver, and the announcement decides every project still undecided; the office moves
  * a deadline with a reason; a suspension stops the clock when the policy says so.
+ *
+ * Law v3 (2026-12): the project keeps its documents (the proposal, the institution's letter, the
+ * signed contract, the reports), each attached by its role while its step is open
+ * (machines/documents.ts); the bytes are in the document store, their SHA-256 in the ledger.
  */
 function buildProjectMachine(law: LawVersion) {
   const terms = lawTerms(law);
   const { since2 } = terms;
+  const since3 = <const T extends object>(config: T): T | Record<never, never> => (law >= 3 ? config : {});
   return projectLaw.createMachine({
     id: 'project',
     initial: 'draft',
@@ -82,12 +87,17 @@ function buildProjectMachine(law: LawVersion) {
       closingPastDue: false,
       endReason: null,
       ...since2({ lawVersion: law, ...lawV2Records(input.firstProjectYearStarts) }),
+      ...since3({ documents: [] }),
     }),
     states: projectStates(terms),
   });
 }
 
-export const projectMachines: Record<LawVersion, ReturnType<typeof buildProjectMachine>> = { 1: buildProjectMachine(1), 2: buildProjectMachine(2) };
+export const projectMachines: Record<LawVersion, ReturnType<typeof buildProjectMachine>> = {
+  1: buildProjectMachine(1),
+  2: buildProjectMachine(2),
+  3: buildProjectMachine(3),
+};
 /** The law new projects start on. */
 export const projectMachine = projectMachines[currentLaw];
 export type ProjectMachine = typeof projectMachine;

@@ -2,6 +2,7 @@
 // them (part one, the guards and actions they name, is machines/project-law.ts).
 import { and, not } from 'xstate';
 import type { AmendableDeadline } from '../domain/project-events';
+import type { DocumentKind } from '../domain/documents';
 import { projectLaw, type LawVersion } from './project-law';
 
 /** The words a version of the law is written in: what v2 adds, and the guards that differ by version. */
@@ -9,6 +10,10 @@ export function lawTerms(law: LawVersion) {
   const v2 = law >= 2;
   /** Transitions of law v2 and later; absent from v1. */
   const since2 = <const T extends object>(config: T): T | Record<never, never> => (v2 ? config : {});
+  /** Transitions of law v3 and later: documents. */
+  const since3 = <const T extends object>(config: T): T | Record<never, never> => (law >= 3 ? config : {});
+  const attach = (...kinds: DocumentKind[]) =>
+    since3({ 'document.attach': { guard: { type: 'attaches' as const, params: { kinds } }, actions: 'recordDocument' as const } });
   const amendable = (...deadlines: AmendableDeadline[]) => ({ type: 'amends' as const, params: { deadlines } });
   const undecided = (reason: string) => ({ target: '#project.rejected' as const, actions: { type: 'rejectUndecided' as const, params: { reason } } });
   // A first tranche missed in its window may still come in the second one.
@@ -25,12 +30,12 @@ export function lawTerms(law: LawVersion) {
         ])
       : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
   const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : ('decisionWithinLimits' as const);
-  return { v2, since2, amendable, undecided, requestGuard, decisionGuard };
+  return { v2, since2, attach, amendable, undecided, requestGuard, decisionGuard };
 }
 type LawTerms = ReturnType<typeof lawTerms>;
 
 /** From the draft to the institution's endorsement. */
-function applicationStates({ v2, since2, amendable, undecided }: LawTerms) {
+function applicationStates({ v2, since2, attach, amendable, undecided }: LawTerms) {
   return {
     draft: projectLaw.createStateConfig({
       on: {
@@ -48,6 +53,7 @@ function applicationStates({ v2, since2, amendable, undecided }: LawTerms) {
           'endorsement.record': { actions: 'recordEndorsement' },
           'deadline.amend': { guard: amendable('application', 'endorsement'), actions: 'recordAmendment' },
         }),
+        ...attach('proposal', 'institutionLetter'),
       },
     }),
     submitted: projectLaw.createStateConfig({
@@ -56,6 +62,7 @@ function applicationStates({ v2, since2, amendable, undecided }: LawTerms) {
         'application.withdraw': { target: 'withdrawn', actions: 'recordEndReason' },
         'deadline.endorsement': { target: 'lapsed', actions: 'recordEndReason' },
         ...since2({ 'deadline.amend': { guard: amendable('endorsement'), actions: 'recordAmendment' } }),
+        ...attach('institutionLetter'),
       },
     }),
     endorsed: projectLaw.createStateConfig({
@@ -141,7 +148,7 @@ function reviewStates({ v2, since2, amendable, undecided, decisionGuard }: LawTe
 }
 
 /** Approved, then the contract and the consent both signed. */
-function contractStates() {
+function contractStates({ attach }: LawTerms) {
   return {
     approved: projectLaw.createStateConfig({
       on: {
@@ -152,7 +159,7 @@ function contractStates() {
     contracting: projectLaw.createStateConfig({
       type: 'parallel',
       onDone: { target: 'execution', actions: 'startFirstYear' },
-      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' } },
+      on: { 'project.terminate': { target: 'terminated', actions: 'recordEndReason' }, ...attach('contract') },
       states: {
         contract: {
           initial: 'unsigned',
@@ -168,7 +175,7 @@ function contractStates() {
 }
 
 /** The project years: funding, progress report and site visit side by side; a suspension keeps where they were. */
-function executionStates({ v2, since2, amendable, requestGuard }: LawTerms) {
+function executionStates({ v2, since2, attach, amendable, requestGuard }: LawTerms) {
   return {
     execution: projectLaw.createStateConfig({
       type: 'parallel',
@@ -214,9 +221,12 @@ function executionStates({ v2, since2, amendable, requestGuard }: LawTerms) {
                 'progressReport.submit': { target: 'submitted', actions: v2 ? 'submitReportWithKpis' : 'submitReport' },
                 'deadline.progressReport': { target: 'overdue', actions: 'markReportPastDue' },
                 ...since2({ 'deadline.amend': { guard: amendable('progressReport'), actions: 'recordAmendment' } }),
+                ...attach('progressReport'),
               },
             },
-            overdue: { on: { 'progressReport.submit': { target: 'submitted', actions: v2 ? 'submitReportWithKpis' : 'submitReport' } } },
+            overdue: {
+              on: { 'progressReport.submit': { target: 'submitted', actions: v2 ? 'submitReportWithKpis' : 'submitReport' }, ...attach('progressReport') },
+            },
             submitted: {
               on: {
                 'progressReport.accept': [
@@ -256,7 +266,7 @@ function executionStates({ v2, since2, amendable, requestGuard }: LawTerms) {
 }
 
 /** The closing report, once the final project year ends. */
-function closingStates({ since2, amendable }: LawTerms) {
+function closingStates({ since2, attach, amendable }: LawTerms) {
   return {
     closing: projectLaw.createStateConfig({
       initial: 'awaitingReport',
@@ -272,9 +282,10 @@ function closingStates({ since2, amendable }: LawTerms) {
             'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' },
             'deadline.closingReport': { target: 'overdue', actions: 'markClosingPastDue' },
             ...since2({ 'deadline.amend': { guard: amendable('closingReport'), actions: 'recordAmendment' } }),
+            ...attach('closingReport'),
           },
         },
-        overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' } } },
+        overdue: { on: { 'closingReport.submit': { target: 'submitted', actions: 'submitClosingReport' }, ...attach('closingReport') } },
         submitted: {
           on: {
             // The project closes with nothing owed to it: a carried tranche is paid first (law v2).
@@ -295,7 +306,7 @@ export function projectStates(terms: LawTerms) {
   return {
     ...applicationStates(terms),
     ...reviewStates(terms),
-    ...contractStates(),
+    ...contractStates(terms),
     ...executionStates(terms),
     ...closingStates(terms),
     closed: { type: 'final' as const },

@@ -4,6 +4,8 @@ import { defaultDisclosure } from '../domain/policy';
 import type { Deadline } from './deadlines';
 import type { ProjectContext, ReviewRecord } from './project-context';
 import { isAnnounced } from './state-names';
+import { readableDocuments } from './documents';
+import type { AttachedDocument } from './project-context';
 
 /** One accepted transition, for the log query and the audit trail. */
 export type TransitionLogEntry = {
@@ -109,10 +111,18 @@ export function projectViewFor(viewer: Actor, view: ProjectView): ProjectView | 
       reviews: visibleReviews(viewer, context, announced),
       presentation,
       decision: announced ? context.decision : null,
+      // A reviewer reads the proposal of an application they review; the applicant side reads all of theirs.
+      ...(context.documents !== undefined && { documents: readableDocuments(viewer.role, context) }),
       // A waiver would tell the applicant the step its project is at, like the decision.
       ...(context.presentationWaiver !== undefined && { presentationWaiver: announced ? context.presentationWaiver : null }),
     },
   });
+}
+
+/** The document of this digest, if the viewer's view of the project shows it: else nothing, as if it were not there. */
+export function documentFor(viewer: Actor, view: ProjectView, digest: string): AttachedDocument | null {
+  const shaped = projectViewFor(viewer, view);
+  return [...(shaped?.context.documents ?? [])].reverse().find((d) => d.digest === digest) ?? null;
 }
 
 /**

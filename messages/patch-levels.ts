@@ -24,7 +24,8 @@ export const PATCH_LEVELS: Readonly<Record<number, readonly string[]>> = {
   1: LEVEL_1,
   2: LEVEL_2,
   3: [...LEVEL_2, 'audit-carry-v1'],
+  4: [...LEVEL_2, 'audit-carry-v1', 'project-law-v3'],
 };
 
 /** The level new project runs start at (a new project, and each continue-as-new). */
-export const CURRENT_PATCH_LEVEL = 3;
+export const CURRENT_PATCH_LEVEL = 4;

@@ -30,6 +30,8 @@ import { calendarFeed, calendarRoutes } from './routes/calendar';
 import { requestId, type apiLogging } from './logging';
 import { serviceVersion } from './version';
 import type { Services } from './services/services';
+import type { DocumentStore } from '../activities/documents/document-store';
+import { documentRoutes } from './routes/documents';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,6 +69,8 @@ export interface ApiDependencies {
   limits?: Limits;
   /** What else /readyz asks besides Temporal and the ledger: the worker, where it runs in this process. */
   readiness?: readonly ReadinessCheck[];
+  /** The document store the worker's codec shares: uploads go into it; without it the document routes answer NOT_FOUND. */
+  documents?: DocumentStore;
 }
 
 /** /readyz: Temporal answers, the ledger answers (when this API reads one), and whatever the process adds. */
@@ -182,6 +186,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       if (deps.browser) await api.register(calendarRoutes(deps.browser.sessions, deps.browser.publicUrl));
       await api.register(callRoutes(services));
       await api.register(projectRoutes(services));
+      await api.register(documentRoutes(services, deps.documents));
       await api.register(auditRoutes(services));
     },
     { prefix: '/api' },

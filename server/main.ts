@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const ledger = await openLedgerForReading(env, existsSync, textSealer(ring));
   // The API holds no signing key: it hands out what the checkpoint writer published, with the public verifier key.
   const log = env.ALLIANCE_LOG_VERIFIER_KEY ? { verifierKey: env.ALLIANCE_LOG_VERIFIER_KEY, everyMinutes: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES } : undefined;
-  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, log);
+  const api = await serveApi(env, client, ledger, env.OIDC_ISSUER, ring, documents, log);
   console.log(`Alliance API on ${api.url} (OpenAPI ${api.url}/openapi.json), tokens of ${env.OIDC_ISSUER}`);
   const stop = (): void =>
     void api

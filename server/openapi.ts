@@ -17,7 +17,7 @@ const problemStatuses: Record<number, [name: string, description: string]> = {
   409: ['Conflict', 'Not possible in the state it is in now (the law refused the transition), or the evidence does not verify'],
   412: ['PreconditionFailed', 'If-Match named a state the project has left: read it again (its ETag) and decide anew'],
   413: ['PayloadTooLarge', 'The body is larger than the service takes'],
-  415: ['UnsupportedMediaType', 'Send application/json'],
+  415: ['UnsupportedMediaType', 'Send application/json (a document: PDF, DOCX, XLSX or ODT, as its kind takes)'],
   503: ['Unavailable', 'Temporal or a store behind the API did not answer in time: try again in a moment'],
 };
 

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { LedgerStore } from '../activities/ledger/store';
+import type { DocumentStore } from '../activities/documents/document-store';
 import type { PublishedLog } from '../gateway/published-checkpoint';
 import type { Environment } from '../domain/environment';
 import { buildApi } from './app';
@@ -21,6 +22,7 @@ export async function serveApi(
   ledger: LedgerStore | null,
   issuer: string,
   ring: KeyRing,
+  documents: DocumentStore,
   log?: PublishedLog,
   /** What else /readyz asks: the worker, where one runs in this process. */
   readiness: readonly ReadinessCheck[] = [],
@@ -46,6 +48,7 @@ export async function serveApi(
     login: { issuer, cliClientId: env.OIDC_CLI_CLIENT_ID, audience: env.OIDC_AUDIENCE },
     logging: apiLogging(env.ALLIANCE_LOG_LEVEL),
     readiness,
+    documents,
     limits: { commandsPerMinute: env.ALLIANCE_COMMANDS_PER_MINUTE, loginsPerMinute: env.ALLIANCE_LOGINS_PER_MINUTE },
     browser: {
       ring,

@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     ledger,
     issuer,
     keys.ring,
+    documents,
     checkpoints ? { verifierKey: checkpoints.signing.verifierKey, everyMinutes: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES } : undefined,
     [workerRunning],
   );

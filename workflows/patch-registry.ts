@@ -29,6 +29,7 @@ export const patchesIntroduced: Readonly<Record<string, string>> = {
   'phase2-claim-v1': '2026-12-06',
   'rank-live-v1': '2026-12-06',
   'sealed-starts-v1': '2026-12-06',
+  'project-law-v3': '2026-12-06',
 };
 
 /** A project year, at its longest: a run of a project never lives longer before it continues as new. */

@@ -88,10 +88,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const { workflowId } = workflowInfo();
   refuseUnsealedStart(input, 'projectWorkflow');
   const patched = patchCheck(input.patchLevel);
-  // A project keeps the law it started under until a year boundary; histories from before law v2 replay under v1.
+  // A project keeps the law it started under until a year boundary; histories from before law v3 (v2) replay under v2 (v1).
   let snapshot: ProjectSnapshot = input.carried
     ? restoreSnapshot(input.carried.snapshot)
-    : initialTransition(projectMachines[patched('project-law-v2') ? currentLaw : 1], {
+    : initialTransition(projectMachines[patched('project-law-v3') ? currentLaw : patched('project-law-v2') ? 2 : 1], {
         projectId: workflowId,
         callId: call.id,
         policy: call.policy,

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/actor';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { registerSearchAttributes } from '../../worker/namespace';
-import { testDataConverter, testPayloadKeysFile, uniqueName } from './environments';
+import { testDataConverter, testDocumentStore, testPayloadKeysFile, uniqueName } from './environments';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,6 +121,7 @@ export async function startApi(
     client: env.client,
     taskQueue,
     ledger,
+    documents: testDocumentStore(),
     ...(log ? { log } : {}),
     verify: createTokenVerifier({ issuer, audience: 'alliance-api', roleClaim: 'alliance_role', idClaim: 'alliance_id' }),
     login: { issuer, cliClientId: 'alliance-cli', audience: 'alliance-api' },

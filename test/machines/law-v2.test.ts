@@ -51,8 +51,9 @@ const toExecution: ProjectEventType[] = [
   'consent.sign',
 ];
 
-it('new projects start on the current law, which is v2', () => {
-  expect(currentLaw).toBe(2);
+it('new projects start on the current law, which is v3', () => {
+  expect(currentLaw).toBe(3);
+  expect(lawOf(start(3).context)).toBe(3);
   expect(lawOf(start(2).context)).toBe(2);
   expect(lawOf(start(1).context)).toBe(1);
 });
@@ -365,7 +366,7 @@ describe('KPIs kept', () => {
 describe('migration at the year boundary', () => {
   it('moves a v1 project in execution to v2 without changing where it stands', () => {
     const v1 = drive(start(1), [...toExecution, 'tranche.request', 'tranche.pay']);
-    const migrated = migrateSnapshot(v1, calendar);
+    const migrated = migrateSnapshot(v1, calendar, 2);
     expect(lawOf(migrated.context)).toBe(2);
     expect(migrated.value).toEqual(v1.value);
     expect(migrated.context).toMatchObject({ ...v1.context, lawVersion: 2, deadlineAmendments: [], clockStoppedMs: 0 });
@@ -378,8 +379,8 @@ describe('migration at the year boundary', () => {
     const v1 = drive(start(1), toWrittenReview);
     expect(lawOf(restoreSnapshot(persistSnapshot(v1)).context)).toBe(1);
     expect(restoreSnapshot(persistSnapshot(v1)).can({ ...anEvent('review.close') })).toBe(false);
-    const v2 = drive(start(2), toWrittenReview);
-    expect(persistSnapshot(migrateSnapshot(v2, calendar))).toEqual(persistSnapshot(v2));
+    const v3 = drive(start(3), toWrittenReview);
+    expect(persistSnapshot(migrateSnapshot(v3, calendar))).toEqual(persistSnapshot(v3));
   });
 
   it('refuses a snapshot of a law this code does not know', () => {

@@ -189,8 +189,9 @@ describe('projectMachine, one step at a time: from the contract to the end', () 
 
   it('offers each role what it may send now', () => {
     const offered = offeredEvents(drive(start(), ['application.submit']));
-    expect(offered.institution).toEqual(['endorsement.record']);
-    expect(offered.pi).toEqual(['application.withdraw']);
+    expect(offered.institution).toEqual(['endorsement.record', 'document.attach']);
+    // The chart takes a document here (the institution's letter); which kind from whom is the guard's to say.
+    expect(offered.pi).toEqual(['application.withdraw', 'document.attach']);
     expect(offered.system).toEqual(['deadline.endorsement']);
     expect(offered.auditor).toEqual([]);
   });
