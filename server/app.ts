@@ -161,6 +161,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       verify: deps.verify,
       services,
       codecs: deps.client.options.loadedDataConverter.payloadCodecs,
+      documents: deps.documents,
       ...(limits ? { loginScope: (scope: FastifyInstance) => limitLogins(scope, limits.loginsPerMinute) } : {}),
     });
   }

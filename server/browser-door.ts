@@ -10,6 +10,7 @@ import { backChannelLogoutRoutes } from './routes/backchannel-logout';
 import { codecRoutes } from './routes/codec';
 import { providerEndpoints, webLoginRoutes } from './routes/web-login';
 import { webRoutes } from './routes/web';
+import type { DocumentStore } from '../activities/documents/document-store';
 import { SessionCookies } from './session';
 import type { Services } from './services/services';
 
@@ -34,6 +35,8 @@ export async function registerBrowserDoor(
     verify: TokenVerifier;
     services: Services;
     codecs: readonly PayloadCodec[];
+    /** Where the pages' uploads go (the worker's document store). */
+    documents?: DocumentStore | undefined;
     /** Applied to the log-in routes' own scope first (the per-address limit of log-ins). */
     loginScope?: (scope: FastifyInstance) => Promise<void>;
   },
@@ -79,6 +82,7 @@ export async function registerBrowserDoor(
       endSession: async () => (await endpoints()).end_session_endpoint,
       clientId: browser.webClientId,
       ...publicUrl,
+      ...(context.documents ? { documents: context.documents } : {}),
     }),
   );
   await app.register(codecRoutes({ codecs: context.codecs, verify: context.verify, sessions, allowedOrigins: browser.webUiOrigins }));

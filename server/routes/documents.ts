@@ -2,13 +2,10 @@ import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage } from 'node:http';
 import { CommandResult, DocumentKindParams, DocumentParams, DocumentUploadQuery } from '../../domain/api';
-import { documentProblem, documentRule, formatOf, mediaTypes } from '../../domain/documents';
+import { mediaTypes } from '../../domain/documents';
 import { AllianceError } from '../../domain/errors';
-import { projectWorkflowId } from '../../domain/ids';
-import { documentLaw } from '../../machines/documents';
-import { documentFor, mayReadProject } from '../../machines/views';
 import type { Services } from '../services/services';
-import { sendProjectCommand } from '../services/send-command';
+import { attachDocument, contentDisposition, documentTarget, readDocument } from '../services/documents';
 import { idempotentUpdateId } from '../services/idempotency';
 import { ifMatchOf, setEtag } from '../services/etag';
 import type { DocumentStore } from '../../activities/documents/document-store';
@@ -43,15 +40,11 @@ export function readBounded(stream: IncomingMessage, limit: number, what: string
   });
 }
 
-/** `attachment; filename*=UTF-8''…`: a Chinese file name arrives as it was, and no header can be forged through it. */
-const disposition = (name: string): string =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-
-/** A document's bytes for a person whose view of the project shows it; anyone else learns nothing. */
-async function sendDocument(reply: FastifyReply, bytes: Buffer, document: { format: keyof typeof mediaTypes; name: string; digest: string }) {
+/** A document's bytes for a person whose view of the project shows it. */
+export function sendDocument(reply: FastifyReply, bytes: Buffer, document: { format: keyof typeof mediaTypes; name: string; digest: string }) {
   return reply
     .type(mediaTypes[document.format])
-    .header('content-disposition', disposition(document.name))
+    .header('content-disposition', contentDisposition(document.name))
     .header('cache-control', 'private, no-store')
     .header('etag', `"${document.digest}"`)
     .send(bytes);
@@ -64,10 +57,6 @@ export const documentRoutes =
     const app = plain.withTypeProvider<ZodTypeProvider>();
     // The document's bytes are read by the handler, bounded by its kind's limit: no parser holds them first.
     app.addContentTypeParser('*', (_request, _payload, next) => next(null));
-    const documents = (): DocumentStore => {
-      if (!store) throw new AllianceError('NOT_FOUND', 'This API process has no document store configured (ALLIANCE_DOCUMENTS_DIR or DATABASE_URL).');
-      return store;
-    };
 
     app.put(
       '/projects/:callId/:applicationId/documents/:kind',
@@ -86,29 +75,14 @@ export const documentRoutes =
       },
       async (request, reply) => {
         const { callId, applicationId, kind } = request.params;
-        const projectId = projectWorkflowId(callId, applicationId);
-        const actor = request.actor;
-        const view = await services.bounded('command', () => services.projects.view(projectId));
-        if (!mayReadProject(actor, view.context))
-          throw new AllianceError(
-            'NOT_FOUND',
-            `${projectId} does not exist, or ${actor.role} ${actor.id} is not its PI, its institution or one of its assigned reviewers.`,
-          );
-        // Asked before a byte is read: the wrong role never gets to send a file.
-        const by = documentLaw[kind].by;
-        if (actor.role !== by) throw new AllianceError('ROLE_NOT_ALLOWED', `A ${kind} is attached by the ${by}, not by the ${actor.role}.`);
-        const rule = documentRule(view.context.policy, kind);
+        const { target, ruleOf } = await documentTarget(services, request.actor, callId, applicationId);
+        const rule = ruleOf(kind);
         const bytes = await readBounded(request.raw, rule.maxBytes, `The ${kind}`);
-        const problem = documentProblem(kind, rule, bytes);
-        if (problem) throw new AllianceError(problem.code, `The ${kind} was refused: ${problem.message}.`);
-        const digest = await documents().put(bytes, projectId);
-        const result = await sendProjectCommand(
+        const result = await attachDocument(
           services,
-          callId,
-          applicationId,
-          'document.attach',
-          actor,
-          { kind, digest, bytes: bytes.length, format: formatOf(bytes)!, name: request.query.name },
+          store,
+          request.actor,
+          { target, kind, rule, bytes, name: request.query.name },
           { updateId: idempotentUpdateId(request), ifMatch: ifMatchOf(request) },
         );
         setEtag(reply, result.seq);
@@ -131,11 +105,8 @@ export const documentRoutes =
       },
       async (request, reply) => {
         const { callId, applicationId, digest } = request.params;
-        const projectId = projectWorkflowId(callId, applicationId);
-        const view = await services.bounded('command', () => services.projects.view(projectId));
-        const document = documentFor(request.actor, view, digest);
-        if (!document) throw new AllianceError('NOT_FOUND', `${projectId} has no document ${digest} that ${request.actor.role} ${request.actor.id} may read.`);
-        return sendDocument(reply, await documents().get(document.digest as `sha256:${string}`, projectId), document);
+        const { document, bytes } = await readDocument(services, store, request.actor, callId, applicationId, digest);
+        return sendDocument(reply, bytes, document);
       },
     );
     done();

@@ -32,8 +32,11 @@ const tags = ['projects'];
 const notYours = (actor: Actor, projectId: string): AllianceError =>
   new AllianceError('NOT_FOUND', `${projectId} does not exist, or ${actor.role} ${actor.id} is not its PI, its institution or one of its assigned reviewers.`);
 
-/** Events a person sends; the deadline events are the project's own timers'. */
-const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system'));
+/**
+ * Events a person sends; the deadline events are the project's own timers'. A document is attached
+ * by its upload (routes/documents.ts), which puts the bytes in the store before it names their digest.
+ */
+const peopleEvents = projectEventTypes.filter((type) => !projectEventRoles[type].includes('system') && type !== 'document.attach');
 
 /** One POST per command a person sends: the law decides; Idempotency-Key and If-Match as the description says. */
 function commandRoutes(app: ZodApp, services: Services): void {

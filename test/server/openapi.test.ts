@@ -76,7 +76,9 @@ it('publishes a valid OpenAPI 3.1 document listing every route, and a browsable 
 
     const listed = Object.entries(document.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
     expect(listed.sort()).toEqual([...api.routes].sort());
-    for (const type of projectEventTypes.filter((t) => !projectEventRoles[t].includes('system'))) {
+    expect(listed).toContain('PUT /api/projects/:callId/:applicationId/documents/:kind');
+    expect(listed).not.toContain('POST /api/projects/:callId/:applicationId/document.attach');
+    for (const type of projectEventTypes.filter((t) => !projectEventRoles[t].includes('system') && t !== 'document.attach')) {
       expect(listed).toContain(`POST /api/projects/:callId/:applicationId/${type}`);
     }
     for (const [p, item] of Object.entries(document.paths)) {

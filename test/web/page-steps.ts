@@ -1,8 +1,12 @@
 // What the pages' walk-through does at each step: a reviewer of the pool, the accessibility check of
 // every page it visits, a text on a page, and a bulk operation run from the call page to its end.
-import type { Page } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import type { Reviewer } from '../../domain/reviewers';
-import { seriousViolations } from '../helpers/browser';
+import { logIn, seriousViolations } from '../helpers/browser';
+
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
 export const reviewer = (id: string, institutionId: string): Reviewer => ({
   id,
@@ -47,4 +51,33 @@ export async function bulk(
   );
   await accessible(page);
   return text(page, '#job-status');
+}
+
+/** A PDF of some length, as a proposal would be. */
+export const proposal = Buffer.from(`%PDF-1.4\n% 計畫書 TE2-0001\n${'%'.padEnd(200_000, 'x')}\n%%EOF\n`);
+
+/** The PI attaches the proposal on the project page: a file that is not a document is refused at the form; the PDF is listed; another PI cannot read it. */
+export async function proposalUploaded(browser: Browser, page: Page, apiUrl: string, callId: string): Promise<void> {
+  const form = page.locator('form.upload');
+  await form.locator('#document-file').setInputFiles({ name: 'proposal.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ not a pdf') });
+  const refused = page.waitForResponse((r) => r.url().endsWith('/documents') && r.request().method() === 'POST');
+  await form.locator('button[type=submit]').click();
+  expect((await refused).status()).toBe(415);
+  expect(await text(page, '#document-error')).toMatch(/proposal was refused/);
+  await accessible(page);
+  await page.locator('#document-file').setInputFiles({ name: '計畫書-TE2-0001.pdf', mimeType: 'application/pdf', buffer: proposal });
+  await page.locator('form.upload button[type=submit]').click();
+  await page.waitForURL(/done=document\.attach/);
+  const row = page.locator('#documents-h ~ table tbody tr');
+  expect(await row.locator('td:nth-child(1)').innerText()).toBe('計畫書');
+  expect(await row.locator('a').innerText()).toBe('計畫書-TE2-0001.pdf');
+  await accessible(page);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, 'project-documents-zh-TW.png'), await page.screenshot({ fullPage: true }));
+  const href = new URL((await row.locator('a').getAttribute('href'))!, apiUrl).href;
+  expect((await page.request.get(href)).status()).toBe(200);
+  const stranger = await logIn(browser, apiUrl, 'pi-chen');
+  expect((await stranger.page.request.get(href)).status()).toBe(404);
+  expect((await stranger.page.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`))?.status()).toBe(404);
+  await stranger.context.close();
 }

@@ -11,7 +11,7 @@ import { sessionFor, startApi, type ApiWithSessions } from '../helpers/api';
 import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/browser';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
-import { accessible, bulk, reviewer, text } from './page-steps';
+import { accessible, bulk, proposal, proposalUploaded, reviewer, text } from './page-steps';
 
 jest.setTimeout(8 * 60_000);
 
@@ -74,6 +74,10 @@ async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string)
     await todo.locator('a').click();
     await rev.page.waitForSelector('#reviews-none');
     await accessible(rev.page);
+    // The proposal of the application they review: the same bytes the PI uploaded.
+    const link = rev.page.locator('#documents-h ~ table a', { hasText: '計畫書-TE2-0001.pdf' });
+    const download = await rev.page.request.get(new URL((await link.getAttribute('href'))!, apiUrl).href);
+    expect([download.status(), (await download.body()).equals(proposal)]).toEqual([200, true]);
     // By keyboard alone: into the score, a recommendation, the comments, and Enter on the button.
     await rev.page.focus('#f-review-record-score');
     await rev.page.keyboard.type(String(85 + i));
@@ -222,6 +226,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       });
       expect(await text(pi.page, '#lifecycle')).toBe('草稿');
       await accessible(pi.page);
+      await proposalUploaded(browser, pi.page, api.url, callId);
       await pi.page.click('form[action$="/commands/application.submit"] button');
       await pi.page.waitForURL(/done=application\.submit/);
       expect(await text(pi.page, '#lifecycle')).toBe('已送出');

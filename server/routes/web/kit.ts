@@ -9,6 +9,7 @@ import { pageSender, type SendPage } from '../../plugins/page-headers';
 import { pageSessions } from '../../plugins/page-session';
 import type { BrowserSessions } from '../../browser-sessions';
 import type { Services } from '../../services/services';
+import type { DocumentStore } from '../../../activities/documents/document-store';
 import type { Lang } from '../../web/i18n';
 import type { PageContext } from '../../web/layout';
 import type { FieldErrors } from '../../web/schema-form';
@@ -26,6 +27,8 @@ export interface WebSettings {
   clientId: string;
   /** This API's address as browsers reach it; unset: from the request's Host. */
   publicUrl?: string;
+  /** Where the pages' uploads go; without it a document cannot be attached or read here. */
+  documents?: DocumentStore;
 }
 
 /** Pages are not part of the API's OpenAPI document. */

@@ -20,6 +20,7 @@ import { formPage } from '../../web/pages/form';
 import { projectPage, type ProjectPageData } from '../../web/pages/project';
 import { errorsFromIssues, firstValue, readSchemaForm, renderSchemaFields, type FieldErrors } from '../../web/schema-form';
 import { errorsFromDetails, hidden, type PageKit } from './kit';
+import { documentPages } from './documents';
 
 function applicationForm(context: PageContext, callId: string, value: unknown, errors: FieldErrors, message?: string): string {
   const t = translator(context.lang);
@@ -58,6 +59,7 @@ async function renderProject(
 
 export function projectPages(app: FastifyInstance, kit: PageKit): void {
   const { services, contextOf, send, params, formOf } = kit;
+  documentPages(app, kit, kit.settings.documents, (context, callId, applicationId, extra) => renderProject(services, context, callId, applicationId, extra));
   app.get('/web/calls/:callId/apply', hidden, (request, reply) => {
     const context = contextOf(request);
     const { callId } = params(CallParams, request.params);
@@ -94,7 +96,8 @@ export function projectPages(app: FastifyInstance, kit: PageKit): void {
       applicationId: (request.params as { applicationId: string }).applicationId,
     });
     const type = (request.params as { type: string }).type as ProjectEventType;
-    if (!projectEventTypes.includes(type)) throw new AllianceError('NOT_FOUND', 'No such command.');
+    // A document comes by its upload (./documents.ts), which keeps its bytes before it names them.
+    if (!projectEventTypes.includes(type) || type === 'document.attach') throw new AllianceError('NOT_FOUND', 'No such command.');
     const form = formOf(request);
     const schema = incomingPayloads[type] as z.ZodType;
     const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);

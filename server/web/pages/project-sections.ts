@@ -29,9 +29,11 @@ export interface ProjectPageData {
   failed?: { type: ProjectEventType; value: unknown; errors: FieldErrors; message?: string };
   /** The command just accepted. */
   done?: ProjectEventType;
+  /** Why the document just sent was refused, shown at the upload form. */
+  documentFailure?: string;
 }
 
-const projectPath = (view: ProjectView): string =>
+export const projectPath = (view: ProjectView): string =>
   `/web/projects/${encodeURIComponent(view.context.callId)}/${encodeURIComponent(view.context.application.id)}`;
 
 /** Where each deadline comes from: the calendar field or policy rule that set it. */
@@ -136,5 +138,7 @@ export function deadlinesOf({ t, lang, view }: Scope) {
 }
 
 export function actionsOf({ context, data, t, view }: Scope) {
-  return data.offered.length === 0 ? html`<p>${t('noActions')}</p>` : html`${data.offered.map((type) => commandForm(context, view, type, data))}`;
+  // A document is sent by the upload form of the documents section, not by a form of fields.
+  const forms = data.offered.filter((type) => type !== 'document.attach');
+  return forms.length === 0 ? html`<p>${t('noActions')}</p>` : html`${forms.map((type) => commandForm(context, view, type, data))}`;
 }

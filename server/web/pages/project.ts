@@ -6,6 +6,7 @@ import { page, type PageContext } from '../layout';
 import { statechartTree } from '../statechart';
 import { actionsOf, deadlinesOf, factsOf, rulesOf, timelineOf, type ProjectPageData, type Scope } from './project-sections';
 import { moneyOf, noticesOf, reportSectionOf, reviewsOf } from './project-record';
+import { documentsOf } from './project-documents';
 
 export type { ProjectPageData } from './project-sections';
 
@@ -31,6 +32,7 @@ export function projectPage(context: PageContext, data: ProjectPageData): string
     <section aria-labelledby="reviews-h"><h2 id="reviews-h">${t('reviews')}</h2>${reviewsOf(scope)}</section>
     <section aria-labelledby="money"><h2 id="money">${t('money')}</h2>${moneyOf(scope)}</section>
     <section aria-labelledby="reports"><h2 id="reports">${t('reports')}</h2>${reportSectionOf(scope)}</section>
+    ${documentsOf(scope)}
     ${noticesOf(scope)}
     <section aria-labelledby="chart"><h2 id="chart">${t('statechart')}</h2>${statechartTree(lang, projectMachine, view.states)}</section>
   `,

@@ -1,0 +1,57 @@
+// A page's file upload (multipart/form-data, one file): its fields, and the file read as it arrives,
+// never past the limit its own fields name (the kind of document): a larger file is dropped as it
+// comes, and the form is refused after the last byte, so the browser gets its answer.
+import { Busboy } from '@fastify/busboy';
+import type { IncomingMessage } from 'node:http';
+import { AllianceError } from '../../domain/errors';
+
+export interface Upload {
+  fields: Record<string, string>;
+  file: { name: string; bytes: Buffer } | null;
+}
+
+/**
+ * Reads the form; `limitOf` is asked, with the fields before the file, how large the file may be
+ * (it may refuse: its error is the form's, once the rest is read and dropped).
+ */
+export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    let parser: InstanceType<typeof Busboy>;
+    try {
+      parser = new Busboy({ headers: request.headers as never, limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+    } catch (error) {
+      return reject(new AllianceError('VALIDATION', `The upload is not a multipart form: ${(error as Error).message}.`));
+    }
+    const fields: Record<string, string> = {};
+    let file: Upload['file'] = null;
+    let refusal: Error | null = null;
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (_field, stream, filename) => {
+      let limit = 0;
+      try {
+        limit = limitOf(fields);
+      } catch (error) {
+        refusal = error as Error;
+        return void stream.resume();
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      stream.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= limit) chunks.push(chunk);
+        else if (!refusal) {
+          chunks.length = 0;
+          refusal = new AllianceError('TOO_LARGE', `The file may be at most ${limit.toLocaleString('en-US')} bytes; it was not kept.`);
+        }
+      });
+      stream.on('end', () => {
+        if (!refusal) file = { name: filename, bytes: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('error', (error: Error) => reject(new AllianceError('VALIDATION', `The upload could not be read: ${error.message}.`)));
+    parser.on('finish', () => (refusal ? reject(refusal) : resolve({ fields, file })));
+    request.pipe(parser);
+  });
+}
