@@ -14,6 +14,8 @@ export const accessRoles = {
   /** The office's alerts: held-up mail, quarantined or missing ledger entries. */
   'alerts.read': ['office', 'auditor'],
   'projects.search': ['office', 'auditor', 'institution'],
+  /** A call's spreadsheets (applications, ranking, decisions, payments, overdue reports) show every project of it. */
+  'call.sheets': ['office', 'auditor'],
   /** Bulk operations are the office's and, for rosters, the institutions'. */
   'call.progress': ['office', 'auditor', 'institution'],
   /** The operations over a whole call (review rounds, invitations, schedule, decisions, announcement) are the office's. */
@@ -37,6 +39,7 @@ const what: Record<Access, string> = {
   'notices.read': 'The notice log',
   'alerts.read': "The office's alerts",
   'projects.search': 'Searching all projects',
+  'call.sheets': "A call's spreadsheets",
   'call.progress': 'The progress of a bulk operation',
   'call.operate': 'An operation over a whole call',
   'call.roster': 'A roster of endorsed applications',

@@ -14,18 +14,19 @@ export interface Upload {
  * Reads the form; `limitOf` is asked, with the fields before the file, how large the file may be
  * (it may refuse: its error is the form's, once the rest is read and dropped).
  */
-export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number): Promise<Upload> {
+export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number, fieldSize = 4096): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let parser: InstanceType<typeof Busboy>;
     try {
-      parser = new Busboy({ headers: request.headers as never, limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+      parser = new Busboy({ headers: request.headers as never, limits: { files: 1, fields: 10, fieldSize, parts: 12 } });
     } catch (error) {
       return reject(new AllianceError('VALIDATION', `The upload is not a multipart form: ${(error as Error).message}.`));
     }
     const fields: Record<string, string> = {};
     let file: Upload['file'] = null;
     let refusal: Error | null = null;
-    parser.on('field', (name, value) => {
+    parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
+      if (valueTruncated && !refusal) refusal = new AllianceError('VALIDATION', `The field ${name} may be at most ${fieldSize.toLocaleString('en-US')} bytes.`);
       fields[name] = value;
     });
     parser.on('file', (_field, stream, filename) => {

@@ -12,6 +12,7 @@ import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/br
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { accessible, bulk, proposal, proposalUploaded, reviewer, text } from './page-steps';
+import { exportsReadBack, openCallFromSpreadsheet } from './spreadsheet-steps';
 
 jest.setTimeout(8 * 60_000);
 
@@ -195,10 +196,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       // The office opens the call from its files.
       const office = await logIn(browser, api.url, 'kao', '/web/calls/new');
       await accessible(office.page);
-      await office.page.fill('#f-call', JSON.stringify(call, null, 2));
-      await office.page.fill('#f-reviewerPool', JSON.stringify(pool, null, 2));
-      await office.page.click('main button[type=submit]');
-      await office.page.waitForURL(`${api.url}/web/calls/${callId}`);
+      await openCallFromSpreadsheet(office.page, api.url, call, pool);
       expect(await text(office.page, '#call-state')).toBe('受理中');
       await accessible(office.page);
 
@@ -258,6 +256,8 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await pi.page.goto(`${api.url}/web/projects/${callId}/TE2-0001`);
       expect(await text(pi.page, '#lifecycle')).toBe('核定');
       expect(await text(pi.page, '#decision')).toBe('核定 NT$2,000,000 / NT$2,000,000 / NT$1,800,000');
+
+      await exportsReadBack(office.page, api.url, callId);
 
       // The office's dashboard, in Traditional Chinese, kept as a screenshot that is not blank.
       await office.page.goto(`${api.url}/web?call=${callId}`);

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { CallView } from '../../../messages/call';
+import { checkAccess } from '../../../machines/access';
+import { sheetKinds } from '../../../machines/call-sheets';
 import { ntd, when } from '../format';
 import { html, type Html } from '../html';
 import { actorName, nameOf, stateName, translator } from '../i18n';
@@ -120,8 +122,17 @@ export function callPage(context: PageContext, data: CallPageData): string {
     <section aria-labelledby="projects-h"><h2 id="projects-h">${t('projects')}</h2>
       <table id="call-projects"><thead><tr><th scope="col">${t('project')}</th><th scope="col">${t('title')}</th><th scope="col">${t('division')}</th><th scope="col">${t('institution')}</th><th scope="col">${t('requestedPerYear')}</th>${role === 'office' || role === 'auditor' ? html`<th scope="col">${t('assigned')}</th><th scope="col">${t('slot')}</th>` : ''}</tr></thead><tbody>${projectRowsOf(scope)}</tbody></table></section>
     <section aria-labelledby="ops-h"><h2 id="ops-h">${t('bulkOperations')}</h2>${operationsDoneOf(scope)}</section>
+    ${checkAccess('call.sheets', context.actor) ? '' : sheetsOf(scope)}
   `,
   );
+}
+
+/** The call's spreadsheets, each as .xlsx and as .csv (with a byte-order mark, for Excel). */
+function sheetsOf({ t, view }: CallScope): Html {
+  return html`<section aria-labelledby="sheets-h"><h2 id="sheets-h">${t('sheets')}</h2><ul id="sheets">${sheetKinds.map(
+    (kind) =>
+      html`<li>${t(`sheet-${kind}`)}: <a href="${callPath(view.callId)}/sheets/${kind}.xlsx" download>.xlsx</a> · <a href="${callPath(view.callId)}/sheets/${kind}.csv" download>.csv</a></li>`,
+  )}</ul></section>`;
 }
 
 function rosterForm(context: PageContext, data: CallPageData): Html {

@@ -11,6 +11,8 @@ export function formPage(
   drawn: { fields: Html; summary: Html },
   message?: string,
   submit?: string,
+  /** `multipart/form-data` when the form carries a file. */
+  enctype?: string,
 ): string {
   const t = translator(context.lang);
   return page(
@@ -18,6 +20,6 @@ export function formPage(
     title,
     html`
     ${message ? html`<div class="error-summary" role="alert"><h2>${t('refusedTitle')}</h2><p>${message}</p></div>` : ''}${drawn.summary}
-    <form method="post" action="${action}" novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${submit ?? t('send')}</button></form>`,
+    <form method="post" action="${action}" ${enctype ? html`enctype="${enctype}"` : ''} novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${submit ?? t('send')}</button></form>`,
   );
 }

@@ -1,0 +1,132 @@
+// Opening a call: the office pastes (or types) the call file, and gives the reviewer pool as JSON
+// or as a spreadsheet (.xlsx or .csv, a reviewer a row): every bad row is named by its number, and
+// nothing is opened until every row passes.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Call } from '../../../domain/call';
+import { AllianceError } from '../../../domain/errors';
+import { poolColumns, poolFromRows } from '../../../domain/pool-sheet';
+import { ReviewerPool } from '../../../domain/reviewers';
+import { FORM_LIMIT, type Form } from '../../plugins/forms';
+import { readUpload } from '../../plugins/uploads';
+import { httpStatus } from '../../problems';
+import { spreadsheetRows } from '../../services/spreadsheets';
+import { html } from '../../web/html';
+import { translator } from '../../web/i18n';
+import type { PageContext } from '../../web/layout';
+import { formPage } from '../../web/pages/form';
+import { errorsFromIssues, firstValue, type FieldErrors } from '../../web/schema-form';
+import { hidden, type PageKit } from './kit';
+
+const OpenCallForm = z.object({
+  call: z
+    .string()
+    .min(1, 'expected the call file (JSON)')
+    .max(FORM_LIMIT / 2),
+  reviewerPool: z
+    .string()
+    .min(1, 'expected the reviewer pool (JSON), or a spreadsheet of it')
+    .max(FORM_LIMIT / 2),
+});
+type OpenCallValue = Partial<Record<'call' | 'reviewerPool', string>>;
+/** A pool of 10,000 reviewers in a spreadsheet is well under this. */
+const POOL_SPREADSHEET_LIMIT = 4 * 1024 * 1024;
+
+const fieldErrors = (errors: FieldErrors, name: string) =>
+  errors.has(name) ? html`<ul class="field-errors" id="f-${name}-errors">${errors.get(name)!.map((m) => html`<li>${m}</li>`)}</ul>` : '';
+
+function openCallForm(context: PageContext, value: OpenCallValue, errors: FieldErrors, message?: string): string {
+  const t = translator(context.lang);
+  const invalid = (name: string) => (errors.has(name) ? html`aria-describedby="f-${name}-errors" aria-invalid="true"` : '');
+  const area = (
+    name: 'call' | 'reviewerPool',
+    word: 'callFile' | 'poolFile',
+  ) => html`<div class="field${errors.has(name) ? ' invalid' : ''}"><label for="f-${name}">${t(word)}</label>
+      <textarea id="f-${name}" name="${name}" rows="16" spellcheck="false" ${invalid(name)}>${value[name] ?? ''}</textarea>${fieldErrors(errors, name)}</div>`;
+  const headings = Object.values(poolColumns)
+    .map(([zh, en]) => (context.lang === 'zh-TW' ? zh : en))
+    .join('、');
+  const sheet = html`<div class="field${errors.has('poolSpreadsheet') ? ' invalid' : ''}"><label for="f-poolSpreadsheet">${t('poolSpreadsheet')}</label>
+      <p class="hint" id="f-poolSpreadsheet-hint">${t('poolSpreadsheetHint')}${headings}</p>
+      <input type="file" id="f-poolSpreadsheet" name="poolSpreadsheet" accept=".xlsx,.csv" aria-describedby="f-poolSpreadsheet-hint${errors.has('poolSpreadsheet') ? ' f-poolSpreadsheet-errors' : ''}">${fieldErrors(errors, 'poolSpreadsheet')}</div>`;
+  const summary = errors.size
+    ? html`<div class="error-summary" role="alert"><h2>${t('errorsTitle')}</h2><ul>${[...errors].flatMap(([k, ms]) => ms.map((m) => html`<li><a href="#f-${k.split('.')[0]}">${m}</a></li>`))}</ul></div>`
+    : html``;
+  return formPage(
+    context,
+    t('openCall'),
+    '/web/calls',
+    { fields: html`${area('call', 'callFile')}${area('reviewerPool', 'poolFile')}${sheet}`, summary },
+    message,
+    t('openCall'),
+    'multipart/form-data',
+  );
+}
+
+/** The call file and the pool, each parsed and checked; every problem at its field. */
+function readCallFiles(value: { call: string; reviewerPool: string }): { callFile: unknown; pool: unknown; errors: FieldErrors } {
+  const errors: FieldErrors = new Map();
+  const json = (name: 'call' | 'reviewerPool'): unknown => {
+    try {
+      return JSON.parse(value[name]);
+    } catch (error) {
+      errors.set(name, [`not JSON: ${(error as Error).message}`]);
+      return undefined;
+    }
+  };
+  const callFile = json('call');
+  const pool = json('reviewerPool');
+  if (callFile !== undefined)
+    for (const [k, v] of errorsFromIssues(Call.safeParse(callFile).error?.issues ?? [], ['call']))
+      errors.set(k.startsWith('call') ? 'call' : k, [...(errors.get('call') ?? []), ...v.map((m) => `${k.replace(/^call\.?/, '') || '(file)'}: ${m}`)]);
+  if (pool !== undefined)
+    for (const [k, v] of errorsFromIssues(ReviewerPool.safeParse(pool).error?.issues ?? [], ['reviewerPool']))
+      errors.set('reviewerPool', [...(errors.get('reviewerPool') ?? []), ...v.map((m) => `${k.replace(/^reviewerPool\.?/, '') || '(file)'}: ${m}`)]);
+  return { callFile, pool, errors };
+}
+
+/** The form's fields and its spreadsheet, if one was chosen: a multipart form is read here, bounded; a url-encoded one was parsed already. */
+async function formWithSpreadsheet(request: FastifyRequest): Promise<{ form: Form; spreadsheet: Buffer | null }> {
+  if (!request.headers['content-type']?.startsWith('multipart/form-data')) return { form: (request.body ?? {}) as Form, spreadsheet: null };
+  const upload = await readUpload(request.raw, () => POOL_SPREADSHEET_LIMIT, FORM_LIMIT / 2);
+  request.body = upload.fields;
+  return { form: upload.fields, spreadsheet: upload.file?.bytes.length ? upload.file.bytes : null };
+}
+
+export function openCallPages(app: FastifyInstance, kit: PageKit): void {
+  const { services, contextOf, send, need, formOf } = kit;
+  app.get('/web/calls/new', hidden, (request, reply) => {
+    const context = contextOf(request);
+    need('call.open', context);
+    return send(reply, openCallForm(context, {}, new Map()));
+  });
+  void app.register((scope, _options, registered) => {
+    // The spreadsheet is read by the handler, bounded: no parser holds it first.
+    scope.addContentTypeParser('multipart/form-data', (_request, _payload, next) => next(null));
+    scope.post('/web/calls', hidden, async (request, reply) => {
+      if (!request.browserSession) contextOf(request);
+      const { spreadsheet } = await formWithSpreadsheet(request);
+      const context = contextOf(request);
+      need('call.open', context);
+      const form = formOf(request);
+      const value = { call: firstValue(form.call), reviewerPool: firstValue(form.reviewerPool) };
+      if (spreadsheet) {
+        const read = poolFromRows(await spreadsheetRows(spreadsheet));
+        if (!read.ok) return send(reply, openCallForm(context, value, new Map([['poolSpreadsheet', read.problems]])), 400);
+        value.reviewerPool = JSON.stringify(read.pool, null, 2);
+      }
+      const shape = OpenCallForm.safeParse(value);
+      if (!shape.success) return send(reply, openCallForm(context, value, errorsFromIssues(shape.error.issues)), 400);
+      const { callFile, pool, errors } = readCallFiles(value);
+      if (errors.size) return send(reply, openCallForm(context, value, errors), 400);
+      try {
+        const callId = await services.bounded('command', () => services.calls.open(callFile, pool));
+        return reply.redirect(`/web/calls/${encodeURIComponent(callId)}`, 303);
+      } catch (error) {
+        if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500) throw error;
+        return send(reply, openCallForm(context, value, new Map(), error.message), httpStatus[error.code]);
+      }
+    });
+    registered();
+  });
+}

@@ -1,0 +1,105 @@
+// Spreadsheets in and out of the office's pages: a sheet written as .xlsx (exceljs) or as .csv with
+// a byte-order mark (Excel on zh-TW Windows reads UTF-8 only with one), and a reviewer pool read
+// from either.
+import ExcelJS from 'exceljs';
+import { formatOf } from '../../domain/documents';
+import { AllianceError } from '../../domain/errors';
+import type { Sheet } from '../../machines/call-sheets';
+import type { Lang } from '../web/i18n';
+
+const BOM = '\uFEFF';
+
+/** A text cell a spreadsheet would run as a formula (=, +, -, @) is kept as text with a leading apostrophe. */
+const inert = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+const quoted = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+export function sheetCsv(sheet: Sheet, lang: Lang): Buffer {
+  const header = sheet.columns.map((c) => quoted(lang === 'zh-TW' ? c.zh : c.en));
+  const lines = sheet.rows.map((row) => row.map((cell) => (cell === null ? '' : typeof cell === 'number' ? String(cell) : quoted(inert(cell)))).join(','));
+  return Buffer.from(`${BOM}${[header.join(','), ...lines].join('\r\n')}\r\n`, 'utf8');
+}
+
+export async function sheetXlsx(sheet: Sheet, lang: Lang): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Industry–Academia Technology Alliance programme';
+  const worksheet = workbook.addWorksheet(sheet.kind, { views: [{ state: 'frozen', ySplit: 1 }] });
+  worksheet.columns = sheet.columns.map((c) => ({
+    header: lang === 'zh-TW' ? c.zh : c.en,
+    width: Math.max(12, (lang === 'zh-TW' ? c.zh.length * 2 : c.en.length) + 4),
+  }));
+  worksheet.getRow(1).font = { bold: true };
+  for (const row of sheet.rows) worksheet.addRow(row.map((cell) => (typeof cell === 'string' ? inert(cell) : cell)));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The text of a cell as a person typed it: numbers as written, rich text joined, formulas by their result. */
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('text' in value) return String(value.text);
+    if ('result' in value) return typeof value.result === 'object' ? '' : String(value.result ?? '');
+    if (value instanceof Date) return value.toISOString();
+    return '';
+  }
+  return String(value);
+}
+
+/** RFC 4180 rows: quoted fields with doubled quotes and line breaks, a byte-order mark ignored. */
+export function csvRows(text: string): string[][] {
+  const source = text.startsWith(BOM) ? text.slice(1) : text;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  const endField = (): void => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (inQuotes) {
+      if (ch !== '"') field += ch;
+      else if (source[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else inQuotes = false;
+    } else if (ch === '"' && field === '') inQuotes = true;
+    else if (ch === ',') endField();
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && source[i + 1] === '\n') i++;
+      endField();
+      rows.push(row);
+      row = [];
+    } else field += ch;
+  }
+  if (field !== '' || row.length) {
+    endField();
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The rows of an uploaded spreadsheet: an .xlsx (its first sheet), told by its bytes, or else UTF-8 CSV. */
+export async function spreadsheetRows(bytes: Buffer): Promise<string[][]> {
+  if (formatOf(bytes) === 'xlsx') {
+    const workbook = new ExcelJS.Workbook();
+    try {
+      await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    } catch (error) {
+      throw new AllianceError('VALIDATION', `The spreadsheet does not open as .xlsx: ${(error as Error).message}.`);
+    }
+    const sheet = workbook.worksheets[0];
+    if (!sheet) return [];
+    const rows: string[][] = [];
+    sheet.eachRow({ includeEmpty: true }, (row, number) => {
+      rows[number - 1] = Array.from({ length: Math.max(0, row.cellCount) }, (_, i) => cellText(row.getCell(i + 1).value));
+    });
+    return Array.from(rows, (row) => row ?? []);
+  }
+  try {
+    return csvRows(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new AllianceError('VALIDATION', 'The spreadsheet is neither an .xlsx file nor a CSV in UTF-8: save it as either and send it again.');
+  }
+}
