@@ -61,7 +61,12 @@ export class ApiClient {
     return items;
   }
 
-  private async answer<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; text?: boolean } = {}): Promise<Answer<T>> {
+  private async answer<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { anonymous?: boolean; text?: boolean; bytes?: boolean } = {},
+  ): Promise<Answer<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce<T>(method, path, body, options);
@@ -76,7 +81,7 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    options: { anonymous?: boolean; text?: boolean; waited?: boolean } = {},
+    options: { anonymous?: boolean; text?: boolean; waited?: boolean; raw?: Uint8Array; bytes?: boolean } = {},
   ): Promise<Answer<T>> {
     const headers: Record<string, string> = {};
     if (!options.anonymous) {
@@ -84,9 +89,11 @@ export class ApiClient {
       headers.authorization = `Bearer ${await this.token()}`;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.raw) headers['content-type'] = 'application/octet-stream';
+    const sent = options.raw ? { body: options.raw } : body !== undefined ? { body: JSON.stringify(body) } : {};
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...sent });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new AllianceError(
@@ -100,6 +107,7 @@ export class ApiClient {
       await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
       return this.requestOnce<T>(method, path, body, { ...options, waited: true });
     }
+    if (options.bytes && response.ok) return { value: new Uint8Array(await response.arrayBuffer()) as T, next: null };
     const text = await response.text();
     if (!response.ok) {
       const problem = (() => {
@@ -185,6 +193,18 @@ export class ApiClient {
     view: (projectId: string): Promise<ProjectView> => this.request('GET', projectPath(projectId)),
     transitionLog: (projectId: string): Promise<TransitionLogEntry[]> => this.all(`${projectPath(projectId)}/log`),
     search: (filter: Record<string, string>): Promise<ProjectRecord[]> => this.all(`/api/projects?${new URLSearchParams(filter).toString()}`),
+    /** A document attached from its bytes (the service tells its format and checks its size), and one read back by its digest. */
+    attach: async (projectId: string, kind: string, bytes: Uint8Array, name: string): Promise<CommandResult> =>
+      (
+        await this.requestOnce<CommandResult>(
+          'PUT',
+          `${projectPath(projectId)}/documents/${encodeURIComponent(kind)}?name=${encodeURIComponent(name)}`,
+          undefined,
+          { raw: bytes },
+        )
+      ).value,
+    document: async (projectId: string, digest: string): Promise<Uint8Array> =>
+      (await this.answer<Uint8Array>('GET', `${projectPath(projectId)}/documents/${encodeURIComponent(digest)}`, undefined, { bytes: true })).value,
   };
 
   readonly notices = {

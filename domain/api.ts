@@ -45,7 +45,14 @@ export const ProjectParams = z.object({ callId: Id, applicationId: Id }).strict(
 export const CallParams = z.object({ callId: Id }).strict();
 export const DocumentKindParams = z.object({ callId: Id, applicationId: Id, kind: DocumentKind }).strict();
 export const DocumentParams = z
-  .object({ callId: Id, applicationId: Id, digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256: and 64 hex digits') })
+  .object({
+    callId: Id,
+    applicationId: Id,
+    digest: z
+      .string()
+      .max(71)
+      .regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256: and 64 hex digits'),
+  })
   .strict();
 /** A document's file name, as the person's file had it: shown in lists and offered back on download. */
 export const DocumentUploadQuery = z.object({ name: DocumentName }).strict();

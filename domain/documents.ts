@@ -61,7 +61,10 @@ export const DocumentName = z
 export const DocumentAttachment = z
   .object({
     kind: DocumentKind,
-    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected the SHA-256 of the bytes as sha256:<64 hex digits>'),
+    digest: z
+      .string()
+      .max(71)
+      .regex(/^sha256:[0-9a-f]{64}$/, 'expected the SHA-256 of the bytes as sha256:<64 hex digits>'),
     bytes: z.number().int().positive('expected the size in bytes').max(MAX_DOCUMENT_BYTES),
     format: DocumentFormat,
     name: DocumentName,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Division } from './application';
 import { Reviewer, ReviewerPool, type ReviewerPool as Pool } from './reviewers';
 
@@ -27,7 +28,11 @@ const list = (cell: string | undefined): string[] =>
  * The pool, or every problem named by its row as the spreadsheet numbers it (the header is row 1):
  * nothing is taken while one row is wrong.
  */
-export function poolFromRows(rows: readonly (readonly string[])[]): { ok: true; pool: Pool } | { ok: false; problems: string[] } {
+export function poolFromRows(
+  rows: readonly (readonly string[])[],
+  /** zod's own messages in the reader's language (a page's), if not English. */
+  error?: z.core.$ZodErrorMap,
+): { ok: true; pool: Pool } | { ok: false; problems: string[] } {
   const [header, ...body] = rows;
   const index = new Map<Column, number>();
   (header ?? []).forEach((heading, i) => {
@@ -44,14 +49,17 @@ export function poolFromRows(rows: readonly (readonly string[])[]): { ok: true; 
     const row = i + 2;
     const cell = (c: Column) => (index.has(c) ? (cells[index.get(c)!] ?? '').trim() : '');
     if (cells.every((c) => !c.trim())) return [];
-    const parsed = Reviewer.safeParse({
-      id: cell('id'),
-      name: cell('name'),
-      email: cell('email'),
-      institutionId: cell('institutionId'),
-      divisions: list(cell('divisions')),
-      conflicts: { applicationIds: list(cell('conflictApplications')), institutionIds: list(cell('conflictInstitutions')) },
-    });
+    const parsed = Reviewer.safeParse(
+      {
+        id: cell('id'),
+        name: cell('name'),
+        email: cell('email'),
+        institutionId: cell('institutionId'),
+        divisions: list(cell('divisions')),
+        conflicts: { applicationIds: list(cell('conflictApplications')), institutionIds: list(cell('conflictInstitutions')) },
+      },
+      error ? { error } : undefined,
+    );
     if (parsed.success) return [{ row, reviewer: parsed.data }];
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '');

@@ -9,13 +9,22 @@ import type { AttachedDocument, ProjectContext } from './project-context';
  * and each report while it is awaited; the research office its letter until it endorses and the
  * signed contract while the contract is out.
  */
-export const documentLaw: Record<DocumentKind, { by: Role; while: string }> = {
-  proposal: { by: 'pi', while: 'the application is a draft' },
-  institutionLetter: { by: 'institution', while: 'the application awaits its endorsement' },
-  contract: { by: 'institution', while: 'the contract awaits its signatures' },
-  progressReport: { by: 'pi', while: "the year's progress report is awaited" },
-  closingReport: { by: 'pi', while: 'the closing report is awaited' },
+export const documentLaw: Record<DocumentKind, { by: Role; while: string; in: readonly string[] }> = {
+  proposal: { by: 'pi', while: 'the application is a draft', in: ['draft'] },
+  institutionLetter: { by: 'institution', while: 'the application awaits its endorsement', in: ['draft', 'submitted'] },
+  contract: { by: 'institution', while: 'the contract awaits its signatures', in: ['contracting'] },
+  progressReport: { by: 'pi', while: "the year's progress report is awaited", in: ['execution.progressReport.awaiting', 'execution.progressReport.overdue'] },
+  closingReport: { by: 'pi', while: 'the closing report is awaited', in: ['closing.awaitingReport', 'closing.overdue'] },
 };
+
+/**
+ * The kinds a role may attach where the project stands (its active state paths), for a page's
+ * upload form: the same steps as the chart's transitions (test/machines/law-v3.test.ts holds them equal).
+ */
+export const kindsOpenTo = (role: Role, states: readonly string[]): DocumentKind[] =>
+  (Object.keys(documentLaw) as DocumentKind[]).filter(
+    (kind) => documentLaw[kind].by === role && states.some((state) => documentLaw[kind].in.some((step) => state === step || state.startsWith(`${step}.`))),
+  );
 
 /** Whether the document is one this actor may attach under the call's rules (kind, role, format, size): the state is the chart's to say. */
 export const attachable = (policy: ProgrammePolicy, document: { kind: DocumentKind; format: string; bytes: number }, role: Role): boolean => {

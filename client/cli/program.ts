@@ -6,6 +6,7 @@ import { addBackupCommands } from './commands/backup';
 import { addCallsCommands } from './commands/calls';
 import { addOperatorsCommands } from './commands/operators';
 import { addProjectsCommands } from './commands/projects';
+import { addDocumentCommands } from './commands/documents';
 import { addReviewCommands } from './commands/review';
 import type { Runner } from './commands/shared';
 import { addCompletionCommand } from './completion';
@@ -34,6 +35,7 @@ export function buildProgram(run: Runner): Command {
   addCallsCommands(program, run);
   addReviewCommands(program, run);
   addProjectsCommands(program, run);
+  addDocumentCommands(program, run);
   addAuditCommands(program, run);
   addOperatorsCommands(program, run);
   addBackupCommands(program, run);

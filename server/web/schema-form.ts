@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { html, type Html } from './html';
 import { nameOf, translator, type Lang } from './i18n';
+import { localMessage } from './messages';
 
 /**
  * Forms drawn from the zod schemas the API validates with (through their JSON Schema), and read
@@ -76,7 +77,7 @@ function errorList(context: RenderContext, path: string, id: string): Html {
   const messages = context.errors.get(path);
   context.drawn.set(path, id);
   if (!messages) return html``;
-  return html`<ul class="field-errors" id="${id}-errors">${messages.map((m) => html`<li>${m}</li>`)}</ul>`;
+  return html`<ul class="field-errors" id="${id}-errors">${messages.map((m) => html`<li>${localMessage(context.lang, m)}</li>`)}</ul>`;
 }
 
 const label = (lang: Lang, name: readonly string[]): string => nameOf(lang, name.filter((p) => !p.startsWith('@') && !/^\d+$/.test(p)).pop() ?? '');
@@ -174,7 +175,8 @@ export function errorSummary(lang: Lang, errors: FieldErrors, drawn: Map<string,
       messages.map((m) => {
         const id = drawn.get(path);
         const where = path ? `${path}: ` : '';
-        return id ? html`<li><a href="#${id}">${where}${m}</a></li>` : html`<li>${where}${m}</li>`;
+        const said = localMessage(lang, m);
+        return id ? html`<li><a href="#${id}">${where}${said}</a></li>` : html`<li>${where}${said}</li>`;
       }),
   )}</ul></div>`;
 }

@@ -7,6 +7,8 @@ import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { lawOf, migrateSnapshot } from '../../machines/law';
 import { projectMachines, type LawVersion } from '../../machines/project-machine';
 import { documentFor, projectViewFor, type ProjectView } from '../../machines/views';
+import { kindsOpenTo } from '../../machines/documents';
+import { statePaths } from '../../machines/state-names';
 import { anyTimePolicy, projectInput } from '../fixtures/project-input';
 import { actors, anEvent } from '../fixtures/project-events';
 import { person } from '../fixtures/people';
@@ -82,6 +84,19 @@ describe('documents under law v3', () => {
     const contracting = drive(start(3), toContract);
     expect(attach(contracting, doc('contract'), actors.institution).ok).toBe(true);
     expect(attach(contracting, doc('progressReport')).ok).toBe(false);
+  });
+
+  it("tells a page's upload form the kinds the chart takes where the project stands, by role", () => {
+    const kinds = ['proposal', 'institutionLetter', 'contract', 'progressReport', 'closingReport'] as const;
+    const steps: ProjectEventType[] = [...toContract, 'contract.sign', 'consent.sign'];
+    let s = start(3);
+    for (let i = 0; i <= steps.length; i++) {
+      for (const actor of [actors.pi, actors.institution]) {
+        const open = kinds.filter((kind) => attach(s, doc(kind), actor).ok);
+        expect({ at: i, role: actor.role, open }).toEqual({ at: i, role: actor.role, open: kindsOpenTo(actor.role, statePaths(s.value)) });
+      }
+      if (i < steps.length) s = drive(s, [steps[i]!]);
+    }
   });
 
   it('moves a v2 project to v3 with no documents at the year boundary', () => {

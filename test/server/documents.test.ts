@@ -7,6 +7,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { alliance105 } from '../../domain/calls';
 import type { Problem } from '../../domain/api';
 import type { Reviewer } from '../../domain/reviewers';
+import { ApiClient } from '../../client/api-client';
 import { anApplication } from '../fixtures/applications';
 import { docxBytes, pdfBytes } from '../fixtures/documents';
 import { call, tokenFor, withApi, type RunningApi } from '../helpers/api';
@@ -108,5 +109,12 @@ it('keeps a proposal for those whose view shows it, its SHA-256 in the ledger; r
     expect((await download(api, office, path, digest)).status).toBe(200);
     const late = await upload(api, lin, path, 'proposal', pdfBytes('a later version'));
     expect([late.status, late.body.code, late.body.detail]).toEqual([409, 'ILLEGAL_TRANSITION', expect.stringContaining('while the application is a draft')]);
+
+    // The typed client (the command line's `alliance document`) reads the same bytes and meets the same refusal.
+    const client = new ApiClient(api.url, () => Promise.resolve(rev1));
+    expect(Buffer.from(await client.projects.document(workflowId, digest)).equals(proposal)).toBe(true);
+    const piClient = new ApiClient(api.url, () => Promise.resolve(lin));
+    await expect(piClient.projects.attach(workflowId, 'proposal', pdfBytes('again'), 'again.pdf')).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    await expect(new ApiClient(api.url, () => Promise.resolve(chen)).projects.document(workflowId, digest)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

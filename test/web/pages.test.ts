@@ -211,7 +211,8 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       const bad = pi.page.waitForResponse((r) => r.url().endsWith('/apply') && r.request().method() === 'POST');
       await pi.page.click('main form button[type=submit]');
       expect((await bad).status()).toBe(400);
-      expect(await text(pi.page, '#f-budget-0-personnel-errors')).toMatch(/expected number/i);
+      // zod's own message, in zod 4's zh-TW locale.
+      expect(await text(pi.page, '#f-budget-0-personnel-errors')).toMatch(/預期為 number/);
       expect(await pi.page.inputValue('[name="budget.0.personnel"]')).toBe('lots');
       expect(await pi.page.inputValue('[name="title"]')).toBe(application.title);
       await accessible(pi.page);

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-it('runs a project started under law v1 across its year boundary, where it moves to v2', async () => {
+it('runs a project started under law v1 across its year boundary, where it moves through v2 to the current law (v3)', async () => {
   const years = rocYearOf(new Date(await env.currentTimeMs())) - 105 + 1;
   const call = shiftCall(alliance105, years, uniqueName('alliance-105'));
   const application = anApplication({ id: 'TE2-0001' });
@@ -64,7 +64,10 @@ it('runs a project started under law v1 across its year boundary, where it moves
     await clockSkipper(env)(addDuration(due.yearEnd(1), 'PT1H'));
     const view = await projects.view(workflowId);
     expect(view.projectYear).toBe(2);
-    expect(view.context.lawVersion).toBe(2);
+    expect(view.context.lawVersion).toBe(3);
+    // v2's records and v3's (no documents yet), each step of the way.
+    expect(view.context.deadlineAmendments).toEqual([]);
+    expect(view.context.documents).toEqual([]);
     expect(view.states).toContain('execution.progressReport.awaiting');
     await send('deadline.amend', actors.office, amend);
     const moved = await projects.view(workflowId);

@@ -11,6 +11,7 @@ import { confirmPage, jobPage } from '../../web/pages/jobs';
 import { errorsFromIssues, readSchemaForm } from '../../web/schema-form';
 import { bulkOperations, JobParams, operationIdOf } from './bulk-operations';
 import { renderCall } from './call-view';
+import { parseFor } from '../../web/messages';
 import { hidden, type PageKit } from './kit';
 
 export function callJobPages(app: FastifyInstance, kit: PageKit): void {
@@ -24,7 +25,7 @@ export function callJobPages(app: FastifyInstance, kit: PageKit): void {
     const schema = bulkOperations[name as CallOperationName];
     const form = formOf(request);
     const value = readSchemaForm(schema, form);
-    const parsed = schema.safeParse(value);
+    const parsed = parseFor(context.lang, schema, value);
     if (!parsed.success)
       return send(reply, await renderCall(services, context, callId, { failed: { form: name, value, errors: errorsFromIssues(parsed.error.issues) } }), 400);
     const status = await services.bounded('command', () => services.calls.status(callId));

@@ -5,6 +5,7 @@ import { CallParams, RosterBody } from '../../../domain/api';
 import { AllianceError } from '../../../domain/errors';
 import { httpStatus } from '../../problems';
 import { errorsFromIssues, firstValue } from '../../web/schema-form';
+import { parseFor } from '../../web/messages';
 import { renderCall } from './call-view';
 import { openCallPages } from './open-call';
 import { callSheetPages } from './call-sheets';
@@ -30,7 +31,7 @@ export function callPages(app: FastifyInstance, kit: PageKit): void {
       letterReference: firstValue(form.letterReference).trim(),
       applicationIds: [form.applicationIds ?? []].flat(),
     };
-    const parsed = RosterBody.safeParse(value);
+    const parsed = parseFor(context.lang, RosterBody, value);
     if (!parsed.success)
       return send(
         reply,

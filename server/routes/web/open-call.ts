@@ -12,7 +12,8 @@ import { readUpload } from '../../plugins/uploads';
 import { httpStatus } from '../../problems';
 import { spreadsheetRows } from '../../services/spreadsheets';
 import { html } from '../../web/html';
-import { translator } from '../../web/i18n';
+import { translator, type Lang } from '../../web/i18n';
+import { localMessage, parseFor, zodMessages } from '../../web/messages';
 import type { PageContext } from '../../web/layout';
 import { formPage } from '../../web/pages/form';
 import { errorsFromIssues, firstValue, type FieldErrors } from '../../web/schema-form';
@@ -32,8 +33,8 @@ type OpenCallValue = Partial<Record<'call' | 'reviewerPool', string>>;
 /** A pool of 10,000 reviewers in a spreadsheet is well under this. */
 const POOL_SPREADSHEET_LIMIT = 4 * 1024 * 1024;
 
-const fieldErrors = (errors: FieldErrors, name: string) =>
-  errors.has(name) ? html`<ul class="field-errors" id="f-${name}-errors">${errors.get(name)!.map((m) => html`<li>${m}</li>`)}</ul>` : '';
+const fieldErrors = (lang: Lang, errors: FieldErrors, name: string) =>
+  errors.has(name) ? html`<ul class="field-errors" id="f-${name}-errors">${errors.get(name)!.map((m) => html`<li>${localMessage(lang, m)}</li>`)}</ul>` : '';
 
 function openCallForm(context: PageContext, value: OpenCallValue, errors: FieldErrors, message?: string): string {
   const t = translator(context.lang);
@@ -42,15 +43,15 @@ function openCallForm(context: PageContext, value: OpenCallValue, errors: FieldE
     name: 'call' | 'reviewerPool',
     word: 'callFile' | 'poolFile',
   ) => html`<div class="field${errors.has(name) ? ' invalid' : ''}"><label for="f-${name}">${t(word)}</label>
-      <textarea id="f-${name}" name="${name}" rows="16" spellcheck="false" ${invalid(name)}>${value[name] ?? ''}</textarea>${fieldErrors(errors, name)}</div>`;
+      <textarea id="f-${name}" name="${name}" rows="16" spellcheck="false" ${invalid(name)}>${value[name] ?? ''}</textarea>${fieldErrors(context.lang, errors, name)}</div>`;
   const headings = Object.values(poolColumns)
     .map(([zh, en]) => (context.lang === 'zh-TW' ? zh : en))
     .join('、');
   const sheet = html`<div class="field${errors.has('poolSpreadsheet') ? ' invalid' : ''}"><label for="f-poolSpreadsheet">${t('poolSpreadsheet')}</label>
       <p class="hint" id="f-poolSpreadsheet-hint">${t('poolSpreadsheetHint')}${headings}</p>
-      <input type="file" id="f-poolSpreadsheet" name="poolSpreadsheet" accept=".xlsx,.csv" aria-describedby="f-poolSpreadsheet-hint${errors.has('poolSpreadsheet') ? ' f-poolSpreadsheet-errors' : ''}">${fieldErrors(errors, 'poolSpreadsheet')}</div>`;
+      <input type="file" id="f-poolSpreadsheet" name="poolSpreadsheet" accept=".xlsx,.csv" aria-describedby="f-poolSpreadsheet-hint${errors.has('poolSpreadsheet') ? ' f-poolSpreadsheet-errors' : ''}">${fieldErrors(context.lang, errors, 'poolSpreadsheet')}</div>`;
   const summary = errors.size
-    ? html`<div class="error-summary" role="alert"><h2>${t('errorsTitle')}</h2><ul>${[...errors].flatMap(([k, ms]) => ms.map((m) => html`<li><a href="#f-${k.split('.')[0]}">${m}</a></li>`))}</ul></div>`
+    ? html`<div class="error-summary" role="alert"><h2>${t('errorsTitle')}</h2><ul>${[...errors].flatMap(([k, ms]) => ms.map((m) => html`<li><a href="#f-${k.split('.')[0]}">${localMessage(context.lang, m)}</a></li>`))}</ul></div>`
     : html``;
   return formPage(
     context,
@@ -111,11 +112,11 @@ export function openCallPages(app: FastifyInstance, kit: PageKit): void {
       const form = formOf(request);
       const value = { call: firstValue(form.call), reviewerPool: firstValue(form.reviewerPool) };
       if (spreadsheet) {
-        const read = poolFromRows(await spreadsheetRows(spreadsheet));
+        const read = poolFromRows(await spreadsheetRows(spreadsheet), zodMessages(context.lang));
         if (!read.ok) return send(reply, openCallForm(context, value, new Map([['poolSpreadsheet', read.problems]])), 400);
         value.reviewerPool = JSON.stringify(read.pool, null, 2);
       }
-      const shape = OpenCallForm.safeParse(value);
+      const shape = parseFor(context.lang, OpenCallForm, value);
       if (!shape.success) return send(reply, openCallForm(context, value, errorsFromIssues(shape.error.issues)), 400);
       const { callFile, pool, errors } = readCallFiles(value);
       if (errors.size) return send(reply, openCallForm(context, value, errors), 400);

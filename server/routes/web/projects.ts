@@ -15,6 +15,7 @@ import { addressedByTheDoor, checkApplicantRecord } from '../../services/applica
 import { sendProjectCommand } from '../../services/send-command';
 import type { Services } from '../../services/services';
 import { translator } from '../../web/i18n';
+import { parseFor } from '../../web/messages';
 import type { PageContext } from '../../web/layout';
 import { formPage } from '../../web/pages/form';
 import { projectPage, type ProjectPageData } from '../../web/pages/project';
@@ -69,7 +70,7 @@ export function projectPages(app: FastifyInstance, kit: PageKit): void {
     const context = contextOf(request);
     const { callId } = params(CallParams, request.params);
     const value = readSchemaForm(NewApplication, formOf(request));
-    const parsed = NewApplication.safeParse(value);
+    const parsed = parseFor(context.lang, NewApplication, value);
     if (!parsed.success) return send(reply, applicationForm(context, callId, value, errorsFromIssues(parsed.error.issues)), 400);
     try {
       const application = addressedByTheDoor(context.actor, parsed.data);
@@ -101,7 +102,7 @@ export function projectPages(app: FastifyInstance, kit: PageKit): void {
     const form = formOf(request);
     const schema = incomingPayloads[type] as z.ZodType;
     const value = type === 'reviewer.assign' ? { reviewerId: firstValue(form.reviewerId) } : readSchemaForm(schema, form);
-    const parsed = schema.safeParse(value);
+    const parsed = parseFor(context.lang, schema, value);
     if (!parsed.success)
       return send(
         reply,

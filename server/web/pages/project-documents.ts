@@ -1,25 +1,26 @@
 // The project page's documents: what the viewer may read, each a download; the upload form when
 // the law takes a document from the viewer's role now.
-import { DocumentKind, documentRule } from '../../../domain/documents';
-import { documentLaw } from '../../../machines/documents';
+import { documentRule } from '../../../domain/documents';
+import { kindsOpenTo } from '../../../machines/documents';
 import { when } from '../format';
 import { html, type Html } from '../html';
 import { actorName, nameOf } from '../i18n';
 import { csrfField } from '../layout';
+import { localMessage } from '../messages';
 import { projectPath, type Scope } from './project-sections';
 
 const MiB = 1024 * 1024;
 const size = (bytes: number): string => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`);
 
 function uploadForm({ context, data, t, lang, view, c }: Scope): Html {
-  const kinds = data.offered.includes('document.attach') ? DocumentKind.options.filter((kind) => documentLaw[kind].by === context.actor.role) : [];
+  const kinds = data.offered.includes('document.attach') ? kindsOpenTo(context.actor.role, view.states) : [];
   if (kinds.length === 0) return html``;
   const rules = kinds.map((kind) => ({ kind, rule: documentRule(c.policy, kind) }));
   const accept = [...new Set(rules.flatMap(({ rule }) => rule.formats.map((f) => `.${f}`)))].join(',');
   return html`<form method="post" action="${projectPath(view)}/documents" enctype="multipart/form-data" class="upload">
     ${csrfField(context)}
     <h3>${t('attachDocument')}</h3>
-    ${data.documentFailure ? html`<div class="error-summary" role="alert"><h4>${t('refusedTitle')}</h4><p id="document-error">${data.documentFailure}</p></div>` : ''}
+    ${data.documentFailure ? html`<div class="error-summary" role="alert"><h4>${t('refusedTitle')}</h4><p id="document-error">${localMessage(lang, data.documentFailure)}</p></div>` : ''}
     <div class="field"><label for="document-kind">${t('documentKind')}</label>
       <select id="document-kind" name="kind" aria-describedby="document-rules">${rules.map(({ kind }) => html`<option value="${kind}">${nameOf(lang, kind)}</option>`)}</select></div>
     <p id="document-rules" class="hint">${t('documentFormats')}：${rules.map(({ kind, rule }) => `${nameOf(lang, kind)} ${rule.formats.map((f) => f.toUpperCase()).join('/')} ≤ ${size(rule.maxBytes)}`).join('；')}</p>
