@@ -106,6 +106,8 @@ export function formatOf(bytes: Uint8Array): DocumentFormat | null {
   if (ascii(bytes, 30, 8) === 'mimetype' && ascii(bytes, 38, 39) === 'application/vnd.oasis.opendocument.text') return 'odt';
   const names = zipEntryNames(bytes);
   if (!names?.includes('[Content_Types].xml')) return null;
+  // A macro-enabled package (.docm, .xlsm) carries its macros in vbaProject.bin: not a document the programme takes.
+  if (names.some((name) => name.endsWith('vbaProject.bin'))) return null;
   if (names.includes('word/document.xml')) return 'docx';
   if (names.includes('xl/workbook.xml')) return 'xlsx';
   return null;

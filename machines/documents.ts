@@ -32,8 +32,18 @@ export const attachable = (policy: ProgrammePolicy, document: { kind: DocumentKi
   return documentLaw[document.kind].by === role && rule.formats.includes(document.format as never) && document.bytes <= rule.maxBytes;
 };
 
+/** The first version of the project's law that keeps documents. */
+export const DOCUMENTS_SINCE_LAW = 3;
+
 /** Why a `document.attach` the chart refused was refused, in words a person can act on. */
-export function attachRefusal(policy: ProgrammePolicy, document: { kind: DocumentKind; format: string; bytes: number }, role: Role): string {
+export function attachRefusal(
+  policy: ProgrammePolicy,
+  document: { kind: DocumentKind; format: string; bytes: number },
+  role: Role,
+  lawVersion: number = DOCUMENTS_SINCE_LAW,
+): string {
+  if (lawVersion < DOCUMENTS_SINCE_LAW)
+    return `This project runs under law v${lawVersion}, which keeps no documents; it moves to the current law at its next project year.`;
   const law = documentLaw[document.kind];
   const rule = documentRule(policy, document.kind);
   if (law.by !== role) return `A ${document.kind} is attached by the ${law.by}, not by the ${role}.`;

@@ -129,7 +129,10 @@ function explainIllegal(snapshot: ProjectSnapshot, event: ProjectEvent): Refusal
   }
   // A document's step is its kind's: say which step takes it, not what else the role may send.
   if (event.type === 'document.attach')
-    return refuse('ILLEGAL_TRANSITION', `document.attach was refused: ${attachRefusal(snapshot.context.policy, event, event.actor.role)}`);
+    return refuse(
+      'ILLEGAL_TRANSITION',
+      `document.attach was refused: ${attachRefusal(snapshot.context.policy, event, event.actor.role, lawOf(snapshot.context))}`,
+    );
   if (!handled.includes(event.type)) {
     const offered = handled.filter((t) => projectEventRoles[t].includes(event.actor.role));
     return refuse(

@@ -4,7 +4,7 @@ import type { ProjectEvent } from '../domain/project-events';
 import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
 import { offeredEvents, type BatchStep, type ProjectSnapshot } from '../machines/judge';
 import { migrateSnapshot, persistSnapshot, restoreSnapshot } from '../machines/law';
-import { currentLaw, projectMachines } from '../machines/project-machine';
+import { projectMachines } from '../machines/project-machine';
 import { lifecycleState, statePaths } from '../machines/state-names';
 import { archiveWorkflow } from './archive-workflow';
 import { createAuditTrail } from './audit-trail';
@@ -91,7 +91,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   // A project keeps the law it started under until a year boundary; histories from before law v3 (v2) replay under v2 (v1).
   let snapshot: ProjectSnapshot = input.carried
     ? restoreSnapshot(input.carried.snapshot)
-    : initialTransition(projectMachines[patched('project-law-v3') ? currentLaw : patched('project-law-v2') ? 2 : 1], {
+    : initialTransition(projectMachines[patched('project-law-v3') ? 3 : patched('project-law-v2') ? 2 : 1], {
         projectId: workflowId,
         callId: call.id,
         policy: call.policy,

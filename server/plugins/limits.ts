@@ -23,7 +23,8 @@ export async function limitCommands(api: FastifyInstance, perMinute: number): Pr
     timeWindow: 60_000,
     hook: 'preHandler',
     keyGenerator: (request) => `${request.actor.role}:${request.actor.id}`,
-    allowList: (request) => request.method !== 'POST',
+    // Commands and uploads count; reads do not.
+    allowList: (request) => request.method !== 'POST' && request.method !== 'PUT',
     errorResponseBuilder: refusal('commands from one account'),
   });
 }

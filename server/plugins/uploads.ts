@@ -1,6 +1,7 @@
 // A page's file upload (multipart/form-data, one file): its fields, and the file read as it arrives,
 // never past the limit its own fields name (the kind of document): a larger file is dropped as it
-// comes, and the form is refused after the last byte, so the browser gets its answer.
+// comes, and the refusal is given with the fields once the last byte is read, so the form's own
+// checks (its CSRF token) still run and the browser gets its answer.
 import { Busboy } from '@fastify/busboy';
 import type { IncomingMessage } from 'node:http';
 import { AllianceError } from '../../domain/errors';
@@ -8,11 +9,14 @@ import { AllianceError } from '../../domain/errors';
 export interface Upload {
   fields: Record<string, string>;
   file: { name: string; bytes: Buffer } | null;
+  /** Why the file was not kept (too large, or `limitOf` refused): the form's answer, after its checks. */
+  refusal: Error | null;
 }
 
 /**
  * Reads the form; `limitOf` is asked, with the fields before the file, how large the file may be
- * (it may refuse: its error is the form's, once the rest is read and dropped).
+ * (it may refuse: its error is the form's, once the rest is read and dropped). A body that is not a
+ * multipart form, or that breaks off, is refused; a client gone away ends the read.
  */
 export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number, fieldSize = 4096): Promise<Upload> {
   return new Promise((resolve, reject) => {
@@ -25,16 +29,26 @@ export function readUpload(request: IncomingMessage, limitOf: (fields: Record<st
     const fields: Record<string, string> = {};
     let file: Upload['file'] = null;
     let refusal: Error | null = null;
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      request.unpipe(parser);
+      request.resume();
+      reject(new AllianceError('VALIDATION', `The upload could not be read: ${error.message}.`));
+    };
     parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
       if (valueTruncated && !refusal) refusal = new AllianceError('VALIDATION', `The field ${name} may be at most ${fieldSize.toLocaleString('en-US')} bytes.`);
       fields[name] = value;
     });
     parser.on('file', (_field, stream, filename) => {
+      // A part cut off mid-way is an error of the file's stream: heard here, never thrown at the process.
+      stream.on('error', fail);
       let limit = 0;
       try {
         limit = limitOf(fields);
       } catch (error) {
-        refusal = error as Error;
+        refusal ??= error as Error;
         return void stream.resume();
       }
       const chunks: Buffer[] = [];
@@ -51,8 +65,14 @@ export function readUpload(request: IncomingMessage, limitOf: (fields: Record<st
         if (!refusal) file = { name: filename, bytes: Buffer.concat(chunks) };
       });
     });
-    parser.on('error', (error: Error) => reject(new AllianceError('VALIDATION', `The upload could not be read: ${error.message}.`)));
-    parser.on('finish', () => (refusal ? reject(refusal) : resolve({ fields, file })));
+    parser.on('error', fail);
+    request.on('error', fail);
+    request.on('aborted', () => fail(new Error('the browser stopped sending it')));
+    parser.on('finish', () => {
+      if (settled) return;
+      settled = true;
+      resolve({ fields, file, refusal });
+    });
     request.pipe(parser);
   });
 }

@@ -40,14 +40,19 @@ export function readBounded(stream: IncomingMessage, limit: number, what: string
   });
 }
 
+const nameAsFormat = (name: string, format: string): string => (name.toLowerCase().endsWith(`.${format}`) ? name : `${name.replace(/\.[^.]*$/, '')}.${format}`);
+
 /** A document's bytes for a person whose view of the project shows it. */
 export function sendDocument(reply: FastifyReply, bytes: Buffer, document: { format: keyof typeof mediaTypes; name: string; digest: string }) {
-  return reply
-    .type(mediaTypes[document.format])
-    .header('content-disposition', contentDisposition(document.name))
-    .header('cache-control', 'private, no-store')
-    .header('etag', `"${document.digest}"`)
-    .send(bytes);
+  return (
+    reply
+      .type(mediaTypes[document.format])
+      // The name ends as its format does: a PDF is never offered as proposal.docm.
+      .header('content-disposition', contentDisposition(nameAsFormat(document.name, document.format)))
+      .header('cache-control', 'private, no-store')
+      .header('etag', `"${document.digest}"`)
+      .send(bytes)
+  );
 }
 
 /** `/api/projects/…/documents`: a document attached by upload (the law decides, the ledger keeps its SHA-256) and read back by those whose view shows it. */
@@ -56,6 +61,8 @@ export const documentRoutes =
   (plain, _options, done) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     // The document's bytes are read by the handler, bounded by its kind's limit: no parser holds them first.
+    // Whatever its Content-Type (JSON, text…), no built-in parser reads the body first.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, _payload, next) => next(null));
 
     app.put(

@@ -4,7 +4,8 @@ import type { Actor } from '../../domain/actor';
 import { documentProblem, documentRule, formatOf, type DocumentKind, type DocumentRule } from '../../domain/documents';
 import { AllianceError } from '../../domain/errors';
 import { projectWorkflowId } from '../../domain/ids';
-import { documentLaw } from '../../machines/documents';
+import { attachRefusal, documentLaw, DOCUMENTS_SINCE_LAW, kindsOpenTo } from '../../machines/documents';
+import { lawOf } from '../../machines/law';
 import type { AttachedDocument } from '../../machines/project-context';
 import { documentFor, mayReadProject } from '../../machines/views';
 import type { CommandResult } from '../../messages/project';
@@ -33,9 +34,16 @@ export async function documentTarget(services: Services, actor: Actor, callId: s
   if (!mayReadProject(actor, view.context)) throw notYours(actor, projectId);
   const ruleOf = (kind: DocumentKind): DocumentRule => {
     const by = documentLaw[kind].by;
-    // Asked before a byte is read: the wrong role never gets to send a file.
+    // Asked before a byte is read: the wrong role, or a step that takes no such document, never gets to send a file.
     if (actor.role !== by) throw new AllianceError('ROLE_NOT_ALLOWED', `A ${kind} is attached by the ${by}, not by the ${actor.role}.`);
-    return documentRule(view.context.policy, kind);
+    const rule = documentRule(view.context.policy, kind);
+    const law = lawOf(view.context);
+    if (law < DOCUMENTS_SINCE_LAW || !kindsOpenTo(actor.role, view.states).includes(kind))
+      throw new AllianceError(
+        'ILLEGAL_TRANSITION',
+        `document.attach was refused: ${attachRefusal(view.context.policy, { kind, format: rule.formats[0]!, bytes: 1 }, actor.role, law)}`,
+      );
+    return rule;
   };
   return { target: { callId, applicationId, projectId } satisfies DocumentTarget, view, ruleOf };
 }

@@ -28,7 +28,8 @@ export async function sheetXlsx(sheet: Sheet, lang: Lang): Promise<Buffer> {
     width: Math.max(12, (lang === 'zh-TW' ? c.zh.length * 2 : c.en.length) + 4),
   }));
   worksheet.getRow(1).font = { bold: true };
-  for (const row of sheet.rows) worksheet.addRow(row.map((cell) => (typeof cell === 'string' ? inert(cell) : cell)));
+  // ExcelJS writes a string as a text cell, never run as a formula: kept as it is.
+  for (const row of sheet.rows) worksheet.addRow(row);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

@@ -103,4 +103,17 @@ header form.inline button { background: transparent; border: 1px solid #fff; }
 .command { border: 1px solid #8a8a8a; padding: .5rem 1rem; margin: .5rem 0; }
 .statechart ul { list-style: none; padding-left: 1.25rem; border-left: 1px dotted #8a8a8a; }
 progress { width: 20rem; }
+/* A project's record on paper: its facts, log, deadlines, money, reports and documents, without the
+   site's header, the forms that act, or colours a printer wastes ink on. */
+@media print {
+  header, .skip, form, .command, section[aria-labelledby="actions"] { display: none !important; }
+  :root { font-size: 10.5pt; color: #000; }
+  main { padding: 0; max-width: none; }
+  th { background: none; }
+  table { page-break-inside: auto; width: 100%; }
+  tr, dl, h2, h3 { page-break-inside: avoid; page-break-after: auto; }
+  h2 { page-break-after: avoid; }
+  a { color: #000; text-decoration: none; }
+  .current { background: none; outline: 1px solid #000; }
+}
 `;

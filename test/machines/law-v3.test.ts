@@ -129,6 +129,16 @@ describe('a document is told by its bytes', () => {
     expect([pdfBytes(), docxBytes(), xlsxBytes(), odtBytes()].map(formatOf)).toEqual(['pdf', 'docx', 'xlsx', 'odt']);
     expect(formatOf(Buffer.from('MZ\x90\x00 an executable'))).toBeNull();
     expect(formatOf(zipOf([['notes.txt', 'a zip of something else']]))).toBeNull();
+    // A macro-enabled package (.docm) is not a document the programme takes.
+    expect(
+      formatOf(
+        zipOf([
+          ['[Content_Types].xml', '<Types/>'],
+          ['word/document.xml', '<w:document/>'],
+          ['word/vbaProject.bin', 'macros'],
+        ]),
+      ),
+    ).toBeNull();
     expect(formatOf(Buffer.alloc(0))).toBeNull();
     expect(formatOf(Buffer.from('PK\x03\x04 truncated'))).toBeNull();
   });

@@ -10,7 +10,9 @@ import type { Reviewer } from '../../domain/reviewers';
 import { ApiClient } from '../../client/api-client';
 import { anApplication } from '../fixtures/applications';
 import { docxBytes, pdfBytes } from '../fixtures/documents';
-import { call, tokenFor, withApi, type RunningApi } from '../helpers/api';
+import { SESSION_COOKIE } from '../../server/session';
+import { person } from '../fixtures/people';
+import { call, sessionFor, tokenFor, withApi, type ApiWithSessions, type RunningApi } from '../helpers/api';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, hourLongCall, settledHistoryLength } from '../helpers/project-harness';
 
@@ -38,6 +40,19 @@ async function upload(api: RunningApi, token: string, path: string, kind: string
     body: bytes,
   });
   return { status: response.status, body: (await response.json()) as Problem & { seq?: number } };
+}
+
+/** A multipart upload to the project page whose form ends in the middle of its file (no closing boundary): its answer's status. */
+async function cutOffUpload(api: ApiWithSessions, path: string): Promise<number> {
+  const cookie = `${SESSION_COOKIE}=${await sessionFor(api, person('pi', 'pi-lin'))}`;
+  const boundary = 'cut-off-boundary';
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nproposal\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 and then nothing more`;
+  const response = await fetch(`${api.url}/web/projects/${path}/documents`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body,
+  });
+  return response.status;
 }
 
 async function download(api: RunningApi, token: string, path: string, digest: string) {
@@ -71,6 +86,16 @@ it('keeps a proposal for those whose view shows it, its SHA-256 in the ledger; r
     expect([renamed.status, renamed.body.code]).toEqual([415, 'UNSUPPORTED_FORMAT']);
     const badName = await upload(api, lin, path, 'proposal', proposal, '../../etc/passwd');
     expect([badName.status, badName.body.code]).toEqual([400, 'VALIDATION']);
+    // Whatever the Content-Type says, the bytes decide (and no JSON parser reads them first).
+    const json = await fetch(`${api.url}/api/projects/${path}/documents/proposal?name=p.pdf`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${lin}`, 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect([json.status, ((await json.json()) as Problem).code]).toEqual([415, 'UNSUPPORTED_FORMAT']);
+    // A page's upload cut off mid-file: refused, and the process lives on.
+    expect(await cutOffUpload(api as ApiWithSessions, path)).toBe(400);
+    expect((await fetch(`${api.url}/livez`)).status).toBe(200);
     expect(await settledHistoryLength(projects, workflowId)).toBe(before);
 
     // The PI attaches it: the project records it, the ledger keeps the command with its SHA-256.

@@ -76,6 +76,15 @@ export async function proposalUploaded(browser: Browser, page: Page, apiUrl: str
   mkdirSync(ARTIFACTS, { recursive: true });
   // The documents section as the README shows it (docs/web-documents.png is a copy of one run's).
   writeFileSync(path.join(ARTIFACTS, 'project-documents-zh-TW.png'), await page.locator('section[aria-labelledby="documents-h"]').screenshot());
+  // On paper (the print stylesheet): the record and its documents, none of the forms that act.
+  await page.emulateMedia({ media: 'print' });
+  expect([await page.locator('#documents-h').isVisible(), await page.locator('form.upload').isVisible(), await page.locator('header').isVisible()]).toEqual([
+    true,
+    false,
+    false,
+  ]);
+  writeFileSync(path.join(ARTIFACTS, 'project-record-zh-TW.pdf'), await page.pdf({ format: 'A4' }));
+  await page.emulateMedia({ media: 'screen' });
   const href = new URL((await row.locator('a').getAttribute('href'))!, apiUrl).href;
   expect((await page.request.get(href)).status()).toBe(200);
   const stranger = await logIn(browser, apiUrl, 'pi-chen');

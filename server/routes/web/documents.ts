@@ -32,21 +32,18 @@ export function documentPages(
       const { callId, applicationId } = params(ProjectParams, request.params);
       const { target, ruleOf } = await documentTarget(services, actor, callId, applicationId);
       let kind: DocumentKind | undefined;
-      let failure: AllianceError | undefined;
       const upload = await readUpload(request.raw, (fields) => {
-        kind = DocumentKind.parse(fields.kind);
+        const asked = DocumentKind.safeParse(fields.kind);
+        if (!asked.success) throw new AllianceError('VALIDATION', 'Choose the kind of document.');
+        kind = asked.data;
         return ruleOf(kind).maxBytes;
-      }).catch((error: unknown) => {
-        if (!(error instanceof AllianceError) && !(error instanceof z.ZodError)) throw error;
-        failure = error instanceof AllianceError ? error : new AllianceError('VALIDATION', 'Choose the kind of document.');
-        return null;
       });
-      // The CSRF token and the origin, as for every form, before anything is kept.
-      request.body = { _csrf: upload?.fields._csrf ?? '' };
+      // The CSRF token and the origin, as for every form, before anything is kept or answered.
+      request.body = { _csrf: upload.fields._csrf ?? '' };
       const context = contextOf(request);
       try {
-        if (failure) throw failure;
-        const file = upload?.file;
+        if (upload.refusal) throw upload.refusal;
+        const file = upload.file;
         if (!file || file.bytes.length === 0 || !kind) throw new AllianceError('VALIDATION', 'Choose a file to upload.');
         const name = DocumentName.safeParse(file.name);
         if (!name.success) throw new AllianceError('VALIDATION', name.error.issues.map((i) => i.message).join('; '));

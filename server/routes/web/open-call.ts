@@ -4,10 +4,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Call } from '../../../domain/call';
+import { checkAccess } from '../../../machines/access';
 import { AllianceError } from '../../../domain/errors';
 import { poolColumns, poolFromRows } from '../../../domain/pool-sheet';
 import { ReviewerPool } from '../../../domain/reviewers';
-import { FORM_LIMIT, type Form } from '../../plugins/forms';
+import { FORM_LIMIT } from '../../plugins/forms';
 import { readUpload } from '../../plugins/uploads';
 import { httpStatus } from '../../problems';
 import { spreadsheetRows } from '../../services/spreadsheets';
@@ -87,11 +88,11 @@ function readCallFiles(value: { call: string; reviewerPool: string }): { callFil
 }
 
 /** The form's fields and its spreadsheet, if one was chosen: a multipart form is read here, bounded; a url-encoded one was parsed already. */
-async function formWithSpreadsheet(request: FastifyRequest): Promise<{ form: Form; spreadsheet: Buffer | null }> {
-  if (!request.headers['content-type']?.startsWith('multipart/form-data')) return { form: (request.body ?? {}) as Form, spreadsheet: null };
+async function formWithSpreadsheet(request: FastifyRequest): Promise<{ spreadsheet: Buffer | null; refusal: Error | null }> {
+  if (!request.headers['content-type']?.startsWith('multipart/form-data')) return { spreadsheet: null, refusal: null };
   const upload = await readUpload(request.raw, () => POOL_SPREADSHEET_LIMIT, FORM_LIMIT / 2);
   request.body = upload.fields;
-  return { form: upload.fields, spreadsheet: upload.file?.bytes.length ? upload.file.bytes : null };
+  return { spreadsheet: upload.file?.bytes.length ? upload.file.bytes : null, refusal: upload.refusal };
 }
 
 export function openCallPages(app: FastifyInstance, kit: PageKit): void {
@@ -106,11 +107,19 @@ export function openCallPages(app: FastifyInstance, kit: PageKit): void {
     scope.addContentTypeParser('multipart/form-data', (_request, _payload, next) => next(null));
     scope.post('/web/calls', hidden, async (request, reply) => {
       if (!request.browserSession) contextOf(request);
-      const { spreadsheet } = await formWithSpreadsheet(request);
+      // Only the office opens a call: asked before a byte of the form is read.
+      const refused = checkAccess('call.open', request.browserSession!.actor);
+      if (refused) throw new AllianceError(refused.code, refused.message);
+      const { spreadsheet, refusal } = await formWithSpreadsheet(request);
       const context = contextOf(request);
-      need('call.open', context);
       const form = formOf(request);
       const value = { call: firstValue(form.call), reviewerPool: firstValue(form.reviewerPool) };
+      if (refusal)
+        return send(
+          reply,
+          openCallForm(context, value, new Map([['poolSpreadsheet', [refusal.message]]])),
+          refusal instanceof AllianceError ? httpStatus[refusal.code] : 400,
+        );
       if (spreadsheet) {
         const read = poolFromRows(await spreadsheetRows(spreadsheet), zodMessages(context.lang));
         if (!read.ok) return send(reply, openCallForm(context, value, new Map([['poolSpreadsheet', read.problems]])), 400);
