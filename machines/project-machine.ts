@@ -59,8 +59,7 @@ export const currentLaw: LawVersion = 3;
  */
 function buildProjectMachine(law: LawVersion) {
   const terms = lawTerms(law);
-  const { since2 } = terms;
-  const since3 = <const T extends object>(config: T): T | Record<never, never> => (law >= 3 ? config : {});
+  const { since2, since3 } = terms;
   return projectLaw.createMachine({
     id: 'project',
     initial: 'draft',

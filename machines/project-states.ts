@@ -30,7 +30,7 @@ export function lawTerms(law: LawVersion) {
         ])
       : and(['previousProgressReportAccepted', 'trancheWithinApproval']);
   const decisionGuard = v2 ? and(['decisionWithinLimits', 'approvalFollowsPresentation']) : ('decisionWithinLimits' as const);
-  return { v2, since2, attach, amendable, undecided, requestGuard, decisionGuard };
+  return { v2, since2, since3, attach, amendable, undecided, requestGuard, decisionGuard };
 }
 type LawTerms = ReturnType<typeof lawTerms>;
 

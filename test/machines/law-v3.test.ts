@@ -1,7 +1,6 @@
 import { initialTransition } from 'xstate';
 import { alliance105 } from '../../domain/calls';
 import { documentProblem, formatOf, defaultDocumentRules } from '../../domain/documents';
-import type { ProjectEventType } from '../../domain/project-events';
 import type { ProgrammePolicy } from '../../domain/policy';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { lawOf, migrateSnapshot } from '../../machines/law';
@@ -10,7 +9,8 @@ import { documentFor, projectViewFor, type ProjectView } from '../../machines/vi
 import { kindsOpenTo } from '../../machines/documents';
 import { statePaths } from '../../machines/state-names';
 import { anyTimePolicy, projectInput } from '../fixtures/project-input';
-import { actors, anEvent } from '../fixtures/project-events';
+import { actors } from '../fixtures/project-events';
+import { drive, toExecution } from '../helpers/drive';
 import { person } from '../fixtures/people';
 import { docxBytes, odtBytes, pdfBytes, xlsxBytes, zipOf } from '../fixtures/documents';
 
@@ -24,27 +24,8 @@ const doc = (kind: string, extra: Record<string, unknown> = {}) => ({ kind, dige
 function attach(s: ProjectSnapshot, payload: Record<string, unknown>, actor = actors.pi) {
   return judge(s, { type: 'document.attach', actor, payload }, '2016-09-01T00:00:00.000Z', { fromOutside: true });
 }
-function drive(s: ProjectSnapshot, steps: ProjectEventType[]): ProjectSnapshot {
-  return steps.reduce((current, type) => {
-    const { type: t, actor, at, ...payload } = anEvent(type);
-    const verdict = judge(current, { type: t, actor, payload }, at);
-    if (!verdict.ok) throw new Error(`${type} refused: ${verdict.message}`);
-    return apply(current, verdict.event);
-  }, s);
-}
-const toContract: ProjectEventType[] = [
-  'application.submit',
-  'endorsement.record',
-  'review.start',
-  'reviewer.assign',
-  'review.record',
-  'presentation.invite',
-  'presentation.schedule',
-  'presentation.record',
-  'decision.record',
-  'decision.announce',
-  'contract.issue',
-];
+/** Approved and the contract issued, not yet signed. */
+const toContract = toExecution.slice(0, toExecution.indexOf('contract.sign'));
 const view = (s: ProjectSnapshot): ProjectView => ({
   workflowId: 'p',
   lifecycle: 'draft',
@@ -88,7 +69,7 @@ describe('documents under law v3', () => {
 
   it("tells a page's upload form the kinds the chart takes where the project stands, by role", () => {
     const kinds = ['proposal', 'institutionLetter', 'contract', 'progressReport', 'closingReport'] as const;
-    const steps: ProjectEventType[] = [...toContract, 'contract.sign', 'consent.sign'];
+    const steps = toExecution;
     let s = start(3);
     for (let i = 0; i <= steps.length; i++) {
       for (const actor of [actors.pi, actors.institution]) {

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { alliance105 } from '../../domain/calls';
 import type { Problem } from '../../domain/api';
-import type { Reviewer } from '../../domain/reviewers';
+import { aReviewer as reviewer } from '../fixtures/reviewers';
 import { ApiClient } from '../../client/api-client';
 import { anApplication } from '../fixtures/applications';
 import { docxBytes, pdfBytes } from '../fixtures/documents';
@@ -22,15 +22,6 @@ beforeAll(async () => {
   [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
 });
 afterAll(() => env?.teardown());
-
-const reviewer = (id: string, institutionId: string): Reviewer => ({
-  id,
-  name: id,
-  email: `${id}@reviewers.example.tw`,
-  institutionId,
-  divisions: ['TE2'],
-  conflicts: { applicationIds: [], institutionIds: [] },
-});
 
 /** Uploads `bytes` as `kind` of the project at `path` (`<call>/<application>`). */
 async function upload(api: RunningApi, token: string, path: string, kind: string, bytes: Buffer, name = `${kind}.pdf`) {

@@ -3,19 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Reviewer } from '../../domain/reviewers';
 import { logIn, seriousViolations } from '../helpers/browser';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
-export const reviewer = (id: string, institutionId: string): Reviewer => ({
-  id,
-  name: id,
-  email: `${id}@example.tw`,
-  institutionId,
-  divisions: ['TE2'],
-  conflicts: { applicationIds: [], institutionIds: [] },
-});
+export { aReviewer as reviewer } from '../fixtures/reviewers';
 
 /** Every page the walk visits is checked for serious accessibility problems. */
 export const accessible = async (page: Page): Promise<void> => {
