@@ -25,8 +25,16 @@ function inlineSummary(projectWorkflowId: string, notice: SentNotice): NoticeSum
   if (notice.status !== 'delivered')
     return { ...base, status: 'pending', officeAlerted: false, detail: notice.status === 'sending' ? 'being sent' : 'handed to its own workflow' };
   const recipients = notice.sent + notice.alreadySent;
-  if (notice.uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(recipients, notice.uncertain) };
-  return { ...base, status: 'delivered', officeAlerted: false, detail: `${recipients} recipient(s)` };
+  if (notice.uncertain > 0)
+    return {
+      ...base,
+      status: 'uncertain',
+      officeAlerted: true,
+      detail: uncertainDetail(recipients, notice.uncertain),
+      recipients,
+      uncertain: notice.uncertain,
+    };
+  return { ...base, status: 'delivered', officeAlerted: false, detail: `${recipients} recipient(s)`, recipients };
 }
 
 const uncertainDetail = (recipients: number, uncertain: number): string =>
@@ -83,13 +91,15 @@ export class NoticeClient {
       const pending = (await handle.describe()).raw.pendingActivities?.[0];
       // Failure messages travel encrypted (they may quote an address): decoded as any client reads them.
       const error = (await decodeOptionalFailureToOptionalError(this.client.options.loadedDataConverter, pending?.lastFailure).catch(() => undefined))?.message;
-      return { ...base, status: 'pending', officeAlerted: false, detail: `${pending?.attempt ?? 0} attempt(s)${error ? `, last error: ${error}` : ''}` };
+      const attempts = pending?.attempt ?? 0;
+      return { ...base, status: 'pending', officeAlerted: false, detail: `${attempts} attempt(s)${error ? `, last error: ${error}` : ''}`, attempts };
     }
     if (execution.status.name !== 'COMPLETED') return { ...base, status: 'failed', officeAlerted: false, detail: execution.status.name.toLowerCase() };
     const outcome = (await handle.result()) as NoticeOutcome;
     if (outcome.status === 'refused') return { ...base, status: 'refused', officeAlerted: true, detail: outcome.reason };
     const uncertain = outcome.uncertain ?? 0;
-    if (uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(outcome.sent + outcome.alreadySent, uncertain) };
-    return { ...base, status: 'delivered', officeAlerted: outcome.officeAlerted, detail: `${outcome.sent + outcome.alreadySent} recipient(s)` };
+    const recipients = outcome.sent + outcome.alreadySent;
+    if (uncertain > 0) return { ...base, status: 'uncertain', officeAlerted: true, detail: uncertainDetail(recipients, uncertain), recipients, uncertain };
+    return { ...base, status: 'delivered', officeAlerted: outcome.officeAlerted, detail: `${recipients} recipient(s)`, recipients };
   }
 }

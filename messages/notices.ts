@@ -34,4 +34,8 @@ export type NoticeSummary = {
   /** Delivered: to how many; uncertain: to how many not known; pending: attempts and the last error; refused: the relay's answer. */
   detail: string;
   officeAlerted: boolean;
+  /** The detail's figures, for pages that word it in their own language: to how many sent, how many uncertain, how many attempts. */
+  recipients?: number;
+  uncertain?: number;
+  attempts?: number;
 };

@@ -6,6 +6,26 @@ import { nameOf, type Lang } from './i18n';
 
 const zhTW = z.locales.zhTW();
 
+/** zod's zh-TW locale names types in English (`預期為 number，但收到 string`): named here in Chinese. */
+const typeNames: Record<string, string> = {
+  number: '數字',
+  string: '文字',
+  boolean: '是或否',
+  array: '清單',
+  object: '欄位組',
+  date: '日期',
+  bigint: '整數',
+  int: '整數',
+  nan: '非數字',
+  undefined: '空白',
+  null: '空值',
+};
+const zhError: z.core.$ZodErrorMap = (issue) => {
+  const said = zhTW.localeError(issue);
+  const message = typeof said === 'string' ? said : said?.message;
+  return message?.replace(/(預期為|但收到) ([a-z]+)/g, (whole, lead: string, type: string) => (typeNames[type] ? `${lead}${typeNames[type]}` : whole));
+};
+
 /** The project's own messages, as its schemas word them, and how the Chinese pages say them. */
 const zhMessages: Record<string, string> = {
   'expected some text': '請填寫內容',
@@ -40,7 +60,7 @@ const zhPatterns: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^expected at most ([\d,]+) entries$/, (m) => `至多 ${m[1]} 筆`],
   [/^expected at most (\d+) yearly amounts$/, (m) => `至多 ${m[1]} 個年度金額`],
   [/^expected an instant such as (\S+)/, (m) => `請填寫時間，例如 ${m[1]} 或民國日期 105.09.12 17:00`],
-  [/^row (\d+), (.+?) \((\w+)\): (.*)$/, (m) => `第 ${m[1]} 列「${m[2]}」（${m[3]}）：${zhOf(m[4]!)}`],
+  [/^row (\d+), (.+?) \((\w+)\): (.*)$/, (m) => `第 ${m[1]} 列「${m[2]}」：${zhOf(m[4]!)}`],
   [/^row (\d+): reviewer id (\S+) appears twice; ids must be unique$/, (m) => `第 ${m[1]} 列：審查委員編號 ${m[2]} 重複出現，編號不可重複`],
   [/^row 1 \(the header\) lacks (.*)$/, (m) => `第 1 列（欄名）缺少 ${m[1]}`],
   [/^(\w+) id (\S+) appears twice; ids must be unique$/, (m) => `編號 ${m[2]} 重複出現，編號不可重複`],
@@ -83,8 +103,8 @@ function zhOf(message: string): string {
 export const localMessage = (lang: Lang, message: string): string => (lang === 'zh-TW' ? zhOf(message) : message);
 
 /** zod's own messages in this language, for a parse the page does itself; none for English. */
-export const zodMessages = (lang: Lang): z.core.$ZodErrorMap | undefined => (lang === 'zh-TW' ? zhTW.localeError : undefined);
+export const zodMessages = (lang: Lang): z.core.$ZodErrorMap | undefined => (lang === 'zh-TW' ? zhError : undefined);
 
 /** Parses a form's value, zod's own messages in the page's language. */
 export const parseFor = <S extends z.ZodType>(lang: Lang, schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> =>
-  lang === 'zh-TW' ? schema.safeParse(value, { error: zhTW.localeError }) : schema.safeParse(value);
+  lang === 'zh-TW' ? schema.safeParse(value, { error: zhError }) : schema.safeParse(value);

@@ -109,7 +109,8 @@ function scalarInput(context: RenderContext, schema: JsonSchema, name: string[],
   } else if (schema.type === 'integer' || schema.type === 'number') {
     control = html`<input type="text" inputmode="numeric" id="${id}" name="${name.join('.')}" value="${String(shown)}" aria-invalid="${invalid}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>`;
   } else if ((schema.maxLength ?? 0) > 500) {
-    control = html`<textarea id="${id}" name="${name.join('.')}" rows="4" maxlength="${schema.maxLength}" aria-invalid="${invalid}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>${String(shown)}</textarea>`;
+    // What a person wrote is theirs, in whatever language: marked so (`translate="no"`).
+    control = html`<textarea id="${id}" name="${name.join('.')}" rows="4" translate="no" maxlength="${schema.maxLength}" aria-invalid="${invalid}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>${String(shown)}</textarea>`;
   } else {
     control = html`<input type="${schema.format === 'email' ? 'email' : 'text'}" id="${id}" name="${name.join('.')}" value="${String(shown)}" ${schema.maxLength ? html`maxlength="${schema.maxLength}"` : ''} aria-invalid="${invalid}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>`;
   }

@@ -101,3 +101,44 @@ export async function fillSchemaForm(page: Page, value: unknown, prefix = '', un
   };
   await walk(value, prefix);
 }
+
+/**
+ * The Latin words a Chinese page shows a person that are not a name, id, code or unit: its text,
+ * its buttons' values, what its labels say to a screen reader, the options of its lists. Passages
+ * in another language (`lang="en"`, the language switch), code (`<code>`, `<kbd>`, `<samp>`) and
+ * what the page marks as not to be translated (`translate="no"`: names, titles, ids people typed)
+ * are left out. A token with a digit or a joiner (`TE2-0001`, `rev-te2-01`, `proposal.pdf`, `.csv`), or
+ * in capitals (`NTU`, `PDF`, `NOT_ALLOWED`), is an id, a code or a unit; so is each of `units`.
+ */
+export async function latinWords(page: Page, units: readonly string[] = ['MiB', 'KiB', 'NT$']): Promise<string[]> {
+  const found = await page.evaluate(() => {
+    type El = { tagName: string; lang: string; getAttribute(n: string): string | null; parentElement: El | null; closest(s: string): El | null };
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          body: unknown;
+          createTreeWalker(root: unknown, what: number): { nextNode(): { textContent: string; parentElement: El } | null };
+          querySelectorAll(s: string): Iterable<El & { value?: string }>;
+        };
+      }
+    ).document;
+    const skip = 'script, style, code, kbd, samp, [translate="no"], [lang]:not([lang^="zh"]), [hidden]';
+    const texts: string[] = [];
+    const walker = doc.createTreeWalker(doc.body, 4);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement.closest(skip)) texts.push(node.textContent);
+    for (const el of doc.querySelectorAll('[aria-label], [title], [placeholder], [alt], input[type=submit], input[type=button]')) {
+      if (el.closest(skip)) continue;
+      for (const name of ['aria-label', 'title', 'placeholder', 'alt']) texts.push(el.getAttribute(name) ?? '');
+      if (el.tagName === 'INPUT') texts.push(el.value ?? '');
+    }
+    texts.push((globalThis as unknown as { document: { title: string } }).document.title);
+    return texts;
+  });
+  const idOrCode = (word: string): boolean => /\d|[-_.:/@]/.test(word) || /^[A-Z$]{2,}$/.test(word) || units.includes(word);
+  // Each word once, with the text it was seen in (cut short), so a failure says where to look.
+  const seen = new Map<string, string>();
+  for (const text of found)
+    for (const word of text.match(/[.\w$][\w$.:/@'’-]*/g) ?? [])
+      if (/[A-Za-z]/.test(word) && !idOrCode(word) && !seen.has(word)) seen.set(word, `${word} in «${text.trim().replace(/\s+/g, ' ').slice(0, 80)}»`);
+  return [...seen.values()];
+}

@@ -3,15 +3,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { logIn, seriousViolations } from '../helpers/browser';
+import { latinWords, logIn, seriousViolations } from '../helpers/browser';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
 export { aReviewer as reviewer } from '../fixtures/reviewers';
 
-/** Every page the walk visits is checked for serious accessibility problems. */
+/**
+ * Every page the walk visits is checked for serious accessibility problems and, when it speaks
+ * Chinese, for English showing through: any Latin word that is not a name, id, code or unit.
+ */
 export const accessible = async (page: Page): Promise<void> => {
-  expect({ url: page.url(), violations: await seriousViolations(page) }).toEqual({ url: page.url(), violations: [] });
+  const chinese = (await page.locator('html').getAttribute('lang'))?.startsWith('zh') ?? false;
+  const seen = { url: page.url(), violations: await seriousViolations(page), latin: chinese ? await latinWords(page) : [] };
+  expect(seen).toEqual({ url: page.url(), violations: [], latin: [] });
 };
 export const text = (page: Page, selector: string): Promise<string> => page.locator(selector).first().innerText();
 

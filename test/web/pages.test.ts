@@ -98,7 +98,7 @@ async function reviewersReview(office: LoggedIn, apiUrl: string, callId: string)
 
 /** The office closes the round, invites, schedules, records the presentation, ranks, decides, announces. */
 async function officeDecides(office: LoggedIn, apiUrl: string, callId: string): Promise<void> {
-  expect(await bulk(office.page, apiUrl, callId, 'close-round')).toMatch(/all/);
+  expect(await bulk(office.page, apiUrl, callId, 'close-round')).toMatch(/全部學門/);
   expect(await bulk(office.page, apiUrl, callId, 'invite', (p) => p.fill('form[action$="/operations/invite"] [name=topPerDivision]', '1'))).toMatch(/已完成 1/);
   const startsAt = new Date(Date.now() + 7 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
   expect(await bulk(office.page, apiUrl, callId, 'schedule', (p) => p.fill('form[action$="/operations/schedule"] [name=startsAt]', startsAt))).toMatch(
@@ -212,7 +212,7 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await pi.page.click('main form button[type=submit]');
       expect((await bad).status()).toBe(400);
       // zod's own message, in zod 4's zh-TW locale.
-      expect(await text(pi.page, '#f-budget-0-personnel-errors')).toMatch(/預期為 number/);
+      expect(await text(pi.page, '#f-budget-0-personnel-errors')).toMatch(/預期為數字，但收到文字/);
       expect(await pi.page.inputValue('[name="budget.0.personnel"]')).toBe('lots');
       expect(await pi.page.inputValue('[name="title"]')).toBe(application.title);
       await accessible(pi.page);

@@ -27,7 +27,7 @@ export async function openCallFromSpreadsheet(page: Page, apiUrl: string, call: 
   const refused = page.waitForResponse((r) => r.url().endsWith('/web/calls') && r.request().method() === 'POST');
   await page.click('main button[type=submit]');
   expect((await refused).status()).toBe(400);
-  expect(await text(page, '#f-poolSpreadsheet-errors')).toMatch(new RegExp(`^第 ${pool.length + 2} 列「電子郵件」（email）：無效的 郵件地址`));
+  expect(await text(page, '#f-poolSpreadsheet-errors')).toMatch(new RegExp(`^第 ${pool.length + 2} 列「電子郵件」：無效的 郵件地址`));
   await accessible(page);
   expect((await page.request.get(`${apiUrl}/web/calls/${call.id}`)).status()).toBe(404);
   await page.setInputFiles('#f-poolSpreadsheet', {

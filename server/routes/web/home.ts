@@ -10,6 +10,7 @@ import { setCookie } from '../../session';
 import { LANG_COOKIE } from '../../plugins/page-session';
 import { html } from '../../web/html';
 import { isLang, translator } from '../../web/i18n';
+import { scopeName } from '../../web/operation-names';
 import { publicPage, stylesheet, type PageContext } from '../../web/layout';
 import { dashboardPage, myWorkPage, type DeadlineRow, type ProjectRow, type RoundRow } from '../../web/pages/home';
 import { hidden, type PageKit } from './kit';
@@ -117,7 +118,7 @@ async function dashboard(kit: PageKit, context: PageContext, call: unknown): Pro
       [`${t('deadline')}: ${t('roster')}`, status.calendar?.endorsementDeadline],
       [`${t('reviewRounds')}`, status.calendar?.reviewPeriod.closes],
       [`${t('reports')}`, status.calendar?.interimReportDeadline],
-      ...status.rounds.filter((r) => !r.closedAt).map((r): [string, string] => [`${t('reviewRounds')} ${r.scope}`, r.deadline]),
+      ...status.rounds.filter((r) => !r.closedAt).map((r): [string, string] => [`${t('reviewRounds')} ${scopeName(context.lang, r.scope)}`, r.deadline]),
     ];
     for (const [what, at] of candidates) if (at && Date.parse(at) >= now && Date.parse(at) <= soon) deadlines.push({ callId: status.callId, what, at });
     for (const r of status.rounds) {

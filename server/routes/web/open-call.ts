@@ -44,7 +44,7 @@ function openCallForm(context: PageContext, value: OpenCallValue, errors: FieldE
     name: 'call' | 'reviewerPool',
     word: 'callFile' | 'poolFile',
   ) => html`<div class="field${errors.has(name) ? ' invalid' : ''}"><label for="f-${name}">${t(word)}</label>
-      <textarea id="f-${name}" name="${name}" rows="16" spellcheck="false" ${invalid(name)}>${value[name] ?? ''}</textarea>${fieldErrors(context.lang, errors, name)}</div>`;
+      <textarea id="f-${name}" name="${name}" rows="16" spellcheck="false" translate="no" ${invalid(name)}>${value[name] ?? ''}</textarea>${fieldErrors(context.lang, errors, name)}</div>`;
   const headings = Object.values(poolColumns)
     .map(([zh, en]) => (context.lang === 'zh-TW' ? zh : en))
     .join('、');

@@ -88,7 +88,7 @@ export function historyPage(context: PageContext, workflowId: string, entries: L
     `${t('history')}: ${workflowId}`,
     html`
     <p><a href="${exportLink('csv', { project: workflowId })}">CSV</a> · <a href="${exportLink('json', { project: workflowId })}">JSON</a></p>
-    <table id="ledger"><thead><tr><th scope="col">#</th><th scope="col">${t('when')}</th><th scope="col">${t('who')}</th><th scope="col">${t('event')}</th><th scope="col">hash</th></tr></thead><tbody>
+    <table id="ledger"><thead><tr><th scope="col">#</th><th scope="col">${t('when')}</th><th scope="col">${t('who')}</th><th scope="col">${t('event')}</th><th scope="col">${t('entryHash')}</th></tr></thead><tbody>
     ${entries.map((e) => html`<tr><td class="number">${e.entrySeq}</td><td>${when(context.lang, e.at)}</td><td>${actorName(context.lang, e.actor)}</td><td>${nameOf(context.lang, e.event)}</td><td><code>${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table>`,
   );
 }

@@ -6,6 +6,7 @@ import { ntd, when } from '../format';
 import { html, type Html } from '../html';
 import { actorName, nameOf, stateName, translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
+import { operationName, scopeName } from '../operation-names';
 import { callPath, outcomeTable } from './jobs';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
 
@@ -65,7 +66,7 @@ function roundsOf({ t, lang, view }: CallScope) {
   return view.rounds.length === 0
     ? html`<p>${t('none')}</p>`
     : html`<table><thead><tr><th scope="col">${t('scope')}</th><th scope="col">${t('started')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('closed')}</th><th scope="col">${t('reviewsMissing')}</th></tr></thead><tbody>
-    ${view.rounds.map((r) => html`<tr><td>${r.scope}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.closedAt ? r.missing.length : '—'}</td></tr>`)}</tbody></table>`;
+    ${view.rounds.map((r) => html`<tr><td>${scopeName(lang, r.scope)}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.closedAt ? r.missing.length : '—'}</td></tr>`)}</tbody></table>`;
 }
 
 function progressOf({ data, t }: CallScope) {
@@ -79,7 +80,7 @@ function operationsDoneOf({ t, lang, view }: CallScope) {
   return view.operations.length === 0
     ? html`<p>${t('none')}</p>`
     : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('who')}</th><th scope="col">${t('when')}</th><th scope="col">${t('total')}</th><th scope="col">${t('applied')}</th><th scope="col">${t('skipped')}</th></tr></thead><tbody>
-    ${view.operations.map((o) => html`<tr><td>${o.operation}</td><td>${actorName(lang, o.by)}</td><td>${when(lang, o.at)}</td><td class="number">${o.total}</td><td class="number">${o.applied}</td><td class="number">${o.skipped.length}</td></tr>`)}</tbody></table>`;
+    ${view.operations.map((o) => html`<tr><td>${operationName(lang, o.operation)}</td><td>${actorName(lang, o.by)}</td><td>${when(lang, o.at)}</td><td class="number">${o.total}</td><td class="number">${o.applied}</td><td class="number">${o.skipped.length}</td></tr>`)}</tbody></table>`;
 }
 
 function formsOf({ context, data, t, lang, view }: CallScope) {

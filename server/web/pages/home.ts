@@ -1,3 +1,4 @@
+import { scopeName } from '../operation-names';
 import type { CallSummary } from '../../../domain/api';
 import type { z } from 'zod';
 import { Division, Region } from '../../../domain/application';
@@ -89,7 +90,7 @@ export function dashboardPage(context: PageContext, data: DashboardData): string
         data.rounds.length === 0
           ? html`<p>${t('none')}</p>`
           : html`<table><thead><tr><th scope="col">${t('call')}</th><th scope="col">${t('scope')}</th><th scope="col">${t('started')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('closed')}</th><th scope="col">${t('assigned')}</th><th scope="col">${t('reviewsMissing')}</th></tr></thead><tbody>
-      ${data.rounds.map((r) => html`<tr><td><a href="/web/calls/${encodeURIComponent(r.callId)}">${r.callId}</a></td><td>${r.scope}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.assigned}</td><td class="number">${r.closedAt ? r.missing : '—'}</td></tr>`)}</tbody></table>`
+      ${data.rounds.map((r) => html`<tr><td><a href="/web/calls/${encodeURIComponent(r.callId)}">${r.callId}</a></td><td>${scopeName(lang, r.scope)}</td><td>${when(lang, r.startedAt)}</td><td>${when(lang, r.deadline)}</td><td>${r.closedAt ? when(lang, r.closedAt) : t('open')}</td><td class="number">${r.assigned}</td><td class="number">${r.closedAt ? r.missing : '—'}</td></tr>`)}</tbody></table>`
       }</section>
   `,
   );

@@ -1,5 +1,6 @@
 // A bulk operation's pages: the confirmation before it starts, and the job's page while it runs
 // and with its outcome (what each project took, skipped or did not answer).
+import { scopeName } from '../operation-names';
 import type { OperationRecord, ReviewRound } from '../../../messages/call';
 import type { RankedApplication } from '../../../domain/ranking';
 import { when } from '../format';
@@ -16,7 +17,7 @@ export function outcomeTable(lang: Lang, result: unknown): Html {
   if (Array.isArray(result)) {
     const rounds = result as ReviewRound[];
     return html`<table><thead><tr><th scope="col">${t('scope')}</th><th scope="col">${t('closed')}</th><th scope="col">${t('reviewsMissing')}</th></tr></thead><tbody>
-      ${rounds.map((r) => html`<tr><td>${r.scope}</td><td>${when(lang, r.closedAt)}</td><td>${r.missing.map((m) => `${m.projectId} (${m.reviewerId})`).join(', ') || t('none')}</td></tr>`)}</tbody></table>`;
+      ${rounds.map((r) => html`<tr><td>${scopeName(lang, r.scope)}</td><td>${when(lang, r.closedAt)}</td><td>${r.missing.map((m) => `${m.projectId} (${m.reviewerId})`).join(', ') || t('none')}</td></tr>`)}</tbody></table>`;
   }
   if (result && typeof result === 'object' && 'operation' in result) {
     const r = result as OperationRecord;

@@ -3,8 +3,8 @@ import { acceptedKpis } from '../../../machines/kpis';
 import { countKpiMembers } from '../../../domain/rules';
 import { ntd, when } from '../format';
 import { html } from '../html';
-import { nameOf } from '../i18n';
-import type { Scope } from './project-sections';
+import { deliveryName, nameOf, noticeName, type Lang } from '../i18n';
+import type { NoticeRow, Scope } from './project-sections';
 
 export function moneyOf({ t, lang, c, a, decision }: Scope) {
   const requested = a.budget.map((b) => b.personnel + b.operatingExpenses + b.serviceEquipment + (b.researchEquipment ?? 0));
@@ -47,7 +47,7 @@ export function reviewsOf({ t, lang, c }: Scope) {
   return c.reviews.length === 0
     ? html`<p id="reviews-none">${t('noReviewsVisible')}</p>`
     : html`<table id="reviews"><thead><tr><th scope="col">${nameOf(lang, 'reviewerId')}</th><th scope="col">${nameOf(lang, 'score')}</th><th scope="col">${nameOf(lang, 'recommendation')}</th><th scope="col">${nameOf(lang, 'comments')}</th><th scope="col">${t('when')}</th></tr></thead><tbody>
-    ${c.reviews.map((r) => html`<tr><td>${r.reviewerId}</td><td class="number">${r.score}</td><td>${nameOf(lang, r.recommendation)}</td><td>${r.comments}</td><td>${when(lang, r.at)}</td></tr>`)}</tbody></table>`;
+    ${c.reviews.map((r) => html`<tr><td>${r.reviewerId}</td><td class="number">${r.score}</td><td>${nameOf(lang, r.recommendation)}</td><td translate="no">${r.comments}</td><td>${when(lang, r.at)}</td></tr>`)}</tbody></table>`;
 }
 
 export function noticesOf({ data, t, lang }: Scope) {
@@ -57,6 +57,20 @@ export function noticesOf({ data, t, lang }: Scope) {
         data.notices.length === 0
           ? html`<p>${t('none')}</p>`
           : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('when')}</th><th scope="col">${t('delivery')}</th></tr></thead><tbody>
-    ${data.notices.map((n) => html`<tr><td>${n.kind}</td><td>${when(lang, n.startedAt)}</td><td>${n.status}${n.officeAlerted ? ' ⚠' : ''} <small>${n.detail}</small></td></tr>`)}</tbody></table>`
+    ${data.notices.map((n) => html`<tr><td>${noticeName(lang, n.kind)}</td><td>${when(lang, n.startedAt)}</td><td>${deliveryName(lang, n.status)}${n.officeAlerted ? ' ⚠' : ''} ${deliveryDetail(lang, n)}</td></tr>`)}</tbody></table>`
       }</section>`;
+}
+
+/**
+ * How a notice's delivery stands, worded from its figures on Chinese pages; what the mail relay
+ * answered (a refusal, the last error) is quoted as it came, not translated.
+ */
+function deliveryDetail(lang: Lang, n: NoticeRow) {
+  if (lang !== 'zh-TW') return html`<small>${n.detail}</small>`;
+  if (n.recipients !== undefined)
+    return html`<small>${n.recipients} 位收件人${n.uncertain ? `；其中 ${n.uncertain} 位未能確認（郵件伺服器於信件結束後斷線，不再重寄）` : ''}</small>`;
+  if (n.attempts !== undefined)
+    return html`<small>已嘗試 ${n.attempts} 次${n.detail.includes('last error: ') ? html`，最近錯誤：<span translate="no">${n.detail.split('last error: ')[1]}</span>` : ''}</small>`;
+  if (n.status === 'pending') return html`<small>${n.detail === 'being sent' ? '寄送中' : '已交由獨立流程寄送'}</small>`;
+  return html`<small translate="no">${n.detail}</small>`;
 }

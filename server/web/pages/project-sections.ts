@@ -16,6 +16,9 @@ export interface NoticeRow {
   status: string;
   detail: string;
   officeAlerted: boolean;
+  recipients?: number;
+  uncertain?: number;
+  attempts?: number;
 }
 
 export interface ProjectPageData {
@@ -37,6 +40,13 @@ export const projectPath = (view: ProjectView): string =>
   `/web/projects/${encodeURIComponent(view.context.callId)}/${encodeURIComponent(view.context.application.id)}`;
 
 /** Where each deadline comes from: the calendar field or policy rule that set it. */
+/** A deadline as named in this language: Chinese names its event and the project year the plan's label counts. */
+function deadlineName(lang: Lang, d: { event: string; label: string }): string {
+  if (lang !== 'zh-TW') return `${nameOf(lang, d.event)} (${d.label})`;
+  const year = /\d+/.exec(d.label)?.[0];
+  return `${nameOf(lang, d.event)}${year ? `（第 ${year} 年度）` : ''}`;
+}
+
 export function ruleOf(lang: Lang, event: string, view: ProjectView, at: string): string {
   const p = view.context.policy;
   const zh = lang === 'zh-TW';
@@ -134,7 +144,7 @@ export function deadlinesOf({ t, lang, view }: Scope) {
   return view.deadlines.length === 0
     ? html`<p>${t('none')}</p>`
     : html`<table><thead><tr><th scope="col">${t('what')}</th><th scope="col">${t('deadline')}</th><th scope="col">${t('rule')}</th></tr></thead><tbody>
-    ${view.deadlines.map((d) => html`<tr><td>${nameOf(lang, d.event)} (${d.label})</td><td>${when(lang, d.at)}</td><td>${ruleOf(lang, d.event, view, d.at)}</td></tr>`)}</tbody></table>`;
+    ${view.deadlines.map((d) => html`<tr><td>${deadlineName(lang, d)}</td><td>${when(lang, d.at)}</td><td>${ruleOf(lang, d.event, view, d.at)}</td></tr>`)}</tbody></table>`;
 }
 
 export function actionsOf({ context, data, t, view }: Scope) {
