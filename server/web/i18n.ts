@@ -167,6 +167,25 @@ const words = {
   rocYear: ['年度', 'Year'],
   reviewerPool: ['審查委員人數', 'Reviewers in the pool'],
   entryHash: ['雜湊值', 'Hash'],
+  funnel: ['計畫進程', 'How far the projects came'],
+  funnelHint: [
+    '各階段計入依目前狀態可確知已達該階段的計畫；撤回、逾期失效、未核定者計至其狀態可證明的階段。',
+    'Each stage counts the projects whose present state proves they reached it; withdrawn, lapsed and rejected ones count up to the stage their state proves.',
+  ],
+  stage: ['階段', 'Stage'],
+  statechartDesc: [
+    '計畫的法定狀態：外框內為其下的狀態，∥ 表示同時進行的部分；塗色粗框為目前狀態。右側清單為同一內容。',
+    "The project's legal states: a frame holds the states under it, ∥ marks parts that run together; the filled, thick frames are where the project stands. The list beside says the same.",
+  ],
+  timelineDesc: [
+    '計畫年度為色帶；圓點為已發生的事件，三角為待辦期限，方塊為撥款；虛線為今日。明細見下表。',
+    'The project years as bands; dots are what happened, triangles what is due, squares the payments; the dashed line is today. The table below lists them.',
+  ],
+  moneyDesc: ['各年度核定金額與已撥款金額；數字同右表。', 'Approved and paid per project year; the same figures as the table.'],
+  chartStateDivisionDesc: [
+    '每格為該狀態、該學門的計畫數，顏色越深越多；數字同下表。',
+    'Each cell is the number of projects in that state and division, darker for more; the same figures as the table.',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Word = keyof typeof words;
 
@@ -202,8 +221,11 @@ export const stateName = (lang: Lang, path: string): string =>
 /** Who acted, as a log names them: the role in this language, then the id. */
 export const actorName = (lang: Lang, actor: { role: string; id: string }): string => `${nameOf(lang, actor.role)} ${actor.id}`;
 
-/** A notice's kind as this language names it (`notice.<kind>` in the names). */
-export const noticeName = (lang: Lang, kind: string): string => (lang === 'zh-TW' ? (zhNames[`notice.${kind}`] ?? kind) : readable(kind));
+/** A code of one family (`notice`, `funnel`), named `<family>.<code>` in the names; English makes the code readable. */
+export const familyName = (lang: Lang, family: string, code: string): string => (lang === 'zh-TW' ? (zhNames[`${family}.${code}`] ?? code) : readable(code));
 
-/** How a notice's delivery stands (`delivery.<status>` in the names). */
-export const deliveryName = (lang: Lang, status: string): string => (lang === 'zh-TW' ? (zhNames[`delivery.${status}`] ?? status) : status);
+/** A notice's kind as this language names it. */
+export const noticeName = (lang: Lang, kind: string): string => familyName(lang, 'notice', kind);
+
+/** How a notice's delivery stands (`delivery.<status>` in the names; English keeps the status). */
+export const deliveryName = (lang: Lang, status: string): string => (lang === 'zh-TW' ? familyName(lang, 'delivery', status) : status);

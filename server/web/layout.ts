@@ -101,6 +101,9 @@ form.inline { display: inline; }
 header form.inline button { background: transparent; border: 1px solid #fff; }
 :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 .command { border: 1px solid #8a8a8a; padding: .5rem 1rem; margin: .5rem 0; }
+.chart-pair { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+figure.chart { margin: .5rem 0; max-width: 100%; overflow-x: auto; }
+figure.chart svg { max-width: none; }
 .statechart ul { list-style: none; padding-left: 1.25rem; border-left: 1px dotted #8a8a8a; }
 progress { width: 20rem; }
 /* A project's record on paper: its facts, log, deadlines, money, reports and documents, without the

@@ -257,6 +257,13 @@ export const zhNames: Record<string, string> = {
   'delivery.refused': '遭拒收',
   'delivery.failed': '寄送失敗',
   'delivery.pending': '寄送中',
+  // The dashboard's funnel (machines/funnel.ts).
+  'funnel.applied': '申請',
+  'funnel.submitted': '已送出',
+  'funnel.endorsed': '機構推薦',
+  'funnel.reviewed': '進入審查',
+  'funnel.approved': '核定',
+  'funnel.funded': '簽約執行',
   // A review round over the whole call.
   all: '全部學門',
 };

@@ -89,3 +89,14 @@ export async function proposalUploaded(browser: Browser, page: Page, apiUrl: str
   expect((await stranger.page.goto(`${apiUrl}/web/projects/${callId}/TE2-0001`))?.status()).toBe(404);
   await stranger.context.close();
 }
+
+/** A project's pictures, drawn without script: its time line, its money, its statechart with where it stands; kept as screenshots. */
+export async function projectPictures(page: Page): Promise<void> {
+  const current = await page.locator('#chart-statechart rect[stroke-width="3"]').count();
+  expect(current).toBeGreaterThan(0);
+  expect(await page.locator('#chart-timeline circle').count()).toBeGreaterThan(5);
+  expect(await page.locator('#chart-money text', { hasText: 'NT$2,000,000' }).count()).toBeGreaterThan(0);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const id of ['chart-timeline', 'chart-money', 'chart-statechart'])
+    writeFileSync(path.join(ARTIFACTS, `project-${id}-zh-TW.png`), await page.locator(`#${id}`).screenshot());
+}

@@ -11,7 +11,7 @@ import { sessionFor, startApi, type ApiWithSessions } from '../helpers/api';
 import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/browser';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
-import { accessible, bulk, proposal, proposalUploaded, reviewer, text } from './page-steps';
+import { accessible, bulk, projectPictures, proposal, proposalUploaded, reviewer, text } from './page-steps';
 import { exportsReadBack, openCallFromSpreadsheet } from './spreadsheet-steps';
 
 jest.setTimeout(8 * 60_000);
@@ -117,6 +117,7 @@ async function officeDecides(office: LoggedIn, apiUrl: string, callId: string): 
   await decide.locator('button').click();
   await office.page.waitForURL(/done=decision\.record/);
   await accessible(office.page);
+  await projectPictures(office.page);
   expect(await bulk(office.page, apiUrl, callId, 'announce')).toMatch(/已完成 1/);
 }
 
@@ -264,6 +265,9 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       await office.page.goto(`${api.url}/web?call=${callId}`);
       await accessible(office.page);
       expect(await text(office.page, 'h1')).toBe('計畫總覽');
+      // The pictures beside their tables: the one project counted in the heat map and through the funnel to approval.
+      expect(await office.page.locator('#chart-state-division text', { hasText: /^1$/ }).count()).toBe(1);
+      expect(await text(office.page, '#funnel tbody tr:nth-child(5) td')).toBe('1 (100%)');
       mkdirSync(ARTIFACTS, { recursive: true });
       const shot = await office.page.screenshot({ fullPage: true });
       writeFileSync(path.join(ARTIFACTS, 'dashboard-zh-TW.png'), shot);

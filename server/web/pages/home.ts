@@ -1,4 +1,5 @@
 import { scopeName } from '../operation-names';
+import { funnelPicture, stateDivisionPicture } from './dashboard-charts';
 import type { CallSummary } from '../../../domain/api';
 import type { z } from 'zod';
 import { Division, Region } from '../../../domain/application';
@@ -41,6 +42,8 @@ export interface DashboardData {
   rounds: RoundRow[];
   /** Why there are no counts: this API process reads no ledger. */
   noLedger?: string;
+  /** Tables only, without the pictures beside them (the benchmark's baseline); drawn unless false. */
+  pictures?: boolean;
 }
 
 const projectLink = (workflowId: string): string => `/web/projects/${workflowId.split(':').slice(1).map(encodeURIComponent).join('/')}`;
@@ -74,8 +77,10 @@ export function dashboardPage(context: PageContext, data: DashboardData): string
       ${data.calls.map((c) => html`<tr><td><a href="/web/calls/${encodeURIComponent(c.callId)}">${c.callId}</a></td><td class="number">${c.rocYear ?? ''}</td><td>${stateName(lang, c.state)}</td><td>${when(lang, c.startedAt)}</td></tr>`)}</tbody></table></section>
     <section aria-labelledby="counts-h"><h2 id="counts-h">${t('projectsByState')}</h2>
       ${data.noLedger ? html`<p class="notice" role="status">${data.noLedger}</p>` : ''}
-      ${countTable(context, `${t('state')} × ${t('division')}`, data.projects, Division.options, (p) => p.division)}
+      <div class="chart-pair">${data.pictures === false ? '' : stateDivisionPicture(lang, data.projects)}
+      ${countTable(context, `${t('state')} × ${t('division')}`, data.projects, Division.options, (p) => p.division)}</div>
       ${countTable(context, `${t('state')} × ${t('region')}`, data.projects, Region.options, (p) => p.region)}</section>
+    ${data.pictures === false ? '' : funnelPicture(lang, data.projects)}
     <section aria-labelledby="overdue-h"><h2 id="overdue-h">${t('overdueReports')}</h2>
       ${overdue.length === 0 ? html`<p>${t('none')}</p>` : html`<ul>${overdue.map((p) => html`<li><a href="${projectLink(p.workflowId)}">${p.workflowId}</a> (${stateName(lang, p.state)}, ${t('projectYear')} ${p.projectYear})</li>`)}</ul>`}</section>
     <section aria-labelledby="deadlines-h"><h2 id="deadlines-h">${t('upcomingDeadlines')}</h2>
