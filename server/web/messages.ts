@@ -3,6 +3,7 @@
 // keeps English and its codes: a client program reads the code, a person the page.
 import { z } from 'zod';
 import { nameOf, type Lang } from './i18n';
+import { findingZh, reasonZh, refusalPatterns } from './refusals';
 
 const zhTW = z.locales.zhTW();
 
@@ -92,12 +93,13 @@ const whileZh: Record<string, string> = {
 function zhOf(message: string): string {
   const exact = zhMessages[message];
   if (exact) return exact;
-  for (const [pattern, say] of zhPatterns) {
+  for (const [pattern, say] of [...zhPatterns, ...lawPatterns]) {
     const m = pattern.exec(message);
     if (m) return say(m);
   }
-  return message;
+  return findingZh(message) ?? reasonZh(message) ?? message;
 }
+const lawPatterns = refusalPatterns(zhOf);
 
 /** A message in the page's language (unchanged on English pages, and where the catalogue has none yet). */
 export const localMessage = (lang: Lang, message: string): string => (lang === 'zh-TW' ? zhOf(message) : message);

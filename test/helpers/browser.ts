@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { latinWordsIn } from './latin';
 
 /** Debian's Chromium (make install puts it there); playwright-core drives it and downloads nothing. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -107,8 +108,7 @@ export async function fillSchemaForm(page: Page, value: unknown, prefix = '', un
  * its buttons' values, what its labels say to a screen reader, the options of its lists. Passages
  * in another language (`lang="en"`, the language switch), code (`<code>`, `<kbd>`, `<samp>`) and
  * what the page marks as not to be translated (`translate="no"`: names, titles, ids people typed)
- * are left out. A token with a digit or a joiner (`TE2-0001`, `rev-te2-01`, `proposal.pdf`, `.csv`), or
- * in capitals (`NTU`, `PDF`, `NOT_ALLOWED`), is an id, a code or a unit; so is each of `units`.
+ * are left out; what counts as an id, a code or a unit is latinWordsIn's (test/helpers/latin.ts).
  */
 export async function latinWords(page: Page, units: readonly string[] = ['MiB', 'KiB', 'NT$']): Promise<string[]> {
   const found = await page.evaluate(() => {
@@ -134,11 +134,5 @@ export async function latinWords(page: Page, units: readonly string[] = ['MiB', 
     texts.push((globalThis as unknown as { document: { title: string } }).document.title);
     return texts;
   });
-  const idOrCode = (word: string): boolean => /\d|[-_.:/@]/.test(word) || /^[A-Z$]{2,}$/.test(word) || units.includes(word);
-  // Each word once, with the text it was seen in (cut short), so a failure says where to look.
-  const seen = new Map<string, string>();
-  for (const text of found)
-    for (const word of text.match(/[.\w$][\w$.:/@'’-]*/g) ?? [])
-      if (/[A-Za-z]/.test(word) && !idOrCode(word) && !seen.has(word)) seen.set(word, `${word} in «${text.trim().replace(/\s+/g, ' ').slice(0, 80)}»`);
-  return [...seen.values()];
+  return latinWordsIn(found, units);
 }

@@ -160,6 +160,16 @@ describe('ownership through the API: only the rightful owner acts', () => {
         ],
         'ROLE_NOT_ALLOWED',
       );
+      // The same refusal in the caller's language: Accept-Language zh-TW says it in Chinese, the code as it is.
+      const said = await call<Problem>(api, 'POST', `/api/projects/${lin}/decision.announce`, piLin, {}, { 'accept-language': 'zh-TW,zh;q=0.9,en;q=0.5' });
+      expect([said.status, said.body.code, said.body.title, said.body.detail]).toEqual([
+        403,
+        'ROLE_NOT_ALLOWED',
+        '您的角色不可執行此操作',
+        '公告決議僅限計畫辦公室執行；計畫主持人 pi-lin 不可執行。',
+      ]);
+      const english = await call<Problem>(api, 'POST', `/api/projects/${lin}/decision.announce`, piLin, {}, { 'accept-language': 'en-GB,zh-TW;q=0.5' });
+      expect(english.body.detail).toMatch(/^decision\.announce may be sent only by office, not by pi pi-lin/);
       expect((await send(rev1, lin, 'review.record', { score: 86, recommendation: 'fund', comments: '產業鏈完整' })).status).toBe(200);
 
       for (const [type, body] of [

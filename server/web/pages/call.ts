@@ -7,6 +7,7 @@ import { html, type Html } from '../html';
 import { actorName, nameOf, stateName, translator } from '../i18n';
 import { csrfField, page, type PageContext } from '../layout';
 import { operationName, scopeName } from '../operation-names';
+import { localMessage } from '../messages';
 import { callPath, outcomeTable } from './jobs';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
 
@@ -91,7 +92,7 @@ function formsOf({ context, data, t, lang, view }: CallScope) {
       const drawn = renderSchemaFields(lang, op.schema, failed?.value, failed?.errors ?? new Map<string, string[]>(), op.name);
       const id = `op-${op.name}`;
       return html`<section class="command" aria-labelledby="${id}"><h3 id="${id}">${nameOf(lang, op.name)}</h3>
-        ${failed?.message ? html`<div class="error-summary" role="alert"><p>${failed.message}</p></div>` : ''}${drawn.summary}
+        ${failed?.message ? html`<div class="error-summary" role="alert"><p>${localMessage(context.lang, failed.message)}</p></div>` : ''}${drawn.summary}
         <form method="post" action="${callPath(view.callId)}/operations/${op.name}" novalidate>${csrfField(context)}${drawn.fields}<button type="submit">${nameOf(lang, op.name)}…</button></form></section>`;
     })}</section>`
     : '';
@@ -146,7 +147,7 @@ function rosterForm(context: PageContext, data: CallPageData): Html {
     errors.get(path) ? html`<ul class="field-errors" id="roster-${path}-errors">${(errors.get(path) ?? []).map((m) => html`<li>${m}</li>`)}</ul>` : html``;
   return html`<section aria-labelledby="roster-h"><h2 id="roster-h">${t('roster')}</h2>
     ${data.rosterDone && view.operations.length ? html`<div class="notice" role="status">${outcomeTable(context.lang, view.operations.at(-1))}</div>` : ''}
-    ${failed?.message ? html`<div class="error-summary" role="alert"><p>${failed.message}</p></div>` : ''}${errorSummary(context.lang, errors)}
+    ${failed?.message ? html`<div class="error-summary" role="alert"><p>${localMessage(context.lang, failed.message)}</p></div>` : ''}${errorSummary(context.lang, errors)}
     <form method="post" action="${callPath(view.callId)}/roster" novalidate>${csrfField(context)}
       <fieldset><legend>${nameOf(context.lang, 'applicationIds')}</legend>${fieldErrors('applicationIds')}
         ${view.projects.map((p) => html`<div class="field checkbox"><input type="checkbox" id="roster-${p.applicationId}" name="applicationIds" value="${p.applicationId}" ${value.applicationIds?.includes(p.applicationId) ? 'checked' : ''}><label for="roster-${p.applicationId}">${p.applicationId} ${p.title}</label></div>`)}</fieldset>

@@ -1,6 +1,7 @@
 // A bulk operation's pages: the confirmation before it starts, and the job's page while it runs
 // and with its outcome (what each project took, skipped or did not answer).
 import { scopeName } from '../operation-names';
+import { localMessage } from '../messages';
 import type { OperationRecord, ReviewRound } from '../../../messages/call';
 import type { RankedApplication } from '../../../domain/ranking';
 import { when } from '../format';
@@ -26,7 +27,7 @@ export function outcomeTable(lang: Lang, result: unknown): Html {
       ${
         rows.length
           ? html`<table><thead><tr><th scope="col">${t('project')}</th><th scope="col">${t('event')}</th><th scope="col">${t('outcome')}</th><th scope="col">${t('reason')}</th></tr></thead><tbody>
-      ${rows.map((s) => html`<tr><td>${s.projectId}</td><td>${nameOf(lang, s.type)}</td><td>${s.how}</td><td>${s.reason}</td></tr>`)}</tbody></table>`
+      ${rows.map((s) => html`<tr><td>${s.projectId}</td><td>${nameOf(lang, s.type)}</td><td>${s.how}</td><td>${localMessage(lang, s.reason)}</td></tr>`)}</tbody></table>`
           : ''
       }`;
   }

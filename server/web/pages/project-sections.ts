@@ -8,6 +8,7 @@ import { html, type Html } from '../html';
 import { actorName, nameOf, stateName, translator, type Lang } from '../i18n';
 import { csrfField, type PageContext } from '../layout';
 import { errorSummary, renderSchemaFields, type FieldErrors } from '../schema-form';
+import { localMessage } from '../messages';
 
 export interface NoticeRow {
   noticeId: string;
@@ -95,7 +96,7 @@ function commandForm(context: PageContext, view: ProjectView, type: ProjectEvent
   const id = `command-${type.replace(/\./g, '-')}`;
   return html`<section class="command" aria-labelledby="${id}">
     <h3 id="${id}">${nameOf(context.lang, type)}${context.lang === 'zh-TW' ? html` <code>${type}</code>` : ''}</h3>
-    ${failed?.message ? html`<div class="error-summary" role="alert"><h4>${t('refusedTitle')}</h4><p>${failed.message}</p></div>` : ''}
+    ${failed?.message ? html`<div class="error-summary" role="alert"><h4>${t('refusedTitle')}</h4><p>${localMessage(context.lang, failed.message)}</p></div>` : ''}
     ${summary}
     <form method="post" action="${projectPath(view)}/commands/${type}" novalidate>${csrfField(context)}${fields}<button type="submit">${t('send')}</button></form>
   </section>`;
@@ -129,9 +130,9 @@ export function factsOf({ t, lang, view, c, a, decision }: Scope) {
   </dl>`;
 }
 
-export function rulesOf({ context, t, view, violations }: Scope) {
+export function rulesOf({ context, t, lang, view, violations }: Scope) {
   return view.lifecycle === 'draft' && (context.actor.role === 'pi' || context.actor.role === 'office')
-    ? html`<section aria-labelledby="rules"><h2 id="rules">${t('ruleMessages')}</h2>${violations.length === 0 ? html`<p>${t('rulesPass')}</p>` : html`<ul class="field-errors">${violations.map((v) => html`<li>${v.path ? html`<code>${v.path}</code>: ` : ''}${v.message} <small>(${v.code})</small></li>`)}</ul>`}</section>`
+    ? html`<section aria-labelledby="rules"><h2 id="rules">${t('ruleMessages')}</h2>${violations.length === 0 ? html`<p>${t('rulesPass')}</p>` : html`<ul class="field-errors">${violations.map((v) => html`<li>${v.path ? html`<code>${v.path}</code>: ` : ''}${localMessage(lang, v.message)} <small>(${v.code})</small></li>`)}</ul>`}</section>`
     : '';
 }
 
