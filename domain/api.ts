@@ -43,6 +43,16 @@ export type Problem = z.infer<typeof Problem>;
 
 export const ProjectParams = z.object({ callId: Id, applicationId: Id }).strict();
 export const CallParams = z.object({ callId: Id }).strict();
+/** A call's spreadsheet: its kind and format as the file's name (`ranking.xlsx`, `payments.csv`). */
+export const CallSheetParams = z
+  .object({
+    callId: Id,
+    file: z
+      .string()
+      .regex(/^(applications|ranking|decisions|payments|overdue)\.(xlsx|csv)$/, 'expected a sheet and format such as ranking.xlsx or payments.csv')
+      .meta({ example: 'ranking.xlsx' }),
+  })
+  .strict();
 export const DocumentKindParams = z.object({ callId: Id, applicationId: Id, kind: DocumentKind }).strict();
 export const DocumentParams = z
   .object({

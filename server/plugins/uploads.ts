@@ -18,11 +18,11 @@ export interface Upload {
  * (it may refuse: its error is the form's, once the rest is read and dropped). A body that is not a
  * multipart form, or that breaks off, is refused; a client gone away ends the read.
  */
-export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number, fieldSize = 4096): Promise<Upload> {
+export function readUpload(request: IncomingMessage, limitOf: (fields: Record<string, string>) => number, fieldSize = 4096, maxFields = 10): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let parser: InstanceType<typeof Busboy>;
     try {
-      parser = new Busboy({ headers: request.headers as never, limits: { files: 1, fields: 10, fieldSize, parts: 12 } });
+      parser = new Busboy({ headers: request.headers as never, limits: { files: 1, fields: maxFields, fieldSize, parts: maxFields + 2 } });
     } catch (error) {
       return reject(new AllianceError('VALIDATION', `The upload is not a multipart form: ${(error as Error).message}.`));
     }
@@ -65,6 +65,13 @@ export function readUpload(request: IncomingMessage, limitOf: (fields: Record<st
         if (!refusal) file = { name: filename, bytes: Buffer.concat(chunks) };
       });
     });
+    // A form with more fields than its page draws is refused, not read in part.
+    const tooMany = (): void => {
+      refusal ??= new AllianceError('VALIDATION', `The form may have at most ${maxFields} fields and one file.`);
+    };
+    parser.on('fieldsLimit', tooMany);
+    parser.on('partsLimit', tooMany);
+    parser.on('filesLimit', tooMany);
     parser.on('error', fail);
     request.on('error', fail);
     request.on('aborted', () => fail(new Error('the browser stopped sending it')));

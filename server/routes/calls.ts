@@ -6,6 +6,7 @@ import {
   PageQuery,
   BulkProgressResponse,
   CallParams,
+  CallSheetParams,
   CallSummary,
   CallViewResponse,
   EmptyBody,
@@ -27,8 +28,41 @@ import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
 import { sendPage } from '../services/pages';
 import { idempotentUpdateId } from '../services/idempotency';
+import { callSheetFile } from '../services/spreadsheets';
+import type { SheetKind } from '../../machines/call-sheets';
+import { problemLanguage } from '../problems';
 
 const tags = ['calls'];
+
+/** A call's spreadsheets, for the office and auditors: the pages' exports through the API. */
+function callSheetRoutes(app: ZodApp, services: Services): void {
+  app.get(
+    '/calls/:callId/sheets/:file',
+    {
+      config: { access: 'call.sheets' },
+      schema: {
+        operationId: 'getCallSheet',
+        summary: "One of the call's spreadsheets, as .xlsx or as .csv with a byte-order mark (office, auditors)",
+        description:
+          'applications, ranking, decisions, payments or overdue, each drawn from the projects as the office reads them; headings in Traditional Chinese when Accept-Language ranks zh first, English otherwise; a cell that would run as a formula is kept as text.',
+        tags,
+        params: CallSheetParams,
+      },
+    },
+    async (request, reply) => {
+      const [kind, format] = request.params.file.split('.') as [SheetKind, 'xlsx' | 'csv'];
+      const lang = problemLanguage(request.headers['accept-language']);
+      const made = await callSheetFile(services, request.params.callId, kind, format, lang);
+      return reply
+        .type(made.type)
+        .header('content-disposition', `attachment; filename="${made.fileName}"`)
+        .header('content-language', lang)
+        .header('vary', 'Accept-Language')
+        .header('cache-control', 'private, no-store')
+        .send(made.body);
+    },
+  );
+}
 
 /** Calls, their standing, and what PIs and institutions send to them. */
 function callRecordRoutes(app: ZodApp, services: Services): void {
@@ -305,6 +339,7 @@ export const callRoutes =
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
     callRecordRoutes(app, services);
+    callSheetRoutes(app, services);
     callOperationRoutes(app, services);
     callDecisionRoutes(app, services);
     done();

@@ -4,7 +4,10 @@
 import ExcelJS from 'exceljs';
 import { formatOf } from '../../domain/documents';
 import { AllianceError } from '../../domain/errors';
-import type { Sheet } from '../../machines/call-sheets';
+import { callSheet, type Sheet, type SheetKind } from '../../machines/call-sheets';
+import { projectWorkflowId } from '../../domain/ids';
+import type { ProjectView } from '../../machines/views';
+import type { Services } from './services';
 import type { Lang } from '../web/i18n';
 
 const BOM = '\uFEFF';
@@ -103,4 +106,35 @@ export async function spreadsheetRows(bytes: Buffer): Promise<string[][]> {
   } catch {
     throw new AllianceError('VALIDATION', 'The spreadsheet is neither an .xlsx file nor a CSV in UTF-8: save it as either and send it again.');
   }
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Views read this many at a time, as the call's bulk operations send. */
+const LANES = 8;
+
+/** Every project of the call, as the office reads it. */
+export async function callProjectViews(services: Services, callId: string): Promise<ProjectView[]> {
+  const { projects } = await services.bounded('command', () => services.calls.status(callId));
+  const views: ProjectView[] = [];
+  for (let i = 0; i < projects.length; i += LANES) {
+    const lane = projects.slice(i, i + LANES);
+    views.push(...(await Promise.all(lane.map((p) => services.bounded('command', () => services.projects.view(projectWorkflowId(callId, p.applicationId)))))));
+  }
+  return views;
+}
+
+/** One of a call's spreadsheets as a file, for the pages and the API alike: its bytes, media type and name. */
+export async function callSheetFile(
+  services: Services,
+  callId: string,
+  kind: SheetKind,
+  format: 'xlsx' | 'csv',
+  lang: Lang,
+): Promise<{ body: Buffer; type: string; fileName: string }> {
+  const sheet = callSheet(kind, await callProjectViews(services, callId));
+  return {
+    body: format === 'xlsx' ? await sheetXlsx(sheet, lang) : sheetCsv(sheet, lang),
+    type: format === 'xlsx' ? XLSX : 'text/csv; charset=utf-8',
+    fileName: `${callId}-${kind}.${format}`,
+  };
 }

@@ -167,6 +167,11 @@ const words = {
   rocYear: ['年度', 'Year'],
   reviewerPool: ['審查委員人數', 'Reviewers in the pool'],
   entryHash: ['雜湊值', 'Hash'],
+  callFileInstead: ['進階：改以公告檔（JSON）開啟（填寫時以公告檔為準）', 'Advanced: open from a call file (JSON) instead (when filled, the file is used)'],
+  callFormHint: [
+    '日期請以民國日期填寫，例如 116.09.12 17:00 或 116年9月12日（亦接受 ISO 時間）；計畫政策與通知設定沿用所選範本。',
+    'Write dates as ROC dates, e.g. 116.09.12 17:00 or 116年9月12日 (ISO instants are taken too); the programme policy and notices are the chosen template’s.',
+  ],
   funnel: ['計畫進程', 'How far the projects came'],
   funnelHint: [
     '各階段計入依目前狀態可確知已達該階段的計畫；撤回、逾期失效、未核定者計至其狀態可證明的階段。',

@@ -264,6 +264,21 @@ export const zhNames: Record<string, string> = {
   'funnel.reviewed': '進入審查',
   'funnel.approved': '核定',
   'funnel.funded': '簽約執行',
+  // The form that opens a call (server/web/call-form.ts).
+  callId: '公告編號',
+  rocYear: '年度（民國）',
+  callTitle: '公告名稱',
+  template: '計畫政策範本',
+  calendar: '日程',
+  applicationWindow: '申請期間',
+  opens: '開始',
+  endorsementDeadline: '機構推薦截止',
+  interimReportDeadline: '期中報告截止',
+  reviewPeriod: '審查期間',
+  firstProjectYearStarts: '第一執行年度開始',
+  firstYearTrancheWindows: '第一年度請款期間',
+  siteVisitWindow: '實地訪視期間',
+  resultsExhibition: '成果發表期間',
   // A review round over the whole call.
   all: '全部學門',
 };

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
+import ExcelJS from 'exceljs';
 import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { alliance105 } from '../../domain/calls';
 import type { Problem } from '../../domain/api';
@@ -99,6 +100,21 @@ describe('the door: who you are comes from the identity provider', () => {
     });
   });
 });
+
+/** The call's spreadsheets through the API: the office's, read back by exceljs; a PI's is refused. */
+async function sheetsThroughTheApi(api: RunningApi, callId: string, office: string, piLin: string): Promise<void> {
+  const sheet = await fetch(`${api.url}/api/calls/${callId}/sheets/decisions.xlsx`, {
+    headers: { authorization: `Bearer ${office}`, 'accept-language': 'zh-TW' },
+  });
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(await sheet.arrayBuffer()) as unknown as ExcelJS.Buffer);
+  const rows = workbook.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][];
+  expect([sheet.status, rows[0]![1], rows.some((r) => r.includes('TE2-0001'))]).toEqual([200, '申請案編號', true]);
+  const csv = await fetch(`${api.url}/api/calls/${callId}/sheets/ranking.csv`, { headers: { authorization: `Bearer ${office}` } });
+  const text = Buffer.from(await csv.arrayBuffer());
+  expect([csv.status, text.subarray(0, 3).toString('hex'), /^"?Division"?,"?Rank/.test(text.toString('utf8', 3))]).toEqual([200, 'efbbbf', true]);
+  expect((await call<Problem>(api, 'GET', `/api/calls/${callId}/sheets/ranking.csv`, piLin)).status).toBe(403);
+}
 
 describe('ownership through the API: only the rightful owner acts', () => {
   it("refuses another PI's, another institution's, an unassigned reviewer's and an auditor's commands, history unchanged; the owners succeed", async () => {
@@ -203,6 +219,8 @@ describe('ownership through the API: only the rightful owner acts', () => {
       );
       expect((await send(ntu, lin, 'tranche.request', { amountNtd: 1_000_000 })).status).toBe(200);
       expect((await send(piLin, lin, 'progressReport.submit', { summary: '第一年度進度報告' })).status).toBe(200);
+
+      await sheetsThroughTheApi(api, lin.split('/')[0]!, office, piLin);
 
       // The ledger names who authenticated: issuer and subject beside role and id.
       await settledHistoryLength(projects, workflowId(lin));

@@ -2,6 +2,7 @@
 // every page it visits, a text on a page, and a bulk operation run from the call page to its end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ICAL from 'ical.js';
 import type { Browser, Page } from 'playwright-core';
 import { latinWords, logIn, seriousViolations } from '../helpers/browser';
 
@@ -99,4 +100,21 @@ export async function projectPictures(page: Page): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const id of ['chart-timeline', 'chart-money', 'chart-statechart'])
     writeFileSync(path.join(ARTIFACTS, `project-${id}-zh-TW.png`), await page.locator(`#${id}`).screenshot());
+}
+
+/** The reviewer's calendar address, made at home: the feed, read by a real iCalendar parser, lists the review they owe when home says, until they revoke it. */
+export async function calendarFromHome(page: Page): Promise<void> {
+  const due = await page.locator('#todo tbody tr', { hasText: 'TE2-0001' }).locator('time').getAttribute('datetime');
+  await page.click('#calendar-create');
+  const url = await page.locator('#calendar-url').inputValue();
+  await accessible(page);
+  const feed = await fetch(url);
+  expect(feed.status).toBe(200);
+  const events = new ICAL.Component(ICAL.parse(await feed.text()) as unknown[]).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+  const review = events.find((e) => e.uid.includes('TE2-0001'));
+  expect(Math.floor(review!.startDate.toJSDate().getTime() / 1000)).toBe(Math.floor(Date.parse(due!) / 1000));
+  await page.click('#calendar-revoke');
+  await page.waitForSelector('#calendar-revoked');
+  expect((await fetch(url)).status).toBe(404);
+  await page.goto(page.url().replace(/\?.*$/, ''));
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { alliance105 } from '../../domain/calls';
 import { SESSION_COOKIE } from '../../server/session';
 import { anApplication } from '../fixtures/applications';
@@ -11,8 +11,8 @@ import { sessionFor, startApi, type ApiWithSessions } from '../helpers/api';
 import { fillSchemaForm, launchBrowser, logIn, submitLogin } from '../helpers/browser';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
-import { accessible, bulk, projectPictures, proposal, proposalUploaded, reviewer, text } from './page-steps';
-import { exportsReadBack, openCallFromSpreadsheet } from './spreadsheet-steps';
+import { accessible, bulk, calendarFromHome, projectPictures, proposal, proposalUploaded, reviewer, text } from './page-steps';
+import { exportsReadBack, openCallFromForm, openCallFromSpreadsheet } from './spreadsheet-steps';
 
 jest.setTimeout(8 * 60_000);
 
@@ -43,19 +43,6 @@ async function theJobIsTheCalls(office: LoggedIn, first: ApiWithSessions, taskQu
   } finally {
     await second.close();
   }
-}
-
-/** The reviewer's calendar address, made at home: the feed lists the review they owe, until they revoke it. */
-async function calendarFromHome(page: Page): Promise<void> {
-  await page.click('#calendar-create');
-  const url = await page.locator('#calendar-url').inputValue();
-  await accessible(page);
-  const feed = await fetch(url);
-  expect([feed.status, (await feed.text()).includes('UID:project:')]).toEqual([200, true]);
-  await page.click('#calendar-revoke');
-  await page.waitForSelector('#calendar-revoked');
-  expect((await fetch(url)).status).toBe(404);
-  await page.goto(page.url().replace(/\?.*$/, ''));
 }
 
 /** Reviewers review; the second sees no review before recording their own, and the first's after. */
@@ -198,6 +185,8 @@ it('walks a whole cycle through the pages: call, application, endorsement, revie
       const office = await logIn(browser, api.url, 'kao', '/web/calls/new');
       await accessible(office.page);
       await openCallFromSpreadsheet(office.page, api.url, call, pool);
+      await openCallFromForm(office.page, api.url, uniqueName('form-call'), pool);
+      await office.page.goto(`${api.url}/web/calls/${callId}`);
       expect(await text(office.page, '#call-state')).toBe('受理中');
       await accessible(office.page);
 

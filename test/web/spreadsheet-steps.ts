@@ -20,6 +20,8 @@ async function xlsxOf(rows: string[][]): Promise<Buffer> {
 
 /** Opens the call from the form: the pool first as a CSV with one bad row (refused, the row named, no call), then as an .xlsx. */
 export async function openCallFromSpreadsheet(page: Page, apiUrl: string, call: Call, pool: Reviewer[]): Promise<void> {
+  // A call of its own policy (the walk's is compressed to minutes) comes as a call file.
+  await page.click('details summary');
   await page.fill('#f-call', JSON.stringify(call, null, 2));
   const bad = [header, ...pool.map(rowOf), ['rev-te2-99', '錯誤列', 'not-an-address', 'NTU', 'TE2', '', '']];
   const csv = `\uFEFF${bad.map((r) => r.join(',')).join('\r\n')}\r\n`;
@@ -63,4 +65,33 @@ export async function exportsReadBack(page: Page, apiUrl: string, callId: string
   const ranking = csvRows(bytes.toString('utf8'));
   expect(ranking[0]).toEqual(['學門', '名次', '申請案編號', '計畫名稱', '書面審查平均', '簡報評分']);
   expect(ranking.find((r) => r[2] === 'TE2-0001')?.[1]).toMatch(/^\d+$/);
+}
+
+/**
+ * Opens a call from the form alone: its dates in ROC (the template's, moved eleven years on), the
+ * policy from the template; a date that is no date refused in Chinese at its field, then opened.
+ */
+export async function openCallFromForm(page: Page, apiUrl: string, callId: string, pool: Reviewer[]): Promise<void> {
+  await page.goto(`${apiUrl}/web/calls/new`);
+  const closes = page.locator('[name="calendar.applicationWindow.closes"]');
+  expect(await closes.inputValue()).toBe('105.09.12 17:00');
+  await page.fill('[name=callId]', callId);
+  await page.fill('[name=rocYear]', '116');
+  await page.fill('[name=callTitle]', '116年度產學技術聯盟合作計畫');
+  for (const input of await page.locator('input[name^="calendar."]').all()) {
+    const value = await input.inputValue();
+    if (value) await input.fill(value.replace(/^(\d{3})\./, (_, year: string) => `${Number(year) + 11}.`));
+  }
+  await page.fill('#f-reviewerPool', JSON.stringify(pool));
+  await closes.fill('116.13.40 17:00');
+  const refused = page.waitForResponse((r) => r.url().endsWith('/web/calls') && r.request().method() === 'POST');
+  await page.click('main button[type=submit]');
+  expect((await refused).status()).toBe(400);
+  expect(await text(page, '#f-callform-calendar-applicationWindow-closes-errors')).toMatch(/^請填寫時間，例如 .* 或民國日期 105\.09\.12 17:00/);
+  await accessible(page);
+  await closes.fill('116年9月12日下午5時');
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${apiUrl}/web/calls/${callId}`);
+  expect(await text(page, 'main dl dd')).toMatch(/^民國 116\.09\.12 17:00/);
+  await accessible(page);
 }

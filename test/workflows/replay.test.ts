@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { historiesDir, readManifest } from '../helpers/histories';
+import { historiesDir, readManifest, replayDataConverter } from '../helpers/histories';
 import { bundleServiceWorkflows } from '../helpers/project-harness';
-import { testDataConverter } from '../helpers/environments';
 
 const manifest = readManifest();
 const files = readdirSync(historiesDir)
@@ -25,7 +24,7 @@ it('replays every recorded history against the current workflow code without a d
   }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter() }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: replayDataConverter() }, histories)) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
