@@ -49,6 +49,7 @@ export const CallSheetParams = z
     callId: Id,
     file: z
       .string()
+      .max(20, 'expected a sheet and format such as ranking.xlsx or payments.csv')
       .regex(/^(applications|ranking|decisions|payments|overdue)\.(xlsx|csv)$/, 'expected a sheet and format such as ranking.xlsx or payments.csv')
       .meta({ example: 'ranking.xlsx' }),
   })

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -76,12 +76,15 @@ async function keepDocuments(history: unknown, workflowId: string): Promise<void
   await copying.close();
 }
 
-/** The data converter a replay reads the corpus with: the tests' keys, and a copy of the corpus's documents (a replay may write). */
-export function replayDataConverter(): DataConverter {
+/**
+ * The data converter a replay reads the corpus with: the tests' keys, and a copy of the corpus's
+ * documents (a replay may write), removed by `done`.
+ */
+export function replayDataConverter(): { dataConverter: DataConverter; done: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'alliance-replay-documents-'));
   if (existsSync(historyDocumentsDir)) cpSync(historyDocumentsDir, dir, { recursive: true });
   const ring = readKeyRing(testPayloadKeysFile);
-  return serviceDataConverter(ring, new DiskDocumentStore(dir, ring));
+  return { dataConverter: serviceDataConverter(ring, new DiskDocumentStore(dir, ring)), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 const manifestFile = path.join(historiesDir, 'workflow-ids.json');

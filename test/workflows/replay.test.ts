@@ -24,9 +24,14 @@ it('replays every recorded history against the current workflow code without a d
   }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: replayDataConverter() }, histories)) {
-    replayed++;
-    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  const { dataConverter, done } = replayDataConverter();
+  try {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+  } finally {
+    done();
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(files.length);
