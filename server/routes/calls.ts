@@ -28,7 +28,7 @@ import type { Services } from '../services/services';
 import { listCalls } from '../services/calls';
 import { sendPage } from '../services/pages';
 import { idempotentUpdateId } from '../services/idempotency';
-import { callSheetFile } from '../services/spreadsheets';
+import { callSheetFile, sendSheet } from '../services/spreadsheets';
 import type { SheetKind } from '../../machines/call-sheets';
 import { problemLanguage } from '../problems';
 
@@ -52,14 +52,8 @@ function callSheetRoutes(app: ZodApp, services: Services): void {
     async (request, reply) => {
       const [kind, format] = request.params.file.split('.') as [SheetKind, 'xlsx' | 'csv'];
       const lang = problemLanguage(request.headers['accept-language']);
-      const made = await callSheetFile(services, request.params.callId, kind, format, lang);
-      return reply
-        .type(made.type)
-        .header('content-disposition', `attachment; filename="${made.fileName}"`)
-        .header('content-language', lang)
-        .header('vary', 'Accept-Language')
-        .header('cache-control', 'private, no-store')
-        .send(made.body);
+      reply.header('content-language', lang).header('vary', 'Accept-Language');
+      return sendSheet(reply, await callSheetFile(services, request.params.callId, kind, format, lang));
     },
   );
 }

@@ -1,6 +1,7 @@
 // Spreadsheets in and out of the office's pages: a sheet written as .xlsx (exceljs) or as .csv with
 // a byte-order mark (Excel on zh-TW Windows reads UTF-8 only with one), and a reviewer pool read
 // from either.
+import type { FastifyReply } from 'fastify';
 import ExcelJS from 'exceljs';
 import { formatOf } from '../../domain/documents';
 import { AllianceError } from '../../domain/errors';
@@ -122,6 +123,10 @@ export async function callProjectViews(services: Services, callId: string): Prom
   }
   return views;
 }
+
+/** A sheet file as a download, never cached: the same headers from the pages and the API. */
+export const sendSheet = (reply: FastifyReply, made: { body: Buffer; type: string; fileName: string }): FastifyReply =>
+  reply.type(made.type).header('content-disposition', `attachment; filename="${made.fileName}"`).header('cache-control', 'private, no-store').send(made.body);
 
 /** One of a call's spreadsheets as a file, for the pages and the API alike: its bytes, media type and name. */
 export async function callSheetFile(

@@ -7,7 +7,7 @@ import { html, type Html } from './html';
 export const textWidth = (text: string, size = 13): number => [...text].reduce((w, c) => w + (/[\u2e80-\uffff]/.test(c) ? size : size * 0.6), 0);
 
 /** The frame every picture shares: an image with an accessible name and description. */
-function figure(id: string, title: string, description: string, width: number, height: number, body: Html): Html {
+export function figure(id: string, title: string, description: string, width: number, height: number, body: Html): Html {
   return html`<figure class="chart"><svg id="${id}" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">
     <title id="${id}-title">${title}</title><desc id="${id}-desc">${description}</desc>${body}</svg></figure>`;
 }

@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import { textWidth } from './charts';
+import { figure, textWidth } from './charts';
 import { html, type Html } from './html';
 import { nameOf, translator, type Lang } from './i18n';
 
@@ -81,8 +81,7 @@ export function statechartDiagram(lang: Lang, machine: AnyStateMachine, current:
     };
   };
   const root = layout(machine.root, 4);
-  return html`<figure class="chart"><svg id="chart-statechart" role="img" aria-labelledby="chart-statechart-title chart-statechart-desc" viewBox="0 0 ${Math.ceil(root.w + 4)} ${Math.ceil(root.h + 4)}" width="${Math.ceil(root.w + 4)}" height="${Math.ceil(root.h + 4)}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">
-    <title id="chart-statechart-title">${t('statechart')}</title><desc id="chart-statechart-desc">${t('statechartDesc')}</desc>${root.draw(2, 2)}</svg></figure>`;
+  return figure('chart-statechart', t('statechart'), t('statechartDesc'), root.w + 4, root.h + 4, root.draw(2, 2));
 }
 
 /** Every state a project is in, and each of its ancestors, as dotted paths. */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Id } from '../../../domain/api';
 import { sheetKinds } from '../../../machines/call-sheets';
-import { callSheetFile } from '../../services/spreadsheets';
+import { callSheetFile, sendSheet } from '../../services/spreadsheets';
 import { hidden, type PageKit } from './kit';
 
 const SheetPath = z.object({ callId: Id, file: z.string().regex(new RegExp(`^(${sheetKinds.join('|')})\\.(xlsx|csv)$`)) });
@@ -16,11 +16,6 @@ export function callSheetPages(app: FastifyInstance, kit: PageKit): void {
     need('call.sheets', context);
     const { callId, file } = params(SheetPath, request.params);
     const [kind, format] = file.split('.') as [(typeof sheetKinds)[number], 'xlsx' | 'csv'];
-    const made = await callSheetFile(services, callId, kind, format, context.lang);
-    return reply
-      .type(made.type)
-      .header('content-disposition', `attachment; filename="${made.fileName}"`)
-      .header('cache-control', 'private, no-store')
-      .send(made.body);
+    return sendSheet(reply, await callSheetFile(services, callId, kind, format, context.lang));
   });
 }

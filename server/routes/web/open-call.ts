@@ -79,13 +79,13 @@ const fieldOf = (key: string): string =>
 /** The call and the pool, each parsed and checked; every problem at its field. The call from its file when one was given, else from the form's fields. */
 function readCallFiles(
   value: { call: string; reviewerPool: string },
-  form: Record<string, string | string[] | undefined>,
+  fieldsRead: unknown,
   lang: Lang,
 ): { callFile: unknown; pool: unknown; errors: FieldErrors } {
   const errors: FieldErrors = new Map();
   if (value.call.trim() === '') {
     const pool = readPool(value, errors);
-    const fields = parseFor(lang, CallForm, readSchemaForm(CallForm, form));
+    const fields = parseFor(lang, CallForm, fieldsRead);
     if (!fields.success) for (const [k, v] of errorsFromIssues(fields.error.issues)) errors.set(k, v);
     return { callFile: fields.success ? callFromForm(fields.data) : undefined, pool, errors };
   }
@@ -146,30 +146,29 @@ export function openCallPages(app: FastifyInstance, kit: PageKit): void {
       const context = contextOf(request);
       const form = formOf(request);
       const value = { call: firstValue(form.call), reviewerPool: firstValue(form.reviewerPool) };
+      // The form's own fields, as typed: read once, drawn again with any refusal.
+      const fields = readSchemaForm(CallForm, form);
       if (refusal)
         return send(
           reply,
-          openCallForm(context, value, new Map([['poolSpreadsheet', [refusal.message]]]), undefined, readSchemaForm(CallForm, form)),
+          openCallForm(context, value, new Map([['poolSpreadsheet', [refusal.message]]]), undefined, fields),
           refusal instanceof AllianceError ? httpStatus[refusal.code] : 400,
         );
       if (spreadsheet) {
         const read = poolFromRows(await spreadsheetRows(spreadsheet), zodMessages(context.lang));
-        if (!read.ok)
-          return send(reply, openCallForm(context, value, new Map([['poolSpreadsheet', read.problems]]), undefined, readSchemaForm(CallForm, form)), 400);
+        if (!read.ok) return send(reply, openCallForm(context, value, new Map([['poolSpreadsheet', read.problems]]), undefined, fields), 400);
         value.reviewerPool = JSON.stringify(read.pool, null, 2);
       }
       const shape = parseFor(context.lang, OpenCallForm, value);
-      if (!shape.success)
-        return send(reply, openCallForm(context, value, errorsFromIssues(shape.error.issues), undefined, readSchemaForm(CallForm, form)), 400);
-      const { callFile, pool, errors } = readCallFiles(value, form, context.lang);
-      const fields = readSchemaForm(CallForm, form);
+      if (!shape.success) return send(reply, openCallForm(context, value, errorsFromIssues(shape.error.issues), undefined, fields), 400);
+      const { callFile, pool, errors } = readCallFiles(value, fields, context.lang);
       if (errors.size) return send(reply, openCallForm(context, value, errors, undefined, fields), 400);
       try {
         const callId = await services.bounded('command', () => services.calls.open(callFile, pool));
         return reply.redirect(`/web/calls/${encodeURIComponent(callId)}`, 303);
       } catch (error) {
         if (!(error instanceof AllianceError) || httpStatus[error.code] >= 500) throw error;
-        return send(reply, openCallForm(context, value, new Map(), error.message, readSchemaForm(CallForm, form)), httpStatus[error.code]);
+        return send(reply, openCallForm(context, value, new Map(), error.message, fields), httpStatus[error.code]);
       }
     });
     registered();
