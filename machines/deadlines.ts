@@ -112,3 +112,11 @@ export function fireDueDeadlines(snapshot: ProjectSnapshot, calendar: CallCalend
   }
   return fired;
 }
+
+/**
+ * The project's version at `now` (what an If-Match names): its `recorded` transitions and one more
+ * for each deadline due by then, recorded or not, so a state read before a deadline passed is stale
+ * once it has.
+ */
+export const versionAt = (snapshot: ProjectSnapshot, calendar: CallCalendar, recorded: number, now: string): number =>
+  recorded + fireDueDeadlines(snapshot, calendar, now).length;

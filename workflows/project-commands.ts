@@ -41,8 +41,12 @@ function batchCommands(args: unknown): Command[] {
 /** What the command handlers need of the project's run. */
 export interface ProjectRun {
   snapshot(): ProjectSnapshot;
-  /** The transitions recorded so far: the version an If-Match names. */
-  seq(): number;
+  /**
+   * The project's version at `at`: the transitions recorded so far and the deadlines due by then
+   * that are not yet recorded (each will be one transition), so an If-Match read before a deadline
+   * passed no longer matches once it has, whether or not its timer has fired yet.
+   */
+  seqAt(at: string): number;
   /** Fires the deadlines due by now, recording them, before a command is judged. */
   enforceDeadlines(): void;
   /** The state at `at` once the deadlines due by then have fired, without recording them. */
@@ -75,15 +79,17 @@ export function handleCommands(run: ProjectRun): void {
               details: actor.error.issues.map((i) => i.message),
             });
           }
-          // Sent against the state its sender saw: refused, leaving no trace, once the project has moved on.
-          if (args.ifMatch !== undefined && args.ifMatch !== run.seq()) {
+          const at = now();
+          // Sent against the state its sender saw: refused, leaving no trace, once the project has moved on
+          // (a deadline passed since counts, recorded or not).
+          const version = run.seqAt(at);
+          if (args.ifMatch !== undefined && args.ifMatch !== version) {
             throw ApplicationFailure.create({
               type: 'STALE',
-              message: `${type} was refused: it was sent against the project as it stood after transition ${args.ifMatch}, and it has had ${run.seq()} since; read it again and decide anew.`,
+              message: `${type} was refused: it was sent against the project as it stood after transition ${args.ifMatch}, and it stands after transition ${version} now; read it again and decide anew.`,
               nonRetryable: true,
             });
           }
-          const at = now();
           const current = run.stateAt(at);
           const verdict = judge(current, { type, actor: actor.data, payload: args.payload }, at, { fromOutside: true });
           if (!verdict.ok) throw refusalFailure(verdict);

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { initialTransition } from 'xstate';
 import type { ProjectEvent } from '../domain/project-events';
-import { fireDueDeadlines, pendingDeadlines } from '../machines/deadlines';
+import { fireDueDeadlines, pendingDeadlines, versionAt } from '../machines/deadlines';
 import { offeredEvents, type BatchStep, type ProjectSnapshot } from '../machines/judge';
 import { migrateSnapshot, persistSnapshot, restoreSnapshot } from '../machines/law';
 import { projectMachines } from '../machines/project-machine';
@@ -159,7 +159,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   // The transitions recorded so far: the state's version, which an If-Match names (the API's ETag).
   const result = (): CommandResult => ({ ...commandResult(snapshot), seq: log.length });
 
-  handleCommands({ snapshot: () => snapshot, seq: () => log.length, enforceDeadlines, stateAt, record, recordBatch, result });
+  // The version an If-Match names: each deadline due by `at` will be one more transition once recorded.
+  const seqAt = (at: string): number => versionAt(snapshot, call.calendar, log.length, at);
+  handleCommands({ snapshot: () => snapshot, seqAt, enforceDeadlines, stateAt, record, recordBatch, result });
 
   const view = (): ProjectView => ({ ...projectViewOf(workflowId, snapshot, call), seq: log.length });
   setHandler(projectStateQuery, view);

@@ -2,7 +2,7 @@ import { initialTransition } from 'xstate';
 import { alliance105 } from '../../domain/calls';
 import type { ProjectEventType } from '../../domain/project-events';
 import type { ProgrammePolicy } from '../../domain/policy';
-import { fireDueDeadlines, pendingDeadlines } from '../../machines/deadlines';
+import { fireDueDeadlines, pendingDeadlines, versionAt } from '../../machines/deadlines';
 import { apply, judge, type ProjectSnapshot } from '../../machines/judge';
 import { acceptedKpis } from '../../machines/kpis';
 import { lawOf, migrateSnapshot, persistSnapshot, restoreSnapshot } from '../../machines/law';
@@ -168,6 +168,16 @@ describe('deadline amendments', () => {
     expect(pendingDeadlines(amended, calendar)[0]).toMatchObject({ event: 'deadline.application', at: typhoon.until });
     expect(fireDueDeadlines(amended, calendar, calendar.applicationWindow.closes)).toEqual([]);
     expect(fireDueDeadlines(amended, calendar, typhoon.until)[0]?.after.value).toBe('lapsed');
+  });
+
+  it('counts a deadline due but not yet recorded in the version an If-Match names', () => {
+    const draft = start(2);
+    const at = (ms: number) => new Date(Date.parse(calendar.applicationWindow.closes) + ms).toISOString();
+    expect(versionAt(draft, calendar, 4, at(-1000))).toBe(4);
+    expect(versionAt(draft, calendar, 4, at(0))).toBe(5);
+    const amended = drive(draft, [['deadline.amend', typhoon]]);
+    expect(versionAt(amended, calendar, 5, at(1000))).toBe(5); // moved: counted once its new time has come
+    expect(versionAt(amended, calendar, 5, typhoon.until)).toBe(6);
   });
 
   it("v2 keeps a project's own later extension when the whole call's deadline moves to an earlier time", () => {
