@@ -150,6 +150,10 @@ export const Environment = z
       .max(bounds.secret)
       .regex(/^[\w.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
       .optional(),
+    /** OpenTelemetry tracing (the specification's names): spans go over OTLP/HTTP to this collector; unset: no tracing. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: Url(['https', 'http'], 'http://127.0.0.1:4318').optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Url(['https', 'http'], 'http://127.0.0.1:4318/v1/traces').optional(),
+    OTEL_SERVICE_NAME: NonEmpty.optional(),
     /** This API's address as browsers reach it (behind a proxy); unset: http://API_HOST:API_PORT. */
     API_PUBLIC_URL: Url(['https', 'http'], 'https://alliance.nstc.gov.tw').optional(),
     /** The Temporal Web UI's origins, comma-separated: the only pages that may call the codec server. Unset: the embedded Web UI's. */

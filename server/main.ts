@@ -10,6 +10,7 @@ import { ConfigurationError, exitOnStartupFailure, parseEnvironment } from '../d
 import { serveApi } from './serve';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../gateway/payload-codec';
+import { tracingFromEnvironment } from '../gateway/tracing';
 
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
@@ -21,7 +22,14 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? clusterConnectionOptions(env, address) : { address });
   const { ring } = serviceKeyRing(env);
   const documents = await openDocumentStore(env, ring);
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: serviceDataConverter(ring, documents) });
+  // With an OTLP endpoint, each command's start or update opens the trace its workflow and activities join.
+  const tracing = tracingFromEnvironment(env, 'alliance-api');
+  const client = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter: serviceDataConverter(ring, documents),
+    ...(tracing && { interceptors: tracing.clientInterceptors }),
+  });
   const ledger = await openLedgerForReading(env, existsSync, textSealer(ring));
   // The API holds no signing key: it hands out what the checkpoint writer published, with the public verifier key.
   const log = env.ALLIANCE_LOG_VERIFIER_KEY ? { verifierKey: env.ALLIANCE_LOG_VERIFIER_KEY, everyMinutes: env.ALLIANCE_CHECKPOINT_EVERY_MINUTES } : undefined;
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
     void api
       .close()
       .then(() => connection.close())
+      .then(() => tracing?.shutdown())
       .finally(() => void ledger?.close().finally(() => void documents.close()));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

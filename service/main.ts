@@ -26,6 +26,7 @@ import { checkpointPublishing, serviceBanner } from './parts';
 import { installServiceLogging } from '../worker/logging';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../gateway/payload-codec';
+import { tracingFromEnvironment } from '../gateway/tracing';
 
 /** The embedded Temporal dev server, persisting under the data directory. */
 function startEmbeddedTemporal(env: Environment): Promise<EmbeddedServer> {
@@ -87,7 +88,10 @@ async function main(): Promise<void> {
   const connection = await connectWorker(connectionOptions);
   // Activities that act on other workflows use an ordinary client of the same cluster.
   const clientConnection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  // With an OTLP endpoint: a command's trace runs from the API's update through the workflow to its activities.
+  const tracing = tracingFromEnvironment(env, 'alliance-service');
+  const interceptors = tracing?.clientInterceptors;
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter, ...(interceptors && { interceptors }) });
   if (!embedded) await checkRetention(env, [connection, clientConnection], identityStarting);
   const stores = await openStores(env, textSealer(keys.ring));
   const { ledger } = stores;
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     dataConverter,
+    tracing,
     activities: createActivities({
       projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
       client,
@@ -150,7 +155,7 @@ async function main(): Promise<void> {
     await mail.stop();
     await stores.close();
     await documents.close();
-    await embedded?.stop();
+    await Promise.all([embedded?.stop(), tracing?.shutdown()]);
     await (identity ?? (await identityStarting?.catch(() => null)))?.stop();
   };
   try {

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ClusterConnectionOptions } from '../gateway/connection-options';
+import type { Tracing } from '../gateway/tracing';
 
 export interface ServiceWorkerOptions {
   connection: NativeConnection;
@@ -11,9 +12,20 @@ export interface ServiceWorkerOptions {
   dataConverter?: DataConverter;
   /** Tests bundle the workflow code once per file and pass it here. */
   workflowBundle?: { code: string };
+  /** OpenTelemetry tracing (worker/tracing.ts), when configured. */
+  tracing?: Tracing | undefined;
 }
 
 export const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The workflows' tracing interceptors (workflows/tracing-interceptors.ts), bundled whether tracing is
+ * on or not: the workflow code must not change with a deployment's switch.
+ */
+export const tracingWorkflowModule = require.resolve('../workflows/tracing-interceptors');
+
+/** Where the workflows' spans go when tracing is off: nowhere. */
+const untracedSinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
 
 /** The one way a worker of this service is built, by `make start` and by the tests alike. */
 export async function createServiceWorker(options: ServiceWorkerOptions): Promise<Worker> {
@@ -21,7 +33,14 @@ export async function createServiceWorker(options: ServiceWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    // The workflows' tracing interceptors are always bundled (a prebuilt bundle carries them already): whether
+    // spans leave is this worker's switch, never the workflow code's.
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    interceptors: {
+      ...(options.workflowBundle ? {} : { workflowModules: [tracingWorkflowModule] }),
+      ...(options.tracing ? { activity: options.tracing.workerOptions.activity } : {}),
+    },
+    sinks: options.tracing?.workerOptions.sinks ?? untracedSinks,
     activities: options.activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { Call, CallCalendar, Window } from '../../domain/call';
 import { addDuration } from '../../domain/duration';
-import { createServiceWorker, workflowsPath } from '../../worker/create-worker';
+import { createServiceWorker, tracingWorkflowModule, workflowsPath } from '../../worker/create-worker';
 import { failureConverterPath, payloadConverterPath } from '../../gateway/payload-codec';
 import { testDocumentStore, testSealer } from './environments';
 import { ProjectClient } from '../../gateway/projects';
@@ -19,8 +19,15 @@ import path from 'node:path';
 const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
 
 /** The service's workflow code, bundled once per test file. */
+/** The service's workflows as its worker bundles them: with the tracing interceptors (worker/tracing.ts), on or off. */
 export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, payloadConverterPath, logger: quietBundler });
+  return bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    payloadConverterPath,
+    workflowInterceptorModules: [tracingWorkflowModule],
+    logger: quietBundler,
+  });
 }
 
 /** The benchmark's bare workflow (test/bench/bare-workflow.ts), bundled as quietly. */

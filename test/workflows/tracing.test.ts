@@ -1,0 +1,141 @@
+// Optional OpenTelemetry tracing (worker/tracing.ts): a command's update at the client, the workflow's
+// handling of it and the activities it schedules are one trace; the spans carry no personal data; a
+// history recorded by a traced worker replays on an untraced one (the interceptors are always in the
+// bundle, workflows/tracing-interceptors.ts), and histories recorded before them replay too
+// (test/workflows/replay.test.ts replays the corpus with this bundle).
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createActivities } from '../../activities';
+import { alliance105 } from '../../domain/calls';
+import { ProjectClient } from '../../gateway/projects';
+import { createServiceWorker } from '../../worker/create-worker';
+import { tracingFromEnvironment, type Tracing } from '../../gateway/tracing';
+import { anApplication } from '../fixtures/applications';
+import { actors } from '../fixtures/project-events';
+import { connectDevServer, testDocumentStore, uniqueName } from '../helpers/environments';
+import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+let tracing: Tracing;
+
+/** A span as an OTLP/HTTP (JSON) request carries it. */
+interface Span {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+interface OtlpTraces {
+  resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Span[] }[] }[];
+}
+
+/** A collector on loopback: keeps every span the service exports to it, with the service name it declared. */
+const collected: (Span & { service: string })[] = [];
+const collector: Server = createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces;
+    for (const { resource, scopeSpans } of body.resourceSpans) {
+      const service = resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+      for (const { spans } of scopeSpans) collected.push(...spans.map((span) => ({ ...span, service })));
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  process.env.OTEL_BSP_SCHEDULE_DELAY = '100';
+  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+  expect(tracingFromEnvironment({}, 'alliance-test')).toBeUndefined();
+  tracing = tracingFromEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'alliance-test' }, 'alliance-service')!;
+  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+});
+afterAll(async () => {
+  await tracing?.shutdown();
+  collector.close();
+  await env?.teardown();
+});
+
+const named = (prefix: string): Span[] => collected.filter((s) => s.name.startsWith(prefix));
+
+async function eventuallyNamed(name: string): Promise<Span[]> {
+  for (const until = Date.now() + 15_000; named(name).length === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
+  return named(name);
+}
+
+async function eventuallySpan(name: string, traceId: string): Promise<Span> {
+  for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const span = named(name).find((s) => s.traceId === traceId);
+    if (span) return span;
+  }
+  throw new Error(`no ${name} span in trace ${traceId}: ${collected.map((s) => s.name).join(', ')}`);
+}
+
+it("joins a command's update, its handling and its activities in one trace, naming no one", async () => {
+  const taskQueue = uniqueName('tracing');
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: env.client.options.dataConverter,
+    interceptors: tracing.clientInterceptors,
+  });
+  const projects = new ProjectClient(client, taskQueue);
+  const { ledger } = await temporaryLedger();
+  const mail = await temporaryMail();
+  const application = anApplication();
+  const times = {
+    applicationClosesIn: 600,
+    endorsementIn: 700,
+    firstYearStartsIn: 800,
+    yearLength: 'P1Y',
+    progressReportDueBeforeYearEnd: 'P3M',
+    closingReportGrace: 'P3M',
+  };
+  const call = compressedCall(alliance105, Date.now(), times, uniqueName('traced'));
+  const worker = await createServiceWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({ projects, client, ledger, documents: testDocumentStore(), mail: mail.mail }),
+    workflowBundle: bundle,
+    dataConverter: env.client.options.dataConverter,
+    tracing,
+  });
+  try {
+    const id = await worker.runUntil(async () => {
+      const created = await projects.create(call, application);
+      await projects.send(created, 'application.submit', actors.pi, {});
+
+      const update = (await eventuallyNamed('StartWorkflowUpdate:application.submit'))[0]!;
+      const trace = update.traceId;
+      // The update's validation and handling in the workflow, the activity it scheduled and that activity's run: one trace.
+      await eventuallySpan('ValidateUpdate:application.submit', trace);
+      await eventuallySpan('HandleUpdate:application.submit', trace);
+      const run = await eventuallySpan('RunActivity:', trace);
+      const scheduled = await eventuallySpan(`StartActivity:${run.name.slice('RunActivity:'.length)}`, trace);
+      expect(run.parentSpanId).toBe(scheduled.spanId);
+      expect(
+        named('StartWorkflow:projectWorkflow').some((s) => s.attributes.some((a) => a.key === 'temporalWorkflowId' && a.value.stringValue === created)),
+      ).toBe(true);
+      expect(new Set(collected.map((s) => s.service))).toEqual(new Set(['alliance-test']));
+      return created;
+    });
+
+    // Spans name workflows, updates and activities, never what a person sent.
+    const said = JSON.stringify(collected);
+    for (const personal of [application.pi.name, application.pi.email, application.title]) expect(said).not.toContain(personal);
+
+    // Tracing is a switch of the deployment, not of the workflow code: the traced history replays on a worker without it.
+    const history = await projects.handle(id).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: env.client.options.dataConverter }, history, id);
+  } finally {
+    await mail.stop();
+  }
+});
