@@ -174,8 +174,8 @@ const words = {
   ],
   funnel: ['計畫進程', 'How far the projects came'],
   funnelHint: [
-    '各階段計入依目前狀態可確知已達該階段的計畫；撤回、逾期失效、未核定者計至其狀態可證明的階段。',
-    'Each stage counts the projects whose present state proves they reached it; withdrawn, lapsed and rejected ones count up to the stage their state proves.',
+    '各階段計入依目前狀態可確知已達該階段的計畫；撤回、逾期失效、未核定者計至其狀態可證明的階段。完成簡報審查：簡報結果已記錄，或經計畫辦公室記錄理由免辦。',
+    'Each stage counts the projects whose present state proves they reached it; withdrawn, lapsed and rejected ones count up to the stage their state proves. Presented: the panel’s result recorded, or the presentation excused by the office with its reason.',
   ],
   stage: ['階段', 'Stage'],
   statechartDesc: [

@@ -262,6 +262,7 @@ export const zhNames: Record<string, string> = {
   'funnel.submitted': '已送出',
   'funnel.endorsed': '機構推薦',
   'funnel.reviewed': '進入審查',
+  'funnel.presented': '完成簡報審查',
   'funnel.approved': '核定',
   'funnel.funded': '簽約執行',
   // The form that opens a call (server/web/call-form.ts).

@@ -16,16 +16,20 @@ describe('the pictures drawn on the server', () => {
       'endorsed',
       'rejected',
       'review.writtenReview',
+      'review.finalDecision.pending',
+      'review.finalDecision.decided',
       'approved',
       'execution.funding.yearFunded',
       'closed',
       'withdrawn',
     ];
     expect(funnel(states)).toEqual([
-      { stage: 'applied', count: 10 },
-      { stage: 'submitted', count: 8 },
-      { stage: 'endorsed', count: 5 },
-      { stage: 'reviewed', count: 4 },
+      { stage: 'applied', count: 12 },
+      { stage: 'submitted', count: 10 },
+      { stage: 'endorsed', count: 7 },
+      { stage: 'reviewed', count: 6 },
+      // The final decision's wait proves the presentation review passed; a decision recorded does not.
+      { stage: 'presented', count: 4 },
       { stage: 'approved', count: 3 },
       { stage: 'funded', count: 2 },
     ]);

@@ -24,7 +24,7 @@ export function stateDivisionPicture(lang: Lang, projects: readonly { state: str
   });
 }
 
-/** The funnel: applied → submitted → endorsed → reviewed → approved → funded, as bars and as a table. */
+/** The funnel: applied → submitted → endorsed → reviewed → presented → approved → funded, as bars and as a table. */
 export function funnelPicture(lang: Lang, projects: readonly { state: string }[]): Html {
   const t = translator(lang);
   const stages = funnel(projects.map((p) => p.state));
