@@ -39,6 +39,8 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: TokenSource | null,
+    /** The language the person reads (an Accept-Language value): refusals and problems come back in it. */
+    private readonly language?: string,
   ) {}
 
   /**
@@ -83,7 +85,7 @@ export class ApiClient {
     body?: unknown,
     options: { anonymous?: boolean; text?: boolean; waited?: boolean; raw?: Uint8Array; bytes?: boolean } = {},
   ): Promise<Answer<T>> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = this.language ? { 'accept-language': this.language } : {};
     if (!options.anonymous) {
       if (!this.token) throw new AllianceError('UNAUTHENTICATED', 'Not logged in: run `alliance login` first.');
       headers.authorization = `Bearer ${await this.token()}`;

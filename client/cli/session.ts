@@ -32,13 +32,26 @@ export function apiUrl(): string {
   );
 }
 
+/**
+ * The language the person at the terminal reads, as an Accept-Language value: ALLIANCE_LANG
+ * (`zh-TW` or `en`), else the POSIX locale (LC_ALL, LC_MESSAGES, LANG; `zh_TW.UTF-8` → `zh-TW`);
+ * none of them set: the API's default (English). The API answers refusals and problems in it.
+ */
+export function terminalLanguage(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env.ALLIANCE_LANG?.trim();
+  if (chosen) return /^zh/i.test(chosen) ? 'zh-TW' : 'en';
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value && value !== 'C' && value !== 'POSIX');
+  if (!locale) return undefined;
+  return /^zh/i.test(locale) ? 'zh-TW' : 'en';
+}
+
 /** The API as whoever logged in last (`alliance login`); only the service itself holds Temporal credentials. */
 export function connectSession(): Session {
   const url = apiUrl();
   const login = loadLogin();
   // A stored login is for the API it was made against; another API gets no token of it.
   const tokens = login && login.apiUrl === url ? storedTokenSource() : null;
-  return { api: new ApiClient(url, tokens), close: () => Promise.resolve() };
+  return { api: new ApiClient(url, tokens, terminalLanguage()), close: () => Promise.resolve() };
 }
 
 /** `alliance-105:TE2-0001` or `project:alliance-105:TE2-0001` → the project's workflow id. */
