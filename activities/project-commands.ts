@@ -153,7 +153,8 @@ async function applyInLanes(projects: ProjectCommandSender, deadlineMs: number, 
   const results = await Promise.allSettled(Array.from({ length: Math.min(PROJECTS_AT_ONCE, queue.length) }, lane));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const inOrder = (list: Progress['skipped']) => [...list].sort((a, b) => a.index - b.index).map(({ index: _index, ...rest }) => rest);
+  // Each keeps its command's place in the operation, so the caller knows which command it was (e.g. whose assignment).
+  const inOrder = (list: Progress['skipped']) => [...list].sort((a, b) => a.index - b.index).map(({ index, ...rest }) => ({ ...rest, command: index }));
   return { total: progress.total, applied: progress.applied, skipped: inOrder(progress.skipped), unreachable: inOrder(unreachable) };
 }
 

@@ -31,6 +31,7 @@ export const NoticeKind = z.enum([
   'deliveryFailed',
   'trancheUnpaidAtYearEnd',
   'exhibitionSelected',
+  'reviewRoundAssigned',
 ]);
 export type NoticeKind = z.infer<typeof NoticeKind>;
 
@@ -42,6 +43,8 @@ export type NoticeRecipient = z.infer<typeof NoticeRecipient>;
 export const laterNoticeRecipients: Partial<Record<NoticeKind, NoticeRecipient[]>> = {
   trancheUnpaidAtYearEnd: ['institutionResearchOffice', 'pi'],
   exhibitionSelected: ['pi', 'institutionResearchOffice'],
+  // One mail per reviewer for a round, listing their applications (the call sends it).
+  reviewRoundAssigned: ['assignedReviewers'],
 };
 
 /** Who receives a notice of this kind under this policy. */

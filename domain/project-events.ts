@@ -45,6 +45,11 @@ export const projectEventPayloads = {
         .object({ applicationIds: z.array(IdText()).max(bounds.list).optional(), institutionIds: z.array(IdText()).max(bounds.list).optional() })
         .strict()
         .optional(),
+      /**
+       * The call tells the reviewer of this assignment in one mail for the round, listing all of
+       * theirs: the project sends no invitation of its own (the call sets it; absent in assignments from before).
+       */
+      roundNotice: z.literal(true).optional(),
     })
     .strict(),
   'review.record': z.object({ score: Score, recommendation: z.enum(['fund', 'fundWithChanges', 'doNotFund']), comments: Text }).strict(),

@@ -121,3 +121,29 @@ export function slotPlan(
 export function announcementPlan<P extends PlannedProject>(records: PlanRecords<P>, everyEndorsed: boolean): P[] {
   return records.projects.filter((p) => records.assignments[p.applicationId] || (everyEndorsed && onRoster(records, p.applicationId)));
 }
+
+/** A command of a bulk operation, as far as the round's mail reads it. */
+export interface SentCommand {
+  projectId: string;
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * Whom a round's start is to tell of what: each reviewer with the projects whose assignment the
+ * project took, in the order sent. An assignment refused or not delivered (listed by its command's
+ * place in `skipped` or `unreachable`) is no one's to review, so it is in nobody's mail.
+ */
+export function roundAssignments(
+  commands: readonly SentCommand[],
+  outcome: { skipped: readonly { command?: number }[]; unreachable?: readonly { command?: number }[] },
+): Map<string, string[]> {
+  const notTaken = new Set([...outcome.skipped, ...(outcome.unreachable ?? [])].map((s) => s.command));
+  const byReviewer = new Map<string, string[]>();
+  commands.forEach((command, i) => {
+    if (command.type !== 'reviewer.assign' || notTaken.has(i)) return;
+    const reviewerId = (command.payload as { reviewerId: string }).reviewerId;
+    byReviewer.set(reviewerId, [...(byReviewer.get(reviewerId) ?? []), command.projectId]);
+  });
+  return byReviewer;
+}

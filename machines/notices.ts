@@ -81,6 +81,8 @@ export function noticesForTransition(
     case 'endorsement.record':
       return notice('endorsementReceived', { rosterId: event.rosterId });
     case 'reviewer.assign':
+      // Assigned in a round the call tells each reviewer of in one mail: nothing of the project's own.
+      if (event.roundNotice) return [];
       return reviewStartedAt ? notice('reviewAssigned', { deadline: writtenReviewDeadline(call, reviewStartedAt) }, [event.reviewerId]) : [];
     case 'presentation.schedule':
       return notice('presentationInvitation', { slot: event.slot, venue: event.venue });

@@ -89,7 +89,7 @@ function distinctRecipients(
 }
 
 /** Its own workflow per notice: the way before notices-inline-v1, and the fallback after it. */
-const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
+export const startNoticeWorkflow = (input: NoticeWorkflowInput): Promise<void> =>
   startChild(noticeWorkflow, {
     workflowId: input.key,
     args: [input],

@@ -31,6 +31,7 @@ export const patchesIntroduced: Readonly<Record<string, string>> = {
   'sealed-starts-v1': '2026-12-06',
   'project-law-v3': '2026-12-06',
   'tracing-v1': '2026-12-07',
+  'round-mail-v1': '2026-12-07',
 };
 
 /** A project year, at its longest: a run of a project never lives longer before it continues as new. */

@@ -31,7 +31,8 @@ function fill(template: string, variables: NoticeVariables, language: Language, 
     const value = typeof given === 'object' ? given[language] : given;
     if (value === undefined || value === '') throw new MissingTemplateVariableError(`${where} needs {{${name}}} but it was not given`);
     const text = format === 'date' ? formatInstant(value, language) : format === 'ntd' ? `NT$${Number(value).toLocaleString('en-US')}` : String(value);
-    return html ? escapeHtml(text) : text;
+    // A value of several lines (a list) keeps its lines in the HTML body too.
+    return html ? escapeHtml(text).replace(/\n/g, '<br>\n') : text;
   });
 }
 

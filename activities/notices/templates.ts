@@ -68,6 +68,28 @@ export const templates: Record<NoticeKind, Record<Language, NoticeTemplate>> = {
       lines: ['Dear {{recipientName}},', 'You are invited to review "{{projectTitle}}" ({{applicationId}}) online by {{deadline:date}}.', sign.en],
     },
   },
+  reviewRoundAssigned: {
+    'zh-TW': {
+      subject: '【{{callTitle}}】書面審查邀請：共 {{count}} 件',
+      lines: [
+        '{{recipientName}} 委員您好：',
+        '敬邀您擔任下列 {{count}} 件申請案之線上書面審查委員，請於 {{deadline:date}} 前完成審查：',
+        '{{applications}}',
+        '登入系統後，首頁「待辦事項」列有各案之審查期限。',
+        sign['zh-TW'],
+      ],
+    },
+    en: {
+      subject: '[{{callTitle}}] Written review: {{count}} application(s)',
+      lines: [
+        'Dear {{recipientName}},',
+        'You are invited to review the following {{count}} application(s) online by {{deadline:date}}:',
+        '{{applications}}',
+        'Your home page lists each review and its deadline under "To do" once you log in.',
+        sign.en,
+      ],
+    },
+  },
   reviewReminder: {
     'zh-TW': {
       subject: '【提醒】請於 {{deadline:date}} 前完成審查：{{projectTitle}}',

@@ -236,6 +236,7 @@ export const zhNames: Record<string, string> = {
   'notice.endorsementReceived': '機構推薦通知',
   'notice.endorsementMissing': '機構未推薦通知',
   'notice.reviewAssigned': '審查分派通知',
+  'notice.reviewRoundAssigned': '本輪審查分派通知',
   'notice.reviewReminder': '審查提醒',
   'notice.presentationInvitation': '簡報邀請',
   'notice.decision': '決議通知',

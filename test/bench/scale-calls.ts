@@ -82,7 +82,9 @@ export function cohortOf(size: number, seed: number): ApplicationInput[] {
   return generateCohort(seed, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) }).map((a) => {
     if (seed === 105) return a;
     if (a.id !== 'TE2-001') return { ...a, pi: { ...a.pi, id: `${a.pi.id}-${seed}` } };
-    const at = all[(seed - 105) % all.length]!;
+    // The institutions in turn from the one of the first year, so no year meets an alliance of an earlier one still running.
+    const first = Math.max(0, all.findIndex((i) => i.id === a.institution.id));
+    const at = all[(first + seed - 105) % all.length]!;
     return {
       ...a,
       region: at.region as ApplicationInput['region'],

@@ -28,6 +28,8 @@ const variables = {
   failedRecipient: 'lin@ntu.edu.tw',
   since: '2017-10-01T00:00:00.000Z',
   error: 'ECONNREFUSED',
+  count: 2,
+  applications: 'TE2-0001「5G 邊緣運算產業聯盟」\nTE1-0003「智慧製造聯盟」',
 };
 
 const policyFile = callFile.notifications;
@@ -72,6 +74,13 @@ describe('notice templates', () => {
     const notice = renderNotice('applicationReceived', 'en', variables);
     expect(notice.text).toContain('"5G 邊緣運算產業聯盟 <TE2>"');
     expect(notice.html).toContain('5G 邊緣運算產業聯盟 &lt;TE2&gt;');
+  });
+
+  it("lists a round's applications a line each, in the text and in the HTML", () => {
+    const notice = renderNotice('reviewRoundAssigned', 'zh-TW', variables);
+    expect(notice.subject).toContain('共 2 件');
+    expect(notice.text).toContain('TE2-0001「5G 邊緣運算產業聯盟」\nTE1-0003「智慧製造聯盟」');
+    expect(notice.html).toContain('TE2-0001「5G 邊緣運算產業聯盟」<br>\nTE1-0003「智慧製造聯盟」');
   });
 
   it('fails on a missing variable instead of sending a blank', () => {

@@ -5,6 +5,7 @@ import {
   rankable,
   rankingPlan,
   reviewStartPlan,
+  roundAssignments,
   slotPlan,
   type PlanRecords,
 } from '../../machines/call-plans';
@@ -46,6 +47,25 @@ describe('the call plans, pure', () => {
     // Before rank-live-v1 the withdrawn A1 took TE2's place.
     expect(invitationPlan(rankingPlan(records, read, 'invitation', false), [], 1)).toEqual(['A1', 'B1']);
     expect(invitationPlan(null, ['A3'])).toEqual(['A3']);
+  });
+
+  it('tells each reviewer of the assignments the projects took, not of one refused or not delivered', () => {
+    const assign = (projectId: string, reviewerId: string) => ({ projectId, type: 'reviewer.assign', payload: { reviewerId } });
+    const commands = [
+      { projectId: 'p1', type: 'review.start', payload: {} },
+      assign('p1', 'r1'),
+      assign('p1', 'r2'),
+      { projectId: 'p2', type: 'review.start', payload: {} },
+      assign('p2', 'r1'),
+      assign('p3', 'r2'),
+    ];
+    // r2's assignment to p1 refused (a conflict), p3 unreachable; an entry the call added itself has no command.
+    const outcome = { skipped: [{ command: 2 }, {}], unreachable: [{ command: 5 }] };
+    expect([...roundAssignments(commands, outcome)]).toEqual([['r1', ['p1', 'p2']]]);
+    expect([...roundAssignments(commands, { skipped: [] })]).toEqual([
+      ['r1', ['p1', 'p2']],
+      ['r2', ['p1', 'p3']],
+    ]);
   });
 
   it('starts a review only for projects that answered endorsed or under review', () => {

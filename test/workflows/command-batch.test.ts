@@ -161,6 +161,7 @@ describe("a batch of commands in a call's bulk operations", () => {
         {
           projectId: started,
           type: 'review.start',
+          command: 2,
           code: 'ILLEGAL_TRANSITION',
           reason: expect.stringMatching(/^review\.start is not possible while the project is in review/),
         },

@@ -10,6 +10,7 @@ import { projectWorkflowId } from '../../domain/ids';
 import { missingReviews, reviewStartPlan, reviewed, roundProjects } from '../../machines/call-plans';
 import { assignReviewerUpdate, closeWrittenReviewUpdate, declineReviewUpdate, startWrittenReviewUpdate, type ReviewRound } from '../../messages/call';
 import { applyProjectCommands, now, summarizeProjects, type CallRun } from './run';
+import { ROUND_MAIL_PATCH, sendRoundMail } from './round-mail';
 
 /**
  * The call's own draw, made on the office's behalf when a reviewer steps down: no one of the office
@@ -76,6 +77,8 @@ function handleStart(run: CallRun): void {
       );
       run.record({ type: 'record.assignments', assignments: plan.assignments });
       const withConflicts = patched('assignment-conflicts-v1');
+      // Since round-mail-v1 each reviewer hears of the round once, from the call, not once per assignment from each project.
+      const roundMail = patched(ROUND_MAIL_PATCH);
       const commands: ProjectCommand[] = reviewable.flatMap((p) => [
         { projectId: p.projectId, type: 'review.start' as const, actor, payload: { closes } },
         ...(plan.assignments[p.applicationId] ?? []).map((reviewerId) => {
@@ -86,11 +89,18 @@ function handleStart(run: CallRun): void {
             projectId: p.projectId,
             type: 'reviewer.assign' as const,
             actor,
-            payload: { reviewerId, ...(reviewer && { name: reviewer.name, email: reviewer.email }), ...conflicts },
+            payload: {
+              reviewerId,
+              ...(reviewer && { name: reviewer.name, email: reviewer.email }),
+              ...conflicts,
+              ...(roundMail && { roundNotice: true as const }),
+            },
           };
         }),
       ]);
-      return run.bulk(`written review ${scope}`, actor, commands, (record) => {
+      let start = 0;
+      const record = await run.bulk(`written review ${scope}`, actor, commands, (record) => {
+        start = run.view().operations.length;
         for (const s of plan.shortfalls)
           record.skipped.push({
             projectId: projectWorkflowId(call.id, s.applicationId),
@@ -101,6 +111,8 @@ function handleStart(run: CallRun): void {
         for (const s of summaries.filter((x) => x.unreachable))
           (record.unreachable ??= []).push({ projectId: s.projectId, type: 'review.start', reason: s.unreachable! });
       });
+      if (roundMail) await sendRoundMail(run, { scope, deadline: closes }, start, commands, record);
+      return record;
     },
     run.validate('call.startWrittenReview'),
   );
