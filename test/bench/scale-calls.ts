@@ -83,7 +83,10 @@ export function cohortOf(size: number, seed: number): ApplicationInput[] {
     if (seed === 105) return a;
     if (a.id !== 'TE2-001') return { ...a, pi: { ...a.pi, id: `${a.pi.id}-${seed}` } };
     // The institutions in turn from the one of the first year, so no year meets an alliance of an earlier one still running.
-    const first = Math.max(0, all.findIndex((i) => i.id === a.institution.id));
+    const first = Math.max(
+      0,
+      all.findIndex((i) => i.id === a.institution.id),
+    );
     const at = all[(first + seed - 105) % all.length]!;
     return {
       ...a,
