@@ -6,6 +6,7 @@ import type { LedgerStore } from './ledger/store';
 import { createNoticeActivities, type MailDependencies } from './notices';
 import { createCheckpointActivities, type CheckpointPublishing } from './ledger/checkpoint-activity';
 import { createNoticeDelivery } from './notices/delivery';
+import { createDigestActivities } from './notices/digest';
 import { createProjectCommandActivities, type ProjectCommandSender } from './project-commands';
 import { createTransitionWithNoticesActivity } from './transition-with-notices';
 import { createRetentionActivities } from './retention';
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDependencies) {
     }),
     ...audit,
     ...notices,
+    ...createDigestActivities(deps),
     ...createTransitionWithNoticesActivity(audit, notices),
     ...createCheckpointActivities({
       ledger: deps.ledger,

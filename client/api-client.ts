@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CalendarFeed, CalendarRevoked, CallSummary, LoginInfo, MyWork, ServiceStatus, TodoList } from '../domain/api';
+import type { CalendarFeed, CalendarRevoked, CallSummary, DigestChoice, LoginInfo, MyWork, ServiceStatus, TodoList } from '../domain/api';
 import type { Division, ApplicationInput } from '../domain/application';
 import { AllianceError, errorCodes, type ErrorCode } from '../domain/errors';
 import type { ProjectEventType, ProjectPayload } from '../domain/project-events';
@@ -143,6 +143,12 @@ export class ApiClient {
   readonly calendar = {
     create: (lang: string): Promise<z.infer<typeof CalendarFeed>> => this.request('POST', `/api/me/calendar?lang=${encodeURIComponent(lang)}`),
     revoke: (): Promise<z.infer<typeof CalendarRevoked>> => this.request('DELETE', '/api/me/calendar'),
+  };
+
+  /** Your daily digest of reminders: which you chose, or choose it. */
+  readonly digest = {
+    get: (): Promise<z.infer<typeof DigestChoice>> => this.request('GET', '/api/me/digest'),
+    choose: (daily: boolean): Promise<z.infer<typeof DigestChoice>> => this.request('PUT', '/api/me/digest', { daily }),
   };
 
   /** What is due from you, soonest first. */

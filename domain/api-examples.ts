@@ -14,6 +14,8 @@ import {
   MyWork,
   CalendarFeed,
   CalendarRevoked,
+  DigestChoice,
+  DigestChoiceBody,
   TodoList,
   OpenCallBody,
   pageFields,
@@ -89,6 +91,8 @@ const examples: [z.ZodType, unknown[]][] = [
   [TodoList, [[{ projectId: 'project:alliance-105:TE2-0001', command: 'review.record', deadline: 'deadline.writtenReview', due: '2016-10-20T09:00:00.000Z' }]]],
   [CalendarFeed, [{ url: 'https://alliance.nstc.gov.tw/calendar/Qm9vay1rZWVwaW5nLXNlY3JldC1vZi00My1jaGFyYWN0ZXJz.ics', revokes: 'DELETE /api/me/calendar' }]],
   [CalendarRevoked, [{ revoked: true }]],
+  [DigestChoice, [{ daily: true, chosenAt: '2026-12-07T01:00:00.000Z', email: 'lin@ntu.edu.tw' }]],
+  [DigestChoiceBody, [{ daily: true }]],
   [LoginInfo, [{ issuer: 'https://login.nstc.gov.tw/realms/alliance', cliClientId: 'alliance-cli', audience: 'alliance-api' }]],
   [Liveness, [{ status: 'alive' }]],
   [

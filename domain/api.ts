@@ -275,6 +275,9 @@ export const TodoList = z.array(z.object({ projectId: Said(), command: Said(), d
 /** A person's calendar feed: its secret address (whoever holds it reads their to-do list), and how to revoke it. */
 export const CalendarFeed = z.object({ url: Said(), revokes: Said() });
 export const CalendarRevoked = z.object({ revoked: z.literal(true) });
+/** Your daily digest of reminders: chosen or not, and since when (null: never chosen). */
+export const DigestChoice = z.object({ daily: z.boolean(), chosenAt: Said().nullable(), email: z.string().max(bounds.email) });
+export const DigestChoiceBody = z.object({ daily: z.boolean({ error: 'expected daily: true or false' }) }).strict();
 export const CalendarFeedQuery = z.object({ lang: z.enum(['zh-TW', 'en']).optional() }).strict();
 export const NoticeResponse = z.array(
   z.object({

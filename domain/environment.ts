@@ -122,6 +122,13 @@ export const Environment = z
       .min(1, 'expected a whole number of hours, 1 or more')
       .max(8_760)
       .default(24),
+    /** The hour (Taipei time, 0–23) the daily digest of reminders goes out to those who chose it. */
+    ALLIANCE_DIGEST_HOUR: z.coerce
+      .number({ error: 'expected an hour of the day, 0 to 23' })
+      .int('expected an hour of the day, 0 to 23')
+      .min(0, 'expected an hour of the day, 0 to 23')
+      .max(23, 'expected an hour of the day, 0 to 23')
+      .default(8),
     /** The retention policy the sweep applies, a JSON file of the shape of domain/retention-policy.json (the default). */
     ALLIANCE_RETENTION_POLICY_FILE: NonEmpty.optional(),
     /** Joining a cluster whose namespace keeps closed workflows shorter than the retention policy needs: refuse to start, or warn. */

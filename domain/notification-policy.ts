@@ -93,6 +93,14 @@ export const NotificationPolicy = z
       .strict(),
     /** After this long undelivered, the office is told (the notice keeps being retried). */
     undeliveredAlertAfter: IsoDuration,
+    /**
+     * The notices a person who chose a daily digest receives in it instead of at once; every other
+     * notice goes at once. Unset: the reminders before and around a deadline (`remindersThatMayWait`).
+     */
+    mayWait: z
+      .array(NoticeKind)
+      .max(...atMost(NoticeKind.options.length))
+      .optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -102,3 +110,14 @@ export const NotificationPolicy = z
     }
   });
 export type NotificationPolicy = z.infer<typeof NotificationPolicy>;
+
+/**
+ * The reminders that may wait for a daily digest when a policy does not say: those before a
+ * deadline and the reviewer's. Overdue notices (they announce consequences), decisions, money and
+ * everything a person must act on at once never wait.
+ */
+export const remindersThatMayWait: readonly NoticeKind[] = ['endorsementMissing', 'reviewReminder', 'progressReportDue', 'closingReportDue'];
+
+/** Whether a notice of this kind may wait for the daily digest of a person who chose one. */
+export const mayWaitForDigest = (policy: { mayWait?: readonly NoticeKind[] | undefined }, kind: NoticeKind): boolean =>
+  (policy.mayWait ?? remindersThatMayWait).includes(kind);

@@ -8,6 +8,7 @@ import type { PublishedLog } from '../gateway/published-checkpoint';
 import { AuditClient } from '../gateway/audit';
 import { CallClient } from '../gateway/calls';
 import { NoticeClient } from '../gateway/notices';
+import { PreferencesClient } from '../gateway/preferences';
 import { ProjectClient, toAllianceError } from '../gateway/projects';
 import { LoginInfo } from '../domain/api';
 import type { Actor } from '../domain/actor';
@@ -27,6 +28,7 @@ import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { countRequests, createApiMetrics } from './metrics';
 import { registerBrowserDoor, type BrowserDependencies } from './browser-door';
 import { calendarFeed, calendarRoutes } from './routes/calendar';
+import { digestRoutes } from './routes/digest';
 import { requestId, type apiLogging } from './logging';
 import { serviceVersion } from './version';
 import type { Services } from './services/services';
@@ -93,6 +95,7 @@ export function servicesOf(deps: Pick<ApiDependencies, 'client' | 'taskQueue' | 
     projects: new ProjectClient(deps.client, deps.taskQueue),
     calls: new CallClient(deps.client, deps.taskQueue),
     notices: new NoticeClient(deps.client),
+    preferences: new PreferencesClient(deps.client, deps.taskQueue),
     audit: () => {
       if (!deps.ledger)
         throw new AllianceError(
@@ -185,6 +188,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       if (deps.limits) await limitCommands(api, deps.limits.commandsPerMinute);
       await api.register(meRoutes(services));
       if (deps.browser) await api.register(calendarRoutes(deps.browser.sessions, deps.browser.publicUrl));
+      await api.register(digestRoutes(services));
       await api.register(callRoutes(services));
       await api.register(projectRoutes(services));
       await api.register(documentRoutes(services, deps.documents));

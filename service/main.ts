@@ -4,8 +4,6 @@
  * Stays in the foreground; Ctrl-C stops everything cleanly.
  */
 import { ensureCheckpointSchedule } from '../gateway/checkpoint-schedule';
-import { ensureArchiveSweepSchedule } from '../gateway/archive-sweep-schedule';
-import { ensureRetentionSchedule } from '../gateway/retention-schedule';
 import { checkWorkerStores, ConfigurationError, exitOnStartupFailure, parseEnvironment, retentionProblem, type Environment } from '../domain/environment';
 import { retentionPolicy } from '../domain/retention';
 import { readRetentionPolicy } from '../activities/retention';
@@ -22,7 +20,7 @@ import { apiUrl, serveApi } from '../server/serve';
 import { embeddedIssuer, startIdentityProvider, type IdentityProvider } from '../worker/identity-provider';
 import { temporalBinary } from '../worker/temporal-binaries';
 import { demoAccountLines } from '../domain/demo-accounts';
-import { checkpointPublishing, serviceBanner } from './parts';
+import { checkpointPublishing, ensureSweeps, serviceBanner } from './parts';
 import { installServiceLogging } from '../worker/logging';
 import { serviceKeyRing, textSealer } from '../activities/crypto/key-ring';
 import { serviceDataConverter } from '../gateway/payload-codec';
@@ -134,8 +132,7 @@ async function main(): Promise<void> {
     [workerRunning],
   );
   if (checkpoints) await ensureCheckpointSchedule(client, env.TEMPORAL_TASK_QUEUE);
-  await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
-  await ensureRetentionSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_RETENTION_SWEEP_HOURS);
+  await ensureSweeps(client, env);
   const running = worker.run();
   console.log(`Worker polling ${env.TEMPORAL_TASK_QUEUE} ${((Date.now() - started) / 1000).toFixed(1)} s after start.`);
 

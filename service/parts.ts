@@ -12,6 +12,10 @@ import { renderBanner } from '../worker/banner';
 import type { EmbeddedServer } from '../worker/embedded-server';
 import type { IdentityProvider } from '../worker/identity-provider';
 import type { ServiceMail } from '../worker/mail';
+import type { Client } from '@temporalio/client';
+import { ensureArchiveSweepSchedule } from '../gateway/archive-sweep-schedule';
+import { ensureDigestSchedule } from '../gateway/preferences';
+import { ensureRetentionSchedule } from '../gateway/retention-schedule';
 
 /**
  * One key per log: a worker of a cluster signs only with the key file its operators share; the
@@ -75,4 +79,11 @@ export function serviceBanner({ env, api, issuer, identity, address, embedded, s
     ...(embedded ? { 'Web UI': embedded.uiUrl ?? 'off (TEMPORAL_UI_PORT=8233 starts it, for operators on this host)' } : {}),
     ...(embedded ? { 'Data directory': path.resolve(env.ALLIANCE_DATA_DIR), 'Temporal database': embedded.databaseFile } : {}),
   });
+}
+
+/** The service's own schedules: the archive's and retention's sweeps, and the daily digest of reminders. */
+export async function ensureSweeps(client: Client, env: Environment): Promise<void> {
+  await ensureArchiveSweepSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_ARCHIVE_SWEEP_MINUTES);
+  await ensureRetentionSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_RETENTION_SWEEP_HOURS);
+  await ensureDigestSchedule(client, env.TEMPORAL_TASK_QUEUE, env.ALLIANCE_DIGEST_HOUR);
 }

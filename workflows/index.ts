@@ -14,6 +14,7 @@ export { noticeWorkflow } from './notice-workflow';
 export { checkpointWorkflow } from './checkpoint-workflow';
 export { archiveSweepWorkflow } from './archive-sweep-workflow';
 export { retentionSweepWorkflow } from './retention-sweep-workflow';
+export { digestWorkflow, preferencesWorkflow } from './digest-workflow';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- a require in the body is what defers the module's evaluation to the executions that call it */
 export function projectWorkflow(...args: Parameters<typeof ProjectModule.projectWorkflow>): ReturnType<typeof ProjectModule.projectWorkflow> {

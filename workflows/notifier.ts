@@ -5,7 +5,7 @@ import type { BatchDelivery, DeliverNoticeInput, NoticeAddress } from '../activi
 import type { Application } from '../domain/application';
 import type { Call } from '../domain/call';
 import { noticeWorkflowId } from '../domain/ids';
-import { NOTICE_QUICK_ATTEMPTS, recipientsOf, type NoticeRecipient } from '../domain/notification-policy';
+import { mayWaitForDigest, NOTICE_QUICK_ATTEMPTS, recipientsOf, type NoticeRecipient } from '../domain/notification-policy';
 import type { ProjectEvent } from '../domain/project-events';
 import type { ProjectSnapshot } from '../machines/judge';
 import { dueReminders, nextReminderAt, noticesForTransition, reminderSchedule, type PlannedNotice } from '../machines/notices';
@@ -192,6 +192,8 @@ export function createNotifier(
       recipients,
       officeEmail: policy!.officeEmail,
       undeliveredAlertAfter: policy!.undeliveredAlertAfter,
+      // A reminder the policy lets wait goes into the digest of a recipient who chose one (the activity asks).
+      ...(mayWaitForDigest(policy!, notice.kind) && { mayWait: true }),
     };
     if (inline()) batch.push(input);
     else starts = Promise.all([starts, startNoticeWorkflow(input)]);

@@ -3,7 +3,7 @@ import type { Transporter } from 'nodemailer';
 import type { Language, Localized, NoticeKind, NoticeRecipient, NoticeVariables } from '../../domain/notification-policy';
 import { countNoticeDelivery } from '../metrics';
 import { createNoticeDelivery, NoticeHeldError, type Attempt } from './delivery';
-import type { NoticeLog } from './notice-log';
+import type { DigestItem, NoticeLog } from './notice-log';
 import type { LedgerStore } from '../ledger/store';
 import { MissingTemplateVariableError, renderNotice } from './render';
 
@@ -29,6 +29,8 @@ export interface DeliverNoticeInput {
   language: Language;
   variables: NoticeVariables;
   recipients: NoticeAddress[];
+  /** The call's policy lets it wait for the daily digest of a recipient who chose one (absent: it goes at once). */
+  mayWait?: boolean;
 }
 
 export interface UndeliveredNoticeInput extends DeliverNoticeInput {
@@ -38,6 +40,8 @@ export interface UndeliveredNoticeInput extends DeliverNoticeInput {
 export interface DeliveredNotice {
   sent: number;
   alreadySent: number;
+  /** Recipients who chose a daily digest: kept for it instead of sent now (absent before digests). */
+  digested?: number;
   /** Recipients whose copy may or may not have reached the relay: never sent again, the office told. */
   uncertain: number;
 }
@@ -84,6 +88,16 @@ async function orRetryLater<T>(sending: Promise<T>): Promise<T> {
   }
 }
 
+/** What a digest lists of a reminder: its subject and its own paragraphs (no greeting, no signature). */
+const digestItem = (key: string, email: string, language: Language, notice: { subject: string; text: string }): DigestItem => ({
+  key,
+  email,
+  language,
+  subject: notice.subject,
+  line: notice.text.split('\n\n').slice(1, -1).join(' '),
+  queuedAt: new Date().toISOString(),
+});
+
 /** A notice for one recipient, in the notice's language; a template its data does not fit fails for good. */
 function render(input: Pick<DeliverNoticeInput, 'kind' | 'language' | 'variables'>, recipient: NoticeAddress) {
   try {
@@ -107,10 +121,17 @@ function noticeSender(deps: { mail: MailDependencies; ledger: LedgerStore }, del
     let sent = 0;
     let alreadySent = 0;
     let uncertain = 0;
+    let digested = 0;
     const refused: string[] = [];
     for (const recipient of input.recipients) {
       stillWanted({ sent, alreadySent, uncertain });
       const notice = render(input, recipient);
+      // A reminder that may wait, to someone who chose a daily digest: kept for it, once.
+      if (input.mayWait && (await deps.mail.log.digestChosen(recipient.email))) {
+        await deps.mail.log.queueForDigest(digestItem(mailKey(input.key, recipient.email), recipient.email, input.language, notice));
+        digested++;
+        continue;
+      }
       try {
         const attempt = thisAttempt(() => ({ sent, alreadySent, uncertain }));
         const key = mailKey(input.key, recipient.email);
@@ -140,7 +161,7 @@ function noticeSender(deps: { mail: MailDependencies; ledger: LedgerStore }, del
       }
     }
     if (refused.length > 0) throw ApplicationFailure.nonRetryable(`the mail relay refused ${refused.join('; ')}`, 'NoticeRefused');
-    return { sent, alreadySent, uncertain };
+    return { sent, alreadySent, uncertain, ...(digested > 0 && { digested }) };
   }
   return deliverNotice;
 }

@@ -54,9 +54,31 @@ export interface NoticeLog {
   uncertain(key: string, holder: string, error: string): Promise<void>;
   sent(key: string, at: Date): Promise<void>;
   undelivered(): Promise<NoticeState[]>;
-  /** Deletes every notice whose key starts with `prefix` (one project's, under retention); returns their message ids. */
+  /** Deletes every notice whose key starts with `prefix` (one project's, under retention), and its reminders waiting for a digest; returns their message ids. */
   erase(prefix: string): Promise<string[]>;
+  /** Whether `email` chose a daily digest of the reminders that may wait. */
+  digestChosen(email: string): Promise<boolean>;
+  /** Records the person's choice (the preferences workflow's activity: its only writer). */
+  chooseDigest(email: string, daily: boolean, at: Date): Promise<void>;
+  /** Keeps a reminder for the recipient's next digest, once per key. */
+  queueForDigest(item: DigestItem): Promise<void>;
+  /** The reminders waiting, by recipient, oldest first. */
+  waitingForDigest(): Promise<{ email: string; items: DigestItem[] }[]>;
+  /** The reminders went out in the digest mail `digestKey`. */
+  digested(keys: readonly string[], digestKey: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A reminder kept for a person's daily digest: what the digest lists of it. */
+export interface DigestItem {
+  /** The reminder's mail key (notice and recipient): kept once. */
+  key: string;
+  email: string;
+  language: string;
+  subject: string;
+  /** The reminder's own paragraph, as its mail would have said it. */
+  line: string;
+  queuedAt: string;
 }
 
 const noticeMigrations: readonly Migration[] = [
@@ -74,6 +96,17 @@ const noticeMigrations: readonly Migration[] = [
     async up(db) {
       await db.run('ALTER TABLE notices ADD COLUMN lease_holder TEXT');
       await db.run('ALTER TABLE notices ADD COLUMN lease_until TEXT');
+    },
+  },
+  {
+    version: 3,
+    description: 'who chose a daily digest of reminders, and the reminders waiting for it',
+    async up(db) {
+      await db.run('CREATE TABLE digest_choices (email TEXT PRIMARY KEY, daily INTEGER NOT NULL, chosen_at TEXT NOT NULL)');
+      await db.run(
+        'CREATE TABLE digest_queue (key TEXT PRIMARY KEY, email TEXT NOT NULL, language TEXT NOT NULL, subject TEXT NOT NULL, line TEXT NOT NULL, queued_at TEXT NOT NULL, digest_key TEXT)',
+      );
+      await db.run('CREATE INDEX digest_queue_waiting ON digest_queue (digest_key, email)');
     },
   },
 ];
@@ -178,7 +211,58 @@ export class SqlNoticeLog implements NoticeLog {
       const where = 'substr(key, 1, ?) = ?';
       const ids = (await tx.all(`SELECT message_id FROM notices WHERE ${where}`, [prefix.length, prefix])).map((r) => String(r.message_id));
       await tx.run(`DELETE FROM notices WHERE ${where}`, [prefix.length, prefix]);
+      await tx.run(`DELETE FROM digest_queue WHERE ${where}`, [prefix.length, prefix]);
       return ids;
+    });
+  }
+
+  async digestChosen(email: string): Promise<boolean> {
+    const row = await this.db.get('SELECT daily FROM digest_choices WHERE email = ?', [email.toLowerCase()]);
+    return Number(row?.daily ?? 0) === 1;
+  }
+
+  chooseDigest(email: string, daily: boolean, at: Date): Promise<void> {
+    const address = email.toLowerCase();
+    return this.db.transaction(`digest ${address}`, async (tx) => {
+      await tx.run('DELETE FROM digest_choices WHERE email = ?', [address]);
+      await tx.run('INSERT INTO digest_choices (email, daily, chosen_at) VALUES (?, ?, ?)', [address, daily ? 1 : 0, at.toISOString()]);
+    });
+  }
+
+  queueForDigest(item: DigestItem): Promise<void> {
+    return this.db.transaction(`digest ${item.key}`, async (tx) => {
+      if (await tx.get('SELECT key FROM digest_queue WHERE key = ?', [item.key])) return;
+      await tx.run('INSERT INTO digest_queue (key, email, language, subject, line, queued_at, digest_key) VALUES (?, ?, ?, ?, ?, ?, NULL)', [
+        item.key,
+        item.email.toLowerCase(),
+        item.language,
+        item.subject,
+        item.line,
+        item.queuedAt,
+      ]);
+    });
+  }
+
+  async waitingForDigest(): Promise<{ email: string; items: DigestItem[] }[]> {
+    const rows = await this.db.all('SELECT * FROM digest_queue WHERE digest_key IS NULL ORDER BY email, queued_at, key');
+    const byEmail = new Map<string, DigestItem[]>();
+    for (const r of rows) {
+      const item = {
+        key: String(r.key),
+        email: String(r.email),
+        language: String(r.language),
+        subject: String(r.subject),
+        line: String(r.line),
+        queuedAt: String(r.queued_at),
+      };
+      byEmail.set(item.email, [...(byEmail.get(item.email) ?? []), item]);
+    }
+    return [...byEmail].map(([email, items]) => ({ email, items }));
+  }
+
+  digested(keys: readonly string[], digestKey: string): Promise<void> {
+    return this.db.transaction(`digest ${digestKey}`, async (tx) => {
+      for (const key of keys) await tx.run('UPDATE digest_queue SET digest_key = ? WHERE key = ?', [digestKey, key]);
     });
   }
 

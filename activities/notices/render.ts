@@ -1,6 +1,6 @@
 import type { Language, NoticeKind, NoticeVariables } from '../../domain/notification-policy';
 import { formatRocDateChinese } from '../../domain/roc-date';
-import { templates } from './templates';
+import { templates, type NoticeTemplate } from './templates';
 
 export type { NoticeVariables };
 
@@ -38,8 +38,11 @@ function fill(template: string, variables: NoticeVariables, language: Language, 
 
 /** One notice in one language, as a subject, a plain-text body and an HTML body. */
 export function renderNotice(kind: NoticeKind, language: Language, variables: NoticeVariables): RenderedNotice {
-  const template = templates[kind][language];
-  const where = `the ${language} ${kind} notice`;
+  return renderTemplate(templates[kind][language], language, variables, `the ${language} ${kind} notice`);
+}
+
+/** A template (a notice's, or the daily digest's) filled in one language. */
+export function renderTemplate(template: NoticeTemplate, language: Language, variables: NoticeVariables, where: string): RenderedNotice {
   const subject = fill(template.subject, variables, language, where, false);
   const text = template.lines.map((line) => fill(line, variables, language, where, false)).join('\n\n');
   const paragraphs = template.lines.map((line) => `<p>${fill(line, variables, language, where, true)}</p>`).join('\n');

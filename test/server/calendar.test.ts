@@ -92,3 +92,23 @@ it('serves a research office its endorsements to record as iCalendar at a secret
     expect((await fetchFeed(url)).status).toBe(404);
   });
 });
+
+it('keeps a daily digest of reminders as the person chose it, by the address their account verified', async () => {
+  await withApi(env, bundle, async (api) => {
+    const lin = await tokenFor('pi-lin');
+    const before = await call<{ daily: boolean; chosenAt: string | null; email: string }>(api, 'GET', '/api/me/digest', lin);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ daily: false, chosenAt: null });
+    const email = before.body.email;
+    const chosen = await call<{ daily: boolean; chosenAt: string | null }>(api, 'PUT', '/api/me/digest', lin, { daily: true });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body).toMatchObject({ daily: true, email });
+    expect((await call(api, 'GET', '/api/me/digest', lin)).body).toEqual(chosen.body);
+    expect((await call(api, 'PUT', '/api/me/digest', lin, { daily: 'yes' })).status).toBe(400);
+    // The command line, as the same person: stopped, and said so.
+    expect((await allianceAs('pi-lin', api.url, ['digest', 'off'])).stdout).toMatch(
+      new RegExp(`^each reminder at once to ${email.replace('.', '\\.')} \\(since `),
+    );
+    expect((await allianceAs('pi-lin', api.url, ['digest'])).stdout).toMatch(/^each reminder at once/);
+  });
+});

@@ -102,7 +102,7 @@ export async function projectPictures(page: Page): Promise<void> {
     writeFileSync(path.join(ARTIFACTS, `project-${id}-zh-TW.png`), await page.locator(`#${id}`).screenshot());
 }
 
-/** The reviewer's calendar address, made at home: the feed, read by a real iCalendar parser, lists the review they owe when home says, until they revoke it. */
+/** The reviewer's calendar address, made at home: the feed, read by a real iCalendar parser, lists the review they owe when home says, until they revoke it; and their reminders chosen in one mail a day. */
 export async function calendarFromHome(page: Page): Promise<void> {
   const due = await page.locator('#todo tbody tr', { hasText: 'TE2-0001' }).locator('time').getAttribute('datetime');
   await page.click('#calendar-create');
@@ -116,5 +116,11 @@ export async function calendarFromHome(page: Page): Promise<void> {
   await page.click('#calendar-revoke');
   await page.waitForSelector('#calendar-revoked');
   expect((await fetch(url)).status).toBe(404);
+  // Reminders in one mail a day: chosen at home, kept, and shown as chosen.
+  await page.check('input[name="daily"][value="on"]');
+  await page.click('#digest-save');
+  await page.waitForSelector('#digest-saved');
+  expect(await page.isChecked('input[name="daily"][value="on"]')).toBe(true);
+  await accessible(page);
   await page.goto(page.url().replace(/\?.*$/, ''));
 }

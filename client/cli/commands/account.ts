@@ -103,4 +103,17 @@ export function addAccountCommands(program: Command, run: Runner): void {
         print('calendar address revoked', await s.api.calendar.revoke());
       }),
     );
+  program
+    .command('digest')
+    .description('your reminders in one mail a day (on), or each at once (off); without an argument, which you chose')
+    .argument('[choice]', 'on or off')
+    .action(
+      run(async ({ session: s, print, args }) => {
+        const [choice] = args as [string | undefined];
+        if (choice !== undefined && choice !== 'on' && choice !== 'off') throw new AllianceError('VALIDATION', `expected on or off, got "${choice}"`);
+        const kept = choice === undefined ? await s.api.digest.get() : await s.api.digest.choose(choice === 'on');
+        const since = kept.chosenAt ? ` (since ${formatRocDate(kept.chosenAt, { withTime: true })})` : '';
+        print(kept.daily ? `daily digest of reminders to ${kept.email}${since}` : `each reminder at once to ${kept.email}${since}`, kept);
+      }),
+    );
 }

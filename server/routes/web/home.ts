@@ -6,6 +6,8 @@ import { checkAccess } from '../../../machines/access';
 import { listCalls } from '../../services/calls';
 import { myTodo, myWork } from '../../services/my-work';
 import { baseOf, ownerOf } from '../calendar';
+import { digestAddressOf } from '../digest';
+import { verifiedEmailOf } from '../../../domain/actor';
 import { setCookie } from '../../session';
 import { LANG_COOKIE } from '../../plugins/page-session';
 import { html } from '../../web/html';
@@ -53,6 +55,14 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
     const made = { url: `${baseOf(request, settings.publicUrl)}/calendar/${secret}.ics` };
     return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects), made));
   });
+  // How reminders reach the person: each at once, or in one mail a day (their preferences workflow keeps it).
+  app.post('/web/digest', hidden, async (request, reply) => {
+    const context = contextOf(request);
+    const daily = (request.body as { daily?: unknown } | undefined)?.daily;
+    if (daily !== 'on' && daily !== 'off') throw new AllianceError('VALIDATION', 'daily: expected on or off.');
+    await kit.services.bounded('command', () => kit.services.preferences.chooseDigest(digestAddressOf(context.actor), daily === 'on'));
+    return reply.redirect('/web?digest=saved', 303);
+  });
   app.post('/web/calendar/revoke', hidden, async (request, reply) => {
     const context = contextOf(request);
     await settings.sessions.store.revokeFeeds(ownerOf(context.actor));
@@ -63,11 +73,21 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
     const context = contextOf(request);
     if (checkAccess('audit.read', context.actor)) {
       const work = await myWork(kit.services, context.actor);
-      const calendar = (request.query as { calendar?: string }).calendar === 'revoked' ? { revoked: true } : {};
+      const query = request.query as { calendar?: string; digest?: string };
+      const digest = await digestOf(kit, context, query.digest === 'saved');
+      const calendar = { ...(query.calendar === 'revoked' && { revoked: true }), ...(digest && { digest }) };
       return send(reply, myWorkPage(context, work.projects, work.openCalls, await myTodo(kit.services, context.actor, work.projects), calendar));
     }
     return send(reply, await dashboard(kit, context, (request.query as { call?: string }).call));
   });
+}
+
+/** The person's digest choice, for their home page: none without a verified address (nowhere to send it). */
+async function digestOf(kit: PageKit, context: PageContext, saved: boolean): Promise<{ daily: boolean; email: string; saved?: boolean } | undefined> {
+  const email = verifiedEmailOf(context.actor);
+  if (!email) return undefined;
+  const { daily } = await kit.services.bounded('command', () => kit.services.preferences.digest(email));
+  return { daily, email: email.toLowerCase(), ...(saved && { saved }) };
 }
 
 /** The office's and auditors' dashboard: the calls, their projects by state, deadlines within 30 days, the review rounds. */

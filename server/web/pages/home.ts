@@ -134,8 +134,21 @@ function todoSection(lang: Lang, todo: readonly TodoItem[], now: number): Html {
 }
 
 /** Home of a PI, a research office or a reviewer: what is due from them, their projects across the calls, and the calls open to apply to. */
-/** The calendar address just made (shown this once), or that it was revoked. */
-export type CalendarNote = { url?: string; revoked?: boolean };
+/** The calendar address just made (shown this once), or that it was revoked; and the person's digest choice (none: no verified address). */
+export type CalendarNote = { url?: string; revoked?: boolean; digest?: { daily: boolean; email: string; saved?: boolean } };
+
+/** How the person's reminders reach them: each at once, or in one mail a day. */
+function digestSection(context: PageContext, digest: NonNullable<CalendarNote['digest']>): Html {
+  const t = translator(context.lang);
+  const choice = (value: string, checked: boolean, label: string) =>
+    html`<label><input type="radio" name="daily" value="${value}" ${checked ? 'checked' : ''}> ${label}</label><br>`;
+  return html`<section aria-labelledby="digest-h"><h2 id="digest-h">${t('digestHeading')}</h2>
+    ${digest.saved ? html`<p id="digest-saved" role="status">${t('digestSaved')}</p>` : ''}
+    <form method="post" action="/web/digest">${csrfField(context)}<fieldset><legend>${t('digestHeading')}</legend>
+    ${choice('off', !digest.daily, t('digestAtOnce'))}${choice('on', digest.daily, t('digestDaily'))}</fieldset>
+    <p class="hint">${t('digestHint')} <span translate="no">${digest.email}</span></p>
+    <button type="submit" id="digest-save">${t('digestSave')}</button></form></section>`;
+}
 
 /** The person's calendar feed: make an address (the old one stops), or revoke it. */
 function calendarSection(context: PageContext, note: CalendarNote): Html {
@@ -164,6 +177,7 @@ export function myWorkPage(
     html`
     ${todoSection(context.lang, todo, now)}
     ${calendarSection(context, calendar)}
+    ${calendar.digest ? digestSection(context, calendar.digest) : ''}
     ${
       work.length === 0
         ? html`<p>${t('none')}</p>`
