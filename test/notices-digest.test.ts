@@ -10,7 +10,10 @@ import { createDigestActivities } from '../activities/notices/digest';
 import { loopbackTransport } from '../activities/notices/mail-sink';
 import { openSqliteLedger, openSqliteNoticeLog } from '../activities/stores';
 import { mayWaitForDigest } from '../domain/notification-policy';
-import { recipientsOf, startRecordingSmtp } from './helpers/smtp';
+import { digestScheduleId, ensureDigestSchedule, PreferencesClient } from '../gateway/preferences';
+import { connectDevServer, uniqueName } from './helpers/environments';
+import { bundleServiceWorkflows, withServiceWorker } from './helpers/project-harness';
+import { recipientsOf, startRecordingSmtp, waitForMail } from './helpers/smtp';
 
 const lin = { role: 'pi' as const, name: '林志明', email: 'Lin@ntu.edu.tw' };
 const wang = { role: 'coPis' as const, name: '王小華', email: 'wang@ntu.edu.tw' };
@@ -74,5 +77,54 @@ it("keeps the reminders that may wait for the chooser's daily digest, sends the 
     await smtp.stop();
     await log.close();
     await ledger.close();
+  }
+});
+
+it("keeps a person's choice through their preferences workflow, and the daily schedule sends what waited", async () => {
+  const [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+  const log = await openSqliteNoticeLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-digest-')), 'notices.sqlite'));
+  const smtp = await startRecordingSmtp();
+  const transport = loopbackTransport(smtp.port);
+  const taskQueue = uniqueName('digest');
+  try {
+    await withServiceWorker(
+      env,
+      bundle,
+      taskQueue,
+      async () => {
+        const preferences = new PreferencesClient(env.client, taskQueue);
+        expect(await preferences.digest('chen@ncku.edu.tw')).toEqual({ daily: false, chosenAt: null });
+        expect(await preferences.chooseDigest('Chen@ncku.edu.tw', true)).toMatchObject({ daily: true });
+        expect(await preferences.digest('chen@ncku.edu.tw')).toMatchObject({ daily: true });
+        // The workflow's activity wrote it where the delivery activity reads it.
+        expect(await log.digestChosen('chen@ncku.edu.tw')).toBe(true);
+        await log.queueForDigest({
+          key: 'notice:project:c:TE2-0009:r-1/chen@ncku.edu.tw',
+          email: 'chen@ncku.edu.tw',
+          language: 'en',
+          subject: '[Reminder] Review due',
+          line: 'Your review is due.',
+          queuedAt: new Date().toISOString(),
+        });
+
+        await ensureDigestSchedule(env.client, taskQueue, 8);
+        await ensureDigestSchedule(env.client, taskQueue, 8); // every worker may ask: the first creates it
+        const schedule = env.client.schedule.getHandle(digestScheduleId(taskQueue));
+        const { spec } = await schedule.describe();
+        expect([spec.calendars?.[0]?.hour, spec.timezone]).toEqual([[{ start: 8, end: 8, step: 1 }], 'Asia/Taipei']);
+        await schedule.trigger();
+        await waitForMail(smtp, (all) => all.some((m) => recipientsOf(m).includes('chen@ncku.edu.tw')));
+        expect(smtp.accepted.map((m) => m.subject)).toEqual(['[Daily reminders] 1 in all']);
+        expect(smtp.accepted[0]!.text).toContain('• [Reminder] Review due: Your review is due.');
+        await schedule.delete();
+      },
+      undefined,
+      { transport, from: 'alliance-office@most.gov.tw', log },
+    );
+  } finally {
+    transport.close();
+    await smtp.stop();
+    await log.close();
+    await env.teardown();
   }
 });

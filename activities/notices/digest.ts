@@ -52,7 +52,7 @@ export function createDigestActivities(deps: { mail: MailDependencies }) {
         const notice = renderTemplate(
           digestTemplates[language],
           language,
-          { count: items.length, items: items.map((i) => `• ${i.subject}：${i.line}`).join('\n') },
+          { count: items.length, items: items.map((i) => `• ${i.subject}${language === 'zh-TW' ? '：' : ': '}${i.line}`).join('\n') },
           `the ${language} daily digest`,
         );
         const outcome = await deliver(
