@@ -59,7 +59,9 @@ it('finishes a bulk operation when one project never answers: that one is unreac
 
     const first: BulkOutcome = await new MockActivityEnvironment(info).run(applyProjectCommands, commands);
     expect(first).toMatchObject({ total: 3, applied: 2, skipped: [] });
-    expect(first.unreachable).toEqual([{ projectId: ids[1], type: 'endorsement.record', reason: expect.stringMatching(/^no answer within 3 s/) as unknown }]);
+    expect(first.unreachable).toEqual([
+      { projectId: ids[1], type: 'endorsement.record', command: 1, reason: expect.stringMatching(/^no answer within 3 s/) as unknown },
+    ]);
     for (const id of [ids[0]!, ids[2]!]) expect((await projects.view(id)).states.join(' ')).toMatch(/endorsed/);
 
     const resumed: BulkOutcome = await new MockActivityEnvironment(info).run(applyProjectCommands, commands);
