@@ -156,7 +156,7 @@ chaos: install build
 # the auditor's verify --all over 1,000 closed projects; figures printed, never asserted (make test
 # runs a bounded one).
 bench: install build
-	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} BENCH_CLOSED=$${BENCH_CLOSED:-1000} BENCH_DOCUMENT_MB=$${BENCH_DOCUMENT_MB:-20} BENCH_DOCUMENT_ROUNDS=$${BENCH_DOCUMENT_ROUNDS:-5} npx jest test/bench --runInBand --verbose=false --testPathIgnorePatterns=test/bench/scale
+	BENCH_SEQUENTIAL=$${BENCH_SEQUENTIAL:-6} BENCH_CONCURRENT=$${BENCH_CONCURRENT:-50} BENCH_REVIEW=$${BENCH_REVIEW:-91} BENCH_LIVES=$${BENCH_LIVES:-1,10,50} BENCH_CLOSED=$${BENCH_CLOSED:-1000} BENCH_DOCUMENT_MB=$${BENCH_DOCUMENT_MB:-20} BENCH_DOCUMENT_ROUNDS=$${BENCH_DOCUMENT_ROUNDS:-5} BENCH_MEMORY_WORKFLOWS=$${BENCH_MEMORY_WORKFLOWS:-300} npx jest test/bench --runInBand --verbose=false --testPathIgnorePatterns=test/bench/scale
 
 # What the Merkle log costs and what its proofs weigh: appends with the tree beside bare ones, the
 # whole-ledger check, proofs over 10⁴ and 10⁶ leaves (BENCH_DATABASE_URL: also on PostgreSQL).

@@ -157,6 +157,13 @@ export const Environment = z
       .max(bounds.secret)
       .regex(/^[\w.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
       .optional(),
+    /** Workflows the worker keeps in memory between their tasks; unset: about one per 4 MiB of the process's heap (worker/create-worker.ts). */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+      .number({ error: 'expected a whole number of workflows, 2 or more' })
+      .int('expected a whole number of workflows, 2 or more')
+      .min(2, 'expected a whole number of workflows, 2 or more')
+      .max(1_000_000)
+      .optional(),
     /** OpenTelemetry tracing (the specification's names): spans go over OTLP/HTTP to this collector; unset: no tracing. */
     OTEL_EXPORTER_OTLP_ENDPOINT: Url(['https', 'http'], 'http://127.0.0.1:4318').optional(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Url(['https', 'http'], 'http://127.0.0.1:4318/v1/traces').optional(),

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     dataConverter,
     tracing,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     activities: createActivities({
       projects: new ProjectClient(client, env.TEMPORAL_TASK_QUEUE),
       client,

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ClusterConnectionOptions } from '../gateway/connection-options';
@@ -14,6 +15,8 @@ export interface ServiceWorkerOptions {
   workflowBundle?: { code: string };
   /** OpenTelemetry tracing (worker/tracing.ts), when configured. */
   tracing?: Tracing | undefined;
+  /** Workflows kept in memory between their tasks (default: `cachedWorkflowsFor` this process's heap). */
+  maxCachedWorkflows?: number | undefined;
 }
 
 export const workflowsPath = require.resolve('../workflows');
@@ -23,6 +26,16 @@ export const workflowsPath = require.resolve('../workflows');
  * on or not: the workflow code must not change with a deployment's switch.
  */
 export const tracingWorkflowModule = require.resolve('../workflows/tracing-interceptors');
+
+/**
+ * How many workflows a worker keeps in memory between their tasks, for a heap of `heapMiB`. A
+ * project's workflow holds about 3 MiB there (`make bench`: test/bench/workflow-memory.test.ts
+ * measured 2.8–2.9 MiB each), far more than the 1.7 MiB the SDK's default assumes, which let a
+ * worker with 4 GiB of heap keep 2,300 and run out of memory at about 2,000 live projects
+ * (`make bench-scale`, 2026-12-07). Four MiB a workflow, half a GiB kept for the rest; a workflow
+ * not kept is replayed from its history at its next task, which costs time, not correctness.
+ */
+export const cachedWorkflowsFor = (heapMiB: number): number => Math.max(50, Math.floor((heapMiB - 512) / 4));
 
 /** Where the workflows' spans go when tracing is off: nowhere. */
 const untracedSinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
@@ -41,6 +54,7 @@ export async function createServiceWorker(options: ServiceWorkerOptions): Promis
       ...(options.tracing ? { activity: options.tracing.workerOptions.activity } : {}),
     },
     sinks: options.tracing?.workerOptions.sinks ?? untracedSinks,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? cachedWorkflowsFor(getHeapStatistics().heap_size_limit / 2 ** 20),
     activities: options.activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
