@@ -35,7 +35,7 @@ export class PreferencesClient {
     return this.client.workflow.executeUpdateWithStart(chooseDigestUpdate, {
       args: [{ daily }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof preferencesWorkflow>('preferencesWorkflow', {
-        workflowId: preferencesWorkflowId(address),
+        workflowId: preferencesWorkflowId(this.taskQueue, address),
         taskQueue: this.taskQueue,
         args: [address],
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -46,7 +46,7 @@ export class PreferencesClient {
   /** The person's choice: none made yet is no digest. */
   async digest(email: string): Promise<DigestChoice> {
     try {
-      return await this.client.workflow.getHandle(preferencesWorkflowId(email)).query(digestChoiceQuery);
+      return await this.client.workflow.getHandle(preferencesWorkflowId(this.taskQueue, email)).query(digestChoiceQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { daily: false, chosenAt: null };
       throw error;

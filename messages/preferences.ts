@@ -12,5 +12,8 @@ export interface DigestChoice {
 export const chooseDigestUpdate = defineUpdate<DigestChoice, [{ daily: boolean }]>('preferences.chooseDigest');
 export const digestChoiceQuery = defineQuery<DigestChoice>('preferences.digest');
 
-/** The workflow id of a person's preferences: their verified e-mail address, in lower case. */
-export const preferencesWorkflowId = (email: string): string => `preferences:${email.toLowerCase()}`;
+/**
+ * The workflow id of a person's preferences: the service's task queue (a deployment's is fixed;
+ * services sharing a Temporal namespace keep apart) and their verified e-mail address, in lower case.
+ */
+export const preferencesWorkflowId = (taskQueue: string, email: string): string => `preferences:${taskQueue}:${email.toLowerCase()}`;

@@ -22,10 +22,11 @@ export interface ServiceWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 /**
- * The workflows' tracing interceptors (workflows/tracing-interceptors.ts), bundled whether tracing is
- * on or not: the workflow code must not change with a deployment's switch.
+ * The workflows' tracing interceptors (workflows/tracing-interceptors.ts), in every worker's code: a
+ * worker that traces starts new runs traced, one that does not starts them untraced, and either
+ * replays a run as it began.
  */
-export const tracingWorkflowModule = require.resolve('../workflows/tracing-interceptors');
+export const tracingWorkflowModule = (on: boolean): string => require.resolve(on ? '../workflows/tracing-on' : '../workflows/tracing-off');
 
 /**
  * How many workflows a worker keeps in memory between their tasks, for a heap of `heapMiB`. A
@@ -37,8 +38,8 @@ export const tracingWorkflowModule = require.resolve('../workflows/tracing-inter
  */
 export const cachedWorkflowsFor = (heapMiB: number): number => Math.max(50, Math.floor((heapMiB - 512) / 4));
 
-/** Where the workflows' spans go when tracing is off: nowhere. */
-const untracedSinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
+/** Where the workflows' spans go when tracing is off (and in a replay): nowhere. */
+export const untracedSinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
 
 /** The one way a worker of this service is built, by `make start` and by the tests alike. */
 export async function createServiceWorker(options: ServiceWorkerOptions): Promise<Worker> {
@@ -46,11 +47,10 @@ export async function createServiceWorker(options: ServiceWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    // The workflows' tracing interceptors are always bundled (a prebuilt bundle carries them already): whether
-    // spans leave is this worker's switch, never the workflow code's.
+    // The workflows' tracing interceptors, on for new runs when this worker traces (a prebuilt bundle carries its own).
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     interceptors: {
-      ...(options.workflowBundle ? {} : { workflowModules: [tracingWorkflowModule] }),
+      ...(options.workflowBundle ? {} : { workflowModules: [tracingWorkflowModule(options.tracing !== undefined)] }),
       ...(options.tracing ? { activity: options.tracing.workerOptions.activity } : {}),
     },
     sinks: options.tracing?.workerOptions.sinks ?? untracedSinks,

@@ -18,6 +18,7 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres';
 import { bundleServiceWorkflows, settledHistoryLength } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, type RecordingSmtp } from '../helpers/smtp';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { untracedSinks } from '../../worker/create-worker';
 
 /**
  * Many workers, one truth, under faults: the 91 applications of the 105 cohort run through
@@ -110,7 +111,10 @@ async function takenOverRunsReplay(taskQueue: string) {
     if (workers.size > 1) takenOver.push({ workflowId: execution.workflowId, history });
   }
   const diverged: string[] = [];
-  for await (const replay of Worker.runReplayHistories({ workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter() }, takenOver)) {
+  for await (const replay of Worker.runReplayHistories(
+    { workflowBundle: await bundleServiceWorkflows(), dataConverter: testDataConverter(), sinks: untracedSinks },
+    takenOver,
+  )) {
     if (!replay.error) continue;
     diverged.push(`${replay.workflowId}: ${replay.error.message.slice(0, 400)}`);
     // The history, to read what the replay met: its events around the error's.

@@ -19,13 +19,13 @@ import path from 'node:path';
 const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
 
 /** The service's workflow code, bundled once per test file. */
-/** The service's workflows as its worker bundles them: with the tracing interceptors (worker/tracing.ts), on or off. */
-export function bundleServiceWorkflows(): Promise<WorkflowBundle> {
+/** The service's workflows as its worker bundles them: with the tracing interceptors, for a worker that traces new runs or (by default) not. */
+export function bundleServiceWorkflows(options: { traced?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
     payloadConverterPath,
-    workflowInterceptorModules: [tracingWorkflowModule],
+    workflowInterceptorModules: [tracingWorkflowModule(options.traced === true)],
     logger: quietBundler,
   });
 }

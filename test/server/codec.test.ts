@@ -17,6 +17,7 @@ import { anApplication } from '../fixtures/applications';
 import { call, formLogin, TEST_WEB_UI_ORIGIN, tokenFor, withApi, type RunningApi } from '../helpers/api';
 import { connectDevServer, testDocumentsDir, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall } from '../helpers/project-harness';
+import { untracedSinks } from '../../worker/create-worker';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -284,7 +285,7 @@ describe('key rotation', () => {
     expect(textOf(payloadsIn(learned))).toContain(secrets.email);
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: bundle, dataConverter: converterOf(rotated) },
+      { workflowBundle: bundle, dataConverter: converterOf(rotated), sinks: untracedSinks },
       histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(JSON.parse(historyToJSON(h.history))) })),
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

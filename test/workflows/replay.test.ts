@@ -4,6 +4,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { historiesDir, readManifest, replayDataConverter } from '../helpers/histories';
 import { bundleServiceWorkflows } from '../helpers/project-harness';
+import { untracedSinks } from '../../worker/create-worker';
 
 const manifest = readManifest();
 const files = readdirSync(historiesDir)
@@ -26,7 +27,7 @@ it('replays every recorded history against the current workflow code without a d
   let replayed = 0;
   const { dataConverter, done } = replayDataConverter();
   try {
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter, sinks: untracedSinks }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

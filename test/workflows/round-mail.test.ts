@@ -19,6 +19,7 @@ import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
 import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
 import { recipientsOf, startRecordingSmtp, waitForMail } from '../helpers/smtp';
+import { untracedSinks } from '../../worker/create-worker';
 
 jest.setTimeout(120_000);
 let env: TestWorkflowEnvironment;
@@ -93,7 +94,11 @@ it('sends each reviewer one mail for the round, listing their applications, and 
         }
         // The call's history replays: the round's mail is part of its law's record.
         const history = await env.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory();
-        await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: env.client.options.dataConverter }, history, callWorkflowId(callId));
+        await Worker.runReplayHistory(
+          { workflowBundle: bundle, dataConverter: env.client.options.dataConverter, sinks: untracedSinks },
+          history,
+          callWorkflowId(callId),
+        );
       },
       undefined,
       { transport, from: 'alliance-office@most.gov.tw', log },

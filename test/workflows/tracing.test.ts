@@ -1,8 +1,7 @@
-// Optional OpenTelemetry tracing (worker/tracing.ts): a command's update at the client, the workflow's
+// Optional OpenTelemetry tracing (gateway/tracing.ts): a command's update at the client, the workflow's
 // handling of it and the activities it schedules are one trace; the spans carry no personal data; a
-// history recorded by a traced worker replays on an untraced one (the interceptors are always in the
-// bundle, workflows/tracing-interceptors.ts), and histories recorded before them replay too
-// (test/workflows/replay.test.ts replays the corpus with this bundle).
+// run begun on a traced worker replays on an untraced one and the other way round
+// (workflows/tracing-interceptors.ts), and an untraced run's history carries no trace at all.
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -11,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createActivities } from '../../activities';
 import { alliance105 } from '../../domain/calls';
 import { ProjectClient } from '../../gateway/projects';
-import { createServiceWorker } from '../../worker/create-worker';
+import { createServiceWorker, untracedSinks } from '../../worker/create-worker';
 import { tracingFromEnvironment, type Tracing } from '../../gateway/tracing';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
@@ -19,7 +18,8 @@ import { connectDevServer, testDocumentStore, uniqueName } from '../helpers/envi
 import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
+let traced: WorkflowBundle;
+let untraced: WorkflowBundle;
 let tracing: Tracing;
 
 /** A span as an OTLP/HTTP (JSON) request carries it. */
@@ -55,7 +55,7 @@ beforeAll(async () => {
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   expect(tracingFromEnvironment({}, 'alliance-test')).toBeUndefined();
   tracing = tracingFromEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'alliance-test' }, 'alliance-service')!;
-  [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
+  [env, traced, untraced] = await Promise.all([connectDevServer(), bundleServiceWorkflows({ traced: true }), bundleServiceWorkflows()]);
 });
 afterAll(async () => {
   await tracing?.shutdown();
@@ -104,7 +104,7 @@ it("joins a command's update, its handling and its activities in one trace, nami
     namespace: env.namespace ?? 'default',
     taskQueue,
     activities: createActivities({ projects, client, ledger, documents: testDocumentStore(), mail: mail.mail }),
-    workflowBundle: bundle,
+    workflowBundle: traced,
     dataConverter: env.client.options.dataConverter,
     tracing,
   });
@@ -132,9 +132,35 @@ it("joins a command's update, its handling and its activities in one trace, nami
     const said = JSON.stringify(collected);
     for (const personal of [application.pi.name, application.pi.email, application.title]) expect(said).not.toContain(personal);
 
-    // Tracing is a switch of the deployment, not of the workflow code: the traced history replays on a worker without it.
+    // Switching tracing off does not strand the runs begun traced: the traced history replays on a worker without it.
     const history = await projects.handle(id).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: env.client.options.dataConverter }, history, id);
+    await Worker.runReplayHistory({ workflowBundle: untraced, dataConverter: env.client.options.dataConverter, sinks: untracedSinks }, history, id);
+    // Nor the other way: a run begun untraced has no marker and no trace header, and replays on a traced worker.
+    const plainQueue = uniqueName('untraced');
+    const plainProjects = new ProjectClient(env.client, plainQueue);
+    const plainWorker = await createServiceWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: plainQueue,
+      activities: createActivities({ projects: plainProjects, client: env.client, ledger, documents: testDocumentStore(), mail: mail.mail }),
+      workflowBundle: untraced,
+      dataConverter: env.client.options.dataConverter,
+    });
+    const plainId = await plainWorker.runUntil(async () => {
+      const created = await plainProjects.create({ ...call, id: uniqueName('untraced') }, anApplication());
+      await plainProjects.send(created, 'application.submit', actors.pi, {});
+      return created;
+    });
+    const plain = await plainProjects.handle(plainId).fetchHistory();
+    const patches = plain.events!.flatMap(
+      (e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.map((p) => Buffer.from(p.data!).toString()) ?? [],
+    );
+    expect(patches.some((p) => p.includes('tracing-v1'))).toBe(false);
+    const headers = plain.events!.flatMap((e) => Object.keys(e.activityTaskScheduledEventAttributes?.header?.fields ?? {}));
+    expect(headers).not.toContain('_tracer-data');
+    const tracedHeaders = history.events!.flatMap((e) => Object.keys(e.activityTaskScheduledEventAttributes?.header?.fields ?? {}));
+    expect(tracedHeaders).toContain('_tracer-data');
+    await Worker.runReplayHistory({ workflowBundle: traced, dataConverter: env.client.options.dataConverter, sinks: untracedSinks }, plain, plainId);
   } finally {
     await mail.stop();
   }

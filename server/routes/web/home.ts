@@ -86,8 +86,9 @@ export function homePages(app: FastifyInstance, kit: PageKit): void {
 async function digestOf(kit: PageKit, context: PageContext, saved: boolean): Promise<{ daily: boolean; email: string; saved?: boolean } | undefined> {
   const email = verifiedEmailOf(context.actor);
   if (!email) return undefined;
-  const { daily } = await kit.services.bounded('command', () => kit.services.preferences.digest(email));
-  return { daily, email: email.toLowerCase(), ...(saved && { saved }) };
+  // The home page does not wait on it: unreadable now, the section is left out this time.
+  const choice = await kit.services.bounded('command', () => kit.services.preferences.digest(email)).catch(() => undefined);
+  return choice && { daily: choice.daily, email: email.toLowerCase(), ...(saved && { saved }) };
 }
 
 /** The office's and auditors' dashboard: the calls, their projects by state, deadlines within 30 days, the review rounds. */
