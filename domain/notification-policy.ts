@@ -112,8 +112,8 @@ export const NotificationPolicy = z
 export type NotificationPolicy = z.infer<typeof NotificationPolicy>;
 
 /**
- * The reminders that may wait for a daily digest when a policy does not say: those before a
- * deadline and the reviewer's. Overdue notices (they announce consequences), decisions, money and
+ * The reminders that may wait for a daily digest when a policy does not say (calls opened before
+ * `mayWait` existed; the 105 call file states the same list): those before a deadline and the reviewer's. Overdue notices (they announce consequences), decisions, money and
  * everything a person must act on at once never wait.
  */
 export const remindersThatMayWait: readonly NoticeKind[] = ['endorsementMissing', 'reviewReminder', 'progressReportDue', 'closingReportDue'];

@@ -9,9 +9,7 @@ import type { Language } from '../../domain/notification-policy';
 import { createNoticeDelivery } from './delivery';
 import type { MailDependencies } from './index';
 import { renderTemplate } from './render';
-import type { NoticeTemplate } from './templates';
-
-const sign = { 'zh-TW': '科技部產學技術聯盟合作計畫辦公室', en: 'Industry–Academia Technology Alliance programme office' } as const;
+import { sign, type NoticeTemplate } from './templates';
 
 const digestTemplates: Record<Language, NoticeTemplate> = {
   'zh-TW': {

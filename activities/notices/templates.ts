@@ -9,7 +9,8 @@ export interface NoticeTemplate {
   lines: string[];
 }
 
-const sign = { 'zh-TW': '科技部產學技術聯盟合作計畫辦公室', en: 'Industry–Academia Technology Alliance programme office' } as const;
+/** The signature every notice ends with, the daily digest's too. */
+export const sign = { 'zh-TW': '科技部產學技術聯盟合作計畫辦公室', en: 'Industry–Academia Technology Alliance programme office' } as const;
 
 export const templates: Record<NoticeKind, Record<Language, NoticeTemplate>> = {
   applicationReceived: {

@@ -13,22 +13,14 @@ import { cachedWorkflowsFor } from '../../worker/create-worker';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, withServiceWorker } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall, withServiceWorker } from '../helpers/project-harness';
 
 const WORKFLOWS = Number(process.env.BENCH_MEMORY_WORKFLOWS ?? 30);
 jest.setTimeout(Math.max(120_000, WORKFLOWS * 1_000));
 
 it('prints the memory a kept project workflow takes, and the cache that fits the heap', async () => {
   const [env, bundle] = await Promise.all([connectDevServer(), bundleServiceWorkflows()]);
-  const times = {
-    applicationClosesIn: 6000,
-    endorsementIn: 7000,
-    firstYearStartsIn: 8000,
-    yearLength: 'P1Y',
-    progressReportDueBeforeYearEnd: 'P3M',
-    closingReportGrace: 'P3M',
-  };
-  const call = compressedCall(alliance105, Date.now(), times, uniqueName('memory'));
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, uniqueName('memory'));
   const mib = (): number => process.memoryUsage().rss / 2 ** 20;
   try {
     await withServiceWorker(env, bundle, uniqueName('memory'), async (projects) => {

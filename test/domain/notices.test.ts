@@ -1,4 +1,4 @@
-import { NoticeKind, NotificationPolicy } from '../../domain/notification-policy';
+import { NoticeKind, NotificationPolicy, remindersThatMayWait } from '../../domain/notification-policy';
 import callFile from '../../domain/calls/alliance-105.json';
 import { MissingTemplateVariableError, renderNotice, templateVariables } from '../../activities/notices/render';
 
@@ -39,6 +39,8 @@ describe('the notification policy', () => {
     const policy = NotificationPolicy.parse(policyFile);
     expect(Object.keys(policy.notices).sort()).toEqual([...NoticeKind.options].sort());
     expect(policy.reminders.progressReport).toEqual({ before: ['P30D', 'P7D', 'P1D'], after: ['P1D', 'P14D', 'P30D'] });
+    // Which reminders may wait for a daily digest is the policy's word; the code's default says the same for older calls.
+    expect(policy.mayWait).toEqual([...remindersThatMayWait]);
   });
 
   it('refuses a policy that forgets a notice, naming it', () => {

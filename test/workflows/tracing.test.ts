@@ -15,7 +15,7 @@ import { tracingFromEnvironment, type Tracing } from '../../gateway/tracing';
 import { anApplication } from '../fixtures/applications';
 import { actors } from '../fixtures/project-events';
 import { connectDevServer, testDocumentStore, uniqueName } from '../helpers/environments';
-import { bundleServiceWorkflows, compressedCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
+import { bundleServiceWorkflows, compressedCall, hourLongCall, temporaryLedger, temporaryMail } from '../helpers/project-harness';
 
 let env: TestWorkflowEnvironment;
 let traced: WorkflowBundle;
@@ -90,15 +90,7 @@ it("joins a command's update, its handling and its activities in one trace, nami
   const { ledger } = await temporaryLedger();
   const mail = await temporaryMail();
   const application = anApplication();
-  const times = {
-    applicationClosesIn: 600,
-    endorsementIn: 700,
-    firstYearStartsIn: 800,
-    yearLength: 'P1Y',
-    progressReportDueBeforeYearEnd: 'P3M',
-    closingReportGrace: 'P3M',
-  };
-  const call = compressedCall(alliance105, Date.now(), times, uniqueName('traced'));
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, uniqueName('traced'));
   const worker = await createServiceWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
