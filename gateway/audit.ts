@@ -23,6 +23,8 @@ export interface SearchFilter extends ProjectFilter {
   to?: string;
 }
 
+/** How many workflow ids one visibility listing asks about (a query of about 8 KiB). */
+const HELD_BATCH = 200;
 const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 /** Temporal no longer holds that workflow or run (deleted, or past its retention). */
 export const isNotFound = (error: unknown): boolean =>
@@ -215,24 +217,32 @@ export class AuditClient {
       });
     }
     const { from, to, ...columns } = filter;
-    for (const record of await this.ledger.projects(columns)) {
-      if (found.has(record.workflowId)) continue;
-      // Not in Temporal's visibility store: ask whether the workflow is gone or just not matching.
-      const gone = await this.client.workflow
-        .getHandle(record.workflowId)
-        .describe()
-        .then(
-          () => false,
-          (error: unknown) => isNotFound(error),
-        );
-      if (gone) found.set(record.workflowId, record);
-    }
+    const unmatched = (await this.ledger.projects(columns)).filter((record) => !found.has(record.workflowId));
+    // Not matched in Temporal's visibility store: the workflow is gone, or held but no longer matching.
+    const held = await this.heldByTemporal(unmatched.map((record) => record.workflowId));
+    for (const record of unmatched) if (!held.has(record.workflowId)) found.set(record.workflowId, record);
     let results = [...found.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
     if (from || to) {
       const active = new Set((await this.ledger.entries({ from, to })).map((e) => e.workflowId));
       results = results.filter((r) => active.has(r.workflowId));
     }
     return results;
+  }
+
+  /**
+   * Which of these workflows Temporal's visibility store still holds, a listing per 200 ids: years of
+   * projects past their retention would otherwise cost a round trip each at every search.
+   */
+  private async heldByTemporal(workflowIds: string[]): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (let i = 0; i < workflowIds.length; i += HELD_BATCH) {
+      const query = `WorkflowId IN (${workflowIds
+        .slice(i, i + HELD_BATCH)
+        .map(quote)
+        .join(', ')})`;
+      for await (const execution of this.client.workflow.list({ query })) held.add(execution.workflowId);
+    }
+    return held;
   }
 
   /**

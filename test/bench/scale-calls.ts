@@ -23,10 +23,17 @@ import type { World } from './scale-world';
 /** Of each call, this share is invited to present and approved; the announcement rejects the rest. */
 const FUNDED_SHARE = 0.1;
 /** A call's application window: the time its registrations and submissions took at the slowest pace seen, times this. */
-const WINDOW_MARGIN = 3;
+const WINDOW_MARGIN = 2;
+/** The first call's registrations that show the pace its deadlines are moved on: ten rounds of lanes, past the cold start. */
+const HEAD = 10 * LANES;
 
-/** When a call's endorsements close, seconds from its opening, for an application window of `windowSeconds`. */
-const endorsementAfter = (windowSeconds: number): number => 2 * windowSeconds + 2;
+/**
+ * When a call's endorsements close, seconds from its opening, for an application window of
+ * `windowSeconds`: the rosters go in once every application is submitted (half-way through the
+ * window at the slowest pace), so they have half a window more (one call at a time: no other call's
+ * review loads the machine meanwhile).
+ */
+const endorsementAfter = (windowSeconds: number): number => 1.5 * windowSeconds + 2;
 
 const piOf = (application: ApplicationInput): Actor => person('pi', application.pi.id);
 
@@ -100,7 +107,7 @@ export function cohortOf(size: number, seed: number): ApplicationInput[] {
 /**
  * The calls, year after year. The application window of a call must outlast its registrations
  * and submissions: it is sized on the slowest pace seen so far, with a margin. The first call has
- * no pace to go by: it opens for a day, and once its first round of registrations has shown the
+ * no pace to go by: it opens for a day, and once its first rounds of registrations has shown the
  * pace, the office moves its deadlines (as on a typhoon day; those drafts take the amendment).
  */
 export class Programme {
@@ -122,8 +129,8 @@ export class Programme {
     const first = this.rate === undefined;
     await this.open(callId, rocYear, first ? 86_400 : 3 + (WINDOW_MARGIN * applications.length) / this.rate!);
     const started = process.hrtime.bigint();
-    // The first call: one round of registrations (drafts), then its deadlines moved on their pace.
-    const head = first ? applications.slice(0, LANES) : [];
+    // The first call: ten rounds of registrations (drafts), then its deadlines moved on their pace.
+    const head = first ? applications.slice(0, HEAD) : [];
     const headIds = await inLanes(head, LANES, (a) => this.register(callId, a));
     // What is left, registrations and submissions, at the pace of that round, with the margin.
     const moving = process.hrtime.bigint();
@@ -154,9 +161,8 @@ export class Programme {
   }
 
   /**
-   * The office opens a call whose applications close in `windowSeconds`, its endorsements as long
-   * again after (and two seconds): the rosters go in once every application is submitted, while
-   * the earlier calls' reviews load the machine, so they get a window of their own.
+   * The office opens a call whose applications close in `windowSeconds`, its endorsements as
+   * `endorsementAfter` says.
    */
   private async open(callId: string, rocYear: number, windowSeconds: number): Promise<void> {
     const times = {
@@ -237,21 +243,17 @@ export class Programme {
   }
 
   /**
-   * `count` calls, the last left in its written review: the earlier ones run their whole year
-   * while the next one registers, and are closed before the last one's review starts. Returns the
+   * `count` calls, one a year as the programme runs them: each is decided and closed before the
+   * next one opens (its funded projects run on), the last left in its written review. Returns the
    * last call and the time its review start took.
    */
   async years(count: number): Promise<{ current: CallYear; review: { ms: number; applied: number } }> {
-    const past: Promise<unknown>[] = [];
     for (let i = 0; i < count - 1; i++) {
       const year = await this.openAndRegister();
-      const flow = this.startReview(year).then(() => this.decideAndClose(year));
-      // Awaited below; marked handled now, so a failure meanwhile is not an unhandled rejection.
-      flow.catch(() => undefined);
-      past.push(flow);
+      await this.startReview(year);
+      await this.decideAndClose(year);
     }
     const current = await this.openAndRegister();
-    await Promise.all(past);
     return { current, review: await this.startReview(current) };
   }
 }
