@@ -34,7 +34,10 @@ export const tracingWorkflowModule = (on: boolean): string => require.resolve(on
  * measured 2.8–2.9 MiB each), far more than the 1.7 MiB the SDK's default assumes, which let a
  * worker with 4 GiB of heap keep 2,300 and run out of memory at about 2,000 live projects
  * (`make bench-scale`, 2026-12-07). Four MiB a workflow, half a GiB kept for the rest; a workflow
- * not kept is replayed from its history at its next task, which costs time, not correctness.
+ * not kept is replayed from its history at its next task, which costs time, not correctness — and
+ * much time when the workflows busy at once outnumber the cache (a review over 1,000 applications
+ * keeps about 1,500 busy): the environment file gives the worker the heap for them (NODE_OPTIONS,
+ * docs/operations.md "Sizing the worker").
  */
 export const cachedWorkflowsFor = (heapMiB: number): number => Math.max(50, Math.floor((heapMiB - 512) / 4));
 

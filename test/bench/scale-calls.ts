@@ -86,13 +86,16 @@ function apportion<K extends string>(weights: Record<K, number>, total: number):
  */
 export function cohortOf(size: number, seed: number): ApplicationInput[] {
   const all = Object.entries(institutions).flatMap(([region, list]) => list.map(([id, name]) => ({ region, id, name })));
-  return generateCohort(seed, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) }).map((a) => {
+  const generate = (s: number) => generateCohort(s, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) });
+  const firstYear = generate(105).find((a) => a.id === 'TE2-001')!;
+  return generate(seed).map((a) => {
     if (seed === 105) return a;
     if (a.id !== 'TE2-001') return { ...a, pi: { ...a.pi, id: `${a.pi.id}-${seed}` } };
-    // The institutions in turn from the one of the first year, so no year meets an alliance of an earlier one still running.
+    // The institutions in turn from the one of the first year (its cohort's, not this year's), so
+    // no year meets an alliance of an earlier one still running.
     const first = Math.max(
       0,
-      all.findIndex((i) => i.id === a.institution.id),
+      all.findIndex((i) => i.id === firstYear.institution.id),
     );
     const at = all[(first + seed - 105) % all.length]!;
     return {

@@ -13,7 +13,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { bundleServiceWorkflows } from '../helpers/project-harness';
 import { uniqueName } from '../helpers/environments';
 import { eventually } from './bench-kit';
-import { Programme, progress, type CallYear } from './scale-calls';
+import { cohortOf, Programme, progress, type CallYear } from './scale-calls';
 import { measureReads, type Figure } from './scale-reads';
 import { withWorld, type World } from './scale-world';
 
@@ -92,6 +92,11 @@ function table(small: Size, large: Size, took: number): string {
     ...rows,
   ].join('\n');
 }
+
+it("gives the PI who applies every year a new institution each year, from the first year's", () => {
+  const at = Array.from({ length: 10 }, (_, year) => cohortOf(1000, 105 + year).find((a) => a.id === 'TE2-001')!.institution.id);
+  expect(new Set(at).size).toBe(10);
+});
 
 it(`prints the programme's figures at ${FIRST_CALLS * CALL} and ${CALLS * CALL} projects (calls of ${CALL})`, async () => {
   const started = Date.now();
