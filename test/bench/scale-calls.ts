@@ -87,9 +87,10 @@ function apportion<K extends string>(weights: Record<K, number>, total: number):
 export function cohortOf(size: number, seed: number): ApplicationInput[] {
   const all = Object.entries(institutions).flatMap(([region, list]) => list.map(([id, name]) => ({ region, id, name })));
   const generate = (s: number) => generateCohort(s, { regions: apportion(cohort105.regions, size), divisions: apportion(cohort105.divisions, size) });
+  const cohort = generate(seed);
+  if (seed === 105) return cohort;
   const firstYear = generate(105).find((a) => a.id === 'TE2-001')!;
-  return generate(seed).map((a) => {
-    if (seed === 105) return a;
+  return cohort.map((a) => {
     if (a.id !== 'TE2-001') return { ...a, pi: { ...a.pi, id: `${a.pi.id}-${seed}` } };
     // The institutions in turn from the one of the first year (its cohort's, not this year's), so
     // no year meets an alliance of an earlier one still running.
@@ -110,7 +111,7 @@ export function cohortOf(size: number, seed: number): ApplicationInput[] {
 /**
  * The calls, year after year. The application window of a call must outlast its registrations
  * and submissions: it is sized on the slowest pace seen so far, with a margin. The first call has
- * no pace to go by: it opens for a day, and once its first rounds of registrations has shown the
+ * no pace to go by: it opens for a day, and once its first rounds of registrations have shown the
  * pace, the office moves its deadlines (as on a typhoon day; those drafts take the amendment).
  */
 export class Programme {
@@ -135,7 +136,7 @@ export class Programme {
     // The first call: ten rounds of registrations (drafts), then its deadlines moved on their pace.
     const head = first ? applications.slice(0, HEAD) : [];
     const headIds = await inLanes(head, LANES, (a) => this.register(callId, a));
-    // What is left, registrations and submissions, at the pace of that round, with the margin.
+    // What is left, registrations and submissions, at the pace of those rounds, with the margin.
     const moving = process.hrtime.bigint();
     if (first) await this.moveDeadlines(callId, 3 + (WINDOW_MARGIN * (2 * applications.length - head.length) * elapsedMs(started)) / 1000 / head.length);
     const moved = elapsedMs(moving);
