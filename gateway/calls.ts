@@ -34,6 +34,7 @@ import { AllianceError } from '../domain/errors';
 import { buildOperation, type CallOperationName, type OperationBody, type OperationResult } from './call-operations';
 import { refusalCodes, toAllianceError } from './projects';
 import { checkCallBodyAndRole } from '../machines/call-judge';
+import { CallStatusCache, callVersion } from './call-status-cache';
 import type { CallCommand } from '../machines/call-machine';
 
 const invalid = (what: string, issues: { path: PropertyKey[]; message: string }[]): AllianceError => {
@@ -60,11 +61,13 @@ export class CallClient {
     private readonly taskQueue: string,
     /** The update id the next commands go under (an idempotency key): a command sent again under it is answered with its first outcome. */
     private readonly updateId?: string,
+    /** The views of running calls read lately, shared by this client's idempotent copies. */
+    private readonly statusCache = new CallStatusCache(),
   ) {}
 
   /** This client with its commands under `updateId` (none: each command its own random id, as Temporal gives). */
   idempotent(updateId: string | undefined): CallClient {
-    return updateId ? new CallClient(this.client, this.taskQueue, updateId) : this;
+    return updateId ? new CallClient(this.client, this.taskQueue, updateId, this.statusCache) : this;
   }
 
   private handle(callId: string) {
@@ -123,8 +126,22 @@ export class CallClient {
     return this.client.workflow.list({ query: `WorkflowType = 'callWorkflow' AND TaskQueue = '${this.taskQueue.replace(/'/g, '')}'` });
   }
 
+  /**
+   * The call's status: its view as the law keeps it, with its title, calendar and policy. Read
+   * again only when the call has moved since the last read (one describe, answered by the server
+   * alone, tells); otherwise the view kept is the answer (frozen: shared by every reader).
+   */
   status(callId: string): Promise<CallView> {
-    return this.run(callId, () => this.handle(callId).query(callStatusQuery));
+    return this.run(callId, async () => {
+      const handle = this.handle(callId);
+      const version = callVersion(await handle.describe());
+      return this.statusCache.get(callId, version) ?? this.statusCache.set(callId, version, await handle.query(callStatusQuery));
+    });
+  }
+
+  /** How many status reads were answered from the views kept, and how many queried their call. */
+  get statusReads(): Readonly<{ kept: number; queried: number }> {
+    return this.statusCache.counts;
   }
 
   /**

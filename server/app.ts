@@ -132,7 +132,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await openApiDocument(app);
   const services = servicesOf(deps);
 
-  const metrics = createApiMetrics();
+  const metrics = createApiMetrics(() => services.calls.statusReads);
   countRequests(app, metrics);
   await app.register(healthRoutes(readinessChecks(deps), metrics));
   await app.register(

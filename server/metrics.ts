@@ -1,5 +1,6 @@
 // What the API counts for Prometheus (GET /metrics): request durations by route and status, the
-// commands people send by operation and outcome, and the process's own (memory, CPU, event loop).
+// commands people send by operation and outcome, how the calls' status reads were answered, and the
+// process's own (memory, CPU, event loop).
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -9,10 +10,25 @@ export interface ApiMetrics {
   commands: Counter<'operation' | 'outcome'>;
 }
 
-/** A registry of its own per API (never prom-client's global one): two APIs in one process count apart. */
-export function createApiMetrics(): ApiMetrics {
+/**
+ * A registry of its own per API (never prom-client's global one): two APIs in one process count apart.
+ * `statusReads` are the call client's counts, read when Prometheus scrapes.
+ */
+export function createApiMetrics(statusReads: () => Readonly<{ kept: number; queried: number }>): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'alliance_api_' });
+  new Counter({
+    name: 'alliance_api_call_status_reads_total',
+    help: "Reads of a call's status, by answer: 'kept' (the call had not moved since the last read) or 'queried' (through the worker)",
+    labelNames: ['answer'],
+    registers: [registry],
+    collect() {
+      const { kept, queried } = statusReads();
+      this.reset();
+      this.inc({ answer: 'kept' }, kept);
+      this.inc({ answer: 'queried' }, queried);
+    },
+  });
   return {
     registry,
     requestSeconds: new Histogram({

@@ -11,6 +11,7 @@ import { myWork, workItems } from '../../server/services/my-work';
 import type { Services } from '../../server/services/services';
 import { SESSION_COOKIE } from '../../server/session';
 import { identityProvider, sessionFor } from '../helpers/api';
+import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 import { elapsedMs, quantile } from './bench-kit';
 import type { CallYear } from './scale-calls';
 import { postgresBytes, residentBytes, temporalDatabaseBytes, type World } from './scale-world';
@@ -77,20 +78,32 @@ export interface People {
   reviewer: string;
 }
 
+/** How the API's reads of a call's status were answered so far (its /metrics). */
+async function statusReads(world: World): Promise<{ kept: number; queried: number }> {
+  const samples = parsePrometheus(await (await fetch(`${world.api.url}/metrics`)).text());
+  const count = (answer: string): number => sampleValue(samples, 'alliance_api_call_status_reads_total', { answer }) ?? NaN;
+  return { kept: count('kept'), queried: count('queried') };
+}
+
 /** The office's dashboard (every call, and the current call's) and `/api/me` over HTTP. */
 async function pages(world: World, current: CallYear, people: People, requests: number): Promise<{ figures: Figure[]; piProjects: number }> {
+  const reads = await statusReads(world);
   const cookie = await sessionFor(world.api, { role: 'office', id: 'office-kao' }, Date.now() + 6 * 3600_000);
   const asOffice = { cookie: `${SESSION_COOKIE}=${cookie}` };
   const whole = await getTimes(world, '/web', asOffice, requests);
   const ofCall = await getTimes(world, `/web?call=${current.callId}`, asOffice, requests);
   const pi = await getTimes(world, '/api/me', { authorization: `Bearer ${await freshToken(people.pi)}` }, requests);
   const reviewer = await getTimes(world, '/api/me', { authorization: `Bearer ${await freshToken(people.reviewer)}` }, requests);
+  const readsAfter = await statusReads(world);
   return {
     figures: [
       ...p50p95("office's dashboard, every call", whole.times),
       ...p50p95("office's dashboard of the current call", ofCall.times),
       ...p50p95(`/api/me of a PI (${people.pi})`, pi.times),
       ...p50p95(`/api/me of a reviewer (${people.reviewer})`, reviewer.times),
+      // The pages read the open call's status at every request: answered from the view kept unless the call moved.
+      { what: "these requests' reads of the current call's status answered from the view kept", value: readsAfter.kept - reads.kept, unit: 'count' },
+      { what: "these requests' reads of the current call's status that queried the call", value: readsAfter.queried - reads.queried, unit: 'count' },
     ],
     piProjects: (JSON.parse(pi.body) as { projects: unknown[] }).projects.length,
   };

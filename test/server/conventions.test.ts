@@ -146,6 +146,10 @@ it('counts requests by route and status and commands by operation and outcome on
     expect((await call(api, 'POST', `/api/projects/${callFile.id}/TE2-0001/application.withdraw`, chen, { reason: 'x' })).status).toBe(403);
     expect((await call(api, 'GET', '/livez')).body).toEqual({ status: 'alive' });
     expect((await call(api, 'GET', '/readyz')).body).toEqual({ status: 'ready', checks: { temporal: 'ok', ledger: 'ok' } });
+    // The call's status read until it is answered from the view kept (the call settles after its project starts).
+    const statusReads = async (answer: string): Promise<number | undefined> =>
+      sampleValue(parsePrometheus((await call<string>(api, 'GET', '/metrics')).body), 'alliance_api_call_status_reads_total', { answer });
+    for (let reads = 0; reads < 20 && !(await statusReads('kept')); reads++) await call(api, 'GET', `/api/calls/${callFile.id}`, office);
 
     const metrics = await call<string>(api, 'GET', '/metrics');
     expect(metrics.contentType).toMatch(/^text\/plain/);
@@ -156,5 +160,7 @@ it('counts requests by route and status and commands by operation and outcome on
     const route = '/api/projects/:callId/:applicationId/application.submit';
     expect(sampleValue(samples, 'alliance_api_request_duration_seconds_count', { method: 'POST', route, status: '200' })).toBe(1);
     expect(sampleValue(samples, 'alliance_api_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'alliance_api_call_status_reads_total', { answer: 'queried' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'alliance_api_call_status_reads_total', { answer: 'kept' })).toBeGreaterThan(0);
   });
 });
