@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { fetchRunChain } from '../../activities/run-history';
 import { CallClient } from '../../gateway/calls';
+import type { Call } from '../../domain/call';
 import { alliance105 } from '../../domain/calls';
 import { callWorkflowId } from '../../domain/ids';
 import { anApplication } from '../fixtures/applications';
@@ -16,17 +17,21 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
+/** Starts a call whose threshold is lowered from 10,000 events to 40, so that a handful of registrations cross it. */
+async function startCallContinuingAfter40(taskQueue: string, call: Call): Promise<void> {
+  await env.client.workflow.start('callWorkflow', {
+    taskQueue,
+    workflowId: callWorkflowId(call.id),
+    args: [{ call, reviewerPool: [], continueAsNewAfterEvents: 40 }],
+  });
+}
+
 it('continues a call as new before its history grows large, carrying everything it knew', async () => {
   const callId = uniqueName('long-call');
   const call = compressedCall(alliance105, Date.now(), hourLongCall, callId);
   const taskQueue = uniqueName('long-call');
   await withServiceWorker(env, bundle, taskQueue, async (projects) => {
-    // The threshold lowered from 10,000 events to 40, so that a handful of registrations cross it.
-    await env.client.workflow.start('callWorkflow', {
-      taskQueue,
-      workflowId: callWorkflowId(callId),
-      args: [{ call, reviewerPool: [], continueAsNewAfterEvents: 40 }],
-    });
+    await startCallContinuingAfter40(taskQueue, call);
     const calls = new CallClient(env.client, taskQueue);
     const ids = ['TE2-0001', 'TE2-0002', 'TE2-0003', 'TE2-0004', 'TE2-0005', 'TE2-0006', 'TE2-0007', 'TE2-0008'];
     await calls.registerApplication(callId, actors.pi, anApplication({ id: ids[0]! }));
@@ -99,6 +104,41 @@ it('takes up a run carried in the form calls carried before their records were t
     expect(await calls.status(callId)).toMatchObject({ state: 'open', projects: [project], rosters: [] });
     // The carried project is the call's: registering its id again is refused by the law.
     await expect(calls.registerApplication(callId, actors.pi, anApplication({ id: 'TE2-0001' }))).rejects.toMatchObject({ code: 'VALIDATION' });
+    await env.client.workflow.getHandle(callWorkflowId(callId)).terminate('test finished');
+  });
+});
+
+it("reads a call's status again only once the call has moved, a new run included", async () => {
+  const callId = uniqueName('status-reads');
+  const call = compressedCall(alliance105, Date.now(), hourLongCall, callId);
+  const taskQueue = uniqueName('status-reads');
+  await withServiceWorker(env, bundle, taskQueue, async (projects) => {
+    await startCallContinuingAfter40(taskQueue, call);
+    const calls = new CallClient(env.client, taskQueue);
+    // The first read waits for the call's first workflow task, which lengthens its history: read twice.
+    await calls.status(callId);
+    const first = await calls.status(callId);
+    expect(first.projects).toEqual([]);
+    // Unmoved: the same view, no query; a client under an idempotency key shares what is kept.
+    expect(await calls.status(callId)).toBe(first);
+    expect(await calls.idempotent('key-1').status(callId)).toBe(first);
+    expect(calls.statusReads).toEqual({ kept: 2, queried: 2 });
+
+    // Each registration is seen by the very next read (the update's events are the new version).
+    const ids = Array.from({ length: 8 }, (_, i) => `TE2-000${i + 1}`);
+    const runs = new Set<string>();
+    for (const [i, id] of ids.entries()) {
+      await calls.registerApplication(callId, actors.pi, anApplication({ id }));
+      expect((await calls.status(callId)).projects.map((p) => p.applicationId)).toEqual(ids.slice(0, i + 1));
+      runs.add((await env.client.workflow.getHandle(callWorkflowId(callId)).describe()).runId);
+    }
+    expect(runs.size).toBeGreaterThan(1);
+    const reads = calls.statusReads.queried;
+    const last = await calls.status(callId);
+    expect(await calls.status(callId)).toBe(last);
+    expect(calls.statusReads.queried).toBe(reads);
+
+    await Promise.all(ids.map((id) => projects.handle(`project:${callId}:${id}`).terminate('test finished')));
     await env.client.workflow.getHandle(callWorkflowId(callId)).terminate('test finished');
   });
 });
