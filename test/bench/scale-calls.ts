@@ -18,7 +18,7 @@ import { actors } from '../fixtures/project-events';
 import { person } from '../fixtures/people';
 import { compressedCall } from '../helpers/project-harness';
 import { elapsedMs, eventually, LANES } from './bench-kit';
-import type { World } from './scale-world';
+import { postgresBytes, temporalDatabaseBytes, type World } from './scale-world';
 
 /** Of each call, this share is invited to present and approved; the announcement rejects the rest. */
 const FUNDED_SHARE = 0.1;
@@ -242,7 +242,11 @@ export class Programme {
     if (outcome.skipped.length > 0 || (outcome.unreachable ?? []).length > 0)
       throw new Error(`announcement of ${year.callId}: ${outcome.skipped.length} skipped, ${(outcome.unreachable ?? []).length} unreachable`);
     await calls.close(year.callId, office);
-    progress(`${year.callId}: announced in ${(ms / 1000).toFixed(2)} s and closed`);
+    // The databases after each complete year: their growth per year, like for like.
+    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+    progress(
+      `${year.callId}: announced in ${(ms / 1000).toFixed(2)} s and closed; Temporal database ${mb(temporalDatabaseBytes(this.world))} MB, PostgreSQL ${mb(await postgresBytes(this.world))} MB`,
+    );
     return { ms, applied: outcome.applied, approved: funded.length };
   }
 
